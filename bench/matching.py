@@ -1,0 +1,245 @@
+"""Matching benchmark: accuracy, candidate pairs, stage timings and peak memory, with Splink
+beside it when Splink is installed (`pip install -e ".[bench]"`).
+
+    python bench/matching.py --offenders 10000 --travel 100000
+    python bench/matching.py --offenders 100000 --travel 1000000 --no-splink
+
+Works on the synthetic generator's files directly (no database), as the matcher does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from tracker.matching.blocking import blocking_recall, generate_candidates
+from tracker.matching.evaluate import evaluate_links
+from tracker.matching.link import LinkSettings, link_travel_to_register
+from tracker.matching.prepare import prepare_register, prepare_travel
+from tracker.synthetic import generate
+
+
+def peak_memory_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def load_inbox(folder: Path) -> dict[str, pd.DataFrame]:
+    read = {"dtype": str, "keep_default_na": False, "na_values": [""]}
+    register = pd.read_csv(folder / "offenders.csv", **read)
+    aliases = pd.read_csv(folder / "aliases.csv", **read)
+    documents = pd.read_csv(folder / "documents.csv", **read)
+    travel = pd.read_csv(folder / "travel.csv", **read)
+    truth = pd.read_csv(folder / "truth_links.csv", **read)
+    travel["travel_key"] = travel["source"] + "/" + travel["record_id"]
+    truth["travel_key"] = truth["travel_source"] + "/" + truth["travel_record_id"]
+    truth = truth[truth["travel_key"].isin(travel["travel_key"])]
+    return {
+        "register": register.rename(columns={"offender_id": "offender_key"}),
+        "aliases": aliases.rename(columns={"offender_id": "offender_key"}).assign(
+            kind=lambda f: f["kind"].fillna("alias")
+        ),
+        "documents": documents.rename(columns={"offender_id": "offender_key"}),
+        "travel": travel,
+        "truth": truth.rename(columns={"offender_id": "offender_key"}),
+    }
+
+
+def run_tracker(data: dict[str, pd.DataFrame], settings: LinkSettings) -> tuple[pd.DataFrame, dict]:
+    started = time.perf_counter()
+    result = link_travel_to_register(
+        data["register"], data["travel"], data["aliases"], data["documents"], settings=settings
+    )
+    seconds = time.perf_counter() - started
+    return result.links, {
+        "seconds": seconds,
+        "candidate_pairs": result.candidate_pairs,
+        "per_pass": result.per_pass,
+        "timings": result.timings,
+        "em_iterations": result.parameters.em_iterations,
+    }
+
+
+def measure_blocking(data: dict[str, pd.DataFrame]) -> tuple[float, int, float]:
+    """Blocking recall on the labelled pairs, candidate pairs, and seconds taken."""
+    started = time.perf_counter()
+    register = prepare_register(data["register"], data["aliases"], data["documents"])
+    travel = prepare_travel(data["travel"])
+    candidates = generate_candidates(travel, register)
+    seconds = time.perf_counter() - started
+    truth = data["truth"][data["truth"]["offender_key"].notna()]
+    t_pos = pd.Series(np.arange(len(travel)), index=travel.records["travel_key"].to_numpy())
+    o_pos = pd.Series(np.arange(len(register)), index=register.people["offender_key"].to_numpy())
+    known = truth["offender_key"].isin(o_pos.index)
+    recall = blocking_recall(
+        candidates,
+        t_pos.loc[truth.loc[known, "travel_key"]].to_numpy(),
+        o_pos.loc[truth.loc[known, "offender_key"]].to_numpy(),
+        len(register),
+    )
+    return recall, len(candidates), seconds
+
+
+def run_splink(data: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, dict] | None:
+    """Splink (DuckDB) with a conventional person-linkage configuration, best threshold."""
+    try:
+        import splink.comparison_library as cl
+        from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+    except ImportError:
+        return None
+
+    def shape(frame: pd.DataFrame, id_column: str) -> pd.DataFrame:
+        out = pd.DataFrame(
+            {
+                "unique_id": frame[id_column].astype(str),
+                "first_name": frame["given_names"].fillna("").str.upper().str.split(" ").str[0],
+                "surname": frame["family_name"].fillna("").str.upper(),
+                "dob": frame["date_of_birth"],
+                "sex": frame["sex"],
+            }
+        )
+        return out.replace({"": None})
+
+    left = shape(data["register"], "offender_key")
+    right = shape(data["travel"], "travel_key")
+    started = time.perf_counter()
+    api = DuckDBAPI()
+    settings = SettingsCreator(
+        link_type="link_only",
+        comparisons=[
+            cl.NameComparison("first_name"),
+            cl.NameComparison("surname"),
+            cl.DateOfBirthComparison("dob", input_is_string=True),
+            cl.ExactMatch("sex"),
+        ],
+        blocking_rules_to_generate_predictions=[
+            block_on("dob"),
+            block_on("surname", "substr(dob, 1, 4)"),
+            block_on("first_name", "substr(dob, 1, 4)"),
+            block_on("surname", "first_name"),
+        ],
+        retain_intermediate_calculation_columns=False,
+    )
+    linker = Linker([api.register(left), api.register(right)], settings, log_level=40)
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("first_name", "surname", "dob")], recall=0.7
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("dob"))
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("surname", "first_name")
+    )
+    predictions = linker.inference.predict(threshold_match_probability=0.01).as_pandas_dataframe()
+    seconds = time.perf_counter() - started
+    # Orient each pair as (offender, travel) whichever side Splink put them on.
+    register_ids = set(left["unique_id"])
+    l_is_reg = predictions["unique_id_l"].isin(register_ids)
+    pairs = pd.DataFrame(
+        {
+            "offender_key": np.where(
+                l_is_reg, predictions["unique_id_l"], predictions["unique_id_r"]
+            ),
+            "travel_key": np.where(
+                l_is_reg, predictions["unique_id_r"], predictions["unique_id_l"]
+            ),
+            "match_probability": predictions["match_probability"],
+        }
+    )
+    best = pairs.sort_values("match_probability", ascending=False).drop_duplicates("travel_key")
+    return best, {"seconds": seconds, "candidate_pairs": len(predictions)}
+
+
+def best_threshold_f1(
+    links: pd.DataFrame, truth: pd.DataFrame
+) -> tuple[float, float, float, float]:
+    """F1 at the threshold that maximises it: (threshold, precision, recall, f1)."""
+    true_map = truth.set_index("travel_key")["offender_key"]
+    n_true = int(truth["offender_key"].notna().sum())
+    correct = (links["offender_key"].astype(str).to_numpy()
+               == links["travel_key"].map(true_map).astype(str).to_numpy())  # fmt: skip
+    order = np.argsort(-links["match_probability"].to_numpy())
+    hits = np.cumsum(correct[order])
+    k = np.arange(1, len(order) + 1)
+    precision, recall = hits / k, hits / max(n_true, 1)
+    f1 = np.where(precision + recall > 0, 2 * precision * recall / (precision + recall), 0)
+    if len(f1) == 0:
+        return (1.0, 1.0, 0.0, 0.0)
+    i = int(np.argmax(f1))
+    return (float(links["match_probability"].to_numpy()[order][i]), float(precision[i]),
+            float(recall[i]), float(f1[i]))  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--offenders", type=int, default=10_000)
+    parser.add_argument("--travel", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--inbox", type=Path, help="reuse a generated folder instead")
+    parser.add_argument("--no-splink", action="store_true")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="tracker-bench-") as tmp:
+        folder = args.inbox or Path(tmp)
+        if not args.inbox:
+            started = time.perf_counter()
+            generate(folder, offenders=args.offenders, travel=args.travel, seed=args.seed,
+                     as_of=date(2026, 11, 20), paxlst_share=0.0, jsonl_share=0.0)  # fmt: skip
+            print(f"generated {args.offenders:,} x {args.travel:,} in "
+                  f"{time.perf_counter() - started:.1f}s")  # fmt: skip
+        data = load_inbox(folder)
+        print(f"register {len(data['register']):,}  aliases {len(data['aliases']):,}  "
+              f"documents {len(data['documents']):,}  travel {len(data['travel']):,}  "
+              f"true links {int(data['truth']['offender_key'].notna().sum()):,}")  # fmt: skip
+        recall, pairs, seconds = measure_blocking(data)
+        print(
+            f"blocking: recall {recall:.4f} on the labelled pairs, {pairs:,} candidate pairs "
+            f"({pairs / max(len(data['travel']), 1):.2f} per travel record), {seconds:.1f}s"
+        )
+        links, info = run_tracker(data, LinkSettings())
+        print(
+            f"\n== tracker: {info['seconds']:.1f}s, {info['candidate_pairs']:,} candidate pairs, "
+            f"peak memory {peak_memory_mib():,.0f} MiB, EM iterations {info['em_iterations']}"
+        )
+        print("stage timings (s): " + ", ".join(f"{k} {v}" for k, v in info["timings"].items()))
+        print(
+            "pairs per blocking pass: "
+            + ", ".join(f"{k} {v:,}" for k, v in info["per_pass"].items())
+        )
+        print(evaluate_links(links, data["truth"]).as_text())
+        threshold, p, r, f1 = best_threshold_f1(links, data["truth"])
+        print(
+            f"best-threshold F1 {f1:.4f} (precision {p:.4f}, recall {r:.4f} "
+            f"at p >= {threshold:.3f})"
+        )
+
+        if not args.no_splink:
+            splink = run_splink(data)
+            if splink is None:
+                print("\nSplink is not installed: pip install -e '.[bench]' to compare")
+            else:
+                s_links, s_info = splink
+                st, sp, sr, sf1 = best_threshold_f1(s_links, data["truth"])
+                print(
+                    f"\n== Splink: {s_info['seconds']:.1f}s, {s_info['candidate_pairs']:,} "
+                    f"scored pairs"
+                )
+                print(
+                    f"best-threshold F1 {sf1:.4f} (precision {sp:.4f}, recall {sr:.4f} at "
+                    f"p >= {st:.3f})"
+                )
+                print(
+                    f"\nside by side (best-threshold F1): tracker {f1:.4f}  Splink {sf1:.4f}  "
+                    f"difference {f1 - sf1:+.4f}"
+                )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,180 @@
+"""Database fixtures: every database test runs on SQLite and on PostgreSQL.
+
+A migrated template is made once per worker; each test gets its own copy (a file copy on
+SQLite, ``CREATE DATABASE ... TEMPLATE`` on PostgreSQL), so tests never see each other's rows.
+When ``CI`` is set, an unreachable PostgreSQL fails the suite instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from tracker.db import make_engine, make_session_factory, upgrade_to_head
+
+PG_ADMIN_URL = os.environ.get(
+    "TRACKER_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+BACKENDS = ("sqlite", "postgresql")
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _pg_admin() -> Engine:
+    return create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
+
+
+def _pg_reachable() -> str | None:
+    try:
+        engine = _pg_admin()
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+        return None
+    except Exception as exc:
+        return str(exc).splitlines()[0]
+
+
+def _require_postgres() -> None:
+    problem = _pg_reachable()
+    if problem is None:
+        return
+    message = f"PostgreSQL at {PG_ADMIN_URL} is not reachable: {problem}"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def _pg_url(database: str) -> str:
+    return make_url(PG_ADMIN_URL).set(database=database).render_as_string(hide_password=False)
+
+
+def _pg_drop(admin: Engine, database: str) -> None:
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+
+
+class DatabaseFactory:
+    """Makes empty or migrated databases of one backend and cleans them up afterwards."""
+
+    def __init__(self, backend: str, tmp_root: Path):
+        self.backend = backend
+        self.tmp_root = tmp_root
+        self._template: str | None = None
+        self._made: list[str] = []
+        self._engines: list[Engine] = []
+
+    def _name(self, prefix: str) -> str:
+        return f"tracker_{prefix}_{_worker()}_{uuid.uuid4().hex[:10]}"
+
+    def empty_url(self) -> str:
+        name = self._name("t")
+        if self.backend == "sqlite":
+            return f"sqlite:///{(self.tmp_root / f'{name}.db').as_posix()}"
+        admin = _pg_admin()
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        self._made.append(name)
+        return _pg_url(name)
+
+    def _template_url(self) -> str:
+        if self._template is None:
+            url = self.empty_url()
+            engine = make_engine(url)
+            upgrade_to_head(engine)
+            engine.dispose()
+            self._template = url
+        return self._template
+
+    def migrated_url(self) -> str:
+        template = self._template_url()
+        name = self._name("m")
+        if self.backend == "sqlite":
+            path = self.tmp_root / f"{name}.db"
+            source = make_url(template).database
+            shutil.copyfile(source, path)
+            return f"sqlite:///{path.as_posix()}"
+        admin = _pg_admin()
+        with admin.connect() as conn:
+            template_db = make_url(template).database
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"'))
+        admin.dispose()
+        self._made.append(name)
+        return _pg_url(name)
+
+    def engine(self, url: str) -> Engine:
+        engine = make_engine(url)
+        self._engines.append(engine)
+        return engine
+
+    def cleanup(self) -> None:
+        for engine in self._engines:
+            engine.dispose()
+        if self.backend == "postgresql" and self._made:
+            admin = _pg_admin()
+            for name in self._made:
+                _pg_drop(admin, name)
+            admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def population():
+    """400 register entries, 400 of their trips and 3,000 public travellers (DataFrames)."""
+    from population import build_population
+
+    return build_population()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_factory(request, tmp_path_factory) -> Iterator[DatabaseFactory]:
+    if request.param == "postgresql":
+        _require_postgres()
+    factory = DatabaseFactory(request.param, tmp_path_factory.mktemp(f"db-{request.param}"))
+    yield factory
+    factory.cleanup()
+
+
+@pytest.fixture
+def backend(database_factory: DatabaseFactory) -> str:
+    return database_factory.backend
+
+
+@pytest.fixture
+def db_url(database_factory: DatabaseFactory) -> str:
+    """A freshly migrated database of the current backend, private to this test."""
+    return database_factory.migrated_url()
+
+
+@pytest.fixture
+def empty_db_url(database_factory: DatabaseFactory) -> str:
+    """An empty database (no schema) of the current backend, private to this test."""
+    return database_factory.empty_url()
+
+
+@pytest.fixture
+def engine(database_factory: DatabaseFactory, db_url: str) -> Iterator[Engine]:
+    engine = database_factory.engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def sessions(engine: Engine) -> sessionmaker[Session]:
+    return make_session_factory(engine)
+
+
+@pytest.fixture
+def session(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    with sessions() as s:
+        yield s

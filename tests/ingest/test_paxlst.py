@@ -1,0 +1,259 @@
+"""PAXLST passenger lists become travel rows: every shape a border feed sends, pinned down."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tracker.ingest.paxlst import PaxlstReader, split_segments
+from tracker.ingest.readers import FileRefused
+
+TODAY = date(2026, 11, 23)
+
+
+def read_rows(path, home_country="GBR"):
+    reader = PaxlstReader(path, home_country, TODAY)
+    rows = [row for chunk in reader.chunks() for row in chunk]
+    return rows, reader
+
+
+def test_a_normal_message_gives_one_row_per_passenger(write_file, build_paxlst):
+    b = build_paxlst
+    text = b.interchange([b.message([
+        b.passenger("O?'BRIEN", "MARY ANN:JANE", "F", "850412", "IRL", "P7654321", "IRL"),
+        b.passenger("MÜLLER", "HANS", "M", "991231", "D", "C01X00T47", "D"),
+    ])])  # fmt: skip
+    rows, reader = read_rows(write_file("flight.paxlst", text))
+    assert [r.problem for r in rows] == [None, None]
+    first, second = (r.values for r in rows)
+    assert first == {
+        "record_id": "000123-1-0001",
+        "source": "paxlst-apiba",
+        "family_name": "O'BRIEN",
+        "given_names": "MARY ANN JANE",
+        "sex": "F",
+        "date_of_birth": "1985-04-12",
+        "nationality": "IRL",
+        "doc_type": "P",
+        "doc_number": "P7654321",
+        "doc_issuing_country": "IRL",
+        "direction": "out",
+        "departure_port": "LHR",
+        "arrival_port": "BKK",
+        "departure_country": "GBR",
+        "arrival_country": "THA",
+        "departure_time": "2026-03-01T10:40:00+00:00",
+        "carrier": "BA",
+        "flight_number": "BA9",
+    }
+    assert second["record_id"] == "000123-1-0002"
+    assert second["family_name"] == "MÜLLER" and second["nationality"] == "D"
+    assert reader.warnings == []
+
+
+def test_each_row_keeps_its_line_and_its_segments_unchanged(write_file, build_paxlst):
+    b = build_paxlst
+    text = b.interchange([b.message([b.passenger("O?'BRIEN", "MARY")])])
+    rows, _ = read_rows(write_file("flight.edi", text))
+    assert rows[0].line == 11  # UNA, UNB, UNH, 7 flight segments, then the NAD
+    assert rows[0].raw.startswith("NAD+FL+++O?'BRIEN:MARY'\nATT+2++M'")
+    assert rows[0].raw.endswith("LOC+91+GBR'")
+
+
+def test_a_one_line_interchange_reads_the_same(write_file, build_paxlst):
+    b = build_paxlst
+    message = [b.message([b.passenger("SMITH", "JOHN"), b.passenger("JONES", "ANN", "F")])]
+    many, _ = read_rows(write_file("a.paxlst", b.interchange(message)))
+    one, _ = read_rows(write_file("b.paxlst", b.interchange(message, one_line=True)))
+    assert [r.values for r in one] == [r.values for r in many]
+    assert {r.line for r in one} == {1}
+
+
+def test_without_una_the_default_delimiters_apply(write_file, build_paxlst):
+    b = build_paxlst
+    text = b.interchange([b.message([b.passenger("SMITH", "JOHN")])], una=False)
+    rows, _ = read_rows(write_file("flight.paxlst", text))
+    assert rows[0].values["family_name"] == "SMITH"
+
+
+def test_una_can_change_the_delimiters(write_file, build_paxlst):
+    b = build_paxlst
+    text = b.interchange([b.message([b.passenger("O?'BRIEN", "JOHN")])], una=False)
+    custom = text.replace("'", "~").replace("?~", "?'")  # terminator ~, quote now plain
+    rows, _ = read_rows(write_file("flight.paxlst", "UNA:+.? ~" + custom))
+    assert rows[0].values["family_name"] == "O'BRIEN"
+
+
+def test_the_release_character_keeps_delimiters_in_a_name(write_file, build_paxlst):
+    b = build_paxlst
+    text = b.interchange([b.message([b.passenger("SMITH?+JONES", "ANN?:MARIE")])])
+    rows, _ = read_rows(write_file("flight.paxlst", text))
+    assert rows[0].values["family_name"] == "SMITH+JONES"
+    assert rows[0].values["given_names"] == "ANN:MARIE"
+
+
+@pytest.mark.parametrize(
+    ("born", "expected"),
+    [("850412", "1985-04-12"), ("991231", "1999-12-31"), ("050101", "2005-01-01"),
+     ("261122", "2026-11-22"), ("261124", "1926-11-24"), ("19850412", "1985-04-12")],
+)  # fmt: skip
+def test_a_two_digit_birth_year_is_never_in_the_future(write_file, build_paxlst, born, expected):
+    b = build_paxlst
+    text = b.interchange([b.message([b.passenger(born=born)])])
+    rows, _ = read_rows(write_file("flight.paxlst", text))
+    assert rows[0].values["date_of_birth"] == expected
+
+
+def test_local_departure_time_takes_the_airport_offset(write_file, build_paxlst):
+    b = build_paxlst
+    summer = b.interchange([b.message([b.passenger()], departure="LHR", departs="2607011040")])
+    bangkok = b.interchange([b.message([b.passenger()], departure="BKK", arrival="LHR")])
+    london, _ = read_rows(write_file("a.paxlst", summer))
+    thai, _ = read_rows(write_file("b.paxlst", bangkok))
+    assert london[0].values["departure_time"] == "2026-07-01T10:40:00+01:00"
+    assert thai[0].values["departure_time"] == "2026-03-01T10:40:00+07:00"
+
+
+def test_direction_follows_the_departure_country_against_the_home_country(
+    write_file, build_paxlst
+):
+    b = build_paxlst
+    inbound = b.interchange([b.message([b.passenger()], departure="BKK", arrival="LHR")])
+    rows, _ = read_rows(write_file("in.paxlst", inbound))
+    assert rows[0].values["direction"] == "in"
+    assert rows[0].values["departure_country"] == "THA"
+    outbound_from_usa = b.interchange([b.message([b.passenger()], departure="JFK")])
+    rows, _ = read_rows(write_file("us.paxlst", outbound_from_usa), home_country="USA")
+    assert rows[0].values["direction"] == "out"
+
+
+def test_a_crew_list_is_loaded_too(write_file, build_paxlst):
+    b = build_paxlst
+    text = b.interchange([b.message([b.passenger(qualifier="FM")], document_code="250")])
+    rows, _ = read_rows(write_file("crew.paxlst", text))
+    assert rows[0].problem is None and rows[0].values["family_name"] == "SMITH"
+
+
+def test_a_passenger_with_an_unreadable_birth_date_is_rejected_alone(write_file, build_paxlst):
+    b = build_paxlst
+    text = b.interchange([b.message([
+        b.passenger("GOOD", "ONE"), b.passenger("BAD", "DATE", born="851332"),
+        b.passenger("GOOD", "TWO"),
+    ])])  # fmt: skip
+    rows, _ = read_rows(write_file("flight.paxlst", text))
+    assert [r.problem is None for r in rows] == [True, False, True]
+    assert rows[1].problem == (
+        "date_of_birth", "'851332' is not a date (expected YYMMDD or CCYYMMDD)"
+    )
+    assert rows[1].raw.startswith("NAD+FL+++BAD:DATE'")
+
+
+def test_a_passenger_without_a_surname_keeps_its_values_for_the_schema(write_file, build_paxlst):
+    b = build_paxlst
+    text = b.interchange([b.message([b.passenger(""), b.passenger("KEPT")])])
+    rows, _ = read_rows(write_file("flight.paxlst", text))
+    assert "family_name" not in rows[0].values  # the travel schema rejects it: required
+    assert rows[0].labels["family_name"] == "NAD"
+    assert rows[1].values["family_name"] == "KEPT"
+
+
+def test_a_truncated_file_rejects_the_unfinished_message_whole(write_file, build_paxlst):
+    b = build_paxlst
+    first = b.message([b.passenger("ONE")], reference="1")
+    second = b.message([b.passenger("TWO"), b.passenger("THREE")], reference="2")
+    text = b.interchange([first, second])
+    cut = text[: text.index("NAD+FL+++THREE") + 10]  # mid-segment, as a broken transfer leaves it
+    rows, reader = read_rows(write_file("flight.paxlst", cut))
+    assert rows[0].problem is None and rows[0].values["family_name"] == "ONE"
+    assert rows[1].values is None
+    assert rows[1].problem == (
+        None, "message 2 rejected whole: ends in the middle of a segment: the file is truncated"
+    )
+    assert rows[1].count == 2
+    assert rows[1].raw.startswith("UNH+2+PAXLST")
+    assert "no UNZ trailer: the interchange may be truncated" in reader.warnings
+
+
+def test_a_message_cut_at_a_segment_boundary_is_rejected_whole(write_file, build_paxlst):
+    b = build_paxlst
+    text = b.interchange([b.message([b.passenger("ONE"), b.passenger("TWO")])])
+    cut = text[: text.index("CNT+42")]
+    rows, _ = read_rows(write_file("flight.paxlst", cut))
+    assert len(rows) == 1 and rows[0].count == 2
+    assert "has no UNT trailer" in rows[0].problem[1]
+
+
+def test_a_wrong_segment_count_rejects_the_message(write_file, build_paxlst):
+    b = build_paxlst
+    text = b.interchange([b.message([b.passenger()], unt_count=5)])
+    rows, _ = read_rows(write_file("flight.paxlst", text))
+    assert rows[0].problem[1].startswith("message 1 rejected whole: UNT counts 5 segments")
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"departure": "XQX"}, "names departure airport 'XQX' (LOC+125), which is not a known"),
+        ({"arrival": "QQQ"}, "names arrival airport 'QQQ' (LOC+87), which is not a known"),
+        ({"departs": "26030110"}, "has departure time '26030110' (DTM+189), which is not"),
+        ({"document_code": "266"}, "is not a passenger (BGM+745) or crew (BGM+250) list"),
+    ],
+)
+def test_a_missing_flight_fact_rejects_every_passenger_of_the_message(
+    write_file, build_paxlst, change, reason
+):
+    b = build_paxlst
+    good = b.message([b.passenger("KEPT")], reference="1")
+    bad = b.message([b.passenger("A"), b.passenger("B")], reference="2", **change)
+    rows, _ = read_rows(write_file("flight.paxlst", b.interchange([good, bad])))
+    assert rows[0].problem is None
+    assert rows[1].count == 2 and reason in rows[1].problem[1]
+
+
+def test_the_character_set_named_in_unb_is_honoured(write_file, build_paxlst):
+    b = build_paxlst
+    text = b.interchange([b.message([b.passenger("GARCÍA", "JOSÉ")])], syntax="UNOC")
+    rows, _ = read_rows(write_file("flight.paxlst", text, encoding="latin-1"))
+    assert rows[0].values["family_name"] == "GARCÍA"
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ("offender_id,family_name\nVR-1,SMITH\n", "is not a UN/EDIFACT interchange"),
+        ("UNH+1+PAXLST:D:05B:UN:IATA'BGM+745'", "does not begin with a UNA or UNB segment"),
+        ("", "holds no complete segment"),
+        ("UNB+UNOA:4'UNZ+0+1'", r"UNB header \(line 1\) without a sender or an interchange"),
+    ],
+)
+def test_a_file_that_is_not_an_interchange_is_refused_whole(write_file, content, reason):
+    path = write_file("junk.paxlst", content)
+    with pytest.raises(FileRefused, match=reason):
+        read_rows(path)
+
+
+def test_bytes_outside_the_declared_character_set_refuse_the_file(write_file, build_paxlst):
+    b = build_paxlst
+    text = b.interchange([b.message([b.passenger("GARCÍA")])])
+    with pytest.raises(FileRefused, match="is not UTF-8 text as its UNB header declares"):
+        read_rows(write_file("flight.paxlst", text, encoding="latin-1"))
+
+
+def test_segments_split_on_unreleased_terminators_only():
+    from pydifact.control import Characters
+
+    spans, leftover = split_segments("A+B?'C'\nD+E'F", 0, Characters())
+    assert [(s, e, line) for s, e, line in spans] == [(0, 7, 1), (8, 12, 2)]
+    assert leftover == "F"
+
+
+def test_a_second_interchange_in_one_file_keeps_its_own_references(write_file, build_paxlst):
+    b = build_paxlst
+    first = b.interchange([b.message([b.passenger("ONE")])], control="000001")
+    second = b.interchange([b.message([b.passenger("TWO")])], control="000002", sender="APIEI",
+                           una=False)  # fmt: skip
+    rows, _ = read_rows(write_file("two.paxlst", first + second))
+    assert [(r.values["source"], r.values["record_id"]) for r in rows] == [
+        ("paxlst-apiba", "000001-1-0001"), ("paxlst-apiei", "000002-1-0001")
+    ]

@@ -1,0 +1,468 @@
+"""Loading files into the database: keyed upserts, rejects, refusals, audit, on both backends."""
+
+from __future__ import annotations
+
+import csv
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import inspect, select
+
+from tracker.audit import verify_chain
+from tracker.db import transaction
+from tracker.ingest import IngestError, exit_code, ingest_files, ingest_inbox
+from tracker.ingest import bulk as bulk_module
+from tracker.ingest.service import FileResult
+from tracker.models import (
+    Alias,
+    AuditEvent,
+    Document,
+    Notification,
+    Offender,
+    Reject,
+    SourceFile,
+    TravelRecord,
+)
+
+from .conftest import OFFENDER_HEADER, TRAVEL_HEADER
+
+TODAY = date(2026, 11, 23)
+OFFENDERS = OFFENDER_HEADER + "\n" + "\n".join([
+    "VR-1,O'Brien,Mary Ann,1980-01-31,2020-05-01,P10Y,Kent Police",
+    "VR-2,王,小明,1975-06-01,2019-01-01,indefinite,Met",
+    "VR-3,\"Smith, Jr\",Robert'); DROP TABLE offenders;--,1970-05-05,2019-01-01,P5Y,Met",
+]) + "\n"  # fmt: skip
+
+
+def load(sessions, settings, kind, *paths, **options):
+    options.setdefault("today", TODAY)
+    return ingest_files(sessions, kind, list(paths), settings=settings, actor="system", **options)
+
+
+def rows_of(sessions, model, *columns, order=None):
+    with transaction(sessions) as s:
+        query = select(*(getattr(model, c) for c in columns))
+        return s.execute(query.order_by(order if order is not None else model.id)).all()
+
+
+def events(sessions, action):
+    with transaction(sessions) as s:
+        return s.scalars(
+            select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
+        ).all()
+
+
+def assert_counts_add_up(result: FileResult):
+    assert result.read == result.loaded + result.rejected
+
+
+# --- offenders ---------------------------------------------------------------------------------
+
+
+def test_offenders_load_with_text_exactly_as_given_and_norms_beside_it(sessions, settings,
+                                                                       write_file):  # fmt: skip
+    [result] = load(sessions, settings, "offenders", write_file("offenders.csv", OFFENDERS))
+    assert (result.read, result.new, result.rejected, result.refused) == (3, 3, 0, None)
+    rows = rows_of(sessions, Offender, "offender_id", "family_name", "given_names",
+                   "family_name_norm", "given_names_norm", "notification_period")  # fmt: skip
+    assert [tuple(r) for r in rows] == [
+        ("VR-1", "O'Brien", "Mary Ann", "OBRIEN", "MARY ANN", "P10Y"),
+        ("VR-2", "王", "小明", "WANG", "XIAO MING", "indefinite"),
+        ("VR-3", "Smith, Jr", "Robert'); DROP TABLE offenders;--", "SMITH JR",
+         "ROBERT DROP TABLE OFFENDERS", "P5Y"),
+    ]  # fmt: skip
+
+
+def test_a_file_is_recorded_with_its_counts_and_a_collection_entry(sessions, settings,
+                                                                   write_file):  # fmt: skip
+    path = write_file("offenders.csv", OFFENDERS)
+    [result] = load(sessions, settings, "offenders", path)
+    with transaction(sessions) as s:
+        source = s.get(SourceFile, result.source_file_id)
+        assert (source.name, source.kind, source.format) == ("offenders.csv", "offenders", "csv")
+        assert (source.rows_read, source.rows_loaded, source.rows_rejected) == (3, 3, 0)
+        assert len(source.sha256) == 64 and source.size_bytes == path.stat().st_size
+        [offender] = s.scalars(select(Offender).where(Offender.offender_id == "VR-1")).all()
+        assert offender.source_file_id == source.id
+    [collection] = events(sessions, "collection")
+    assert collection.object_id == str(result.source_file_id)
+    assert collection.details["read"] == 3 and collection.details["sha256"] == source.sha256
+
+
+def test_loading_the_same_file_twice_changes_nothing(sessions, settings, write_file):
+    path = write_file("offenders.csv", OFFENDERS)
+    load(sessions, settings, "offenders", path)
+    before = rows_of(sessions, Offender, "offender_id", "public_id", "updated_at",
+                     "source_file_id")  # fmt: skip
+    [again] = load(sessions, settings, "offenders", path)
+    assert (again.read, again.new, again.updated, again.unchanged) == (3, 0, 0, 3)
+    assert rows_of(sessions, Offender, "offender_id", "public_id", "updated_at",
+                   "source_file_id") == before  # fmt: skip
+    assert events(sessions, "alteration") == []
+
+
+def test_a_changed_row_in_a_later_file_updates_and_is_audited(sessions, settings, write_file):
+    load(sessions, settings, "offenders", write_file("offenders.csv", OFFENDERS))
+    [public_id] = rows_of(sessions, Offender, "public_id", order=Offender.offender_id)[0]
+    later = write_file("offenders-2.csv", OFFENDER_HEADER + ",status,wanted_since\n"
+                       "VR-1,O'Brien,Mary Ann,1980-01-31,2020-05-01,indefinite,Kent Police,"
+                       "wanted,2026-11-01\n")  # fmt: skip
+    [result] = load(sessions, settings, "offenders", later)
+    assert (result.new, result.updated, result.unchanged) == (0, 1, 0)
+    with transaction(sessions) as s:
+        offender = s.scalars(select(Offender).where(Offender.offender_id == "VR-1")).one()
+        assert (offender.status, offender.notification_period) == ("wanted", "indefinite")
+        assert offender.wanted_since == date(2026, 11, 1)
+        assert offender.public_id == public_id  # never changes once given
+        assert offender.source_file_id == result.source_file_id
+    [alteration] = events(sessions, "alteration")
+    assert (alteration.object_type, alteration.object_id) == ("offender", "VR-1")
+    assert alteration.details["changes"] == {
+        "notification_period": {"old": "P10Y", "new": "indefinite"},
+        "status": {"old": "active", "new": "wanted"},
+        "wanted_since": {"old": None, "new": "2026-11-01"},
+    }
+    assert alteration.details["line"] == 2
+
+
+def test_a_duplicate_key_in_one_file_means_the_last_row_wins(sessions, settings, write_file):
+    text = OFFENDER_HEADER + "\n" + "\n".join([
+        "VR-1,Smith,John,1980-01-31,2020-05-01,P10Y,Kent",
+        "VR-2,Jones,Ann,1981-01-31,2020-05-01,P10Y,Kent",
+        "VR-1,Smith,John,1980-01-31,2020-05-01,P7Y,Kent",
+        "VR-2,Jones,Ann,1981-01-31,2020-05-01,P10Y,Kent",
+    ]) + "\n"  # fmt: skip
+    [result] = load(sessions, settings, "offenders", write_file("offenders.csv", text),
+                    chunk_rows=2)  # fmt: skip
+    assert (result.read, result.new, result.updated, result.unchanged) == (4, 2, 1, 1)
+    assert rows_of(sessions, Offender, "offender_id", "notification_period") == [
+        ("VR-1", "P7Y"), ("VR-2", "P10Y")
+    ]
+    [alteration] = events(sessions, "alteration")
+    assert alteration.details["changes"] == {"notification_period": {"old": "P10Y", "new": "P7Y"}}
+
+
+def test_a_duplicate_key_within_one_chunk_is_merged_before_writing(sessions, settings,
+                                                                   write_file):  # fmt: skip
+    text = OFFENDER_HEADER + "\nVR-1,Smith,John,1980-01-31,2020-05-01,P10Y,Kent\n" \
+                             "VR-1,Smyth,John,1980-01-31,2020-05-01,P10Y,Kent\n"  # fmt: skip
+    [result] = load(sessions, settings, "offenders", write_file("offenders.csv", text))
+    assert (result.new, result.updated) == (1, 1)
+    assert rows_of(sessions, Offender, "family_name", "family_name_norm") == [("Smyth", "SMYTH")]
+
+
+# --- rejects -----------------------------------------------------------------------------------
+
+
+def test_rejected_rows_go_whole_to_the_reject_file_and_the_rejects_table(sessions, settings,
+                                                                         write_file):  # fmt: skip
+    text = OFFENDER_HEADER + ",sex\n" + "\n".join([
+        "VR-1,Smith,John,1980-01-31,2020-05-01,P10Y,Kent,M",
+        "VR-2,\"Jones, \"\"Ann\"\"\",Ann,1985-13-01,2020-05-01,P10Y,Kent,F",
+        "VR-3,Brown,Bob,1980-01-31,2020-05-01,ten years,Kent,Q",
+        "VR-4,Short,Row",
+    ]) + "\n"  # fmt: skip
+    [result] = load(sessions, settings, "offenders", write_file("offenders.csv", text))
+    assert (result.read, result.loaded, result.rejected) == (4, 1, 3)
+    assert_counts_add_up(result)
+    expected_path = settings.rejects_dir / f"load-{result.source_file_id}" / \
+        "offenders.csv.rejects.csv"  # fmt: skip
+    assert result.reject_file == expected_path
+    with open(expected_path, encoding="utf-8", newline="") as handle:
+        written = list(csv.reader(handle))
+    assert written == [
+        ["source_file", "line", "column", "reason", "raw"],
+        ["offenders.csv", "3", "date_of_birth",
+         "date_of_birth: '1985-13-01' is not a date (expected YYYY-MM-DD)",
+         'VR-2,"Jones, ""Ann""",Ann,1985-13-01,2020-05-01,P10Y,Kent,F'],
+        ["offenders.csv", "4", "sex, notification_period",
+         "sex: 'Q' is not one of M, F, X; notification_period: 'ten years' is not a "
+         "notification period (expected indefinite or an ISO 8601 period in years and months, "
+         "e.g. P10Y or P2Y6M)",
+         "VR-3,Brown,Bob,1980-01-31,2020-05-01,ten years,Kent,Q"],
+        ["offenders.csv", "5", "", "has 3 cells but the header row has 8", "VR-4,Short,Row"],
+    ]  # fmt: skip
+    table = rows_of(sessions, Reject, "source_file_id", "line", "column", "raw")
+    assert [tuple(r) for r in table] == [
+        (result.source_file_id, 3, "date_of_birth", written[1][4]),
+        (result.source_file_id, 4, "sex, notification_period", written[2][4]),
+        (result.source_file_id, 5, None, "VR-4,Short,Row"),
+    ]
+    with transaction(sessions) as s:
+        assert s.get(SourceFile, result.source_file_id).reject_file == str(expected_path)
+
+
+def test_no_reject_file_is_written_when_nothing_is_rejected(sessions, settings, write_file):
+    [result] = load(sessions, settings, "offenders", write_file("offenders.csv", OFFENDERS))
+    assert result.reject_file is None
+    assert not settings.rejects_dir.exists()
+
+
+def test_a_nightly_run_keeps_its_rejects_together(sessions, settings, write_file):
+    from tracker.models import Run
+
+    with transaction(sessions) as s:
+        run = Run(kind="nightly", as_of=TODAY)
+        s.add(run)
+        s.flush()
+        run_id = run.id
+    bad = write_file("offenders.csv", OFFENDER_HEADER + "\nVR-1,A,B,x,2020-01-01,P5Y,K\n")
+    [result] = load(sessions, settings, "offenders", bad, run_id=run_id)
+    folder = settings.rejects_dir / f"run-{run_id}"
+    assert result.reject_file == folder / "offenders.csv.rejects.csv"
+
+
+# --- refusals ----------------------------------------------------------------------------------
+
+
+def test_a_file_that_cannot_be_read_is_refused_whole_and_nothing_of_it_stays(
+    sessions, settings, write_file
+):
+    good = "".join(f"VR-{i},Smith,John,1980-01-31,2020-05-01,P10Y,Kent\n" for i in range(5))
+    path = write_file("offenders.csv", OFFENDER_HEADER + "\n" + good + "VR-9,Müller,J,1980-01-01,"
+                      "2020-01-01,P5Y,Kent\n", "latin-1")  # fmt: skip
+    [result] = load(sessions, settings, "offenders", path, chunk_rows=2)
+    assert result.refused.startswith("is not UTF-8 text: byte 0xFC")
+    assert (result.read, result.loaded, result.rejected, result.reject_file) == (0, 0, 0, None)
+    assert result.summary() == f"{path}: refused, nothing loaded: {result.refused}"
+    assert rows_of(sessions, Offender, "offender_id") == []
+    with transaction(sessions) as s:
+        source = s.get(SourceFile, result.source_file_id)
+        assert source.error == result.refused and source.rows_loaded == 0
+    assert not any(settings.data_dir.rglob("*.partial"))
+    [collection] = events(sessions, "collection")
+    assert collection.details["refused"] == result.refused
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "message"),
+    [
+        ("missing.csv", "offenders", "missing.csv: no such file"),
+        ("offenders.txt", "offenders", "offenders.txt: unknown format .txt; expected .csv, "
+                                       ".jsonl, or .edi/.paxlst for travel"),
+        ("flight.paxlst", "offenders", "flight.paxlst: PAXLST files hold travel records, "
+                                       "not offenders"),
+    ],
+)  # fmt: skip
+def test_files_that_cannot_be_loaded_at_all_stop_the_load_before_it_starts(
+    sessions, settings, write_file, tmp_path, name, kind, message
+):
+    good = write_file("offenders.csv", OFFENDERS)
+    if name != "missing.csv":
+        write_file(name, "x")
+    with pytest.raises(IngestError) as refused:
+        load(sessions, settings, kind, good, tmp_path / "inbox" / name)
+    assert message in str(refused.value) and str(refused.value).endswith("nothing was loaded")
+    assert rows_of(sessions, Offender, "offender_id") == []
+
+
+def test_a_folder_is_not_a_file(sessions, settings, tmp_path):
+    with pytest.raises(IngestError, match="is a folder, not a file"):
+        load(sessions, settings, "offenders", tmp_path)
+
+
+# --- the other kinds ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def register(sessions, settings, write_file):
+    load(sessions, settings, "offenders", write_file("offenders.csv", OFFENDERS))
+
+
+def test_notifications_need_their_offender_on_the_register(sessions, settings, write_file,
+                                                            register):  # fmt: skip
+    text = (
+        "notification_id,offender_id,kind,notified_on,effective_on,departure_date,"
+        "destination_countries\n"
+        "N-1,VR-1,initial,2020-05-02,2020-05-01,,\n"
+        "N-2,VR-404,periodic,2021-05-01,,,\n"
+        "N-3,VR-2,foreign_travel,2026-03-01T09:15:00+01:00,,2026-03-10,THA|VNM\n"
+        "N-4,VR-2,foreign_travel,2026-03-01,,,\n"
+    )
+    [result] = load(sessions, settings, "notifications", write_file("notifications.csv", text))
+    assert (result.read, result.loaded, result.rejected) == (4, 2, 2)
+    rows = rows_of(sessions, Notification, "notification_id", "notified_on", "notified_at",
+                   "destination_countries")  # fmt: skip
+    assert [tuple(r) for r in rows] == [
+        ("N-1", date(2020, 5, 2), None, None),
+        ("N-3", date(2026, 3, 1), datetime(2026, 3, 1, 8, 15, tzinfo=UTC), "THA|VNM"),
+    ]
+    with transaction(sessions) as s:
+        reasons = s.scalars(select(Reject.reason).order_by(Reject.line)).all()
+    assert reasons == [
+        "offender_id: 'VR-404' is not in the register (load it with the offenders file first)",
+        "departure_date: required for a foreign_travel notification",
+    ]
+
+
+def test_a_notification_moved_to_another_offender_is_an_update(sessions, settings, write_file,
+                                                              register):  # fmt: skip
+    header = "notification_id,offender_id,kind,notified_on\n"
+    load(sessions, settings, "notifications", write_file("n1.csv", header + "N-1,VR-1,weekly,"
+                                                          "2026-01-01\n"))  # fmt: skip
+    [result] = load(sessions, settings, "notifications",
+                    write_file("n2.csv", header + "N-1,VR-2,weekly,2026-01-01\n"))  # fmt: skip
+    assert result.updated == 1
+    [alteration] = events(sessions, "alteration")
+    assert alteration.details["changes"] == {"offender_id": {"old": "VR-1", "new": "VR-2"}}
+
+
+def test_aliases_and_documents_are_keyed_as_the_contract_says(sessions, settings, write_file,
+                                                              register):  # fmt: skip
+    aliases = "offender_id,family_name,given_names,kind\nVR-1,Murphy,Mary,previous_name\n" \
+              "VR-1,Murphy,Mary,alias\nVR-2,Wong,Siu Ming,transliteration\n"  # fmt: skip
+    [a] = load(sessions, settings, "aliases", write_file("aliases.csv", aliases))
+    assert (a.new, a.updated) == (2, 1)
+    assert rows_of(sessions, Alias, "family_name", "kind", "family_name_norm") == [
+        ("Murphy", "alias", "MURPHY"), ("Wong", "transliteration", "WONG")
+    ]
+    documents = "offender_id,doc_type,doc_number,issuing_country,expires_on\n" \
+                "VR-1,P,ab-12 34<<,GBR,2030-01-01\nVR-2,P,AB-12 34<<,D,\n" \
+                "VR-3,P,ab-12 34<<,GBR,2031-01-01\n"  # fmt: skip
+    [d] = load(sessions, settings, "documents", write_file("documents.csv", documents))
+    assert (d.new, d.updated) == (2, 1)
+    rows = rows_of(sessions, Document, "doc_number", "doc_number_norm", "issuing_country",
+                   "expires_on")  # fmt: skip
+    assert sorted(tuple(r) for r in rows) == [
+        ("AB-12 34<<", "AB1234", "D", None),
+        ("ab-12 34<<", "AB1234", "GBR", date(2031, 1, 1)),
+    ]
+    [_, moved] = events(sessions, "alteration")
+    assert moved.object_id == "P|ab-12 34<<|GBR"
+    assert moved.details["changes"] == {
+        "offender_id": {"old": "VR-1", "new": "VR-3"},
+        "expires_on": {"old": "2030-01-01", "new": "2031-01-01"},
+    }
+
+
+# --- travel ------------------------------------------------------------------------------------
+
+TRAVEL_ROWS = [
+    "LHR1,api-lhr,SMITH,JOHN,1985-04-12,M,GBR,P,123 456-789,GBR,out,LHR,BKK,GBR,THA,"
+    "2026-03-01T23:40:00-05:00,BA,BA9",
+    "LHR2,api-lhr,NGUYỄN,VĂN AN,,U,VNM,,,,in,SGN,LHR,VNM,GBR,2026-03-02T01:10:00+07:00,,",
+]
+
+
+def test_travel_records_keep_the_instant_and_the_local_departure_date(sessions, settings,
+                                                                      write_file):  # fmt: skip
+    path = write_file("travel.csv", TRAVEL_HEADER + "\n" + "\n".join(TRAVEL_ROWS) + "\n")
+    [result] = load(sessions, settings, "travel", path)
+    assert (result.new, result.rejected) == (2, 0)
+    rows = rows_of(sessions, TravelRecord, "record_id", "family_name_norm", "given_names_norm",
+                   "doc_number_norm", "departure_time", "departure_local_date")  # fmt: skip
+    assert [tuple(r) for r in rows] == [
+        ("LHR1", "SMITH", "JOHN", "123456789", datetime(2026, 3, 2, 4, 40, tzinfo=UTC),
+         date(2026, 3, 1)),
+        ("LHR2", "NGUYEN", "VAN AN", None, datetime(2026, 3, 1, 18, 10, tzinfo=UTC),
+         date(2026, 3, 2)),
+    ]  # fmt: skip
+
+
+def test_travel_from_json_lines_matches_travel_from_csv(sessions, settings, write_file):
+    line = ('{"record_id": "J1", "source": "api-man", "family_name": "KHAN", "direction": "out",'
+            ' "departure_country": "GBR", "arrival_country": "PAK", "extra": 1,'
+            ' "departure_time": "2026-03-01T06:40:00Z", "date_of_birth": null}\n')  # fmt: skip
+    [result] = load(sessions, settings, "travel", write_file("travel-extra.jsonl", line * 2))
+    assert (result.read, result.new, result.unchanged) == (2, 1, 1)
+    assert result.warnings == ["ignored unknown column(s): extra"]
+
+
+def test_travel_from_paxlst_loads_and_rejects_a_bad_passenger_alone(
+    sessions, settings, write_file, build_paxlst
+):
+    b = build_paxlst
+    text = b.interchange([b.message([
+        b.passenger("SMITH", "JOHN"), b.passenger("DOE", "JANE", nationality="XXX"),
+        b.passenger("ROE", "RICHARD"),
+    ])])  # fmt: skip
+    [result] = load(sessions, settings, "travel", write_file("flight.edi", text))
+    assert (result.read, result.loaded, result.rejected) == (3, 2, 1)
+    assert rows_of(sessions, TravelRecord, "source", "record_id", "direction") == [
+        ("paxlst-apiba", "000123-1-0001", "out"), ("paxlst-apiba", "000123-1-0003", "out")
+    ]
+    with transaction(sessions) as s:
+        [reject] = s.scalars(select(Reject)).all()
+    assert (reject.line, reject.column) == (18, "nationality (NAT+2)")
+    assert reject.reason == "nationality (NAT+2): 'XXX' is not an ISO 3166-1 alpha-3 country code"
+    assert reject.raw.startswith("NAD+FL+++DOE:JANE'")
+
+
+def test_a_truncated_paxlst_file_counts_its_lost_passengers_as_rejected(
+    sessions, settings, write_file, build_paxlst
+):
+    b = build_paxlst
+    text = b.interchange([b.message([b.passenger("A"), b.passenger("B"), b.passenger("C")])])
+    cut = text[: text.index("NAD+FL+++C") + 9]
+    [result] = load(sessions, settings, "travel", write_file("flight.paxlst", cut))
+    assert (result.read, result.loaded, result.rejected) == (3, 0, 3)
+    assert exit_code([result]) == 1
+
+
+def test_a_file_in_many_chunks_loads_like_one_and_reloads_unchanged(sessions, settings,
+                                                                    write_file):  # fmt: skip
+    rows = [f"R{i},api-lhr,SMITH,JOHN,1985-04-12,M,GBR,P,{i:09d},GBR,out,LHR,BKK,GBR,THA,"
+            f"2026-03-01T10:40:00+01:00,BA,BA9" for i in range(250)]  # fmt: skip
+    rows[100] = rows[100].replace(",out,", ",sideways,")
+    path = write_file("travel.csv", TRAVEL_HEADER + "\n" + "\n".join(rows) + "\n")
+    [result] = load(sessions, settings, "travel", path, chunk_rows=40)
+    assert (result.read, result.loaded, result.rejected) == (250, 249, 1)
+    assert len(rows_of(sessions, TravelRecord, "id")) == 249
+    [again] = load(sessions, settings, "travel", path, chunk_rows=40)
+    assert (again.unchanged, again.rejected) == (249, 1)
+
+
+def test_a_big_sqlite_load_rebuilds_the_secondary_indexes_it_set_aside(
+    sessions, settings, write_file, engine, monkeypatch
+):
+    monkeypatch.setattr(bulk_module, "BULK_INDEX_THRESHOLD_ROWS", 0)
+    before = {ix["name"] for ix in inspect(engine).get_indexes("travel_records")}
+    path = write_file("travel.csv", TRAVEL_HEADER + "\n" + "\n".join(TRAVEL_ROWS) + "\n")
+    [result] = load(sessions, settings, "travel", path)
+    assert result.new == 2
+    assert {ix["name"] for ix in inspect(engine).get_indexes("travel_records")} == before
+
+
+# --- the inbox and the trail ------------------------------------------------------------------
+
+
+def test_the_inbox_loads_offenders_first_and_ignores_other_files(sessions, settings,
+                                                                 write_file):  # fmt: skip
+    write_file("aliases.csv", "offender_id,family_name,given_names\nVR-1,Murphy,Mary\n")
+    write_file("offenders.csv", OFFENDERS)
+    write_file("truth_links.csv", "x\n")
+    write_file("README.txt", "notes")
+    results = ingest_inbox(sessions, write_file("travel.csv", TRAVEL_HEADER + "\n").parent,
+                           settings=settings, actor="system", today=TODAY)  # fmt: skip
+    assert [(r.path.name, r.loaded) for r in results] == [
+        ("offenders.csv", 3), ("aliases.csv", 1), ("travel.csv", 0)
+    ]
+
+
+def test_the_audit_trail_stays_intact_through_loads_and_updates(sessions, settings, write_file):
+    load(sessions, settings, "offenders", write_file("offenders.csv", OFFENDERS))
+    load(sessions, settings, "offenders", write_file("o2.csv", OFFENDERS.replace("P10Y", "P7Y")))
+    with transaction(sessions) as s:
+        report = verify_chain(s)
+    assert report.intact and report.entries == 3
+
+
+def test_the_acting_user_is_recorded(sessions, settings, write_file):
+    ingest_files(sessions, "offenders", [write_file("offenders.csv", OFFENDERS)],
+                 settings=settings, actor="analyst.one")  # fmt: skip
+    [collection] = events(sessions, "collection")
+    assert collection.actor == "analyst.one"
+
+
+@pytest.mark.parametrize(
+    ("outcomes", "code"),
+    [([(3, 0, None)], 0), ([(3, 1, None)], 3), ([(0, 2, None)], 1), ([(0, 0, "bad")], 1),
+     ([(2, 0, None), (0, 0, "bad")], 3), ([(0, 0, None)], 0), ([], 0)],
+)  # fmt: skip
+def test_the_exit_code_follows_the_contract(tmp_path, outcomes, code):
+    results = [
+        FileResult(tmp_path, "travel", "csv", read=loaded + rejected, new=loaded,
+                   rejected=rejected, refused=refused)  # fmt: skip
+        for loaded, rejected, refused in outcomes
+    ]
+    assert exit_code(results) == code

@@ -1,0 +1,49 @@
+"""Birth-date levels: exact, day/month swapped, one slip, missing, different."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from tracker.matching.dates import (
+    DOB_CLOSE,
+    DOB_DIFFERENT,
+    DOB_EXACT,
+    DOB_NULL,
+    DOB_SWAPPED,
+    MISSING,
+    compare_dates,
+    date_codes,
+    swapped_day_month,
+)
+
+
+def _level(a: str | None, b: str | None) -> int:
+    return int(compare_dates(date_codes(pd.Series([a])), date_codes(pd.Series([b])))[0])
+
+
+def test_codes_are_yyyymmdd_with_missing_marked():
+    codes = date_codes(pd.Series(["1980-02-29", None, "not a date"]))
+    assert codes.tolist() == [19800229, MISSING, MISSING]
+
+
+def test_swap_only_where_the_day_can_be_a_month():
+    codes = np.array([19850304, 19851304 - 1000 + 0, 19850313, MISSING], dtype=np.int32)
+    assert swapped_day_month(codes)[0] == 19850403
+    assert swapped_day_month(codes)[2] == MISSING
+    assert swapped_day_month(codes)[3] == MISSING
+
+
+def test_levels():
+    assert _level("1980-02-29", "1980-02-29") == DOB_EXACT
+    assert _level("1985-03-04", "1985-04-03") == DOB_SWAPPED
+    assert _level("1985-03-04", "1985-03-07") == DOB_CLOSE  # one digit
+    assert _level("1985-03-04", "1986-03-04") == DOB_CLOSE  # year off by one
+    assert _level("1989-12-31", "1990-12-31") == DOB_CLOSE  # year off by one, all digits move
+    assert _level("1985-03-04", None) == DOB_NULL
+    assert _level("1985-03-04", "1962-11-20") == DOB_DIFFERENT
+
+
+def test_leap_day_is_an_ordinary_date():
+    assert _level("1980-02-29", "1980-02-29") == DOB_EXACT
+    assert _level("1980-02-29", "1981-02-28") == DOB_DIFFERENT

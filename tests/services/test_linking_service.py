@@ -1,0 +1,109 @@
+"""The matching stage against the database: links persisted, dismissals respected, exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+
+import pytest
+from click.testing import CliRunner
+from factories import add_user, load_population
+from sqlalchemy import func, select
+
+from tracker.cli import main
+from tracker.db import transaction
+from tracker.matching.link import LinkSettings
+from tracker.models import Link, MatchModel, PairLabel, Run, TravelRecord
+from tracker.services.linking import run_matching
+
+SETTINGS = LinkSettings(u_sample_pairs=20_000)
+
+
+@pytest.fixture
+def matched(sessions, population):
+    with transaction(sessions) as s:
+        load_population(s, population)
+        add_user(s, "ann", "analyst")
+        run = Run(as_of=date(2026, 3, 10))
+        s.add(run)
+        s.flush()
+        outcome = run_matching(s, run, SETTINGS)
+        return run.id, outcome
+
+
+def test_links_and_a_versioned_model_are_stored(sessions, matched):
+    run_id, outcome = matched
+    with transaction(sessions) as s:
+        assert s.scalar(select(func.count()).select_from(Link)) == sum(
+            outcome.links_by_band.values()
+        )
+        model = s.scalars(select(MatchModel)).one()
+        assert model.version == 1 and model.run_id == run_id
+        link = s.scalars(select(Link).limit(1)).one()
+        assert {f["field"] for f in link.explanation["fields"]} >= {"family_name", "document"}
+
+
+def test_rerunning_the_same_run_replaces_its_links(sessions, matched):
+    run_id, outcome = matched
+    with transaction(sessions) as s:
+        run_matching(s, s.get(Run, run_id), SETTINGS)
+    with transaction(sessions) as s:
+        assert s.scalar(select(func.count()).select_from(Link)) == sum(
+            outcome.links_by_band.values()
+        )
+        assert s.scalar(select(func.max(MatchModel.version))) == 2
+
+
+def test_a_dismissed_pair_is_not_linked_on_the_next_run(sessions, matched):
+    run_id, _ = matched
+    with transaction(sessions) as s:
+        link = s.scalars(select(Link).where(Link.band == "match").limit(1)).one()
+        s.add(PairLabel(travel_pk=link.travel_pk, offender_pk=link.offender_pk, label="non_match"))
+        pair = (link.travel_pk, link.offender_pk)
+    with transaction(sessions) as s:
+        run = Run(as_of=date(2026, 3, 11))
+        s.add(run)
+        s.flush()
+        run_matching(s, run, SETTINGS)
+        relinked = s.scalars(
+            select(Link).where(
+                Link.run_id == run.id, Link.travel_pk == pair[0], Link.offender_pk == pair[1]
+            )  # fmt: skip
+        ).all()
+    assert relinked == []
+
+
+def test_links_export_csv_and_json_follow_the_contract(db_url, matched):
+    runner = CliRunner()
+    as_csv = runner.invoke(main, ["--db", db_url, "--user", "ann", "links", "export"])
+    assert as_csv.exit_code == 0, as_csv.output
+    rows = list(csv.DictReader(io.StringIO(as_csv.output)))
+    assert list(rows[0]) == ["travel_source", "travel_record_id", "offender_id",
+                             "match_probability", "match_weight", "band", "run_id"]  # fmt: skip
+    assert {r["band"] for r in rows} <= {"match", "review"}
+    as_json = runner.invoke(main, ["--db", db_url, "--user", "ann", "links", "export", "--format",
+                                   "json"])  # fmt: skip
+    assert len(json.loads(as_json.output)) == len(rows)
+    refused = runner.invoke(main, ["--db", db_url, "links", "export"])
+    assert refused.exit_code == 1 and "needs the acting person" in refused.output
+
+
+def test_match_evaluate_prints_precision_and_recall(db_url, sessions, matched, population,
+                                                    tmp_path):  # fmt: skip
+    truth = tmp_path / "truth.csv"
+    travel = population["travel"]
+    with truth.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["travel_source", "travel_record_id", "offender_id"])
+        for key, offender in zip(travel["travel_key"], travel["true_offender"], strict=True):
+            writer.writerow(["api-test", key, offender or ""])
+    with transaction(sessions) as s:
+        assert s.scalar(select(func.count()).select_from(TravelRecord)) == len(travel)
+    result = CliRunner().invoke(main, ["--db", db_url, "--user", "ann", "match", "evaluate",
+                                       "--truth", str(truth)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "match + review" in result.output
+    recall_line = next(line for line in result.output.splitlines() if line.startswith("match  "))
+    assert float(recall_line.split()[-2]) > 0.95  # recall of the match band

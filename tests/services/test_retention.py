@@ -1,0 +1,59 @@
+"""Retention erases only old, unmatched travel records, and logs the erasure."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from factories import add_flag, add_offender, add_run, add_travel
+from sqlalchemy import select
+
+from tracker.db import transaction
+from tracker.models import AuditEvent, Link, TravelRecord
+from tracker.services.retention import erase_unmatched_travel
+
+
+def _travel_on(s, day: date, record_id: str):
+    return add_travel(
+        s, record_id=record_id, departure_time=datetime(day.year, day.month, day.day, 9, tzinfo=UTC)
+    )
+
+
+def test_only_old_unmatched_records_are_erased_and_logged(sessions):
+    as_of = date(2026, 3, 31)
+    with transaction(sessions) as s:
+        run = add_run(s, as_of)
+        offender = add_offender(s)
+        _travel_on(s, date(2026, 1, 10), "old-unmatched")
+        _travel_on(s, date(2026, 3, 20), "recent-unmatched")
+        linked = _travel_on(s, date(2026, 1, 11), "old-linked")
+        s.add(
+            Link(
+                run_id=run.id,
+                travel_pk=linked.id,
+                offender_pk=offender.id,
+                match_probability=0.99,
+                match_weight=12.0,
+                band="match",
+                explanation={},
+            )
+        )
+        flagged = _travel_on(s, date(2026, 1, 12), "old-flagged")
+        add_flag(s, offender, run, travel_pk=flagged.id)
+    with transaction(sessions) as s:
+        outcome = erase_unmatched_travel(s, as_of, days=30)
+    assert outcome.erased == 1 and outcome.oldest == date(2026, 1, 10)
+    with transaction(sessions) as s:
+        left = set(s.scalars(select(TravelRecord.record_id)))
+        assert left == {"recent-unmatched", "old-linked", "old-flagged"}
+        event = s.scalars(select(AuditEvent).filter_by(action="erasure")).one()
+        assert event.details["erased"] == 1
+        assert "old-unmatched" not in str(event.details)
+
+
+def test_running_it_again_erases_nothing_more(sessions):
+    with transaction(sessions) as s:
+        _travel_on(s, date(2026, 1, 10), "old")
+    with transaction(sessions) as s:
+        assert erase_unmatched_travel(s, date(2026, 3, 31)).erased == 1
+    with transaction(sessions) as s:
+        assert erase_unmatched_travel(s, date(2026, 3, 31)).erased == 0

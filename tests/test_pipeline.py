@@ -1,0 +1,167 @@
+"""The nightly job end to end on a small synthetic inbox: converges, locks, recovers."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from tracker.config import Settings
+from tracker.db import make_session_factory, transaction
+from tracker.models import Flag, Offender, Run, TravelRecord
+from tracker.pipeline import STAGES, Nightly, NightlyOptions, run_nightly
+from tracker.services.locks import LockHeld, acquire_run_lock
+from tracker.synthetic import generate
+
+AS_OF = date(2026, 11, 20)
+
+
+@pytest.fixture(scope="session")
+def synthetic_inbox(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("inbox-source")
+    generate(folder, offenders=120, travel=1200, seed=21, as_of=AS_OF)
+    return folder
+
+
+def _inbox_copy(source: Path, target: Path) -> Path:
+    target.mkdir(parents=True, exist_ok=True)
+    for path in source.iterdir():
+        if not path.name.startswith(("truth", "manifest")):
+            shutil.copy2(path, target / path.name)
+    return target
+
+
+def _options(tmp_path: Path, inbox: Path, db_url: str, **overrides) -> NightlyOptions:
+    values = dict(
+        inbox=inbox,
+        as_of=AS_OF,
+        outbox=tmp_path / "outbox",
+        settings=Settings(database_url=db_url, data_dir=tmp_path / "data"),
+        now=datetime(2026, 11, 20, 2, tzinfo=UTC),
+    )
+    values.update(overrides)
+    return NightlyOptions(**values)
+
+
+def _state(sessions) -> dict:
+    with transaction(sessions) as s:
+        return {
+            "offenders": s.scalar(select(func.count()).select_from(Offender)),
+            "travel": s.scalar(select(func.count()).select_from(TravelRecord)),
+            "flags": sorted(s.scalars(select(Flag.flag_key))),
+            "statuses": sorted(s.scalars(select(Flag.status))),
+        }
+
+
+def test_a_clean_run_does_every_stage_and_writes_its_outputs(sessions, db_url, tmp_path,
+                                                             synthetic_inbox):  # fmt: skip
+    inbox = _inbox_copy(synthetic_inbox, tmp_path / "inbox")
+    result = run_nightly(sessions, _options(tmp_path, inbox, db_url))
+    assert result.status == "succeeded", result.error
+    assert list(result.stage_timings) == list(STAGES)
+    assert result.counts["ingest"]["rejected"] == 0
+    assert result.counts["match"]["links"].get("match", 0) > 0
+    assert sum(sum(v.values()) for v in result.counts["new_flags"].values()) > 0
+    for name in ("report", "queue csv", "queue xlsx"):
+        assert result.outputs[name].exists()
+    assert not any(inbox.iterdir())  # processed files were archived
+    assert (tmp_path / "data" / "archive" / f"run-{result.run_id}" / "offenders.csv").exists()
+    assert result.log_file.read_text().count("stage finished") == len(STAGES)
+    with transaction(sessions) as s:
+        run = s.get(Run, result.run_id)
+        assert run.status == "succeeded" and run.finished_at is not None
+        assert set(run.stage_timings) == set(STAGES)
+
+
+def test_a_second_run_of_the_same_night_adds_nothing(sessions, db_url, tmp_path,
+                                                     synthetic_inbox):  # fmt: skip
+    first = _inbox_copy(synthetic_inbox, tmp_path / "first")
+    run_nightly(sessions, _options(tmp_path, first, db_url))
+    before = _state(sessions)
+    again = _inbox_copy(synthetic_inbox, tmp_path / "again")
+    result = run_nightly(sessions, _options(tmp_path, again, db_url))
+    assert result.status == "succeeded"
+    assert sum(sum(v.values()) for v in result.counts["new_flags"].values()) == 0
+    assert _state(sessions) == before
+
+
+def test_a_run_killed_mid_stage_then_rerun_gives_the_clean_result(
+    sessions, db_url, tmp_path, synthetic_inbox, database_factory
+):
+    clean_url = database_factory.migrated_url()
+    clean_sessions = make_session_factory(database_factory.engine(clean_url))
+    clean_inbox = _inbox_copy(synthetic_inbox, tmp_path / "c-in")
+    run_nightly(clean_sessions, _options(tmp_path / "c", clean_inbox, clean_url))
+    expected = _state(clean_sessions)
+
+    class Killed(BaseException):
+        """Stands for the process being killed: not an Exception, so nothing records it."""
+
+    def killed_during_compliance(self):
+        raise Killed()
+
+    inbox = _inbox_copy(synthetic_inbox, tmp_path / "k-in")
+    original = Nightly.stage_compliance
+    Nightly.stage_compliance = killed_during_compliance
+    try:
+        with pytest.raises(Killed):
+            run_nightly(sessions, _options(tmp_path / "k", inbox, db_url, archive=False))
+    finally:
+        Nightly.stage_compliance = original
+    with transaction(sessions) as s:
+        assert s.scalars(select(Run.status)).one() == "running"  # left as the kill found it
+    result = run_nightly(sessions, _options(tmp_path / "k", inbox, db_url))
+    assert result.status == "succeeded"
+    assert _state(sessions) == expected
+
+
+def test_two_runs_started_together_leave_the_state_of_one(sessions, db_url, tmp_path,
+                                                          synthetic_inbox):  # fmt: skip
+    inboxes = [_inbox_copy(synthetic_inbox, tmp_path / f"in{i}") for i in range(2)]
+    outcomes: list = []
+
+    def start(i: int) -> None:
+        try:
+            outcomes.append(
+                run_nightly(
+                    sessions, _options(tmp_path / f"o{i}", inboxes[i], db_url, wait_seconds=600)
+                )
+            )
+        except LockHeld as exc:  # pragma: no cover - with a long wait this should not happen
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=start, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(getattr(o, "status", None) == "succeeded" for o in outcomes)
+    new = [sum(sum(v.values()) for v in o.counts["new_flags"].values()) for o in outcomes]
+    assert min(new) == 0  # the second found the first's flags in place
+    state = _state(sessions)
+    assert len(state["flags"]) == len(set(state["flags"]))
+
+
+def test_a_second_run_is_refused_while_one_holds_the_lock(sessions, db_url, tmp_path,
+                                                          synthetic_inbox):  # fmt: skip
+    inbox = _inbox_copy(synthetic_inbox, tmp_path / "in")
+    with acquire_run_lock(sessions, holder="elsewhere:1"), pytest.raises(LockHeld):
+        run_nightly(sessions, _options(tmp_path, inbox, db_url))
+
+
+def test_a_failed_stage_marks_the_run_failed(sessions, db_url, tmp_path, synthetic_inbox,
+                                             monkeypatch):  # fmt: skip
+    def broken(self):
+        raise RuntimeError("the feed folder is read-only")
+
+    monkeypatch.setattr(Nightly, "stage_feed", broken)
+    result = run_nightly(
+        sessions, _options(tmp_path, _inbox_copy(synthetic_inbox, tmp_path / "in"), db_url)
+    )
+    assert result.status == "failed"
+    assert "stage feed failed" in result.error and "read-only" in result.error
+    assert "traceback" in result.log_file.read_text()

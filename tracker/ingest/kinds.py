@@ -1,0 +1,179 @@
+"""What each input kind is keyed by, which table it fills and how a valid row becomes a record.
+
+The contract's keys and the fields compared for "did this record change" live here, so the
+upsert machinery is the same for every kind. Records keep the text as given and add the
+normalised forms the matcher compares in the ``*_norm`` columns beside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from operator import itemgetter
+
+from sqlalchemy import Table
+
+from tracker.matching.normalise import fold_name, normalise_document_number
+from tracker.models import Alias, Document, Notification, Offender, TravelRecord
+from tracker.schemas import (
+    AliasRow,
+    ContractRow,
+    DocumentRow,
+    NotificationRow,
+    OffenderRow,
+    TravelRow,
+)
+
+# Names repeat a great deal in a feed; folding each distinct one once keeps a million rows fast.
+folded = lru_cache(maxsize=262_144)(fold_name)
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    """How one input kind is stored.
+
+    ``key`` are the record fields of the contract's key; ``lookup`` and ``group_by`` say how to
+    fetch existing records for a chunk in few queries (``lookup IN (...)`` per distinct
+    ``group_by`` value, both served by an index); ``compared`` are the contract's fields,
+    compared with what is stored to tell new, changed and unchanged records apart.
+    """
+
+    kind: str
+    model: type[ContractRow]
+    table: Table
+    object_type: str
+    key: tuple[str, ...]
+    lookup: str
+    group_by: tuple[str, ...]
+    compared: tuple[str, ...]
+    build: Callable[[ContractRow, int | None], dict]
+    needs_offender: bool = True
+
+    def __post_init__(self):
+        getter = itemgetter(*self.key)
+        key_of = getter if len(self.key) > 1 else (lambda record: (getter(record),))
+        object.__setattr__(self, "key_of", key_of)
+
+    def key_of(self, record: dict) -> tuple:  # replaced per instance by a C-level getter
+        return tuple(record[name] for name in self.key)
+
+    def key_text(self, record: dict) -> str:
+        """The key as people read it: ``VR-0001234``, ``api-lhr|R1``, ``P|123456789|GBR``."""
+        names = ("offender_id", *self.key[1:]) if self.key[0] == "offender_pk" else self.key
+        return "|".join(str(record[name]) for name in names)
+
+
+def _offender(row: OffenderRow, _offender_pk: int | None) -> dict:
+    record = dict(row.__dict__)
+    record["family_name_norm"] = folded(row.family_name)
+    record["given_names_norm"] = folded(row.given_names)
+    return record
+
+
+def _alias(row: AliasRow, offender_pk: int | None) -> dict:
+    return {
+        "offender_pk": offender_pk,
+        "offender_id": row.offender_id,
+        "family_name": row.family_name,
+        "given_names": row.given_names,
+        "family_name_norm": folded(row.family_name),
+        "given_names_norm": folded(row.given_names),
+        "kind": row.kind,
+    }
+
+
+def _document(row: DocumentRow, offender_pk: int | None) -> dict:
+    return {
+        "offender_pk": offender_pk,
+        "offender_id": row.offender_id,
+        "doc_type": row.doc_type,
+        "doc_number": row.doc_number,
+        "doc_number_norm": normalise_document_number(row.doc_number),
+        "issuing_country": row.issuing_country,
+        "expires_on": row.expires_on,
+    }
+
+
+def _notification(row: NotificationRow, offender_pk: int | None) -> dict:
+    record = dict(row.__dict__)
+    record["offender_pk"] = offender_pk
+    record["notified_on"] = row.notified_date
+    record["notified_at"] = row.notified_at
+    return record
+
+
+def _travel(row: TravelRow, _offender_pk: int | None) -> dict:
+    record = dict(row.__dict__)
+    record["family_name_norm"] = folded(row.family_name)
+    record["given_names_norm"] = folded(row.given_names)
+    record["doc_number_norm"] = (
+        normalise_document_number(row.doc_number) if row.doc_number is not None else None
+    )
+    record["departure_local_date"] = row.departure_time.date()
+    return record
+
+
+KINDS: dict[str, KindSpec] = {
+    "offenders": KindSpec(
+        kind="offenders",
+        model=OffenderRow,
+        table=Offender.__table__,
+        object_type="offender",
+        key=("offender_id",),
+        lookup="offender_id",
+        group_by=(),
+        compared=tuple(OffenderRow.model_fields),
+        build=_offender,
+        needs_offender=False,
+    ),
+    "aliases": KindSpec(
+        kind="aliases",
+        model=AliasRow,
+        table=Alias.__table__,
+        object_type="alias",
+        key=("offender_pk", "family_name", "given_names"),
+        lookup="offender_pk",
+        group_by=(),
+        compared=("offender_id", "family_name", "given_names", "kind"),
+        build=_alias,
+    ),
+    "documents": KindSpec(
+        kind="documents",
+        model=DocumentRow,
+        table=Document.__table__,
+        object_type="document",
+        key=("doc_type", "doc_number", "issuing_country"),
+        lookup="doc_number",
+        group_by=("doc_type",),
+        compared=("offender_id", "doc_type", "doc_number", "issuing_country", "expires_on"),
+        build=_document,
+    ),
+    "notifications": KindSpec(
+        kind="notifications",
+        model=NotificationRow,
+        table=Notification.__table__,
+        object_type="notification",
+        key=("notification_id",),
+        lookup="notification_id",
+        group_by=(),
+        compared=(
+            "notification_id", "offender_id", "kind", "notified_on", "notified_at",
+            "effective_on", "departure_date", "return_date", "destination_countries",
+            "departure_port", "arrival_port", "carrier",
+        ),  # fmt: skip
+        build=_notification,
+    ),
+    "travel": KindSpec(
+        kind="travel",
+        model=TravelRow,
+        table=TravelRecord.__table__,
+        object_type="travel_record",
+        key=("source", "record_id"),
+        lookup="record_id",
+        group_by=("source",),
+        compared=(*TravelRow.model_fields, "departure_local_date"),
+        build=_travel,
+        needs_offender=False,
+    ),
+}

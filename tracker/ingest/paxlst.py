@@ -1,0 +1,500 @@
+"""UN/EDIFACT PAXLST passenger and crew lists to travel rows (domain reference, section 5).
+
+The interchange is cut into segments here (respecting the release character, on one line or
+many) so each segment keeps its line and exact text; ``pydifact`` parses each segment's
+elements. A message that cannot be read (truncated, unparseable, a flight fact missing) is
+rejected whole; a passenger group lacking a fact is rejected alone. Each passenger becomes
+the same row a travel CSV would hold, so one schema carries every rule.
+
+A PAXLST file holds one interchange (one flight's list, rarely more than a few hundred
+kilobytes), so it is read whole; its rows still leave in chunks like every other reader's.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from pydifact.control import Characters
+from pydifact.exceptions import EDISyntaxError
+from pydifact.parser import Parser
+
+from tracker.ingest.airports import airport
+from tracker.ingest.readers import CHUNK_ROWS, FileRefused, SourceRow
+
+# Person groups: FL passenger, FM crew member, DDT/DDU passenger/crew in transit.
+PERSON_QUALIFIERS = frozenset({"FL", "FM", "DDT", "DDU"})
+LIST_DOCUMENT_CODES = {"745": "passenger list", "250": "crew list"}
+DOCUMENT_TYPES = {"P": "P", "I": "I", "V": "V"}
+# The character set named in UNB decides how the bytes are read.
+SYNTAX_ENCODINGS = {
+    "UNOA": "ascii", "UNOB": "ascii", "UNOC": "latin-1", "UNOD": "iso8859-2",
+    "UNOE": "iso8859-5", "UNOF": "iso8859-7", "UNOW": "utf-8", "UNOY": "utf-8",
+}  # fmt: skip
+# Which segment each travel field comes from, so a reject names what to fix in the message.
+FIELD_SEGMENTS = {
+    "family_name": "NAD", "given_names": "NAD", "sex": "ATT+2", "date_of_birth": "DTM+329",
+    "nationality": "NAT+2", "doc_type": "DOC", "doc_number": "DOC",
+    "doc_issuing_country": "LOC+91", "departure_port": "LOC+125", "arrival_port": "LOC+87",
+    "departure_time": "DTM+189", "carrier": "TDT", "flight_number": "TDT",
+}  # fmt: skip
+_UNB_SYNTAX = re.compile(rb"UNB.(UNO[A-Z])")
+
+
+class MessageRejected(Exception):
+    """A whole message cannot be loaded; the message says why."""
+
+
+@dataclass(slots=True)
+class Segment:
+    tag: str
+    elements: list
+    line: int
+    start: int
+    end: int
+
+    def element(self, index: int, component: int = 0) -> str:
+        """One component of one element ('' when absent), whether or not it is composite."""
+        if index >= len(self.elements):
+            return ""
+        value = self.elements[index]
+        if isinstance(value, list):
+            return value[component] if component < len(value) else ""
+        return value if component == 0 else ""
+
+    def components(self, index: int) -> list[str]:
+        if index >= len(self.elements):
+            return []
+        value = self.elements[index]
+        return value if isinstance(value, list) else [value]
+
+
+@dataclass
+class _Message:
+    reference: str
+    start: int
+    line: int
+    segments: list[Segment]
+    end: int | None = None
+    problem: str | None = None
+
+
+def decode_interchange(data: bytes) -> str:
+    """The file's text, in the character set its UNB header declares (UTF-8 if none)."""
+    found = _UNB_SYNTAX.search(data[:512])
+    encoding = SYNTAX_ENCODINGS.get(found.group(1).decode(), "utf-8") if found else "utf-8"
+    if encoding == "ascii":
+        encoding = "utf-8"  # a superset: carriers often send UTF-8 names under UNOA
+    try:
+        return data.decode("utf-8-sig" if encoding == "utf-8" else encoding)
+    except UnicodeDecodeError as exc:
+        byte = data[exc.start : exc.start + 1].hex().upper()
+        raise FileRefused(
+            f"is not {encoding.upper()} text as its UNB header declares "
+            f"(byte 0x{byte} at offset {exc.start})"
+        ) from None
+
+
+def _service_characters(text: str) -> tuple[Characters, int]:
+    """The delimiters (from UNA, else the defaults) and where the segments begin."""
+    stripped = len(text) - len(text.lstrip())
+    if text.startswith("UNA", stripped):
+        advice = text[stripped : stripped + 9]
+        if len(advice) < 9:
+            raise FileRefused("has a UNA service string advice that is cut short")
+        return Characters.from_str(advice), stripped + 9
+    return Characters(), stripped
+
+
+def _segment_pattern(characters: Characters) -> re.Pattern[str]:
+    release = re.escape(characters.escape_character)
+    terminator = re.escape(characters.segment_terminator)
+    return re.compile(rf"(?:[^{release}{terminator}]|{release}.)*{terminator}", re.DOTALL)
+
+
+def split_segments(text: str, begin: int, characters: Characters) -> tuple[list, str | None]:
+    """(start, end, line) of each segment's text, and any unterminated text left at the end."""
+    pattern = _segment_pattern(characters)
+    spans: list[tuple[int, int, int]] = []
+    line = 1 + text.count("\n", 0, begin)
+    position = begin
+    size = len(text)
+    while True:
+        while position < size and text[position] in " \t\r\n":
+            if text[position] == "\n":
+                line += 1
+            position += 1
+        if position >= size:
+            return spans, None
+        match = pattern.match(text, position)
+        if match is None or match.end() == position:
+            return spans, text[position:]
+        spans.append((position, match.end(), line))
+        line += text.count("\n", position, match.end())
+        position = match.end()
+
+
+class PaxlstReader:
+    """Travel rows from one PAXLST interchange, in chunks like the tabular readers."""
+
+    format = "paxlst"
+
+    def __init__(self, path: Path, home_country: str = "GBR", today: date | None = None):
+        self.path = path
+        self.home_country = home_country.upper()
+        self.today = today or date.today()
+        self.warnings: list[str] = []
+        self._position = 0
+
+    def position(self) -> int:
+        return self._position
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def chunks(self, size: int = CHUNK_ROWS) -> Iterator[list[SourceRow]]:
+        text = decode_interchange(self.path.read_bytes())
+        characters, begin = _service_characters(text)
+        spans, leftover = split_segments(text, begin, characters)
+        parser = _SegmentParser(text, characters)
+        if not spans:
+            raise FileRefused("is not a UN/EDIFACT interchange: it holds no complete segment")
+        header = parser.parse(spans[0])
+        if header is None or header.tag != "UNB":
+            raise FileRefused(
+                "is not a UN/EDIFACT interchange: it does not begin with a UNA or UNB segment"
+            )
+        chunk: list[SourceRow] = []
+        for message, interchange in self._messages(header, spans[1:], parser, leftover):
+            chunk.extend(self._message_rows(text, message, *interchange))
+            self._position = len(text) if message.end is None else message.end
+            if len(chunk) >= size:
+                yield chunk
+                chunk = []
+        self._position = len(text)
+        if chunk:
+            yield chunk
+
+    @staticmethod
+    def _interchange(unb: Segment) -> tuple[str, str]:
+        """(source, control reference) that every record id of this interchange carries."""
+        sender, control = unb.element(1).strip(), unb.element(4).strip()
+        if not sender or not control:
+            raise FileRefused(
+                f"has a UNB header (line {unb.line}) without a sender or an interchange reference"
+            )
+        return f"paxlst-{sender.lower()}", control
+
+    def _messages(
+        self, header: Segment, spans: list, parser: _SegmentParser, leftover: str | None
+    ) -> Iterator[tuple[_Message, tuple[str, str]]]:
+        """UNH..UNT messages in order, each with its interchange's (source, control reference);
+        a message without its UNT is flagged, never silently loaded."""
+        interchange = self._interchange(header)
+        current: _Message | None = None
+        closed = False
+        for span in spans:
+            segment = parser.parse(span)
+            tag = segment.tag if segment else _raw_tag(parser.text, span)
+            if segment is None:
+                if current is None:
+                    self.warnings.append(f"{parser.last_error} (outside any message): ignored")
+                elif current.problem is None:
+                    current.problem = parser.last_error
+            if tag == "UNH":
+                if current is not None:
+                    current.problem = current.problem or "has no UNT trailer before the next UNH"
+                    current.end = span[0]
+                    yield current, interchange
+                reference = segment.element(0) if segment else ""
+                current = _Message(reference, span[0], span[2], [segment] if segment else [])
+            elif current is not None:
+                if segment is not None:
+                    current.segments.append(segment)
+                if tag == "UNT":
+                    current.end = span[1]
+                    yield current, interchange
+                    current = None
+            elif tag == "UNB" and segment is not None:
+                interchange = self._interchange(segment)  # a second interchange in the file
+                closed = False
+            elif tag == "UNZ":
+                closed = True
+        if current is not None:
+            if leftover and leftover.strip():
+                current.problem = current.problem or (
+                    "ends in the middle of a segment: the file is truncated"
+                )
+            else:
+                current.problem = current.problem or (
+                    "has no UNT trailer: the file ends inside it (truncated?)"
+                )
+            yield current, interchange
+        elif leftover and leftover.strip():
+            self.warnings.append("text after the last complete segment was ignored")
+        if not closed:
+            self.warnings.append("no UNZ trailer: the interchange may be truncated")
+
+    # --- one message --------------------------------------------------------------------------
+
+    def _message_rows(
+        self, text: str, message: _Message, source: str, control: str
+    ) -> list[SourceRow]:
+        segments = message.segments
+        groups = _person_groups(segments)
+        try:
+            if message.problem:
+                raise MessageRejected(message.problem)
+            head = _check_envelope(message, groups)
+            flight = self._flight_facts(head)
+        except MessageRejected as exc:
+            end = message.end if message.end is not None else len(text)
+            label = f"message {message.reference or '?'}"
+            count = max(1, _count_person_segments(text, message.start, end))
+            return [
+                SourceRow(
+                    message.line,
+                    text[message.start : end],
+                    problem=(None, f"{label} rejected whole: {exc}"),
+                    count=count,
+                )
+            ]
+        rows = []
+        for position, group in enumerate(groups, start=1):
+            record_id = f"{control}-{message.reference}-{position:04d}"
+            raw = text[group[0].start : group[-1].end]
+            values, problem = self._person_values(group)
+            values.update(flight, record_id=record_id, source=source)
+            rows.append(
+                SourceRow(group[0].line, raw, values, problem=problem, labels=FIELD_SEGMENTS)
+            )
+        return rows
+
+    def _flight_facts(self, head: list[Segment]) -> dict[str, str]:
+        """Facts every passenger of the message shares; any missing one rejects the message."""
+        tdt = _first(head, "TDT")
+        departure = _located(head, "125", "189")
+        arrival = _located(head, "87", "232")
+        if departure is None:
+            raise MessageRejected("has no departure airport (LOC+125)")
+        if arrival is None:
+            raise MessageRejected("has no arrival airport (LOC+87)")
+        from_airport = airport(departure[0].element(1))
+        to_airport = airport(arrival[0].element(1))
+        if from_airport is None:
+            raise MessageRejected(
+                f"names departure airport {departure[0].element(1)!r} (LOC+125), "
+                "which is not a known IATA airport"
+            )
+        if to_airport is None:
+            raise MessageRejected(
+                f"names arrival airport {arrival[0].element(1)!r} (LOC+87), "
+                "which is not a known IATA airport"
+            )
+        if departure[1] is None:
+            raise MessageRejected("has no departure time (DTM+189)")
+        local = _edifact_datetime(departure[1].element(0, 1))
+        if local is None:
+            raise MessageRejected(
+                f"has departure time {departure[1].element(0, 1)!r} (DTM+189), "
+                "which is not YYMMDDHHMM or CCYYMMDDHHMM"
+            )
+        departure_time = local.replace(tzinfo=from_airport.timezone)
+        facts = {
+            "departure_port": from_airport.iata,
+            "arrival_port": to_airport.iata,
+            "departure_country": from_airport.country,
+            "arrival_country": to_airport.country,
+            "departure_time": departure_time.isoformat(),
+            "direction": "out" if from_airport.country == self.home_country else "in",
+        }
+        if tdt is not None:
+            if tdt.element(1):
+                facts["flight_number"] = tdt.element(1)
+            if tdt.element(4):
+                facts["carrier"] = tdt.element(4)
+        return facts
+
+    def _person_values(
+        self, group: list[Segment]
+    ) -> tuple[dict[str, str], tuple[str | None, str] | None]:
+        """A passenger's own facts; a date that cannot be read is that passenger's problem."""
+        nad = group[0]
+        names = nad.components(3)  # SURNAME:GIVEN:MIDDLE...; the surname's place is fixed
+        values: dict[str, str] = {}
+        problem = None
+        if names:
+            values["family_name"] = names[0]
+            given = [part for part in names[1:] if part and not part.isspace()]
+            if given:
+                values["given_names"] = " ".join(given)
+        document: list[Segment] | None = None
+        documents: list[list[Segment]] = []
+        for segment in group[1:]:
+            qualifier = segment.element(0)
+            if segment.tag == "DOC":
+                document = [segment]
+                documents.append(document)
+            elif segment.tag == "ATT" and qualifier == "2":
+                values["sex"] = segment.element(2)
+            elif segment.tag == "DTM" and qualifier == "329":
+                birth = _birth_date(segment.element(0, 1), self.today)
+                if birth is None:
+                    problem = (
+                        "date_of_birth",
+                        f"{segment.element(0, 1)!r} is not a date (expected YYMMDD or CCYYMMDD)",
+                    )
+                else:
+                    values["date_of_birth"] = birth.isoformat()
+            elif segment.tag == "NAT" and qualifier == "2":
+                values["nationality"] = segment.element(1)
+            elif document is not None and segment.tag in ("LOC", "DTM"):
+                document.append(segment)
+        values.update(_document_values(documents))
+        return {k: v for k, v in values.items() if v and not v.isspace()}, problem
+
+
+def _check_envelope(message: _Message, groups: list[list[Segment]]) -> list[Segment]:
+    """The message is a whole PAXLST passenger or crew list; returns its segments before the
+    first person (the flight's part)."""
+    segments = message.segments
+    unh, unt = segments[0], segments[-1]
+    if unh.element(1) != "PAXLST":
+        raise MessageRejected(f"is a {unh.element(1) or 'untyped'} message, not PAXLST")
+    if unt.element(1) != message.reference:
+        raise MessageRejected(
+            f"ends with UNT reference {unt.element(1)!r}, not {message.reference!r}"
+        )
+    if unt.element(0) != str(len(segments)):
+        raise MessageRejected(
+            f"UNT counts {unt.element(0) or 'no'} segments but the message has "
+            f"{len(segments)}: segments are missing or extra"
+        )
+    head = segments[: segments.index(groups[0][0])] if groups else segments
+    bgm = _first(head, "BGM")
+    if bgm is None or bgm.element(0) not in LIST_DOCUMENT_CODES:
+        found = bgm.element(0) if bgm else "no BGM segment"
+        raise MessageRejected(
+            f"is not a passenger (BGM+745) or crew (BGM+250) list (found {found})"
+        )
+    return head
+
+
+class _SegmentParser:
+    """pydifact's parser applied to one segment's text at a time."""
+
+    def __init__(self, text: str, characters: Characters):
+        self.text = text
+        self.characters = characters
+        self.last_error: str | None = None
+
+    def parse(self, span: tuple[int, int, int]) -> Segment | None:
+        start, end, line = span
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                parsed = list(Parser(characters=self.characters).parse(self.text[start:end]))
+        except (EDISyntaxError, IndexError, ValueError) as exc:
+            self.last_error = f"segment on line {line} cannot be parsed: {exc}"
+            return None
+        if len(parsed) != 1:
+            self.last_error = f"segment on line {line} cannot be parsed"
+            return None
+        return Segment(parsed[0].tag, list(parsed[0].elements), line, start, end)
+
+
+def _raw_tag(text: str, span: tuple[int, int, int]) -> str:
+    return text[span[0] : span[0] + 3]
+
+
+def _first(segments: list[Segment], tag: str) -> Segment | None:
+    return next((s for s in segments if s.tag == tag), None)
+
+
+def _located(
+    segments: list[Segment], place: str, time: str
+) -> tuple[Segment, Segment | None] | None:
+    """The first LOC with this qualifier and the DTM with ``time`` that follows it."""
+    for index, segment in enumerate(segments):
+        if segment.tag == "LOC" and segment.element(0) == place:
+            for following in segments[index + 1 :]:
+                if following.tag == "DTM" and following.element(0) == time:
+                    return segment, following
+                if following.tag in ("LOC", "NAD", "TDT"):
+                    break
+            return segment, None
+    return None
+
+
+def _person_groups(segments: list[Segment]) -> list[list[Segment]]:
+    """Each person's segments, from their NAD up to the next person, CNT or UNT."""
+    groups: list[list[Segment]] = []
+    current: list[Segment] | None = None
+    for segment in segments:
+        if segment.tag == "NAD" and segment.element(0) in PERSON_QUALIFIERS:
+            current = [segment]
+            groups.append(current)
+        elif segment.tag in ("CNT", "UNT"):
+            current = None
+        elif current is not None:
+            current.append(segment)
+    return groups
+
+
+def _count_person_segments(text: str, start: int, end: int) -> int:
+    body = text[start:end]
+    return sum(len(re.findall(rf"NAD.{q}\b", body)) for q in PERSON_QUALIFIERS)
+
+
+def _document_values(documents: list[list[Segment]]) -> dict[str, str]:
+    """The passport if there is one, else the first document, with its issuing country."""
+    if not documents:
+        return {}
+    chosen = next((d for d in documents if d[0].element(0) == "P"), documents[0])
+    values = {
+        "doc_type": DOCUMENT_TYPES.get(chosen[0].element(0), "O"),
+        "doc_number": chosen[0].element(1),
+    }
+    for segment in chosen[1:]:
+        if segment.tag == "LOC" and segment.element(0) == "91":
+            values["doc_issuing_country"] = segment.element(1)
+    return values
+
+
+def _edifact_datetime(value: str) -> datetime | None:
+    """YYMMDDHHMM (format 201) or CCYYMMDDHHMM (203) as a naive local clock time."""
+    value = value.strip()
+    try:
+        if len(value) == 10 and value.isdigit():
+            return datetime.strptime("20" + value, "%Y%m%d%H%M")
+        if len(value) == 12 and value.isdigit():
+            return datetime.strptime(value, "%Y%m%d%H%M")
+    except ValueError:
+        return None
+    return None
+
+
+def _birth_date(value: str, today: date) -> date | None:
+    """YYMMDD in the century that puts it in the past (a birth date is never in the future)."""
+    value = value.strip()
+    if not value.isdigit():
+        return None
+    if len(value) == 8:
+        try:
+            return date(int(value[:4]), int(value[4:6]), int(value[6:]))
+        except ValueError:
+            return None
+    if len(value) != 6:
+        return None
+    year, month, day = int(value[:2]), int(value[2:4]), int(value[4:])
+    for century in (2000, 1900):
+        try:
+            candidate = date(century + year, month, day)
+        except ValueError:
+            continue
+        if candidate <= today:
+            return candidate
+    return None

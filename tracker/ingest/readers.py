@@ -1,0 +1,351 @@
+"""Streaming readers for CSV and JSON Lines: rows in chunks, each with its line and raw text.
+
+Files are read line by line, never whole, so a million-row travel file costs one chunk of
+memory. Each row keeps the text it was read from, unchanged, because a rejected row is written
+to the reject file exactly as the sender sent it. A file that cannot be read at all (not
+UTF-8, no header, a header without the required columns) raises ``FileRefused``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Protocol
+
+CHUNK_ROWS = 10_000
+FORMATS_BY_SUFFIX = {".csv": "csv", ".jsonl": "jsonl", ".edi": "paxlst", ".paxlst": "paxlst"}
+
+csv.field_size_limit(16 * 1024 * 1024)  # a pathological cell is a row problem, not a crash
+
+
+class FileRefused(Exception):
+    """The whole file cannot be loaded; the message says why (the caller names the file)."""
+
+
+@dataclass(slots=True)
+class SourceRow:
+    """One input row as read: its values by column, or the reason it could not be split.
+
+    ``count`` is how many input rows this entry stands for: 1, except for a PAXLST message
+    rejected whole, which stands for every passenger in it.
+    """
+
+    line: int
+    raw: str
+    values: dict[str, object] | None = None
+    problem: tuple[str | None, str] | None = None
+    count: int = 1
+    labels: dict[str, str] | None = None
+
+
+class RowReader(Protocol):
+    warnings: list[str]
+
+    def chunks(self, size: int = CHUNK_ROWS) -> Iterator[list[SourceRow]]: ...
+
+    def position(self) -> int: ...
+
+
+def format_of(path: Path) -> str | None:
+    """``csv``, ``jsonl`` or ``paxlst`` from the file ending; None for anything else."""
+    return FORMATS_BY_SUFFIX.get(path.suffix.lower())
+
+
+def raw_text(raw: str) -> str:
+    """A row's text without the line ending that closed it."""
+    return raw[:-2] if raw.endswith("\r\n") else raw.rstrip("\r\n")
+
+
+def _not_utf8(path: Path) -> FileRefused:
+    """The refusal naming the first byte that is not UTF-8, and its line."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line, offset = 1, 0
+    with open(path, "rb") as stream:
+        while block := stream.read(1 << 16):
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as exc:
+                # The decoder may hold back up to 3 bytes of an unfinished character.
+                start = max(0, exc.start - len(exc.object) + len(block))
+                bad = offset + start
+                line += block[:start].count(b"\n")
+                byte = exc.object[exc.start : exc.start + 1].hex().upper()
+                return FileRefused(
+                    f"is not UTF-8 text: byte 0x{byte} at offset {bad} (line {line}) is not "
+                    "UTF-8; save the file as UTF-8 and load it again"
+                )
+            line += block.count(b"\n")
+            offset += len(block)
+    return FileRefused("is not UTF-8 text; save it as UTF-8 and load it again")
+
+
+def _nul_problem(values: dict[str, object]) -> tuple[str | None, str]:
+    for name, value in values.items():
+        if isinstance(value, str) and "\x00" in value:
+            return name, "contains a NUL character, which cannot be stored"
+    return None, "the row contains a NUL character, which cannot be stored"
+
+
+class _LineTap:
+    """Hands lines to the csv module and remembers them, so a record's raw text is known even
+    when a quoted cell spans several lines."""
+
+    __slots__ = ("lines", "lines_read", "taken")
+
+    def __init__(self, stream: IO[str]):
+        self.taken: list[str] = []
+        self.lines_read = 0
+        self.lines = self._lines(stream)
+
+    def _lines(self, stream: IO[str]) -> Iterator[str]:
+        taken = self.taken
+        for line in stream:
+            taken.append(line)
+            yield line
+
+    def take(self) -> tuple[int, str]:
+        """(first line number, raw text) of the record just read."""
+        taken = self.taken
+        first = self.lines_read + 1
+        self.lines_read += len(taken)
+        raw = taken[0] if len(taken) == 1 else "".join(taken)
+        taken.clear()
+        return first, raw
+
+
+class _TextFile:
+    """A UTF-8 text file (a leading byte-order mark is dropped) whose byte position is known."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.stream: IO[str] | None = None
+
+    def open(self) -> IO[str]:
+        self.stream = open(self.path, encoding="utf-8-sig", newline="")  # noqa: SIM115
+        return self.stream
+
+    def position(self) -> int:
+        if self.stream is None or self.stream.closed:
+            return 0
+        return self.stream.buffer.tell()
+
+
+class CsvReader:
+    """RFC 4180 CSV with a header row; columns matched case-insensitively, extras ignored."""
+
+    format = "csv"
+
+    def __init__(self, path: Path, columns: tuple[str, ...], required: tuple[str, ...]):
+        self.path = path
+        self.columns = columns
+        self.required = required
+        self.warnings: list[str] = []
+        self._file = _TextFile(path)
+
+    def position(self) -> int:
+        return self._file.position()
+
+    def _header(self, reader, tap: _LineTap) -> list[str | None]:
+        """The contract column each cell holds, by position (None: a column we ignore)."""
+        try:
+            cells = next(reader)
+        except StopIteration:
+            raise FileRefused("is empty: a header row is expected") from None
+        except csv.Error as exc:
+            raise FileRefused(f"has a header row that is not valid CSV ({exc})") from None
+        tap.take()
+        names: list[str | None] = []
+        unknown: list[str] = []
+        for index, cell in enumerate(cells):
+            name = cell.strip().lower()
+            if name not in self.columns:
+                names.append(None)
+                unknown.append(cell.strip() or f"(unnamed column {index + 1})")
+            elif name in names:
+                raise FileRefused(f"names column {name!r} twice in its header row")
+            else:
+                names.append(name)
+        missing = [c for c in self.required if c not in names]
+        if missing:
+            raise FileRefused(
+                f"has no {', '.join(missing)} column in its header row "
+                f"(found: {', '.join(c.strip() for c in cells) or 'nothing'})"
+            )
+        if unknown:
+            self.warnings.append(f"ignored unknown column(s): {', '.join(unknown)}")
+        return names
+
+    def chunks(self, size: int = CHUNK_ROWS) -> Iterator[list[SourceRow]]:
+        with self._file.open() as stream:
+            tap = _LineTap(stream)
+            reader = csv.reader(tap.lines, strict=True)
+            try:
+                names = self._header(reader, tap)
+                width = len(names)
+                chunk: list[SourceRow] = []
+                taken = tap.taken
+                while True:
+                    try:
+                        cells = next(reader)
+                    except StopIteration:
+                        break
+                    except csv.Error as exc:
+                        line, raw = tap.take()
+                        chunk.append(SourceRow(line, raw, problem=(None, f"not valid CSV: {exc}")))
+                    else:
+                        if len(taken) == 1:  # the usual one-line record, without a call
+                            tap.lines_read = line = tap.lines_read + 1
+                            raw = taken.pop()
+                        else:
+                            line, raw = tap.take()
+                        if not cells:
+                            continue  # a blank line is not a row
+                        if len(cells) != width:
+                            problem = f"has {len(cells)} cells but the header row has {width}"
+                            chunk.append(SourceRow(line, raw, problem=(None, problem)))
+                            continue
+                        values = {
+                            name: cell
+                            for name, cell in zip(names, cells, strict=True)
+                            if name and cell and not cell.isspace()
+                        }
+                        if "\x00" in raw:
+                            chunk.append(SourceRow(line, raw, problem=_nul_problem(values)))
+                        else:
+                            chunk.append(SourceRow(line, raw, values))
+                    if len(chunk) >= size:
+                        yield chunk
+                        chunk = []
+                if chunk:
+                    yield chunk
+            except UnicodeDecodeError:
+                raise _not_utf8(self.path) from None
+
+
+class JsonLinesReader:
+    """One JSON object per line; arrays allowed for multi-valued fields."""
+
+    format = "jsonl"
+
+    def __init__(
+        self, path: Path, columns: tuple[str, ...], multi_valued: frozenset[str] = frozenset()
+    ):
+        self.path = path
+        self.columns = frozenset(columns)
+        self.multi_valued = multi_valued
+        self.warnings: list[str] = []
+        self._unknown: dict[str, None] = {}
+        self._file = _TextFile(path)
+
+    def position(self) -> int:
+        return self._file.position()
+
+    def chunks(self, size: int = CHUNK_ROWS) -> Iterator[list[SourceRow]]:
+        line_number = 0
+        with self._file.open() as stream:
+            try:
+                chunk: list[SourceRow] = []
+                for line in stream:
+                    line_number += 1
+                    if not line.strip():
+                        continue
+                    chunk.append(self._row(line_number, line))
+                    if len(chunk) >= size:
+                        yield chunk
+                        chunk = []
+                if chunk:
+                    yield chunk
+            except UnicodeDecodeError:
+                raise _not_utf8(self.path) from None
+        if self._unknown:
+            self.warnings.append(f"ignored unknown column(s): {', '.join(self._unknown)}")
+
+    def _row(self, line: int, raw: str) -> SourceRow:
+        try:
+            document = json.loads(raw_text(raw))
+        except json.JSONDecodeError as exc:
+            return SourceRow(
+                line, raw, problem=(None, f"not valid JSON: {exc.msg} (column {exc.colno})")
+            )
+        except RecursionError:
+            return SourceRow(line, raw, problem=(None, "not valid JSON: nested too deeply"))
+        if not isinstance(document, dict):
+            return SourceRow(line, raw, problem=(None, "not a JSON object"))
+        values: dict[str, object] = {}
+        for key, value in document.items():
+            name = key.strip().lower()
+            if name not in self.columns:
+                self._unknown.setdefault(key, None)
+                continue
+            if name in values:
+                return SourceRow(line, raw, problem=(name, "given twice"))
+            try:
+                cell = _json_cell(value, many=name in self.multi_valued)
+            except ValueError as exc:
+                return SourceRow(line, raw, problem=(name, str(exc)))
+            if cell is not None:
+                values[name] = cell
+        if "\\u" in raw or "\x00" in raw:
+            problem = _unstorable_text(values)
+            if problem:
+                return SourceRow(line, raw, problem=problem)
+        return SourceRow(line, raw, values)
+
+
+def _json_scalar(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, str):
+        return None if not value or value.isspace() else value
+    raise ValueError(f"holds a JSON {type(value).__name__} where a value is expected")
+
+
+def _json_cell(value: object, many: bool) -> object:
+    """A JSON value as the text a CSV cell would hold (arrays, where allowed, lists of text)."""
+    if isinstance(value, list):
+        if not many:
+            raise ValueError("is a JSON array, but this column takes one value")
+        items = [_json_scalar(item) for item in value]
+        kept = [item for item in items if item is not None]
+        return kept or None
+    if isinstance(value, dict):
+        raise ValueError("is a JSON object, but this column takes a value")
+    return _json_scalar(value)
+
+
+def _unstorable_text(values: dict[str, object]) -> tuple[str, str] | None:
+    """JSON escapes can spell a NUL or half a surrogate pair, which no database stores."""
+    for name, value in values.items():
+        for text in value if isinstance(value, list) else [value]:
+            if "\x00" in text:
+                return name, "contains a NUL character, which cannot be stored"
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                return name, "contains an unpaired surrogate escape, not text"
+    return None
+
+
+def open_reader(
+    path: Path,
+    fmt: str,
+    columns: tuple[str, ...],
+    required: tuple[str, ...],
+    multi_valued: frozenset[str] = frozenset(),
+) -> RowReader:
+    """The reader for a CSV or JSON Lines file (PAXLST has its own module)."""
+    if fmt == "csv":
+        return CsvReader(path, columns, required)
+    if fmt == "jsonl":
+        return JsonLinesReader(path, columns, multi_valued)
+    raise ValueError(f"no tabular reader for format {fmt!r}")

@@ -1,0 +1,1 @@
+"""Linking travel records to the register. Works on DataFrames; knows nothing of the database."""

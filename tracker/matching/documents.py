@@ -1,0 +1,75 @@
+"""Travel-document numbers and issuing countries in comparable form."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+# OCR reading a machine-readable zone confuses these; folding both sides the same way means a
+# misread digit still compares equal.
+OCR_FOLD = str.maketrans({"O": "0", "I": "1", "B": "8", "S": "5", "Z": "2"})
+# Travel-document codes that stand for a country (ICAO 9303): D is Germany; the British
+# nationality variants all compare as GBR.
+COUNTRY_EQUIVALENTS = {"D": "DEU", "GBD": "GBR", "GBN": "GBR", "GBO": "GBR", "GBP": "GBR",
+                       "GBS": "GBR"}  # fmt: skip
+
+_NOT_ALNUM = re.compile(r"[^A-Z0-9]")
+
+
+def normalise_document_number(text: str | None) -> str:
+    """Upper case, without spaces, hyphens or MRZ filler ``<``."""
+    if text is None or (isinstance(text, float) and text != text) or text is pd.NA:
+        return ""
+    text = str(text)
+    if text.isascii() and text.isalnum():  # the usual case, without the regular expression
+        return text.upper()
+    return _NOT_ALNUM.sub("", text.upper())
+
+
+def ocr_fold(number: str) -> str:
+    return number.translate(OCR_FOLD)
+
+
+def comparable_country(code: str | None) -> str:
+    """`D` -> `DEU`, `GBN` -> `GBR`; other codes as given, upper case."""
+    if code is None or (isinstance(code, float) and code != code) or code is pd.NA:
+        return ""
+    upper = str(code).strip().upper()
+    return COUNTRY_EQUIVALENTS.get(upper, upper)
+
+
+def document_columns(numbers: pd.Series, countries: pd.Series) -> pd.DataFrame:
+    """Normalised number, its OCR-folded key and the comparable issuing country."""
+    number = numbers.map(normalise_document_number)
+    return pd.DataFrame(
+        {
+            "doc": number.to_numpy(dtype=object),
+            "doc_ocr": number.map(ocr_fold).to_numpy(dtype=object),
+            "doc_country": countries.map(comparable_country).to_numpy(dtype=object),
+        },
+        index=numbers.index,
+    )
+
+
+DOC_EXACT, DOC_CLOSE, DOC_DIFFERENT, DOC_NULL = 2, 1, 0, -1
+DOC_LEVEL_NAMES = {
+    DOC_EXACT: "same number",
+    DOC_CLOSE: "same number but for a misread character",
+    DOC_DIFFERENT: "different document",
+    DOC_NULL: "missing",
+}
+
+
+def compare_documents(
+    a_doc: np.ndarray, a_ocr: np.ndarray, a_country: np.ndarray,
+    b_doc: np.ndarray, b_ocr: np.ndarray, b_country: np.ndarray,
+) -> np.ndarray:  # fmt: skip
+    """Level per pair: the same number (countries agreeing or unknown), an OCR slip, or not."""
+    level = np.full(a_doc.shape, DOC_DIFFERENT, dtype=np.int8)
+    countries_agree = (a_country == b_country) | (a_country == "") | (b_country == "")
+    level[(a_ocr == b_ocr) & countries_agree] = DOC_CLOSE
+    level[(a_doc == b_doc) & countries_agree] = DOC_EXACT
+    level[(a_doc == "") | (b_doc == "")] = DOC_NULL
+    return level

@@ -1,0 +1,112 @@
+"""How good the links are, against ground truth: precision, recall and F1 per band, recall
+per corruption type, and whether the probabilities mean what they say (calibration)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+TRUTH_COLUMNS = ("travel_key", "offender_key")
+
+
+@dataclass
+class BandScores:
+    links: int
+    correct: int
+    precision: float
+    recall: float
+    f1: float
+
+
+@dataclass
+class Evaluation:
+    true_links: int
+    bands: dict[str, BandScores]
+    recall_by_corruption: dict[str, tuple[int, float]] = field(default_factory=dict)
+    calibration: list[tuple[float, float, int, float]] = field(default_factory=list)
+    false_links_by_category: dict[str, int] = field(default_factory=dict)
+
+    def as_text(self) -> str:
+        lines = [f"true links in truth file: {self.true_links}"]
+        lines.append(
+            f"{'band':<16}{'links':>8}{'correct':>9}{'precision':>11}{'recall':>8}{'F1':>8}"
+        )
+        for name, s in self.bands.items():
+            lines.append(
+                f"{name:<16}{s.links:>8}{s.correct:>9}{s.precision:>11.4f}{s.recall:>8.4f}"
+                f"{s.f1:>8.4f}"
+            )
+        if self.recall_by_corruption:
+            lines.append("recall (match + review) by corruption:")
+            for name, (n, recall) in sorted(self.recall_by_corruption.items()):
+                lines.append(f"  {name:<18}{n:>7}  {recall:.4f}")
+        if self.false_links_by_category:
+            lines.append("wrong links by who the traveller really was:")
+            for name, n in sorted(self.false_links_by_category.items()):
+                lines.append(f"  {name:<18}{n:>7}")
+        if self.calibration:
+            lines.append("calibration (predicted probability bin -> share correct):")
+            for low, high, n, share in self.calibration:
+                lines.append(f"  {low:.2f}-{high:.2f}  {n:>7} links  {share:.3f} correct")
+        return "\n".join(lines)
+
+
+def _scores(linked: pd.DataFrame, true_links: int) -> BandScores:
+    correct = int(linked["correct"].sum())
+    precision = correct / len(linked) if len(linked) else 1.0
+    recall = correct / true_links if true_links else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return BandScores(len(linked), correct, precision, recall, f1)
+
+
+def evaluate_links(
+    links: pd.DataFrame, truth: pd.DataFrame, calibration_bins: int = 10
+) -> Evaluation:
+    """``links``: travel_key, offender_key, band, match_probability. ``truth``: travel_key,
+    offender_key (empty where the traveller is not on the register), optionally ``corruptions``
+    (``|``-separated) and ``category``."""
+    truth = truth.copy()
+    truth["offender_key"] = truth["offender_key"].replace("", np.nan)
+    true_pairs = truth[truth["offender_key"].notna()]
+    merged = links.merge(
+        truth.rename(columns={"offender_key": "true_offender"}), on="travel_key", how="left"
+    )
+    merged["correct"] = merged["offender_key"].astype(str) == merged["true_offender"].astype(str)
+    n_true = len(true_pairs)
+    bands = {
+        "match": _scores(merged[merged["band"] == "match"], n_true),
+        "match + review": _scores(merged, n_true),
+    }
+    result = Evaluation(n_true, bands)
+
+    if "corruptions" in truth.columns:
+        found = true_pairs.merge(
+            merged.loc[merged["correct"], ["travel_key"]].assign(found=True),
+            on="travel_key",
+            how="left",
+        )
+        found["found"] = found["found"].fillna(False).astype(bool)
+        exploded = found.assign(corruption=found["corruptions"].fillna("").str.split("|"))
+        exploded = exploded.explode("corruption")
+        exploded = exploded[exploded["corruption"] != ""]
+        for name, group in exploded.groupby("corruption"):
+            result.recall_by_corruption[str(name)] = (len(group), float(group["found"].mean()))
+
+    if "category" in truth.columns:
+        wrong = merged[~merged["correct"]]
+        result.false_links_by_category = {
+            str(k): int(v) for k, v in wrong["category"].fillna("unknown").value_counts().items()
+        }
+
+    edges = np.linspace(0, 1, calibration_bins + 1)
+    probability = merged["match_probability"].to_numpy()
+    for low, high in zip(edges[:-1], edges[1:], strict=True):
+        inside = (probability >= low) & (
+            (probability < high) if high < 1 else (probability <= high)
+        )
+        if inside.any():
+            share = float(merged.loc[inside, "correct"].mean())
+            result.calibration.append((float(low), float(high), int(inside.sum()), share))
+    return result

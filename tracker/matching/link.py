@@ -1,0 +1,201 @@
+"""The matching run: travel records in, at most one register link per record out.
+
+Stages, each timed: prepare both sides, block, compare, estimate u from random pairs, fit m
+and the prior by EM (analysts' labels fixed), score with term frequencies, pick each record's
+best candidate that no analyst dismissed, band it, and explain it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from tracker.matching.blocking import CandidatePairs, generate_candidates
+from tracker.matching.compare import compare_pairs
+from tracker.matching.explain import explain_links
+from tracker.matching.model import (
+    MatchParameters,
+    estimate_u,
+    fit_model,
+    score,
+    term_frequencies,
+    with_population_prior,
+)
+from tracker.matching.prepare import (
+    PreparedRegister,
+    PreparedTravel,
+    prepare_register,
+    prepare_travel,
+)
+
+
+@dataclass(frozen=True)
+class LinkSettings:
+    match_threshold: float = 0.99
+    review_threshold: float = 0.5
+    u_sample_pairs: int = 200_000
+    max_block: int = 500
+    seed: int = 20_260_301
+
+    def __post_init__(self) -> None:
+        if not 0 < self.review_threshold <= self.match_threshold < 1:
+            raise ValueError(
+                "thresholds must satisfy 0 < review <= match < 1 "
+                f"(review {self.review_threshold}, match {self.match_threshold})"
+            )
+
+
+@dataclass
+class LinkResult:
+    links: (
+        pd.DataFrame
+    )  # travel_key, offender_key, match_probability, match_weight, band, explanation
+    parameters: MatchParameters
+    candidate_pairs: int
+    per_pass: dict[str, int]
+    timings: dict[str, float] = field(default_factory=dict)
+    scored: pd.DataFrame | None = None  # every candidate pair, for evaluation
+
+
+class _Timer:
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+        self._start = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.timings[stage] = round(now - self._start, 3)
+        self._start = now
+
+
+def random_pairs(n_travel: int, n_register: int, count: int, seed: int) -> CandidatePairs:
+    """Uniform random (t, o) pairs: almost all non-matches, so their agreement rates are u."""
+    rng = np.random.default_rng(seed)
+    count = min(count, n_travel * n_register)
+    return CandidatePairs(
+        rng.integers(0, n_travel, count), rng.integers(0, n_register, count), {"random": count}
+    )
+
+
+def _positions(keys: pd.Series, values: np.ndarray) -> pd.Series:
+    return pd.Series(np.arange(len(keys)), index=keys.to_numpy()).reindex(values)
+
+
+def _pair_positions(pairs: pd.DataFrame | None, travel: PreparedTravel,
+                    register: PreparedRegister) -> pd.DataFrame:  # fmt: skip
+    """(travel_key, offender_key, ...) rows as (t, o, ...) positions, unknown keys dropped."""
+    if pairs is None or len(pairs) == 0:
+        return pd.DataFrame({"t": np.array([], np.int64), "o": np.array([], np.int64)})
+    t = _positions(travel.records["travel_key"], pairs["travel_key"].to_numpy())
+    o = _positions(register.people["offender_key"], pairs["offender_key"].to_numpy())
+    out = pairs.drop(columns=["travel_key", "offender_key"]).assign(t=t.to_numpy(), o=o.to_numpy())
+    out = out.dropna(subset=["t", "o"])
+    return out.astype({"t": np.int64, "o": np.int64})
+
+
+def choose_best_links(scored: pd.DataFrame, suppressed: pd.DataFrame,
+                      settings: LinkSettings) -> pd.DataFrame:  # fmt: skip
+    """Each record's highest-weight candidate above the review threshold, dismissed pairs
+    excluded (an analyst said no: never linked again)."""
+    frame = scored
+    if len(suppressed):
+        keyed = frame.merge(suppressed[["t", "o"]].assign(_dismissed=True), on=["t", "o"],
+                            how="left")  # fmt: skip
+        frame = frame[keyed["_dismissed"].isna().to_numpy()]
+    frame = frame[frame["match_probability"] >= settings.review_threshold]
+    best = frame.sort_values(["t", "match_weight"], ascending=[True, False], kind="stable")
+    best = best.drop_duplicates("t", keep="first")
+    band = np.where(best["match_probability"] >= settings.match_threshold, "match", "review")
+    return best.assign(band=band)
+
+
+def link_travel_to_register(
+    register: pd.DataFrame,
+    travel: pd.DataFrame,
+    aliases: pd.DataFrame | None = None,
+    documents: pd.DataFrame | None = None,
+    *,
+    labels: pd.DataFrame | None = None,
+    suppressed: pd.DataFrame | None = None,
+    initial: MatchParameters | None = None,
+    settings: LinkSettings | None = None,
+    keep_scored: bool = False,
+) -> LinkResult:
+    """Link each travel record to at most one register entry.
+
+    ``labels``: travel_key, offender_key, is_match (analysts' confirmations and dismissals);
+    ``suppressed``: travel_key, offender_key pairs that must never be linked.
+    """
+    settings = settings or LinkSettings()
+    timer = _Timer()
+    prepared_register = prepare_register(register, aliases, documents)
+    prepared_travel = prepare_travel(travel)
+    timer.lap("prepare")
+
+    empty = pd.DataFrame(
+        columns=[
+            "travel_key",
+            "offender_key",
+            "match_probability",
+            "match_weight",
+            "band",
+            "explanation",
+        ]  # fmt: skip
+    )
+    if len(prepared_register) == 0 or len(prepared_travel) == 0:
+        parameters = initial or MatchParameters(prior=0.5, m={}, u={})
+        return LinkResult(empty, parameters, 0, {}, timer.timings)
+
+    candidates = generate_candidates(
+        prepared_travel, prepared_register, max_block=settings.max_block
+    )
+    timer.lap("block")
+    comparisons = compare_pairs(candidates, prepared_travel, prepared_register)
+    timer.lap("compare")
+
+    sample = random_pairs(len(prepared_travel), len(prepared_register), settings.u_sample_pairs,
+                          settings.seed)  # fmt: skip
+    u = estimate_u(compare_pairs(sample, prepared_travel, prepared_register))
+    timer.lap("estimate_u")
+    label_positions = _pair_positions(labels, prepared_travel, prepared_register)
+    parameters = fit_model(comparisons, u, label_positions, initial=initial)
+    parameters = with_population_prior(
+        parameters, len(candidates), len(prepared_travel) * len(prepared_register)
+    )
+    timer.lap("fit_m")
+
+    frequencies = {
+        "family_name": term_frequencies(prepared_travel.records["family_core"]),
+        "given_names": term_frequencies(prepared_travel.records["given"]),
+    }
+    weights = score(comparisons, parameters, frequencies)
+    scored = pd.concat([comparisons.frame, weights], axis=1)
+    timer.lap("score")
+
+    chosen = choose_best_links(scored, _pair_positions(suppressed, prepared_travel,
+                                                       prepared_register), settings)  # fmt: skip
+    explanations = explain_links(chosen, parameters, prepared_register)
+    links = pd.DataFrame(
+        {
+            "travel_key": prepared_travel.records["travel_key"].to_numpy()[chosen["t"].to_numpy()],
+            "offender_key": prepared_register.people["offender_key"].to_numpy()[
+                chosen["o"].to_numpy()
+            ],
+            "match_probability": chosen["match_probability"].to_numpy(),
+            "match_weight": chosen["match_weight"].to_numpy(),
+            "band": chosen["band"].to_numpy(),
+            "explanation": explanations,
+        }
+    )
+    timer.lap("link")
+    return LinkResult(
+        links,
+        parameters,
+        len(candidates),
+        candidates.per_pass,
+        timer.timings,
+        scored if keep_scored else None,
+    )

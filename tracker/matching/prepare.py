@@ -1,0 +1,173 @@
+"""Raw register and travel DataFrames to the comparable forms blocking and comparison use.
+
+The register is turned into three tables indexed by a dense offender position ``o``: people
+(one row each), name variants (the register name, every alias, and their ICAO spellings) and
+documents. Travel records get a dense position ``t``. Everything downstream works on these
+integer positions and numpy arrays, never on the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from tracker.matching.dates import date_codes, swapped_day_month
+from tracker.matching.documents import comparable_country, document_columns
+from tracker.matching.names import name_frame
+
+REGISTER_COLUMNS = ("offender_key", "family_name", "given_names", "date_of_birth", "sex",
+                    "nationalities")  # fmt: skip
+ALIAS_COLUMNS = ("offender_key", "family_name", "given_names", "kind")
+DOCUMENT_COLUMNS = ("offender_key", "doc_number", "issuing_country")
+TRAVEL_COLUMNS = ("travel_key", "family_name", "given_names", "date_of_birth", "sex",
+                  "nationality", "doc_number", "doc_issuing_country")  # fmt: skip
+
+
+def _require(frame: pd.DataFrame, columns: tuple[str, ...], what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{what} frame lacks column(s) {', '.join(missing)}")
+
+
+def _sex(values: pd.Series) -> np.ndarray:
+    """M or F; anything else (X, U, unknown) cannot agree or disagree."""
+    upper = values.astype(object).where(values.notna(), "").astype(str).str.upper()
+    return np.where(upper.isin(["M", "F"]), upper, "").astype(object)
+
+
+@dataclass
+class PreparedRegister:
+    people: pd.DataFrame  # index o: offender_key, dob, dob_swapped, sex, nationalities
+    variants: pd.DataFrame  # o, source, name forms
+    documents: pd.DataFrame  # o, doc, doc_ocr, doc_country
+    nationalities: pd.DataFrame  # o, nationality (one row per listed nationality)
+
+    def __len__(self) -> int:
+        return len(self.people)
+
+
+@dataclass
+class PreparedTravel:
+    records: pd.DataFrame  # index t: travel_key, name forms, dob, sex, nationality, documents
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+
+def prepare_register(
+    register: pd.DataFrame, aliases: pd.DataFrame | None = None,
+    documents: pd.DataFrame | None = None,
+) -> PreparedRegister:  # fmt: skip
+    _require(register, REGISTER_COLUMNS, "register")
+    register = register.reset_index(drop=True)
+    position = pd.Series(np.arange(len(register)), index=register["offender_key"].to_numpy())
+    if position.index.has_duplicates:
+        raise ValueError("register frame has duplicate offender_key values")
+    dob = date_codes(register["date_of_birth"])
+    people = pd.DataFrame(
+        {
+            "offender_key": register["offender_key"].to_numpy(),
+            "dob": dob,
+            "dob_swapped": swapped_day_month(dob),
+            "sex": _sex(register["sex"]),
+        }
+    )
+
+    names = [register[["family_name", "given_names"]].assign(o=np.arange(len(register)),
+                                                            source="register name")]  # fmt: skip
+    if aliases is not None and len(aliases):
+        _require(aliases, ALIAS_COLUMNS, "aliases")
+        known = aliases[aliases["offender_key"].isin(position.index)]
+        names.append(
+            pd.DataFrame(
+                {
+                    "family_name": known["family_name"].to_numpy(),
+                    "given_names": known["given_names"].to_numpy(),
+                    "o": position.loc[known["offender_key"].to_numpy()].to_numpy(),
+                    "source": known["kind"].fillna("alias").to_numpy(),
+                }
+            )
+        )
+    names.append(_later_given_names(names[0]))
+    variants = pd.concat(names, ignore_index=True)
+    forms = name_frame(variants["family_name"], variants["given_names"])
+    variants = pd.concat([variants[["o", "source"]], forms], axis=1)
+    variants = variants.drop_duplicates(subset=["o", "family", "given"]).sort_values(
+        "o", kind="stable"
+    )
+
+    if documents is not None and len(documents):
+        _require(documents, DOCUMENT_COLUMNS, "documents")
+        known = documents[documents["offender_key"].isin(position.index)]
+        docs = document_columns(known["doc_number"], known["issuing_country"])
+        docs.insert(0, "o", position.loc[known["offender_key"].to_numpy()].to_numpy())
+        docs = docs[docs["doc"] != ""].sort_values("o", kind="stable").reset_index(drop=True)
+    else:
+        docs = pd.DataFrame({"o": [], "doc": [], "doc_ocr": [], "doc_country": []})
+        docs = docs.astype({"o": np.int64})
+
+    nat = register["nationalities"].astype(object).where(register["nationalities"].notna(), "")
+    exploded = (
+        pd.DataFrame({"o": np.arange(len(register)), "nationality": nat.astype(str).str.split("|")})
+        .explode("nationality")
+        .assign(nationality=lambda f: f["nationality"].map(comparable_country))
+    )
+    nationalities = exploded[exploded["nationality"] != ""].reset_index(drop=True)
+    return PreparedRegister(
+        _as_objects(people), _as_objects(variants.reset_index(drop=True)), _as_objects(docs),
+        _as_objects(nationalities),
+    )  # fmt: skip
+
+
+def _later_given_names(register_names: pd.DataFrame) -> pd.DataFrame:
+    """A variant without the first given name, for people who go by a later one: carriers
+    write Văn Hùng as HUNG, and Robert James may travel as JAMES."""
+    given = (
+        register_names["given_names"]
+        .astype(object)
+        .where(register_names["given_names"].notna(), "")
+        .astype(str)
+        .str.strip()
+    )
+    parts = given.str.split(r"\s+", n=1, regex=True)
+    has_more = parts.str.len() > 1
+    later = register_names[has_more.to_numpy()].copy()
+    later["given_names"] = parts[has_more].str[1].to_numpy()
+    later["source"] = "later given names"
+    return later
+
+
+def _as_objects(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns as plain Python strings: the comparisons index them millions of times, and
+    reading Arrow-backed strings back out costs a conversion each time."""
+    text = [c for c in frame.columns if pd.api.types.is_string_dtype(frame[c])]
+    if text:
+        frame = frame.astype({c: object for c in text})
+    return frame
+
+
+def prepare_travel(travel: pd.DataFrame) -> PreparedTravel:
+    _require(travel, TRAVEL_COLUMNS, "travel")
+    travel = travel.reset_index(drop=True)
+    forms = name_frame(travel["family_name"], travel["given_names"])
+    dob = date_codes(travel["date_of_birth"])
+    docs = document_columns(travel["doc_number"], travel["doc_issuing_country"])
+    records = pd.concat(
+        [
+            pd.DataFrame({"travel_key": travel["travel_key"].to_numpy()}),
+            forms.reset_index(drop=True),
+            pd.DataFrame(
+                {
+                    "dob": dob,
+                    "dob_swapped": swapped_day_month(dob),
+                    "sex": _sex(travel["sex"]),
+                    "nationality": travel["nationality"].map(comparable_country).to_numpy(),
+                }
+            ),
+            docs.reset_index(drop=True),
+        ],
+        axis=1,
+    )
+    return PreparedTravel(_as_objects(records))

@@ -1,0 +1,59 @@
+"""The closed vocabularies of the data contract, in one place.
+
+Schemas validate input against them, models turn them into CHECK constraints, and the CLI
+offers them as choices, so a new value is added here once.
+"""
+
+SEXES = ("M", "F", "X")
+TRAVEL_SEXES = ("M", "F", "X", "U")
+JURISDICTIONS = ("uk-ew", "us-sorna")
+TIERS = (1, 2, 3)
+RISK_LEVELS = ("low", "medium", "high", "very_high")
+OFFENDER_STATUSES = ("active", "in_custody", "wanted", "deceased", "removed")
+ALIAS_KINDS = ("alias", "previous_name", "nickname", "transliteration")
+DOC_TYPES = ("P", "I", "V", "D", "O")
+NOTIFICATION_KINDS = (
+    "initial",
+    "periodic",
+    "change_name",
+    "change_address",
+    "change_other",
+    "weekly",
+    "foreign_travel",
+    "travel_return",
+)
+DIRECTIONS = ("out", "in")
+LINK_BANDS = ("match", "review")
+FLAG_KINDS = (
+    "unnotified_travel",
+    "late_travel_notification",
+    "travel_details_mismatch",
+    "missing_return_notification",
+    "late_initial",
+    "late_change",
+    "overdue_periodic",
+    "overdue_weekly",
+    "whereabouts_unknown",
+)
+SEVERITIES = ("critical", "high", "medium", "low")
+FLAG_STATUSES = ("open", "confirmed", "dismissed", "actioned", "resolved")
+DECISIONS = ("confirm", "dismiss", "escalate")
+ROLES = ("analyst", "supervisor", "liaison", "admin")
+AUDIT_ACTIONS = (
+    "collection",
+    "alteration",
+    "consultation",
+    "disclosure",
+    "combination",
+    "erasure",
+    "decision",
+    "publication",
+    "user_change",
+)
+RUN_STATUSES = ("running", "succeeded", "failed")
+RUN_KINDS = ("nightly", "ingest", "match", "evaluate")
+INPUT_KINDS = ("offenders", "aliases", "documents", "notifications", "travel")
+INPUT_FORMATS = ("csv", "jsonl", "paxlst")
+PAIR_LABELS = ("match", "non_match")
+PUBLICATION_STATES = ("approved", "withdrawn")
+HANDLING_CODES = ("P", "C")

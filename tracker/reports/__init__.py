@@ -1,0 +1,1 @@
+"""What leaves the system: intelligence packages, the public feed, the daily report."""

@@ -1,0 +1,224 @@
+"""The managers' daily report: one self-contained HTML page per run, with charts.
+
+Figures are gathered with grouped queries (never row by row), and the page carries only counts
+and categories: no names, dates of birth or other personal data leave in it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+from jinja2 import Environment, PackageLoader, select_autoescape
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tracker.models import Flag, Link, Offender, Reject, Run, SourceFile
+from tracker.models.enums import FLAG_KINDS, SEVERITIES
+from tracker.reports import charts
+
+TREND_RUNS = 30
+_QUOTED = re.compile(r"'[^']*'")
+
+
+class ReportError(LookupError):
+    pass
+
+
+@dataclass
+class DailyFigures:
+    run: Run
+    new_flags: dict[tuple[str, str], int]
+    open_flags: dict[tuple[str, str], int]
+    open_by_force: dict[str, int]
+    links_by_band: dict[str, int]
+    probabilities: np.ndarray
+    rejects_by_reason: list[tuple[str, str, int]]
+    files: list[dict]
+    trend: list[dict]
+    erased: int
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def total_new(self) -> int:
+        return sum(self.new_flags.values())
+
+    @property
+    def total_open(self) -> int:
+        return sum(self.open_flags.values())
+
+    @property
+    def new_critical(self) -> int:
+        return sum(n for (_, severity), n in self.new_flags.items() if severity == "critical")
+
+    @property
+    def open_by_kind(self) -> dict[str, int]:
+        totals: dict[str, int] = {}
+        for (kind, _), n in self.open_flags.items():
+            totals[kind] = totals.get(kind, 0) + n
+        return totals
+
+    @property
+    def total_rejected(self) -> int:
+        return sum(n for _, _, n in self.rejects_by_reason)
+
+
+def _kind_severity(session: Session, *conditions) -> dict[tuple[str, str], int]:
+    rows = session.execute(
+        select(Flag.kind, Flag.severity, func.count())
+        .where(*conditions)
+        .group_by(Flag.kind, Flag.severity)
+    )
+    return {(kind, severity): n for kind, severity, n in rows}
+
+
+def _general_reason(reason: str) -> str:
+    """Reasons name the offending value; the report groups them without it."""
+    return _QUOTED.sub("…", reason)
+
+
+def resolve_run(session: Session, run_id: int | None) -> Run:
+    if run_id is None:
+        run = session.scalars(select(Run).order_by(Run.id.desc()).limit(1)).first()
+        if run is None:
+            raise ReportError("no run yet: run `tracker nightly` first")
+        return run
+    run = session.get(Run, run_id)
+    if run is None:
+        raise ReportError(f"no run with id {run_id}")
+    return run
+
+
+def collect_daily_figures(session: Session, run_id: int | None = None) -> DailyFigures:
+    run = resolve_run(session, run_id)
+    new_flags = _kind_severity(session, Flag.run_id == run.id)
+    open_flags = _kind_severity(session, Flag.status == "open")
+    open_by_force = dict(
+        session.execute(
+            select(Offender.managing_force, func.count())
+            .join(Flag, Flag.offender_pk == Offender.id)
+            .where(Flag.status == "open")
+            .group_by(Offender.managing_force)
+            .order_by(func.count().desc())
+        ).all()
+    )
+    links_by_band = dict(
+        session.execute(
+            select(Link.band, func.count()).where(Link.run_id == run.id).group_by(Link.band)
+        ).all()
+    )
+    probabilities = np.array(
+        session.scalars(select(Link.match_probability).where(Link.run_id == run.id)).all(),
+        dtype=float,
+    )
+    grouped: dict[tuple[str, str], int] = {}
+    for column, reason, n in session.execute(
+        select(Reject.column, Reject.reason, func.count())
+        .join(SourceFile, SourceFile.id == Reject.source_file_id)
+        .where(SourceFile.run_id == run.id)
+        .group_by(Reject.column, Reject.reason)
+    ):
+        key = (column or "(whole row)", _general_reason(reason))
+        grouped[key] = grouped.get(key, 0) + n
+    rejects = sorted(((c, r, n) for (c, r), n in grouped.items()), key=lambda x: -x[2])
+    files = [
+        {
+            "name": f.name,
+            "kind": f.kind,
+            "read": f.rows_read,
+            "loaded": f.rows_loaded,
+            "rejected": f.rows_rejected,
+            "error": f.error,
+            "reject_file": f.reject_file,
+        }
+        for f in session.scalars(
+            select(SourceFile).where(SourceFile.run_id == run.id).order_by(SourceFile.id)
+        )
+    ]
+    recent = list(
+        session.scalars(
+            select(Run).where(Run.id <= run.id).order_by(Run.id.desc()).limit(TREND_RUNS)
+        )
+    )[::-1]
+    new_per_run = dict(
+        session.execute(
+            select(Flag.run_id, func.count())
+            .where(Flag.run_id.in_([r.id for r in recent]))
+            .group_by(Flag.run_id)
+        ).all()
+    )
+    links_per_run = dict(
+        session.execute(
+            select(Link.run_id, func.count())
+            .where(Link.run_id.in_([r.id for r in recent]))
+            .group_by(Link.run_id)
+        ).all()
+    )
+    trend = [
+        {
+            "run_id": r.id,
+            "as_of": r.as_of,
+            "new_flags": new_per_run.get(r.id, 0),
+            "links": links_per_run.get(r.id, 0),
+        }
+        for r in recent
+    ]
+    erased = int((run.counts or {}).get("retention", {}).get("erased", 0))
+    return DailyFigures(
+        run,
+        new_flags,
+        open_flags,
+        open_by_force,
+        links_by_band,
+        probabilities,
+        rejects,
+        files,
+        trend,
+        erased,
+        dict(run.stage_timings or {}),
+    )
+
+
+def _environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("tracker", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+    )
+
+
+def render_daily_report(figures: DailyFigures, generated_at: datetime | None = None) -> str:
+    svg = {
+        "new_flags": charts.stacked_by_severity(figures.new_flags, "New flags by kind"),
+        "open_flags": charts.stacked_by_severity(figures.open_flags, "Open flags by kind"),
+        "trend": charts.trend(figures.trend, f"Last {len(figures.trend)} runs"),
+        "by_force": charts.bars(figures.open_by_force, "Open flags by managing force"),
+        "bands": charts.bars(figures.links_by_band, "Links by band"),
+        "probabilities": charts.histogram(figures.probabilities, "Match probability of links"),
+        "rejects": charts.bars(
+            {f"{c}: {r}"[:60]: n for c, r, n in figures.rejects_by_reason[:15]},
+            "Rejected rows by reason",
+            colour="#a61e4d",
+        ),
+        "timings": charts.bars(figures.timings, "Stage timings", unit="seconds", colour="#555"),
+    }
+    return (
+        _environment()
+        .get_template("daily_report.html")
+        .render(
+            figures=figures,
+            svg=svg,
+            kinds=FLAG_KINDS,
+            severities=SEVERITIES,
+            generated_at=(generated_at or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC"),
+        )
+    )
+
+
+def write_daily_report(session: Session, out: Path, run_id: int | None = None) -> Path:
+    figures = collect_daily_figures(session, run_id)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render_daily_report(figures), encoding="utf-8")
+    return out

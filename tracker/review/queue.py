@@ -1,0 +1,140 @@
+"""The review queue: open flags, most severe first, then the most urgent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from tracker.models import Flag, Offender, TravelRecord, User
+from tracker.models.enums import SEVERITIES
+
+QUEUE_COLUMNS = ("flag_id", "kind", "severity", "status", "escalated", "offender_id", "name",
+                 "managing_force", "due_on", "detected_on", "match_probability", "travel",
+                 "assigned_to", "summary")  # fmt: skip
+
+
+@dataclass
+class QueueFilter:
+    kinds: tuple[str, ...] = ()
+    severities: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ("open",)
+    force: str | None = None
+    assigned_to: str | None = None
+    escalated_only: bool = False
+    since: date | None = None
+
+
+@dataclass
+class QueuePage:
+    rows: list[dict]
+    total: int
+    page: int
+    page_size: int
+    counts_by_severity: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def _filtered(statement, filters: QueueFilter, assignee):
+    if filters.kinds:
+        statement = statement.where(Flag.kind.in_(filters.kinds))
+    if filters.severities:
+        statement = statement.where(Flag.severity.in_(filters.severities))
+    if filters.statuses:
+        statement = statement.where(Flag.status.in_(filters.statuses))
+    if filters.force:
+        statement = statement.where(Offender.managing_force == filters.force)
+    if filters.assigned_to:
+        statement = statement.where(assignee.name == filters.assigned_to)
+    if filters.escalated_only:
+        statement = statement.where(Flag.escalated.is_(True))
+    if filters.since:
+        statement = statement.where(Flag.detected_on >= filters.since)
+    return statement
+
+
+def _with_joins(statement, filters: QueueFilter, assignee):
+    """Join the offender and the assignee only when a filter needs them."""
+    if filters.force:
+        statement = statement.join(Offender, Offender.id == Flag.offender_pk)
+    if filters.assigned_to:
+        statement = statement.outerjoin(assignee, assignee.id == Flag.assigned_to)
+    return _filtered(statement, filters, assignee)
+
+
+def _segment_counts(
+    session: Session, filters: QueueFilter, assignee
+) -> dict[tuple[str, bool], int]:
+    """Flags per (severity, has a due date): the queue's order is these segments in turn."""
+    dated = Flag.due_on.is_not(None)
+    query = _with_joins(select(Flag.severity, dated, func.count()).select_from(Flag), filters,
+                        assignee).group_by(Flag.severity, dated)  # fmt: skip
+    return {(severity, bool(has_date)): n for severity, has_date, n in session.execute(query)}
+
+
+def _page_rows(session: Session, filters: QueueFilter, assignee, segment: tuple[str, bool],
+               offset: int, limit: int) -> list[dict]:  # fmt: skip
+    """Rows of one segment in queue order; each is one range of the (status, severity, due)
+    index, so a page never sorts the whole queue."""
+    severity, dated = segment
+    statement = (
+        select(
+            Flag.id.label("flag_id"),
+            Flag.kind,
+            Flag.severity,
+            Flag.status,
+            Flag.escalated,
+            Offender.offender_id,
+            (Offender.family_name + ", " + Offender.given_names).label("name"),
+            Offender.managing_force,
+            Flag.due_on,
+            Flag.detected_on,
+            Flag.match_probability,
+            (TravelRecord.source + "/" + TravelRecord.record_id).label("travel"),
+            assignee.name.label("assigned_to"),
+            Flag.summary,
+        )
+        .join(Offender, Offender.id == Flag.offender_pk)
+        .outerjoin(TravelRecord, TravelRecord.id == Flag.travel_pk)
+        .outerjoin(assignee, assignee.id == Flag.assigned_to)
+        .where(Flag.severity == severity)
+        .where(Flag.due_on.is_not(None) if dated else Flag.due_on.is_(None))
+    )
+    order = (Flag.due_on, Flag.id) if dated else (Flag.id,)
+    statement = _filtered(statement, filters, assignee).order_by(*order)
+    return [dict(r._mapping) for r in session.execute(statement.limit(limit).offset(offset))]
+
+
+def review_queue(session: Session, filters: QueueFilter | None = None, page: int = 1,
+                 page_size: int = 50) -> QueuePage:  # fmt: skip
+    """One page of the queue (most severe first, then earliest due, undated last) with the
+    total and the count per severity for the filters."""
+    filters = filters or QueueFilter()
+    if page < 1 or page_size < 1:
+        raise ValueError("page and page size start at 1")
+    assignee = aliased(User)
+    segments = _segment_counts(session, filters, assignee)
+    counts = dict.fromkeys(SEVERITIES, 0)
+    for (severity, _), n in segments.items():
+        counts[severity] = counts.get(severity, 0) + n
+    total = sum(segments.values())
+
+    rows: list[dict] = []
+    skip, wanted = (page - 1) * page_size, page_size
+    for segment in [(s, dated) for s in SEVERITIES for dated in (True, False)]:
+        size = segments.get(segment, 0)
+        if wanted == 0:
+            break
+        if skip >= size:
+            skip -= size
+            continue
+        fetched = _page_rows(session, filters, assignee, segment, skip, wanted)
+        rows += fetched
+        wanted -= len(fetched)
+        skip = 0
+    return QueuePage(rows, total, page, page_size, counts)

@@ -1,0 +1,77 @@
+"""The queue as a table, CSV, JSON or an Excel workbook, for analysts and their exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+
+from openpyxl import Workbook
+
+from tracker.review.queue import QUEUE_COLUMNS, QueuePage
+
+
+def _plain(value):
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def queue_records(page: QueuePage) -> list[dict]:
+    return [{c: _plain(row.get(c)) for c in QUEUE_COLUMNS} for row in page.rows]
+
+
+def queue_table(page: QueuePage) -> str:
+    header = (f"{'flag':>6}  {'severity':<9}{'kind':<28}{'offender':<12}{'due':<11}"
+              f"{'p(match)':>9}  summary")  # fmt: skip
+    lines = [header]
+    for r in page.rows:
+        probability = "" if r["match_probability"] is None else f"{r['match_probability']:.3f}"
+        marker = "^" if r["escalated"] else " "
+        lines.append(
+            f"{r['flag_id']:>6}{marker} {r['severity']:<9}{r['kind']:<28}{r['offender_id']:<12}"
+            f"{_plain(r['due_on']) or '-':<11}{probability:>9}  {r['summary']}"
+        )
+    counts = ", ".join(f"{k} {v}" for k, v in page.counts_by_severity.items())
+    lines.append(f"page {page.page} of {page.pages}, {page.total} flags ({counts});"
+                 " ^ = escalated")  # fmt: skip
+    return "\n".join(lines)
+
+
+def queue_csv(page: QueuePage) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(QUEUE_COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(queue_records(page))
+    return buffer.getvalue()
+
+
+def queue_xlsx(page: QueuePage) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "review queue"
+    sheet.append(list(QUEUE_COLUMNS))
+    for record in queue_records(page):
+        # Cells starting with = + - @ would be read as formulas by a spreadsheet: keep as text.
+        sheet.append([_no_formula(record[c]) for c in QUEUE_COLUMNS])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _no_formula(value):
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def render_queue(page: QueuePage, fmt: str) -> str | bytes:
+    if fmt == "json":
+        return json.dumps({"total": page.total, "page": page.page, "page_size": page.page_size,
+                           "items": queue_records(page)}, indent=2, ensure_ascii=False)  # fmt: skip
+    if fmt == "csv":
+        return queue_csv(page)
+    if fmt == "xlsx":
+        return queue_xlsx(page)
+    return queue_table(page)

@@ -1,0 +1,91 @@
+"""People and their roles, the acting person, and the contract's bootstrap rule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tracker.audit import record_event
+from tracker.config import SYSTEM_ACTOR
+from tracker.models import User
+from tracker.models.enums import ROLES
+from tracker.review.permissions import PermissionDenied, allowed, roles_for
+
+
+class UserError(ValueError):
+    """A user could not be added or changed as asked."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person acting; ``user_id`` is None for the system itself (nightly, demo)."""
+
+    name: str
+    role: str | None
+    user_id: int | None
+
+    @property
+    def is_system(self) -> bool:
+        return self.user_id is None
+
+
+SYSTEM = Actor(SYSTEM_ACTOR, None, None)
+
+
+def require_actor(session: Session, name: str | None, action: str) -> Actor:
+    """The acting person, if known, active and allowed to do ``action``; refused otherwise."""
+    if not name:
+        raise PermissionDenied(
+            f"`{action}` needs the acting person: give --user NAME or set TRACKER_USER "
+            f"(allowed roles: {', '.join(roles_for(action))})"
+        )
+    user = session.scalars(select(User).where(User.name == name)).one_or_none()
+    if user is None:
+        raise PermissionDenied(f"unknown user {name!r}: ask an admin to add them")
+    if not user.active:
+        raise PermissionDenied(f"user {name!r} is deactivated")
+    if not allowed(user.role, action):
+        raise PermissionDenied(
+            f"user {name!r} (role {user.role}) may not {action}; allowed roles: "
+            f"{', '.join(roles_for(action))}"
+        )
+    return Actor(user.name, user.role, user.id)
+
+
+def user_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(User)) or 0
+
+
+def add_user(session: Session, acting: str | None, name: str, role: str) -> User:
+    """Add a person. While nobody exists the first user needs no acting person (bootstrap);
+    after that only an admin adds users."""
+    name = name.strip()
+    if not name:
+        raise UserError("a user name cannot be empty")
+    if role not in ROLES:
+        raise UserError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
+    if user_count(session) == 0:
+        actor_name = acting or name
+    else:
+        actor_name = require_actor(session, acting, "users.add").name
+    if session.scalars(select(User).where(User.name == name)).one_or_none() is not None:
+        raise UserError(f"user {name!r} already exists")
+    user = User(name=name, role=role, created_by=actor_name)
+    session.add(user)
+    session.flush()
+    record_event(
+        session,
+        actor=actor_name,
+        action="user_change",
+        object_type="user",
+        object_id=name,
+        justification="user added",
+        details={"role": role, "bootstrap": actor_name == name and acting is None},
+    )
+    return user
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.name)))

@@ -1,0 +1,239 @@
+"""The matching stage against the database: load frames, link, persist links and the model.
+
+`tracker.matching` does the thinking on DataFrames; this module only moves data in and out,
+so the matcher stays testable and benchmarkable without a database.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from tracker.audit import record_event
+from tracker.matching.link import LinkResult, LinkSettings, link_travel_to_register
+from tracker.matching.model import MatchParameters
+from tracker.models import (
+    Alias,
+    Document,
+    Link,
+    MatchModel,
+    Offender,
+    PairLabel,
+    Run,
+    TravelRecord,
+)
+
+LINK_EXPORT_COLUMNS = ("travel_source", "travel_record_id", "offender_id", "match_probability",
+                       "match_weight", "band", "run_id")  # fmt: skip
+
+
+def _frame(session: Session, statement) -> pd.DataFrame:
+    return pd.read_sql(statement, session.connection())
+
+
+def load_register(session: Session) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    register = _frame(
+        session,
+        select(
+            Offender.id.label("offender_key"),
+            Offender.family_name,
+            Offender.given_names,
+            Offender.date_of_birth,
+            Offender.sex,
+            Offender.nationalities,
+        ),
+    )
+    aliases = _frame(
+        session,
+        select(
+            Alias.offender_pk.label("offender_key"),
+            Alias.family_name,
+            Alias.given_names,
+            Alias.kind,
+        ),  # fmt: skip
+    )
+    documents = _frame(
+        session,
+        select(
+            Document.offender_pk.label("offender_key"),
+            Document.doc_number,
+            Document.issuing_country,
+        ),  # fmt: skip
+    )
+    return register, aliases, documents
+
+
+def load_travel(session: Session) -> pd.DataFrame:
+    return _frame(
+        session,
+        select(
+            TravelRecord.id.label("travel_key"),
+            TravelRecord.family_name,
+            TravelRecord.given_names,
+            TravelRecord.date_of_birth,
+            TravelRecord.sex,
+            TravelRecord.nationality,
+            TravelRecord.doc_number,
+            TravelRecord.doc_issuing_country,
+        ),
+    )
+
+
+def load_labels(session: Session) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Analysts' verdicts as training labels, and the dismissed pairs that must stay unlinked."""
+    labels = _frame(
+        session,
+        select(
+            PairLabel.travel_pk.label("travel_key"),
+            PairLabel.offender_pk.label("offender_key"),
+            PairLabel.label,
+        ),  # fmt: skip
+    )
+    labels["is_match"] = labels["label"] == "match"
+    suppressed = labels.loc[~labels["is_match"], ["travel_key", "offender_key"]]
+    return labels[["travel_key", "offender_key", "is_match"]], suppressed
+
+
+def latest_model(session: Session) -> MatchModel | None:
+    return session.scalars(select(MatchModel).order_by(MatchModel.version.desc()).limit(1)).first()
+
+
+@dataclass
+class MatchingOutcome:
+    run_id: int
+    model_version: int
+    links_by_band: dict[str, int]
+    candidate_pairs: int
+    timings: dict[str, float]
+    result: LinkResult
+
+
+def run_matching(
+    session: Session, run: Run, settings: LinkSettings | None = None
+) -> MatchingOutcome:
+    """Link every travel record held, replacing this run's links (re-running converges)."""
+    register, aliases, documents = load_register(session)
+    travel = load_travel(session)
+    labels, suppressed = load_labels(session)
+    previous = latest_model(session)
+    initial = MatchParameters.from_dict(previous.parameters) if previous else None
+    result = link_travel_to_register(
+        register, travel, aliases, documents, labels=labels, suppressed=suppressed,
+        initial=initial, settings=settings,
+    )  # fmt: skip
+
+    version = (session.scalar(select(func.max(MatchModel.version))) or 0) + 1
+    model = MatchModel(
+        version=version,
+        run_id=run.id,
+        parameters=result.parameters.to_dict(),
+        training={
+            "candidate_pairs": result.candidate_pairs,
+            "per_pass": result.per_pass,
+            "labelled_pairs": result.parameters.labelled_pairs,
+        },
+    )
+    session.add(model)
+    session.flush()
+
+    session.execute(delete(Link).where(Link.run_id == run.id))
+    rows = [
+        {
+            "run_id": run.id,
+            "travel_pk": int(r.travel_key),
+            "offender_pk": int(r.offender_key),
+            "model_id": model.id,
+            "match_probability": float(r.match_probability),
+            "match_weight": float(r.match_weight),
+            "band": r.band,
+            "explanation": r.explanation,
+        }
+        for r in result.links.itertuples(index=False)
+    ]
+    for start in range(0, len(rows), 5000):
+        session.execute(insert(Link), rows[start : start + 5000])
+    by_band = result.links["band"].value_counts().to_dict() if len(result.links) else {}
+    record_event(
+        session,
+        actor=run.actor,
+        action="combination",
+        object_type="run",
+        object_id=run.id,
+        justification="nightly matching of travel records to the register",
+        details={
+            "links": by_band,
+            "model_version": version,
+            "candidate_pairs": result.candidate_pairs,
+        },  # fmt: skip
+        run_id=run.id,
+    )
+    return MatchingOutcome(run.id, version, {k: int(v) for k, v in by_band.items()},
+                           result.candidate_pairs, result.timings, result)  # fmt: skip
+
+
+def latest_run_with_links(session: Session) -> int | None:
+    return session.scalar(select(func.max(Link.run_id)))
+
+
+def link_export_rows(session: Session, run_id: int) -> list[dict]:
+    statement = (
+        select(
+            TravelRecord.source.label("travel_source"),
+            TravelRecord.record_id.label("travel_record_id"),
+            Offender.offender_id,
+            Link.match_probability,
+            Link.match_weight,
+            Link.band,
+            Link.run_id,
+        )
+        .join(TravelRecord, TravelRecord.id == Link.travel_pk)
+        .join(Offender, Offender.id == Link.offender_pk)
+        .where(Link.run_id == run_id)
+        .order_by(TravelRecord.source, TravelRecord.record_id)
+    )
+    return [dict(row._mapping) for row in session.execute(statement)]
+
+
+def render_links(rows: list[dict], fmt: str) -> str:
+    """The contract's links export, as CSV or JSON (an array of objects)."""
+    if fmt == "json":
+        return json.dumps(rows, indent=2)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(LINK_EXPORT_COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def evaluate_run_against_truth(session: Session, truth_path, run_id: int | None = None):
+    """Score a run's links against a truth CSV (travel_source, travel_record_id, offender_id)."""
+    from tracker.matching.evaluate import evaluate_links
+
+    try:
+        truth = pd.read_csv(truth_path, dtype=str, keep_default_na=False)
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise ValueError(f"cannot read truth file {truth_path}: {exc}") from exc
+    required = {"travel_source", "travel_record_id", "offender_id"}
+    missing = required - set(truth.columns)
+    if missing:
+        raise ValueError(f"truth file {truth_path} lacks column(s) {', '.join(sorted(missing))}")
+    chosen = run_id if run_id is not None else latest_run_with_links(session)
+    if chosen is None:
+        raise ValueError("no run has links yet: run the nightly job first")
+    rows = link_export_rows(session, chosen)
+    links = pd.DataFrame(rows, columns=list(LINK_EXPORT_COLUMNS))
+    links["travel_key"] = links["travel_source"] + "/" + links["travel_record_id"]
+    links = links.rename(columns={"offender_id": "offender_key"})
+    truth["travel_key"] = truth["travel_source"] + "/" + truth["travel_record_id"]
+    truth = truth.rename(columns={"offender_id": "offender_key"})
+    held = {
+        f"{s}/{r}" for s, r in session.execute(select(TravelRecord.source, TravelRecord.record_id))
+    }
+    truth = truth[truth["travel_key"].isin(held)]
+    return evaluate_links(links, truth)

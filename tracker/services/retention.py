@@ -1,0 +1,71 @@
+"""Retention: travel records that matched no one are kept only briefly (DPA 2018 Part 3,
+domain.md s.6), then erased, and the erasure is logged."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import delete, exists, func, select
+from sqlalchemy.orm import Session
+
+from tracker.audit import record_event
+from tracker.models import Flag, Link, PairLabel, TravelRecord
+
+DEFAULT_RETENTION_DAYS = 30
+
+
+@dataclass
+class ErasureOutcome:
+    erased: int
+    cutoff: date
+    oldest: date | None
+    newest: date | None
+
+
+def _unmatched_before(cutoff: date):
+    return (
+        TravelRecord.departure_local_date < cutoff,
+        ~exists().where(Link.travel_pk == TravelRecord.id),
+        ~exists().where(Flag.travel_pk == TravelRecord.id),
+        ~exists().where(PairLabel.travel_pk == TravelRecord.id),
+    )
+
+
+def erase_unmatched_travel(
+    session: Session,
+    as_of: date,
+    days: int = DEFAULT_RETENTION_DAYS,
+    actor: str = "system",
+    run_id: int | None = None,
+) -> ErasureOutcome:
+    """Erase travel records older than ``days`` before ``as_of`` that no run ever linked, no
+    flag cites and no analyst labelled. One audit entry records how many and which dates."""
+    if days < 0:
+        raise ValueError(f"retention days must be 0 or more, not {days}")
+    cutoff = as_of - timedelta(days=days)
+    conditions = _unmatched_before(cutoff)
+    count, oldest, newest = session.execute(
+        select(
+            func.count(),
+            func.min(TravelRecord.departure_local_date),
+            func.max(TravelRecord.departure_local_date),
+        ).where(*conditions)
+    ).one()
+    if count:
+        session.execute(delete(TravelRecord).where(*conditions))
+    record_event(
+        session,
+        actor=actor,
+        action="erasure",
+        object_type="travel_records",
+        justification=f"retention: unmatched travel records are kept {days} days",
+        details={
+            "erased": count,
+            "cutoff": cutoff.isoformat(),
+            "oldest": oldest.isoformat() if oldest else None,
+            "newest": newest.isoformat() if newest else None,
+        },
+        run_id=run_id,
+    )
+    return ErasureOutcome(count, cutoff, oldest, newest)

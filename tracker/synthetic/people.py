@@ -1,0 +1,336 @@
+"""People: register entries with their aliases and documents, and the namesakes and relatives
+who are not on the register but look as if they were (the matcher's hard negatives)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from tracker.synthetic.cases import TRAVEL_KINDS, Case
+from tracker.synthetic.documents import EU, Document, Ledger, passport_code
+from tracker.synthetic.geo import (
+    FORCE_NAMES,
+    FORCE_WEIGHTS,
+    US_AGENCIES,
+    uk_address,
+    us_address,
+)
+from tracker.synthetic.names import (
+    REGISTER_CUM,
+    REGISTER_KEYS,
+    TRADITIONS,
+    Part,
+    family_parts,
+    fold,
+    given_parts,
+    is_blocked,
+    join,
+    nicknames_for,
+    person_name,
+    plain,
+)
+from tracker.synthetic.rand import Draw, cumulative, days
+
+FORCE_CUM = cumulative(FORCE_WEIGHTS)
+OFFENCES = ("sexual offences against children", "rape", "sexual assault",
+            "indecent images of children", "voyeurism", "exposure", "online grooming",
+            "sexual activity with a child", "trafficking for sexual exploitation",
+            "controlling prostitution")  # fmt: skip
+OFFENCE_CUM = cumulative((20, 12, 18, 22, 5, 6, 9, 5, 2, 1))
+BUILDS = ("Slim build", "Medium build", "Heavy build", "Stocky build", "Athletic build",
+          "Thin build")  # fmt: skip
+HAIR = ("short dark hair", "shaved head", "grey hair", "long blonde hair",
+        "receding brown hair", "curly black hair", "ginger hair", "balding", "dyed red hair",
+        "short fair hair")  # fmt: skip
+MARKS = ("scar above left eye", "tattoo of a rose on right hand", "wears glasses", "full beard",
+         "moustache", "pierced left ear", "walks with a limp", "tattoo on neck",
+         "gold front tooth", "birthmark on left cheek", "missing tip of right index finger",
+         "tattoo of a swallow on left hand", "freckles", "hearing aid in right ear")  # fmt: skip
+ACCENTS = ("local accent", "strong Glaswegian accent", "Eastern European accent",
+           "soft-spoken", "Welsh accent", "West Country accent", "London accent")  # fmt: skip
+
+
+@dataclass
+class Alias:
+    kind: str  # alias, previous_name, nickname, transliteration
+    family: list[Part]
+    given: list[Part]
+    since: date | None = None  # a previous name that changed while registered
+
+    @property
+    def family_text(self) -> str:
+        return join(self.family)
+
+    @property
+    def given_text(self) -> str:
+        return join(self.given)
+
+
+@dataclass
+class Person:
+    tradition: str
+    sex: str
+    family: list[Part]
+    given: list[Part]
+    dob: date
+    nationalities: tuple[str, ...]
+    documents: list[Document] = field(default_factory=list)
+    aliases: list[Alias] = field(default_factory=list)
+
+    @property
+    def family_text(self) -> str:
+        return join(self.family)
+
+    @property
+    def given_text(self) -> str:
+        return join(self.given)
+
+    def passport(self, on: date) -> Document | None:
+        """The passport a traveller would show on ``on``: valid then, else the newest."""
+        passports = [d for d in self.documents if d.doc_type == "P"]
+        valid = [d for d in passports if d.expires is None or d.expires > on]
+        pool = valid or passports
+        return max(pool, key=lambda d: d.expires or date.max) if pool else None
+
+    def id_card(self) -> Document | None:
+        return next((d for d in self.documents if d.doc_type == "I"), None)
+
+    @property
+    def nationality(self) -> str:
+        return self.nationalities[0] if self.nationalities else ""
+
+
+def _sex(draw: Draw) -> str:
+    r = draw.random()
+    return "M" if r < 0.93 else "F" if r < 0.995 else "X"
+
+
+def _nationalities(key: str, draw: Draw) -> tuple[str, ...]:
+    if draw.chance(0.03):
+        return ()
+    options = TRADITIONS[key].nationalities
+    choice = draw.weighted([o for o, _ in options], cumulative([w for _, w in options]))
+    return tuple(choice.split("|"))
+
+
+def _dob(start: date, draw: Draw) -> date:
+    """Adult (19-70) when the requirement began, so no juvenile halving of the period."""
+    age = 19 + int(51 * draw.random() ** 1.6)
+    return start - days(int(age * 365.25) + draw.between(1, 360))
+
+
+def _documents(person: Person, as_of: date, ledger: Ledger, draw: Draw,
+               traveller: bool) -> list[Document]:  # fmt: skip
+    """Passports for ~85% (nearly all who travel: the police usually hold a traveller's
+    passport), old expired ones, second nationality, EU identity cards, UK licences."""
+    docs: list[Document] = []
+    nats = person.nationalities or ("GBR",)
+    primary = "GBR" if "GBR" in nats and draw.chance(0.7) else nats[0]
+    if draw.chance(0.95 if traveller else 0.82):
+        code = passport_code(primary, draw)
+        expires = as_of + days(draw.between(40, 3600))
+        if draw.chance(0.12):  # an old passport the register still holds
+            old = as_of - days(draw.between(30, 2000))
+            docs.append(Document("P", ledger.passport(code, draw), code, old))
+        docs.append(Document("P", ledger.passport(code, draw), code, expires))
+        others = [n for n in nats if n != primary]
+        if others and draw.chance(0.3):
+            code2 = passport_code(others[0], draw)
+            exp2 = as_of + days(draw.between(40, 3600))
+            docs.append(Document("P", ledger.passport(code2, draw), code2, exp2))
+    eu = [n for n in nats if n in EU]
+    if eu and draw.chance(0.4):
+        code = passport_code(eu[0], draw)
+        docs.append(Document("I", ledger.id_card(draw), code, as_of + days(draw.between(40, 3600))))
+    if draw.chance(0.05):
+        initials = "".join(fold(p.forms[0])[:1] for p in person.given)
+        number = ledger.driving_licence(fold(person.family[0].forms[0]), person.dob, initials, draw)
+        docs.append(Document("D", number, "GBR", as_of + days(draw.between(100, 3600))))
+    return docs
+
+
+def _latin_alias(parts: list[Part], index: int) -> list[Part]:
+    return [Part(p.forms[min(index, len(p.forms) - 1)], p.forms, p.parallel, p.keep)
+            for p in parts]  # fmt: skip
+
+
+def _aliases(person: Person, case: Case, as_of: date, draw: Draw) -> list[Alias]:
+    t = TRADITIONS[person.tradition]
+    out: list[Alias] = []
+    cyrillic = t.script in ("russian", "ukrainian")
+    if cyrillic and any(p.text != p.forms[0] for p in person.given) and draw.chance(0.7):
+        system = 0 if fold(person.given[0].text) != fold(person.given[0].forms[0]) else 1
+        out.append(Alias("transliteration", _latin_alias(person.family, system),
+                         _latin_alias(person.given, system)))  # fmt: skip
+    if t.script == "arabic" and draw.chance(0.25):
+        out.append(Alias("transliteration", _latin_alias(person.family, 1),
+                         _latin_alias(person.given, 1)))  # fmt: skip
+    if person.tradition in ("british", "irish") and draw.chance(0.35):
+        nicks = nicknames_for(person.given[0].text)
+        if nicks:
+            nick = draw.pick(nicks)
+            if not is_blocked(nick, person.family_text):
+                out.append(Alias("nickname", person.family, [plain(nick)]))
+    sex = person.sex if person.sex in ("M", "F") else "M"
+    if sex == "F" and draw.chance(0.3):
+        out.append(Alias("previous_name", family_parts(t, sex, draw), person.given))
+    last = case.notify_until(as_of) - days(10)
+    first = case.requirement_start + days(30)
+    if draw.chance(0.03) and last > first:
+        since = first + days(draw.between(0, (last - first).days))
+        if draw.chance(0.6):
+            out.append(Alias("previous_name", family_parts(t, sex, draw), person.given, since))
+        else:
+            fam, giv = person_name(t, sex, draw)
+            out.append(Alias("previous_name", fam, giv, since))
+    if draw.chance(0.12):
+        other = TRADITIONS[draw.weighted(REGISTER_KEYS, REGISTER_CUM)]
+        fam, giv = person_name(other, sex, draw)
+        out.append(Alias("alias", fam, giv))
+    own = (fold(person.family_text), fold(person.given_text))
+    seen = {own}
+    unique = []
+    for alias in out:
+        key = (fold(alias.family_text), fold(alias.given_text))
+        if key not in seen and alias.family_text and alias.given_text:
+            seen.add(key)
+            unique.append(alias)
+    return unique
+
+
+def make_offender(case: Case, as_of: date, ledger: Ledger, draw: Draw,
+                  tag: str | None = None) -> Person:  # fmt: skip
+    """A register person for ``case``; ``tag`` asks for one of the deliberately awkward
+    names (``apostrophe``, ``comma``, ``cyrillic``)."""
+    key = draw.weighted(REGISTER_KEYS, REGISTER_CUM)
+    if case.jurisdiction == "us-sorna" and draw.chance(0.6):
+        key = "british" if draw.chance(0.3) else "spanish"
+    key = {"cyrillic": "russian", "apostrophe": "irish"}.get(tag or "", key)
+    sex = _sex(draw)
+    name_sex = sex if sex != "X" else draw.pick(("M", "F"))
+    if tag == "cyrillic":
+        t = TRADITIONS[key]
+        family = family_parts(t, name_sex, draw, "cyrillic")
+        given = given_parts(t, name_sex, draw, "cyrillic")
+    else:
+        family, given = person_name(TRADITIONS[key], name_sex, draw)
+    dob = _dob(case.requirement_start, draw)
+    nats = _nationalities(key, draw)
+    if case.jurisdiction == "us-sorna":
+        nats = ("USA",) if not nats or draw.chance(0.7) else ("USA", nats[0])
+    person = Person(key, sex, family, given, dob, nats)
+    if tag == "apostrophe":
+        apostrophe_name(person)
+    elif tag == "comma":
+        comma_name(person)
+    traveller = bool(case.trips) or case.planted in TRAVEL_KINDS
+    person.documents = _documents(person, as_of, ledger, draw, traveller)
+    person.aliases = _aliases(person, case, as_of, draw)
+    return person
+
+
+def _description(sex: str, draw: Draw) -> str:
+    bits = [draw.pick(BUILDS), draw.pick(HAIR)]
+    for _ in range(draw.between(0, 2)):
+        mark = draw.pick(MARKS)
+        if mark not in bits and not (sex == "F" and mark in ("full beard", "moustache")):
+            bits.append(mark)
+    if draw.chance(0.3):
+        bits.append(draw.pick(ACCENTS))
+    return ", ".join(bits)
+
+
+def register_row(case: Case, person: Person, draw: Draw) -> dict[str, str]:
+    """The offenders.csv row: the case's legal facts and the person's identity."""
+    if case.jurisdiction == "us-sorna":
+        force = draw.pick(tuple(US_AGENCIES))
+        address, postcode, area = us_address(force, draw)
+    else:
+        force = draw.weighted(FORCE_NAMES, FORCE_CUM)
+        address, postcode, area = uk_address(force, draw)
+    if not case.fixed_abode:
+        address, postcode = "", ""
+    mean = 176 if person.sex == "M" else 163
+    height = int(min(205, max(145, mean + (draw.random() + draw.random() + draw.random() - 1.5)
+                              * 14)))  # fmt: skip
+    return {
+        "offender_id": case.offender_id,
+        "family_name": person.family_text,
+        "given_names": person.given_text,
+        "date_of_birth": person.dob.isoformat(),
+        "sex": person.sex,
+        "nationalities": "|".join(person.nationalities),
+        "requirement_start": case.requirement_start.isoformat(),
+        "notification_period": case.period,
+        "jurisdiction": case.jurisdiction,
+        "tier": str(case.tier) if case.tier else "",
+        "risk_level": case.risk_level,
+        "managing_force": force,
+        "status": case.status,
+        "wanted_since": case.wanted_since.isoformat() if case.wanted_since else "",
+        "fixed_abode": "yes" if case.fixed_abode else "no",
+        "address_line": address,
+        "postcode": postcode,
+        "last_known_area": area,
+        "offence_category": draw.weighted(OFFENCES, OFFENCE_CUM),
+        "height_cm": "" if draw.chance(0.04) else str(height),
+        "description": "" if draw.chance(0.05) else _description(person.sex, draw),
+    }
+
+
+# --- deliberately awkward but valid values ------------------------------------------------
+
+
+def apostrophe_name(person: Person) -> None:
+    person.tradition = "irish"
+    person.family = [Part("O'Neill", ("O'Neill", "ONeill", "O Neill"), keep=0.5)]
+
+
+def comma_name(person: Person) -> None:
+    """An American-style suffix kept in the surname: needs CSV quoting."""
+    head = person.family[0]
+    person.family = [Part(f"{head.text}, Jr.", (f"{head.forms[0]} Jr",)), *person.family[1:]]
+
+
+AWKWARD_DESCRIPTIONS = (
+    "Tattoo on left forearm reads Robert'); DROP TABLE offenders;-- (as recorded)",
+    "Wears a jacket printed <script>alert('wanted')</script> on the back",
+    'Known locally as "Tiny"; very tall, medium build',
+)
+
+
+# --- hard negatives -----------------------------------------------------------------------
+
+
+def namesake_of(offender: Person, as_of: date, ledger: Ledger, draw: Draw) -> Person:
+    """Same (or nearly the same) name, born at least two years apart, own passport."""
+    given = [offender.given[0]]
+    if len(offender.given) > 1 and draw.chance(0.5):
+        given.append(offender.given[1])
+    shift = draw.between(730, 6000) * (1 if draw.chance(0.5) else -1)
+    dob = offender.dob + days(shift)
+    if dob >= as_of - days(18 * 366):
+        dob = offender.dob - days(abs(shift))
+    person = Person(offender.tradition, offender.sex, offender.family, given, dob,
+                    offender.nationalities[:1])  # fmt: skip
+    code = passport_code(offender.nationality or "GBR", draw)
+    person.documents = [Document("P", ledger.passport(code, draw), code,
+                                 as_of + days(draw.between(100, 3600)))]  # fmt: skip
+    return person
+
+
+def relative_of(offender: Person, as_of: date, ledger: Ledger, draw: Draw) -> Person:
+    """A twin: same family name and date of birth, other given names, own passport."""
+    t = TRADITIONS[offender.tradition]
+    sex = offender.sex if offender.sex in ("M", "F") and draw.chance(0.6) else draw.pick("MF")
+    own = fold(offender.given[0].text)
+    for _ in range(20):
+        given = given_parts(t, sex, draw, "")
+        if fold(given[0].forms[0]) != own and fold(given[0].text) != own:
+            break
+    person = Person(offender.tradition, sex, offender.family, given, offender.dob,
+                    offender.nationalities[:1])  # fmt: skip
+    code = passport_code(offender.nationality or "GBR", draw)
+    person.documents = [Document("P", ledger.passport(code, draw), code,
+                                 as_of + days(draw.between(100, 3600)))]  # fmt: skip
+    return person

@@ -1,0 +1,123 @@
+"""The app factory: one FastAPI application over the same services the CLI uses.
+
+Middleware, outermost first: security headers on every response, then the signed session
+with the CSRF check. Routes live in ``tracker.web.routes``, one module per area.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.staticfiles import StaticFiles
+
+from tracker import __version__
+from tracker.config import Settings
+from tracker.db import make_engine, make_session_factory
+from tracker.review.evidence import FlagNotFound
+from tracker.review.permissions import PermissionDenied
+from tracker.web.cache import TimedCache
+from tracker.web.headers import SecurityHeadersMiddleware
+from tracker.web.pages import NotSignedIn, is_htmx, sign_in_url
+from tracker.web.session import SessionMiddleware
+from tracker.web.settings import WebSettings
+from tracker.web.templating import make_templates
+from tracker.web.throttle import SignInThrottle
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+def _settings(config: WebSettings | Settings | str | None, overrides: dict) -> WebSettings:
+    if isinstance(config, WebSettings):
+        for name, value in overrides.items():
+            setattr(config, name, value)
+        return config
+    if isinstance(config, str):
+        config = Settings(database_url=config)
+    return WebSettings.from_settings(config, **overrides)
+
+
+def create_app(config: WebSettings | Settings | str | None = None, *,
+               clock: Callable[[], float] = time.time, **overrides) -> FastAPI:  # fmt: skip
+    """The application for ``config``: web settings, the tracker's settings, or a database URL.
+
+    ``overrides`` set any ``WebSettings`` field (``secret_key``, ``idle_minutes``...);
+    ``clock`` exists for tests of the idle timeout.
+    """
+    settings = _settings(config, overrides)
+    app = FastAPI(title="tracker", version=__version__, docs_url=None, redoc_url=None,
+                  openapi_url=None)  # fmt: skip
+    app.state.settings = settings
+    app.state.engine = make_engine(settings.database_url)
+    app.state.sessions = make_session_factory(app.state.engine)
+    app.state.templates = make_templates()
+    app.state.clock = clock
+    app.state.charts = TimedCache(ttl=300)
+    app.state.choices = TimedCache(ttl=60)
+    app.state.throttle = SignInThrottle(settings.client_attempts,
+                                        settings.lockout.lock_minutes * 60)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    _include_routes(app)
+    _add_error_pages(app)
+    app.add_middleware(SessionMiddleware, secret_key=settings.secret_key,
+                       idle_minutes=settings.idle_minutes, session_hours=settings.session_hours,
+                       clock=clock)  # fmt: skip
+    app.add_middleware(SecurityHeadersMiddleware)
+    return app
+
+
+def _include_routes(app: FastAPI) -> None:
+    from tracker.web.routes import (
+        admin,
+        auth,
+        health,
+        packages,
+        public,
+        reports,
+        review,
+        supervisors,
+    )
+
+    for module in (health, auth, review, supervisors, packages, reports, admin, public):
+        app.include_router(module.router)
+
+
+def _error_page(request: Request, status: int, title: str, message: str) -> Response:
+    return request.app.state.templates.TemplateResponse(
+        request, "error.html", {"title": title, "message": message, "status": status},
+        status_code=status,
+    )  # fmt: skip
+
+
+def _add_error_pages(app: FastAPI) -> None:
+    @app.exception_handler(NotSignedIn)
+    async def not_signed_in(request: Request, exc: NotSignedIn) -> Response:
+        target = sign_in_url(request, exc.reason)
+        if is_htmx(request):
+            return HTMLResponse("", status_code=401, headers={"HX-Redirect": target})
+        return RedirectResponse(target, status_code=303)
+
+    @app.exception_handler(PermissionDenied)
+    async def refused(request: Request, exc: PermissionDenied) -> Response:
+        return _error_page(request, 403, "Not allowed", str(exc))
+
+    @app.exception_handler(FlagNotFound)
+    async def no_flag(request: Request, exc: FlagNotFound) -> Response:
+        return _error_page(request, 404, "No such flag", str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError) -> Response:
+        fields = ", ".join(".".join(str(p) for p in e["loc"][1:]) for e in exc.errors())
+        return _error_page(request, 400, "Bad request", f"the request has a bad value: {fields}")
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        titles = {404: "Not found", 405: "Not allowed here"}
+        return _error_page(request, exc.status_code, titles.get(exc.status_code, "Error"),
+                           str(exc.detail))  # fmt: skip

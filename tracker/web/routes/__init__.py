@@ -1,0 +1,1 @@
+"""Routes, one module per area; each handler parses, calls a service, renders."""

@@ -1,0 +1,93 @@
+"""For admins (and supervisors, as the table allows): people and roles, passwords, and the
+audit trail with its filters and the chain's verification."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Form, Request
+from starlette.responses import Response
+
+from tracker.audit import query_audit_log, record_event, verify_chain
+from tracker.models.enums import AUDIT_ACTIONS, ROLES
+from tracker.review.passwords import PasswordError, set_password
+from tracker.review.users import UserError, add_user, list_users
+from tracker.web.pages import page
+
+router = APIRouter()
+AUDIT_LIMITS = (50, 200, 1000)
+
+
+def _users_page(request: Request, status_code: int = 200, **context) -> Response:
+    with page(request, "users.list") as p:
+        return p.render("users.html", status_code=status_code, users=list_users(p.db),
+                        roles=ROLES, error=context.get("error"), now=datetime.now(UTC),
+                        form=context.get("form", {}))  # fmt: skip
+
+
+@router.get("/admin/users")
+def users(request: Request) -> Response:
+    return _users_page(request)
+
+
+@router.post("/admin/users")
+def add(request: Request, name: str = Form(""), role: str = Form("")) -> Response:
+    try:
+        with page(request, "users.add") as p:
+            add_user(p.db, p.actor.name, name, role)
+            return p.redirect("/admin/users", ("success", f"Added {name.strip()} as {role}."))
+    except UserError as exc:
+        problem = str(exc)
+    return _users_page(request, 422, error=problem, form={"name": name, "role": role})
+
+
+@router.post("/admin/users/password")
+def password(request: Request, name: str = Form(""), password: str = Form(""),
+             repeat: str = Form("")) -> Response:  # fmt: skip
+    try:
+        with page(request, "users.set_password") as p:
+            if password != repeat:
+                raise PasswordError("the two passwords typed differ")
+            set_password(p.db, p.actor.name, name, password)
+            return p.redirect("/admin/users", ("success", f"Password set for {name}."))
+    except PasswordError as exc:
+        problem = str(exc)
+    return _users_page(request, 422, error=problem, form={"password_for": name})
+
+
+def _instant(text: str | None) -> datetime | None:
+    """A date or date-time typed in the filter form, read as UTC when it has no offset."""
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+@router.get("/admin/audit")
+def audit(request: Request) -> Response:
+    q = request.query_params
+    filters = {"actor": (q.get("actor") or "").strip()[:100] or None,
+               "action": q.get("action") if q.get("action") in AUDIT_ACTIONS else None,
+               "object_type": (q.get("object_type") or "").strip()[:50] or None,
+               "object_id": (q.get("object_id") or "").strip()[:100] or None,
+               "since": _instant(q.get("since")), "until": _instant(q.get("until"))}  # fmt: skip
+    limit = int(q.get("limit")) if q.get("limit") in {str(n) for n in AUDIT_LIMITS} else 200
+    with page(request, "audit.read") as p:
+        entries = query_audit_log(p.db, limit=limit, **filters)
+        record_event(p.db, actor=p.actor.name, action="consultation", object_type="audit_log",
+                     justification="audit log read in the web application",
+                     details={"entries": len(entries)})  # fmt: skip
+        return p.render("audit.html", entries=entries, actions=AUDIT_ACTIONS, limits=AUDIT_LIMITS,
+                        limit=limit, q=q)  # fmt: skip
+
+
+@router.get("/admin/audit/verify")
+def verify(request: Request) -> Response:
+    """The chain recomputed; a fragment for the audit page (or a page of its own)."""
+    with page(request, "audit.verify") as p:
+        report = verify_chain(p.db)
+        return p.render("audit_verify.html", report=report,
+                        fragment=request.headers.get("hx-request") == "true")  # fmt: skip

@@ -1,0 +1,43 @@
+"""The public most-wanted feed: no sign-in, and nothing but what ``build_feed`` builds.
+
+It is public by design: every item is built from the feed's allow-list, and only approved
+publications of offenders who are still wanted appear. Requests are not logged one by one:
+the disclosure decision is the supervisor's approval, which is in the audit trail, and
+anonymous reads must not be able to grow the trail without bound.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from tracker.reports.feed import FeedSettings, build_feed, render_atom, render_json
+
+router = APIRouter()
+CACHE = "public, max-age=300"
+
+
+def _document(request: Request, page: int, page_size: int | None):
+    settings = FeedSettings()
+    page = max(1, page)
+    page_size = None if page_size is None else min(max(1, page_size), 100)
+    with request.app.state.sessions() as session:
+        doc = build_feed(session, datetime.now(UTC), settings.base_url, page=page,
+                         page_size=page_size, settings=settings)  # fmt: skip
+    return doc, settings
+
+
+@router.get("/public/most-wanted.json")
+def feed_json(request: Request, page: int = 1, page_size: int | None = None) -> Response:
+    doc, _ = _document(request, page, page_size)
+    return Response(render_json(doc), media_type="application/json",
+                    headers={"cache-control": CACHE})  # fmt: skip
+
+
+@router.get("/public/most-wanted.atom")
+def feed_atom(request: Request, page: int = 1, page_size: int | None = None) -> Response:
+    doc, settings = _document(request, page, page_size)
+    return Response(render_atom(doc, settings.publisher), media_type="application/atom+xml",
+                    headers={"cache-control": CACHE})  # fmt: skip

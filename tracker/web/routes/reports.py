@@ -1,0 +1,69 @@
+"""The latest run: the daily report's figures and charts, and rejects by reason.
+
+The page itself holds tables; each chart is a separate ``image/svg+xml`` response, because
+matplotlib's SVG carries inline style attributes that the pages' policy forbids. Those images
+and the printable report (the very page `tracker report daily` writes) are script-free
+documents sent with their own policy that allows inline styles and nothing else.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import HTMLResponse, Response
+
+from tracker.models.enums import FLAG_KINDS, SEVERITIES
+from tracker.reports.daily import ReportError, collect_daily_figures, render_daily_report
+from tracker.web.charts import CHART_NAMES, draw_chart, fingerprint
+from tracker.web.pages import page
+
+router = APIRouter()
+
+DOCUMENT_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+                   "frame-ancestors 'none'; sandbox")  # fmt: skip
+
+
+@router.get("/reports/latest")
+def latest(request: Request) -> Response:
+    return _report(request, None)
+
+
+@router.get("/reports/runs/{run_id}")
+def run_report(request: Request, run_id: int) -> Response:
+    return _report(request, run_id)
+
+
+def _report(request: Request, run_id: int | None) -> Response:
+    with page(request, "report.read") as p:
+        try:
+            figures = collect_daily_figures(p.db, run_id)
+        except ReportError as exc:
+            return p.render("report.html", figures=None, problem=str(exc))
+        return p.render("report.html", figures=figures, problem=None, kinds=FLAG_KINDS,
+                        severities=SEVERITIES, charts=CHART_NAMES)  # fmt: skip
+
+
+@router.get("/reports/runs/{run_id}/charts/{name}.svg")
+def chart(request: Request, run_id: int, name: str) -> Response:
+    if name not in CHART_NAMES:
+        return Response("no such chart", status_code=404, media_type="text/plain")
+    with page(request, "report.read") as p:
+        try:
+            figures = collect_daily_figures(p.db, run_id)
+        except ReportError as exc:
+            return Response(str(exc), status_code=404, media_type="text/plain")
+        svg = request.app.state.charts.get((fingerprint(figures), name),
+                                           lambda: draw_chart(figures, name))  # fmt: skip
+    return Response(svg, media_type="image/svg+xml",
+                    headers={"content-security-policy": DOCUMENT_POLICY})  # fmt: skip
+
+
+@router.get("/reports/runs/{run_id}/daily.html")
+def printable(request: Request, run_id: int) -> Response:
+    with page(request, "report.read") as p:
+        try:
+            figures = collect_daily_figures(p.db, run_id)
+        except ReportError as exc:
+            return Response(str(exc), status_code=404, media_type="text/plain")
+        html = request.app.state.charts.get((fingerprint(figures), "daily.html"),
+                                            lambda: render_daily_report(figures))  # fmt: skip
+    return HTMLResponse(html, headers={"content-security-policy": DOCUMENT_POLICY})

@@ -1,0 +1,137 @@
+"""What a page may show of a record: explicit allow-lists per role, never a model dumped.
+
+The register's restricted fields stay out of every page: the home address and postcode never
+leave the system's own processing, and the offence category is shown only to roles that build
+intelligence packages (the only output that may carry it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from tracker.models import Notification, Offender, TravelRecord
+from tracker.review.evidence import Evidence
+from tracker.review.permissions import allowed
+from tracker.review.users import Actor
+from tracker.web.waterfall import Waterfall, build_waterfall
+
+REGISTER_FIELDS = (
+    ("offender_id", "register reference"),
+    ("family_name", "family name"),
+    ("given_names", "given names"),
+    ("date_of_birth", "date of birth"),
+    ("sex", "sex"),
+    ("nationalities", "nationalities"),
+    ("risk_level", "risk level"),
+    ("status", "status"),
+    ("managing_force", "managing force"),
+    ("jurisdiction", "rule profile"),
+    ("requirement_start", "requirement start"),
+    ("notification_period", "notification period"),
+)
+# Shown only to roles allowed the action named (the permission table decides).
+RESTRICTED_FIELDS = (("offence_category", "offence category", "package.build"),)
+NEVER_SHOWN = ("address_line", "postcode")
+
+TRAVEL_FIELDS = (
+    ("family_name", "family name"),
+    ("given_names", "given names"),
+    ("date_of_birth", "date of birth"),
+    ("sex", "sex"),
+    ("nationality", "nationality"),
+    ("direction", "direction"),
+    ("departure_port", "from"),
+    ("arrival_port", "to"),
+    ("departure_country", "departure country"),
+    ("arrival_country", "arrival country"),
+    ("departure_time", "departs"),
+    ("carrier", "carrier"),
+    ("flight_number", "flight"),
+)
+
+
+def _text(value) -> str:
+    if value is None or value == "":
+        return "–"
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def register_view(offender: Offender, actor: Actor) -> list[tuple[str, str]]:
+    rows = [(label, _text(getattr(offender, name))) for name, label in REGISTER_FIELDS]
+    for name, label, action in RESTRICTED_FIELDS:
+        if actor.role and allowed(actor.role, action):
+            rows.append((label, _text(getattr(offender, name))))
+    return rows
+
+
+def travel_view(travel: TravelRecord) -> list[tuple[str, str]]:
+    rows = [("record", f"{travel.source}/{travel.record_id}")]
+    rows += [(label, _text(getattr(travel, name))) for name, label in TRAVEL_FIELDS]
+    document = " ".join(v for v in (travel.doc_type, travel.doc_number,
+                                     travel.doc_issuing_country) if v)  # fmt: skip
+    rows.append(("document", document or "–"))
+    return rows
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    on: date
+    what: str
+    detail: str
+    kind: str  # notification, travel, deadline, detected
+
+
+def _notification_detail(n: Notification) -> str:
+    if n.kind == "foreign_travel":
+        return (f"departing {_text(n.departure_date)}, return {_text(n.return_date)}, to "
+                f"{n.destination_countries or '–'}")  # fmt: skip
+    if n.kind == "travel_return" and n.return_date:
+        return f"returned {n.return_date.isoformat()}"
+    if n.effective_on:
+        return f"effective {n.effective_on.isoformat()}"
+    return ""
+
+
+def timeline(evidence: Evidence) -> list[TimelineEvent]:
+    """The notifications around the travel, with the travel, the deadline and the detection."""
+    events = [TimelineEvent(n.notified_on, f"{n.kind.replace('_', ' ')} notification",
+                            f"{n.notification_id} {_notification_detail(n)}".strip(),
+                            "notification") for n in evidence.timeline]  # fmt: skip
+    t = evidence.travel
+    if t is not None:
+        events.append(TimelineEvent(
+            t.departure_local_date, f"travel {'out' if t.direction == 'out' else 'in'}",
+            f"{t.departure_port or t.departure_country} → {t.arrival_port or t.arrival_country}"
+            f" {t.carrier or ''} {t.flight_number or ''}".strip(), "travel"))  # fmt: skip
+    flag = evidence.flag
+    if flag.due_on:
+        events.append(TimelineEvent(flag.due_on, "deadline", flag.rule, "deadline"))
+    events.append(TimelineEvent(flag.detected_on, "flag raised", flag.kind.replace("_", " "),
+                                "detected"))  # fmt: skip
+    order = {"notification": 0, "travel": 1, "deadline": 2, "detected": 3}
+    return sorted(events, key=lambda e: (e.on, order[e.kind]))
+
+
+def waterfall(evidence: Evidence) -> Waterfall | None:
+    link = evidence.link
+    if link is None or not link.explanation:
+        return None
+    e = link.explanation
+    return build_waterfall(e.get("prior_weight", 0.0), evidence.comparison,
+                           e.get("total_weight", link.match_weight), link.match_probability)
+
+
+def name_note(evidence: Evidence) -> str | None:
+    """Which register name was compared, and whether the carrier swapped the name parts."""
+    if evidence.link is None:
+        return None
+    e = evidence.link.explanation or {}
+    used = e.get("name_used") or {}
+    if not used.get("source"):
+        return None
+    source = str(used["source"]).replace("_", " ")
+    note = f"compared as {used.get('family')}, {used.get('given')} (from the {source})"
+    if e.get("order_swapped"):
+        note += "; the carrier swapped family and given names"
+    return note
