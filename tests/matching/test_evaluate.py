@@ -36,3 +36,22 @@ def test_precision_recall_and_f1_per_band():
     assert result.recall_by_corruption["typo"] == (2, 0.5)
     assert result.false_links_by_category == {"offender": 1, "public": 1}
     assert "precision" in result.as_text()
+
+
+def test_calibration_bins_report_predicted_and_observed_and_their_gap():
+    links = pd.DataFrame(
+        {
+            "travel_key": [f"t{i}" for i in range(10)],
+            "offender_key": ["X"] * 10,
+            "band": ["match"] * 10,
+            "match_probability": [0.95] * 10,
+        }
+    )
+    truth = pd.DataFrame({"travel_key": [f"t{i}" for i in range(10)],
+                          "offender_key": ["X"] * 9 + ["Y"]})  # fmt: skip
+    result = evaluate_links(links, truth)
+    [(low, high, n, predicted, share)] = result.calibration
+    assert (low, high, n) == (pytest.approx(0.9), 1.0, 10)
+    assert predicted == pytest.approx(0.95) and share == pytest.approx(0.9)
+    assert result.calibration_error == pytest.approx(0.05)
+    assert "expected calibration error: 0.0500" in result.as_text()

@@ -133,3 +133,23 @@ def test_dismissed_pairs_are_never_linked_again(population):
 def test_each_travel_record_links_to_at_most_one_offender(linked):
     result, _ = linked
     assert not result.links["travel_key"].duplicated().any()
+
+
+def test_a_common_full_name_alone_is_not_a_confident_link(population):
+    # Forty travellers called PETRA NOVAK (no birth date, no document on any of them) and one
+    # registered PETRA NOVAK: each is one of forty look-alikes, not a match.
+    register = pd.concat([population["register"], pd.DataFrame(
+        [("VR-9000007", "Novak", "Petra", "1984-04-04", "F", "CZE")],
+        columns=REGISTER_EXTRA.columns)], ignore_index=True)  # fmt: skip
+    crowd = pd.DataFrame(
+        [(f"crowd/{i}", "NOVAK", "PETRA", None, "F", "CZE", None, None, None) for i in range(40)],
+        columns=list(population["travel"].columns),
+    )
+    travel = pd.concat([population["travel"], crowd], ignore_index=True)
+    result = link_travel_to_register(register, travel, settings=SETTINGS)
+    linked = result.links[result.links["travel_key"].str.startswith("crowd/")]
+    assert (linked["band"] != "match").all()
+    assert (linked["match_probability"] < 0.5).all()
+    if len(linked):
+        rows = {f["field"]: f for f in linked.iloc[0]["explanation"]["fields"]}
+        assert rows["name_frequency"]["weight"] < 0

@@ -12,7 +12,10 @@ from tracker.matching.model import (
     conflict_adjustment,
     estimate_u,
     fit_model,
+    name_frequencies,
+    one_to_one_prior,
     score,
+    strangers_only,
     term_frequencies,
 )
 
@@ -28,7 +31,7 @@ def _comparisons(rows: list[dict]) -> Comparisons:
     return Comparisons(frame.astype({name: np.int8 for name in FIELDS}))
 
 
-MATCH = {"family_name": 3, "given_names": 4, "date_of_birth": 3, "document": 2, "sex": 1,
+MATCH = {"family_name": 3, "given_names": 5, "date_of_birth": 3, "document": 2, "sex": 1,
          "nationality": 1}  # fmt: skip
 NON_MATCH = {"family_name": 0, "given_names": 0, "date_of_birth": 0, "document": 0, "sex": 0,
              "nationality": 0}  # fmt: skip
@@ -41,7 +44,7 @@ def trained() -> MatchParameters:
     for row in rows[:60]:
         row["document"] = 0  # new passports
     for row in rows[60:100]:
-        row["given_names"] = 3  # middle name dropped
+        row["given_names"] = 4  # middle name dropped
     noise = [{f: int(rng.integers(0, 2)) for f in FIELDS} for _ in range(3000)]
     u = estimate_u(_comparisons([dict(NON_MATCH) for _ in range(5000)] + noise[:500]))
     return fit_model(_comparisons(rows + noise), u)
@@ -111,3 +114,115 @@ def test_analysts_labels_are_fixed_evidence(trained):
     labels = pd.DataFrame({"t": [0, 1], "o": [0, 1], "is_match": [True, False]})
     fitted = fit_model(comparisons, trained.u, labels)
     assert fitted.labelled_pairs == 2
+
+
+# --- whole-name frequency -------------------------------------------------------------------
+
+
+def _records(rows: list[tuple[str, str, str, str, int]]) -> pd.DataFrame:
+    """Travel records: family_core, given, sex, nationality, dob (first given = first word)."""
+    frame = pd.DataFrame(rows, columns=["family_core", "given", "sex", "nationality", "dob"])
+    frame["first_given"] = frame["given"].str.split(" ").str[0]
+    return frame
+
+
+def test_name_parts_that_travel_together_are_counted_together():
+    # KHAN and MOHAMMED are each 1 in 10 of all records, but every KHAN is a MOHAMMED: the
+    # joint share is 1 in 10, not the 1 in 100 their separate shares multiply to.
+    rows = [("KHAN", "MOHAMMED", "M", "PAK", 19800101 + i) for i in range(100)]
+    rows += [(f"FAMILY{i}", f"GIVEN{i}", "F", "GBR", 19700101) for i in range(900)]
+    names = name_frequencies(_records(rows))
+    shared = names.others_sharing(("full", 0, 0), np.array([0]), np.array([-1]))
+    assert shared[0] == 99  # the other 99: the record itself is left out
+
+
+def test_the_offenders_own_trips_do_not_count_as_namesakes():
+    rows = [("NOVAK", "PETRA", "F", "CZE", 19850312)] * 4 + [("NOVAK", "PETRA", "F", "CZE",
+                                                               19900101)]  # fmt: skip
+    names = name_frequencies(_records(rows))
+    others = names.others_sharing(("full", 1, 1), np.array([0, 0]), np.array([19850312, -1]))
+    # Her own four trips are not namesakes; with no register birth date, all the others count.
+    assert others.tolist() == [1, 4]
+
+
+def test_a_common_full_name_without_birth_date_is_not_a_confident_match(trained):
+    # Half the travellers are JOHN SMITH: agreeing on that name (no birth date, no document)
+    # is no evidence at all, whatever the separate field weights say.
+    rows = [("SMITH", "JOHN", "M", "GBR", -1)] * 500 + [(f"F{i}", f"G{i}", "M", "GBR", -1)
+                                                        for i in range(500)]  # fmt: skip
+    names = name_frequencies(_records(rows))
+    pair = {"family_name": 3, "given_names": 5, "date_of_birth": -1, "document": -1, "sex": 1,
+            "nationality": 1}  # fmt: skip
+    comparisons = _comparisons([pair])
+    without = score(comparisons, trained)
+    with_joint = score(comparisons, trained, None, names, np.array([19700101]))
+    assert with_joint["w_name_frequency"].iloc[0] < 0
+    assert with_joint["match_weight"].iloc[0] < without["match_weight"].iloc[0]
+    assert with_joint["match_weight"].iloc[0] == pytest.approx(
+        without["match_weight"].iloc[0] + with_joint["w_name_frequency"].iloc[0]
+    )
+
+
+def test_the_whole_name_adjustment_never_raises_a_weight(trained):
+    rows = [("QUENNEVILLE", "ARMAND", "M", "FRA", 19600101)] + [
+        (f"F{i}", f"G{i}", "M", "GBR", -1) for i in range(999)
+    ]
+    names = name_frequencies(_records(rows))
+    pair = dict(MATCH, date_of_birth=-1, document=-1)
+    scored = score(_comparisons([pair]), trained, None, names, np.array([-1]))
+    assert scored["w_name_frequency"].iloc[0] <= 0
+
+
+# --- the prior, one travel record per person ---------------------------------------------------
+
+
+def _with_prior(prior: float) -> MatchParameters:
+    return MatchParameters(prior=prior, m={}, u={})
+
+
+def test_look_alikes_cannot_add_up_to_more_matches_than_one_per_record():
+    # EM over candidate pairs expected 2,000 matches among these 1,000 records (look-alikes
+    # blocked against several namesakes each). Ten records surely match; 990 look-alikes sit at
+    # even odds. Once the prior must give back the matches it predicts, one per record at
+    # most, the look-alikes' odds fall with it: about twenty matches remain, not 2,000 or 505.
+    best = np.concatenate([np.full(10, 40.0), np.zeros(990)])
+    fitted = one_to_one_prior(_with_prior(2000 / 1e6), best, 1_000_000)
+    assert 10 / 1e6 < fitted.prior < 25 / 1e6
+    assert fitted.notes["em_prior"] == pytest.approx(2000 / 1e6)
+    shift = fitted.prior_weight - _with_prior(2000 / 1e6).prior_weight
+    expected = (1 / (1 + np.exp2(-(best + shift)))).sum()
+    assert expected == pytest.approx(fitted.prior * 1e6, rel=1e-3)  # a fixed point
+
+
+def test_sure_matches_keep_their_prior():
+    best = np.full(100, 40.0)
+    fitted = one_to_one_prior(_with_prior(100 / 1e6), best, 1_000_000)
+    assert fitted.prior == pytest.approx(100 / 1e6, rel=1e-3)
+
+
+# --- u among people who share a first name -------------------------------------------------
+
+
+def test_strangers_only_drops_pairs_whose_birth_date_or_document_agrees():
+    rows = [dict(NON_MATCH), dict(NON_MATCH, date_of_birth=3), dict(NON_MATCH, document=2),
+            dict(NON_MATCH, date_of_birth=1)]  # fmt: skip
+    kept = strangers_only(_comparisons(rows)).frame
+    assert kept["date_of_birth"].tolist() == [0, 1]
+
+
+def test_sharing_a_given_name_weighs_sex_and_nationality_with_their_own_u(trained):
+    import copy
+
+    conditional = copy.deepcopy(trained)
+    conditional.u_given_agrees = {"sex": {0: 0.01, 1: 0.99}, "nationality": {0: 0.2, 1: 0.8}}
+    pair = dict(MATCH, document=-1)
+    plain = score(_comparisons([pair]), trained)
+    given_agrees = score(_comparisons([pair]), conditional)
+    assert given_agrees["w_sex"].iloc[0] < plain["w_sex"].iloc[0]
+    assert given_agrees["w_nationality"].iloc[0] < plain["w_nationality"].iloc[0]
+    other = dict(pair, given_names=0)  # no given name in common: the plain u
+    assert score(_comparisons([other]), conditional)["w_sex"].iloc[0] == pytest.approx(
+        plain["w_sex"].iloc[0]
+    )
+    again = MatchParameters.from_dict(conditional.to_dict())
+    assert again.u_given_agrees == conditional.u_given_agrees

@@ -100,3 +100,25 @@ def test_opening_a_flag_is_logged_as_a_consultation(db_url, sessions, linked_fla
             "flag",
             str(linked_flags["alias"]),
         )
+
+
+def test_adjustments_of_the_total_are_shown_as_rows_of_their_own():
+    from types import SimpleNamespace
+
+    from tracker.review.evidence import _comparison_rows
+
+    offender = SimpleNamespace(family_name="Novak", given_names="Petra", date_of_birth=None,
+                               sex="F", nationalities="CZE")  # fmt: skip
+    travel = SimpleNamespace(family_name="NOVAK", given_names="PETRA", date_of_birth=None,
+                             doc_type=None, doc_number=None, doc_issuing_country=None, sex="F",
+                             nationality="CZE")  # fmt: skip
+    link = SimpleNamespace(explanation={"fields": [
+        {"field": "family_name", "level": 3, "label": "exact", "weight": 9.0},
+        {"field": "name_frequency", "level": None, "label": "whole name shared", "weight": -7.5},
+        {"field": "conflict", "level": None, "label": "conflict", "weight": -2.0},
+    ]})  # fmt: skip
+    rows = {row["field"]: row for row in _comparison_rows(offender, [], travel, link)}
+    assert rows["name_frequency"]["weight"] == -7.5
+    assert rows["name_frequency"]["label"] == "name frequency"
+    assert rows["conflict"]["weight"] == -2.0
+    assert rows["given_names"]["level"] == "not compared"

@@ -30,8 +30,9 @@ FAMILY_LEVEL_NAMES = {
     0: "different",
 }
 GIVEN_LEVEL_NAMES = {
-    4: "exact",
-    3: "same first name (middle dropped, truncated or nickname)",
+    5: "exact",
+    4: "same first name (middle dropped, truncated or nickname)",
+    3: "goes by a later given name (the register's middle name)",
     2: "close first name",
     1: "initial only (one side gives just the initial)",
     0: "different",
@@ -51,6 +52,11 @@ FIELD_LEVELS: dict[str, dict[int, str]] = {
 FIELDS = tuple(FIELD_LEVELS)
 
 FAMILY_CLOSE, FAMILY_SIMILAR = 0.92, 0.84
+GIVEN_EXACT, GIVEN_SAME_FIRST, GIVEN_LATER_NAME = 5, 4, 3
+# The register variant that drops the first given name (people who go by a later one). Agreeing
+# with it is weaker evidence than agreeing with the first name: among strangers, someone's
+# first name is often someone else's middle name, so it has a level (and a weight) of its own.
+LATER_GIVEN_SOURCE = "later given names"
 GIVEN_CLOSE = 0.88
 
 
@@ -175,9 +181,13 @@ def given_levels(
     undecided = ~exact & ~same_first
     same_first |= _nickname_equivalent(travel_first, reg_first, undecided)
     same_first |= _truncation_of(travel_given, reg_given, undecided & (level >= 1))
-    same_first |= _names_within(travel_given, reg_given, undecided)
-    level[same_first] = 3
-    level[exact] = 4
+    # Every travelling given name is one of the register's, but not the first: SAMUEL for
+    # ROSS SAMUEL. The person may go by a later name, or be a stranger whose first name is
+    # the offender's middle one, so it is the weaker level.
+    later = _names_within(travel_given, reg_given, undecided & ~same_first)
+    level[later] = GIVEN_LATER_NAME
+    level[same_first] = GIVEN_SAME_FIRST
+    level[exact] = GIVEN_EXACT
     level[(travel_given == "") | (reg_given == "")] = NULL
     return level
 
@@ -236,6 +246,9 @@ def compare_pairs(
         v_given_icao, v_first, v_given_compact, v_given_initial, v_given_sound,
     )  # fmt: skip
 
+    later = variants["source"].to_numpy(object)[variant_row] == LATER_GIVEN_SOURCE
+    for given_level in (straight_given, swapped_given):
+        given_level[later & (given_level >= GIVEN_SAME_FIRST)] = GIVEN_LATER_NAME
     straight_score = straight_family.astype(np.int16) * 10 + np.maximum(straight_given, 0)
     swapped_score = swapped_family.astype(np.int16) * 10 + np.maximum(swapped_given, 0) - 1
     use_swap = swapped_score > straight_score

@@ -25,8 +25,17 @@ class Evaluation:
     true_links: int
     bands: dict[str, BandScores]
     recall_by_corruption: dict[str, tuple[int, float]] = field(default_factory=dict)
-    calibration: list[tuple[float, float, int, float]] = field(default_factory=list)
+    # (bin low, bin high, links, mean predicted probability, share correct)
+    calibration: list[tuple[float, float, int, float, float]] = field(default_factory=list)
     false_links_by_category: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def calibration_error(self) -> float:
+        """Links-weighted mean gap between predicted probability and share correct per bin:
+        0 when the probabilities mean exactly what they say."""
+        total = sum(n for _, _, n, _, _ in self.calibration)
+        gaps = sum(n * abs(predicted - share) for _, _, n, predicted, share in self.calibration)
+        return gaps / total if total else 0.0
 
     def as_text(self) -> str:
         lines = [f"true links in truth file: {self.true_links}"]
@@ -48,8 +57,10 @@ class Evaluation:
                 lines.append(f"  {name:<18}{n:>7}")
         if self.calibration:
             lines.append("calibration (predicted probability bin -> share correct):")
-            for low, high, n, share in self.calibration:
-                lines.append(f"  {low:.2f}-{high:.2f}  {n:>7} links  {share:.3f} correct")
+            for low, high, n, predicted, share in self.calibration:
+                lines.append(f"  {low:.2f}-{high:.2f}  {n:>7} links  predicted {predicted:.3f}  "
+                             f"{share:.3f} correct")  # fmt: skip
+            lines.append(f"expected calibration error: {self.calibration_error:.4f}")
         return "\n".join(lines)
 
 
@@ -108,5 +119,8 @@ def evaluate_links(
         )
         if inside.any():
             share = float(merged.loc[inside, "correct"].mean())
-            result.calibration.append((float(low), float(high), int(inside.sum()), share))
+            predicted = float(probability[inside].mean())
+            result.calibration.append(
+                (float(low), float(high), int(inside.sum()), predicted, share)
+            )
     return result

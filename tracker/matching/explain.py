@@ -6,6 +6,7 @@ analyst exactly which fields agreed, without rerunning the matcher.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from tracker.matching.compare import FIELD_LEVELS, FIELDS
@@ -24,6 +25,8 @@ def explain_links(chosen: pd.DataFrame, parameters: MatchParameters,
     columns = {name: chosen[name].to_numpy() for name in FIELDS}
     weights = {name: chosen[f"w_{name}"].to_numpy() for name in FIELDS}
     conflict = chosen["w_conflict"].to_numpy()
+    name_frequency = (chosen["w_name_frequency"].to_numpy() if "w_name_frequency" in chosen
+                      else np.zeros(len(chosen)))  # fmt: skip
     variant = chosen["variant"].to_numpy()
     swapped = chosen["swapped"].to_numpy()
     total = chosen["match_weight"].to_numpy()
@@ -38,6 +41,16 @@ def explain_links(chosen: pd.DataFrame, parameters: MatchParameters,
                     "level": level,
                     "label": FIELD_LEVELS[name][level],
                     "weight": round(float(weights[name][i]), 4),
+                }
+            )
+        if name_frequency[i] < 0:
+            fields.append(
+                {
+                    "field": "name_frequency",
+                    "level": None,
+                    "label": "whole name shared by other travellers (names, sex and "
+                    "nationality counted together, not one by one)",
+                    "weight": round(float(name_frequency[i]), 4),
                 }
             )
         if conflict[i] < 0:

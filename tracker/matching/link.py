@@ -17,10 +17,14 @@ from tracker.matching.blocking import CandidatePairs, generate_candidates
 from tracker.matching.compare import compare_pairs
 from tracker.matching.explain import explain_links
 from tracker.matching.model import (
+    CONDITIONAL_FIELDS,
     MatchParameters,
     estimate_u,
     fit_model,
+    name_frequencies,
+    one_to_one_prior,
     score,
+    strangers_only,
     term_frequencies,
     with_population_prior,
 )
@@ -34,7 +38,7 @@ from tracker.matching.prepare import (
 
 @dataclass(frozen=True)
 class LinkSettings:
-    match_threshold: float = 0.99
+    match_threshold: float = 0.95
     review_threshold: float = 0.5
     u_sample_pairs: int = 200_000
     max_block: int = 500
@@ -78,6 +82,36 @@ def random_pairs(n_travel: int, n_register: int, count: int, seed: int) -> Candi
     return CandidatePairs(
         rng.integers(0, n_travel, count), rng.integers(0, n_register, count), {"random": count}
     )
+
+
+def first_name_pairs(travel: PreparedTravel, register: PreparedRegister, count: int,
+                     seed: int) -> CandidatePairs:  # fmt: skip
+    """Random (t, o) pairs that share a first given name: almost all different people, so
+    their agreement rates are u *given that the first names agree*.
+
+    People who share a first name are not strangers drawn at random: they tend to share a
+    naming tradition, hence a surname like each other's, a sex and a nationality. Weighing
+    those fields with u from wholly random pairs counts the same coincidence twice.
+    """
+    own = register.variants[register.variants["source"] == "register name"]
+    names = own["first_given"].to_numpy(object)
+    keep = names != ""
+    codes, uniques = pd.factorize(names[keep])
+    people = own["o"].to_numpy()[keep]
+    order = np.argsort(codes, kind="stable")
+    codes, people = codes[order], people[order]
+    lookup = pd.Index(uniques)
+    travel_codes = lookup.get_indexer(travel.records["first_given"].to_numpy(object))
+    candidates = np.flatnonzero(travel_codes >= 0)
+    if candidates.size == 0 or count <= 0:
+        empty = np.array([], dtype=np.int64)
+        return CandidatePairs(empty, empty, {"first name": 0})
+    rng = np.random.default_rng(seed + 1)
+    t = rng.choice(candidates, size=count)
+    start = np.searchsorted(codes, travel_codes[t], side="left")
+    end = np.searchsorted(codes, travel_codes[t], side="right")
+    o = people[start + (rng.random(count) * (end - start)).astype(np.int64)]
+    return CandidatePairs(t, o, {"first name": count})
 
 
 def _positions(keys: pd.Series, values: np.ndarray) -> pd.Series:
@@ -159,9 +193,14 @@ def link_travel_to_register(
     sample = random_pairs(len(prepared_travel), len(prepared_register), settings.u_sample_pairs,
                           settings.seed)  # fmt: skip
     u = estimate_u(compare_pairs(sample, prepared_travel, prepared_register))
+    same_first = first_name_pairs(prepared_travel, prepared_register, settings.u_sample_pairs,
+                                  settings.seed)  # fmt: skip
+    u_given_agrees = estimate_u(strangers_only(compare_pairs(same_first, prepared_travel,
+                                                             prepared_register)))  # fmt: skip
     timer.lap("estimate_u")
     label_positions = _pair_positions(labels, prepared_travel, prepared_register)
     parameters = fit_model(comparisons, u, label_positions, initial=initial)
+    parameters.u_given_agrees = {name: u_given_agrees[name] for name in CONDITIONAL_FIELDS}
     parameters = with_population_prior(
         parameters, len(candidates), len(prepared_travel) * len(prepared_register)
     )
@@ -171,7 +210,14 @@ def link_travel_to_register(
         "family_name": term_frequencies(prepared_travel.records["family_core"]),
         "given_names": term_frequencies(prepared_travel.records["given"]),
     }
-    weights = score(comparisons, parameters, frequencies)
+    register_dob = prepared_register.people["dob"].to_numpy()[comparisons.frame["o"].to_numpy()]
+    names = name_frequencies(prepared_travel.records)
+    weights = score(comparisons, parameters, frequencies, names, register_dob)
+    best_weights = (pd.Series(weights["match_weight"].to_numpy())
+                    .groupby(comparisons.frame["t"].to_numpy()).max().to_numpy())  # fmt: skip
+    parameters = one_to_one_prior(parameters, best_weights,
+                                  len(prepared_travel) * len(prepared_register))  # fmt: skip
+    weights = score(comparisons, parameters, frequencies, names, register_dob)
     scored = pd.concat([comparisons.frame, weights], axis=1)
     timer.lap("score")
 

@@ -16,11 +16,17 @@ import pandas as pd
 
 from tracker.matching.compare import FIELD_LEVELS, FIELDS, NULL, Comparisons
 
-MODEL_FORMAT = 1
+# Fields whose u, for pairs that agree on a given name, comes from strangers who share a first
+# name rather than from wholly random pairs (see link.first_name_pairs): surname similarity,
+# sex and nationality go with the name's tradition, so the plain u overstates the evidence.
+# (Birth dates and documents do not go with names, so they keep the plain u.)
+CONDITIONAL_FIELDS = ("family_name", "sex", "nationality")
+GIVEN_AGREES_FROM = 3  # given-name levels "goes by a later given name" and better
+MODEL_FORMAT = 2  # 2: given names gained the level "goes by a later given name"
 SMOOTHING = 0.5  # Laplace-style pseudo-count per level, so no level has probability zero
 # Exact agreement on a common name (SMITH, JOHN) is weaker evidence than on a rare one: these
 # levels take u from how often the travel record's own value occurs (term frequency).
-TF_ADJUSTED = {"family_name": (3, "family_value"), "given_names": (4, "given_value")}
+TF_ADJUSTED = {"family_name": (3, "family_value"), "given_names": (5, "given_value")}
 
 # Disagreements that independence underweights. A twin shares surname and birth date with the
 # offender, a namesake shares the whole name: adding up the agreeing fields would link them.
@@ -50,15 +56,21 @@ class MatchParameters:
     conflict_cap: float = DEFAULT_CONFLICT_CAP
     candidate_prior: float = 0.05  # EM's share of matches among the candidate pairs
     notes: dict = field(default_factory=dict)
+    # u of the other fields among different people who agree on a given name (see
+    # CONDITIONAL_FIELDS); empty: every pair is weighed with the plain u.
+    u_given_agrees: dict[str, dict[int, float]] = field(default_factory=dict)
 
-    def weight_table(self) -> dict[str, dict[int, float]]:
-        """log2(m/u) per field and level; missing (NULL) contributes nothing."""
+    def weight_table(self, given_agrees: bool = False) -> dict[str, dict[int, float]]:
+        """log2(m/u) per field and level; missing (NULL) contributes nothing. With
+        ``given_agrees``, u of the conditional fields is the one among strangers who share a
+        given name."""
         table: dict[str, dict[int, float]] = {}
         for name in FIELDS:
-            table[name] = {
-                level: math.log2(self.m[name][level] / self.u[name][level])
-                for level in self.m[name]
-            }
+            u = self.u[name]
+            if given_agrees and name in self.u_given_agrees:
+                u = self.u_given_agrees[name]
+            table[name] = {level: math.log2(self.m[name][level] / u[level])
+                           for level in self.m[name]}  # fmt: skip
             table[name][NULL] = 0.0
         return table
 
@@ -79,6 +91,8 @@ class MatchParameters:
             "conflict_cap": self.conflict_cap,
             "candidate_prior": self.candidate_prior,
             "notes": self.notes,
+            "u_given_agrees": {f: {str(k): v for k, v in levels.items()}
+                               for f, levels in self.u_given_agrees.items()},
         }
 
     @classmethod
@@ -96,6 +110,8 @@ class MatchParameters:
             conflict_cap=data.get("conflict_cap", DEFAULT_CONFLICT_CAP),
             candidate_prior=data.get("candidate_prior", 0.05),
             notes=data.get("notes", {}),
+            u_given_agrees={f: {int(k): v for k, v in levels.items()}
+                            for f, levels in data.get("u_given_agrees", {}).items()},
         )
 
 
@@ -110,6 +126,14 @@ def level_distribution(levels: np.ndarray, name: str, weights: np.ndarray | None
     counts = {lv: float(w[known & (levels == lv)].sum()) + SMOOTHING for lv in _levels(name)}
     total = sum(counts.values())
     return {lv: c / total for lv, c in counts.items()}
+
+
+def strangers_only(comparisons: Comparisons) -> Comparisons:
+    """Drop pairs whose birth date or document agrees: in a sample of pairs chosen for sharing
+    a first name, those are mostly the traveller and his own register entry, not strangers."""
+    frame = comparisons.frame
+    keep = (frame["date_of_birth"].to_numpy() < 2) & (frame["document"].to_numpy() < 1)
+    return Comparisons(frame[keep].reset_index(drop=True))
 
 
 def estimate_u(random_comparisons: Comparisons) -> dict[str, dict[int, float]]:
@@ -133,12 +157,12 @@ def _initial_m() -> dict[str, dict[int, float]]:
 # the EM having to find the match class on its own (it can latch onto any common pattern, e.g.
 # "same first name, similar birth date" among pairs a birth-date blocking pass produced).
 ANCHOR_RULES: dict[str, dict[str, int]] = {
-    "family_name": {"document": 2, "date_of_birth": 3, "given_names": 3},
+    "family_name": {"document": 2, "date_of_birth": 3, "given_names": 4},
     "given_names": {"document": 2, "date_of_birth": 3, "family_name": 2},
-    "date_of_birth": {"document": 2, "family_name": 2, "given_names": 3},
-    "document": {"family_name": 3, "given_names": 3, "date_of_birth": 3},
-    "sex": {"document": 2, "date_of_birth": 3, "family_name": 2, "given_names": 3},
-    "nationality": {"document": 2, "date_of_birth": 3, "family_name": 2, "given_names": 3},
+    "date_of_birth": {"document": 2, "family_name": 2, "given_names": 4},
+    "document": {"family_name": 3, "given_names": 4, "date_of_birth": 3},
+    "sex": {"document": 2, "date_of_birth": 3, "family_name": 2, "given_names": 4},
+    "nationality": {"document": 2, "date_of_birth": 3, "family_name": 2, "given_names": 4},
 }
 MIN_ANCHORS = 30
 
@@ -338,6 +362,156 @@ def with_population_prior(
     return parameters
 
 
+ONE_TO_ONE_ROUNDS = 50
+
+
+def one_to_one_prior(parameters: MatchParameters, best_weights: np.ndarray,
+                     all_pairs: int) -> MatchParameters:  # fmt: skip
+    """The prior again, knowing that a travel record is at most one person's.
+
+    EM over candidate pairs counts every look-alike pair as part match: a traveller with a
+    common name and no birth date, blocked against five registered namesakes, adds up to more
+    than one expected match. Here the expected number of matches is the sum, over travel
+    records, of the probability of each record's best candidate, and the prior is moved until
+    it gives back that number (a fixed point, reached in a few rounds). ``best_weights`` is
+    each travel record's highest match weight under the current prior.
+    """
+    if len(best_weights) == 0 or all_pairs <= 0:
+        return parameters
+    prior = parameters.prior
+    start = parameters.prior_weight
+    for _ in range(ONE_TO_ONE_ROUNDS):
+        shift = math.log2(prior / (1.0 - prior)) - start
+        expected = float((1.0 / (1.0 + np.exp2(-np.clip(best_weights + shift, -60, 60)))).sum())
+        new_prior = min(max(expected / all_pairs, 1e-12), 0.5)
+        converged = abs(new_prior - prior) <= 1e-4 * prior
+        prior = new_prior
+        if converged:
+            break
+    parameters.notes["em_prior"] = parameters.prior
+    parameters.prior = prior
+    return parameters
+
+
+DOB_SPAN = 100_000_000  # date codes are YYYYMMDD, below this
+
+
+@dataclass(frozen=True)
+class NameFrequencies:
+    """How many travel records carry each record's whole name, alone and together with its
+    sex and nationality, and how many of those also carry a given birth date.
+
+    Family and given names are not independent (they come in traditions: a MOHAMMED is far
+    likelier to be a KHAN than a SMITH, and a JOHN is male), so multiplying their separate
+    frequencies makes a common full name look rare and a namesake look like a match. The
+    joint counts are what two different people agreeing on the whole name really costs.
+    Tables are keyed ``(part, with_sex, with_nationality)``, part ``full`` (all given names)
+    or ``first`` (the first given name, for the level "same first name").
+    """
+
+    records: int
+    keys: dict[tuple[str, int, int], np.ndarray]  # per record: its name key in that table
+    counts: dict[tuple[str, int, int], np.ndarray]  # per record: records sharing that key
+    dob: np.ndarray  # per record: date code
+    key_dob: dict[tuple[str, int, int], tuple[np.ndarray, np.ndarray]]  # sorted (key, dob), n
+
+    def others_sharing(self, table: tuple[str, int, int], t: np.ndarray,
+                       register_dob: np.ndarray) -> np.ndarray:  # fmt: skip
+        """Other records sharing record ``t``'s name key: less the record itself and those that
+        carry the register entry's birth date (as a rule the offender's own other trips;
+        counting them would make a frequent traveller look like his own namesake)."""
+        keys = self.keys[table][t]
+        shared = self.counts[table][t].astype(np.float64)
+        combos, sizes = self.key_dob[table]
+        own = np.zeros(len(t), dtype=np.int64)
+        if len(combos):
+            wanted = keys * DOB_SPAN + np.maximum(register_dob, 0)
+            at = np.clip(np.searchsorted(combos, wanted), 0, len(combos) - 1)
+            own = np.where((combos[at] == wanted) & (register_dob >= 0), sizes[at], 0)
+        # Leave the record itself out too (unless it was already left out as one of the
+        # offender's own): under "not the offender" it is the very record being weighed.
+        itself = ~((self.dob[t] == register_dob) & (register_dob >= 0))
+        return np.maximum(shared - own - itself, 0)
+
+
+def _codes(values: pd.Series) -> np.ndarray:
+    return pd.factorize(values.fillna(""), sort=False)[0].astype(np.int64)
+
+
+def name_frequencies(records: pd.DataFrame) -> NameFrequencies:
+    """Joint name counts over the travel records (columns family_core, given, first_given,
+    sex, nationality, dob), on integer codes so a million records take about a second."""
+    family = _codes(records["family_core"])
+    sex = _codes(records["sex"])
+    nationality = _codes(records["nationality"])
+    dob = records["dob"].to_numpy().astype(np.int64)
+    keys, counts, key_dob = {}, {}, {}
+    for part, column in (("full", "given"), ("first", "first_given")):
+        given = _codes(records[column])
+        name_key = family * (int(given.max(initial=0)) + 1) + given
+        for with_sex in (0, 1):
+            for with_nat in (0, 1):
+                key = name_key
+                if with_sex:
+                    key = key * (int(sex.max(initial=0)) + 1) + sex
+                if with_nat:
+                    key = key * (int(nationality.max(initial=0)) + 1) + nationality
+                key = pd.factorize(key)[0].astype(np.int64)
+                table = (part, with_sex, with_nat)
+                keys[table] = key
+                counts[table] = np.bincount(key)[key] if len(key) else key
+                known = np.unique(key[dob >= 0] * DOB_SPAN + dob[dob >= 0], return_counts=True)
+                key_dob[table] = known
+    return NameFrequencies(len(records), keys, counts, dob, key_dob)
+
+
+# Name levels the joint frequency applies to: the whole family name exactly, and the given
+# names exactly (full given names), the same first name (middle dropped or truncated) or the
+# traveller's first name being a later one of the register's.
+JOINT_FAMILY_LEVEL = 3
+JOINT_GIVEN_LEVELS = {5: "full", 4: "first", 3: "first"}
+
+
+def name_frequency_adjustment(frame: pd.DataFrame, parameters: MatchParameters,
+                              field_weights: dict[str, np.ndarray], names: NameFrequencies,
+                              register_dob: np.ndarray) -> np.ndarray:  # fmt: skip
+    """What to add to each pair's weight so that a full-name agreement (with sex and
+    nationality when they agree too) costs what it does among travellers: log2 of the
+    product of m over the joint share, instead of the sum of separate field weights."""
+    adjustment = np.zeros(len(frame))
+    t = frame["t"].to_numpy()
+    family = frame["family_name"].to_numpy()
+    given = frame["given_names"].to_numpy()
+    sex_agrees = (frame["sex"].to_numpy() == 1).astype(np.int64)
+    nat_agrees = (frame["nationality"].to_numpy() == 1).astype(np.int64)
+    m = parameters.m
+    for level, which in JOINT_GIVEN_LEVELS.items():
+        rows = np.flatnonzero((family == JOINT_FAMILY_LEVEL) & (given == level))
+        if not rows.size:
+            continue
+        share = np.empty(rows.size)
+        for with_sex in (0, 1):
+            for with_nat in (0, 1):
+                here = (sex_agrees[rows] == with_sex) & (nat_agrees[rows] == with_nat)
+                share[here] = names.others_sharing(
+                    (which, with_sex, with_nat), t[rows[here]], register_dob[rows[here]]
+                ) / max(names.records, 1)
+        m_joint = (m["family_name"][JOINT_FAMILY_LEVEL] * m["given_names"][level]
+                   * np.where(sex_agrees[rows] == 1, m["sex"][1], 1.0)
+                   * np.where(nat_agrees[rows] == 1, m["nationality"][1], 1.0))  # fmt: skip
+        joint = np.log2(m_joint / np.clip(share, parameters.tf_min_u, None))
+        separate = (
+            field_weights["family_name"][rows]
+            + field_weights["given_names"][rows]
+            + np.where(sex_agrees[rows] == 1, field_weights["sex"][rows], 0.0)
+            + np.where(nat_agrees[rows] == 1, field_weights["nationality"][rows], 0.0)
+        )
+        # Only ever lowers the weight: a rare full name is already rewarded by the fields'
+        # own term frequencies, and the joint share is there to stop double counting.
+        adjustment[rows] = np.minimum(joint - separate, 0.0)
+    return adjustment
+
+
 def term_frequencies(values: pd.Series) -> pd.Series:
     """Share of records carrying each value: the chance two random people share it."""
     counts = values[values != ""].value_counts()
@@ -348,15 +522,20 @@ def score(
     comparisons: Comparisons,
     parameters: MatchParameters,
     frequencies: dict[str, pd.Series] | None = None,
+    names: NameFrequencies | None = None,
+    register_dob: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Per-field weights, total match weight and probability for every pair."""
     frame = comparisons.frame
     table = parameters.weight_table()
+    table_given_agrees = parameters.weight_table(given_agrees=True)
+    given_agrees = frame["given_names"].to_numpy() >= GIVEN_AGREES_FROM
     out = pd.DataFrame(index=frame.index)
     total = np.full(len(frame), parameters.prior_weight)
     for name in FIELDS:
         levels = frame[name].to_numpy()
-        weights = _level_lookup(table, name)[levels]
+        weights = np.where(given_agrees, _level_lookup(table_given_agrees, name)[levels],
+                           _level_lookup(table, name)[levels])  # fmt: skip
         table_of_values = (frequencies or {}).get(name)
         if name in TF_ADJUSTED and table_of_values is not None and len(table_of_values):
             level, value_column = TF_ADJUSTED[name]
@@ -367,6 +546,12 @@ def score(
             weights = np.where(exact, np.log2(parameters.m[name][level] / u_tf), weights)
         out[f"w_{name}"] = weights
         total = total + weights
+    out["w_name_frequency"] = (
+        name_frequency_adjustment(frame, parameters, {n: out[f"w_{n}"].to_numpy() for n in FIELDS},
+                                  names, register_dob)
+        if names is not None and register_dob is not None else 0.0
+    )  # fmt: skip
+    total = total + out["w_name_frequency"].to_numpy()
     levels = {name: frame[name].to_numpy() for name in FIELDS}
     out["w_conflict"] = conflict_adjustment(total, levels, parameters.conflict_cap)
     total = total + out["w_conflict"].to_numpy()

@@ -57,6 +57,10 @@ class Evidence:
     decisions: list[tuple[Decision, str]] = field(default_factory=list)
 
 
+# Rows of a link's explanation that adjust the total rather than compare one field.
+ADJUSTMENTS = {"name_frequency": "name frequency", "conflict": "conflict rule"}
+
+
 def _comparison_rows(offender: Offender, documents: list[Document], travel: TravelRecord,
                      link: Link | None) -> list[dict]:  # fmt: skip
     explained = {f["field"]: f for f in (link.explanation["fields"] if link else [])}
@@ -80,10 +84,11 @@ def _comparison_rows(offender: Offender, documents: list[Document], travel: Trav
                 "weight": explained.get(key, {}).get("weight"),
             }
         )
-    if "conflict" in explained:
-        c = explained["conflict"]
-        rows.append({"field": "conflict", "label": "conflict rule", "register": "", "travel": "",
-                     "level": c["label"], "weight": c["weight"]})  # fmt: skip
+    for key, label in ADJUSTMENTS.items():
+        if key in explained:
+            row = explained[key]
+            rows.append({"field": key, "label": label, "register": "", "travel": "",
+                         "level": row["label"], "weight": row["weight"]})  # fmt: skip
     return rows
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from tracker.audit import record_event
 from tracker.matching.link import LinkResult, LinkSettings, link_travel_to_register
-from tracker.matching.model import MatchParameters
+from tracker.matching.model import MODEL_FORMAT, MatchParameters
 from tracker.models import (
     Alias,
     Document,
@@ -122,7 +122,10 @@ def run_matching(
     travel = load_travel(session)
     labels, suppressed = load_labels(session)
     previous = latest_model(session)
-    initial = MatchParameters.from_dict(previous.parameters) if previous else None
+    # A model saved in an older format (other comparison levels) is no starting point: the
+    # EM starts afresh from the anchor pairs.
+    current = previous is not None and previous.parameters.get("format") == MODEL_FORMAT
+    initial = MatchParameters.from_dict(previous.parameters) if current else None
     result = link_travel_to_register(
         register, travel, aliases, documents, labels=labels, suppressed=suppressed,
         initial=initial, settings=settings,

@@ -1,0 +1,99 @@
+"""Comparison levels of single pairs: the hard cases a carrier makes of a name or a date."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tracker.matching.blocking import CandidatePairs
+from tracker.matching.compare import (
+    GIVEN_EXACT,
+    GIVEN_LATER_NAME,
+    GIVEN_SAME_FIRST,
+    compare_pairs,
+)
+from tracker.matching.prepare import prepare_register, prepare_travel
+
+
+def _levels(
+    register_name: tuple[str, str],
+    travel_name: tuple[str, str],
+    register_dob: str = "1980-05-17",
+    travel_dob: str | None = "1980-05-17",
+) -> dict:
+    register = pd.DataFrame(
+        [("VR-1", *register_name, register_dob, "M", "GBR")],
+        columns=["offender_key", "family_name", "given_names", "date_of_birth", "sex",
+                 "nationalities"],
+    )  # fmt: skip
+    travel = pd.DataFrame(
+        [("t/1", *travel_name, travel_dob, "M", "GBR", None, None)],
+        columns=["travel_key", "family_name", "given_names", "date_of_birth", "sex",
+                 "nationality", "doc_number", "doc_issuing_country"],
+    )  # fmt: skip
+    pairs = CandidatePairs(np.array([0]), np.array([0]), {"test": 1})
+    frame = compare_pairs(pairs, prepare_travel(travel), prepare_register(register)).frame
+    return frame.iloc[0].to_dict()
+
+
+@pytest.mark.parametrize(
+    ("register_given", "travel_given", "level"),
+    [
+        ("John Paul", "JOHN PAUL", GIVEN_EXACT),
+        ("John Paul", "JOHN", GIVEN_SAME_FIRST),  # middle name dropped
+        ("Robert", "BOB", GIVEN_SAME_FIRST),  # nickname
+        ("Christopher", "CHRISTOPH", GIVEN_SAME_FIRST),  # cut to the field's length
+        ("Ross Samuel", "SAMUEL", GIVEN_LATER_NAME),  # goes by the middle name, or a stranger
+        ("Jonathan Peter", "PETER", GIVEN_LATER_NAME),
+    ],
+)
+def test_given_name_levels(register_given, travel_given, level):
+    assert _levels(("Smith", register_given), ("SMITH", travel_given))["given_names"] == level
+
+
+def test_a_later_given_name_is_weaker_than_the_first():
+    first = _levels(("Smith", "Ross Samuel"), ("SMITH", "ROSS"))["given_names"]
+    later = _levels(("Smith", "Ross Samuel"), ("SMITH", "SAMUEL"))["given_names"]
+    assert first > later >= GIVEN_LATER_NAME
+
+
+def test_different_given_names_are_level_zero():
+    assert _levels(("Smith", "Michael"), ("SMITH", "ANDREW"))["given_names"] == 0
+
+
+@pytest.mark.parametrize(
+    ("register_family", "travel_family", "level"),
+    [
+        ("Müller", "MUELLER", 3),  # ICAO transliteration
+        ("Müller", "MULLER", 3),
+        ("O'Neill", "ONEILL", 3),  # punctuation
+        ("Okonkwo-Bright", "OKONKWO BRIGHT", 3),
+        ("Richardson", "RICHARDSEN", 2),  # one letter off
+        ("Smith", "PATEL", 0),
+    ],
+)
+def test_family_name_levels(register_family, travel_family, level):
+    assert _levels((register_family, "John"), (travel_family, "JOHN"))["family_name"] == level
+
+
+def test_swapped_order_is_recognised_and_recorded():
+    levels = _levels(("Pemberton", "Zebedee"), ("ZEBEDEE", "PEMBERTON"))
+    assert (levels["family_name"], levels["given_names"]) == (3, GIVEN_EXACT)
+    assert levels["swapped"]
+
+
+@pytest.mark.parametrize(
+    ("travel_dob", "level"),
+    [("1980-05-17", 3), (None, -1), ("1980-06-17", 1), ("1981-05-17", 1), ("1972-01-01", 0)],
+)
+def test_birth_date_levels(travel_dob, level):
+    assert _levels(("Smith", "John"), ("SMITH", "JOHN"), travel_dob=travel_dob)[
+        "date_of_birth"
+    ] == level
+
+
+def test_day_and_month_swapped_is_its_own_level():
+    levels = _levels(("Smith", "John"), ("SMITH", "JOHN"), register_dob="1980-05-07",
+                     travel_dob="1980-07-05")  # fmt: skip
+    assert levels["date_of_birth"] == 2
