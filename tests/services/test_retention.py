@@ -57,3 +57,26 @@ def test_running_it_again_erases_nothing_more(sessions):
         assert erase_unmatched_travel(s, date(2026, 3, 31)).erased == 1
     with transaction(sessions) as s:
         assert erase_unmatched_travel(s, date(2026, 3, 31)).erased == 0
+
+
+def test_erasing_most_of_the_table_rebuilds_its_indexes_intact(sessions, monkeypatch):
+    from sqlalchemy import inspect
+
+    import tracker.services.retention as retention
+
+    monkeypatch.setattr(retention, "BULK_INDEX_THRESHOLD_ROWS", 1)  # big-erasure path at once
+
+    def indexes(s) -> list:
+        found = inspect(s.connection()).get_indexes("travel_records")
+        return sorted((i["name"], tuple(i["column_names"])) for i in found)
+
+    with transaction(sessions) as s:
+        before = indexes(s)
+        for i in range(5):
+            _travel_on(s, date(2026, 1, 10), f"old-{i}")
+        _travel_on(s, date(2026, 3, 20), "recent")
+    with transaction(sessions) as s:
+        assert erase_unmatched_travel(s, date(2026, 3, 31)).erased == 5
+    with transaction(sessions) as s:
+        assert indexes(s) == before
+        assert set(s.scalars(select(TravelRecord.record_id))) == {"recent"}

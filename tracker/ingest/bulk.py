@@ -175,28 +175,38 @@ BULK_INDEX_THRESHOLD_ROWS = 50_000
 
 
 @contextmanager
-def sqlite_bulk_load(connection: Connection, table: Table, expected_rows: int) -> Iterator[None]:
-    """Settings for loading many rows into one SQLite table within the caller's transaction.
-
-    A bigger page cache keeps the indexes being updated in memory. When the load is large
-    compared with what the table holds, its secondary (non-unique) indexes are dropped and
-    built again at the end, in the same transaction: sorting once is far cheaper than a
-    million random insertions, and other readers never see the table without them.
-    """
+def sqlite_heavy_write(
+    connection: Connection, table: Table, rebuild_indexes: bool
+) -> Iterator[None]:
+    """Settings for writing (or deleting) many rows of one SQLite table within the caller's
+    transaction: a bigger page cache keeps the indexes being changed in memory, and with
+    ``rebuild_indexes`` the table's secondary (non-unique) indexes are dropped and built again
+    at the end, in the same transaction. Sorting once is far cheaper than a million random
+    index changes, and other readers never see the table without them."""
     if connection.dialect.name != "sqlite":
         yield
         return
     previous_cache = connection.exec_driver_sql("PRAGMA cache_size").scalar()
     connection.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_BULK_CACHE_KIB}")
-    rebuilt = []
+    rebuilt = [index for index in table.indexes if not index.unique] if rebuild_indexes else []
     try:
-        stored = connection.execute(select(func.max(table.c.id))).scalar() or 0
-        if expected_rows >= BULK_INDEX_THRESHOLD_ROWS and expected_rows >= stored:
-            rebuilt = [index for index in table.indexes if not index.unique]
-            for index in rebuilt:
-                index.drop(connection)
+        for index in rebuilt:
+            index.drop(connection)
         yield
         for index in rebuilt:
             index.create(connection)
     finally:
         connection.exec_driver_sql(f"PRAGMA cache_size = {int(previous_cache)}")
+
+
+@contextmanager
+def sqlite_bulk_load(connection: Connection, table: Table, expected_rows: int) -> Iterator[None]:
+    """``sqlite_heavy_write`` for a load, rebuilding the indexes when the load is large
+    compared with what the table holds."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    stored = connection.execute(select(func.max(table.c.id))).scalar() or 0
+    rebuild = expected_rows >= BULK_INDEX_THRESHOLD_ROWS and expected_rows >= stored
+    with sqlite_heavy_write(connection, table, rebuild):
+        yield

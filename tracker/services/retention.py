@@ -10,6 +10,7 @@ from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
 from tracker.audit import record_event
+from tracker.ingest.bulk import BULK_INDEX_THRESHOLD_ROWS, sqlite_heavy_write
 from tracker.models import Flag, Link, PairLabel, TravelRecord
 
 DEFAULT_RETENTION_DAYS = 30
@@ -53,7 +54,13 @@ def erase_unmatched_travel(
         ).where(*conditions)
     ).one()
     if count:
-        session.execute(delete(TravelRecord).where(*conditions))
+        connection = session.connection()
+        stored = session.scalar(select(func.count()).select_from(TravelRecord)) or 0
+        # Erasing most of a big table: rebuilding its indexes afterwards beats changing them
+        # row by row (on SQLite; PostgreSQL needs no help).
+        rebuild = count >= BULK_INDEX_THRESHOLD_ROWS and 2 * count >= stored
+        with sqlite_heavy_write(connection, TravelRecord.__table__, rebuild):
+            session.execute(delete(TravelRecord).where(*conditions))
     record_event(
         session,
         actor=actor,
