@@ -60,8 +60,10 @@ def server(tmp_path_factory, population):
 
     app = make_app(url, folder, clock=clock.time)
     port = _free_port()
+    # The browser keeps connections alive: without a bound, shutting down waits on them.
     instance = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                             log_level="warning", lifespan="off"))  # fmt: skip
+                                             log_level="warning", lifespan="off",
+                                             timeout_graceful_shutdown=1))  # fmt: skip
     thread = threading.Thread(target=instance.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
