@@ -97,3 +97,18 @@ def test_unreachable_database_is_named(runner):
 def test_usage_errors_exit_2(runner):
     result = runner.invoke(main, ["ingest", "nonsense", "x.csv"])
     assert result.exit_code == 2
+
+
+def test_nightly_refuses_a_review_threshold_above_the_match_threshold(runner, db_url, tmp_path):
+    arguments = ["--db", db_url, "nightly", "--inbox", str(tmp_path), "--match-threshold", "0.8",
+                 "--review-threshold", "0.9"]  # fmt: skip
+    result = runner.invoke(main, arguments)
+    assert result.exit_code == 2
+    assert "--review-threshold" in result.output and "0.9 is above" in result.output
+
+
+@pytest.mark.parametrize("value", ["0", "1", "1.5", "x"])
+def test_nightly_thresholds_must_be_probabilities(runner, db_url, tmp_path, value):
+    result = runner.invoke(main, ["--db", db_url, "nightly", "--inbox", str(tmp_path),
+                                  "--match-threshold", value])  # fmt: skip
+    assert result.exit_code == 2 and "--match-threshold" in result.output

@@ -165,3 +165,18 @@ def test_a_failed_stage_marks_the_run_failed(sessions, db_url, tmp_path, synthet
     assert result.status == "failed"
     assert "stage feed failed" in result.error and "read-only" in result.error
     assert "traceback" in result.log_file.read_text()
+
+
+def test_the_bands_follow_the_thresholds_given(sessions, db_url, tmp_path, synthetic_inbox):
+    from tracker.matching.link import LinkSettings
+    from tracker.models import Link
+
+    inbox = _inbox_copy(synthetic_inbox, tmp_path / "inbox")
+    strict = LinkSettings(match_threshold=0.999999, review_threshold=0.9)
+    result = run_nightly(sessions, _options(tmp_path, inbox, db_url, link_settings=strict))
+    assert result.status == "succeeded", result.error
+    with transaction(sessions) as s:
+        links = s.execute(select(Link.band, Link.match_probability)).all()
+    assert links and all(p >= 0.9 for _, p in links)
+    assert all((band == "match") == (p >= 0.999999) for band, p in links)
+    assert any(band == "review" for band, _ in links)

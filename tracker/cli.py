@@ -272,11 +272,30 @@ def ingest(app: AppContext, kind: str, paths: tuple[Path, ...]) -> None:
     help="Erase travel records that matched no one after this many days.",
 )
 @click.option(
+    "--match-threshold",
+    default=0.95,
+    show_default=True,
+    envvar="TRACKER_MATCH_THRESHOLD",
+    type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
+    help="Links at or above this probability are in band `match`. Probabilities are "
+    "calibrated: of links at 0.95, about 95 in 100 are the right person.",
+)
+@click.option(
+    "--review-threshold",
+    default=0.5,
+    show_default=True,
+    envvar="TRACKER_REVIEW_THRESHOLD",
+    type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
+    help="Links at or above this probability (and below the match threshold) are in band "
+    "`review`; below it a travel record is linked to no one.",
+)
+@click.option(
     "--keep-inbox", is_flag=True, help="Leave processed files in the inbox (no archive)."
 )
 @pass_app
 def nightly(app: AppContext, inbox: Path, as_of, outbox: Path | None, wait_seconds: float,
-            retention_days: int, keep_inbox: bool) -> None:  # fmt: skip
+            retention_days: int, match_threshold: float, review_threshold: float,
+            keep_inbox: bool) -> None:  # fmt: skip
     """The nightly job: ingest the inbox, match travel to the register, evaluate compliance,
     raise and resolve flags, erase old unmatched travel, write the public feed, the daily
     report and the review-queue exports. Acts as the system. Running it again on the same
@@ -284,8 +303,15 @@ def nightly(app: AppContext, inbox: Path, as_of, outbox: Path | None, wait_secon
     """
     from datetime import date as date_type
 
+    from tracker.matching.link import LinkSettings
     from tracker.pipeline import NightlyOptions, progress_echo, run_nightly
     from tracker.services.locks import LockHeld
+
+    if review_threshold > match_threshold:
+        raise click.BadParameter(
+            f"{review_threshold} is above the match threshold {match_threshold}",
+            param_hint="--review-threshold",
+        )
 
     options = NightlyOptions(
         inbox=inbox,
@@ -295,6 +321,8 @@ def nightly(app: AppContext, inbox: Path, as_of, outbox: Path | None, wait_secon
         progress=sys.stderr.isatty(),
         wait_seconds=wait_seconds,
         retention_days=retention_days,
+        link_settings=LinkSettings(match_threshold=match_threshold,
+                                   review_threshold=review_threshold),
         archive=not keep_inbox,
         echo=progress_echo(),
     )

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -25,6 +26,9 @@ from tracker.config import SYSTEM_ACTOR, Settings
 from tracker.db import transaction
 from tracker.models import Flag, Link, Run
 from tracker.services.locks import acquire_run_lock
+
+if TYPE_CHECKING:  # the matcher (pandas, rapidfuzz) loads only when the stage runs
+    from tracker.matching.link import LinkSettings
 
 STAGES = ("ingest", "match", "compliance", "retention", "feed", "report", "exports")
 
@@ -114,6 +118,7 @@ class NightlyOptions:
     archive: bool = True
     echo: Callable[[str], None] | None = None
     now: datetime | None = None
+    link_settings: LinkSettings | None = None  # bands' thresholds; None: the defaults
 
 
 def _new_flags(session: Session, run_id: int) -> dict[str, dict[str, int]]:
@@ -179,7 +184,7 @@ class Nightly:
         from tracker.services.linking import run_matching
 
         with transaction(self.sessions) as s:
-            outcome = run_matching(s, s.get(Run, self.run_id))
+            outcome = run_matching(s, s.get(Run, self.run_id), self.options.link_settings)
         return {"links": outcome.links_by_band, "candidate_pairs": outcome.candidate_pairs,
                 "model_version": outcome.model_version, "timings": outcome.timings}  # fmt: skip
 
