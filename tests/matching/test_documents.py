@@ -48,3 +48,15 @@ def test_levels():
     assert _level(("123456789", "GBR"), ("987654321", "GBR")) == DOC_DIFFERENT
     assert _level(("123456789", "GBR"), ("123456789", "FRA")) == DOC_DIFFERENT
     assert _level(("123456789", "GBR"), (None, None)) == DOC_NULL
+
+
+def test_per_distinct_maps_like_map_with_missing_values():
+    import pandas as pd
+
+    from tracker.matching.documents import comparable_country, per_distinct
+
+    values = pd.Series(["D", "gbn", None, "FRA", "D", float("nan")], index=[5, 6, 7, 8, 9, 10])
+    mapped = per_distinct(values, comparable_country)
+    assert mapped.tolist() == ["DEU", "GBR", "", "FRA", "DEU", ""]
+    assert mapped.index.tolist() == [5, 6, 7, 8, 9, 10]
+    assert per_distinct(pd.Series([], dtype=object), comparable_country).tolist() == []

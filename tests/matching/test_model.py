@@ -14,6 +14,7 @@ from tracker.matching.model import (
     fit_model,
     name_frequencies,
     one_to_one_prior,
+    rescore_with_prior,
     score,
     strangers_only,
     term_frequencies,
@@ -226,3 +227,18 @@ def test_sharing_a_given_name_weighs_sex_and_nationality_with_their_own_u(traine
     )
     again = MatchParameters.from_dict(conditional.to_dict())
     assert again.u_given_agrees == conditional.u_given_agrees
+
+
+def test_rescoring_with_a_new_prior_equals_scoring_afresh(trained):
+    import copy
+
+    rows = [dict(MATCH), dict(MATCH, document=-1, date_of_birth=-1), dict(MATCH, given_names=0,
+            document=-1), dict(NON_MATCH)]  # fmt: skip
+    comparisons = _comparisons(rows)
+    first = score(comparisons, trained)
+    moved = copy.deepcopy(trained)
+    moved.prior = trained.prior / 37
+    again = rescore_with_prior(first, comparisons.frame, trained.prior_weight, moved)
+    fresh = score(comparisons, moved)
+    for column in ("match_weight", "match_probability", "w_conflict"):
+        assert again[column].to_numpy() == pytest.approx(fresh[column].to_numpy()), column

@@ -23,6 +23,7 @@ from tracker.matching.model import (
     fit_model,
     name_frequencies,
     one_to_one_prior,
+    rescore_with_prior,
     score,
     strangers_only,
     term_frequencies,
@@ -215,9 +216,10 @@ def link_travel_to_register(
     weights = score(comparisons, parameters, frequencies, names, register_dob)
     best_weights = (pd.Series(weights["match_weight"].to_numpy())
                     .groupby(comparisons.frame["t"].to_numpy()).max().to_numpy())  # fmt: skip
+    em_prior_weight = parameters.prior_weight
     parameters = one_to_one_prior(parameters, best_weights,
                                   len(prepared_travel) * len(prepared_register))  # fmt: skip
-    weights = score(comparisons, parameters, frequencies, names, register_dob)
+    weights = rescore_with_prior(weights, comparisons.frame, em_prior_weight, parameters)
     scored = pd.concat([comparisons.frame, weights], axis=1)
     timer.lap("score")
 

@@ -552,9 +552,26 @@ def score(
         if names is not None and register_dob is not None else 0.0
     )  # fmt: skip
     total = total + out["w_name_frequency"].to_numpy()
+    _finish(out, frame, total, parameters)
+    return out
+
+
+def _finish(out: pd.DataFrame, frame: pd.DataFrame, total: np.ndarray,
+            parameters: MatchParameters) -> None:  # fmt: skip
+    """The conflict rule, the total and the probability, from the total before the rule."""
     levels = {name: frame[name].to_numpy() for name in FIELDS}
     out["w_conflict"] = conflict_adjustment(total, levels, parameters.conflict_cap)
     total = total + out["w_conflict"].to_numpy()
     out["match_weight"] = total
     out["match_probability"] = 1.0 / (1.0 + np.exp2(-np.clip(total, -60, 60)))
+
+
+def rescore_with_prior(scored: pd.DataFrame, frame: pd.DataFrame, old_prior_weight: float,
+                       parameters: MatchParameters) -> pd.DataFrame:  # fmt: skip
+    """``score``'s output again after only the prior changed: every field weight stands, the
+    total moves by the prior's change and the conflict rule is applied afresh."""
+    out = scored.copy()
+    before_rule = (scored["match_weight"].to_numpy() - scored["w_conflict"].to_numpy()
+                   + (parameters.prior_weight - old_prior_weight))  # fmt: skip
+    _finish(out, frame, before_rule, parameters)
     return out

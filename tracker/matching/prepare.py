@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from tracker.matching.dates import date_codes, swapped_day_month
-from tracker.matching.documents import comparable_country, document_columns
+from tracker.matching.documents import comparable_country, document_columns, per_distinct
 from tracker.matching.names import name_frame
 
 REGISTER_COLUMNS = ("offender_key", "family_name", "given_names", "date_of_birth", "sex",
@@ -112,7 +112,7 @@ def prepare_register(
     exploded = (
         pd.DataFrame({"o": np.arange(len(register)), "nationality": nat.astype(str).str.split("|")})
         .explode("nationality")
-        .assign(nationality=lambda f: f["nationality"].map(comparable_country))
+        .assign(nationality=lambda f: per_distinct(f["nationality"], comparable_country))
     )
     nationalities = exploded[exploded["nationality"] != ""].reset_index(drop=True)
     return PreparedRegister(
@@ -163,7 +163,8 @@ def prepare_travel(travel: pd.DataFrame) -> PreparedTravel:
                     "dob": dob,
                     "dob_swapped": swapped_day_month(dob),
                     "sex": _sex(travel["sex"]),
-                    "nationality": travel["nationality"].map(comparable_country).to_numpy(),
+                    "nationality": per_distinct(travel["nationality"], comparable_country)
+                    .to_numpy(),
                 }
             ),
             docs.reset_index(drop=True),
