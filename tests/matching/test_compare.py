@@ -97,3 +97,16 @@ def test_day_and_month_swapped_is_its_own_level():
     levels = _levels(("Smith", "John"), ("SMITH", "JOHN"), register_dob="1980-05-07",
                      travel_dob="1980-07-05")  # fmt: skip
     assert levels["date_of_birth"] == 2
+
+
+def test_the_first_word_filter_keeps_exactly_the_rows_whose_first_word_is_there():
+    import numpy as np
+
+    from tracker.matching.compare import _first_word_among
+
+    short = np.array(["SAMUEL", "PETER PAUL", "ANNA", "", "MARIA"], dtype=object)
+    full = np.array(["ROSS SAMUEL", "JOHN PAUL PETER", "ANNABEL", "JOHN", "ANNA MARIA"],
+                    dtype=object)  # fmt: skip
+    kept = _first_word_among(short, full, np.arange(5))
+    assert kept.tolist() == [True, True, False, False, True]
+    assert _first_word_among(short, full, np.array([2, 4])).tolist() == [False, True]

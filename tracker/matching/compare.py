@@ -152,9 +152,33 @@ def _truncation_of(short: np.ndarray, full: np.ndarray, where: np.ndarray) -> np
     return _pairwise(lambda a, b: 2 < len(a) < len(b) and b.startswith(a), short, full, where)
 
 
+def _first_word_among(short: np.ndarray, full: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """For ``rows``: is the first word of ``short`` one of the words of ``full``? Split once
+    per distinct string and answered with integer keys, so a million rows cost no Python
+    loop; most candidate pairs fail it, and only the rest need the full check."""
+    short_codes, short_values = pd.factorize(short[rows])
+    full_codes, full_values = pd.factorize(full[rows])
+    full_words = [value.split() for value in full_values]
+    first_words = [value.split()[0] if value.strip() else "" for value in short_values]
+    word_codes, _ = pd.factorize(np.array(
+        [*first_words, *(w for words in full_words for w in words)], dtype=object
+    ))  # fmt: skip
+    first_code = word_codes[: len(first_words)].astype(np.int64)
+    words_per_full = np.fromiter(map(len, full_words), np.int64, len(full_words))
+    owner = np.repeat(np.arange(len(full_words), dtype=np.int64), words_per_full)
+    span = int(word_codes.max(initial=0)) + 1
+    known = np.unique(owner * span + word_codes[len(first_words) :])
+    wanted = full_codes.astype(np.int64) * span + first_code[short_codes]
+    return np.isin(wanted, known)
+
+
 def _names_within(short: np.ndarray, full: np.ndarray, where: np.ndarray) -> np.ndarray:
     """True where every name in ``short`` is one of the names in ``full`` (some dropped)."""
     where = where & (short != "") & (full != "")
+    rows = np.flatnonzero(where)
+    if len(rows):
+        where = np.zeros(len(short), dtype=bool)
+        where[rows[_first_word_among(short, full, rows)]] = True
     return _pairwise(lambda x, y: set(x.split()) <= set(y.split()), short, full, where)
 
 
