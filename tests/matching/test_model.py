@@ -187,7 +187,8 @@ def test_look_alikes_cannot_add_up_to_more_matches_than_one_per_record():
     # even odds. Once the prior must give back the matches it predicts, one per record at
     # most, the look-alikes' odds fall with it: about twenty matches remain, not 2,000 or 505.
     best = np.concatenate([np.full(10, 40.0), np.zeros(990)])
-    fitted = one_to_one_prior(_with_prior(2000 / 1e6), best, 1_000_000)
+    fitted = one_to_one_prior(_with_prior(2000 / 1e6), best, np.zeros(1000, bool),
+                              np.arange(1000), 1_000_000)  # fmt: skip
     assert 10 / 1e6 < fitted.prior < 25 / 1e6
     assert fitted.notes["em_prior"] == pytest.approx(2000 / 1e6)
     shift = fitted.prior_weight - _with_prior(2000 / 1e6).prior_weight
@@ -195,9 +196,34 @@ def test_look_alikes_cannot_add_up_to_more_matches_than_one_per_record():
     assert expected == pytest.approx(fitted.prior * 1e6, rel=1e-3)  # a fixed point
 
 
+def test_pairs_held_at_the_cap_do_not_rise_with_the_prior_and_the_prior_never_exceeds_em():
+    # 100 sure matches; 100,000 records whose only candidate the conflict rule holds at -10
+    # although its weight before the rule is +5. Only the sure matches count.
+    capped_n = 100_000
+    before = np.concatenate([np.full(100, 40.0), np.full(capped_n, 5.0)])
+    capped = np.concatenate([np.zeros(100, bool), np.ones(capped_n, bool)])
+    records = np.arange(100 + capped_n)
+    fitted = one_to_one_prior(_with_prior(10_000 / 1e9), before, capped, records,
+                              1_000_000_000)  # fmt: skip
+    # The capped pairs stay at the cap (probability 1/1025 each) as the prior falls.
+    assert fitted.prior * 1e9 == pytest.approx(100 + capped_n / (1 + 2**10), rel=0.02)
+    # And the prior never rises above EM's: here EM's 100 is below the 198 the records give.
+    low = one_to_one_prior(_with_prior(100 / 1e9), before, capped, records, 1_000_000_000)
+    assert low.prior == pytest.approx(100 / 1e9)
+
+
+def test_each_record_counts_once_through_its_best_candidate():
+    # One record, three candidates at even odds: one expected match at most, not 1.5.
+    before = np.zeros(3)
+    fitted = one_to_one_prior(_with_prior(3 / 1e6), before, np.zeros(3, bool),
+                              np.array([7, 7, 7]), 1_000_000)  # fmt: skip
+    assert fitted.prior * 1e6 < 1.0
+
+
 def test_sure_matches_keep_their_prior():
     best = np.full(100, 40.0)
-    fitted = one_to_one_prior(_with_prior(100 / 1e6), best, 1_000_000)
+    fitted = one_to_one_prior(_with_prior(100 / 1e6), best, np.zeros(100, bool),
+                              np.arange(100), 1_000_000)  # fmt: skip
     assert fitted.prior == pytest.approx(100 / 1e6, rel=1e-3)
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pytest
 from factories import add_flag, add_offender, add_run, add_travel
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tracker.db import transaction
 from tracker.models import AuditEvent, Link, TravelRecord
@@ -80,3 +81,29 @@ def test_erasing_most_of_the_table_rebuilds_its_indexes_intact(sessions, monkeyp
     with transaction(sessions) as s:
         assert indexes(s) == before
         assert set(s.scalars(select(TravelRecord.record_id))) == {"recent"}
+
+
+def test_a_failed_erasure_leaves_the_indexes_and_the_records_in_place(sessions, monkeypatch):
+    from sqlalchemy import inspect
+
+    import tracker.services.retention as retention
+
+    monkeypatch.setattr(retention, "BULK_INDEX_THRESHOLD_ROWS", 1)  # the index-dropping path
+
+    def indexes(s) -> list:
+        return sorted(i["name"] for i in inspect(s.connection()).get_indexes("travel_records"))
+
+    with transaction(sessions) as s:
+        before = indexes(s)
+        for i in range(4):
+            _travel_on(s, date(2026, 1, 10), f"old-{i}")
+
+    def fail(*_args, **_kwargs):
+        raise RuntimeError("the audit trail could not be written")
+
+    monkeypatch.setattr(retention, "record_event", fail)
+    with pytest.raises(RuntimeError), transaction(sessions) as s:
+        erase_unmatched_travel(s, date(2026, 3, 31))
+    with transaction(sessions) as s:
+        assert indexes(s) == before
+        assert s.scalar(select(func.count()).select_from(TravelRecord)) == 4

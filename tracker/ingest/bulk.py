@@ -189,6 +189,11 @@ def sqlite_heavy_write(
     previous_cache = connection.exec_driver_sql("PRAGMA cache_size").scalar()
     connection.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_BULK_CACHE_KIB}")
     rebuilt = [index for index in table.indexes if not index.unique] if rebuild_indexes else []
+    if rebuilt and not connection.connection.driver_connection.in_transaction:
+        # Python's sqlite3 opens a transaction only before a write, and DROP INDEX is not
+        # one: dropped outside a transaction, the indexes would stay gone if the work after
+        # failed. Begin one, so a failure rolls the drop back with everything else.
+        connection.exec_driver_sql("BEGIN")
     try:
         for index in rebuilt:
             index.drop(connection)

@@ -10,7 +10,9 @@ MISSING = -1
 
 def date_codes(values: pd.Series) -> np.ndarray:
     """YYYYMMDD as int32, ``MISSING`` where unknown; cheap to compare over millions of pairs."""
-    parsed = pd.to_datetime(values, errors="coerce")
+    # ISO 8601 per value, not a format inferred from the first: one odd value must not turn
+    # every other date into "unknown".
+    parsed = pd.to_datetime(values, errors="coerce", format="ISO8601")
     codes = (parsed.dt.year * 10000 + parsed.dt.month * 100 + parsed.dt.day).to_numpy(
         dtype="float64", na_value=np.nan
     )

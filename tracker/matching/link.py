@@ -14,11 +14,12 @@ import numpy as np
 import pandas as pd
 
 from tracker.matching.blocking import CandidatePairs, generate_candidates
-from tracker.matching.compare import compare_pairs
+from tracker.matching.compare import FIELDS, compare_pairs
 from tracker.matching.explain import explain_links
 from tracker.matching.model import (
     CONDITIONAL_FIELDS,
     MatchParameters,
+    conflict_rule_applies,
     estimate_u,
     fit_model,
     name_frequencies,
@@ -35,6 +36,8 @@ from tracker.matching.prepare import (
     prepare_register,
     prepare_travel,
 )
+
+MIN_STRANGERS = 1_000  # pairs sharing a first name needed to estimate u among them
 
 
 @dataclass(frozen=True)
@@ -196,12 +199,15 @@ def link_travel_to_register(
     u = estimate_u(compare_pairs(sample, prepared_travel, prepared_register))
     same_first = first_name_pairs(prepared_travel, prepared_register, settings.u_sample_pairs,
                                   settings.seed)  # fmt: skip
-    u_given_agrees = estimate_u(strangers_only(compare_pairs(same_first, prepared_travel,
-                                                             prepared_register)))  # fmt: skip
+    strangers = strangers_only(compare_pairs(same_first, prepared_travel, prepared_register))
+    # Too few strangers sharing a first name (a small database): their smoothed shares would be
+    # guesses, so such pairs keep the plain u.
+    u_given_agrees = estimate_u(strangers) if len(strangers) >= MIN_STRANGERS else {}
     timer.lap("estimate_u")
     label_positions = _pair_positions(labels, prepared_travel, prepared_register)
     parameters = fit_model(comparisons, u, label_positions, initial=initial)
-    parameters.u_given_agrees = {name: u_given_agrees[name] for name in CONDITIONAL_FIELDS}
+    parameters.u_given_agrees = {name: u_given_agrees[name] for name in CONDITIONAL_FIELDS
+                                 if name in u_given_agrees}  # fmt: skip
     parameters = with_population_prior(
         parameters, len(candidates), len(prepared_travel) * len(prepared_register)
     )
@@ -214,11 +220,15 @@ def link_travel_to_register(
     register_dob = prepared_register.people["dob"].to_numpy()[comparisons.frame["o"].to_numpy()]
     names = name_frequencies(prepared_travel.records)
     weights = score(comparisons, parameters, frequencies, names, register_dob)
-    best_weights = (pd.Series(weights["match_weight"].to_numpy())
-                    .groupby(comparisons.frame["t"].to_numpy()).max().to_numpy())  # fmt: skip
+    frame = comparisons.frame
     em_prior_weight = parameters.prior_weight
-    parameters = one_to_one_prior(parameters, best_weights,
-                                  len(prepared_travel) * len(prepared_register))  # fmt: skip
+    parameters = one_to_one_prior(
+        parameters,
+        weights["match_weight"].to_numpy() - weights["w_conflict"].to_numpy(),
+        conflict_rule_applies({name: frame[name].to_numpy() for name in FIELDS}),
+        frame["t"].to_numpy(),
+        len(prepared_travel) * len(prepared_register),
+    )
     weights = rescore_with_prior(weights, comparisons.frame, em_prior_weight, parameters)
     scored = pd.concat([comparisons.frame, weights], axis=1)
     timer.lap("score")

@@ -223,13 +223,19 @@ def _level_lookup(table: dict[str, dict[int, float]], name: str) -> np.ndarray:
     return lookup
 
 
+def conflict_rule_applies(levels: dict[str, np.ndarray]) -> np.ndarray:
+    """Pairs whose birth date or given names conflict outright and whose document does not
+    agree: their total weight is held at or below the cap."""
+    conflict = np.zeros(len(levels["document"]), dtype=bool)
+    for name in CONFLICT_FIELDS:
+        conflict |= levels[name] == CONFLICT_LEVEL
+    return conflict & (levels["document"] < DOCUMENT_AGREES_FROM)
+
+
 def conflict_adjustment(total: np.ndarray, levels: dict[str, np.ndarray], cap: float) -> np.ndarray:
     """How much to take off each pair's weight so conflicting pairs without a matching
     document stay at or below ``cap`` (zero for every other pair)."""
-    conflict = np.zeros(len(total), dtype=bool)
-    for name in CONFLICT_FIELDS:
-        conflict |= levels[name] == CONFLICT_LEVEL
-    capped = conflict & (levels["document"] < DOCUMENT_AGREES_FROM)
+    capped = conflict_rule_applies(levels)
     return np.where(capped, np.minimum(cap - total, 0.0), 0.0)
 
 
@@ -365,30 +371,43 @@ def with_population_prior(
 ONE_TO_ONE_ROUNDS = 50
 
 
-def one_to_one_prior(parameters: MatchParameters, best_weights: np.ndarray,
-                     all_pairs: int) -> MatchParameters:  # fmt: skip
+def one_to_one_prior(parameters: MatchParameters, before_rule: np.ndarray, capped: np.ndarray,
+                     records: np.ndarray, all_pairs: int) -> MatchParameters:  # fmt: skip
     """The prior again, knowing that a travel record is at most one person's.
 
     EM over candidate pairs counts every look-alike pair as part match: a traveller with a
     common name and no birth date, blocked against five registered namesakes, adds up to more
     than one expected match. Here the expected number of matches is the sum, over travel
     records, of the probability of each record's best candidate, and the prior is moved until
-    it gives back that number (a fixed point, reached in a few rounds). ``best_weights`` is
-    each travel record's highest match weight under the current prior.
+    it gives back that number (a fixed point, reached in a few rounds; never above EM's own
+    prior, which is the count this corrects downwards).
+
+    Per candidate pair: ``before_rule`` is its total weight under the current prior before the
+    conflict rule, ``capped`` whether the rule holds it at the cap (those stay there whatever
+    the prior), ``records`` its travel record.
     """
-    if len(best_weights) == 0 or all_pairs <= 0:
+    if len(before_rule) == 0 or all_pairs <= 0:
         return parameters
-    prior = parameters.prior
+    order = np.argsort(records, kind="stable")
+    sorted_records = records[order]
+    starts = np.flatnonzero(np.r_[True, sorted_records[1:] != sorted_records[:-1]])
+    before_sorted, capped_sorted = before_rule[order], capped[order]
+    cap = parameters.conflict_cap
+    em_prior = parameters.prior
     start = parameters.prior_weight
+    prior = em_prior
     for _ in range(ONE_TO_ONE_ROUNDS):
         shift = math.log2(prior / (1.0 - prior)) - start
-        expected = float((1.0 / (1.0 + np.exp2(-np.clip(best_weights + shift, -60, 60)))).sum())
-        new_prior = min(max(expected / all_pairs, 1e-12), 0.5)
+        weights = before_sorted + shift
+        weights = np.where(capped_sorted, np.minimum(weights, cap), weights)
+        best = np.maximum.reduceat(weights, starts)
+        expected = float((1.0 / (1.0 + np.exp2(-np.clip(best, -60, 60)))).sum())
+        new_prior = min(max(expected / all_pairs, 1e-12), em_prior)
         converged = abs(new_prior - prior) <= 1e-4 * prior
         prior = new_prior
         if converged:
             break
-    parameters.notes["em_prior"] = parameters.prior
+    parameters.notes["em_prior"] = em_prior
     parameters.prior = prior
     return parameters
 
