@@ -236,6 +236,18 @@ def ingest(app: AppContext, kind: str, paths: tuple[Path, ...]) -> None:
         sys.exit(code)
 
 
+
+def _probability_option(name: str, default: float, envvar: str, help_text: str):
+    """An option taking a probability strictly between 0 and 1."""
+    return click.option(
+        name,
+        default=default,
+        show_default=True,
+        envvar=envvar,
+        type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
+        help=help_text,
+    )
+
 @main.command()
 @click.option(
     "--inbox",
@@ -271,24 +283,16 @@ def ingest(app: AppContext, kind: str, paths: tuple[Path, ...]) -> None:
     type=click.IntRange(min=0),
     help="Erase travel records that matched no one after this many days.",
 )
-@click.option(
-    "--match-threshold",
-    default=0.95,
-    show_default=True,
-    envvar="TRACKER_MATCH_THRESHOLD",
-    type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
-    help="Links at or above this probability are in band `match`. Probabilities are "
-    "calibrated: of links at 0.95, about 95 in 100 are the right person.",
-)
-@click.option(
-    "--review-threshold",
-    default=0.5,
-    show_default=True,
-    envvar="TRACKER_REVIEW_THRESHOLD",
-    type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
-    help="Links at or above this probability (and below the match threshold) are in band "
+@_probability_option(
+    "--match-threshold", 0.95, "TRACKER_MATCH_THRESHOLD",
+    "Links at or above this probability are in band `match`. Probabilities are calibrated: "
+    "of links at 0.95, about 95 in 100 are the right person.",
+)  # fmt: skip
+@_probability_option(
+    "--review-threshold", 0.5, "TRACKER_REVIEW_THRESHOLD",
+    "Links at or above this probability (and below the match threshold) are in band "
     "`review`; below it a travel record is linked to no one.",
-)
+)  # fmt: skip
 @click.option(
     "--keep-inbox", is_flag=True, help="Leave processed files in the inbox (no archive)."
 )
