@@ -19,7 +19,7 @@ from tracker.matching.blocking import CandidatePairs
 from tracker.matching.dates import DOB_LEVEL_NAMES, compare_dates
 from tracker.matching.documents import DOC_LEVEL_NAMES, DOC_NULL, compare_documents
 from tracker.matching.names import nickname_group
-from tracker.matching.prepare import PreparedRegister, PreparedTravel
+from tracker.matching.prepare import LATER_GIVEN_SOURCE, PreparedRegister, PreparedTravel
 
 NULL = -1
 
@@ -52,11 +52,11 @@ FIELD_LEVELS: dict[str, dict[int, str]] = {
 FIELDS = tuple(FIELD_LEVELS)
 
 FAMILY_CLOSE, FAMILY_SIMILAR = 0.92, 0.84
+FAMILY_EXACT = 3
+# Agreeing with the register variant that drops the first given name (people who go by a later
+# one) is weaker evidence than agreeing with the first name: among strangers, someone's first
+# name is often someone else's middle name, so it has a level (and a weight) of its own.
 GIVEN_EXACT, GIVEN_SAME_FIRST, GIVEN_LATER_NAME = 5, 4, 3
-# The register variant that drops the first given name (people who go by a later one). Agreeing
-# with it is weaker evidence than agreeing with the first name: among strangers, someone's
-# first name is often someone else's middle name, so it has a level (and a weight) of its own.
-LATER_GIVEN_SOURCE = "later given names"
 GIVEN_CLOSE = 0.88
 
 
@@ -102,7 +102,7 @@ def family_levels(
         | _equal(travel_core, reg_core)
         | _equal(travel_compact, reg_compact)
     )
-    level[exact] = 3
+    level[exact] = FAMILY_EXACT
     return level
 
 

@@ -6,7 +6,6 @@ analyst exactly which fields agreed, without rerunning the matcher.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from tracker.matching.compare import FIELD_LEVELS, FIELDS
@@ -25,8 +24,7 @@ def explain_links(chosen: pd.DataFrame, parameters: MatchParameters,
     columns = {name: chosen[name].to_numpy() for name in FIELDS}
     weights = {name: chosen[f"w_{name}"].to_numpy() for name in FIELDS}
     conflict = chosen["w_conflict"].to_numpy()
-    name_frequency = (chosen["w_name_frequency"].to_numpy() if "w_name_frequency" in chosen
-                      else np.zeros(len(chosen)))  # fmt: skip
+    name_frequency = chosen["w_name_frequency"].to_numpy()
     variant = chosen["variant"].to_numpy()
     swapped = chosen["swapped"].to_numpy()
     total = chosen["match_weight"].to_numpy()

@@ -31,6 +31,7 @@ from tracker.matching.model import (
     with_population_prior,
 )
 from tracker.matching.prepare import (
+    REGISTER_NAME_SOURCE,
     PreparedRegister,
     PreparedTravel,
     prepare_register,
@@ -97,7 +98,7 @@ def first_name_pairs(travel: PreparedTravel, register: PreparedRegister, count: 
     naming tradition, hence a surname like each other's, a sex and a nationality. Weighing
     those fields with u from wholly random pairs counts the same coincidence twice.
     """
-    own = register.variants[register.variants["source"] == "register name"]
+    own = register.variants[register.variants["source"] == REGISTER_NAME_SOURCE]
     names = own["first_given"].to_numpy(object)
     keep = names != ""
     codes, uniques = pd.factorize(names[keep])
@@ -217,10 +218,10 @@ def link_travel_to_register(
         "family_name": term_frequencies(prepared_travel.records["family_core"]),
         "given_names": term_frequencies(prepared_travel.records["given"]),
     }
-    register_dob = prepared_register.people["dob"].to_numpy()[comparisons.frame["o"].to_numpy()]
+    frame = comparisons.frame
+    register_dob = prepared_register.people["dob"].to_numpy()[frame["o"].to_numpy()]
     names = name_frequencies(prepared_travel.records)
     weights = score(comparisons, parameters, frequencies, names, register_dob)
-    frame = comparisons.frame
     em_prior_weight = parameters.prior_weight
     parameters = one_to_one_prior(
         parameters,
@@ -229,8 +230,8 @@ def link_travel_to_register(
         frame["t"].to_numpy(),
         len(prepared_travel) * len(prepared_register),
     )
-    weights = rescore_with_prior(weights, comparisons.frame, em_prior_weight, parameters)
-    scored = pd.concat([comparisons.frame, weights], axis=1)
+    weights = rescore_with_prior(weights, frame, em_prior_weight, parameters)
+    scored = pd.concat([frame, weights], axis=1)
     timer.lap("score")
 
     chosen = choose_best_links(scored, _pair_positions(suppressed, prepared_travel,

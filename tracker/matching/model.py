@@ -14,19 +14,30 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from tracker.matching.compare import FIELD_LEVELS, FIELDS, NULL, Comparisons
+from tracker.matching.compare import (
+    FAMILY_EXACT,
+    FIELD_LEVELS,
+    FIELDS,
+    GIVEN_EXACT,
+    GIVEN_LATER_NAME,
+    GIVEN_SAME_FIRST,
+    NULL,
+    Comparisons,
+)
+from tracker.matching.dates import DOB_SWAPPED
 
 # Fields whose u, for pairs that agree on a given name, comes from strangers who share a first
 # name rather than from wholly random pairs (see link.first_name_pairs): surname similarity,
 # sex and nationality go with the name's tradition, so the plain u overstates the evidence.
 # (Birth dates and documents do not go with names, so they keep the plain u.)
 CONDITIONAL_FIELDS = ("family_name", "sex", "nationality")
-GIVEN_AGREES_FROM = 3  # given-name levels "goes by a later given name" and better
+GIVEN_AGREES_FROM = GIVEN_LATER_NAME  # "goes by a later given name" and better
 MODEL_FORMAT = 2  # 2: given names gained the level "goes by a later given name"
 SMOOTHING = 0.5  # Laplace-style pseudo-count per level, so no level has probability zero
 # Exact agreement on a common name (SMITH, JOHN) is weaker evidence than on a rare one: these
 # levels take u from how often the travel record's own value occurs (term frequency).
-TF_ADJUSTED = {"family_name": (3, "family_value"), "given_names": (5, "given_value")}
+TF_ADJUSTED = {"family_name": (FAMILY_EXACT, "family_value"),
+               "given_names": (GIVEN_EXACT, "given_value")}  # fmt: skip
 
 # Disagreements that independence underweights. A twin shares surname and birth date with the
 # offender, a namesake shares the whole name: adding up the agreeing fields would link them.
@@ -132,7 +143,9 @@ def strangers_only(comparisons: Comparisons) -> Comparisons:
     """Drop pairs whose birth date or document agrees: in a sample of pairs chosen for sharing
     a first name, those are mostly the traveller and his own register entry, not strangers."""
     frame = comparisons.frame
-    keep = (frame["date_of_birth"].to_numpy() < 2) & (frame["document"].to_numpy() < 1)
+    keep = (frame["date_of_birth"].to_numpy() < DOB_SWAPPED) & (
+        frame["document"].to_numpy() < DOCUMENT_AGREES_FROM
+    )
     return Comparisons(frame[keep].reset_index(drop=True))
 
 
@@ -157,12 +170,14 @@ def _initial_m() -> dict[str, dict[int, float]]:
 # the EM having to find the match class on its own (it can latch onto any common pattern, e.g.
 # "same first name, similar birth date" among pairs a birth-date blocking pass produced).
 ANCHOR_RULES: dict[str, dict[str, int]] = {
-    "family_name": {"document": 2, "date_of_birth": 3, "given_names": 4},
+    "family_name": {"document": 2, "date_of_birth": 3, "given_names": GIVEN_SAME_FIRST},
     "given_names": {"document": 2, "date_of_birth": 3, "family_name": 2},
-    "date_of_birth": {"document": 2, "family_name": 2, "given_names": 4},
-    "document": {"family_name": 3, "given_names": 4, "date_of_birth": 3},
-    "sex": {"document": 2, "date_of_birth": 3, "family_name": 2, "given_names": 4},
-    "nationality": {"document": 2, "date_of_birth": 3, "family_name": 2, "given_names": 4},
+    "date_of_birth": {"document": 2, "family_name": 2, "given_names": GIVEN_SAME_FIRST},
+    "document": {"family_name": 3, "given_names": GIVEN_SAME_FIRST, "date_of_birth": 3},
+    "sex": {"document": 2, "date_of_birth": 3, "family_name": 2, "given_names": GIVEN_SAME_FIRST},
+    "nationality": {
+        "document": 2, "date_of_birth": 3, "family_name": 2, "given_names": GIVEN_SAME_FIRST,
+    },  # fmt: skip
 }
 MIN_ANCHORS = 30
 
@@ -487,8 +502,8 @@ def name_frequencies(records: pd.DataFrame) -> NameFrequencies:
 # Name levels the joint frequency applies to: the whole family name exactly, and the given
 # names exactly (full given names), the same first name (middle dropped or truncated) or the
 # traveller's first name being a later one of the register's.
-JOINT_FAMILY_LEVEL = 3
-JOINT_GIVEN_LEVELS = {5: "full", 4: "first", 3: "first"}
+JOINT_FAMILY_LEVEL = FAMILY_EXACT
+JOINT_GIVEN_LEVELS = {GIVEN_EXACT: "full", GIVEN_SAME_FIRST: "first", GIVEN_LATER_NAME: "first"}
 
 
 def name_frequency_adjustment(frame: pd.DataFrame, parameters: MatchParameters,

@@ -17,6 +17,10 @@ from tracker.matching.dates import date_codes, swapped_day_month
 from tracker.matching.documents import comparable_country, document_columns, per_distinct
 from tracker.matching.names import name_frame
 
+# Where a register name variant comes from (aliases carry their own kind).
+REGISTER_NAME_SOURCE = "register name"
+LATER_GIVEN_SOURCE = "later given names"  # the register name without its first given name
+
 REGISTER_COLUMNS = ("offender_key", "family_name", "given_names", "date_of_birth", "sex",
                     "nationalities")  # fmt: skip
 ALIAS_COLUMNS = ("offender_key", "family_name", "given_names", "kind")
@@ -75,8 +79,8 @@ def prepare_register(
         }
     )
 
-    names = [register[["family_name", "given_names"]].assign(o=np.arange(len(register)),
-                                                            source="register name")]  # fmt: skip
+    own_names = register[["family_name", "given_names"]]
+    names = [own_names.assign(o=np.arange(len(register)), source=REGISTER_NAME_SOURCE)]
     if aliases is not None and len(aliases):
         _require(aliases, ALIAS_COLUMNS, "aliases")
         known = aliases[aliases["offender_key"].isin(position.index)]
@@ -135,7 +139,7 @@ def _later_given_names(register_names: pd.DataFrame) -> pd.DataFrame:
     has_more = parts.str.len() > 1
     later = register_names[has_more.to_numpy()].copy()
     later["given_names"] = parts[has_more].str[1].to_numpy()
-    later["source"] = "later given names"
+    later["source"] = LATER_GIVEN_SOURCE
     return later
 
 

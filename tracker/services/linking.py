@@ -46,8 +46,12 @@ def _frame(session: Session, statement) -> pd.DataFrame:
     if compiled.params:
         raise ValueError("_frame reads parameterless statements only")
     result = connection.exec_driver_sql(str(compiled))
-    columns = list(result.keys())
-    return pd.DataFrame.from_records(result.cursor.fetchall(), columns=columns)
+    try:
+        columns = list(result.keys())
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
+    return pd.DataFrame.from_records(rows, columns=columns)
 
 
 def load_register(session: Session) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
