@@ -423,6 +423,155 @@ def test_a_big_sqlite_load_rebuilds_the_secondary_indexes_it_set_aside(
     assert {ix["name"] for ix in inspect(engine).get_indexes("travel_records")} == before
 
 
+# --- many small files ------------------------------------------------------------------------
+
+
+def flight_list(build_paxlst, control, *families, nationality="GBR"):
+    b = build_paxlst
+    passengers = [b.passenger(family, nationality=nationality) for family in families]
+    return b.interchange([b.message(passengers)], control=control)
+
+
+def test_small_files_load_together_yet_each_keeps_its_record_counts_and_entry(
+    sessions, settings, write_file, build_paxlst
+):
+    paths = [
+        write_file("a.edi", flight_list(build_paxlst, "000001", "ADAMS", "BAKER")),
+        write_file("b.edi", flight_list(build_paxlst, "000002", "CLARK")),
+        write_file("c.edi", flight_list(build_paxlst, "000003", "DAVIS", "EVANS", "FOX")),
+    ]
+    results = load(sessions, settings, "travel", *paths, chunk_rows=2)
+    assert [(r.path.name, r.read, r.new, r.rejected) for r in results] == [
+        ("a.edi", 2, 2, 0), ("b.edi", 1, 1, 0), ("c.edi", 3, 3, 0)
+    ]  # fmt: skip
+    by_file = dict(rows_of(sessions, SourceFile, "id", "name"))
+    stored = rows_of(sessions, TravelRecord, "family_name", "source_file_id")
+    assert {(family, by_file[source]) for family, source in stored} == {
+        ("ADAMS", "a.edi"), ("BAKER", "a.edi"), ("CLARK", "b.edi"), ("DAVIS", "c.edi"),
+        ("EVANS", "c.edi"), ("FOX", "c.edi"),
+    }  # fmt: skip
+    collections = events(sessions, "collection")
+    assert [(e.details["file"], e.details["read"], e.details["new"]) for e in collections] == [
+        ("a.edi", 2, 2), ("b.edi", 1, 1), ("c.edi", 3, 3)
+    ]  # fmt: skip
+    assert [e.object_id for e in collections] == [str(r.source_file_id) for r in results]
+    with transaction(sessions) as s:
+        assert verify_chain(s).intact
+
+
+def test_a_small_file_that_cannot_be_read_is_refused_alone_while_its_neighbours_load(
+    sessions, settings, write_file, build_paxlst
+):
+    good = write_file("a.edi", flight_list(build_paxlst, "000001", "ADAMS"))
+    bad = write_file("b.edi", flight_list(build_paxlst, "000002", "MÜLLER", "NEVER")
+                     .replace("UNOA", "UNOW").encode("utf-8").replace("Ü".encode(), b"\xdc"))
+    later = write_file("c.edi", flight_list(build_paxlst, "000003", "CLARK"))
+    results = load(sessions, settings, "travel", good, bad, later)
+    assert [r.refused is None for r in results] == [True, False, True]
+    assert results[1].refused.startswith("is not UTF-8 text as its UNB header declares")
+    assert (results[1].read, results[1].loaded) == (0, 0)
+    assert exit_code(results) == 3
+    assert sorted(f for (f,) in rows_of(sessions, TravelRecord, "family_name")) == [
+        "ADAMS", "CLARK"
+    ]
+    with transaction(sessions) as s:
+        refused = s.get(SourceFile, results[1].source_file_id)
+        assert (refused.name, refused.error) == ("b.edi", results[1].refused)
+    assert [e.details["file"] for e in events(sessions, "collection")] == [
+        "b.edi", "a.edi", "c.edi"
+    ]  # the refusal is recorded as it is found; the loaded files' entries follow
+
+
+def test_each_small_file_has_its_own_rejects(sessions, settings, write_file, build_paxlst):
+    paths = [
+        write_file("a.edi", flight_list(build_paxlst, "000001", "ADAMS", nationality="XXX")),
+        write_file("b.edi", flight_list(build_paxlst, "000002", "BAKER")),
+        write_file("c.edi", flight_list(build_paxlst, "000003", "CLARK", nationality="YYY")),
+    ]
+    results = load(sessions, settings, "travel", *paths, run_id=None)
+    assert [(r.loaded, r.rejected) for r in results] == [(0, 1), (1, 0), (0, 1)]
+    assert results[1].reject_file is None
+    for result, code in ((results[0], "XXX"), (results[2], "YYY")):
+        with open(result.reject_file, encoding="utf-8", newline="") as stream:
+            [row] = list(csv.DictReader(stream))
+        assert row["source_file"] == result.path.name and f"'{code}'" in row["reason"]
+    with transaction(sessions) as s:
+        sources = sorted(s.scalars(select(Reject.source_file_id)).all())
+    assert sources == sorted([results[0].source_file_id, results[2].source_file_id])
+    assert not any(settings.data_dir.rglob("*.partial"))
+
+
+def test_a_record_repeated_in_a_later_small_file_updates_and_names_that_file(
+    sessions, settings, write_file
+):
+    row = TRAVEL_ROWS[0]
+    first = write_file("travel-1.csv", TRAVEL_HEADER + "\n" + row + "\n")
+    second = write_file("travel-2.csv", TRAVEL_HEADER + "\n" + row.replace(",BA9", ",BA11")
+                        + "\n" + row.replace(",BA9", ",BA11") + "\n")  # fmt: skip
+    one, two = load(sessions, settings, "travel", first, second)
+    assert (one.new, one.updated, one.unchanged) == (1, 0, 0)
+    assert (two.new, two.updated, two.unchanged) == (0, 1, 1)
+    assert rows_of(sessions, TravelRecord, "flight_number", "source_file_id") == [
+        ("BA11", two.source_file_id)
+    ]
+    [alteration] = events(sessions, "alteration")
+    assert alteration.details["source_file_id"] == two.source_file_id
+    assert alteration.details["changes"] == {"flight_number": {"old": "BA9", "new": "BA11"}}
+
+
+def test_a_failure_while_small_files_load_keeps_none_of_them_and_a_new_load_converges(
+    sessions, settings, write_file, build_paxlst, monkeypatch
+):
+    from tracker.ingest import service
+
+    paths = [
+        write_file("a.edi", flight_list(build_paxlst, "000001", "ADAMS", nationality="XXX")),
+        write_file("b.edi", flight_list(build_paxlst, "000002", "BAKER")),
+    ]
+    real_finish = service._SmallFilesLoad._finish
+
+    def killed(self, session):
+        raise KeyboardInterrupt  # the operator's Ctrl-C, or the process being stopped
+
+    monkeypatch.setattr(service._SmallFilesLoad, "_finish", killed)
+    with pytest.raises(KeyboardInterrupt):
+        load(sessions, settings, "travel", *paths)
+    assert rows_of(sessions, TravelRecord, "id") == []
+    assert rows_of(sessions, SourceFile, "id") == []
+    assert events(sessions, "collection") == []
+    assert not any(settings.data_dir.rglob("*.rejects.csv*"))
+    monkeypatch.setattr(service._SmallFilesLoad, "_finish", real_finish)
+    results = load(sessions, settings, "travel", *paths)
+    assert [(r.loaded, r.rejected) for r in results] == [(0, 1), (1, 0)]
+
+
+def test_small_files_are_grouped_by_kind_and_size_and_big_ones_load_alone(tmp_path, monkeypatch):
+    from tracker.ingest import service
+
+    monkeypatch.setattr(service, "SMALL_FILE_BYTES", 100)
+    monkeypatch.setattr(service, "BATCH_BYTES", 250)
+    monkeypatch.setattr(service, "BATCH_FILES", 3)
+
+    def file(name, size):
+        path = tmp_path / name
+        path.write_bytes(b"x" * size)
+        return path
+
+    planned = [
+        ("offenders", file("o.csv", 10), "csv"),
+        ("aliases", file("a1.csv", 10), "csv"),
+        ("aliases", file("a2.csv", 10), "csv"),
+        ("travel", file("t.csv", 500), "csv"),
+        *[("travel", file(f"f{i}.edi", 60), "paxlst") for i in range(6)],
+        ("travel", tmp_path / "gone.edi", "paxlst"),
+    ]
+    names = [[p.name for _, p, _ in batch] for batch in service.batches_of_small_files(planned)]
+    assert names == [
+        ["o.csv"], ["a1.csv", "a2.csv"], ["t.csv"], ["f0.edi", "f1.edi", "f2.edi"],
+        ["f3.edi", "f4.edi", "f5.edi"], ["gone.edi"],
+    ]  # fmt: skip
+
+
 # --- the inbox and the trail ------------------------------------------------------------------
 
 

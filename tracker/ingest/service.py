@@ -22,14 +22,14 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 from tqdm import tqdm
 
-from tracker.audit import record_event
+from tracker.audit import AuditEntry, record_event, record_events
 from tracker.config import Settings
 from tracker.db import transaction
 from tracker.ingest.bulk import sqlite_bulk_load
 from tracker.ingest.inbox import scan_inbox
 from tracker.ingest.kinds import KINDS, KindSpec
 from tracker.ingest.prepare import PreparedChunk, make_reader, offender_ids, prepare_chunk
-from tracker.ingest.readers import CHUNK_ROWS, FileRefused, format_of
+from tracker.ingest.readers import CHUNK_ROWS, FileRefused, SourceRow, format_of
 from tracker.ingest.rejects import RejectSink, reject_file_path
 from tracker.ingest.upsert import OffenderIndex, Upserter
 from tracker.models import SourceFile
@@ -136,6 +136,12 @@ def check_paths(kind: str, paths: list[Path]) -> list[tuple[Path, str]]:
 # --- loading ---------------------------------------------------------------------------------
 
 
+SMALL_FILE_BYTES = 1 << 20
+"""Files smaller than this load together with their small neighbours of the same kind."""
+BATCH_BYTES = 32 << 20
+BATCH_FILES = 1_000
+
+
 def ingest_files(
     sessions: sessionmaker[Session],
     kind: str,
@@ -148,14 +154,12 @@ def ingest_files(
     today: date | None = None,
     chunk_rows: int = CHUNK_ROWS,
 ) -> list[FileResult]:
-    """Load files of one kind, each in its own transaction, in the order given."""
-    return [
-        load_file(
-            sessions, kind, path, fmt, settings=settings, actor=actor, run_id=run_id,
-            progress=progress, today=today, chunk_rows=chunk_rows,
-        )  # fmt: skip
-        for path, fmt in check_paths(kind, paths)
-    ]
+    """Load files of one kind in the order given, each file all or nothing."""
+    planned = [(kind, path, fmt) for path, fmt in check_paths(kind, paths)]
+    return _load_planned(
+        sessions, planned, settings=settings, actor=actor, run_id=run_id, progress=progress,
+        today=today, chunk_rows=chunk_rows,
+    )  # fmt: skip
 
 
 def ingest_inbox(
@@ -171,16 +175,65 @@ def ingest_inbox(
     """Load every recognised file of an inbox folder: offenders first, travel last."""
     if not inbox.is_dir():
         raise IngestError(f"{inbox}: inbox folder does not exist")
-    results = []
-    for kind, path in scan_inbox(inbox).files:
-        fmt = format_of(path)
-        results.append(
-            load_file(
-                sessions, kind, path, fmt, settings=settings, actor=actor, run_id=run_id,
-                progress=progress, today=today,
-            )  # fmt: skip
-        )
+    planned = [(kind, path, format_of(path)) for kind, path in scan_inbox(inbox).files]
+    return _load_planned(
+        sessions, planned, settings=settings, actor=actor, run_id=run_id, progress=progress,
+        today=today,
+    )  # fmt: skip
+
+
+def _load_planned(
+    sessions: sessionmaker[Session],
+    planned: list[tuple[str, Path, str]],
+    **options,
+) -> list[FileResult]:
+    results: list[FileResult] = []
+    for batch in batches_of_small_files(planned):
+        if len(batch) == 1:
+            kind, path, fmt = batch[0]
+            results.append(load_file(sessions, kind, path, fmt, **options))
+        else:
+            results.extend(load_small_files(sessions, batch, **options))
     return results
+
+
+def batches_of_small_files(
+    planned: list[tuple[str, Path, str]],
+) -> Iterator[list[tuple[str, Path, str]]]:
+    """Consecutive small files of one kind, grouped so they load in one transaction.
+
+    A border feed sends one PAXLST file per flight: thousands a night, a few kilobytes each.
+    Loaded one by one, the fixed cost of each (a transaction, its own key look-ups, an audit
+    entry with the head locked again) outweighed reading it. A large file always loads alone.
+    """
+    batch: list[tuple[str, Path, str]] = []
+    batch_bytes = 0
+    for item in planned:
+        kind, path, _fmt = item
+        size = _size_of(path)
+        small = size < SMALL_FILE_BYTES
+        if batch and (
+            not small
+            or kind != batch[0][0]
+            or len(batch) >= BATCH_FILES
+            or batch_bytes + size > BATCH_BYTES
+        ):
+            yield batch
+            batch, batch_bytes = [], 0
+        if not small:
+            yield [item]
+            continue
+        batch.append(item)
+        batch_bytes += size
+    if batch:
+        yield batch
+
+
+def _size_of(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # the load itself reports the file as unreadable
 
 
 def load_file(
@@ -218,6 +271,36 @@ def load_file(
         result.reject_file = loader.commit_rejects()
     result.seconds = time.perf_counter() - started
     return result
+
+
+def load_small_files(
+    sessions: sessionmaker[Session],
+    files: list[tuple[str, Path, str]],
+    *,
+    settings: Settings,
+    actor: str,
+    run_id: int | None = None,
+    progress: bool = False,
+    today: date | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+) -> list[FileResult]:
+    """Load small files of one kind in one transaction, each file all or nothing.
+
+    Each file is read whole before anything of it is written, so a file that cannot be read
+    is refused alone (its refusal recorded) while the others load; anything else that goes
+    wrong rolls the lot back, and loading again converges as for one file.
+    """
+    [kind] = {kind for kind, _, _ in files}
+    loader = _SmallFilesLoad(KINDS[kind], settings=settings, actor=actor, run_id=run_id,
+                             today=today)  # fmt: skip
+    try:
+        with transaction(sessions) as session:
+            loader.run(session, files, progress=progress, chunk_rows=chunk_rows)
+    except BaseException:
+        loader.discard()
+        raise
+    loader.commit_rejects()
+    return loader.results
 
 
 def _reset_counts(result: FileResult) -> None:
@@ -331,11 +414,7 @@ class _FileLoad:
         result.new, result.updated = upserter.counts.new, upserter.counts.updated
         result.unchanged = upserter.counts.unchanged
         result.rejected = self.rejects.count
-        if result.read != result.loaded + result.rejected:  # pragma: no cover - a bug if seen
-            raise RuntimeError(
-                f"{result.path}: read {result.read} but loaded {result.loaded} "
-                f"and rejected {result.rejected}"
-            )
+        _check_counts(result)
         source.rows_read, source.rows_loaded = result.read, result.loaded
         source.rows_rejected = result.rejected
         source.reject_file = str(reject_path) if self.rejects.written else None
@@ -355,32 +434,8 @@ class _FileLoad:
         result.warnings.extend(reader.warnings)
 
     def _record_collection(self, session: Session, source: SourceFile) -> None:
-        result = self.result
-        record_event(
-            session,
-            actor=self.actor,
-            action="collection",
-            object_type="source_file",
-            object_id=source.id,
-            justification=f"{self.spec.kind} file loaded",
-            details={
-                "file": source.name,
-                "path": source.path,
-                "kind": self.spec.kind,
-                "format": source.format,
-                "sha256": source.sha256,
-                "size_bytes": source.size_bytes,
-                "read": result.read,
-                "loaded": result.loaded,
-                "new": result.new,
-                "updated": result.updated,
-                "unchanged": result.unchanged,
-                "rejected": result.rejected,
-                "reject_file": source.reject_file,
-                "warnings": result.warnings,
-            },
-            run_id=self.run_id,
-        )
+        entry = _collection_entry(self.spec, self.result, source, self.actor, self.run_id)
+        record_events(session, [entry])
 
     def commit_rejects(self) -> Path | None:
         return self.rejects.commit() if self.rejects else None
@@ -388,6 +443,181 @@ class _FileLoad:
     def discard(self) -> None:
         if self.rejects is not None:
             self.rejects.discard()
+
+
+def _collection_entry(
+    spec: KindSpec, result: FileResult, source: SourceFile, actor: str, run_id: int | None
+) -> AuditEntry:
+    """The ``collection`` entry for a loaded file: what came in, from where, and what of it
+    was kept (DPA 2018 s.62 logging)."""
+    return AuditEntry(
+        actor=actor,
+        action="collection",
+        object_type="source_file",
+        object_id=source.id,
+        justification=f"{spec.kind} file loaded",
+        details={
+            "file": source.name,
+            "path": source.path,
+            "kind": spec.kind,
+            "format": source.format,
+            "sha256": source.sha256,
+            "size_bytes": source.size_bytes,
+            "read": result.read,
+            "loaded": result.loaded,
+            "new": result.new,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+            "rejected": result.rejected,
+            "reject_file": source.reject_file,
+            "warnings": result.warnings,
+        },
+        run_id=run_id,
+    )
+
+
+def _check_counts(result: FileResult) -> None:
+    if result.read != result.loaded + result.rejected:  # pragma: no cover - a bug if seen
+        raise RuntimeError(
+            f"{result.path}: read {result.read} but loaded {result.loaded} "
+            f"and rejected {result.rejected}"
+        )
+
+
+@dataclass
+class _ReadFile:
+    result: FileResult
+    source: SourceFile
+    chunks: list[list[SourceRow]]
+    sink: RejectSink | None = None
+
+
+class _SmallFilesLoad:
+    """The work of loading several small files of one kind inside one transaction.
+
+    Their valid records go through one Upserter in shared chunks (each record naming its
+    file), so a thousand passenger lists cost a few key look-ups and writes, not a thousand.
+    """
+
+    def __init__(
+        self,
+        spec: KindSpec,
+        *,
+        settings: Settings,
+        actor: str,
+        run_id: int | None,
+        today: date | None,
+    ):
+        self.spec = spec
+        self.settings = settings
+        self.actor = actor
+        self.run_id = run_id
+        self.today = today
+        self.results: list[FileResult] = []
+        self._read: list[_ReadFile] = []
+
+    def run(
+        self,
+        session: Session,
+        files: list[tuple[str, Path, str]],
+        *,
+        progress: bool,
+        chunk_rows: int,
+    ) -> None:
+        started = time.perf_counter()
+        with _collector_paused():
+            self._read_files(session, files, progress=progress, chunk_rows=chunk_rows)
+            if self._read:
+                session.add_all([item.source for item in self._read])
+                session.flush()
+                self._load_rows(session, chunk_rows)
+        self._finish(session)
+        shared = time.perf_counter() - started - sum(r.seconds for r in self.results)
+        rows = sum(r.read for r in self.results) or 1
+        for result in self.results:
+            result.seconds += shared * result.read / rows
+
+    def _read_files(
+        self, session: Session, files: list[tuple[str, Path, str]], *, progress: bool,
+        chunk_rows: int,
+    ) -> None:  # fmt: skip
+        """Every file's rows, read whole; a file that cannot be read is refused here."""
+        bar = tqdm(
+            files, unit="file", desc=f"{self.spec.kind} files", disable=not progress,
+            leave=False, file=sys.stderr,
+        )  # fmt: skip
+        for kind, path, fmt in bar:
+            started = time.perf_counter()
+            result = FileResult(path, kind, fmt)
+            self.results.append(result)
+            try:
+                source = _source_file(result, self.run_id)
+                reader = make_reader(kind, path, fmt, self.settings.home_country, self.today)
+                chunks = list(reader.chunks(chunk_rows))
+            except FileRefused as exc:
+                result.refused = str(exc)
+                _record_refusal(session, result, actor=self.actor, run_id=self.run_id)
+            else:
+                result.warnings.extend(reader.warnings)
+                self._read.append(_ReadFile(result, source, chunks))
+            result.seconds = time.perf_counter() - started
+
+    def _load_rows(self, session: Session, chunk_rows: int) -> None:
+        connection = session.connection()
+        spec = self.spec
+        upserter = Upserter(session, spec, source_file_id=None, actor=self.actor,
+                            run_id=self.run_id)  # fmt: skip
+        offenders = OffenderIndex(connection) if spec.needs_offender else None
+        pending: list[tuple[int, dict]] = []
+        for item in self._read:
+            source, result = item.source, item.result
+            result.source_file_id = source.id
+            reject_path = reject_file_path(self.settings, self.run_id, source.id, source.name)
+            item.sink = RejectSink(connection, source.id, source.name, reject_path)
+            for chunk in item.chunks:
+                known = offenders.resolve(offender_ids(chunk)) if offenders else None
+                prepared = prepare_chunk(chunk, spec, known)
+                result.read += prepared.read
+                for _line, record in prepared.valid:
+                    record["source_file_id"] = source.id
+                pending.extend(prepared.valid)
+                for row in prepared.rejected:
+                    item.sink.add(row.line, row.column, row.reason, row.raw, row.count)
+            item.chunks = []
+            item.sink.flush()
+            result.rejected = item.sink.count
+            if len(pending) >= chunk_rows:
+                upserter.apply(pending)
+                pending = []
+        upserter.apply(pending)
+        for item in self._read:
+            counts = upserter.counts_by_source.get(item.source.id)
+            if counts is not None:
+                item.result.new, item.result.updated = counts.new, counts.updated
+                item.result.unchanged = counts.unchanged
+
+    def _finish(self, session: Session) -> None:
+        """Each file's counts on its record, and its collection entry, all at once."""
+        entries = []
+        for item in self._read:
+            result, source = item.result, item.source
+            _check_counts(result)
+            source.rows_read, source.rows_loaded = result.read, result.loaded
+            source.rows_rejected = result.rejected
+            source.reject_file = str(item.sink.path) if item.sink.written else None
+            entries.append(_collection_entry(self.spec, result, source, self.actor, self.run_id))
+        session.flush()
+        record_events(session, entries)
+
+    def commit_rejects(self) -> None:
+        for item in self._read:
+            if item.sink is not None:
+                item.result.reject_file = item.sink.commit()
+
+    def discard(self) -> None:
+        for item in self._read:
+            if item.sink is not None:
+                item.sink.discard()
 
 
 @contextmanager
@@ -406,4 +636,3 @@ def _collector_paused() -> Iterator[None]:
         if was_enabled:
             gc.enable()
             gc.collect(1)
-

@@ -18,7 +18,7 @@ from operator import itemgetter
 from sqlalchemy import ARRAY, Connection, any_, bindparam, select
 from sqlalchemy.orm import Session
 
-from tracker.audit import record_event
+from tracker.audit import AuditEntry, record_events
 from tracker.ingest.bulk import BulkWriter
 from tracker.ingest.kinds import KindSpec
 from tracker.models import Offender
@@ -84,18 +84,24 @@ class _Entry:
 class Alteration:
     key: str
     line: int
+    source_file_id: int
     changes: dict[str, dict] = field(default_factory=dict)
 
 
 class Upserter:
-    """Writes one file's valid records, chunk by chunk, in the caller's transaction."""
+    """Writes valid records, chunk by chunk, in the caller's transaction.
+
+    With ``source_file_id`` every record comes from that one file; without it, each record
+    names its own (``record["source_file_id"]``), so several small files can share the work,
+    and ``counts_by_source`` tells their counts apart.
+    """
 
     def __init__(
         self,
         session: Session,
         spec: KindSpec,
         *,
-        source_file_id: int,
+        source_file_id: int | None,
         actor: str,
         run_id: int | None = None,
     ):
@@ -108,6 +114,9 @@ class Upserter:
         self.actor = actor
         self.run_id = run_id
         self.counts = Counts()
+        self.counts_by_source: dict[int, Counts] = (
+            {} if source_file_id is None else {source_file_id: self.counts}
+        )
         self._inserted = 0
         self._analyzed_at = 0
         # A table empty when the load began can hold only keys this load inserted: remember
@@ -138,7 +147,9 @@ class Upserter:
         state: dict[tuple, _Entry] = {}
         alterations: list[Alteration] = []
         key_of, in_chunk, in_database = spec.key_of, state.get, stored.get
-        new = 0
+        one_source = self.source_file_id
+        counted: list[tuple[int, str]] = []  # (source, outcome) when files share the work
+        new = unchanged = updated = 0
         for line, record in rows:
             key = key_of(record)
             entry = in_chunk(key)
@@ -147,6 +158,8 @@ class Upserter:
                 if found is None:
                     state[key] = _Entry(None, record, "insert")
                     new += 1
+                    if one_source is None:
+                        counted.append((record["source_file_id"], "new"))
                     continue
                 entry = state[key] = _Entry(found[0], found[1])
             changes = {
@@ -154,15 +167,26 @@ class Upserter:
                 for name in spec.compared
                 if entry.values.get(name) != record.get(name)
             }
+            source = one_source if one_source is not None else record["source_file_id"]
             if not changes:
-                self.counts.unchanged += 1
+                unchanged += 1
+                if one_source is None:
+                    counted.append((source, "unchanged"))
                 continue
-            self.counts.updated += 1
-            alterations.append(Alteration(spec.key_text(record), line, changes))
+            updated += 1
+            if one_source is None:
+                counted.append((source, "updated"))
+            alterations.append(Alteration(spec.key_text(record), line, source, changes))
             entry.values = record
             if entry.action is None:
                 entry.action = "update"
+        if one_source is None:
+            for source, outcome in counted:
+                counts = self.counts_by_source.setdefault(source, Counts())
+                setattr(counts, outcome, getattr(counts, outcome) + 1)
         self.counts.new += new
+        self.counts.unchanged += unchanged
+        self.counts.updated += updated
         self._write(state)
         self._audit(alterations)
 
@@ -207,13 +231,14 @@ class Upserter:
         if self.spec.kind == "offenders":
             for record in inserts:
                 record["public_id"] = secrets.token_hex(8)  # never derived from offender_id
-        self.writer.insert(
-            inserts, validated=True, constants={"source_file_id": self.source_file_id}
-        )
+        one_source = self.source_file_id
+        constants = None if one_source is None else {"source_file_id": one_source}
+        self.writer.insert(inserts, validated=True, constants=constants)
         self._refresh_statistics(len(inserts))
         updates = [(e.pk, e.values) for e in state.values() if e.action == "update"]
-        for _, record in updates:
-            record["source_file_id"] = self.source_file_id
+        if one_source is not None:
+            for _, record in updates:
+                record["source_file_id"] = one_source
         self.writer.update(updates, self.written)
 
     def _refresh_statistics(self, inserted: int) -> None:
@@ -233,18 +258,22 @@ class Upserter:
             self._analyzed_at = self._inserted
 
     def _audit(self, alterations: list[Alteration]) -> None:
-        for alteration in alterations:
-            record_event(
-                self.session,
-                actor=self.actor,
-                action="alteration",
-                object_type=self.spec.object_type,
-                object_id=alteration.key,
-                justification=f"a later row with the same key (line {alteration.line})",
-                details={
-                    "source_file_id": self.source_file_id,
-                    "line": alteration.line,
-                    "changes": alteration.changes,
-                },
-                run_id=self.run_id,
-            )
+        record_events(
+            self.session,
+            [
+                AuditEntry(
+                    actor=self.actor,
+                    action="alteration",
+                    object_type=self.spec.object_type,
+                    object_id=alteration.key,
+                    justification=f"a later row with the same key (line {alteration.line})",
+                    details={
+                        "source_file_id": alteration.source_file_id,
+                        "line": alteration.line,
+                        "changes": alteration.changes,
+                    },
+                    run_id=self.run_id,
+                )
+                for alteration in alterations
+            ],
+        )
