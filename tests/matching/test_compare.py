@@ -100,13 +100,16 @@ def test_day_and_month_swapped_is_its_own_level():
 
 
 def test_the_first_word_filter_keeps_exactly_the_rows_whose_first_word_is_there():
-    import numpy as np
-
+    from tracker.matching.codes import codes_in, sorted_vocabulary
     from tracker.matching.compare import _first_word_among
 
     short = np.array(["SAMUEL", "PETER PAUL", "ANNA", "", "MARIA"], dtype=object)
     full = np.array(["ROSS SAMUEL", "JOHN PAUL PETER", "ANNABEL", "JOHN", "ANNA MARIA"],
                     dtype=object)  # fmt: skip
-    kept = _first_word_among(short, full, np.arange(5))
+    text = sorted_vocabulary(short, full)
+    short_codes, full_codes = codes_in(text, short), codes_in(text, full)
+    kept = _first_word_among(short_codes, full_codes, np.arange(5), text)
     assert kept.tolist() == [True, True, False, False, True]
-    assert _first_word_among(short, full, np.array([2, 4])).tolist() == [False, True]
+    assert _first_word_among(short_codes, full_codes, np.array([2, 4]), text).tolist() == [
+        False, True,
+    ]  # fmt: skip

@@ -8,19 +8,29 @@ several (both name orders, every alias, formal names behind a nickname).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from tracker.matching.codes import EMPTY, SharedCodes, shared_codes, sorted_unique
 from tracker.matching.dates import MISSING
 from tracker.matching.names import formal_names
 from tracker.matching.prepare import PreparedRegister, PreparedTravel
 
-KeyFrame = pd.DataFrame  # columns: pos (t or o), key (uint64 hash of the key's parts)
-
 _MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+@dataclass(frozen=True)
+class Keys:
+    """Blocking keys: per row a position (t or o) and a 64-bit key."""
+
+    pos: np.ndarray
+    key: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.pos)
 
 
 def _hash(part: np.ndarray) -> np.ndarray:
@@ -29,234 +39,255 @@ def _hash(part: np.ndarray) -> np.ndarray:
     return pd.util.hash_array(part.astype(np.int64))
 
 
-def combine(*parts: np.ndarray) -> np.ndarray:
-    """One 64-bit key from several columns (strings or integers), computed in C: joining
-    millions of rows on integers is many times faster than on concatenated strings."""
-    key = _hash(np.asarray(parts[0]))
+def _mix(*hashes: np.ndarray) -> np.ndarray:
+    """One 64-bit key from the hashes of several parts, order mattering."""
+    key = hashes[0]
     with np.errstate(over="ignore"):
-        for part in parts[1:]:
-            key = (key * _MIX) ^ _hash(np.asarray(part))
+        for hashed in hashes[1:]:
+            key = (key * _MIX) ^ hashed
     return key
 
 
-def _keys(position: np.ndarray, key: np.ndarray, valid: np.ndarray | None = None) -> KeyFrame:
+def combine(*parts: np.ndarray) -> np.ndarray:
+    """One 64-bit key from several columns (strings or integers), computed in C: joining
+    millions of rows on integers is many times faster than on concatenated strings."""
+    return _mix(*(_hash(np.asarray(part)) for part in parts))
+
+
+def _text(codes: SharedCodes, name_codes: np.ndarray) -> np.ndarray:
+    """The hash of the text behind name codes: the very hash ``combine`` gives the text."""
+    return codes.text_hash[name_codes]
+
+
+def _keys(position: np.ndarray, key: np.ndarray, valid: np.ndarray | None = None) -> Keys:
     if valid is not None:
         position, key = position[valid], key[valid]
-    return pd.DataFrame({"pos": position, "key": key})
+    return Keys(position, key)
 
 
-def _concat(frames: list[KeyFrame]) -> KeyFrame:
-    return pd.concat(frames, ignore_index=True).drop_duplicates()
+def _concat(parts: list[Keys]) -> Keys:
+    """The keys of every part, each (position, key) once: keys are numbered densely so a
+    position and a key pack into one integer, deduplicated by sorting."""
+    pos = np.concatenate([part.pos for part in parts]).astype(np.int64)
+    key = np.concatenate([part.key for part in parts])
+    if len(key) == 0:
+        return Keys(pos, key)
+    key_number, distinct_keys = pd.factorize(key)
+    span = len(distinct_keys)
+    packed = sorted_unique(pos * span + key_number)
+    return Keys(packed // span, np.asarray(distinct_keys)[packed % span])
 
 
 def _variant_dob(register: PreparedRegister) -> np.ndarray:
     return register.people["dob"].to_numpy()[register.variants["o"].to_numpy()]
 
 
-def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
-    return frame[name].to_numpy(object)
+def _exploded(position: np.ndarray, name_codes: np.ndarray, items: Callable[[str], Sequence[str]],
+              codes: SharedCodes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """Each row once per item of its text (``items(text)``, in order): the rows' positions,
+    the items' hashes and whether each item is non-empty. ``items`` runs once per distinct
+    text, not once per row."""
+    row_text, distinct = pd.factorize(name_codes)
+    per_text = [items(text) for text in codes.text[distinct]]
+    counts = np.fromiter(map(len, per_text), dtype=np.int64, count=len(per_text))
+    flat = np.array([item for text_items in per_text for item in text_items], dtype=object)
+    flat_hash = _hash(flat) if len(flat) else np.zeros(0, dtype=np.uint64)
+    first_item = np.cumsum(counts) - counts
+    row_counts = counts[row_text]
+    rows = np.repeat(np.arange(len(name_codes)), row_counts)
+    within = np.arange(len(rows)) - np.repeat(np.cumsum(row_counts) - row_counts, row_counts)
+    item = first_item[row_text[rows]] + within
+    return position[rows], flat_hash[item], flat[item] != ""
 
 
-_INITIAL_OF = {"family_core": "family_initial", "first_given": "given_initial"}
-
-
-def _initial(frame: pd.DataFrame, name_column: str) -> np.ndarray:
-    return _column(frame, _INITIAL_OF[name_column])
+def _words(text: str) -> list[str]:
+    return text.split(" ")
 
 
 # --- the passes -------------------------------------------------------------------------------
 
 
-def document_keys_travel(travel: PreparedTravel) -> KeyFrame:
-    r = travel.records
-    doc = r["doc_ocr"].to_numpy(object)
-    return _keys(r.index.to_numpy(), combine(doc), doc != "")
+def document_keys_travel(travel: PreparedTravel, codes: SharedCodes) -> Keys:
+    """The OCR-folded document number; numbers the register does not hold (ABSENT) can
+    meet no register key, so they are left out."""
+    doc = codes.travel_documents["doc_ocr"]
+    return _keys(np.arange(len(doc)), _hash(doc), doc > EMPTY)
 
 
-def document_keys_register(register: PreparedRegister) -> KeyFrame:
-    d = register.documents
-    doc = d["doc_ocr"].to_numpy(object)
-    return _keys(d["o"].to_numpy(), combine(doc), doc != "")
+def document_keys_register(register: PreparedRegister, codes: SharedCodes) -> Keys:
+    doc = codes.register_documents["doc_ocr"]
+    return _keys(register.documents["o"].to_numpy(), _hash(doc), doc != EMPTY)
 
 
-def _initials_pair(frame: pd.DataFrame, family: str = "family_sound_initial",
+def _initials_pair(names: dict[str, np.ndarray], codes: SharedCodes,
+                   family: str = "family_sound_initial",
                    given: str = "given_sound_initial") -> np.ndarray:  # fmt: skip
     """First letters of the two names' sounds, in alphabetical order: the same whichever field
     held which name, and for IBRAHIM / EBRAHIM or YURIY / IURII alike."""
-    a, b = _column(frame, family), _column(frame, given)
-    first = a <= b
-    return combine(np.where(first, a, b), np.where(first, b, a))
+    a, b = names[family], names[given]
+    first = a <= b  # codes sort as their text does
+    return _mix(_text(codes, np.where(first, a, b)), _text(codes, np.where(first, b, a)))
 
 
-def birth_date_keys_travel(travel: PreparedTravel) -> KeyFrame:
+def birth_date_keys_travel(travel: PreparedTravel, codes: SharedCodes) -> Keys:
     """Birth date (as written, and with day and month swapped) plus both names' initial
     sounds."""
     r = travel.records
-    pos = r.index.to_numpy()
-    initials = _initials_pair(r)
+    pos = np.arange(len(r))
+    initials = _hash(_initials_pair(codes.travel_names, codes))
     return _concat(
-        [_keys(pos, combine(r[column].to_numpy(), initials), r[column].to_numpy() != MISSING)
+        [_keys(pos, _mix(_hash(r[column].to_numpy()), initials), r[column].to_numpy() != MISSING)
          for column in ("dob", "dob_swapped")]
     )  # fmt: skip
 
 
-def birth_date_keys_register(register: PreparedRegister) -> KeyFrame:
-    v = register.variants
+def birth_date_keys_register(register: PreparedRegister, codes: SharedCodes) -> Keys:
     dob = _variant_dob(register)
-    return _concat([_keys(v["o"].to_numpy(), combine(dob, _initials_pair(v)), dob != MISSING)])
+    initials = _hash(_initials_pair(codes.variant_names, codes))
+    return _concat([_keys(register.variants["o"].to_numpy(), _mix(_hash(dob), initials),
+                          dob != MISSING)])  # fmt: skip
 
 
-def _exploded_words(position: np.ndarray, words: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    split = words.str.split(" ")
-    lengths = split.str.len().fillna(0).to_numpy(dtype=np.int64)
-    flat = (
-        np.array([w for ws in split for w in ws], dtype=object)
-        if lengths.sum()
-        else (np.array([], dtype=object))
-    )
-    return np.repeat(position, lengths), flat
-
-
-def phonetic_surname_year_keys_travel(travel: PreparedTravel) -> KeyFrame:
+def phonetic_surname_year_keys_travel(travel: PreparedTravel, codes: SharedCodes) -> Keys:
     """Sound of each family-name word with the birth year and the given name's initial; and,
     in case the carrier swapped the fields, the first given name's sound with the family
     name's initial."""
-    r = travel.records
-    pos = r.index.to_numpy()
-    year = r["dob"].to_numpy() // 10000
-    valid = r["dob"].to_numpy() != MISSING
-    word_pos, words = _exploded_words(pos[valid], r.loc[valid, "family_phonetic"])
-    initial = _initial(r, "first_given")[word_pos]
-    straight = _keys(word_pos, combine(words, year[word_pos], initial), words != "")
+    names = codes.travel_names
+    dob = travel.records["dob"].to_numpy()
+    pos = np.arange(len(dob))
+    year = dob // 10000
+    valid = dob != MISSING
+    word_pos, words, has_word = _exploded(pos[valid], names["family_phonetic"][valid], _words,
+                                          codes)  # fmt: skip
+    initial = _text(codes, names["given_initial"][word_pos])
+    straight = _keys(word_pos, _mix(words, _hash(year[word_pos]), initial), has_word)
     swapped = _keys(
         pos,
-        combine(_column(r, "first_given_phonetic"), year, _initial(r, "family_core")),
-        valid & (r["first_given_phonetic"] != "").to_numpy(),
-    )
+        _mix(_text(codes, names["first_given_phonetic"]), _hash(year),
+             _text(codes, names["family_initial"])),
+        valid & (names["first_given_phonetic"] != EMPTY),
+    )  # fmt: skip
     return _concat([straight, swapped])
 
 
-def phonetic_surname_year_keys_register(register: PreparedRegister) -> KeyFrame:
-    v = register.variants
+def phonetic_surname_year_keys_register(register: PreparedRegister, codes: SharedCodes) -> Keys:
+    names = codes.variant_names
     dob = _variant_dob(register)
     valid = dob != MISSING
-    position = np.arange(len(v))
-    word_row, words = _exploded_words(position[valid], v.loc[valid, "family_phonetic"])
+    position = np.arange(len(dob))
+    word_row, words, has_word = _exploded(position[valid], names["family_phonetic"][valid],
+                                          _words, codes)  # fmt: skip
     year = (dob // 10000)[word_row]
-    initial = _initial(v, "first_given")[word_row]
-    return _concat([_keys(v["o"].to_numpy()[word_row], combine(words, year, initial), words != "")])
+    initial = _text(codes, names["given_initial"][word_row])
+    return _concat([_keys(register.variants["o"].to_numpy()[word_row],
+                          _mix(words, _hash(year), initial), has_word)])  # fmt: skip
 
 
-def _order_free(frame: pd.DataFrame, given_column: str = "first_given") -> np.ndarray:
+def _order_free(names: dict[str, np.ndarray], codes: SharedCodes,
+                given_column: str = "first_given") -> np.ndarray:  # fmt: skip
     """Key of the last family word and the given name that ignores which field held which."""
-    last_family = _column(frame, "family_last")
-    first = _column(frame, given_column)
-    family_first = last_family <= first
-    return combine(np.where(family_first, last_family, first), np.where(family_first, first,
-                                                                       last_family))  # fmt: skip
+    last_family = names["family_last"]
+    first = names[given_column]
+    family_first = last_family <= first  # codes sort as their text does
+    return _mix(_text(codes, np.where(family_first, last_family, first)),
+                _text(codes, np.where(family_first, first, last_family)))  # fmt: skip
 
 
-def name_year_keys_travel(travel: PreparedTravel) -> KeyFrame:
+def name_year_keys_travel(travel: PreparedTravel, codes: SharedCodes) -> Keys:
     """Order-free key of first given name and last family word, with the birth year."""
-    r = travel.records
-    key = combine(_order_free(r), r["dob"].to_numpy() // 10000)
-    valid = (r["dob"].to_numpy() != MISSING) & (r["first_given"] != "").to_numpy()
-    return _keys(r.index.to_numpy(), key, valid)
+    names = codes.travel_names
+    dob = travel.records["dob"].to_numpy()
+    key = _mix(_hash(_order_free(names, codes)), _hash(dob // 10000))
+    valid = (dob != MISSING) & (names["first_given"] != EMPTY)
+    return _keys(np.arange(len(dob)), key, valid)
 
 
-def name_year_keys_register(register: PreparedRegister) -> KeyFrame:
-    v = register.variants
+def name_year_keys_register(register: PreparedRegister, codes: SharedCodes) -> Keys:
+    names = codes.variant_names
     dob = _variant_dob(register)
-    key = combine(_order_free(v), dob // 10000)
-    valid = (dob != MISSING) & (v["first_given"] != "").to_numpy()
-    return _keys(v["o"].to_numpy(), key, valid)
+    key = _mix(_hash(_order_free(names, codes)), _hash(dob // 10000))
+    valid = (dob != MISSING) & (names["first_given"] != EMPTY)
+    return _keys(register.variants["o"].to_numpy(), key, valid)
 
 
-def name_birthday_keys_travel(travel: PreparedTravel) -> KeyFrame:
+def name_birthday_keys_travel(travel: PreparedTravel, codes: SharedCodes) -> Keys:
     """Order-free name key with birth month and day: survives a mistyped birth year."""
-    r = travel.records
-    dob = r["dob"].to_numpy()
-    valid = (dob != MISSING) & (r["first_given"] != "").to_numpy()
-    return _keys(r.index.to_numpy(), combine(_order_free(r), dob % 10000), valid)
+    names = codes.travel_names
+    dob = travel.records["dob"].to_numpy()
+    valid = (dob != MISSING) & (names["first_given"] != EMPTY)
+    key = _mix(_hash(_order_free(names, codes)), _hash(dob % 10000))
+    return _keys(np.arange(len(dob)), key, valid)
 
 
-def name_birthday_keys_register(register: PreparedRegister) -> KeyFrame:
-    v = register.variants
+def name_birthday_keys_register(register: PreparedRegister, codes: SharedCodes) -> Keys:
+    names = codes.variant_names
     dob = _variant_dob(register)
-    valid = (dob != MISSING) & (v["first_given"] != "").to_numpy()
-    return _keys(v["o"].to_numpy(), combine(_order_free(v), dob % 10000), valid)
+    valid = (dob != MISSING) & (names["first_given"] != EMPTY)
+    key = _mix(_hash(_order_free(names, codes)), _hash(dob % 10000))
+    return _keys(register.variants["o"].to_numpy(), key, valid)
 
 
-def given_birth_date_keys_travel(travel: PreparedTravel) -> KeyFrame:
+def given_birth_date_keys_travel(travel: PreparedTravel, codes: SharedCodes) -> Keys:
     """Formal forms of the first given name (BOB -> ROBERT) with the birth date: survives a
     changed or misspelt surname. Either field may hold the given name."""
-    r = travel.records
-    frames = []
+    dob = travel.records["dob"].to_numpy()
+    position = np.arange(len(dob))
+    parts = []
     for column in ("first_given", "family_first"):
-        first = r[column]
-        distinct = pd.unique(first)
-        formal = pd.Series([formal_names(n) for n in distinct], index=distinct)
-        names = first.map(formal)
-        lengths = names.str.len().fillna(0).to_numpy(dtype=np.int64)
-        flat = np.array([n for ns in names for n in ns], dtype=object)
-        pos = np.repeat(r.index.to_numpy(), lengths)
-        dob = r["dob"].to_numpy()[pos]
-        frames.append(_keys(pos, combine(flat, dob), dob != MISSING))
-    return _concat(frames)
+        pos, formal, _ = _exploded(position, codes.travel_names[column], formal_names, codes)
+        parts.append(_keys(pos, _mix(formal, _hash(dob[pos])), dob[pos] != MISSING))
+    return _concat(parts)
 
 
-def given_birth_date_keys_register(register: PreparedRegister) -> KeyFrame:
+def given_birth_date_keys_register(register: PreparedRegister, codes: SharedCodes) -> Keys:
     """The register side carries the year either side too, for a year that is off by one."""
-    v = register.variants
+    first_given = codes.variant_names["first_given"]
     dob = _variant_dob(register)
-    valid = (dob != MISSING) & (v["first_given"] != "").to_numpy()
-    frames = [
-        _keys(v["o"].to_numpy(), combine(v["first_given"].to_numpy(object), dob + shift), valid)
-        for shift in (-10000, 0, 10000)
-    ]
-    return _concat(frames)
+    valid = (dob != MISSING) & (first_given != EMPTY)
+    name = _text(codes, first_given)
+    o = register.variants["o"].to_numpy()
+    return _concat([_keys(o, _mix(name, _hash(dob + shift)), valid)
+                    for shift in (-10000, 0, 10000)])  # fmt: skip
 
 
-def _order_free_sounds(frame: pd.DataFrame) -> np.ndarray:
+def _order_free_sounds(names: dict[str, np.ndarray], codes: SharedCodes) -> np.ndarray:
     """Order-free key of the sounds of the family name and the first given name."""
-    family = _column(frame, "family_phonetic")
-    given = _column(frame, "first_given_phonetic")
-    first = family <= given
-    return combine(np.where(first, family, given), np.where(first, given, family))
+    family, given = names["family_phonetic"], names["first_given_phonetic"]
+    first = family <= given  # codes sort as their text does
+    return _mix(_text(codes, np.where(first, family, given)),
+                _text(codes, np.where(first, given, family)))  # fmt: skip
 
 
-def name_only_keys_travel(travel: PreparedTravel) -> KeyFrame:
+def _name_only_keys(position: np.ndarray, names: dict[str, np.ndarray], codes: SharedCodes,
+                    valid: np.ndarray) -> Keys:  # fmt: skip
+    return _concat(
+        [
+            _keys(position, _order_free(names, codes), valid),
+            _keys(position, _order_free(names, codes, "given_compact"), valid),
+            _keys(position, _order_free_sounds(names, codes), valid),
+        ]
+    )
+
+
+def name_only_keys_travel(travel: PreparedTravel, codes: SharedCodes) -> Keys:
     """For records without a birth date only: order-free name keys, spelled and sounded."""
-    r = travel.records
-    pos = r.index.to_numpy()
-    valid = (r["dob"].to_numpy() == MISSING) & (r["first_given"] != "").to_numpy()
-    return _concat(
-        [
-            _keys(pos, _order_free(r), valid),
-            _keys(pos, _order_free(r, "given_compact"), valid),
-            _keys(pos, _order_free_sounds(r), valid),
-        ]
-    )
+    names = codes.travel_names
+    dob = travel.records["dob"].to_numpy()
+    valid = (dob == MISSING) & (names["first_given"] != EMPTY)
+    return _name_only_keys(np.arange(len(dob)), names, codes, valid)
 
 
-def name_only_keys_register(register: PreparedRegister) -> KeyFrame:
-    v = register.variants
-    o = v["o"].to_numpy()
-    valid = (v["first_given"] != "").to_numpy()
-    return _concat(
-        [
-            _keys(o, _order_free(v), valid),
-            _keys(o, _order_free(v, "given_compact"), valid),
-            _keys(o, _order_free_sounds(v), valid),
-        ]
-    )
+def name_only_keys_register(register: PreparedRegister, codes: SharedCodes) -> Keys:
+    names = codes.variant_names
+    valid = names["first_given"] != EMPTY
+    return _name_only_keys(register.variants["o"].to_numpy(), names, codes, valid)
 
 
 @dataclass(frozen=True)
 class BlockingPass:
     name: str
-    travel_keys: Callable[[PreparedTravel], KeyFrame]
-    register_keys: Callable[[PreparedRegister], KeyFrame]
+    travel_keys: Callable[[PreparedTravel, SharedCodes], Keys]
+    register_keys: Callable[[PreparedRegister, SharedCodes], Keys]
 
 
 PASSES: tuple[BlockingPass, ...] = (
@@ -290,13 +321,28 @@ class CandidatePairs:
         return len(self.t)
 
 
-def _join(travel_keys: KeyFrame, register_keys: KeyFrame, max_block: int) -> np.ndarray:
+def _join(travel_keys: Keys, register_keys: Keys, max_block: int) -> np.ndarray:
     """(t, o) pairs sharing a key, skipping keys so common on the register side that they say
-    nothing (more than ``max_block`` people)."""
-    sizes = register_keys["key"].value_counts()
-    register = register_keys[~register_keys["key"].isin(sizes.index[sizes > max_block])]
-    joined = travel_keys.merge(register, on="key", suffixes=("_t", "_o"))
-    return np.stack([joined["pos_t"].to_numpy(np.int64), joined["pos_o"].to_numpy(np.int64)])
+    nothing (more than ``max_block`` people): the register's keys sorted into runs, each
+    travel key looked up among them."""
+    empty = np.zeros((2, 0), dtype=np.int64)
+    if len(register_keys) == 0 or len(travel_keys) == 0:
+        return empty
+    order = np.argsort(register_keys.key, kind="stable")
+    key, pos = register_keys.key[order], register_keys.pos[order]
+    run_start = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    run_size = np.diff(np.r_[run_start, len(key)])
+    small = run_size <= max_block
+    run_key, run_start, run_size = key[run_start][small], run_start[small], run_size[small]
+    if len(run_key) == 0:
+        return empty
+    run = pd.Index(run_key).get_indexer(travel_keys.key)  # a hash table: no binary search
+    hit = np.flatnonzero(run >= 0)
+    size = run_size[run[hit]]
+    within = np.arange(int(size.sum())) - np.repeat(np.cumsum(size) - size, size)
+    t = np.repeat(travel_keys.pos[hit], size)
+    o = pos[np.repeat(run_start[run[hit]], size) + within]
+    return np.stack([t.astype(np.int64), o.astype(np.int64)])
 
 
 def generate_candidates(
@@ -304,18 +350,20 @@ def generate_candidates(
     register: PreparedRegister,
     passes: tuple[BlockingPass, ...] = PASSES,
     max_block: int = 500,
+    codes: SharedCodes | None = None,
 ) -> CandidatePairs:
-    """The union of every pass's pairs, each pair once."""
+    """The union of every pass's pairs, each pair once. ``codes``: both sides' shared codes,
+    when the caller has them already."""
+    codes = codes if codes is not None else shared_codes(travel, register)
     n_register = max(len(register), 1)
     collected: list[np.ndarray] = []
     per_pass: dict[str, int] = {}
     for blocking_pass in passes:
-        pairs = _join(
-            blocking_pass.travel_keys(travel), blocking_pass.register_keys(register), max_block
-        )
+        pairs = _join(blocking_pass.travel_keys(travel, codes),
+                      blocking_pass.register_keys(register, codes), max_block)  # fmt: skip
         per_pass[blocking_pass.name] = pairs.shape[1]
         collected.append(pairs[0] * n_register + pairs[1])
-    combined = np.unique(np.concatenate(collected)) if collected else np.array([], np.int64)
+    combined = sorted_unique(np.concatenate(collected)) if collected else np.array([], np.int64)
     return CandidatePairs(combined // n_register, combined % n_register, per_pass)
 
 

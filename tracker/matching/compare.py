@@ -16,6 +16,13 @@ from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
 
 from tracker.matching.blocking import CandidatePairs
+from tracker.matching.codes import (
+    ABSENT,
+    EMPTY,
+    SharedCodes,
+    contains,
+    shared_codes,
+)
 from tracker.matching.dates import DOB_LEVEL_NAMES, compare_dates
 from tracker.matching.documents import DOC_LEVEL_NAMES, DOC_NULL, compare_documents
 from tracker.matching.names import nickname_group
@@ -69,17 +76,39 @@ def _jaro_winkler(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _equal(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return (a == b) & (a != "")
+    """Equal and not empty, on shared codes."""
+    return (a == b) & (a != EMPTY)
+
+
+def _distinct_pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct (a, b) pairs of two code arrays and, per row, which of them it is: a
+    pairwise check on the texts then runs once per distinct pair of names, not once per row."""
+    span = int(max(a.max(initial=0), b.max(initial=0))) + 1
+    row_pair, distinct = pd.factorize(a.astype(np.int64) * span + b)
+    return row_pair, distinct // span, distinct % span
+
+
+def _similarity(a: np.ndarray, b: np.ndarray, where: np.ndarray, codes: SharedCodes) -> np.ndarray:
+    """Jaro-Winkler similarity of the texts behind codes ``a`` and ``b`` in the rows of
+    ``where`` (0 in the others, whose level other checks decide), once per distinct pair."""
+    similarity = np.zeros(len(a), dtype=np.float32)
+    rows = np.flatnonzero(where)
+    if len(rows):
+        row_pair, first, second = _distinct_pairs(a[rows], b[rows])
+        similarity[rows] = _jaro_winkler(codes.text[first], codes.text[second])[row_pair]
+    return similarity
 
 
 def _expand(pair_o: np.ndarray, group_o: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For each pair, the rows of a table sorted by ``o`` that belong to its offender.
 
-    Returns (pair index, row index) arrays; pairs whose offender has no row are absent.
+    Returns (pair index, row index) arrays; pairs whose offender has no row are absent. A
+    pair's rows are contiguous and in table order.
     """
-    starts = np.searchsorted(group_o, pair_o, side="left")
-    ends = np.searchsorted(group_o, pair_o, side="right")
-    counts = ends - starts
+    size = int(max(group_o.max(initial=-1), pair_o.max(initial=-1))) + 1
+    rows_of = np.bincount(group_o, minlength=size)  # counted, not searched: o is dense
+    counts = rows_of[pair_o]
+    starts = (np.cumsum(rows_of) - rows_of)[pair_o]
     pair_index = np.repeat(np.arange(len(pair_o)), counts)
     offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
     return pair_index, np.repeat(starts, counts) + offsets
@@ -89,77 +118,71 @@ def family_levels(
     travel_family: np.ndarray, travel_core: np.ndarray, travel_phonetic: np.ndarray,
     travel_compact: np.ndarray, reg_family: np.ndarray, reg_icao: np.ndarray,
     reg_core: np.ndarray, reg_phonetic: np.ndarray, reg_compact: np.ndarray,
+    codes: SharedCodes,
 ) -> np.ndarray:  # fmt: skip
-    similarity = np.maximum(
-        _jaro_winkler(travel_family, reg_family), _jaro_winkler(travel_family, reg_icao)
-    )
-    level = np.zeros(len(travel_family), dtype=np.int8)
-    level[(similarity >= FAMILY_SIMILAR) | _equal(travel_phonetic, reg_phonetic)] = 1
-    level[similarity >= FAMILY_CLOSE] = 2
+    """Family-name level per row, from shared codes; spelling similarity is only computed
+    where the names do not agree exactly (exact agreement decides the level)."""
     exact = (
         _equal(travel_family, reg_family)
         | _equal(travel_family, reg_icao)
         | _equal(travel_core, reg_core)
         | _equal(travel_compact, reg_compact)
     )
+    similarity = np.maximum(
+        _similarity(travel_family, reg_family, ~exact, codes),
+        _similarity(travel_family, reg_icao, ~exact, codes),
+    )
+    level = np.zeros(len(travel_family), dtype=np.int8)
+    level[(similarity >= FAMILY_SIMILAR) | _equal(travel_phonetic, reg_phonetic)] = 1
+    level[similarity >= FAMILY_CLOSE] = 2
     level[exact] = FAMILY_EXACT
     return level
 
 
-def _distinct_pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Codes for the distinct (a, b) pairs and one row index per distinct pair: a pairwise
-    check written in Python then runs once per distinct pair of names, not once per row."""
-    keys = pd.util.hash_array(a, categorize=True) * np.uint64(0x9E3779B97F4A7C15)
-    keys ^= pd.util.hash_array(b, categorize=True)
-    codes, uniques = pd.factorize(keys)
-    first_row = np.zeros(len(uniques), dtype=np.int64)
-    first_row[codes[::-1]] = np.arange(len(codes))[::-1]
-    return codes, first_row
-
-
-def _pairwise(check, a: np.ndarray, b: np.ndarray, where: np.ndarray) -> np.ndarray:
-    """``check(a_i, b_i)`` for the rows in ``where``, computed once per distinct pair."""
+def _pairwise(check, a: np.ndarray, b: np.ndarray, where: np.ndarray,
+              codes: SharedCodes) -> np.ndarray:  # fmt: skip
+    """``check(text_a, text_b)`` for the rows in ``where``, computed once per distinct pair."""
     result = np.zeros(len(a), dtype=bool)
     rows = np.flatnonzero(where)
     if len(rows) == 0:
         return result
-    codes, first_row = _distinct_pairs(a[rows], b[rows])
-    sample_a, sample_b = a[rows][first_row], b[rows][first_row]
+    row_pair, first, second = _distinct_pairs(a[rows], b[rows])
     verdict = np.fromiter(
-        (check(x, y) for x, y in zip(sample_a, sample_b, strict=True)), bool, len(first_row)
-    )
-    result[rows] = verdict[codes]
+        (check(x, y) for x, y in zip(codes.text[first], codes.text[second], strict=True)), bool,
+        len(first),
+    )  # fmt: skip
+    result[rows] = verdict[row_pair]
     return result
 
 
-def _nickname_equivalent(a: np.ndarray, b: np.ndarray, where: np.ndarray) -> np.ndarray:
+def _nickname_equivalent(a: np.ndarray, b: np.ndarray, where: np.ndarray,
+                         codes: SharedCodes) -> np.ndarray:  # fmt: skip
     """True where b is a nickname or formal form of a (BOB ~ ROBERT)."""
-    where = where & (a != b) & (a != "") & (b != "")
-    return _pairwise(lambda x, y: y in nickname_group(x), a, b, where)
+    where = where & (a != b) & (a != EMPTY) & (b != EMPTY)
+    return _pairwise(lambda x, y: y in nickname_group(x), a, b, where, codes)
 
 
-def _single_letter(values: np.ndarray) -> np.ndarray:
-    codes, uniques = pd.factorize(values)
-    return (
-        np.array([len(u) == 1 for u in uniques], dtype=bool)[codes]
-        if len(uniques)
-        else (np.zeros(len(values), dtype=bool))
-    )
+def _single_letter(values: np.ndarray, codes: SharedCodes) -> np.ndarray:
+    return codes.text_length[values] == 1
 
 
-def _truncation_of(short: np.ndarray, full: np.ndarray, where: np.ndarray) -> np.ndarray:
+def _truncation_of(short: np.ndarray, full: np.ndarray, where: np.ndarray,
+                   codes: SharedCodes) -> np.ndarray:  # fmt: skip
     """True where ``short`` (3+ characters) is the start of ``full``: a field cut to length."""
-    return _pairwise(lambda a, b: 2 < len(a) < len(b) and b.startswith(a), short, full, where)
+    return _pairwise(lambda a, b: 2 < len(a) < len(b) and b.startswith(a), short, full, where,
+                     codes)  # fmt: skip
 
 
-def _first_word_among(short: np.ndarray, full: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """For ``rows``: is the first word of ``short`` one of the words of ``full``? Split once
-    per distinct string and answered with integer keys, so a million rows cost no Python
-    loop; most candidate pairs fail it, and only the rest need the full check."""
+def _first_word_among(short: np.ndarray, full: np.ndarray, rows: np.ndarray,
+                      text: np.ndarray) -> np.ndarray:  # fmt: skip
+    """For ``rows``: is the first word of ``short`` one of the words of ``full`` (codes into
+    ``text``)? Split once per distinct string and answered with integer keys, so a million
+    rows cost no Python loop; most candidate pairs fail it, and only the rest need the full
+    check."""
     short_codes, short_values = pd.factorize(short[rows])
     full_codes, full_values = pd.factorize(full[rows])
-    full_words = [value.split() for value in full_values]
-    first_words = [value.split()[0] if value.strip() else "" for value in short_values]
+    full_words = [value.split() for value in text[full_values]]
+    first_words = [value.split()[0] if value.strip() else "" for value in text[short_values]]
     word_codes, _ = pd.factorize(np.array(
         [*first_words, *(w for words in full_words for w in words)], dtype=object
     ))  # fmt: skip
@@ -167,35 +190,30 @@ def _first_word_among(short: np.ndarray, full: np.ndarray, rows: np.ndarray) -> 
     words_per_full = np.fromiter(map(len, full_words), np.int64, len(full_words))
     owner = np.repeat(np.arange(len(full_words), dtype=np.int64), words_per_full)
     span = int(word_codes.max(initial=0)) + 1
-    known = np.unique(owner * span + word_codes[len(first_words) :])
+    known = owner * span + word_codes[len(first_words) :]
     wanted = full_codes.astype(np.int64) * span + first_code[short_codes]
-    return np.isin(wanted, known)
+    return contains(known, wanted)
 
 
-def _names_within(short: np.ndarray, full: np.ndarray, where: np.ndarray) -> np.ndarray:
+def _names_within(short: np.ndarray, full: np.ndarray, where: np.ndarray,
+                  codes: SharedCodes) -> np.ndarray:  # fmt: skip
     """True where every name in ``short`` is one of the names in ``full`` (some dropped)."""
-    where = where & (short != "") & (full != "")
+    where = where & (short != EMPTY) & (full != EMPTY)
     rows = np.flatnonzero(where)
     if len(rows):
         where = np.zeros(len(short), dtype=bool)
-        where[rows[_first_word_among(short, full, rows)]] = True
-    return _pairwise(lambda x, y: set(x.split()) <= set(y.split()), short, full, where)
+        where[rows[_first_word_among(short, full, rows, codes.text)]] = True
+    return _pairwise(lambda x, y: set(x.split()) <= set(y.split()), short, full, where, codes)
 
 
 def given_levels(
     travel_given: np.ndarray, travel_first: np.ndarray, travel_compact: np.ndarray,
     travel_initial: np.ndarray, travel_sound: np.ndarray, reg_given: np.ndarray,
     reg_icao: np.ndarray, reg_first: np.ndarray, reg_compact: np.ndarray,
-    reg_initial: np.ndarray, reg_sound: np.ndarray,
+    reg_initial: np.ndarray, reg_sound: np.ndarray, codes: SharedCodes,
 ) -> np.ndarray:  # fmt: skip
-    level = np.zeros(len(travel_given), dtype=np.int8)
-    # "Initial only" is evidence only where one side really holds just an initial: two full
-    # first names that merely share a letter (MICHAEL, MATTHEW) are different names.
-    an_initial = _single_letter(travel_first) | _single_letter(reg_first)
-    level[_equal(travel_initial, reg_initial) & an_initial] = 1
-    close = (_jaro_winkler(travel_first, reg_first) >= GIVEN_CLOSE) | _equal(travel_sound,
-                                                                           reg_sound)  # fmt: skip
-    level[close] = 2
+    """Given-names level per row, from shared codes. Exact agreement and the same first name
+    decide a row's level outright, so the spelling similarity is only computed for the rest."""
     exact = (
         _equal(travel_given, reg_given)
         | _equal(travel_given, reg_icao)
@@ -203,16 +221,25 @@ def given_levels(
     )
     same_first = _equal(travel_first, reg_first)
     undecided = ~exact & ~same_first
-    same_first |= _nickname_equivalent(travel_first, reg_first, undecided)
-    same_first |= _truncation_of(travel_given, reg_given, undecided & (level >= 1))
+    level = np.zeros(len(travel_given), dtype=np.int8)
+    # "Initial only" is evidence only where one side really holds just an initial: two full
+    # first names that merely share a letter (MICHAEL, MATTHEW) are different names.
+    an_initial = _single_letter(travel_first, codes) | _single_letter(reg_first, codes)
+    level[_equal(travel_initial, reg_initial) & an_initial] = 1
+    close = (_similarity(travel_first, reg_first, undecided, codes) >= GIVEN_CLOSE) | _equal(
+        travel_sound, reg_sound
+    )  # fmt: skip
+    level[close] = 2
+    same_first |= _nickname_equivalent(travel_first, reg_first, undecided, codes)
+    same_first |= _truncation_of(travel_given, reg_given, undecided & (level >= 1), codes)
     # Every travelling given name is one of the register's, but not the first: SAMUEL for
     # ROSS SAMUEL. The person may go by a later name, or be a stranger whose first name is
     # the offender's middle one, so it is the weaker level.
-    later = _names_within(travel_given, reg_given, undecided & ~same_first)
+    later = _names_within(travel_given, reg_given, undecided & ~same_first, codes)
     level[later] = GIVEN_LATER_NAME
     level[same_first] = GIVEN_SAME_FIRST
     level[exact] = GIVEN_EXACT
-    level[(travel_given == "") | (reg_given == "")] = NULL
+    level[(travel_given == EMPTY) | (reg_given == EMPTY)] = NULL
     return level
 
 
@@ -226,10 +253,25 @@ class Comparisons:
         return len(self.frame)
 
 
+def _best_rows(pair_index: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """Per pair, its row with the highest score, the earliest winning ties (rows of a pair
+    are contiguous and in variant order, so the register's own name wins a tie)."""
+    if len(pair_index) == 0:
+        return np.zeros(0, dtype=np.int64)
+    group_start = np.flatnonzero(np.r_[True, pair_index[1:] != pair_index[:-1]])
+    group_size = np.diff(np.r_[group_start, len(pair_index)])
+    is_best = score == np.repeat(np.maximum.reduceat(score, group_start), group_size)
+    best = np.flatnonzero(is_best)
+    return best[np.r_[True, pair_index[best[1:]] != pair_index[best[:-1]]]]
+
+
 def compare_pairs(
-    pairs: CandidatePairs, travel: PreparedTravel, register: PreparedRegister
-) -> Comparisons:
-    """Levels for every field of every pair; names are the best over variants and orders."""
+    pairs: CandidatePairs, travel: PreparedTravel, register: PreparedRegister,
+    codes: SharedCodes | None = None,
+) -> Comparisons:  # fmt: skip
+    """Levels for every field of every pair; names are the best over variants and orders.
+    ``codes``: both sides' shared codes, when the caller has them already."""
+    codes = codes if codes is not None else shared_codes(travel, register)
     t_all, o_all = pairs.t, pairs.o
     tr = travel.records
     variants = register.variants
@@ -237,10 +279,10 @@ def compare_pairs(
     t = t_all[pair_index]
 
     def tcol(name: str) -> np.ndarray:
-        return tr[name].to_numpy(object)[t]
+        return codes.travel_names[name][t]
 
     def vcol(name: str) -> np.ndarray:
-        return variants[name].to_numpy(object)[variant_row]
+        return codes.variant_names[name][variant_row]
 
     t_family, t_core, t_phon = tcol("family"), tcol("family_core"), tcol("family_phonetic")
     t_family_compact, t_family_initial = tcol("family_compact"), tcol("family_initial")
@@ -255,22 +297,24 @@ def compare_pairs(
     t_family_first = tcol("family_first")
 
     straight_family = family_levels(t_family, t_core, t_phon, t_family_compact, v_family,
-                                    v_family_icao, v_core, v_phon, v_family_compact)  # fmt: skip
+                                    v_family_icao, v_core, v_phon, v_family_compact,
+                                    codes)  # fmt: skip
     straight_given = given_levels(
         t_given, t_first, t_given_compact, t_given_initial, t_given_sound, v_given, v_given_icao,
-        v_first, v_given_compact, v_given_initial, v_given_sound,
+        v_first, v_given_compact, v_given_initial, v_given_sound, codes,
     )  # fmt: skip
     # Swapped: the carrier's family field holds the given names and vice versa.
-    no_phonetic = np.full(len(t_given), "", dtype=object)
+    no_phonetic = np.full(len(t_given), EMPTY, dtype=t_given.dtype)
     swapped_family = family_levels(t_given, t_given, no_phonetic, t_given_compact, v_family,
-                                   v_family_icao, v_core, v_phon, v_family_compact)  # fmt: skip
-    swapped_family[t_given == ""] = 0
+                                   v_family_icao, v_core, v_phon, v_family_compact,
+                                   codes)  # fmt: skip
+    swapped_family[t_given == EMPTY] = 0
     swapped_given = given_levels(
         t_family, t_family_first, t_family_compact, t_family_initial, t_family_sound, v_given,
-        v_given_icao, v_first, v_given_compact, v_given_initial, v_given_sound,
+        v_given_icao, v_first, v_given_compact, v_given_initial, v_given_sound, codes,
     )  # fmt: skip
 
-    later = variants["source"].to_numpy(object)[variant_row] == LATER_GIVEN_SOURCE
+    later = (variants["source"].to_numpy(object) == LATER_GIVEN_SOURCE)[variant_row]
     for given_level in (straight_given, swapped_given):
         given_level[later & (given_level >= GIVEN_SAME_FIRST)] = GIVEN_LATER_NAME
     straight_score = straight_family.astype(np.int16) * 10 + np.maximum(straight_given, 0)
@@ -281,75 +325,76 @@ def compare_pairs(
     score = np.maximum(straight_score, swapped_score)
 
     # Best variant per pair: highest score, the register's own name winning ties.
-    order = np.lexsort((variant_row, -score, pair_index))
-    first_of_pair = np.ones(len(order), dtype=bool)
-    first_of_pair[1:] = pair_index[order][1:] != pair_index[order][:-1]
-    best = order[first_of_pair]
+    best = _best_rows(pair_index, score)
     best_pair = pair_index[best]
 
     n = len(t_all)
-    out = pd.DataFrame({"t": t_all, "o": o_all})
-    out["family_name"] = np.zeros(n, np.int8)
-    out["given_names"] = np.full(n, NULL, np.int8)
-    out.loc[best_pair, "family_name"] = family[best]
-    out.loc[best_pair, "given_names"] = given[best]
-    out["variant"] = -1
-    out.loc[best_pair, "variant"] = variant_row[best]
-    out["swapped"] = False
-    out.loc[best_pair, "swapped"] = use_swap[best]
-    out["family_value"] = ""
-    out.loc[best_pair, "family_value"] = np.where(use_swap[best], t_given[best], t_core[best])
-    out["given_value"] = ""
-    out.loc[best_pair, "given_value"] = np.where(use_swap[best], t_family[best], t_given[best])
+    family_level = np.zeros(n, np.int8)
+    family_level[best_pair] = family[best]
+    given_level = np.full(n, NULL, np.int8)
+    given_level[best_pair] = given[best]
+    variant = np.full(n, -1, np.int64)
+    variant[best_pair] = variant_row[best]
+    swapped = np.zeros(n, bool)
+    swapped[best_pair] = use_swap[best]
+    family_value = np.full(n, EMPTY, np.int64)
+    family_value[best_pair] = np.where(use_swap[best], t_given[best], t_core[best])
+    given_value = np.full(n, EMPTY, np.int64)
+    given_value[best_pair] = np.where(use_swap[best], t_family[best], t_given[best])
+    out = pd.DataFrame({"t": t_all, "o": o_all, "family_name": family_level,
+                        "given_names": given_level, "variant": variant, "swapped": swapped})
+    out["family_value"] = pd.array(codes.text[family_value], dtype="str")
+    out["given_value"] = pd.array(codes.text[given_value], dtype="str")
 
     people = register.people
     out["date_of_birth"] = compare_dates(
         tr["dob"].to_numpy()[t_all], people["dob"].to_numpy()[o_all]
     )
-    out["document"] = _document_levels(t_all, o_all, travel, register)
-    out["sex"] = _binary_levels(
-        tr["sex"].to_numpy(object)[t_all], people["sex"].to_numpy(object)[o_all]
-    )
-    out["nationality"] = _nationality_levels(t_all, o_all, travel, register)
+    out["document"] = _document_levels(t_all, o_all, register, codes)
+    out["sex"] = _binary_levels(codes.travel_sex[t_all], codes.register_sex[o_all])
+    out["nationality"] = _nationality_levels(t_all, o_all, register, codes)
     return Comparisons(out)
 
 
 def _binary_levels(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     level = (a == b).astype(np.int8)
-    level[(a == "") | (b == "")] = NULL
+    level[(a == EMPTY) | (b == EMPTY)] = NULL
     return level
 
 
-def _document_levels(t_all: np.ndarray, o_all: np.ndarray, travel: PreparedTravel,
-                     register: PreparedRegister) -> np.ndarray:  # fmt: skip
+def _document_levels(t_all: np.ndarray, o_all: np.ndarray, register: PreparedRegister,
+                     codes: SharedCodes) -> np.ndarray:  # fmt: skip
     """Best level over the offender's documents; missing when either side holds none."""
     level = np.full(len(t_all), DOC_NULL, dtype=np.int8)
-    docs = register.documents
-    pair_index, doc_row = _expand(o_all, docs["o"].to_numpy())
+    pair_index, doc_row = _expand(o_all, register.documents["o"].to_numpy())
     if len(pair_index) == 0:
         return level
-    tr = travel.records
     t = t_all[pair_index]
+    travel, held = codes.travel_documents, codes.register_documents
     per_doc = compare_documents(
-        tr["doc"].to_numpy(object)[t], tr["doc_ocr"].to_numpy(object)[t],
-        tr["doc_country"].to_numpy(object)[t], docs["doc"].to_numpy(object)[doc_row],
-        docs["doc_ocr"].to_numpy(object)[doc_row], docs["doc_country"].to_numpy(object)[doc_row],
+        travel["doc"][t], travel["doc_ocr"][t], travel["doc_country"][t], held["doc"][doc_row],
+        held["doc_ocr"][doc_row], held["doc_country"][doc_row], empty=EMPTY,
     )  # fmt: skip
     np.maximum.at(level, pair_index, per_doc)
     return level
 
 
-def _nationality_levels(t_all: np.ndarray, o_all: np.ndarray, travel: PreparedTravel,
-                        register: PreparedRegister) -> np.ndarray:  # fmt: skip
-    nats = register.nationalities
-    travel_nat = travel.records["nationality"].to_numpy(object)[t_all]
+def _nationality_levels(t_all: np.ndarray, o_all: np.ndarray, register: PreparedRegister,
+                        codes: SharedCodes) -> np.ndarray:  # fmt: skip
+    """One of the register's nationalities, or not; missing when either side has none."""
+    listed_o = register.nationalities["o"].to_numpy().astype(np.int64)
+    listed_nationality = codes.register_nationality
+    travel_nationality = codes.travel_nationality[t_all]
     level = np.full(len(t_all), NULL, dtype=np.int8)
-    has_register = np.isin(o_all, nats["o"].to_numpy())
-    known = (travel_nat != "") & has_register
-    listed = set(zip(nats["o"].to_numpy().tolist(), nats["nationality"].tolist(), strict=True))
-    frame = pd.DataFrame({"o": o_all[known], "n": travel_nat[known]})
-    distinct = frame.drop_duplicates()
-    verdict = [(o, n) in listed for o, n in zip(distinct["o"], distinct["n"], strict=True)]
-    merged = frame.merge(distinct.assign(v=verdict), on=["o", "n"], how="left")
-    level[known] = merged["v"].to_numpy(dtype=np.int8)
+    has_register = np.zeros(len(register.people), dtype=bool)
+    has_register[listed_o] = True
+    known = (travel_nationality != EMPTY) & has_register[o_all]
+    span = int(listed_nationality.max(initial=0)) + 1
+    listed = listed_o * span + listed_nationality
+    nationality = travel_nationality[known]
+    held = nationality != ABSENT  # a nationality the register holds for no one is no one's
+    verdict = np.zeros(len(nationality), dtype=bool)
+    verdict[held] = contains(listed, o_all[known][held].astype(np.int64) * span
+                             + nationality[held])  # fmt: skip
+    level[known] = verdict.astype(np.int8)
     return level

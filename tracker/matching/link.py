@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from tracker.matching.blocking import CandidatePairs, generate_candidates
+from tracker.matching.codes import shared_codes
 from tracker.matching.compare import FIELDS, compare_pairs
 from tracker.matching.explain import explain_links
 from tracker.matching.model import (
@@ -172,6 +173,7 @@ def link_travel_to_register(
     timer = _Timer()
     prepared_register = prepare_register(register, aliases, documents)
     prepared_travel = prepare_travel(travel)
+    codes = shared_codes(prepared_travel, prepared_register)
     timer.lap("prepare")
 
     empty = pd.DataFrame(
@@ -189,18 +191,19 @@ def link_travel_to_register(
         return LinkResult(empty, parameters, 0, {}, timer.timings)
 
     candidates = generate_candidates(
-        prepared_travel, prepared_register, max_block=settings.max_block
+        prepared_travel, prepared_register, max_block=settings.max_block, codes=codes
     )
     timer.lap("block")
-    comparisons = compare_pairs(candidates, prepared_travel, prepared_register)
+    comparisons = compare_pairs(candidates, prepared_travel, prepared_register, codes)
     timer.lap("compare")
 
     sample = random_pairs(len(prepared_travel), len(prepared_register), settings.u_sample_pairs,
                           settings.seed)  # fmt: skip
-    u = estimate_u(compare_pairs(sample, prepared_travel, prepared_register))
+    u = estimate_u(compare_pairs(sample, prepared_travel, prepared_register, codes))
     same_first = first_name_pairs(prepared_travel, prepared_register, settings.u_sample_pairs,
                                   settings.seed)  # fmt: skip
-    strangers = strangers_only(compare_pairs(same_first, prepared_travel, prepared_register))
+    strangers = strangers_only(compare_pairs(same_first, prepared_travel, prepared_register,
+                                             codes))  # fmt: skip
     # Too few strangers sharing a first name (a small database): their smoothed shares would be
     # guesses, so such pairs keep the plain u.
     u_given_agrees = estimate_u(strangers) if len(strangers) >= MIN_STRANGERS else {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -62,7 +63,10 @@ def fold_name(text: str | None) -> str:
     """Any script to plain upper-case ASCII words: what a carrier's system would print."""
     if _is_missing(text) or not text:
         return ""
-    spaced = _CJK.sub(r" \1 ", str(text))  # one word per CJK syllable, as romanised names are
+    text = str(text)
+    if text.isascii():  # nearly every name: no CJK, nothing to normalise or transliterate
+        return _clean(text)
+    spaced = _CJK.sub(r" \1 ", text)  # one word per CJK syllable, as romanised names are
     return _clean(anyascii(unicodedata.normalize("NFC", spaced)))
 
 
@@ -70,7 +74,10 @@ def icao_fold(text: str | None) -> str:
     """The machine-readable-zone spelling (ICAO 9303): MÜLLER -> MUELLER, Юрий -> IURII."""
     if _is_missing(text) or not text:
         return ""
-    upper = unicodedata.normalize("NFC", str(text)).upper()
+    text = str(text)
+    if text.isascii():  # the ICAO tables map only letters outside ASCII
+        return fold_name(text)
+    upper = unicodedata.normalize("NFC", text).upper()
     mapped = "".join(ICAO_LATIN.get(ch) or ICAO_CYRILLIC.get(ch) or ch for ch in upper)
     return fold_name(mapped)
 
@@ -166,14 +173,21 @@ def given_forms(given_names: str | None) -> tuple[str, ...]:
             first[:1], sound[:1])  # fmt: skip
 
 
-def _forms_column(values: pd.Series, forms, columns: tuple[str, ...]) -> pd.DataFrame:
-    """Apply ``forms`` to each distinct value once and spread the result back over the rows."""
-    cleaned = values.astype(object).where(values.notna(), None)
-    codes, uniques = pd.factorize(cleaned, use_na_sentinel=True)
+def _forms_table(values: pd.Series, forms,
+                 columns: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """``forms`` of each distinct value once: the table (a row per distinct value, the last for
+    missing values) and, per row of ``values``, the table row it takes."""
+    # On the object array: factorising pandas' own "str" values costs several times more.
+    codes, uniques = pd.factorize(values.to_numpy(object), use_na_sentinel=True)
     table = [forms(v) for v in uniques] + [forms(None)]  # the last row serves missing values
     array = np.array(table, dtype=object).reshape(len(table), len(columns))
-    picked = array[np.where(codes < 0, len(table) - 1, codes)]
-    return pd.DataFrame(picked, columns=list(columns), index=values.index, dtype=object)
+    return np.where(codes < 0, len(table) - 1, codes), array
+
+
+def _forms_column(values: pd.Series, forms, columns: tuple[str, ...]) -> pd.DataFrame:
+    """Apply ``forms`` to each distinct value once and spread the result back over the rows."""
+    rows, table = _forms_table(values, forms, columns)
+    return pd.DataFrame(table[rows], columns=list(columns), index=values.index, dtype=object)
 
 
 def name_frame(family: pd.Series, given: pd.Series) -> pd.DataFrame:
@@ -185,3 +199,33 @@ def name_frame(family: pd.Series, given: pd.Series) -> pd.DataFrame:
         ],
         axis=1,
     )
+
+
+@dataclass(frozen=True)
+class CodedNames:
+    """Name forms as text and as codes into a sorted vocabulary of every form's text."""
+
+    frame: pd.DataFrame  # NAME_COLUMNS as text, ``name_frame``'s result
+    codes: pd.DataFrame  # NAME_COLUMNS as int32 codes into ``vocabulary``, same index
+    vocabulary: np.ndarray  # object, sorted, starting with ""
+
+
+def coded_name_frame(family: pd.Series, given: pd.Series) -> CodedNames:
+    """``name_frame`` together with its codes. The vocabulary is taken from the small tables of
+    distinct values' forms, so coding a million rows costs an integer take per column."""
+    family_rows, family_table = _forms_table(family, family_forms, FAMILY_COLUMNS)
+    given_rows, given_table = _forms_table(given, given_forms, GIVEN_COLUMNS)
+    vocabulary = np.array(sorted({"", *family_table.ravel().tolist(),
+                                  *given_table.ravel().tolist()}), dtype=object)  # fmt: skip
+    lookup = pd.Index(vocabulary)
+    text, codes = {}, {}
+    for rows, table, columns in ((family_rows, family_table, FAMILY_COLUMNS),
+                                 (given_rows, given_table, GIVEN_COLUMNS)):  # fmt: skip
+        table_codes = lookup.get_indexer(table.ravel()).astype(np.int32).reshape(table.shape)
+        for j, column in enumerate(columns):
+            text[column] = table[:, j][rows]
+            codes[column] = table_codes[:, j][rows]
+    index = family.index
+    # copy=False: the columns are fresh arrays, and stacking them into one block copies them all
+    return CodedNames(pd.DataFrame(text, index=index, dtype=object, copy=False),
+                      pd.DataFrame(codes, index=index, copy=False), vocabulary)  # fmt: skip

@@ -15,7 +15,7 @@ import pandas as pd
 
 from tracker.matching.dates import date_codes, swapped_day_month
 from tracker.matching.documents import comparable_country, document_columns, per_distinct
-from tracker.matching.names import name_frame
+from tracker.matching.names import coded_name_frame
 
 # Where a register name variant comes from (aliases carry their own kind).
 REGISTER_NAME_SOURCE = "register name"
@@ -37,8 +37,10 @@ def _require(frame: pd.DataFrame, columns: tuple[str, ...], what: str) -> None:
 
 def _sex(values: pd.Series) -> np.ndarray:
     """M or F; anything else (X, U, unknown) cannot agree or disagree."""
-    upper = values.astype(object).where(values.notna(), "").astype(str).str.upper()
-    return np.where(upper.isin(["M", "F"]), upper, "").astype(object)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)  # worked out once per value
+    upper = [str(value).upper() for value in uniques]
+    sex = np.array([*(u if u in ("M", "F") else "" for u in upper), ""], dtype=object)
+    return sex[codes]  # missing (-1) takes the last, ""
 
 
 @dataclass
@@ -47,6 +49,8 @@ class PreparedRegister:
     variants: pd.DataFrame  # o, source, name forms
     documents: pd.DataFrame  # o, doc, doc_ocr, doc_country
     nationalities: pd.DataFrame  # o, nationality (one row per listed nationality)
+    variant_codes: pd.DataFrame  # the variants' name forms as codes into ``vocabulary``
+    vocabulary: np.ndarray  # object, sorted: every name form's text, "" first
 
     def __len__(self) -> int:
         return len(self.people)
@@ -55,6 +59,8 @@ class PreparedRegister:
 @dataclass
 class PreparedTravel:
     records: pd.DataFrame  # index t: travel_key, name forms, dob, sex, nationality, documents
+    name_codes: pd.DataFrame  # index t: the name forms as codes into ``vocabulary``
+    vocabulary: np.ndarray  # object, sorted: every name form's text, "" first
 
     def __len__(self) -> int:
         return len(self.records)
@@ -96,11 +102,12 @@ def prepare_register(
         )
     names.append(_later_given_names(names[0]))
     variants = pd.concat(names, ignore_index=True)
-    forms = name_frame(variants["family_name"], variants["given_names"])
-    variants = pd.concat([variants[["o", "source"]], forms], axis=1)
+    forms = coded_name_frame(variants["family_name"], variants["given_names"])
+    variants = pd.concat([variants[["o", "source"]], forms.frame], axis=1)
     variants = variants.drop_duplicates(subset=["o", "family", "given"]).sort_values(
         "o", kind="stable"
     )
+    variant_codes = forms.codes.loc[variants.index].reset_index(drop=True)
 
     if documents is not None and len(documents):
         _require(documents, DOCUMENT_COLUMNS, "documents")
@@ -121,7 +128,7 @@ def prepare_register(
     nationalities = exploded[exploded["nationality"] != ""].reset_index(drop=True)
     return PreparedRegister(
         _as_objects(people), _as_objects(variants.reset_index(drop=True)), _as_objects(docs),
-        _as_objects(nationalities),
+        _as_objects(nationalities), variant_codes, forms.vocabulary,
     )  # fmt: skip
 
 
@@ -145,8 +152,10 @@ def _later_given_names(register_names: pd.DataFrame) -> pd.DataFrame:
 
 def _as_objects(frame: pd.DataFrame) -> pd.DataFrame:
     """Text columns as plain Python strings: the comparisons index them millions of times, and
-    reading Arrow-backed strings back out costs a conversion each time."""
-    text = [c for c in frame.columns if pd.api.types.is_string_dtype(frame[c])]
+    reading Arrow-backed strings back out costs a conversion each time. Object columns stay
+    as they are (asking whether one holds only strings would read every value)."""
+    text = [c for c in frame.columns
+            if frame[c].dtype != object and pd.api.types.is_string_dtype(frame[c].dtype)]
     if text:
         frame = frame.astype({c: object for c in text})
     return frame
@@ -155,13 +164,13 @@ def _as_objects(frame: pd.DataFrame) -> pd.DataFrame:
 def prepare_travel(travel: pd.DataFrame) -> PreparedTravel:
     _require(travel, TRAVEL_COLUMNS, "travel")
     travel = travel.reset_index(drop=True)
-    forms = name_frame(travel["family_name"], travel["given_names"])
+    forms = coded_name_frame(travel["family_name"], travel["given_names"])
     dob = date_codes(travel["date_of_birth"])
     docs = document_columns(travel["doc_number"], travel["doc_issuing_country"])
     records = pd.concat(
         [
             pd.DataFrame({"travel_key": travel["travel_key"].to_numpy()}),
-            forms.reset_index(drop=True),
+            forms.frame.reset_index(drop=True),
             pd.DataFrame(
                 {
                     "dob": dob,
@@ -175,4 +184,5 @@ def prepare_travel(travel: pd.DataFrame) -> PreparedTravel:
         ],
         axis=1,
     )
-    return PreparedTravel(_as_objects(records))
+    return PreparedTravel(_as_objects(records), forms.codes.reset_index(drop=True),
+                          forms.vocabulary)  # fmt: skip
