@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 from functools import lru_cache
 from operator import itemgetter
 
@@ -48,6 +49,8 @@ class KindSpec:
     group_by: tuple[str, ...]
     compared: tuple[str, ...]
     build: Callable[[ContractRow, int | None], dict]
+    build_columns: Callable[[dict[str, list], list | None], dict[str, list]]
+    """The same records as ``build``, made column by column from validated columns."""
     needs_offender: bool = True
 
     def __post_init__(self):
@@ -114,6 +117,75 @@ def _travel(row: TravelRow, _offender_pk: int | None) -> dict:
     return record
 
 
+# --- the same records, column by column ------------------------------------------------------
+
+
+def mapped(function: Callable, values: list) -> list:
+    """``function`` of each value, computed once per distinct value."""
+    results = {value: function(value) for value in set(values)}
+    return list(map(results.__getitem__, values))
+
+
+def _document_number_norm(number: str | None) -> str | None:
+    return None if number is None else normalise_document_number(number)
+
+
+def _date_part(value: date | datetime) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _instant_or_none(value: date | datetime) -> datetime | None:
+    return value if isinstance(value, datetime) else None
+
+
+def _offender_columns(columns: dict[str, list], _offender_pks: list | None) -> dict[str, list]:
+    built = dict(columns)
+    built["family_name_norm"] = list(map(folded, columns["family_name"]))
+    built["given_names_norm"] = list(map(folded, columns["given_names"]))
+    return built
+
+
+def _alias_columns(columns: dict[str, list], offender_pks: list | None) -> dict[str, list]:
+    return {
+        "offender_pk": offender_pks,
+        "offender_id": columns["offender_id"],
+        "family_name": columns["family_name"],
+        "given_names": columns["given_names"],
+        "family_name_norm": list(map(folded, columns["family_name"])),
+        "given_names_norm": list(map(folded, columns["given_names"])),
+        "kind": columns["kind"],
+    }
+
+
+def _document_columns(columns: dict[str, list], offender_pks: list | None) -> dict[str, list]:
+    return {
+        "offender_pk": offender_pks,
+        "offender_id": columns["offender_id"],
+        "doc_type": columns["doc_type"],
+        "doc_number": columns["doc_number"],
+        "doc_number_norm": mapped(normalise_document_number, columns["doc_number"]),
+        "issuing_country": columns["issuing_country"],
+        "expires_on": columns["expires_on"],
+    }
+
+
+def _notification_columns(columns: dict[str, list], offender_pks: list | None) -> dict[str, list]:
+    built = dict(columns)
+    built["offender_pk"] = offender_pks
+    built["notified_on"] = mapped(_date_part, columns["notified_on"])
+    built["notified_at"] = mapped(_instant_or_none, columns["notified_on"])
+    return built
+
+
+def _travel_columns(columns: dict[str, list], _offender_pks: list | None) -> dict[str, list]:
+    built = dict(columns)
+    built["family_name_norm"] = list(map(folded, columns["family_name"]))
+    built["given_names_norm"] = list(map(folded, columns["given_names"]))
+    built["doc_number_norm"] = mapped(_document_number_norm, columns["doc_number"])
+    built["departure_local_date"] = mapped(_date_part, columns["departure_time"])
+    return built
+
+
 KINDS: dict[str, KindSpec] = {
     "offenders": KindSpec(
         kind="offenders",
@@ -125,6 +197,7 @@ KINDS: dict[str, KindSpec] = {
         group_by=(),
         compared=tuple(OffenderRow.model_fields),
         build=_offender,
+        build_columns=_offender_columns,
         needs_offender=False,
     ),
     "aliases": KindSpec(
@@ -137,6 +210,7 @@ KINDS: dict[str, KindSpec] = {
         group_by=(),
         compared=("offender_id", "family_name", "given_names", "kind"),
         build=_alias,
+        build_columns=_alias_columns,
     ),
     "documents": KindSpec(
         kind="documents",
@@ -148,6 +222,7 @@ KINDS: dict[str, KindSpec] = {
         group_by=("doc_type",),
         compared=("offender_id", "doc_type", "doc_number", "issuing_country", "expires_on"),
         build=_document,
+        build_columns=_document_columns,
     ),
     "notifications": KindSpec(
         kind="notifications",
@@ -163,6 +238,7 @@ KINDS: dict[str, KindSpec] = {
             "departure_port", "arrival_port", "carrier",
         ),  # fmt: skip
         build=_notification,
+        build_columns=_notification_columns,
     ),
     "travel": KindSpec(
         kind="travel",
@@ -174,6 +250,7 @@ KINDS: dict[str, KindSpec] = {
         group_by=("source",),
         compared=(*TravelRow.model_fields, "departure_local_date"),
         build=_travel,
+        build_columns=_travel_columns,
         needs_offender=False,
     ),
 }

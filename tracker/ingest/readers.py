@@ -11,8 +11,9 @@ from __future__ import annotations
 import codecs
 import csv
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import chain, islice
 from pathlib import Path
 from typing import IO, Protocol
 
@@ -40,6 +41,55 @@ class SourceRow:
     problem: tuple[str | None, str] | None = None
     count: int = 1
     labels: dict[str, str] | None = None
+
+
+@dataclass
+class CellChunk:
+    """Rows as columns: ``cells[name][i]`` is row i's text for that column (None or blank:
+    not given). ``broken`` are rows that could not even be split into cells."""
+
+    lines: list[int]
+    raws: list[str]
+    cells: dict[str, list]
+    broken: list[SourceRow] = field(default_factory=list)
+    labels: dict[str, str] | None = None
+    position: int = 0
+
+    @property
+    def read(self) -> int:
+        """Input rows this chunk stands for."""
+        return len(self.lines) + sum(row.count for row in self.broken)
+
+    @classmethod
+    def from_rows(
+        cls, rows: list[SourceRow], columns: Iterable[str], position: int = 0
+    ) -> CellChunk:
+        """The columnar form of a reader's rows (JSON Lines, PAXLST, or CSV's slow path)."""
+        whole = [row for row in rows if row.problem is None]
+        broken = [row for row in rows if row.problem is not None]
+        cells = {name: [row.values.get(name) for row in whole] for name in columns}
+        labels = next((row.labels for row in rows if row.labels), None)
+        return cls(
+            [row.line for row in whole], [row.raw for row in whole], cells, broken, labels,
+            position,
+        )  # fmt: skip
+
+    def values_of(self, index: int) -> dict[str, object]:
+        """Row ``index`` as the row model reads it: given cells only, blanks left out."""
+        values = {}
+        for name, column in self.cells.items():
+            cell = column[index]
+            if not is_blank(cell):
+                values[name] = cell
+        return values
+
+    def source_row(self, index: int) -> SourceRow:
+        return SourceRow(self.lines[index], self.raws[index], self.values_of(index),
+                         labels=self.labels)  # fmt: skip
+
+
+def is_blank(cell: object) -> bool:
+    return cell is None or (type(cell) is str and (not cell or cell.isspace()))
 
 
 class RowReader(Protocol):
@@ -96,12 +146,12 @@ class _LineTap:
 
     __slots__ = ("lines", "lines_read", "taken")
 
-    def __init__(self, stream: IO[str]):
+    def __init__(self, stream: Iterable[str], lines_read: int = 0):
         self.taken: list[str] = []
-        self.lines_read = 0
+        self.lines_read = lines_read
         self.lines = self._lines(stream)
 
-    def _lines(self, stream: IO[str]) -> Iterator[str]:
+    def _lines(self, stream: Iterable[str]) -> Iterator[str]:
         taken = self.taken
         for line in stream:
             taken.append(line)
@@ -185,45 +235,119 @@ class CsvReader:
             reader = csv.reader(tap.lines, strict=True)
             try:
                 names = self._header(reader, tap)
-                width = len(names)
-                chunk: list[SourceRow] = []
-                taken = tap.taken
-                while True:
-                    try:
-                        cells = next(reader)
-                    except StopIteration:
-                        break
-                    except csv.Error as exc:
-                        line, raw = tap.take()
-                        chunk.append(SourceRow(line, raw, problem=(None, f"not valid CSV: {exc}")))
-                    else:
-                        if len(taken) == 1:  # the usual one-line record, without a call
-                            tap.lines_read = line = tap.lines_read + 1
-                            raw = taken.pop()
-                        else:
-                            line, raw = tap.take()
-                        if not cells:
-                            continue  # a blank line is not a row
-                        if len(cells) != width:
-                            problem = f"has {len(cells)} cells but the header row has {width}"
-                            chunk.append(SourceRow(line, raw, problem=(None, problem)))
-                            continue
-                        values = {
-                            name: cell
-                            for name, cell in zip(names, cells, strict=True)
-                            if name and cell and not cell.isspace()
-                        }
-                        if "\x00" in raw:
-                            chunk.append(SourceRow(line, raw, problem=_nul_problem(values)))
-                        else:
-                            chunk.append(SourceRow(line, raw, values))
-                    if len(chunk) >= size:
-                        yield chunk
-                        chunk = []
-                if chunk:
-                    yield chunk
+                yield from self._row_chunks(reader, tap, names, size)
             except UnicodeDecodeError:
                 raise _not_utf8(self.path) from None
+
+    def _row_chunks(
+        self, reader, tap: _LineTap, names: list[str | None], size: int
+    ) -> Iterator[list[SourceRow]]:
+        """Records one by one, each with its raw text even when a quoted cell spans lines."""
+        width = len(names)
+        chunk: list[SourceRow] = []
+        taken = tap.taken
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                line, raw = tap.take()
+                chunk.append(SourceRow(line, raw, problem=(None, f"not valid CSV: {exc}")))
+            else:
+                if len(taken) == 1:  # the usual one-line record, without a call
+                    tap.lines_read = line = tap.lines_read + 1
+                    raw = taken.pop()
+                else:
+                    line, raw = tap.take()
+                if not cells:
+                    continue  # a blank line is not a row
+                if len(cells) != width:
+                    problem = f"has {len(cells)} cells but the header row has {width}"
+                    chunk.append(SourceRow(line, raw, problem=(None, problem)))
+                    continue
+                values = {
+                    name: cell
+                    for name, cell in zip(names, cells, strict=True)
+                    if name and cell and not cell.isspace()
+                }
+                if "\x00" in raw:
+                    chunk.append(SourceRow(line, raw, problem=_nul_problem(values)))
+                else:
+                    chunk.append(SourceRow(line, raw, values))
+            if len(chunk) >= size:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+    def cell_chunks(self, size: int = CHUNK_ROWS) -> Iterator[CellChunk]:
+        """The rows as columns, a block of lines at a time.
+
+        A block where every line is one whole record (the usual case: no quoted cell spans
+        lines) is split by the csv module in one call and turned into columns with ``zip``;
+        from the first block that is not, the rest of the file is read record by record as
+        ``chunks`` reads it, so the outcome is the same either way.
+        """
+        with self._file.open() as stream:
+            tap = _LineTap(stream)
+            reader = csv.reader(tap.lines, strict=True)
+            try:
+                names = self._header(reader, tap)
+                line = tap.lines_read
+                while block := list(islice(stream, size)):
+                    records = _one_record_per_line(block)
+                    if records is None:
+                        rest = _LineTap(chain(block, stream), lines_read=line)
+                        rest_reader = csv.reader(rest.lines, strict=True)
+                        for rows in self._row_chunks(rest_reader, rest, names, size):
+                            yield CellChunk.from_rows(rows, self.columns, self.position())
+                        return
+                    yield self._block_cells(block, records, names, line)
+                    line += len(block)
+            except UnicodeDecodeError:
+                raise _not_utf8(self.path) from None
+
+    def _block_cells(
+        self, block: list[str], records: list[list[str]], names: list[str | None], line: int
+    ) -> CellChunk:
+        width = len(names)
+        lines = list(range(line + 1, line + 1 + len(block)))
+        broken: list[SourceRow] = []
+        if set(map(len, records)) != {width} or "\x00" in "".join(block):
+            whole = []
+            for number, raw, cells in zip(lines, block, records, strict=True):
+                if not cells:
+                    continue  # a blank line is not a row
+                if len(cells) != width:
+                    problem = f"has {len(cells)} cells but the header row has {width}"
+                    broken.append(SourceRow(number, raw, problem=(None, problem)))
+                elif "\x00" in raw:
+                    values = {n: c for n, c in zip(names, cells, strict=True)
+                              if n and not is_blank(c)}  # fmt: skip
+                    broken.append(SourceRow(number, raw, problem=_nul_problem(values)))
+                else:
+                    whole.append((number, raw, cells))
+            lines = [number for number, _, _ in whole]
+            block = [raw for _, raw, _ in whole]
+            records = [cells for _, _, cells in whole]
+        if records:
+            columns = dict(zip(names, zip(*records, strict=True), strict=True))
+        else:
+            columns = dict.fromkeys(names, ())
+        cells = {name: list(columns[name]) if name in columns else [None] * len(lines)
+                 for name in self.columns}  # fmt: skip
+        return CellChunk(lines, block, cells, broken, position=self.position())
+
+
+def _one_record_per_line(block: list[str]) -> list[list[str]] | None:
+    """The block's records when each line holds exactly one (blank lines giving ``[]``);
+    None when a quoted cell spans lines or the block is not valid CSV."""
+    try:
+        records = list(csv.reader(block, strict=True))
+    except csv.Error:
+        return None
+    return records if len(records) == len(block) else None
 
 
 class JsonLinesReader:

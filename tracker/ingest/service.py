@@ -26,9 +26,16 @@ from tracker.audit import AuditEntry, record_event, record_events
 from tracker.config import Settings
 from tracker.db import transaction
 from tracker.ingest.bulk import sqlite_bulk_load
+from tracker.ingest.columnar import (
+    ColumnValidator,
+    PreparedCells,
+    cell_chunks,
+    offender_ids_in,
+    prepare_cells,
+)
 from tracker.ingest.inbox import scan_inbox
 from tracker.ingest.kinds import KINDS, KindSpec
-from tracker.ingest.prepare import PreparedChunk, make_reader, offender_ids, prepare_chunk
+from tracker.ingest.prepare import make_reader, offender_ids, prepare_chunk
 from tracker.ingest.readers import CHUNK_ROWS, FileRefused, SourceRow, format_of
 from tracker.ingest.rejects import RejectSink, reject_file_path
 from tracker.ingest.upsert import OffenderIndex, Upserter
@@ -404,7 +411,7 @@ class _FileLoad:
             ):
                 for prepared in prepared_chunks:
                     result.read += prepared.read
-                    upserter.apply(prepared.valid)
+                    upserter.apply_prepared(prepared)
                     for row in prepared.rejected:
                         self.rejects.add(row.line, row.column, row.reason, row.raw, row.count)
                     self.rejects.flush()
@@ -420,17 +427,18 @@ class _FileLoad:
         source.reject_file = str(reject_path) if self.rejects.written else None
         self._record_collection(session, source)
 
-    def _prepared_chunks(self, connection, chunk_rows: int) -> Iterator[PreparedChunk]:
-        """Valid records and rejects, chunk by chunk; the register's ids are looked up in bulk
-        for each chunk of a kind whose rows refer to it."""
+    def _prepared_chunks(self, connection, chunk_rows: int) -> Iterator[PreparedCells]:
+        """Valid records and rejects, chunk by chunk, validated by columns; the register's ids
+        are looked up in bulk for each chunk of a kind whose rows refer to it."""
         result = self.result
         reader = make_reader(
             self.spec.kind, result.path, result.format, self.settings.home_country, self.today
         )
+        validator = ColumnValidator(self.spec.model)
         offenders = OffenderIndex(connection) if self.spec.needs_offender else None
-        for chunk in reader.chunks(chunk_rows):
-            known = offenders.resolve(offender_ids(chunk)) if offenders else None
-            yield prepare_chunk(chunk, self.spec, known, reader.position())
+        for chunk in cell_chunks(reader, self.spec.model, chunk_rows):
+            known = offenders.resolve(offender_ids_in(chunk)) if offenders else None
+            yield prepare_cells(chunk, self.spec, validator, known)
         result.warnings.extend(reader.warnings)
 
     def _record_collection(self, session: Session, source: SourceFile) -> None:

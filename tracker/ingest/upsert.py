@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from tracker.audit import AuditEntry, record_events
 from tracker.ingest.bulk import BulkWriter
+from tracker.ingest.columnar import PreparedCells, row_at, take
 from tracker.ingest.kinds import KindSpec
 from tracker.models import Offender
 
@@ -189,6 +190,56 @@ class Upserter:
         self.counts.updated += updated
         self._write(state)
         self._audit(alterations)
+
+    def apply_prepared(self, prepared: PreparedCells) -> None:
+        """Upsert a chunk prepared by columns: records with a key new to the table and to the
+        chunk go in as columns; the rest (a key stored already, repeated, or shared with a
+        row the model judged) take ``apply``'s path in file order, so the outcome is the
+        same as if every row had."""
+        if self.source_file_id is None:
+            raise ValueError("columns come from one file: give the Upserter its source_file_id")
+        spec = self.spec
+        columns, count = prepared.columns, prepared.count
+        keys = list(zip(*(columns[name] for name in spec.key), strict=True)) if count else []
+        distinct = set(keys)
+        aside: set[int] = set()
+        if len(distinct) != count:
+            seen: dict[tuple, int] = {}
+            for index, key in enumerate(keys):
+                first = seen.setdefault(key, index)
+                if first != index:
+                    aside.update((first, index))
+        if prepared.checked:
+            judged = {spec.key_of(record) for _, record in prepared.checked}
+            aside.update(i for i, key in enumerate(keys) if key in judged)
+        candidates = distinct
+        if self._empty_at_start:
+            seen_hashes = self._inserted_hashes
+            candidates = {key for key in distinct if hash(key) in seen_hashes}
+        stored = self._stored(candidates) if candidates else {}
+        if stored:
+            aside.update(i for i, key in enumerate(keys) if key in stored)
+        by_rule = list(prepared.checked)
+        if aside:
+            lines = prepared.lines
+            by_rule += [(lines[i], row_at(columns, i)) for i in sorted(aside)]
+            by_rule.sort(key=lambda row: row[0])
+            keep = [i for i in range(count) if i not in aside]
+            columns, keys = take(columns, keep), [keys[i] for i in keep]
+            count = len(keep)
+        self.apply(by_rule)
+        if not count:
+            return
+        if spec.kind == "offenders":
+            columns = dict(columns)
+            columns["public_id"] = [secrets.token_hex(8) for _ in range(count)]
+        self.writer.insert_columns(
+            columns, count, validated=True, constants={"source_file_id": self.source_file_id}
+        )
+        if self._empty_at_start:
+            self._inserted_hashes.update(map(hash, keys))
+        self.counts.new += count
+        self._refresh_statistics(count)
 
     def _stored(self, keys: set[tuple]) -> dict[tuple, tuple[int, dict]]:
         """Stored records with these keys: key -> (primary key, contract values)."""

@@ -165,7 +165,7 @@ class DocumentRow(RegisterRow):
     expires_on: IsoDate | None = None
 
 
-_KINDS_NEEDING_EFFECTIVE_DATE = frozenset(
+KINDS_NEEDING_EFFECTIVE_DATE = frozenset(
     k for k in NOTIFICATION_KINDS if k == "initial" or k.startswith("change_")
 )
 
@@ -186,7 +186,7 @@ class NotificationRow(RegisterRow):
 
     @model_validator(mode="after")
     def _kind_rules(self):
-        if self.kind in _KINDS_NEEDING_EFFECTIVE_DATE and self.effective_on is None:
+        if self.kind in KINDS_NEEDING_EFFECTIVE_DATE and self.effective_on is None:
             raise contract_error(
                 f"required for a {self.kind} notification", column="effective_on"
             )
