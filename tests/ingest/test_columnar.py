@@ -30,7 +30,8 @@ DATES = ["2026-03-01", "1985-04-12", "2024-02-29", "2023-02-29", " 2026-03-01", 
          "01/03/2026", "", " "]  # fmt: skip
 DATETIMES = ["2026-03-01T06:40:00+00:00", "2026-03-01T06:40:00Z", "2026-03-01 23:40-05:00",
              "2026-03-01T06:40:00", "2026-02-30T06:40:00+00:00", "20260301T064000Z", "",
-             "2026-03-01T06:40:00.5+0100"]  # fmt: skip
+             "2026-03-01T06:40:00.5+0100",
+             "2026-03-02T12:40:00+08:00"]  # the instant of 23:40-05:00 on another date  # fmt: skip
 COUNTRIES = ["GBR", "THA", "D", "GBD", "gbr", "XXX", "", " GBR"]
 COUNTRY_LISTS = ["GBR", "GBR|THA", "gbr| tha", "GBR||", "|", "XXX|GBR", ""]
 PORTS = ["LHR", "bkk", " MAN ", "LH", "TOOLONG", "L-R", ""]
@@ -196,3 +197,21 @@ def test_the_block_reader_reads_what_the_record_reader_reads(tmp_path_factory, l
     assert got_values == [expected.values_of(i) for i in range(len(expected.lines))]
     broken = [(r.line, r.raw, r.problem) for b in blocks for r in b.broken]
     assert sorted(broken) == sorted((r.line, r.raw, r.problem) for r in expected.broken)
+
+
+def test_one_instant_written_at_two_offsets_keeps_each_local_date():
+    """The rules count in the sender's local date: 23:40 at -05:00 and 12:40 next day at
+    +08:00 are one instant (equal as datetimes) but fall on different dates."""
+    rows = [
+        SourceRow(line, f"raw {line}\n", {
+            "record_id": f"R{line}", "source": "api-lhr", "family_name": "SMITH",
+            "direction": "out", "departure_country": "GBR", "arrival_country": "THA",
+            "departure_time": departure,
+        })
+        for line, departure in ((2, "2026-03-01T23:40:00-05:00"), (3, "2026-03-02T12:40:00+08:00"))
+    ]  # fmt: skip
+    valid, _ = by_columns("travel", rows)
+    assert [str(record["departure_local_date"]) for _, record in valid] == [
+        "2026-03-01", "2026-03-02",
+    ]  # fmt: skip
+    assert valid == by_rows("travel", rows)[0]

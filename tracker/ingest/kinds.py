@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from functools import lru_cache
 from operator import itemgetter
 
@@ -121,7 +121,9 @@ def _travel(row: TravelRow, _offender_pk: int | None) -> dict:
 
 
 def mapped(function: Callable, values: list) -> list:
-    """``function`` of each value, computed once per distinct value."""
+    """``function`` of each value, computed once per distinct value. Only for values that are
+    interchangeable when equal: not aware datetimes, which are equal at one instant whatever
+    their offsets, while their local dates differ."""
     results = {value: function(value) for value in set(values)}
     return list(map(results.__getitem__, values))
 
@@ -130,12 +132,13 @@ def _document_number_norm(number: str | None) -> str | None:
     return None if number is None else normalise_document_number(number)
 
 
-def _date_part(value: date | datetime) -> date:
-    return value.date() if isinstance(value, datetime) else value
+def _date_parts(values: list) -> list:
+    """The local date of each date-time (at its own offset), dates as they are."""
+    return [value.date() if isinstance(value, datetime) else value for value in values]
 
 
-def _instant_or_none(value: date | datetime) -> datetime | None:
-    return value if isinstance(value, datetime) else None
+def _instants_or_none(values: list) -> list:
+    return [value if isinstance(value, datetime) else None for value in values]
 
 
 def _offender_columns(columns: dict[str, list], _offender_pks: list | None) -> dict[str, list]:
@@ -172,8 +175,8 @@ def _document_columns(columns: dict[str, list], offender_pks: list | None) -> di
 def _notification_columns(columns: dict[str, list], offender_pks: list | None) -> dict[str, list]:
     built = dict(columns)
     built["offender_pk"] = offender_pks
-    built["notified_on"] = mapped(_date_part, columns["notified_on"])
-    built["notified_at"] = mapped(_instant_or_none, columns["notified_on"])
+    built["notified_on"] = _date_parts(columns["notified_on"])
+    built["notified_at"] = _instants_or_none(columns["notified_on"])
     return built
 
 
@@ -182,7 +185,7 @@ def _travel_columns(columns: dict[str, list], _offender_pks: list | None) -> dic
     built["family_name_norm"] = list(map(folded, columns["family_name"]))
     built["given_names_norm"] = list(map(folded, columns["given_names"]))
     built["doc_number_norm"] = mapped(_document_number_norm, columns["doc_number"])
-    built["departure_local_date"] = mapped(_date_part, columns["departure_time"])
+    built["departure_local_date"] = _date_parts(columns["departure_time"])
     return built
 
 
