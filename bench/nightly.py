@@ -38,6 +38,11 @@ def peak_memory_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def peak_child_memory_mib() -> float:
+    """The largest of the processes that read big files beside the nightly (ingest forks)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
 def fresh_database(backend: str, folder: Path) -> str:
     if backend == "sqlite":
         return f"sqlite:///{(folder / 'bench.db').as_posix()}"
@@ -75,7 +80,8 @@ def run_one(backend: str, inbox_source: Path, work: Path) -> None:
     links = result.counts.get("match", {}).get("links", {})
     new = sum(sum(v.values()) for v in result.counts.get("new_flags", {}).values())
     print(f"\n== {backend}: nightly {result.status} in {seconds:.1f}s, peak memory "
-          f"{peak_memory_mib():,.0f} MiB")  # fmt: skip
+          f"{peak_memory_mib():,.0f} MiB (file-reading process "
+          f"{peak_child_memory_mib():,.0f} MiB)")  # fmt: skip
     print(
         "stage timings (s): " + ", ".join(f"{k} {v:.1f}" for k, v in result.stage_timings.items())
     )

@@ -416,11 +416,73 @@ def test_a_big_sqlite_load_rebuilds_the_secondary_indexes_it_set_aside(
     sessions, settings, write_file, engine, monkeypatch
 ):
     monkeypatch.setattr(bulk_module, "BULK_INDEX_THRESHOLD_ROWS", 0)
-    before = {ix["name"] for ix in inspect(engine).get_indexes("travel_records")}
-    path = write_file("travel.csv", TRAVEL_HEADER + "\n" + "\n".join(TRAVEL_ROWS) + "\n")
-    [result] = load(sessions, settings, "travel", path)
-    assert result.new == 2
-    assert {ix["name"] for ix in inspect(engine).get_indexes("travel_records")} == before
+    before = {ix["name"] for ix in inspect(engine).get_indexes("offenders")}
+    assert len(before) > 1  # secondary indexes beside the key's
+    [result] = load(sessions, settings, "offenders", write_file("offenders.csv", OFFENDERS))
+    assert result.new == 3
+    assert {ix["name"] for ix in inspect(engine).get_indexes("offenders")} == before
+
+
+# --- big files: read and checked in a second process -----------------------------------------
+
+
+def notification_lines(count, offenders=("VR-1", "VR-2", "VR-3")):
+    return [f"N-{i},{offenders[i % len(offenders)]},periodic,2026-0{1 + i % 9}-0{1 + i % 7}"
+            for i in range(count)]  # fmt: skip
+
+
+def test_a_big_file_loads_the_same_whether_checked_here_or_in_a_second_process(
+    sessions, settings, write_file, register, monkeypatch
+):
+    """Duplicates within a chunk and across chunks, keys stored before, rows only the model
+    judges and rejects: the forked reader must give exactly the in-process outcome."""
+    from tracker.ingest import service
+
+    header = "notification_id,offender_id,kind,notified_on\n"
+    first = write_file("first.csv", header + "\n".join(notification_lines(30)) + "\n")
+    lines = notification_lines(300)
+    lines[5] = lines[6]  # the same key twice in one chunk
+    lines[250] = lines[20].rsplit(",", 1)[0] + ",2026-09-09"  # changed, chunks later
+    lines[7] = "N-7,VR-404,periodic,2026-01-01"  # not on the register
+    lines[8] = "N-8,VR-1,periodic,not a date"
+    lines[9] = "N-9,VR-1,periodic,2026-02-01,extra"  # a cell too many
+    lines[40] = "N-40,VR-2,foreign_travel,2026-03-01"  # needs a departure date
+    second = write_file("second.csv", header + "\n".join(lines) + "\n")
+
+    def outcome(in_child: bool):
+        monkeypatch.setattr(service, "can_fork", lambda: in_child)
+        used = []
+        real = service.run_in_child
+        monkeypatch.setattr(service, "run_in_child",
+                            lambda *a: used.append(1) or real(*a))  # fmt: skip
+        results = [load(sessions, settings, "notifications", path, chunk_rows=16)[0]
+                   for path in (first, second, second)]  # fmt: skip
+        assert bool(used) == in_child
+        counts = [(r.read, r.new, r.updated, r.unchanged, r.rejected) for r in results]
+        stored = rows_of(sessions, Notification, "notification_id", "offender_pk", "kind",
+                         "notified_on", order=Notification.notification_id)  # fmt: skip
+        with transaction(sessions) as s:
+            rejects = s.execute(select(Reject.line, Reject.reason).order_by(Reject.id)).all()
+            s.execute(Notification.__table__.delete())
+            s.execute(Reject.__table__.delete())
+        return counts, [tuple(r) for r in stored], [tuple(r) for r in rejects]
+
+    here, there = outcome(False), outcome(True)
+    assert there == here
+    counts, stored, rejects = there
+    assert counts[1:] == [(300, 268, 1, 27, 4), (300, 0, 2, 294, 4)]  # N-20 flips twice
+    assert len(rejects) == 8
+
+
+def test_a_big_file_that_turns_out_unreadable_in_the_second_process_is_refused_whole(
+    sessions, settings, write_file
+):
+    good = "".join(f"VR-{i},Smith,John,1980-01-31,2020-05-01,P10Y,Kent\n" for i in range(400))
+    path = write_file("offenders.csv", OFFENDER_HEADER + "\n" + good + "VR-9,Müller,J,"
+                      "1980-01-01,2020-01-01,P5Y,Kent\n", "latin-1")  # fmt: skip
+    [result] = load(sessions, settings, "offenders", path, chunk_rows=20)
+    assert result.refused.startswith("is not UTF-8 text: byte 0xFC")
+    assert rows_of(sessions, Offender, "offender_id") == []
 
 
 # --- many small files ------------------------------------------------------------------------

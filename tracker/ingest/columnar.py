@@ -235,6 +235,9 @@ class PreparedCells:
     rejected: list[RejectedRow] = field(default_factory=list)
     read: int = 0
     position: int = 0
+    # Set by ``Upserter.settle`` where the chunk was prepared: the rows to insert as they are,
+    # every other row as a record in ``checked``, and ``columns`` then emptied.
+    rows: list[tuple] | None = None
 
     @property
     def count(self) -> int:

@@ -13,10 +13,11 @@ import gc
 import hashlib
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -38,7 +39,8 @@ from tracker.ingest.kinds import KINDS, KindSpec
 from tracker.ingest.prepare import make_reader, offender_ids, prepare_chunk
 from tracker.ingest.readers import CHUNK_ROWS, FileRefused, SourceRow, format_of
 from tracker.ingest.rejects import RejectSink, reject_file_path
-from tracker.ingest.upsert import OffenderIndex, Upserter
+from tracker.ingest.upsert import OffenderIndex, Upserter, pack_settled, unpack_settled
+from tracker.ingest.worker import can_fork, run_in_child
 from tracker.models import SourceFile
 
 BYTES_PER_ROW_ESTIMATE = 100  # to judge a file's size in rows before reading it
@@ -402,8 +404,14 @@ class _FileLoad:
             disable=not progress, leave=False, file=sys.stderr,
         )  # fmt: skip
         expected_rows = source.size_bytes // BYTES_PER_ROW_ESTIMATE
+        # More than a chunk or two: the next chunks are read and checked in a second process
+        # while this one stores the last.
+        in_child = expected_rows > 2 * chunk_rows and can_fork()
         try:
-            chunks = closing(self._prepared_chunks(connection, chunk_rows))
+            settle = None
+            if in_child:  # the child decides what goes in as it is, from the keys stored now
+                settle = partial(upserter.settle, settled=upserter.stored_keys())
+            chunks = closing(self._prepared_chunks(connection, chunk_rows, in_child, settle))
             with (
                 _collector_paused(),
                 sqlite_bulk_load(connection, self.spec.table, expected_rows),
@@ -411,7 +419,10 @@ class _FileLoad:
             ):
                 for prepared in prepared_chunks:
                     result.read += prepared.read
-                    upserter.apply_prepared(prepared)
+                    if prepared.rows is not None:
+                        upserter.apply_settled(prepared)
+                    else:
+                        upserter.apply_prepared(prepared)
                     for row in prepared.rejected:
                         self.rejects.add(row.line, row.column, row.reason, row.raw, row.count)
                     self.rejects.flush()
@@ -427,19 +438,40 @@ class _FileLoad:
         source.reject_file = str(reject_path) if self.rejects.written else None
         self._record_collection(session, source)
 
-    def _prepared_chunks(self, connection, chunk_rows: int) -> Iterator[PreparedCells]:
+    def _prepared_chunks(
+        self, connection, chunk_rows: int, in_child: bool = False,
+        settle: Callable[[PreparedCells], PreparedCells] | None = None,
+    ) -> Iterator[PreparedCells]:  # fmt: skip
         """Valid records and rejects, chunk by chunk, validated by columns; the register's ids
-        are looked up in bulk for each chunk of a kind whose rows refer to it."""
+        are looked up in bulk for each chunk of a kind whose rows refer to it. ``in_child``:
+        a forked process prepares (and ``settle``s) the chunks (``run_in_child``), so the
+        whole register's ids are fetched first and the child never touches the connection."""
+        offenders = OffenderIndex(connection) if self.spec.needs_offender else None
+        if in_child:
+            if offenders is not None:
+                offenders.load_all()
+            produce = partial(self._checked_chunks, offenders, chunk_rows, settle)
+            packing = (pack_settled, unpack_settled) if settle is not None else (None, None)
+            warnings = yield from run_in_child(produce, *packing)
+        else:
+            warnings = yield from self._checked_chunks(offenders, chunk_rows, settle)
+        self.result.warnings.extend(warnings)
+
+    def _checked_chunks(
+        self, offenders: OffenderIndex | None, chunk_rows: int,
+        settle: Callable[[PreparedCells], PreparedCells] | None = None,
+    ) -> Generator[PreparedCells, None, list[str]]:  # fmt: skip
+        """The chunks, then (as the generator's value) the reader's warnings."""
         result = self.result
         reader = make_reader(
             self.spec.kind, result.path, result.format, self.settings.home_country, self.today
         )
         validator = ColumnValidator(self.spec.model)
-        offenders = OffenderIndex(connection) if self.spec.needs_offender else None
         for chunk in cell_chunks(reader, self.spec.model, chunk_rows):
             known = offenders.resolve(offender_ids_in(chunk)) if offenders else None
-            yield prepare_cells(chunk, self.spec, validator, known)
-        result.warnings.extend(reader.warnings)
+            prepared = prepare_cells(chunk, self.spec, validator, known)
+            yield settle(prepared) if settle is not None else prepared
+        return reader.warnings
 
     def _record_collection(self, session: Session, source: SourceFile) -> None:
         entry = _collection_entry(self.spec, self.result, source, self.actor, self.run_id)

@@ -62,10 +62,9 @@ class TravelRecord(Base):
         one_of("direction", DIRECTIONS),
         one_of("sex", TRAVEL_SEXES),
         one_of("doc_type", DOC_TYPES),
+        # Only the natural key: nothing looks travel up by time, document or birth date, and
+        # every other index would cost each nightly load and erasure (migration 0002).
         Index("uq_travel_records_natural_key", "source", "record_id", unique=True),
-        Index("ix_travel_records_departure_time", "departure_time"),
-        Index("ix_travel_records_doc_number_norm", "doc_number_norm"),
-        Index("ix_travel_records_date_of_birth", "date_of_birth"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -60,7 +60,12 @@ def erase_unmatched_travel(
         # row by row (on SQLite; PostgreSQL needs no help).
         rebuild = count >= BULK_INDEX_THRESHOLD_ROWS and 2 * count >= stored
         with sqlite_heavy_write(connection, TravelRecord.__table__, rebuild):
-            session.execute(delete(TravelRecord).where(*conditions))
+            # No erased record is loaded in this session: nothing to synchronise, so the ORM
+            # need not fetch back every erased id (3 s for 900k records).
+            session.execute(
+                delete(TravelRecord).where(*conditions),
+                execution_options={"synchronize_session": False},
+            )
     record_event(
         session,
         actor=actor,
