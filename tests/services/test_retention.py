@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from factories import add_flag, add_offender, add_run, add_travel
-from sqlalchemy import func, select
+from sqlalchemy import Index, func, select
 
 from tracker.db import transaction
 from tracker.models import AuditEvent, Link, TravelRecord
@@ -17,6 +17,23 @@ def _travel_on(s, day: date, record_id: str):
     return add_travel(
         s, record_id=record_id, departure_time=datetime(day.year, day.month, day.day, 9, tzinfo=UTC)
     )
+
+
+@pytest.fixture
+def secondary_index(sessions):
+    """A secondary index on travel records, in the metadata and the database: the schema
+    keeps none (migration 0002), yet the big-erasure path must still set aside and rebuild
+    any a later schema adds."""
+    table = TravelRecord.__table__
+    index = Index("ix_test_travel_local_date", table.c.departure_local_date)
+    try:
+        with transaction(sessions) as s:
+            index.create(s.connection())
+        yield index
+    finally:
+        table.indexes.discard(index)
+        with transaction(sessions) as s:
+            index.drop(s.connection(), checkfirst=True)
 
 
 def test_only_old_unmatched_records_are_erased_and_logged(sessions):
@@ -60,7 +77,8 @@ def test_running_it_again_erases_nothing_more(sessions):
         assert erase_unmatched_travel(s, date(2026, 3, 31)).erased == 0
 
 
-def test_erasing_most_of_the_table_rebuilds_its_indexes_intact(sessions, monkeypatch):
+def test_erasing_most_of_the_table_rebuilds_its_indexes_intact(sessions, monkeypatch,
+                                                               secondary_index):  # fmt: skip
     from sqlalchemy import inspect
 
     import tracker.services.retention as retention
@@ -73,6 +91,7 @@ def test_erasing_most_of_the_table_rebuilds_its_indexes_intact(sessions, monkeyp
 
     with transaction(sessions) as s:
         before = indexes(s)
+        assert (secondary_index.name, ("departure_local_date",)) in before
         for i in range(5):
             _travel_on(s, date(2026, 1, 10), f"old-{i}")
         _travel_on(s, date(2026, 3, 20), "recent")
@@ -83,7 +102,8 @@ def test_erasing_most_of_the_table_rebuilds_its_indexes_intact(sessions, monkeyp
         assert set(s.scalars(select(TravelRecord.record_id))) == {"recent"}
 
 
-def test_a_failed_erasure_leaves_the_indexes_and_the_records_in_place(sessions, monkeypatch):
+def test_a_failed_erasure_leaves_the_indexes_and_the_records_in_place(sessions, monkeypatch,
+                                                                      secondary_index):  # fmt: skip
     from sqlalchemy import inspect
 
     import tracker.services.retention as retention
@@ -95,6 +115,7 @@ def test_a_failed_erasure_leaves_the_indexes_and_the_records_in_place(sessions, 
 
     with transaction(sessions) as s:
         before = indexes(s)
+        assert secondary_index.name in before
         for i in range(4):
             _travel_on(s, date(2026, 1, 10), f"old-{i}")
 
