@@ -474,6 +474,26 @@ def test_a_big_file_loads_the_same_whether_checked_here_or_in_a_second_process(
     assert len(rejects) == 8
 
 
+def test_settling_keeps_rows_that_share_a_line_in_file_order(sessions):
+    """A one-line PAXLST interchange puts every passenger on line 1: of two rows with one key
+    the later must still win, whatever order a set would give their positions (1 and 8)."""
+    from tracker.ingest.columnar import PreparedCells
+    from tracker.ingest.kinds import KINDS
+    from tracker.ingest.upsert import Upserter
+
+    ids = [f"R{i}" for i in range(10)]
+    ids[8] = "R1"
+    prepared = PreparedCells(lines=[1] * 10, columns={
+        "source": ["paxlst-APIBA"] * 10, "record_id": ids,
+        "family_name": [f"F{i}" for i in range(10)],
+    })  # fmt: skip
+    with transaction(sessions) as s:
+        upserter = Upserter(s, KINDS["travel"], source_file_id=None, actor="system")
+        settled = upserter.settle(prepared, set())
+    assert [record["family_name"] for _, record in settled.checked] == ["F1", "F8"]
+    assert len(settled.rows) == 8
+
+
 def test_a_big_file_that_turns_out_unreadable_in_the_second_process_is_refused_whole(
     sessions, settings, write_file
 ):

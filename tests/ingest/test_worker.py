@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
 
 import pytest
 
@@ -72,21 +77,59 @@ def test_a_child_that_dies_is_reported_not_waited_for():
         list(run_in_child(produce))
 
 
-def test_stopping_early_ends_the_child():
-    pids = []
+def test_stopping_early_ends_the_child_by_itself(tmp_path):
+    """Closing the generator makes the child's next hand-over fail: it cleans up and ends
+    on its own (a child killed by the fallback would never run its clean-up)."""
+    marker = tmp_path / "closed"
 
     def produce():
-        pids.append(os.getpid())
-        for i in range(10**9):
-            yield os.getpid() if i == 0 else b"x" * 10_000
+        try:
+            while True:
+                yield b"x" * 100_000  # more than the pipe holds: the child is always waiting
+        finally:
+            marker.write_text(str(os.getpid()))
 
     items = run_in_child(produce)
-    child = next(items)
+    next(items)
     items.close()
-    with pytest.raises(ProcessLookupError):
-        for _ in range(50):  # reaped by close: the pid is gone
-            os.kill(child, 0)
-            os.waitpid(child, os.WNOHANG)
+    assert marker.read_text().isdigit()
+
+
+def test_a_child_whose_parent_is_killed_ends(tmp_path):
+    """The parent killed outright (no clean-up at all): the child must not wait forever on a
+    pipe nobody reads, holding the parent's files and database connections."""
+    pid_file = tmp_path / "child.pid"
+    script = tmp_path / "parent.py"
+    script.write_text(textwrap.dedent(f"""
+        import os, signal
+        from tracker.ingest.worker import run_in_child
+
+        def produce():
+            open({str(pid_file)!r}, "w").write(str(os.getpid()))
+            while True:
+                yield b"x" * 100_000
+
+        items = run_in_child(produce)
+        next(items)
+        os.kill(os.getpid(), signal.SIGKILL)
+    """))
+    parent = subprocess.run([sys.executable, str(script)], check=False)
+    assert parent.returncode == -signal.SIGKILL
+    child = int(pid_file.read_text())
+    for _ in range(200):
+        if not _running(child):
+            break
+        time.sleep(0.05)
+    assert not _running(child)
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (an orphan's zombie waits for whoever reaps orphans here)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status
 
 
 def test_packed_items_are_unpacked_on_arrival():

@@ -323,8 +323,10 @@ class Upserter:
         settled.update(spec.key_of(record) for _, record in prepared.checked)
         if aside:
             lines = prepared.lines
+            # Sorted by line, stably: rows sharing a line (a one-line PAXLST interchange) keep
+            # their order, so the later of two with one key still wins.
             prepared.checked = sorted(
-                [*prepared.checked, *((lines[i], row_at(columns, i)) for i in aside)],
+                [*prepared.checked, *((lines[i], row_at(columns, i)) for i in sorted(aside))],
                 key=lambda row: row[0],
             )
             keep = [i for i in range(count) if i not in aside]

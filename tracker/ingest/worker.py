@@ -48,7 +48,8 @@ def run_in_child(
     """
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_produce_into, args=(produce, sender, pack), daemon=True,
+    child = context.Process(target=_produce_into, args=(produce, sender, pack, receiver),
+                            daemon=True,
                             name="tracker-ingest-reader")  # fmt: skip
     child.start()
     sender.close()  # the child holds the only writing end: its end is the pipe's end
@@ -77,8 +78,14 @@ def run_in_child(
             child.join()
 
 
-def _produce_into(produce: Callable[[], Generator], sender, pack) -> None:
-    """The child's whole life: every item, then the generator's return value or its error."""
+def _produce_into(produce: Callable[[], Generator], sender, pack, receiver) -> None:
+    """The child's whole life: every item, then the generator's return value or its error.
+
+    Its inherited copy of the reading end is closed first: the parent's then stays the only
+    reader, so when the parent stops listening (closes, fails, or is killed outright) the next
+    hand-over fails at once and the child ends instead of waiting on a pipe nobody reads."""
+    receiver.close()
+    items = None
     try:
         items = produce()
         while True:
@@ -89,6 +96,8 @@ def _produce_into(produce: Callable[[], Generator], sender, pack) -> None:
                 return
             sender.send((_ITEM, pack(item) if pack is not None else item))
     except (BrokenPipeError, ConnectionResetError):
+        if items is not None:
+            items.close()  # the producer's own clean-up (open files) runs
         return  # the parent stopped listening: nothing left to do
     except BaseException as exc:  # handed to the parent, raised there
         _send_failure(sender, exc)

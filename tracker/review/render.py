@@ -58,9 +58,15 @@ def queue_xlsx(page: QueuePage) -> bytes:
     sheet = workbook.add_worksheet("review queue")
     sheet.write_row(0, 0, list(QUEUE_COLUMNS))
     for row, record in enumerate(queue_records(page), start=1):
-        # Cells starting with = + - @ would be read as formulas by a spreadsheet once edited:
-        # kept as text with the quote a spreadsheet itself uses.
-        sheet.write_row(row, 0, [_no_formula(record[c]) for c in QUEUE_COLUMNS])
+        for column, name in enumerate(QUEUE_COLUMNS):
+            value = record[name]
+            if isinstance(value, str):
+                # Text always as text (``write`` would read "{=...}" as an array formula in
+                # some releases); cells starting with = + - @ would become formulas once
+                # edited in a spreadsheet: kept as text with the quote a spreadsheet uses.
+                sheet.write_string(row, column, _no_formula(value))
+            else:
+                sheet.write(row, column, value)
     workbook.close()
     return buffer.getvalue()
 
