@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Generator
 from typing import Any, TypeVar
 
@@ -29,7 +30,9 @@ class ChildFailed(Exception):
 
 
 def can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
+    """Linux only: macOS offers fork, but system libraries a process has loaded may not
+    survive it (Python itself defaults to spawn there); elsewhere one process does it all."""
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
 def run_in_child(
