@@ -9,7 +9,7 @@ from sqlalchemy import Date, select
 from sqlalchemy.dialects import sqlite
 
 from tracker.db import transaction
-from tracker.ingest.bulk import BulkWriter, sqlite_date, sqlite_utc_datetime
+from tracker.ingest.bulk import BulkWriter, iso_date, sqlite_utc_datetime
 from tracker.models import Offender
 from tracker.models.base import UTCDateTime
 
@@ -21,7 +21,7 @@ from tracker.models.base import UTCDateTime
 def test_dates_are_stored_as_sqlalchemy_stores_them_on_sqlite(value):
     dialect = sqlite.dialect()
     processor = Date().dialect_impl(dialect).bind_processor(dialect)
-    assert sqlite_date(value) == processor(value)
+    assert iso_date(value) == processor(value)
 
 
 @pytest.mark.parametrize(

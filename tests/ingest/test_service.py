@@ -215,12 +215,18 @@ def test_a_nightly_run_keeps_its_rejects_together(sessions, settings, write_file
 # --- refusals ----------------------------------------------------------------------------------
 
 
+def latin1_offenders(write_file, good_rows: int):
+    """An offenders file that is UTF-8 until its last row, written in Latin-1."""
+    good = "".join(f"VR-{i},Smith,John,1980-01-31,2020-05-01,P10Y,Kent\n"
+                   for i in range(good_rows))  # fmt: skip
+    return write_file("offenders.csv", OFFENDER_HEADER + "\n" + good + "VR-9,Müller,J,"
+                      "1980-01-01,2020-01-01,P5Y,Kent\n", "latin-1")  # fmt: skip
+
+
 def test_a_file_that_cannot_be_read_is_refused_whole_and_nothing_of_it_stays(
     sessions, settings, write_file
 ):
-    good = "".join(f"VR-{i},Smith,John,1980-01-31,2020-05-01,P10Y,Kent\n" for i in range(5))
-    path = write_file("offenders.csv", OFFENDER_HEADER + "\n" + good + "VR-9,Müller,J,1980-01-01,"
-                      "2020-01-01,P5Y,Kent\n", "latin-1")  # fmt: skip
+    path = latin1_offenders(write_file, 5)
     [result] = load(sessions, settings, "offenders", path, chunk_rows=2)
     assert result.refused.startswith("is not UTF-8 text: byte 0xFC")
     assert (result.read, result.loaded, result.rejected, result.reject_file) == (0, 0, 0, None)
@@ -497,9 +503,7 @@ def test_settling_keeps_rows_that_share_a_line_in_file_order(sessions):
 def test_a_big_file_that_turns_out_unreadable_in_the_second_process_is_refused_whole(
     sessions, settings, write_file
 ):
-    good = "".join(f"VR-{i},Smith,John,1980-01-31,2020-05-01,P10Y,Kent\n" for i in range(400))
-    path = write_file("offenders.csv", OFFENDER_HEADER + "\n" + good + "VR-9,Müller,J,"
-                      "1980-01-01,2020-01-01,P5Y,Kent\n", "latin-1")  # fmt: skip
+    path = latin1_offenders(write_file, 400)  # 20 chunks: read in the second process
     [result] = load(sessions, settings, "offenders", path, chunk_rows=20)
     assert result.refused.startswith("is not UTF-8 text: byte 0xFC")
     assert rows_of(sessions, Offender, "offender_id") == []

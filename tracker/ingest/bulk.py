@@ -28,32 +28,32 @@ from sqlalchemy.exc import DBAPIError
 from tracker.models.base import UTCDateTime
 
 
-def sqlite_date(value: date | None) -> str | None:
-    """As SQLAlchemy's SQLite DATE stores it: ``YYYY-MM-DD``."""
+def iso_date(value: date | None) -> str | None:
+    """A date as SQLAlchemy's SQLite DATE stores it and as COPY's text reads it: ISO 8601."""
     return None if value is None else value.isoformat()
+
+
+def _with_offset(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime {value.isoformat()} refused: an offset is required")
+    return value
 
 
 def sqlite_utc_datetime(value: datetime | None) -> str | None:
     """As ``UTCDateTime`` stores an instant on SQLite: UTC, ``YYYY-MM-DD HH:MM:SS.ffffff``."""
     if value is None:
         return None
-    if value.tzinfo is None:
-        raise ValueError(f"naive datetime {value.isoformat()} refused: an offset is required")
-    return value.astimezone(UTC).isoformat(" ", "microseconds")[:26]
-
-
-def postgres_date(value: date | None) -> str | None:
-    """A date as COPY's text reads it."""
-    return None if value is None else value.isoformat()
+    return _with_offset(value).astimezone(UTC).isoformat(" ", "microseconds")[:26]
 
 
 def postgres_instant(value: datetime | None) -> str | None:
     """An instant as COPY's text reads it into ``timestamptz``: ISO 8601 with its offset."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        raise ValueError(f"naive datetime {value.isoformat()} refused: an offset is required")
-    return value.isoformat()
+    return None if value is None else _with_offset(value).isoformat()
+
+
+# Encoders of dates and instants: their columns repeat values a great deal, so
+# ``rows_from_columns`` encodes each distinct value once.
+DATE_ENCODERS = (iso_date, sqlite_utc_datetime, postgres_instant)
 
 
 def _postgres_text_encoder(column: Column):
@@ -62,7 +62,7 @@ def _postgres_text_encoder(column: Column):
     if isinstance(column.type, UTCDateTime):
         return postgres_instant
     if type(column.type) is Date:
-        return postgres_date
+        return iso_date
     return None
 
 
@@ -71,7 +71,7 @@ def _sqlite_encoder(column: Column, dialect: Dialect):
     if isinstance(column.type, UTCDateTime):
         return sqlite_utc_datetime
     if type(column.type) is Date:
-        return sqlite_date
+        return iso_date
     return column.type.dialect_impl(dialect).bind_processor(dialect)
 
 
@@ -109,11 +109,8 @@ class BulkWriter:
                 if (encoder := _sqlite_encoder(column, connection.dialect)) is not None
             }
         )  # fmt: skip
-        self._dates = {
-            name
-            for name, encoder in self._encoders.items()
-            if encoder in (sqlite_date, sqlite_utc_datetime, postgres_date, postgres_instant)
-        }
+        self._dates = {name for name, encoder in self._encoders.items()
+                       if encoder in DATE_ENCODERS}  # fmt: skip
         preparer = connection.dialect.identifier_preparer
         self._table_sql = preparer.format_table(table)
         self._columns_sql = ", ".join(preparer.format_column(c) for c in self.columns)

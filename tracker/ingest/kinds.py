@@ -141,11 +141,14 @@ def _instants_or_none(values: list) -> list:
     return [value if isinstance(value, datetime) else None for value in values]
 
 
+def _name_norms(columns: dict[str, list]) -> dict[str, list]:
+    """The upper-case ASCII forms stored beside the names, for matching."""
+    return {"family_name_norm": list(map(folded, columns["family_name"])),
+            "given_names_norm": list(map(folded, columns["given_names"]))}  # fmt: skip
+
+
 def _offender_columns(columns: dict[str, list], _offender_pks: list | None) -> dict[str, list]:
-    built = dict(columns)
-    built["family_name_norm"] = list(map(folded, columns["family_name"]))
-    built["given_names_norm"] = list(map(folded, columns["given_names"]))
-    return built
+    return {**columns, **_name_norms(columns)}
 
 
 def _alias_columns(columns: dict[str, list], offender_pks: list | None) -> dict[str, list]:
@@ -154,8 +157,7 @@ def _alias_columns(columns: dict[str, list], offender_pks: list | None) -> dict[
         "offender_id": columns["offender_id"],
         "family_name": columns["family_name"],
         "given_names": columns["given_names"],
-        "family_name_norm": list(map(folded, columns["family_name"])),
-        "given_names_norm": list(map(folded, columns["given_names"])),
+        **_name_norms(columns),
         "kind": columns["kind"],
     }
 
@@ -166,7 +168,7 @@ def _document_columns(columns: dict[str, list], offender_pks: list | None) -> di
         "offender_id": columns["offender_id"],
         "doc_type": columns["doc_type"],
         "doc_number": columns["doc_number"],
-        "doc_number_norm": mapped(normalise_document_number, columns["doc_number"]),
+        "doc_number_norm": mapped(_document_number_norm, columns["doc_number"]),
         "issuing_country": columns["issuing_country"],
         "expires_on": columns["expires_on"],
     }
@@ -181,9 +183,7 @@ def _notification_columns(columns: dict[str, list], offender_pks: list | None) -
 
 
 def _travel_columns(columns: dict[str, list], _offender_pks: list | None) -> dict[str, list]:
-    built = dict(columns)
-    built["family_name_norm"] = list(map(folded, columns["family_name"]))
-    built["given_names_norm"] = list(map(folded, columns["given_names"]))
+    built = {**columns, **_name_norms(columns)}
     built["doc_number_norm"] = mapped(_document_number_norm, columns["doc_number"])
     built["departure_local_date"] = _date_parts(columns["departure_time"])
     return built

@@ -404,14 +404,14 @@ class _FileLoad:
             disable=not progress, leave=False, file=sys.stderr,
         )  # fmt: skip
         expected_rows = source.size_bytes // BYTES_PER_ROW_ESTIMATE
-        # More than a chunk or two: the next chunks are read and checked in a second process
-        # while this one stores the last.
-        in_child = expected_rows > 2 * chunk_rows and can_fork()
         try:
+            # More than a chunk or two: the next chunks are read, checked and settled (what
+            # goes in as it is, from the keys stored now) in a second process while this one
+            # stores the last.
             settle = None
-            if in_child:  # the child decides what goes in as it is, from the keys stored now
+            if expected_rows > 2 * chunk_rows and can_fork():
                 settle = partial(upserter.settle, settled=upserter.stored_keys())
-            chunks = closing(self._prepared_chunks(connection, chunk_rows, in_child, settle))
+            chunks = closing(self._prepared_chunks(connection, chunk_rows, settle))
             with (
                 _collector_paused(),
                 sqlite_bulk_load(connection, self.spec.table, expected_rows),
@@ -439,22 +439,21 @@ class _FileLoad:
         self._record_collection(session, source)
 
     def _prepared_chunks(
-        self, connection, chunk_rows: int, in_child: bool = False,
+        self, connection, chunk_rows: int,
         settle: Callable[[PreparedCells], PreparedCells] | None = None,
     ) -> Iterator[PreparedCells]:  # fmt: skip
         """Valid records and rejects, chunk by chunk, validated by columns; the register's ids
-        are looked up in bulk for each chunk of a kind whose rows refer to it. ``in_child``:
-        a forked process prepares (and ``settle``s) the chunks (``run_in_child``), so the
-        whole register's ids are fetched first and the child never touches the connection."""
+        are looked up in bulk for each chunk of a kind whose rows refer to it. With ``settle``
+        a forked process prepares and settles the chunks (``run_in_child``), so the whole
+        register's ids are fetched first and the child never touches the connection."""
         offenders = OffenderIndex(connection) if self.spec.needs_offender else None
-        if in_child:
+        if settle is not None:
             if offenders is not None:
                 offenders.load_all()
             produce = partial(self._checked_chunks, offenders, chunk_rows, settle)
-            packing = (pack_settled, unpack_settled) if settle is not None else (None, None)
-            warnings = yield from run_in_child(produce, *packing)
+            warnings = yield from run_in_child(produce, pack_settled, unpack_settled)
         else:
-            warnings = yield from self._checked_chunks(offenders, chunk_rows, settle)
+            warnings = yield from self._checked_chunks(offenders, chunk_rows)
         self.result.warnings.extend(warnings)
 
     def _checked_chunks(

@@ -13,7 +13,7 @@ import marshal
 import pickle
 import secrets
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from operator import itemgetter
 
@@ -247,50 +247,50 @@ class Upserter:
         same as if every row had."""
         if self.source_file_id is None:
             raise ValueError("columns come from one file: give the Upserter its source_file_id")
-        spec = self.spec
-        columns, count = prepared.columns, prepared.count
-        keys = list(zip(*(columns[name] for name in spec.key), strict=True)) if count else []
-        distinct = set(keys)
-        aside: set[int] = set()
-        if len(distinct) != count:
-            seen: dict[tuple, int] = {}
-            for index, key in enumerate(keys):
-                first = seen.setdefault(key, index)
-                if first != index:
-                    aside.update((first, index))
-        if prepared.checked:
-            judged = {spec.key_of(record) for _, record in prepared.checked}
-            aside.update(i for i, key in enumerate(keys) if key in judged)
-        candidates = distinct
+        keys = self._keys(prepared)
+        candidates = set(keys)
         if self._empty_at_start:
             seen_hashes = self._inserted_hashes
-            candidates = {key for key in distinct if hash(key) in seen_hashes}
+            candidates = {key for key in candidates if hash(key) in seen_hashes}
         stored = self._stored(candidates) if candidates else {}
-        if stored:
-            aside.update(i for i, key in enumerate(keys) if key in stored)
-        by_rule = list(prepared.checked)
-        rows = prepared.rows
-        if aside:
-            lines = prepared.lines
-            by_rule += [(lines[i], row_at(columns, i)) for i in sorted(aside)]
-            by_rule.sort(key=lambda row: row[0])
-            keep = [i for i in range(count) if i not in aside]
-            columns, keys = take(columns, keep), [keys[i] for i in keep]
-            if rows is not None:
-                rows = [rows[i] for i in keep]
-            count = len(keep)
-        self.apply(by_rule)
-        if not count:
+        records, columns, keys = self._parted(prepared, keys, stored)
+        self.apply(records)
+        if not keys:
             return
-        if rows is not None:
-            self.writer.insert_encoded(rows, validated=True)
-        else:
-            self.writer.insert_columns(columns_for_insert(spec, columns, count), count,
-                                       validated=True, constants=self.constants)  # fmt: skip
+        count = len(keys)
+        self.writer.insert_columns(columns_for_insert(self.spec, columns, count), count,
+                                   validated=True, constants=self.constants)  # fmt: skip
         if self._empty_at_start:
             self._inserted_hashes.update(map(hash, keys))
         self.counts.new += count
         self._refresh_statistics(count)
+
+    def _keys(self, prepared: PreparedCells) -> list[tuple]:
+        columns = prepared.columns
+        if not prepared.count:
+            return []
+        return list(zip(*(columns[name] for name in self.spec.key), strict=True))
+
+    def _parted(
+        self, prepared: PreparedCells, keys: list[tuple], known: Container[tuple]
+    ) -> tuple[list[tuple[int, dict]], dict[str, list], list[tuple]]:
+        """(the records ``apply`` must judge, in file order; the columns and keys of the rest)
+
+        Set aside: a key repeated in the chunk, shared with a row the model judged, or in
+        ``known``. The sort is by line and stable, so rows sharing a line (a one-line PAXLST
+        interchange) keep their order and the later of two with one key still wins."""
+        judged = {self.spec.key_of(record) for _, record in prepared.checked}
+        aside = _repeated_positions(keys)
+        aside.update(i for i, key in enumerate(keys) if key in judged or key in known)
+        if not aside:
+            return list(prepared.checked), prepared.columns, keys
+        lines, columns = prepared.lines, prepared.columns
+        records = sorted(
+            [*prepared.checked, *((lines[i], row_at(columns, i)) for i in sorted(aside))],
+            key=lambda row: row[0],
+        )
+        keep = [i for i in range(prepared.count) if i not in aside]
+        return records, take(columns, keep), [keys[i] for i in keep]
 
     @property
     def constants(self) -> dict:
@@ -309,32 +309,17 @@ class Upserter:
         """Decide, where the chunk was prepared (no connection needed), which rows go in as
         they are: keys neither in ``settled`` (the table's keys before the load, plus every
         earlier chunk's) nor repeated nor shared with a row the model judged. Those become
-        insert rows; the rest join ``checked`` as records for ``apply``. Only text, numbers
+        insert rows; the rest become ``checked`` records for ``apply``. Only text, numbers
         and the few records then cross to the storing process."""
-        spec = self.spec
-        columns, count = prepared.columns, prepared.count
-        keys = list(zip(*(columns[name] for name in spec.key), strict=True)) if count else []
-        aside = _repeated_positions(keys)
-        if prepared.checked:
-            judged = {spec.key_of(record) for _, record in prepared.checked}
-            aside.update(i for i, key in enumerate(keys) if key in judged)
-        aside.update(i for i, key in enumerate(keys) if key in settled)
+        keys = self._keys(prepared)
+        records, columns, kept = self._parted(prepared, keys, settled)
         settled.update(keys)
-        settled.update(spec.key_of(record) for _, record in prepared.checked)
-        if aside:
-            lines = prepared.lines
-            # Sorted by line, stably: rows sharing a line (a one-line PAXLST interchange) keep
-            # their order, so the later of two with one key still wins.
-            prepared.checked = sorted(
-                [*prepared.checked, *((lines[i], row_at(columns, i)) for i in sorted(aside))],
-                key=lambda row: row[0],
-            )
-            keep = [i for i in range(count) if i not in aside]
-            columns, count = take(columns, keep), len(keep)
-        columns = columns_for_insert(spec, columns, count)
+        settled.update(self.spec.key_of(record) for _, record in records)
+        count = len(kept)
+        columns = columns_for_insert(self.spec, columns, count)
         prepared.rows = (self.writer.rows_from_columns(columns, count, self.constants)
                          if count else [])  # fmt: skip
-        prepared.lines, prepared.columns = [], {}
+        prepared.checked, prepared.lines, prepared.columns = records, [], {}
         return prepared
 
     def apply_settled(self, prepared: PreparedCells) -> None:

@@ -184,30 +184,18 @@ def _forms_table(values: pd.Series, forms,
     return np.where(codes < 0, len(table) - 1, codes), array
 
 
-def _forms_column(values: pd.Series, forms, columns: tuple[str, ...]) -> pd.DataFrame:
-    """Apply ``forms`` to each distinct value once and spread the result back over the rows."""
-    rows, table = _forms_table(values, forms, columns)
-    return pd.DataFrame(table[rows], columns=list(columns), index=values.index, dtype=object)
-
-
-def name_frame(family: pd.Series, given: pd.Series) -> pd.DataFrame:
-    """Comparable name forms for every row; each distinct family or given value computed once."""
-    return pd.concat(
-        [
-            _forms_column(family, family_forms, FAMILY_COLUMNS),
-            _forms_column(given, given_forms, GIVEN_COLUMNS),
-        ],
-        axis=1,
-    )
-
-
 @dataclass(frozen=True)
 class CodedNames:
     """Name forms as text and as codes into a sorted vocabulary of every form's text."""
 
-    frame: pd.DataFrame  # NAME_COLUMNS as text, ``name_frame``'s result
+    frame: pd.DataFrame  # NAME_COLUMNS as text
     codes: pd.DataFrame  # NAME_COLUMNS as int32 codes into ``vocabulary``, same index
     vocabulary: np.ndarray  # object, sorted, starting with ""
+
+
+def name_frame(family: pd.Series, given: pd.Series) -> pd.DataFrame:
+    """Comparable name forms for every row; each distinct family or given value computed once."""
+    return coded_name_frame(family, given).frame
 
 
 def coded_name_frame(family: pd.Series, given: pd.Series) -> CodedNames:
