@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tracker.matching.blocking import blocking_recall, generate_candidates
+from tracker.matching.blocking import CandidatePairs, blocking_recall, generate_candidates
 from tracker.matching.evaluate import evaluate_links
 from tracker.matching.link import LinkSettings, link_travel_to_register
 from tracker.matching.prepare import prepare_register, prepare_travel
@@ -69,6 +69,13 @@ def run_tracker(data: dict[str, pd.DataFrame], settings: LinkSettings) -> tuple[
 
 def measure_blocking(data: dict[str, pd.DataFrame]) -> tuple[float, int, float]:
     """Blocking recall on the labelled pairs, candidate pairs, and seconds taken."""
+    candidates, recall, seconds = block_labelled(data)
+    return recall, len(candidates), seconds
+
+
+def block_labelled(data: dict[str, pd.DataFrame]) -> tuple[CandidatePairs, float, float]:
+    """The candidate pairs themselves (travel positions ``t`` follow ``data["travel"]``'s row
+    order), blocking recall on the labelled pairs, and seconds taken."""
     started = time.perf_counter()
     register = prepare_register(data["register"], data["aliases"], data["documents"])
     travel = prepare_travel(data["travel"])
@@ -84,11 +91,22 @@ def measure_blocking(data: dict[str, pd.DataFrame]) -> tuple[float, int, float]:
         o_pos.loc[truth.loc[known, "offender_key"]].to_numpy(),
         len(register),
     )
-    return recall, len(candidates), seconds
+    return candidates, recall, seconds
 
 
-def run_splink(data: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, dict] | None:
-    """Splink (DuckDB) with a conventional person-linkage configuration, best threshold."""
+SPLINK_FIELDS = ("first_name", "surname", "dob", "sex")
+
+
+def run_splink(
+    data: dict[str, pd.DataFrame],
+    fields: tuple[str, ...] = SPLINK_FIELDS,
+    predict_threshold: float = 0.01,
+) -> tuple[pd.DataFrame, dict] | None:
+    """Splink (DuckDB) with a conventional person-linkage configuration: each travel record's
+    best-scoring register entry at or above ``predict_threshold``, or None without Splink.
+
+    ``fields``: which of first name, surname, birth date and sex are compared (the blocking
+    rules use the first three either way)."""
     try:
         import splink.comparison_library as cl
         from splink import DuckDBAPI, Linker, SettingsCreator, block_on
@@ -105,20 +123,23 @@ def run_splink(data: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, dict] | Non
                 "sex": frame["sex"],
             }
         )
+        blocked_on = ["unique_id", "first_name", "surname", "dob"]
+        out = out[blocked_on + [name for name in fields if name not in blocked_on]]
         return out.replace({"": None})
 
     left = shape(data["register"], "offender_key")
     right = shape(data["travel"], "travel_key")
     started = time.perf_counter()
+    comparisons = {
+        "first_name": cl.NameComparison("first_name"),
+        "surname": cl.NameComparison("surname"),
+        "dob": cl.DateOfBirthComparison("dob", input_is_string=True),
+        "sex": cl.ExactMatch("sex"),
+    }
     api = DuckDBAPI()
     settings = SettingsCreator(
         link_type="link_only",
-        comparisons=[
-            cl.NameComparison("first_name"),
-            cl.NameComparison("surname"),
-            cl.DateOfBirthComparison("dob", input_is_string=True),
-            cl.ExactMatch("sex"),
-        ],
+        comparisons=[comparisons[name] for name in fields],
         blocking_rules_to_generate_predictions=[
             block_on("dob"),
             block_on("surname", "substr(dob, 1, 4)"),
@@ -136,7 +157,9 @@ def run_splink(data: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, dict] | Non
     linker.training.estimate_parameters_using_expectation_maximisation(
         block_on("surname", "first_name")
     )
-    predictions = linker.inference.predict(threshold_match_probability=0.01).as_pandas_dataframe()
+    predictions = linker.inference.predict(
+        threshold_match_probability=predict_threshold
+    ).as_pandas_dataframe()
     seconds = time.perf_counter() - started
     # Orient each pair as (offender, travel) whichever side Splink put them on.
     register_ids = set(left["unique_id"])
