@@ -7,11 +7,17 @@ import pandas as pd
 import pytest
 
 from tracker.matching.blocking import CandidatePairs
-from tracker.matching.compare import (
+from tracker.matching.compare import compare_pairs
+from tracker.matching.dates import DOB_EXACT, DOB_ONE_DIGIT, DOB_ONE_YEAR, DOB_SWAPPED
+from tracker.matching.name_levels import (
     GIVEN_EXACT,
+    GIVEN_INITIAL,
     GIVEN_LATER_NAME,
+    GIVEN_NICKNAME,
+    GIVEN_ONE_EDIT,
     GIVEN_SAME_FIRST,
-    compare_pairs,
+    ORDER_JOINED,
+    ORDER_SWAPPED,
 )
 from tracker.matching.prepare import prepare_register, prepare_travel
 
@@ -42,7 +48,10 @@ def _levels(
     [
         ("John Paul", "JOHN PAUL", GIVEN_EXACT),
         ("John Paul", "JOHN", GIVEN_SAME_FIRST),  # middle name dropped
-        ("Robert", "BOB", GIVEN_SAME_FIRST),  # nickname
+        ("Robert", "BOB", GIVEN_NICKNAME),
+        ("Tom", "TOMN", GIVEN_ONE_EDIT),  # a typo in a short name
+        ("Eva", "EVS", GIVEN_ONE_EDIT),
+        ("Margaret Anne", "M", GIVEN_INITIAL),
         ("Christopher", "CHRISTOPH", GIVEN_SAME_FIRST),  # cut to the field's length
         ("Ross Samuel", "SAMUEL", GIVEN_LATER_NAME),  # goes by the middle name, or a stranger
         ("Jonathan Peter", "PETER", GIVEN_LATER_NAME),
@@ -85,7 +94,8 @@ def test_swapped_order_is_recognised_and_recorded():
 
 @pytest.mark.parametrize(
     ("travel_dob", "level"),
-    [("1980-05-17", 3), (None, -1), ("1980-06-17", 1), ("1981-05-17", 1), ("1972-01-01", 0)],
+    [("1980-05-17", DOB_EXACT), (None, -1), ("1980-06-17", DOB_ONE_DIGIT),
+     ("1981-05-17", DOB_ONE_YEAR), ("1972-01-01", 0)],
 )
 def test_birth_date_levels(travel_dob, level):
     assert _levels(("Smith", "John"), ("SMITH", "JOHN"), travel_dob=travel_dob)[
@@ -96,12 +106,31 @@ def test_birth_date_levels(travel_dob, level):
 def test_day_and_month_swapped_is_its_own_level():
     levels = _levels(("Smith", "John"), ("SMITH", "JOHN"), register_dob="1980-05-07",
                      travel_dob="1980-07-05")  # fmt: skip
-    assert levels["date_of_birth"] == 2
+    assert levels["date_of_birth"] == DOB_SWAPPED
+
+
+def test_swapped_fields_have_their_own_order_level():
+    levels = _levels(("Pemberton", "Zebedee"), ("ZEBEDEE", "PEMBERTON"))
+    assert levels["name_order"] == ORDER_SWAPPED
+
+
+@pytest.mark.parametrize(
+    ("register_name", "travel_name"),
+    [
+        (("Chen", "Xiao Ming"), ("CHEN XIAOMING", None)),  # the whole name in one field
+        (("Nguyen", "Van Hung"), ("HUNG", "NGUYEN VAN")),  # family name written last
+    ],
+)
+def test_a_name_run_together_or_in_native_order_agrees_at_its_own_level(register_name,
+                                                                        travel_name):  # fmt: skip
+    levels = _levels(register_name, travel_name)
+    assert (levels["family_name"], levels["given_names"]) == (3, GIVEN_EXACT)
+    assert levels["name_order"] == ORDER_JOINED
 
 
 def test_the_first_word_filter_keeps_exactly_the_rows_whose_first_word_is_there():
     from tracker.matching.codes import codes_in, sorted_vocabulary
-    from tracker.matching.compare import _first_word_among
+    from tracker.matching.name_levels import _first_word_among
 
     short = np.array(["SAMUEL", "PETER PAUL", "ANNA", "", "MARIA"], dtype=object)
     full = np.array(["ROSS SAMUEL", "JOHN PAUL PETER", "ANNABEL", "JOHN", "ANNA MARIA"],

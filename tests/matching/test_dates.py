@@ -1,4 +1,4 @@
-"""Birth-date levels: exact, day/month swapped, one slip, missing, different."""
+"""Birth-date levels: exact, each kind of slip on its own, missing, different."""
 
 from __future__ import annotations
 
@@ -6,11 +6,14 @@ import numpy as np
 import pandas as pd
 
 from tracker.matching.dates import (
-    DOB_CLOSE,
     DOB_DIFFERENT,
     DOB_EXACT,
     DOB_NULL,
+    DOB_ONE_DAY,
+    DOB_ONE_DIGIT,
+    DOB_ONE_YEAR,
     DOB_SWAPPED,
+    DOB_TRANSPOSED,
     MISSING,
     compare_dates,
     date_codes,
@@ -37,13 +40,25 @@ def test_swap_only_where_the_day_can_be_a_month():
 def test_levels():
     assert _level("1980-02-29", "1980-02-29") == DOB_EXACT
     assert _level("1985-03-04", "1985-04-03") == DOB_SWAPPED
-    assert _level("1985-03-04", "1985-03-07") == DOB_CLOSE  # one digit
-    assert _level("1985-03-04", "1986-03-04") == DOB_CLOSE  # year off by one
-    assert _level("1989-12-31", "1990-12-31") == DOB_CLOSE  # year off by one, all digits move
+    assert _level("1985-03-04", "1985-03-07") == DOB_ONE_DIGIT
+    assert _level("1985-03-04", "1986-03-04") == DOB_ONE_YEAR
+    assert _level("1989-12-31", "1990-12-31") == DOB_ONE_YEAR  # all the year's digits move
     assert _level("1985-03-04", None) == DOB_NULL
     assert _level("1985-03-04", "1962-11-20") == DOB_DIFFERENT
+
+
+def test_each_slip_has_its_own_level():
+    assert _level("1980-03-14", "1980-03-15") == DOB_ONE_DAY
+    assert _level("1980-03-31", "1980-04-01") == DOB_ONE_DAY  # across the month's end
+    assert _level("1979-12-31", "1980-01-01") == DOB_ONE_DAY  # and the year's
+    assert _level("1976-05-12", "1976-05-21") == DOB_TRANSPOSED  # day's digits exchanged
+    assert _level("1976-05-12", "1967-05-12") == DOB_TRANSPOSED  # year's digits exchanged
+    assert _level("1980-03-14", "1981-03-14") == DOB_ONE_YEAR
+    assert _level("1980-03-14", "1980-04-14") == DOB_ONE_DIGIT
+    assert _level("1980-03-14", "1982-05-16") == DOB_DIFFERENT  # three digits: no slip
 
 
 def test_leap_day_is_an_ordinary_date():
     assert _level("1980-02-29", "1980-02-29") == DOB_EXACT
     assert _level("1980-02-29", "1981-02-28") == DOB_DIFFERENT
+    assert _level("1980-02-29", "1980-03-01") == DOB_ONE_DAY

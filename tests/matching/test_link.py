@@ -107,8 +107,11 @@ def test_every_link_carries_an_explanation(linked):
     explanation = _link_of(result, "hard/swap+nick")["explanation"]
     assert explanation["order_swapped"] is True
     fields = {f["field"]: f for f in explanation["fields"]}
-    assert set(fields) == {"family_name", "given_names", "date_of_birth", "document", "sex",
-                           "nationality"}  # fmt: skip
+    assert {"family_name", "given_names", "name_order", "date_of_birth", "document", "sex",
+            "nationality"} <= set(fields) <= {"family_name", "given_names", "name_order",
+                                              "date_of_birth", "document", "sex", "nationality",
+                                              "name_frequency", "conflict"}  # fmt: skip
+    assert fields["name_order"]["label"] == "family and given names swapped between fields"
     total = explanation["prior_weight"] + sum(f["weight"] for f in explanation["fields"])
     assert total == pytest.approx(explanation["total_weight"], abs=1e-3)
 

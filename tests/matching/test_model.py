@@ -7,7 +7,9 @@ import pandas as pd
 import pytest
 
 from tracker.matching.compare import FIELDS, Comparisons
+from tracker.matching.dates import DOB_EXACT
 from tracker.matching.model import (
+    UNSIGNED_FIELDS,
     MatchParameters,
     conflict_adjustment,
     estimate_u,
@@ -19,6 +21,7 @@ from tracker.matching.model import (
     strangers_only,
     term_frequencies,
 )
+from tracker.matching.name_levels import GIVEN_EXACT, GIVEN_SAME_FIRST
 
 
 def _comparisons(rows: list[dict]) -> Comparisons:
@@ -32,10 +35,10 @@ def _comparisons(rows: list[dict]) -> Comparisons:
     return Comparisons(frame.astype({name: np.int8 for name in FIELDS}))
 
 
-MATCH = {"family_name": 3, "given_names": 5, "date_of_birth": 3, "document": 2, "sex": 1,
-         "nationality": 1}  # fmt: skip
-NON_MATCH = {"family_name": 0, "given_names": 0, "date_of_birth": 0, "document": 0, "sex": 0,
-             "nationality": 0}  # fmt: skip
+MATCH = {"family_name": 3, "given_names": GIVEN_EXACT, "name_order": 2, "date_of_birth": DOB_EXACT,
+         "document": 2, "sex": 1, "nationality": 1}  # fmt: skip
+NON_MATCH = {"family_name": 0, "given_names": 0, "name_order": 2, "date_of_birth": 0, "document": 0,
+             "sex": 0, "nationality": 0}  # fmt: skip
 
 
 @pytest.fixture
@@ -45,7 +48,7 @@ def trained() -> MatchParameters:
     for row in rows[:60]:
         row["document"] = 0  # new passports
     for row in rows[60:100]:
-        row["given_names"] = 4  # middle name dropped
+        row["given_names"] = GIVEN_SAME_FIRST  # middle name dropped
     noise = [{f: int(rng.integers(0, 2)) for f in FIELDS} for _ in range(3000)]
     u = estimate_u(_comparisons([dict(NON_MATCH) for _ in range(5000)] + noise[:500]))
     return fit_model(_comparisons(rows + noise), u)
@@ -54,6 +57,8 @@ def trained() -> MatchParameters:
 def test_agreement_weighs_for_and_disagreement_against(trained):
     table = trained.weight_table()
     for name in FIELDS:
+        if name in UNSIGNED_FIELDS:
+            continue
         levels = sorted(level for level in table[name] if level >= 0)
         assert table[name][levels[-1]] > 0 > table[name][levels[0]], name
 
@@ -81,11 +86,18 @@ def test_a_common_family_name_counts_for_less_than_a_rare_one(trained):
     assert weights[1] > weights[0] + 5
 
 
-def test_namesake_with_another_birth_date_is_held_below_the_cap(trained):
-    namesake = dict(MATCH, date_of_birth=0, document=0)
+def test_a_namesake_in_all_but_name_is_held_below_the_cap(trained):
+    namesake = dict(MATCH, date_of_birth=0, given_names=0, document=0)
     scored = score(_comparisons([namesake]), trained)
     assert scored["match_weight"].iloc[0] <= trained.conflict_cap
     assert scored["match_probability"].iloc[0] < 0.01
+
+
+def test_a_single_conflict_is_weighed_not_capped(trained):
+    # A birth date keyed wrongly beyond any slip is strong evidence against, but no veto.
+    scored = score(_comparisons([dict(MATCH, date_of_birth=0), dict(MATCH)]), trained)
+    assert scored["w_conflict"].tolist() == [0.0, 0.0]
+    assert scored["w_date_of_birth"].iloc[0] < 0 < scored["w_date_of_birth"].iloc[1]
 
 
 def test_relative_with_other_given_names_is_held_below_the_cap(trained):
@@ -103,7 +115,9 @@ def test_a_matching_document_lifts_the_conflict(trained):
 
 def test_conflict_adjustment_only_lowers():
     total = np.array([20.0, -30.0, 20.0])
-    levels = {"date_of_birth": np.array([0, 0, 3]), "given_names": np.array([4, 4, 4]),
+    # Two conflicts (birth date and given names) on the first two pairs, none on the third.
+    levels = {"date_of_birth": np.array([0, 0, DOB_EXACT]), "given_names": np.array([0, 0, 7]),
+              "family_name": np.array([3, 3, 3]), "sex": np.array([1, 1, 1]),
               "document": np.array([-1, -1, -1])}  # fmt: skip
     adjustment = conflict_adjustment(total, levels, cap=-10.0)
     assert adjustment.tolist() == [-30.0, 0.0, 0.0]
@@ -152,8 +166,8 @@ def test_a_common_full_name_without_birth_date_is_not_a_confident_match(trained)
     rows = [("SMITH", "JOHN", "M", "GBR", -1)] * 500 + [(f"F{i}", f"G{i}", "M", "GBR", -1)
                                                         for i in range(500)]  # fmt: skip
     names = name_frequencies(_records(rows))
-    pair = {"family_name": 3, "given_names": 5, "date_of_birth": -1, "document": -1, "sex": 1,
-            "nationality": 1}  # fmt: skip
+    pair = {"family_name": 3, "given_names": GIVEN_EXACT, "name_order": 2, "date_of_birth": -1,
+            "document": -1, "sex": 1, "nationality": 1}  # fmt: skip
     comparisons = _comparisons([pair])
     without = score(comparisons, trained)
     with_joint = score(comparisons, trained, None, names, np.array([19700101]))

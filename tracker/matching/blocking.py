@@ -8,101 +8,36 @@ several (both name orders, every alias, formal names behind a nickname).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from tracker.matching.blocking_keys import (
+    Keys,
+    combine,
+    concat_keys,
+    exploded,
+    hash_part,
+    keys_where,
+    mix,
+    name_text_hash,
+    split_words,
+    variant_dob,
+)
+from tracker.matching.blocking_slips import (
+    family_birth_date_keys_register,
+    family_birth_date_keys_travel,
+    family_sound_slip_keys_register,
+    family_sound_slip_keys_travel,
+)
 from tracker.matching.codes import EMPTY, SharedCodes, shared_codes, sorted_unique
 from tracker.matching.dates import MISSING
 from tracker.matching.names import formal_names
 from tracker.matching.prepare import PreparedRegister, PreparedTravel
 
-_MIX = np.uint64(0x9E3779B97F4A7C15)
-
-
-@dataclass(frozen=True)
-class Keys:
-    """Blocking keys: per row a position (t or o) and a 64-bit key."""
-
-    pos: np.ndarray
-    key: np.ndarray
-
-    def __len__(self) -> int:
-        return len(self.pos)
-
-
-def _hash(part: np.ndarray) -> np.ndarray:
-    if part.dtype == object:
-        return pd.util.hash_array(part, categorize=True)
-    return pd.util.hash_array(part.astype(np.int64))
-
-
-def _mix(*hashes: np.ndarray) -> np.ndarray:
-    """One 64-bit key from the hashes of several parts, order mattering."""
-    key = hashes[0]
-    with np.errstate(over="ignore"):
-        for hashed in hashes[1:]:
-            key = (key * _MIX) ^ hashed
-    return key
-
-
-def combine(*parts: np.ndarray) -> np.ndarray:
-    """One 64-bit key from several columns (strings or integers), computed in C: joining
-    millions of rows on integers is many times faster than on concatenated strings."""
-    return _mix(*(_hash(np.asarray(part)) for part in parts))
-
-
-def _text(codes: SharedCodes, name_codes: np.ndarray) -> np.ndarray:
-    """The hash of the text behind name codes: the very hash ``combine`` gives the text."""
-    return codes.text_hash[name_codes]
-
-
-def _keys(position: np.ndarray, key: np.ndarray, valid: np.ndarray | None = None) -> Keys:
-    if valid is not None:
-        position, key = position[valid], key[valid]
-    return Keys(position, key)
-
-
-def _concat(parts: list[Keys]) -> Keys:
-    """The keys of every part, each (position, key) once: keys are numbered densely so a
-    position and a key pack into one integer, deduplicated by sorting."""
-    pos = np.concatenate([part.pos for part in parts]).astype(np.int64)
-    key = np.concatenate([part.key for part in parts])
-    if len(key) == 0:
-        return Keys(pos, key)
-    key_number, distinct_keys = pd.factorize(key)
-    span = len(distinct_keys)
-    packed = sorted_unique(pos * span + key_number)
-    return Keys(packed // span, np.asarray(distinct_keys)[packed % span])
-
-
-def _variant_dob(register: PreparedRegister) -> np.ndarray:
-    return register.people["dob"].to_numpy()[register.variants["o"].to_numpy()]
-
-
-def _exploded(position: np.ndarray, name_codes: np.ndarray, items: Callable[[str], Sequence[str]],
-              codes: SharedCodes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
-    """Each row once per item of its text (``items(text)``, in order): the rows' positions,
-    the items' hashes and whether each item is non-empty. ``items`` runs once per distinct
-    text, not once per row."""
-    row_text, distinct = pd.factorize(name_codes)
-    per_text = [items(text) for text in codes.text[distinct]]
-    counts = np.fromiter(map(len, per_text), dtype=np.int64, count=len(per_text))
-    flat = np.array([item for text_items in per_text for item in text_items], dtype=object)
-    flat_hash = _hash(flat) if len(flat) else np.zeros(0, dtype=np.uint64)
-    first_item = np.cumsum(counts) - counts
-    row_counts = counts[row_text]
-    rows = np.repeat(np.arange(len(name_codes)), row_counts)
-    within = np.arange(len(rows)) - np.repeat(np.cumsum(row_counts) - row_counts, row_counts)
-    item = first_item[row_text[rows]] + within
-    return position[rows], flat_hash[item], flat[item] != ""
-
-
-def _words(text: str) -> list[str]:
-    return text.split(" ")
-
+__all__ = ["Keys", "combine"]
 
 # --- the passes -------------------------------------------------------------------------------
 
@@ -111,12 +46,12 @@ def document_keys_travel(travel: PreparedTravel, codes: SharedCodes) -> Keys:
     """The OCR-folded document number; numbers the register does not hold (ABSENT) can
     meet no register key, so they are left out."""
     doc = codes.travel_documents["doc_ocr"]
-    return _keys(np.arange(len(doc)), _hash(doc), doc > EMPTY)
+    return keys_where(np.arange(len(doc)), hash_part(doc), doc > EMPTY)
 
 
 def document_keys_register(register: PreparedRegister, codes: SharedCodes) -> Keys:
     doc = codes.register_documents["doc_ocr"]
-    return _keys(register.documents["o"].to_numpy(), _hash(doc), doc != EMPTY)
+    return keys_where(register.documents["o"].to_numpy(), hash_part(doc), doc != EMPTY)
 
 
 def _initials_pair(names: dict[str, np.ndarray], codes: SharedCodes,
@@ -126,7 +61,8 @@ def _initials_pair(names: dict[str, np.ndarray], codes: SharedCodes,
     held which name, and for IBRAHIM / EBRAHIM or YURIY / IURII alike."""
     a, b = names[family], names[given]
     first = a <= b  # codes sort as their text does
-    return _mix(_text(codes, np.where(first, a, b)), _text(codes, np.where(first, b, a)))
+    return mix(name_text_hash(codes, np.where(first, a, b)),
+               name_text_hash(codes, np.where(first, b, a)))
 
 
 def birth_date_keys_travel(travel: PreparedTravel, codes: SharedCodes) -> Keys:
@@ -134,17 +70,18 @@ def birth_date_keys_travel(travel: PreparedTravel, codes: SharedCodes) -> Keys:
     sounds."""
     r = travel.records
     pos = np.arange(len(r))
-    initials = _hash(_initials_pair(codes.travel_names, codes))
-    return _concat(
-        [_keys(pos, _mix(_hash(r[column].to_numpy()), initials), r[column].to_numpy() != MISSING)
+    initials = hash_part(_initials_pair(codes.travel_names, codes))
+    return concat_keys(
+        [keys_where(pos, mix(hash_part(r[column].to_numpy()), initials),
+                    r[column].to_numpy() != MISSING)
          for column in ("dob", "dob_swapped")]
     )  # fmt: skip
 
 
 def birth_date_keys_register(register: PreparedRegister, codes: SharedCodes) -> Keys:
-    dob = _variant_dob(register)
-    initials = _hash(_initials_pair(codes.variant_names, codes))
-    return _concat([_keys(register.variants["o"].to_numpy(), _mix(_hash(dob), initials),
+    dob = variant_dob(register)
+    initials = hash_part(_initials_pair(codes.variant_names, codes))
+    return concat_keys([keys_where(register.variants["o"].to_numpy(), mix(hash_part(dob), initials),
                           dob != MISSING)])  # fmt: skip
 
 
@@ -157,30 +94,30 @@ def phonetic_surname_year_keys_travel(travel: PreparedTravel, codes: SharedCodes
     pos = np.arange(len(dob))
     year = dob // 10000
     valid = dob != MISSING
-    word_pos, words, has_word = _exploded(pos[valid], names["family_phonetic"][valid], _words,
+    word_pos, words, has_word = exploded(pos[valid], names["family_phonetic"][valid], split_words,
                                           codes)  # fmt: skip
-    initial = _text(codes, names["given_initial"][word_pos])
-    straight = _keys(word_pos, _mix(words, _hash(year[word_pos]), initial), has_word)
-    swapped = _keys(
+    initial = name_text_hash(codes, names["given_initial"][word_pos])
+    straight = keys_where(word_pos, mix(words, hash_part(year[word_pos]), initial), has_word)
+    swapped = keys_where(
         pos,
-        _mix(_text(codes, names["first_given_phonetic"]), _hash(year),
-             _text(codes, names["family_initial"])),
+        mix(name_text_hash(codes, names["first_given_phonetic"]), hash_part(year),
+             name_text_hash(codes, names["family_initial"])),
         valid & (names["first_given_phonetic"] != EMPTY),
     )  # fmt: skip
-    return _concat([straight, swapped])
+    return concat_keys([straight, swapped])
 
 
 def phonetic_surname_year_keys_register(register: PreparedRegister, codes: SharedCodes) -> Keys:
     names = codes.variant_names
-    dob = _variant_dob(register)
+    dob = variant_dob(register)
     valid = dob != MISSING
     position = np.arange(len(dob))
-    word_row, words, has_word = _exploded(position[valid], names["family_phonetic"][valid],
-                                          _words, codes)  # fmt: skip
+    word_row, words, has_word = exploded(position[valid], names["family_phonetic"][valid],
+                                          split_words, codes)  # fmt: skip
     year = (dob // 10000)[word_row]
-    initial = _text(codes, names["given_initial"][word_row])
-    return _concat([_keys(register.variants["o"].to_numpy()[word_row],
-                          _mix(words, _hash(year), initial), has_word)])  # fmt: skip
+    initial = name_text_hash(codes, names["given_initial"][word_row])
+    return concat_keys([keys_where(register.variants["o"].to_numpy()[word_row],
+                          mix(words, hash_part(year), initial), has_word)])  # fmt: skip
 
 
 def _order_free(names: dict[str, np.ndarray], codes: SharedCodes,
@@ -189,25 +126,25 @@ def _order_free(names: dict[str, np.ndarray], codes: SharedCodes,
     last_family = names["family_last"]
     first = names[given_column]
     family_first = last_family <= first  # codes sort as their text does
-    return _mix(_text(codes, np.where(family_first, last_family, first)),
-                _text(codes, np.where(family_first, first, last_family)))  # fmt: skip
+    return mix(name_text_hash(codes, np.where(family_first, last_family, first)),
+                name_text_hash(codes, np.where(family_first, first, last_family)))  # fmt: skip
 
 
 def name_year_keys_travel(travel: PreparedTravel, codes: SharedCodes) -> Keys:
     """Order-free key of first given name and last family word, with the birth year."""
     names = codes.travel_names
     dob = travel.records["dob"].to_numpy()
-    key = _mix(_hash(_order_free(names, codes)), _hash(dob // 10000))
+    key = mix(hash_part(_order_free(names, codes)), hash_part(dob // 10000))
     valid = (dob != MISSING) & (names["first_given"] != EMPTY)
-    return _keys(np.arange(len(dob)), key, valid)
+    return keys_where(np.arange(len(dob)), key, valid)
 
 
 def name_year_keys_register(register: PreparedRegister, codes: SharedCodes) -> Keys:
     names = codes.variant_names
-    dob = _variant_dob(register)
-    key = _mix(_hash(_order_free(names, codes)), _hash(dob // 10000))
+    dob = variant_dob(register)
+    key = mix(hash_part(_order_free(names, codes)), hash_part(dob // 10000))
     valid = (dob != MISSING) & (names["first_given"] != EMPTY)
-    return _keys(register.variants["o"].to_numpy(), key, valid)
+    return keys_where(register.variants["o"].to_numpy(), key, valid)
 
 
 def name_birthday_keys_travel(travel: PreparedTravel, codes: SharedCodes) -> Keys:
@@ -215,16 +152,16 @@ def name_birthday_keys_travel(travel: PreparedTravel, codes: SharedCodes) -> Key
     names = codes.travel_names
     dob = travel.records["dob"].to_numpy()
     valid = (dob != MISSING) & (names["first_given"] != EMPTY)
-    key = _mix(_hash(_order_free(names, codes)), _hash(dob % 10000))
-    return _keys(np.arange(len(dob)), key, valid)
+    key = mix(hash_part(_order_free(names, codes)), hash_part(dob % 10000))
+    return keys_where(np.arange(len(dob)), key, valid)
 
 
 def name_birthday_keys_register(register: PreparedRegister, codes: SharedCodes) -> Keys:
     names = codes.variant_names
-    dob = _variant_dob(register)
+    dob = variant_dob(register)
     valid = (dob != MISSING) & (names["first_given"] != EMPTY)
-    key = _mix(_hash(_order_free(names, codes)), _hash(dob % 10000))
-    return _keys(register.variants["o"].to_numpy(), key, valid)
+    key = mix(hash_part(_order_free(names, codes)), hash_part(dob % 10000))
+    return keys_where(register.variants["o"].to_numpy(), key, valid)
 
 
 def given_birth_date_keys_travel(travel: PreparedTravel, codes: SharedCodes) -> Keys:
@@ -234,19 +171,19 @@ def given_birth_date_keys_travel(travel: PreparedTravel, codes: SharedCodes) -> 
     position = np.arange(len(dob))
     parts = []
     for column in ("first_given", "family_first"):
-        pos, formal, _ = _exploded(position, codes.travel_names[column], formal_names, codes)
-        parts.append(_keys(pos, _mix(formal, _hash(dob[pos])), dob[pos] != MISSING))
-    return _concat(parts)
+        pos, formal, _ = exploded(position, codes.travel_names[column], formal_names, codes)
+        parts.append(keys_where(pos, mix(formal, hash_part(dob[pos])), dob[pos] != MISSING))
+    return concat_keys(parts)
 
 
 def given_birth_date_keys_register(register: PreparedRegister, codes: SharedCodes) -> Keys:
     """The register side carries the year either side too, for a year that is off by one."""
     first_given = codes.variant_names["first_given"]
-    dob = _variant_dob(register)
+    dob = variant_dob(register)
     valid = (dob != MISSING) & (first_given != EMPTY)
-    name = _text(codes, first_given)
+    name = name_text_hash(codes, first_given)
     o = register.variants["o"].to_numpy()
-    return _concat([_keys(o, _mix(name, _hash(dob + shift)), valid)
+    return concat_keys([keys_where(o, mix(name, hash_part(dob + shift)), valid)
                     for shift in (-10000, 0, 10000)])  # fmt: skip
 
 
@@ -254,17 +191,17 @@ def _order_free_sounds(names: dict[str, np.ndarray], codes: SharedCodes) -> np.n
     """Order-free key of the sounds of the family name and the first given name."""
     family, given = names["family_phonetic"], names["first_given_phonetic"]
     first = family <= given  # codes sort as their text does
-    return _mix(_text(codes, np.where(first, family, given)),
-                _text(codes, np.where(first, given, family)))  # fmt: skip
+    return mix(name_text_hash(codes, np.where(first, family, given)),
+                name_text_hash(codes, np.where(first, given, family)))  # fmt: skip
 
 
 def _name_only_keys(position: np.ndarray, names: dict[str, np.ndarray], codes: SharedCodes,
                     valid: np.ndarray) -> Keys:  # fmt: skip
-    return _concat(
+    return concat_keys(
         [
-            _keys(position, _order_free(names, codes), valid),
-            _keys(position, _order_free(names, codes, "given_compact"), valid),
-            _keys(position, _order_free_sounds(names, codes), valid),
+            keys_where(position, _order_free(names, codes), valid),
+            keys_where(position, _order_free(names, codes, "given_compact"), valid),
+            keys_where(position, _order_free_sounds(names, codes), valid),
         ]
     )
 
@@ -308,6 +245,16 @@ PASSES: tuple[BlockingPass, ...] = (
         given_birth_date_keys_register,
     ),
     BlockingPass("name, no birth date", name_only_keys_travel, name_only_keys_register),
+    BlockingPass(
+        "family name + birth date (one digit masked)",
+        family_birth_date_keys_travel,
+        family_birth_date_keys_register,
+    ),
+    BlockingPass(
+        "family name sound + birth date or its slips",
+        family_sound_slip_keys_travel,
+        family_sound_slip_keys_register,
+    ),
 )
 
 

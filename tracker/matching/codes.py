@@ -84,6 +84,11 @@ class SharedCodes:
         return pd.util.hash_array(self.text, categorize=False)
 
     @cached_property
+    def whole_names(self):
+        """``whole_name_codes`` of both sides, worked out once per run."""
+        return whole_name_codes(self)
+
+    @cached_property
     def text_length(self) -> np.ndarray:
         return np.fromiter(map(len, self.text), dtype=np.int64, count=len(self.text))
 
@@ -127,3 +132,24 @@ def contains(haystack: np.ndarray, values: np.ndarray) -> np.ndarray:
     """``np.isin(values, haystack)`` for integers, through pandas' hash table: numpy sorts
     (or binary-searches), which costs several times more on millions of values."""
     return pd.Series(values).isin(haystack).to_numpy()
+
+
+def whole_name_codes(codes: SharedCodes) -> tuple[tuple[np.ndarray, np.ndarray],
+                                                  tuple[np.ndarray, np.ndarray]]:  # fmt: skip
+    """The compact whole name, family then given and given then family, coded once for both
+    sides: (travel (fg, gf), variants (fg, gf)); a name with no letters is EMPTY."""
+    sides = (codes.travel_names, codes.variant_names)
+    pairs = [np.stack([side["family_compact"], side["given_compact"]]) for side in sides]
+    span = len(codes.text) + 1
+    keyed = [pair[0].astype(np.int64) * span + pair[1] for pair in pairs]
+    distinct, row = np.unique(np.concatenate(keyed), return_inverse=True)
+    family, given = codes.text[distinct // span], codes.text[distinct % span]
+    fg = np.array([f + g for f, g in zip(family, given, strict=True)], dtype=object)
+    gf = np.array([g + f for f, g in zip(family, given, strict=True)], dtype=object)
+    vocabulary, coded = np.unique(np.concatenate([fg, gf]), return_inverse=True)
+    coded = np.where(vocabulary[coded] == "", EMPTY, coded + 1)
+    fg_code, gf_code = coded[: len(distinct)], coded[len(distinct) :]
+    split = len(keyed[0])
+    travel_rows, variant_rows = row[:split], row[split:]
+    return ((fg_code[travel_rows], gf_code[travel_rows]),
+            (fg_code[variant_rows], gf_code[variant_rows]))  # fmt: skip

@@ -37,24 +37,64 @@ def digits_differing(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return diff
 
 
-# Comparison levels for a date of birth, best first; NULL means "not known on one side".
-DOB_EXACT, DOB_SWAPPED, DOB_CLOSE, DOB_DIFFERENT, DOB_NULL = 3, 2, 1, 0, -1
+def _day_number(codes: np.ndarray) -> np.ndarray:
+    """Days since 1 March of year 0 for YYYYMMDD codes (a proleptic Gregorian day count), so
+    two dates a day apart across a month or year end differ by one."""
+    year, month, day = codes // 10000, (codes // 100) % 100, codes % 100
+    shifted_year = year - (month <= 2)
+    shifted_month = (month + 9) % 12  # March is 0
+    return (365 * shifted_year + shifted_year // 4 - shifted_year // 100 + shifted_year // 400
+            + (153 * shifted_month + 2) // 5 + day - 1)  # fmt: skip
+
+
+def _digits(codes: np.ndarray) -> np.ndarray:
+    """The eight YYYYMMDD digits of each code, most significant first (n x 8)."""
+    powers = 10 ** np.arange(7, -1, -1, dtype=np.int64)
+    return (codes.astype(np.int64)[:, None] // powers) % 10
+
+
+def adjacent_transposition(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Two neighbouring digits exchanged and nothing else (1976-05-12 / 1976-05-21,
+    1967 / 1976): a keying slip that leaves a valid date."""
+    if len(a) == 0:
+        return np.zeros(0, dtype=bool)
+    x, y = _digits(a), _digits(b)
+    differs = x != y
+    two = differs.sum(axis=1) == 2
+    neighbours = differs[:, :-1] & differs[:, 1:]
+    crossed = (x[:, :-1] == y[:, 1:]) & (x[:, 1:] == y[:, :-1])
+    return two & (neighbours & crossed).any(axis=1)
+
+
+# Comparison levels for a date of birth, best first; each slip a carrier or a clerk makes has a
+# level of its own so that its weight is learned, not assumed (issue 17: a slip is no conflict).
+DOB_EXACT, DOB_SWAPPED, DOB_ONE_DAY, DOB_ONE_YEAR, DOB_TRANSPOSED, DOB_ONE_DIGIT = 6, 5, 4, 3, 2, 1
+DOB_DIFFERENT, DOB_NULL = 0, -1
 DOB_LEVEL_NAMES = {
     DOB_EXACT: "exact",
     DOB_SWAPPED: "day and month swapped",
-    DOB_CLOSE: "one digit or year off by one",
-    DOB_DIFFERENT: "different",
+    DOB_ONE_DAY: "one day apart",
+    DOB_ONE_YEAR: "same day and month, year off by one",
+    DOB_TRANSPOSED: "two neighbouring digits transposed",
+    DOB_ONE_DIGIT: "one digit different",
+    DOB_DIFFERENT: "different (not a slip)",
     DOB_NULL: "missing",
 }
+DOB_SLIP_LEVELS = (DOB_SWAPPED, DOB_ONE_DAY, DOB_ONE_YEAR, DOB_TRANSPOSED, DOB_ONE_DIGIT)
 
 
 def compare_dates(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Comparison level of each pair of date codes."""
+    """Comparison level of each pair of date codes; where two slips fit, the likelier wins."""
+    a, b = np.asarray(a), np.asarray(b)
     level = np.full(a.shape, DOB_DIFFERENT, dtype=np.int8)
+    known = (a != MISSING) & (b != MISSING)
+    level[known & (digits_differing(a, b) == 1)] = DOB_ONE_DIGIT
+    rows = np.flatnonzero(known & (a != b))
+    level[rows[adjacent_transposition(a[rows], b[rows])]] = DOB_TRANSPOSED
     same_day = (a % 10000) == (b % 10000)
-    year_off_by_one = same_day & (np.abs(a // 10000 - b // 10000) == 1)
-    level[(digits_differing(a, b) == 1) | year_off_by_one] = DOB_CLOSE
-    level[swapped_day_month(a) == b] = DOB_SWAPPED
+    level[known & same_day & (np.abs(a // 10000 - b // 10000) == 1)] = DOB_ONE_YEAR
+    level[known & (np.abs(_day_number(a) - _day_number(b)) == 1)] = DOB_ONE_DAY
+    level[known & (swapped_day_month(a) == b)] = DOB_SWAPPED
     level[a == b] = DOB_EXACT
-    level[(a == MISSING) | (b == MISSING)] = DOB_NULL
+    level[~known] = DOB_NULL
     return level

@@ -14,17 +14,21 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from tracker.matching.compare import (
+from tracker.matching.compare import FIELD_LEVELS, FIELDS, Comparisons
+from tracker.matching.dates import DOB_DIFFERENT, DOB_EXACT, DOB_ONE_DIGIT
+from tracker.matching.documents import DOC_CLOSE, DOC_EXACT
+from tracker.matching.name_levels import (
+    FAMILY_CLOSE,
+    FAMILY_DIFFERENT,
     FAMILY_EXACT,
-    FIELD_LEVELS,
-    FIELDS,
+    GIVEN_DIFFERENT,
     GIVEN_EXACT,
     GIVEN_LATER_NAME,
+    GIVEN_NICKNAME,
     GIVEN_SAME_FIRST,
     NULL,
-    Comparisons,
 )
-from tracker.matching.dates import DOB_SWAPPED
+from tracker.matching.priors import M_PRIOR, M_PRIOR_PAIRS
 
 # Fields whose u, for pairs that agree on a given name, comes from strangers who share a first
 # name rather than from wholly random pairs (see link.first_name_pairs): surname similarity,
@@ -32,7 +36,7 @@ from tracker.matching.dates import DOB_SWAPPED
 # (Birth dates and documents do not go with names, so they keep the plain u.)
 CONDITIONAL_FIELDS = ("family_name", "sex", "nationality")
 GIVEN_AGREES_FROM = GIVEN_LATER_NAME  # "goes by a later given name" and better
-MODEL_FORMAT = 2  # 2: given names gained the level "goes by a later given name"
+MODEL_FORMAT = 3  # 3: graded birth-date and given-name levels, the name-order field
 SMOOTHING = 0.5  # Laplace-style pseudo-count per level, so no level has probability zero
 # Exact agreement on a common name (SMITH, JOHN) is weaker evidence than on a rare one: these
 # levels take u from how often the travel record's own value occurs (term frequency).
@@ -40,14 +44,19 @@ TF_ADJUSTED = {"family_name": (FAMILY_EXACT, "family_value"),
                "given_names": (GIVEN_EXACT, "given_value")}  # fmt: skip
 
 # Disagreements that independence underweights. A twin shares surname and birth date with the
-# offender, a namesake shares the whole name: adding up the agreeing fields would link them.
-# A birth date that differs beyond a slip, or given names that share nothing (no alias,
-# nickname, initial or close spelling), mean another person unless the document agrees: such a
-# pair's total weight is capped, so it is never linked on names and dates alone.
-CONFLICT_FIELDS = ("date_of_birth", "given_names")
-CONFLICT_LEVEL = 0
-DOCUMENT_AGREES_FROM = 1  # document level "same number but for a misread character" or better
+# offender but has another given name and sex; a sibling shares the surname alone. Two or more
+# outright conflicts (birth date beyond any slip, given names, family name, sex) mean another
+# person unless the document agrees: such a pair's total weight is capped, so it is never
+# linked on what little remains. A single conflict is weighed like any other level, with its
+# m learned: a woman under a new surname, or a birth date keyed wrongly, is still herself.
+CONFLICTS = {"date_of_birth": DOB_DIFFERENT, "given_names": GIVEN_DIFFERENT,
+             "family_name": FAMILY_DIFFERENT, "sex": 0}  # fmt: skip
+CONFLICTS_CAPPED_FROM = 2
+DOCUMENT_AGREES_FROM = DOC_CLOSE  # "same number but for a misread character" or better
 DEFAULT_CONFLICT_CAP = -10.0
+# Fields whose plausibility (full agreement for a match, disagreement against) is not a law:
+# names written as registered are the rule among strangers too.
+UNSIGNED_FIELDS = ("name_order",)
 
 
 @dataclass
@@ -130,11 +139,16 @@ def _levels(name: str) -> list[int]:
     return sorted(level for level in FIELD_LEVELS[name] if level != NULL)
 
 
-def level_distribution(levels: np.ndarray, name: str, weights: np.ndarray | None = None) -> dict:
-    """Smoothed share of each non-missing level (weighted), for one field."""
+def level_distribution(levels: np.ndarray, name: str, weights: np.ndarray | None = None,
+                       prior: dict[int, float] | None = None) -> dict:  # fmt: skip
+    """Smoothed share of each non-missing level (weighted), for one field. ``prior``: expected
+    shares, added as ``M_PRIOR_PAIRS`` pseudo-pairs, so a level the data seldom shows (a
+    transposed birth date) keeps a sensible m instead of the smoothing's guess."""
     known = levels != NULL
     w = np.ones(len(levels)) if weights is None else weights
     counts = {lv: float(w[known & (levels == lv)].sum()) + SMOOTHING for lv in _levels(name)}
+    if prior is not None:
+        counts = {lv: c + M_PRIOR_PAIRS * prior.get(lv, 0.0) for lv, c in counts.items()}
     total = sum(counts.values())
     return {lv: c / total for lv, c in counts.items()}
 
@@ -143,7 +157,7 @@ def strangers_only(comparisons: Comparisons) -> Comparisons:
     """Drop pairs whose birth date or document agrees: in a sample of pairs chosen for sharing
     a first name, those are mostly the traveller and his own register entry, not strangers."""
     frame = comparisons.frame
-    keep = (frame["date_of_birth"].to_numpy() < DOB_SWAPPED) & (
+    keep = (frame["date_of_birth"].to_numpy() <= DOB_ONE_DIGIT) & (
         frame["document"].to_numpy() < DOCUMENT_AGREES_FROM
     )
     return Comparisons(frame[keep].reset_index(drop=True))
@@ -156,29 +170,28 @@ def estimate_u(random_comparisons: Comparisons) -> dict[str, dict[int, float]]:
 
 
 def _initial_m() -> dict[str, dict[int, float]]:
-    """A start that believes matches agree: mass grows with the level."""
-    m = {}
-    for name in FIELDS:
-        levels = _levels(name)
-        raw = {lv: 4.0**i for i, lv in enumerate(levels)}
-        total = sum(raw.values())
-        m[name] = {lv: v / total for lv, v in raw.items()}
-    return m
+    """A start that believes matches agree: the expected shares among true matches."""
+    return {name: dict(M_PRIOR[name]) for name in FIELDS}
 
 
 # Pairs that other fields already prove to be matches teach m for the remaining field without
 # the EM having to find the match class on its own (it can latch onto any common pattern, e.g.
 # "same first name, similar birth date" among pairs a birth-date blocking pass produced).
+_SAME_PERSON = {"document": DOC_EXACT, "date_of_birth": DOB_EXACT, "family_name": FAMILY_CLOSE,
+                "given_names": GIVEN_SAME_FIRST}  # fmt: skip
 ANCHOR_RULES: dict[str, dict[str, int]] = {
-    "family_name": {"document": 2, "date_of_birth": 3, "given_names": GIVEN_SAME_FIRST},
-    "given_names": {"document": 2, "date_of_birth": 3, "family_name": 2},
-    "date_of_birth": {"document": 2, "family_name": 2, "given_names": GIVEN_SAME_FIRST},
-    "document": {"family_name": 3, "given_names": GIVEN_SAME_FIRST, "date_of_birth": 3},
-    "sex": {"document": 2, "date_of_birth": 3, "family_name": 2, "given_names": GIVEN_SAME_FIRST},
-    "nationality": {
-        "document": 2, "date_of_birth": 3, "family_name": 2, "given_names": GIVEN_SAME_FIRST,
-    },  # fmt: skip
-}
+    "family_name": {"document": DOC_EXACT, "date_of_birth": DOB_EXACT,
+                    "given_names": GIVEN_SAME_FIRST},
+    "given_names": {"document": DOC_EXACT, "date_of_birth": DOB_EXACT,
+                    "family_name": FAMILY_CLOSE},
+    "name_order": {"document": DOC_EXACT, "date_of_birth": DOB_EXACT},
+    "date_of_birth": {"document": DOC_EXACT, "family_name": FAMILY_CLOSE,
+                      "given_names": GIVEN_SAME_FIRST},
+    "document": {"family_name": FAMILY_EXACT, "given_names": GIVEN_SAME_FIRST,
+                 "date_of_birth": DOB_EXACT},
+    "sex": _SAME_PERSON,
+    "nationality": _SAME_PERSON,
+}  # fmt: skip
 MIN_ANCHORS = 30
 
 
@@ -193,7 +206,7 @@ def anchor_m(frame: pd.DataFrame) -> tuple[dict[str, dict[int, float]], dict[str
         levels = frame[name].to_numpy()[surely]
         counts[name] = int((levels != NULL).sum())
         if counts[name] >= MIN_ANCHORS:
-            m[name] = level_distribution(levels, name)
+            m[name] = level_distribution(levels, name, prior=M_PRIOR[name])
     return m, counts
 
 
@@ -202,6 +215,8 @@ def _plausible(parameters: MatchParameters) -> bool:
     table = parameters.weight_table()
     for name in FIELDS:
         levels = _levels(name)
+        if name in UNSIGNED_FIELDS:
+            continue
         if table[name][levels[-1]] <= 0 or table[name][levels[0]] >= 0:
             return False
     return True
@@ -239,12 +254,20 @@ def _level_lookup(table: dict[str, dict[int, float]], name: str) -> np.ndarray:
 
 
 def conflict_rule_applies(levels: dict[str, np.ndarray]) -> np.ndarray:
-    """Pairs whose birth date or given names conflict outright and whose document does not
-    agree: their total weight is held at or below the cap."""
-    conflict = np.zeros(len(levels["document"]), dtype=bool)
-    for name in CONFLICT_FIELDS:
-        conflict |= levels[name] == CONFLICT_LEVEL
-    return conflict & (levels["document"] < DOCUMENT_AGREES_FROM)
+    """Pairs with two or more outright conflicts whose document does not agree (or agrees while
+    sex and birth date both conflict): their total weight is held at or below the cap."""
+    conflicts = np.zeros(len(levels["document"]), dtype=np.int8)
+    for name, level in CONFLICTS.items():
+        conflicts += levels[name] == level
+    # Another given name on the same family name and birth date is a twin's pattern, not a
+    # typo's: it counts as the two conflicts it is.
+    conflicts += ((levels["given_names"] == GIVEN_DIFFERENT)
+                  & (levels["family_name"] == FAMILY_EXACT)
+                  & (levels["date_of_birth"] == DOB_EXACT))  # fmt: skip
+    document_agrees = (levels["document"] >= DOCUMENT_AGREES_FROM) & ~(
+        (levels["sex"] == 0) & (levels["date_of_birth"] == DOB_DIFFERENT)
+    )
+    return (conflicts >= CONFLICTS_CAPPED_FROM) & ~document_agrees
 
 
 def conflict_adjustment(total: np.ndarray, levels: dict[str, np.ndarray], cap: float) -> np.ndarray:
@@ -355,7 +378,7 @@ def _expectation_maximisation(
         new_prior = min(max(float(weights.sum() / all_counts.sum()), 1e-9), 1 - 1e-9)
         new_m = (
             {
-                name: level_distribution(all_patterns[:, j], name, weights)
+                name: level_distribution(all_patterns[:, j], name, weights, M_PRIOR[name])
                 for j, name in enumerate(FIELDS)
             }
             if update_m
@@ -503,7 +526,8 @@ def name_frequencies(records: pd.DataFrame) -> NameFrequencies:
 # names exactly (full given names), the same first name (middle dropped or truncated) or the
 # traveller's first name being a later one of the register's.
 JOINT_FAMILY_LEVEL = FAMILY_EXACT
-JOINT_GIVEN_LEVELS = {GIVEN_EXACT: "full", GIVEN_SAME_FIRST: "first", GIVEN_LATER_NAME: "first"}
+JOINT_GIVEN_LEVELS = {GIVEN_EXACT: "full", GIVEN_SAME_FIRST: "first", GIVEN_NICKNAME: "first",
+                      GIVEN_LATER_NAME: "first"}  # fmt: skip
 
 
 def name_frequency_adjustment(frame: pd.DataFrame, parameters: MatchParameters,
@@ -527,13 +551,15 @@ def name_frequency_adjustment(frame: pd.DataFrame, parameters: MatchParameters,
         for with_sex in (0, 1):
             for with_nat in (0, 1):
                 here = (sex_agrees[rows] == with_sex) & (nat_agrees[rows] == with_nat)
-                share[here] = names.others_sharing(
+                # Half a record added: a name no other traveller carries is rare, not unique.
+                share[here] = (names.others_sharing(
                     (which, with_sex, with_nat), t[rows[here]], register_dob[rows[here]]
-                ) / max(names.records, 1)
+                ) + UNSEEN_NAME_RECORDS) / max(names.records, 1)  # fmt: skip
         m_joint = (m["family_name"][JOINT_FAMILY_LEVEL] * m["given_names"][level]
                    * np.where(sex_agrees[rows] == 1, m["sex"][1], 1.0)
                    * np.where(nat_agrees[rows] == 1, m["nationality"][1], 1.0))  # fmt: skip
-        joint = np.log2(m_joint / np.clip(share, parameters.tf_min_u, None))
+        joint = np.log2(m_joint / np.clip(share, _frequency_floor(parameters, names.records),
+                                          None))  # fmt: skip
         separate = (
             field_weights["family_name"][rows]
             + field_weights["given_names"][rows]
@@ -544,6 +570,15 @@ def name_frequency_adjustment(frame: pd.DataFrame, parameters: MatchParameters,
         # own term frequencies, and the joint share is there to stop double counting.
         adjustment[rows] = np.minimum(joint - separate, 0.0)
     return adjustment
+
+
+UNSEEN_NAME_RECORDS = 0.5
+
+
+def _frequency_floor(parameters: MatchParameters, records: int) -> float:
+    """The smallest share a name can be given: half a record in the records seen. A name seen
+    once among 3,000 travellers is not shown to be rarer than that, however rare it looks."""
+    return max(parameters.tf_min_u, UNSEEN_NAME_RECORDS / max(records, 1))
 
 
 def term_frequencies(values: pd.Series) -> pd.Series:
@@ -576,7 +611,9 @@ def score(
             exact = levels == level
             freq = frame[value_column].map(table_of_values).to_numpy(dtype=float)
             u_average = parameters.u[name][level]
-            u_tf = np.clip(np.nan_to_num(freq, nan=u_average), parameters.tf_min_u, None)
+            floor = (_frequency_floor(parameters, names.records) if names is not None
+                     else parameters.tf_min_u)  # fmt: skip
+            u_tf = np.clip(np.nan_to_num(freq, nan=u_average), floor, None)
             weights = np.where(exact, np.log2(parameters.m[name][level] / u_tf), weights)
         out[f"w_{name}"] = weights
         total = total + weights

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from tracker.audit import record_event
 from tracker.config import Settings
-from tracker.matching.compare import FIELD_LEVELS
+from tracker.matching.compare import KNOWN_LABELS
 from tracker.matching.explain import agreeing_fields
 from tracker.models import (
     Alias,
@@ -373,7 +373,7 @@ def _match(facts: PackageFacts) -> MatchEvidence:
     agreed = [
         AgreeingField(field=name, agreement=labels[name])
         for name in agreeing_fields(explanation)
-        if name in FIELD_LEVELS and labels.get(name) in FIELD_LEVELS[name].values()
+        if labels.get(name) in KNOWN_LABELS.get(name, ())
     ]
     probability = facts.link.match_probability if facts.link else facts.flag.match_probability
     return MatchEvidence(
