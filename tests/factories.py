@@ -14,6 +14,8 @@ from tracker.models import (
     Alias,
     Document,
     Flag,
+    Link,
+    MatchModel,
     Notification,
     Offender,
     Run,
@@ -169,3 +171,23 @@ def load_population(session: Session, population) -> None:
             for r in population["travel"].itertuples()
         ],
     )  # fmt: skip
+
+
+def add_model(session: Session, version: int, run: Run | None = None) -> MatchModel:
+    model = MatchModel(version=version, run_id=run.id if run else None, parameters={},
+                       training={})  # fmt: skip
+    session.add(model)
+    session.flush()
+    return model
+
+
+def add_link(session: Session, run: Run, travel: TravelRecord, offender: Offender,
+             probability: float, band: str | None = None,
+             model: MatchModel | None = None) -> Link:  # fmt: skip
+    link = Link(run_id=run.id, travel_pk=travel.id, offender_pk=offender.id,
+                model_id=model.id if model else None, match_probability=probability,
+                match_weight=0.0, band=band or ("match" if probability >= 0.95 else "review"),
+                explanation={})  # fmt: skip
+    session.add(link)
+    session.flush()
+    return link

@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker import __version__
+from tracker.commands.match_health import match_health_command
 from tracker.config import Settings, resolve_database_url
 from tracker.db import (
     DatabaseURLError,
@@ -449,6 +450,9 @@ def match_evaluate(app: AppContext, truth: Path, run_id: int | None) -> None:
         except ValueError as exc:
             raise click.ClickException(str(exc)) from exc
     click.echo(evaluation.as_text())
+
+
+match.add_command(match_health_command)
 
 
 # --- flags and review -----------------------------------------------------------------------

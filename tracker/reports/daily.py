@@ -19,8 +19,10 @@ from sqlalchemy.orm import Session
 from tracker.models import Flag, Link, Offender, Reject, Run, SourceFile
 from tracker.models.enums import FLAG_KINDS, SEVERITIES
 from tracker.reports import charts
+from tracker.services.match_health import HealthRow, HealthWindow, match_health
 
 TREND_RUNS = 30
+HEALTH_DAYS = 30
 _QUOTED = re.compile(r"'[^']*'")
 
 
@@ -41,6 +43,16 @@ class DailyFigures:
     trend: list[dict]
     erased: int
     timings: dict[str, float] = field(default_factory=dict)
+    #: Analysts' verdicts on links in the HEALTH_DAYS days to the run's as-of date, per band.
+    health: list[HealthRow] = field(default_factory=list)
+
+    @property
+    def health_window(self) -> HealthWindow:
+        return HealthWindow(self.run.as_of, HEALTH_DAYS)
+
+    @property
+    def health_decided(self) -> int:
+        return sum(r.decided for r in self.health if r.band == "all")
 
     @property
     def total_new(self) -> int:
@@ -179,6 +191,7 @@ def collect_daily_figures(session: Session, run_id: int | None = None) -> DailyF
         trend,
         erased,
         dict(run.stage_timings or {}),
+        [r for r in match_health(session, run.as_of, HEALTH_DAYS) if r.by == "band"],
     )
 
 

@@ -16,6 +16,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "flags.read": frozenset({"analyst", "supervisor", "liaison", "admin"}),
     "links.export": frozenset({"analyst", "supervisor"}),
     "match.evaluate": frozenset({"analyst", "supervisor", "admin"}),
+    "match.health": frozenset({"analyst", "supervisor", "admin"}),
     "package.build": frozenset({"liaison"}),
     "package.list": frozenset({"liaison", "supervisor", "admin"}),
     "feed.approve": frozenset({"supervisor"}),

@@ -1,0 +1,1 @@
+"""Commands kept out of ``tracker/cli.py`` (already long), each registered on its group there."""
