@@ -113,6 +113,24 @@ class DatabaseFactory:
         self._made.append(name)
         return _pg_url(name)
 
+    def copy_of(self, url: str) -> str:
+        """A new database holding what ``url`` holds now, as a restore from backup would (no
+        connection to ``url`` may be open on PostgreSQL)."""
+        name = self._name("c")
+        if self.backend == "sqlite":
+            import sqlite3
+
+            path = self.tmp_root / f"{name}.db"
+            with sqlite3.connect(make_url(url).database) as source, sqlite3.connect(path) as copy:
+                source.backup(copy)
+            return f"sqlite:///{path.as_posix()}"
+        admin = _pg_admin()
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(url).database}"'))
+        admin.dispose()
+        self._made.append(name)
+        return _pg_url(name)
+
     def engine(self, url: str) -> Engine:
         engine = make_engine(url)
         self._engines.append(engine)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tracker import __version__
 from tracker.commands.match_health import match_health_command
+from tracker.commands.match_train import match_train_command
 from tracker.config import Settings, resolve_database_url
 from tracker.db import (
     DatabaseURLError,
@@ -297,10 +298,16 @@ def _probability_option(name: str, default: float, envvar: str, help_text: str):
 @click.option(
     "--keep-inbox", is_flag=True, help="Leave processed files in the inbox (no archive)."
 )
+@click.option(
+    "--retrain", is_flag=True,
+    help="Fit a new matching model before scoring (otherwise the active model scores, and a "
+    "new one is fitted only when none is stored or analysts' decisions passed "
+    "TRACKER_RETRAIN_AFTER_LABELS).",
+)  # fmt: skip
 @pass_app
 def nightly(app: AppContext, inbox: Path, as_of, outbox: Path | None, wait_seconds: float,
             retention_days: int, match_threshold: float, review_threshold: float,
-            keep_inbox: bool) -> None:  # fmt: skip
+            keep_inbox: bool, retrain: bool) -> None:  # fmt: skip
     """The nightly job: ingest the inbox, match travel to the register, evaluate compliance,
     raise and resolve flags, erase old unmatched travel, write the public feed, the daily
     report and the review-queue exports. Acts as the system. Running it again on the same
@@ -329,6 +336,7 @@ def nightly(app: AppContext, inbox: Path, as_of, outbox: Path | None, wait_secon
         link_settings=LinkSettings(match_threshold=match_threshold,
                                    review_threshold=review_threshold),
         archive=not keep_inbox,
+        retrain=retrain,
         echo=progress_echo(),
     )
     try:
@@ -453,6 +461,7 @@ def match_evaluate(app: AppContext, truth: Path, run_id: int | None) -> None:
 
 
 match.add_command(match_health_command)
+match.add_command(match_train_command)
 
 
 # --- flags and review -----------------------------------------------------------------------

@@ -119,6 +119,7 @@ class NightlyOptions:
     echo: Callable[[str], None] | None = None
     now: datetime | None = None
     link_settings: LinkSettings | None = None  # bands' thresholds; None: the defaults
+    retrain: bool = False  # fit a new matching model even if one is active
 
 
 def _new_flags(session: Session, run_id: int) -> dict[str, dict[str, int]]:
@@ -184,9 +185,11 @@ class Nightly:
         from tracker.services.linking import run_matching
 
         with transaction(self.sessions) as s:
-            outcome = run_matching(s, s.get(Run, self.run_id), self.options.link_settings)
+            outcome = run_matching(s, s.get(Run, self.run_id), self.options.link_settings,
+                                   retrain=self.options.retrain)  # fmt: skip
         return {"links": outcome.links_by_band, "candidate_pairs": outcome.candidate_pairs,
-                "model_version": outcome.model_version, "timings": outcome.timings}  # fmt: skip
+                "model_version": outcome.model_version, "model_trained": outcome.trained,
+                "retrain_reason": outcome.retrain_reason, "timings": outcome.timings}  # fmt: skip
 
     def stage_compliance(self) -> dict:
         from tracker.services.compliance import compliance_stage

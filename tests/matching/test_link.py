@@ -156,3 +156,31 @@ def test_a_common_full_name_alone_is_not_a_confident_link(population):
     if len(linked):
         rows = {f["field"]: f for f in linked.iloc[0]["explanation"]["fields"]}
         assert rows["name_frequency"]["weight"] < 0
+
+
+def test_row_order_changes_nothing(population):
+    register = pd.concat([population["register"], REGISTER_EXTRA], ignore_index=True)
+    documents = pd.concat([population["documents"], DOCUMENTS_EXTRA], ignore_index=True)
+    travel = _travel_with_hard_cases(population)
+    first = link_travel_to_register(register, travel, ALIASES, documents, settings=SETTINGS)
+    shuffled = link_travel_to_register(
+        register.sample(frac=1, random_state=3), travel.sample(frac=1, random_state=4), ALIASES,
+        documents.sample(frac=1, random_state=5), settings=SETTINGS,
+    )  # fmt: skip
+    columns = ["travel_key", "offender_key", "band", "match_probability"]
+    pd.testing.assert_frame_equal(
+        first.links[columns].sort_values("travel_key").reset_index(drop=True),
+        shuffled.links[columns].sort_values("travel_key").reset_index(drop=True),
+    )
+
+
+def test_a_stored_model_scores_without_training(population):
+    travel = _travel_with_hard_cases(population)
+    register = pd.concat([population["register"], REGISTER_EXTRA], ignore_index=True)
+    trained = link_travel_to_register(register, travel, settings=SETTINGS)
+    scored = link_travel_to_register(register, travel, model=trained.parameters,
+                                     settings=SETTINGS)  # fmt: skip
+    assert trained.trained and not scored.trained
+    assert "fit_m" not in scored.timings
+    pd.testing.assert_frame_equal(trained.links.drop(columns="explanation"),
+                                  scored.links.drop(columns="explanation"))  # fmt: skip

@@ -45,15 +45,59 @@ def test_links_and_a_versioned_model_are_stored(sessions, matched):
         assert {f["field"] for f in link.explanation["fields"]} >= {"family_name", "document"}
 
 
-def test_rerunning_the_same_run_replaces_its_links(sessions, matched):
+def test_rerunning_a_run_replaces_its_links_scored_with_the_active_model(sessions, matched):
     run_id, outcome = matched
     with transaction(sessions) as s:
-        run_matching(s, s.get(Run, run_id), SETTINGS)
+        again = run_matching(s, s.get(Run, run_id), SETTINGS)
+    assert again.trained is False and again.model_version == 1
     with transaction(sessions) as s:
         assert s.scalar(select(func.count()).select_from(Link)) == sum(
             outcome.links_by_band.values()
         )
-        assert s.scalar(select(func.max(MatchModel.version))) == 2
+        assert s.scalar(select(func.max(MatchModel.version))) == 1
+
+
+def test_retrain_fits_a_new_model(sessions, matched):
+    run_id, _ = matched
+    with transaction(sessions) as s:
+        again = run_matching(s, s.get(Run, run_id), SETTINGS, retrain=True)
+    assert again.trained is True and again.model_version == 2
+    assert again.retrain_reason == "retraining was asked for"
+
+
+def test_analysts_decisions_past_the_policy_fit_a_new_model(sessions, matched, monkeypatch):
+    run_id, _ = matched
+    monkeypatch.setenv("TRACKER_RETRAIN_AFTER_LABELS", "1")
+    with transaction(sessions) as s:
+        link = s.scalars(select(Link).where(Link.band == "match").limit(1)).one()
+        s.add(PairLabel(travel_pk=link.travel_pk, offender_pk=link.offender_pk, label="match"))
+    with transaction(sessions) as s:
+        again = run_matching(s, s.get(Run, run_id), SETTINGS)
+    assert again.trained is True and "1 new analysts' decisions" in again.retrain_reason
+    monkeypatch.setenv("TRACKER_RETRAIN_AFTER_LABELS", "0")
+    with transaction(sessions) as s:
+        assert run_matching(s, s.get(Run, run_id), SETTINGS).trained is False
+
+
+def test_match_train_fits_once_and_refits_only_when_asked(db_url, sessions, population):
+    with transaction(sessions) as s:
+        load_population(s, population)
+        add_user(s, "ada", "admin")
+        add_user(s, "ann", "analyst")
+    runner = CliRunner()
+    first = runner.invoke(main, ["--db", db_url, "--user", "ada", "match", "train"])
+    assert first.exit_code == 0, first.output
+    assert "model 1 fitted and active" in first.output
+    again = runner.invoke(main, ["--db", db_url, "--user", "ada", "match", "train"])
+    assert again.exit_code == 0 and "model 1 is active" in again.output
+    refit = runner.invoke(main, ["--db", db_url, "--user", "ada", "match", "train", "--retrain"])
+    assert refit.exit_code == 0 and "model 2 fitted" in refit.output
+    refused = runner.invoke(main, ["--db", db_url, "--user", "ann", "match", "train"])
+    assert refused.exit_code == 1 and "match.train" in refused.output
+    with transaction(sessions) as s:
+        models = s.scalars(select(MatchModel).order_by(MatchModel.version)).all()
+        assert models[0].parameters == models[1].parameters  # the same data, the same model
+        assert models[1].training["settings"]["blocking_passes"]
 
 
 def test_a_dismissed_pair_is_not_linked_on_the_next_run(sessions, matched):

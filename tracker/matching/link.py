@@ -1,8 +1,10 @@
 """The matching run: travel records in, at most one register link per record out.
 
-Stages, each timed: prepare both sides, block, compare, estimate u from random pairs, fit m
-and the prior by EM (analysts' labels fixed), score with term frequencies, pick each record's
-best candidate that no analyst dismissed, band it, and explain it.
+Stages, each timed: prepare both sides (in key order, so that row order never changes an
+answer), block, compare, then either train (estimate u from seeded random pairs, fit m and the
+prior by EM from anchor pairs, analysts' labels fixed) or take a stored model, score with the
+night's term frequencies, pick each record's best candidate that no analyst dismissed, band it,
+and explain it. Training and scoring are apart so the same model gives the same answer twice.
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from tracker.matching.blocking import CandidatePairs, generate_candidates
+from tracker.matching.blocking import PASSES, CandidatePairs, generate_candidates
 from tracker.matching.codes import shared_codes
-from tracker.matching.compare import FIELDS, compare_pairs
+from tracker.matching.compare import FIELD_LEVELS, FIELDS, compare_pairs
 from tracker.matching.explain import explain_links
 from tracker.matching.model import (
     CONDITIONAL_FIELDS,
@@ -42,20 +45,39 @@ from tracker.matching.prepare import (
 MIN_STRANGERS = 1_000  # pairs sharing a first name needed to estimate u among them
 
 
-@dataclass(frozen=True)
-class LinkSettings:
+PASS_NAMES = tuple(blocking_pass.name for blocking_pass in PASSES)
+
+
+class LinkSettings(BaseModel):
+    """How the matcher blocks, compares and bands: data, stored with every model it trains."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
     match_threshold: float = 0.95
     review_threshold: float = 0.5
-    u_sample_pairs: int = 200_000
-    max_block: int = 500
+    u_sample_pairs: int = Field(200_000, gt=0)
+    max_block: int = Field(500, gt=0, description="register people per blocking key, at most")
     seed: int = 20_260_301
+    blocking_passes: tuple[str, ...] = PASS_NAMES
 
-    def __post_init__(self) -> None:
+    @model_validator(mode="after")
+    def _coherent(self) -> LinkSettings:
         if not 0 < self.review_threshold <= self.match_threshold < 1:
             raise ValueError(
                 "thresholds must satisfy 0 < review <= match < 1 "
                 f"(review {self.review_threshold}, match {self.match_threshold})"
             )
+        unknown = sorted(set(self.blocking_passes) - set(PASS_NAMES))
+        if unknown:
+            raise ValueError(f"unknown blocking pass(es) {', '.join(unknown)}; "
+                             f"known: {', '.join(PASS_NAMES)}")  # fmt: skip
+        return self
+
+    def describe(self) -> dict:
+        """The settings and the comparison levels they imply, as a stored model keeps them."""
+        return {**self.model_dump(mode="json"),
+                "comparison_levels": {name: {str(level): label for level, label in levels.items()}
+                                      for name, levels in FIELD_LEVELS.items()}}  # fmt: skip
 
 
 @dataclass
@@ -68,6 +90,7 @@ class LinkResult:
     per_pass: dict[str, int]
     timings: dict[str, float] = field(default_factory=dict)
     scored: pd.DataFrame | None = None  # every candidate pair, for evaluation
+    trained: bool = True  # False: scored with a model given by the caller
 
 
 class _Timer:
@@ -152,6 +175,37 @@ def choose_best_links(scored: pd.DataFrame, suppressed: pd.DataFrame,
     return best.assign(band=band)
 
 
+def _in_key_order(frame: pd.DataFrame | None, keys: list[str]) -> pd.DataFrame | None:
+    """Rows sorted by their keys: positions, and so every seeded sample, never depend on the
+    order a database or a file happened to give them in."""
+    if frame is None or len(frame) == 0:
+        return frame
+    present = [key for key in keys if key in frame.columns]
+    return frame.sort_values(present, kind="stable", na_position="last").reset_index(drop=True)
+
+
+def train_parameters(comparisons, candidates: CandidatePairs, travel: PreparedTravel,
+                     register: PreparedRegister, codes, labels: pd.DataFrame | None,
+                     settings: LinkSettings, timer: _Timer) -> MatchParameters:  # fmt: skip
+    """u from seeded random pairs, m and the prior by EM from anchor pairs (never from an
+    earlier model, so training is a function of the data, labels and settings alone)."""
+    sample = random_pairs(len(travel), len(register), settings.u_sample_pairs, settings.seed)
+    u = estimate_u(compare_pairs(sample, travel, register, codes))
+    same_first = first_name_pairs(travel, register, settings.u_sample_pairs, settings.seed)
+    strangers = strangers_only(compare_pairs(same_first, travel, register, codes))
+    # Too few strangers sharing a first name (a small database): their smoothed shares would be
+    # guesses, so such pairs keep the plain u.
+    u_given_agrees = estimate_u(strangers) if len(strangers) >= MIN_STRANGERS else {}
+    timer.lap("estimate_u")
+    parameters = fit_model(comparisons, u, _pair_positions(labels, travel, register))
+    parameters.u_given_agrees = {name: u_given_agrees[name] for name in CONDITIONAL_FIELDS
+                                 if name in u_given_agrees}  # fmt: skip
+    parameters = with_population_prior(parameters, len(candidates), len(travel) * len(register))
+    parameters.notes["settings"] = settings.describe()
+    timer.lap("fit_m")
+    return parameters
+
+
 def link_travel_to_register(
     register: pd.DataFrame,
     travel: pd.DataFrame,
@@ -160,62 +214,44 @@ def link_travel_to_register(
     *,
     labels: pd.DataFrame | None = None,
     suppressed: pd.DataFrame | None = None,
-    initial: MatchParameters | None = None,
+    model: MatchParameters | None = None,
     settings: LinkSettings | None = None,
     keep_scored: bool = False,
 ) -> LinkResult:
     """Link each travel record to at most one register entry.
 
     ``labels``: travel_key, offender_key, is_match (analysts' confirmations and dismissals);
-    ``suppressed``: travel_key, offender_key pairs that must never be linked.
+    ``suppressed``: travel_key, offender_key pairs that must never be linked; ``model``: score
+    with these stored parameters instead of training (the same model gives the same links).
     """
     settings = settings or LinkSettings()
     timer = _Timer()
-    prepared_register = prepare_register(register, aliases, documents)
-    prepared_travel = prepare_travel(travel)
+    prepared_register = prepare_register(
+        _in_key_order(register, ["offender_key"]),
+        _in_key_order(aliases, ["offender_key", "family_name", "given_names", "kind"]),
+        _in_key_order(documents, ["offender_key", "doc_number", "issuing_country"]),
+    )
+    prepared_travel = prepare_travel(_in_key_order(travel, ["travel_key"]))
     codes = shared_codes(prepared_travel, prepared_register)
     timer.lap("prepare")
 
-    empty = pd.DataFrame(
-        columns=[
-            "travel_key",
-            "offender_key",
-            "match_probability",
-            "match_weight",
-            "band",
-            "explanation",
-        ]  # fmt: skip
-    )
+    empty = pd.DataFrame(columns=["travel_key", "offender_key", "match_probability",
+                                  "match_weight", "band", "explanation"])  # fmt: skip
     if len(prepared_register) == 0 or len(prepared_travel) == 0:
-        parameters = initial or MatchParameters(prior=0.5, m={}, u={})
-        return LinkResult(empty, parameters, 0, {}, timer.timings)
+        parameters = model or MatchParameters(prior=0.5, m={}, u={})
+        return LinkResult(empty, parameters, 0, {}, timer.timings, trained=model is None)
 
-    candidates = generate_candidates(
-        prepared_travel, prepared_register, max_block=settings.max_block, codes=codes
-    )
+    passes = tuple(p for p in PASSES if p.name in settings.blocking_passes)
+    candidates = generate_candidates(prepared_travel, prepared_register, passes,
+                                     max_block=settings.max_block, codes=codes)  # fmt: skip
     timer.lap("block")
     comparisons = compare_pairs(candidates, prepared_travel, prepared_register, codes)
     timer.lap("compare")
-
-    sample = random_pairs(len(prepared_travel), len(prepared_register), settings.u_sample_pairs,
-                          settings.seed)  # fmt: skip
-    u = estimate_u(compare_pairs(sample, prepared_travel, prepared_register, codes))
-    same_first = first_name_pairs(prepared_travel, prepared_register, settings.u_sample_pairs,
-                                  settings.seed)  # fmt: skip
-    strangers = strangers_only(compare_pairs(same_first, prepared_travel, prepared_register,
-                                             codes))  # fmt: skip
-    # Too few strangers sharing a first name (a small database): their smoothed shares would be
-    # guesses, so such pairs keep the plain u.
-    u_given_agrees = estimate_u(strangers) if len(strangers) >= MIN_STRANGERS else {}
-    timer.lap("estimate_u")
-    label_positions = _pair_positions(labels, prepared_travel, prepared_register)
-    parameters = fit_model(comparisons, u, label_positions, initial=initial)
-    parameters.u_given_agrees = {name: u_given_agrees[name] for name in CONDITIONAL_FIELDS
-                                 if name in u_given_agrees}  # fmt: skip
-    parameters = with_population_prior(
-        parameters, len(candidates), len(prepared_travel) * len(prepared_register)
-    )
-    timer.lap("fit_m")
+    trained = model is None
+    parameters = model if model is not None else train_parameters(
+        comparisons, candidates, prepared_travel, prepared_register, codes, labels, settings,
+        timer,
+    )  # fmt: skip
 
     frequencies = {
         "family_name": term_frequencies(prepared_travel.records["family_core"]),
@@ -225,15 +261,16 @@ def link_travel_to_register(
     register_dob = prepared_register.people["dob"].to_numpy()[frame["o"].to_numpy()]
     names = name_frequencies(prepared_travel.records)
     weights = score(comparisons, parameters, frequencies, names, register_dob)
-    em_prior_weight = parameters.prior_weight
-    parameters = one_to_one_prior(
-        parameters,
-        weights["match_weight"].to_numpy() - weights["w_conflict"].to_numpy(),
-        conflict_rule_applies({name: frame[name].to_numpy() for name in FIELDS}),
-        frame["t"].to_numpy(),
-        len(prepared_travel) * len(prepared_register),
-    )
-    weights = rescore_with_prior(weights, frame, em_prior_weight, parameters)
+    if trained:
+        em_prior_weight = parameters.prior_weight
+        parameters = one_to_one_prior(
+            parameters,
+            weights["match_weight"].to_numpy() - weights["w_conflict"].to_numpy(),
+            conflict_rule_applies({name: frame[name].to_numpy() for name in FIELDS}),
+            frame["t"].to_numpy(),
+            len(prepared_travel) * len(prepared_register),
+        )
+        weights = rescore_with_prior(weights, frame, em_prior_weight, parameters)
     scored = pd.concat([frame, weights], axis=1)
     timer.lap("score")
 
@@ -253,11 +290,5 @@ def link_travel_to_register(
         }
     )
     timer.lap("link")
-    return LinkResult(
-        links,
-        parameters,
-        len(candidates),
-        candidates.per_pass,
-        timer.timings,
-        scored if keep_scored else None,
-    )
+    return LinkResult(links, parameters, len(candidates), candidates.per_pass, timer.timings,
+                      scored if keep_scored else None, trained)  # fmt: skip

@@ -17,6 +17,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "links.export": frozenset({"analyst", "supervisor"}),
     "match.evaluate": frozenset({"analyst", "supervisor", "admin"}),
     "match.health": frozenset({"analyst", "supervisor", "admin"}),
+    "match.train": frozenset({"supervisor", "admin"}),
     "package.build": frozenset({"liaison"}),
     "package.list": frozenset({"liaison", "supervisor", "admin"}),
     "feed.approve": frozenset({"supervisor"}),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from dataclasses import dataclass
 
 import pandas as pd
@@ -121,6 +122,46 @@ def latest_model(session: Session) -> MatchModel | None:
     return session.scalars(select(MatchModel).order_by(MatchModel.version.desc()).limit(1)).first()
 
 
+def active_model(session: Session) -> MatchModel | None:
+    """The newest stored model of the current format: what the nightly scores with."""
+    model = latest_model(session)
+    if model is None or model.parameters.get("format") != MODEL_FORMAT:
+        return None  # a model of another format compared on other levels
+    return model
+
+
+DEFAULT_RETRAIN_AFTER_LABELS = 50
+
+
+def retrain_after_labels() -> int:
+    """``TRACKER_RETRAIN_AFTER_LABELS``: analysts' new decisions that make the nightly fit a new
+    model (0: never by itself; ``--retrain`` or ``tracker match train --retrain`` still do)."""
+    raw = os.environ.get("TRACKER_RETRAIN_AFTER_LABELS", str(DEFAULT_RETRAIN_AFTER_LABELS))
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(
+            f"TRACKER_RETRAIN_AFTER_LABELS must be a whole number, not {raw!r}"
+        ) from None
+    if value < 0:
+        raise ValueError(f"TRACKER_RETRAIN_AFTER_LABELS must be 0 or more, not {value}")
+    return value
+
+
+def retrain_reason(session: Session, retrain: bool, labels_now: int) -> str | None:
+    """Why a new model must be fitted now, or None to score with the active one."""
+    active = active_model(session)
+    if active is None:
+        return "no model of the current format is stored"
+    if retrain:
+        return "retraining was asked for"
+    threshold = retrain_after_labels()
+    grown = labels_now - int(active.training.get("labels", 0))
+    if threshold and grown >= threshold:
+        return f"{grown} new analysts' decisions since model {active.version} (policy {threshold})"
+    return None
+
+
 @dataclass
 class MatchingOutcome:
     run_id: int
@@ -129,38 +170,82 @@ class MatchingOutcome:
     candidate_pairs: int
     timings: dict[str, float]
     result: LinkResult
+    trained: bool = False
+    retrain_reason: str | None = None
 
 
-def run_matching(
-    session: Session, run: Run, settings: LinkSettings | None = None
-) -> MatchingOutcome:
-    """Link every travel record held, replacing this run's links (re-running converges)."""
-    register, aliases, documents = load_register(session)
-    travel = load_travel(session)
-    labels, suppressed = load_labels(session)
-    previous = latest_model(session)
-    # A model saved in an older format (other comparison levels) is no starting point: the
-    # EM starts afresh from the anchor pairs.
-    current = previous is not None and previous.parameters.get("format") == MODEL_FORMAT
-    initial = MatchParameters.from_dict(previous.parameters) if current else None
-    result = link_travel_to_register(
-        register, travel, aliases, documents, labels=labels, suppressed=suppressed,
-        initial=initial, settings=settings,
-    )  # fmt: skip
-
+def _store_model(session: Session, result: LinkResult, run_id: int | None, labels: int,
+                 reason: str, settings: LinkSettings) -> MatchModel:  # fmt: skip
+    by_band = result.links["band"].value_counts().to_dict() if len(result.links) else {}
     version = (session.scalar(select(func.max(MatchModel.version))) or 0) + 1
     model = MatchModel(
         version=version,
-        run_id=run.id,
+        run_id=run_id,
         parameters=result.parameters.to_dict(),
         training={
+            "reason": reason,
+            "seed": settings.seed,
+            "settings": settings.describe(),
+            "labels": labels,
+            "labelled_pairs": result.parameters.labelled_pairs,
             "candidate_pairs": result.candidate_pairs,
             "per_pass": result.per_pass,
-            "labelled_pairs": result.parameters.labelled_pairs,
+            "em_iterations": result.parameters.em_iterations,
+            "links_by_band": {k: int(v) for k, v in by_band.items()},
+            "anchors": result.parameters.notes.get("anchors", {}),
         },
     )
     session.add(model)
     session.flush()
+    return model
+
+
+def _link_with_model(session: Session, settings: LinkSettings | None, retrain: bool,
+                     force_train: bool = False):  # fmt: skip
+    """Frames in, links out: scored with the active model, or with one fitted now."""
+    register, aliases, documents = load_register(session)
+    travel = load_travel(session)
+    labels, suppressed = load_labels(session)
+    reason = "retraining was asked for" if force_train else retrain_reason(session, retrain,
+                                                                          len(labels))  # fmt: skip
+    active = None if reason else active_model(session)
+    model = MatchParameters.from_dict(active.parameters) if active is not None else None
+    result = link_travel_to_register(
+        register, travel, aliases, documents, labels=labels, suppressed=suppressed,
+        model=model, settings=settings,
+    )  # fmt: skip
+    return result, active, reason, len(labels)
+
+
+def train_model(session: Session, actor: str, retrain: bool = False,
+                settings: LinkSettings | None = None) -> tuple[MatchModel, bool]:  # fmt: skip
+    """``tracker match train``: fit and store a model when none is active (or ``retrain``).
+    Returns the model in force and whether it was fitted now."""
+    active = active_model(session)
+    if active is not None and not retrain:
+        return active, False
+    settings = settings or LinkSettings()
+    result, _, reason, labels = _link_with_model(session, settings, retrain, force_train=True)
+    model = _store_model(session, result, None, labels, reason or "first model", settings)
+    record_event(session, actor=actor, action="alteration", object_type="match_model",
+                 object_id=model.version, justification="matching model trained",
+                 details={"version": model.version, "reason": reason,
+                          "labelled_pairs": result.parameters.labelled_pairs})  # fmt: skip
+    return model, True
+
+
+def run_matching(
+    session: Session, run: Run, settings: LinkSettings | None = None, retrain: bool = False
+) -> MatchingOutcome:
+    """Link every travel record held, replacing this run's links (re-running converges).
+
+    Scores with the active model; fits (and stores) a new one only when there is none, when
+    ``retrain`` asks, or when analysts' decisions have grown past the policy."""
+    settings = settings or LinkSettings()
+    result, active, reason, labels = _link_with_model(session, settings, retrain)
+    model = active if active is not None else _store_model(session, result, run.id, labels,
+                                                           reason or "", settings)  # fmt: skip
+    version = model.version
 
     session.execute(delete(Link).where(Link.run_id == run.id))
     rows = [
@@ -189,12 +274,15 @@ def run_matching(
         details={
             "links": by_band,
             "model_version": version,
+            "model_trained": result.trained,
+            "retrain_reason": reason,
             "candidate_pairs": result.candidate_pairs,
         },  # fmt: skip
         run_id=run.id,
     )
     return MatchingOutcome(run.id, version, {k: int(v) for k, v in by_band.items()},
-                           result.candidate_pairs, result.timings, result)  # fmt: skip
+                           result.candidate_pairs, result.timings, result, result.trained,
+                           reason)  # fmt: skip
 
 
 def latest_run_with_links(session: Session) -> int | None:
