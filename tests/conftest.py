@@ -77,16 +77,21 @@ class DatabaseFactory:
     def _name(self, prefix: str) -> str:
         return f"tracker_{prefix}_{_worker()}_{uuid.uuid4().hex[:10]}"
 
+    def _pg_create(self, name: str, template: str | None = None) -> str:
+        """A new PostgreSQL database, empty or a copy of ``template``'s."""
+        admin = _pg_admin()
+        with admin.connect() as conn:
+            copied = f' TEMPLATE "{template}"' if template else ""
+            conn.execute(text(f'CREATE DATABASE "{name}"{copied}'))
+        admin.dispose()
+        self._made.append(name)
+        return _pg_url(name)
+
     def empty_url(self) -> str:
         name = self._name("t")
         if self.backend == "sqlite":
             return f"sqlite:///{(self.tmp_root / f'{name}.db').as_posix()}"
-        admin = _pg_admin()
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        self._made.append(name)
-        return _pg_url(name)
+        return self._pg_create(name)
 
     def _template_url(self) -> str:
         if self._template is None:
@@ -105,13 +110,7 @@ class DatabaseFactory:
             source = make_url(template).database
             shutil.copyfile(source, path)
             return f"sqlite:///{path.as_posix()}"
-        admin = _pg_admin()
-        with admin.connect() as conn:
-            template_db = make_url(template).database
-            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"'))
-        admin.dispose()
-        self._made.append(name)
-        return _pg_url(name)
+        return self._pg_create(name, make_url(template).database)
 
     def copy_of(self, url: str) -> str:
         """A new database holding what ``url`` holds now, as a restore from backup would (no
@@ -124,12 +123,7 @@ class DatabaseFactory:
             with sqlite3.connect(make_url(url).database) as source, sqlite3.connect(path) as copy:
                 source.backup(copy)
             return f"sqlite:///{path.as_posix()}"
-        admin = _pg_admin()
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(url).database}"'))
-        admin.dispose()
-        self._made.append(name)
-        return _pg_url(name)
+        return self._pg_create(name, make_url(url).database)
 
     def engine(self, url: str) -> Engine:
         engine = make_engine(url)
