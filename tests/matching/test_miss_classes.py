@@ -67,8 +67,8 @@ MUST_LINK = [
     ("7/rare-name-nothing-else", "ZBYSZEWSKA", "PHILIPPA", None, "F", "POL", None, None,
      "MC-09"),
 ]  # fmt: skip
-MUST_MATCH = {"4/document-no-dob", "5/common-name-new-passport", "1/one-day",
-              "2/short-insert", "2/short-substitute"}  # fmt: skip
+MUST_MATCH = {"4/document-no-dob", "5/common-name-new-passport", "2/short-insert",
+              "2/short-substitute"}  # fmt: skip
 MUST_NOT_LINK = [
     # the same name, a birth date decades apart, another passport
     ("neg/namesake", "PRICE", "ALAN JAMES", "1955-11-02", "M", "GBR", "551234987", "GBR", None),
