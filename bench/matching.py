@@ -3,8 +3,11 @@ beside it when Splink is installed (`pip install -e ".[bench]"`).
 
     python bench/matching.py --offenders 10000 --travel 100000
     python bench/matching.py --offenders 100000 --travel 1000000 --no-splink
+    python bench/matching.py --profiles all --no-splink     # every generator profile in turn
 
 Works on the synthetic generator's files directly (no database), as the matcher does.
+``--profile NAME`` generates with one of the generator's stress profiles (`tracker generate
+--help`); ``--profiles all`` (or a comma-separated list) runs each, then a summary table.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import resource
 import sys
 import tempfile
 import time
+import warnings
 from datetime import date
 from pathlib import Path
 
@@ -25,6 +29,7 @@ from tracker.matching.evaluate import evaluate_links
 from tracker.matching.link import LinkSettings, link_travel_to_register
 from tracker.matching.prepare import prepare_register, prepare_travel
 from tracker.synthetic import generate
+from tracker.synthetic.profiles import PROFILES
 
 
 def peak_memory_mib() -> float:
@@ -199,6 +204,84 @@ def best_threshold_f1(
             float(recall[i]), float(f1[i]))  # fmt: skip
 
 
+#: the issue's goals as (match F1, match + review recall): stress profiles, and the default
+STRESS_GOAL, DEFAULT_GOAL = (0.97, 0.98), (0.99, 0.99)
+
+
+def habit_recall(links: pd.DataFrame, truth: pd.DataFrame,
+                 labels: tuple[str, ...]) -> tuple[int, float]:  # fmt: skip
+    """Records showing any of a profile's habit labels, and the share linked right (match +
+    review)."""
+    true = truth[truth["offender_key"].notna()]
+    shows = true["corruptions"].fillna("").str.split("|").map(lambda ls: bool(set(ls) & {*labels}))
+    got = true["travel_key"].map(links.set_index("travel_key")["offender_key"])
+    hit = (got == true["offender_key"])[shows]
+    return len(hit), float(hit.mean()) if len(hit) else 1.0
+
+
+def profile_run(args: argparse.Namespace, name: str) -> dict:
+    """One profile: generate, block, link and score; prints its block, returns its table row."""
+    profile = PROFILES[name]
+    print(f"\n==== {name}: {profile.summary}")
+    with tempfile.TemporaryDirectory(prefix=f"tracker-bench-{name}-") as tmp:
+        _generate(Path(tmp), args, name)
+        data = load_inbox(Path(tmp))
+    blocking, pairs, _ = measure_blocking(data)
+    links, info = run_tracker(data, LinkSettings())
+    with warnings.catch_warnings():  # pandas' notice about evaluate's fillna, once per profile
+        warnings.simplefilter("ignore", FutureWarning)
+        evaluation = evaluate_links(links, data["truth"])
+    print(f"true links {evaluation.true_links:,}; blocking recall {blocking:.4f} ({pairs:,} "
+          f"pairs); tracker {info['seconds']:.1f}s, peak {peak_memory_mib():,.0f} MiB")  # fmt: skip
+    for band, sc in evaluation.bands.items():
+        print(f"  {band:<15} precision {sc.precision:.4f}  recall {sc.recall:.4f}  "
+              f"F1 {sc.f1:.4f}  ({sc.links:,} links)")  # fmt: skip
+    print("  recall (match + review) by corruption, worst first"
+          + ("; * marks this profile's habit" if profile.labels else "") + ":")  # fmt: skip
+    ranked = sorted(evaluation.recall_by_corruption.items(), key=lambda kv: (kv[1][1], kv[0]))
+    for label, (n, recall) in ranked:
+        mark = "*" if label in profile.labels else " "
+        print(f"   {mark}{label:<22}{n:>7,}  {recall:.4f}")
+    row = {"profile": name, "blocking": blocking, "bands": evaluation.bands,
+           "habit": habit_recall(links, data["truth"], profile.labels), "splink": None}  # fmt: skip
+    if not args.no_splink and (splink := run_splink(data)) is not None:
+        row["splink"] = best_threshold_f1(splink[0], data["truth"])[3]
+        print(f"  Splink best-threshold F1 {row['splink']:.4f}")
+    return row
+
+
+def run_profiles(args: argparse.Namespace, names: list[str]) -> int:
+    """Each profile in turn, then one row per profile against the issue's goals."""
+    rows = [profile_run(args, name) for name in names]
+    print(f"\n== summary: {args.offenders:,} x {args.travel:,}, seed {args.seed}; goal: match "
+          f"F1 >= {STRESS_GOAL[0]}, match + review recall >= {STRESS_GOAL[1]} "
+          f"(default: both >= {DEFAULT_GOAL[0]})")  # fmt: skip
+    head = (f"{'profile':<19}{'block R':>8}{'match P':>9}{'R':>7}{'F1':>7}{'m+r P':>8}{'R':>7}"
+            f"{'F1':>7}{'habit R':>9}{'habit n':>8}  goal")  # fmt: skip
+    print(head + ("  Splink F1" if not args.no_splink else ""))
+    for row in rows:
+        match, both = row["bands"]["match"], row["bands"]["match + review"]
+        f1_goal, recall_goal = DEFAULT_GOAL if row["profile"] == "default" else STRESS_GOAL
+        met = "met" if match.f1 >= f1_goal and both.recall >= recall_goal else "MISSED"
+        n, habit = row["habit"]
+        shown = f"{habit:.4f}" if n else "-"
+        line = (f"{row['profile']:<19}{row['blocking']:>8.4f}{match.precision:>9.4f}"
+                f"{match.recall:>7.4f}{match.f1:>7.4f}{both.precision:>8.4f}{both.recall:>7.4f}"
+                f"{both.f1:>7.4f}{shown:>9}{n:>8,}  {met:<6}")  # fmt: skip
+        print(line + (f"  {row['splink']:.4f}" if row["splink"] is not None else ""))
+    return 0
+
+
+def _generate(folder: Path, args: argparse.Namespace, profile: str) -> None:
+    started = time.perf_counter()
+    generate(folder, offenders=args.offenders, travel=args.travel, seed=args.seed,
+             as_of=date(2026, 11, 20), paxlst_share=0.0, jsonl_share=0.0,
+             profile=profile)  # fmt: skip
+    shown = "" if profile == "default" else f" (profile {profile})"
+    print(f"generated {args.offenders:,} x {args.travel:,}{shown} in "
+          f"{time.perf_counter() - started:.1f}s")  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--offenders", type=int, default=10_000)
@@ -206,16 +289,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--inbox", type=Path, help="reuse a generated folder instead")
     parser.add_argument("--no-splink", action="store_true")
+    parser.add_argument("--profile", choices=tuple(PROFILES), default="default",
+                        help="the generator profile (tracker generate --profile)")  # fmt: skip
+    parser.add_argument("--profiles", metavar="all|NAME,NAME...",
+                        help="run each profile in turn, then a summary table")  # fmt: skip
     args = parser.parse_args(argv)
+    if args.profiles:
+        names = list(PROFILES) if args.profiles == "all" else args.profiles.split(",")
+        unknown = [n for n in names if n not in PROFILES]
+        if unknown or args.inbox:
+            parser.error(
+                f"unknown profile(s) {', '.join(unknown)}; known: {', '.join(PROFILES)}"
+                if unknown
+                else "--profiles generates its own data: drop --inbox"
+            )
+        return run_profiles(args, names)
 
     with tempfile.TemporaryDirectory(prefix="tracker-bench-") as tmp:
         folder = args.inbox or Path(tmp)
         if not args.inbox:
-            started = time.perf_counter()
-            generate(folder, offenders=args.offenders, travel=args.travel, seed=args.seed,
-                     as_of=date(2026, 11, 20), paxlst_share=0.0, jsonl_share=0.0)  # fmt: skip
-            print(f"generated {args.offenders:,} x {args.travel:,} in "
-                  f"{time.perf_counter() - started:.1f}s")  # fmt: skip
+            _generate(folder, args, args.profile)
         data = load_inbox(folder)
         print(f"register {len(data['register']):,}  aliases {len(data['aliases']):,}  "
               f"documents {len(data['documents']):,}  travel {len(data['travel']):,}  "

@@ -370,7 +370,36 @@ def demo(workdir: Path) -> None:
         sys.exit(1)
 
 
-@main.command()
+class _ProfileChoice(click.Choice):
+    """The generator's profiles, read only when needed: importing the generator (numpy,
+    pandas) would slow the start of every other command."""
+
+    def __init__(self) -> None:
+        super().__init__(())
+
+    @property
+    def choices(self) -> tuple[str, ...]:  # type: ignore[override]
+        from tracker.synthetic.profiles import PROFILES
+
+        return tuple(PROFILES)
+
+    @choices.setter
+    def choices(self, value) -> None:
+        """Choice.__init__ assigns the choices; the profiles module holds them instead."""
+
+
+class _GenerateCommand(click.Command):
+    """`tracker generate --help` lists the profiles, one line each, after the options."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_epilog(ctx, formatter)
+        from tracker.synthetic.profiles import PROFILES
+
+        with formatter.section("Profiles"):
+            formatter.write_dl([(p.name, p.summary) for p in PROFILES.values()])
+
+
+@main.command(cls=_GenerateCommand)
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--offenders", default=300, show_default=True, help="Register entries.")
 @click.option("--travel", default=3000, show_default=True, help="Travel records.")
@@ -382,7 +411,14 @@ def demo(workdir: Path) -> None:
     show_default=True,
     help="The date the planted compliance failures are true on.",
 )
-def generate(out: Path, offenders: int, travel: int, seed: int, as_of) -> None:
+@click.option(
+    "--profile",
+    type=_ProfileChoice(),
+    default="default",
+    show_default=True,
+    help="Carrier habits: today's mix, or a stress profile that turns one habit up (below).",
+)
+def generate(out: Path, offenders: int, travel: int, seed: int, as_of, profile: str) -> None:
     """Write a synthetic inbox (the contract's files) plus ground truth, for demos, tests and
     benchmarks. Every name and detail is invented."""
     from tracker.synthetic import generate as generate_inbox
@@ -394,10 +430,12 @@ def generate(out: Path, offenders: int, travel: int, seed: int, as_of) -> None:
         seed=seed,
         as_of=as_of.date(),
         progress=sys.stderr.isatty(),
+        profile=profile,
     )
     files = ", ".join(f"{name} {n:,}" for name, n in summary.counts.items())
+    shown = "" if profile == "default" else f", profile {profile}"
     click.echo(f"wrote a synthetic inbox to {out} in {summary.seconds:.1f}s (seed {seed}, as of "
-               f"{summary.as_of}): {files}")  # fmt: skip
+               f"{summary.as_of}{shown}): {files}")  # fmt: skip
 
 
 # --- matching and links ---------------------------------------------------------------------

@@ -103,8 +103,9 @@ def read_paxlst(folder: Path) -> tuple[pd.DataFrame, list[dict]]:
 
 def load(folder: Path) -> Inbox:
     travel = pd.read_csv(folder / "travel.csv", **READ).assign(file="travel.csv")
-    extra = pd.read_json(folder / "travel-extra.jsonl", lines=True, dtype=str)
-    extra = extra.fillna("").assign(file="travel-extra.jsonl")
+    with (folder / "travel-extra.jsonl").open(encoding="utf-8") as f:  # nulls read as ""
+        extra = pd.DataFrame([json.loads(line) for line in f]).fillna("")
+    extra = extra.assign(file="travel-extra.jsonl")
     pax, messages = read_paxlst(folder)
     both = pd.concat([travel, extra], ignore_index=True)
     both["departure_date"] = both["departure_time"].str[:10]

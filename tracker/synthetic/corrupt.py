@@ -2,13 +2,15 @@
 
 Each step mirrors a real source of error in API data (name keyed from the passport's machine
 zone, fields swapped, long names cut, OCR misreads) and records its label, so the matcher's
-recall can be measured per kind of corruption. Frequencies are the brief's.
+recall can be measured per kind of corruption. Frequencies are the brief's, held by the
+generator profile (profiles.py); the stress profiles' extra habits are in habits.py.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
+from tracker.synthetic import habits
 from tracker.synthetic.documents import EU, Ledger, comparable, ocr_misread, passport_code
 from tracker.synthetic.names import (
     TRADITIONS,
@@ -20,24 +22,10 @@ from tracker.synthetic.names import (
     plain,
 )
 from tracker.synthetic.people import Person
+from tracker.synthetic.profiles import DEFAULT, EAST_ASIAN, Profile
 from tracker.synthetic.rand import Draw, days
 
-P_ALIAS = 0.25  # of those with a registered alias or previous name: travels under it
-P_NICKNAME = 0.2  # of those with an English given name that has one: books under a nickname
-P_UPPER = 0.95
-P_DROP_MIDDLE = 0.45  # of records with middle names: about 20% of all records
-P_TRUNCATE_FAMILY = 0.8  # when the surname is longer than 20 characters
-P_TRUNCATE_TOTAL = 0.6  # when surname + given names are longer than 24 characters
-P_TYPO = 0.04
-P_MISSING_DOB = 0.03
-P_SWAP_DOB = 0.075  # of the dates that can be swapped (day <= 12): about 3% overall
-P_YEAR_OFF = 0.01
-P_DIGIT_TYPO = 0.01
-P_NO_DOCUMENT = 0.04
-P_NEW_PASSPORT = 0.07  # plus travellers whose passport the register lacks: ~10% in all
-P_OCR = 0.03
-P_UNKNOWN_SEX = 0.02
-ENGLISH = ("british", "irish", "american")
+ENGLISH = habits.ENGLISH
 _ALPHABET = "ABCDEFGHIJKLMNOPRSTUVWY"
 
 
@@ -54,17 +42,17 @@ def _form(part: Part, system: int, draw: Draw) -> str:
     return draw.pick(part.forms[1:])
 
 
-def _choose_parts(person: Person, draw: Draw, labels: list[str],
-                  allow_alias: bool) -> tuple[list[Part], list[Part]]:  # fmt: skip
+def _choose_parts(person: Person, draw: Draw, labels: list[str], allow_alias: bool,
+                  profile: Profile) -> tuple[list[Part], list[Part]]:  # fmt: skip
     family, given = person.family, person.given
     if not allow_alias:
         return family, given
     usable = [a for a in person.aliases if a.kind in ("alias", "previous_name")]
-    if usable and draw.chance(P_ALIAS):
+    if usable and draw.chance(profile.p_alias):
         alias = draw.pick(usable)
         labels.append("alias")
         return alias.family, alias.given
-    if person.tradition in ENGLISH and draw.chance(P_NICKNAME):
+    if person.tradition in ENGLISH and draw.chance(profile.p_nickname):
         registered = [a for a in person.aliases if a.kind == "nickname"]
         nicks = nicknames_for(given[0].text)
         if registered and draw.chance(0.7):
@@ -100,38 +88,49 @@ def _typo(text: str, draw: Draw) -> str:
     return text
 
 
-def travel_name(person: Person, draw: Draw, labels: list[str],
-                allow_alias: bool = True) -> tuple[str, str]:  # fmt: skip
+def travel_name(person: Person, draw: Draw, labels: list[str], allow_alias: bool = True,
+                profile: Profile = DEFAULT) -> tuple[str, str]:  # fmt: skip
     """(family_name, given_names) as a carrier sends them."""
-    family, given = _choose_parts(person, draw, labels, allow_alias)
+    family, given = _choose_parts(person, draw, labels, allow_alias, profile)
     system = _system(draw)
     fam_forms = [_form(p, system, draw) for p in family]
     giv_forms = [_form(p, system, draw) for p in given]
     if (fold(" ".join(fam_forms)) != fold(" ".join(p.text for p in family))
             or fold(" ".join(giv_forms)) != fold(" ".join(p.text for p in given))):  # fmt: skip
         labels.append("transliteration")
-    if len(giv_forms) >= 2 and draw.chance(P_DROP_MIDDLE):
+    if len(giv_forms) >= 2 and draw.chance(profile.p_drop_middle):
         vietnamese = TRADITIONS[person.tradition].script == "vietnamese"
         giv_forms = giv_forms[-1:] if vietnamese else giv_forms[:1]
         labels.append("dropped_middle")
+    east = person.tradition in EAST_ASIAN and "alias" not in labels
+    if east and (profile.p_east_initial or profile.p_first_syllable or profile.p_run_together):
+        giv_forms = habits.east_given(giv_forms, given, person.tradition, draw, labels, profile)
+    if (profile.p_given_missing or profile.p_given_initial) and giv_forms \
+            and "nickname" not in labels:  # fmt: skip
+        giv_forms = habits.cut_given(giv_forms, draw, labels, profile)
     fam, giv = " ".join(fam_forms), " ".join(giv_forms)
-    if draw.chance(P_UPPER):
+    if draw.chance(profile.p_upper):
         keep = draw.chance(0.5)
         upper_fam, upper_giv = carrier_upper(fam, keep), carrier_upper(giv, keep)
         if (upper_fam, upper_giv) != (fam, giv):
             labels.append("case")
         fam, giv = upper_fam or fam, upper_giv
-    if giv and draw.chance(TRADITIONS[person.tradition].swap_p):
+    before = sorted((fam, giv))
+    if profile.p_short_typo:
+        fam, giv = habits.short_typo(fam, giv, draw, labels, profile.p_short_typo)
+    if east and profile.p_native_order and giv and draw.chance(profile.p_native_order):
+        fam, giv = habits.native_order(fam, giv, draw, labels, profile)
+    elif giv and draw.chance(TRADITIONS[person.tradition].swap_p):
         fam, giv = giv, fam
         labels.append("order_swap")
     cut = False
-    if len(fam) > 20 and draw.chance(P_TRUNCATE_FAMILY):
+    if len(fam) > 20 and draw.chance(profile.p_truncate_family):
         fam, cut = fam[:20].rstrip(), True
-    if giv and len(fam) + 1 + len(giv) > 24 and draw.chance(P_TRUNCATE_TOTAL):
+    if giv and len(fam) + 1 + len(giv) > 24 and draw.chance(profile.p_truncate_total):
         giv, cut = giv[: max(1, 23 - len(fam))].rstrip(), True
     if cut:
         labels.append("truncation")
-    if draw.chance(P_TYPO):
+    if draw.chance(profile.p_typo):
         if giv and draw.chance(0.4):
             new = _typo(giv, draw)
             changed, giv = new != giv, new
@@ -140,6 +139,8 @@ def travel_name(person: Person, draw: Draw, labels: list[str],
             changed, fam = new != fam, new
         if changed:
             labels.append("typo")
+    if "short_typo" in labels and sorted((fam, giv)) == before:  # a typo undid the slip
+        labels[:] = [label for label in labels if label not in ("short_typo", "typo")]
     return fam, giv
 
 
@@ -150,19 +151,22 @@ def _valid(y: int, m: int, d: int) -> date | None:
         return None
 
 
-def travel_dob(dob: date, draw: Draw, labels: list[str]) -> str:
-    if draw.chance(P_MISSING_DOB):
+def travel_dob(dob: date, draw: Draw, labels: list[str], profile: Profile = DEFAULT,
+               on: date = date.max) -> str:  # fmt: skip
+    if profile.p_dob_slip:
+        return habits.slip_dob(dob, on, draw, labels, profile)
+    if draw.chance(profile.p_missing_dob):
         labels.append("missing_dob")
         return ""
-    if dob.day <= 12 and dob.day != dob.month and draw.chance(P_SWAP_DOB):
+    if dob.day <= 12 and dob.day != dob.month and draw.chance(profile.p_swap_dob):
         labels.append("day_month_swap")
         return date(dob.year, dob.day, dob.month).isoformat()
     r = draw.random()
-    if r < P_YEAR_OFF:
+    if r < profile.p_year_off:
         year = dob.year + (1 if draw.chance(0.5) else -1)
         labels.append("dob_year_off")
         return (_valid(year, dob.month, dob.day) or date(year, dob.month, 28)).isoformat()
-    if r < P_YEAR_OFF + P_DIGIT_TYPO:
+    if r < profile.p_year_off + profile.p_digit_typo:
         digits = dob.strftime("%Y%m%d")
         for _ in range(20):
             i = draw.between(2, 7)
@@ -175,15 +179,16 @@ def travel_dob(dob: date, draw: Draw, labels: list[str]) -> str:
 
 
 def travel_document(person: Person, on: date, abroad_country: str, ledger: Ledger, draw: Draw,
-                    labels: list[str], allow_new: bool = True) -> dict[str, str]:  # fmt: skip
+                    labels: list[str], allow_new: bool = True,
+                    profile: Profile = DEFAULT) -> dict[str, str]:  # fmt: skip
     """doc_type, doc_number, doc_issuing_country and the expiry PAXLST carries."""
     empty = {"doc_type": "", "doc_number": "", "doc_issuing_country": "", "expiry": ""}
-    if "missing_dob" not in labels and draw.chance(P_NO_DOCUMENT):
+    if "missing_dob" not in labels and draw.chance(profile.p_no_document):
         labels.append("no_document")
         return empty
     passport = person.passport(on)
     card = person.id_card()
-    if passport is None or (allow_new and draw.chance(P_NEW_PASSPORT)):
+    if passport is None or (allow_new and draw.chance(profile.p_new_passport)):
         code = passport.country if passport else passport_code(person.nationality or "GBR", draw)
         number, doc_type, country = ledger.passport(code, draw), "P", code
         expiry = on + days(draw.between(3000, 3650))
@@ -193,7 +198,7 @@ def travel_document(person: Person, on: date, abroad_country: str, ledger: Ledge
     else:
         number, doc_type, country = passport.number, "P", passport.country
         expiry = passport.expires
-    if draw.chance(P_OCR):
+    if draw.chance(profile.p_ocr):
         misread = ocr_misread(number, draw)
         if misread is not None:
             number = misread
@@ -203,15 +208,17 @@ def travel_document(person: Person, on: date, abroad_country: str, ledger: Ledge
 
 
 def travel_identity(person: Person, on: date, abroad_country: str, ledger: Ledger, draw: Draw,
-                    *, registered: bool) -> tuple[dict[str, str], list[str]]:  # fmt: skip
+                    *, registered: bool,
+                    profile: Profile = DEFAULT) -> tuple[dict[str, str], list[str]]:  # fmt: skip
     """The identity fields of one travel record and the corruption labels applied.
     ``registered`` people may travel on aliases and new passports; hard negatives carry
     their own (unregistered) documents and name."""
     labels: list[str] = []
-    family, given = travel_name(person, draw, labels, allow_alias=registered)
-    dob = travel_dob(person.dob, draw, labels)
-    doc = travel_document(person, on, abroad_country, ledger, draw, labels, allow_new=registered)
-    sex = person.sex if not draw.chance(P_UNKNOWN_SEX) else "U"
+    family, given = travel_name(person, draw, labels, allow_alias=registered, profile=profile)
+    dob = travel_dob(person.dob, draw, labels, profile, on)
+    doc = travel_document(person, on, abroad_country, ledger, draw, labels, allow_new=registered,
+                          profile=profile)  # fmt: skip
+    sex = person.sex if not draw.chance(profile.p_unknown_sex) else "U"
     nationality = person.nationality
     if nationality == "DEU" and doc["doc_issuing_country"] == "D" and draw.chance(0.5):
         nationality = "D"

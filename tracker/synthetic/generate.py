@@ -36,6 +36,7 @@ from tracker.synthetic.people import (
     register_row,
     relative_of,
 )
+from tracker.synthetic.profiles import Profile, get_profile
 from tracker.synthetic.rand import Draw, streams
 from tracker.synthetic.travel import TRAVEL_COLUMNS, PublicFactory, trip_record
 from tracker.synthetic.trips import Network, Trip, plan_trips, random_trip
@@ -74,6 +75,7 @@ class GenerationSummary:
     categories: dict[str, int]
     files: tuple[Path, ...]
     seconds: float = 0.0
+    profile: str = "default"
 
 
 class _Clock:
@@ -190,14 +192,15 @@ def _legs(trip: Trip) -> tuple[str, ...]:
 
 
 def _known_rows(person: Person, trip: Trip, network: Network, ledger: Ledger, draw: Draw,
-                truth: dict[str, str], registered: bool) -> list[dict]:  # fmt: skip
+                truth: dict[str, str], registered: bool,
+                profile: Profile) -> list[dict]:  # fmt: skip
     rows = []
     abroad_country = airport(trip.abroad).country
     for leg in _legs(trip):
         day = trip.out_day if leg == "out" else trip.back_day
         assert day is not None
         identity, labels = travel_identity(person, day, abroad_country, ledger, draw,
-                                           registered=registered)  # fmt: skip
+                                           registered=registered, profile=profile)  # fmt: skip
         row = trip_record(network, trip, leg, identity)
         row.update(truth)
         row["corruptions"] = "|".join(labels)
@@ -207,7 +210,7 @@ def _known_rows(person: Person, trip: Trip, network: Network, ledger: Ledger, dr
 
 
 def _hard_negatives(cases: list[Case], persons: list[Person], network: Network, ledger: Ledger,
-                    as_of: date, draw: Draw) -> list[dict]:  # fmt: skip
+                    as_of: date, draw: Draw, profile: Profile) -> list[dict]:  # fmt: skip
     rows: list[dict] = []
     n = len(cases)
     chosen = {"namesake": [i for i in range(n) if draw.chance(NAMESAKE_RATE)],
@@ -220,7 +223,8 @@ def _hard_negatives(cases: list[Case], persons: list[Person], network: Network, 
             person = make(persons[i], as_of, ledger, draw)
             trip = random_trip(-1, person.tradition, network, draw)
             truth = {"offender_id": "", "category": kind, "hard_negative_of": cases[i].offender_id}
-            rows.extend(_known_rows(person, trip, network, ledger, draw, truth, registered=False))
+            rows.extend(_known_rows(person, trip, network, ledger, draw, truth, registered=False,
+                                    profile=profile))  # fmt: skip
     return rows
 
 
@@ -377,9 +381,12 @@ def _clear_old_paxlst(out: Path) -> None:
 
 def generate(out_dir: Path, *, offenders: int = 300, travel: int = 3000, seed: int = 7,
              as_of: date = date(2026, 11, 20), paxlst_share: float = 0.1,
-             jsonl_share: float = 0.1, progress: bool = False) -> GenerationSummary:  # fmt: skip
-    """Write a synthetic inbox plus ground truth into ``out_dir``; deterministic per seed."""
+             jsonl_share: float = 0.1, progress: bool = False,
+             profile: str | Profile = "default") -> GenerationSummary:  # fmt: skip
+    """Write a synthetic inbox plus ground truth into ``out_dir``; deterministic per seed and
+    profile (profiles.py: ``default`` or a stress profile that turns one carrier habit up)."""
     _check_args(offenders, travel, paxlst_share, jsonl_share)
+    chosen = get_profile(profile)
     # The register stages build millions of small, long-lived, acyclic objects that the
     # cyclic collector would rescan for nothing as the heap grows: it is off while they are
     # made, then they are frozen out of its sight and it runs again for the streaming stage.
@@ -387,7 +394,7 @@ def generate(out_dir: Path, *, offenders: int = 300, travel: int = 3000, seed: i
     gc.disable()
     try:
         return _generate(Path(out_dir), offenders, travel, seed, as_of, paxlst_share,
-                         jsonl_share, progress)  # fmt: skip
+                         jsonl_share, progress, chosen)  # fmt: skip
     finally:
         gc.unfreeze()
         if was_enabled:
@@ -407,15 +414,17 @@ class _Run:
     ledger: Ledger
     clock: _Clock
     counts: dict[str, int]
+    profile: Profile
 
 
 def _generate(out: Path, offenders: int, travel: int, seed: int, as_of: date,
-              paxlst_share: float, jsonl_share: float,
-              progress: bool) -> GenerationSummary:  # fmt: skip
+              paxlst_share: float, jsonl_share: float, progress: bool,
+              profile: Profile) -> GenerationSummary:  # fmt: skip
     out.mkdir(parents=True, exist_ok=True)
     _clear_old_paxlst(out)
     rng = streams(seed)
-    run = _Run(out, as_of, rng, Network(as_of, rng["layout"]), Ledger(), _Clock(progress), {})
+    run = _Run(out, as_of, rng, Network(as_of, rng["layout"]), Ledger(), _Clock(progress), {},
+               profile)  # fmt: skip
     cases, persons = _register_stage(run, offenders, travel)
     planted, special = _history_stage(run, cases, persons)
     gc.freeze()
@@ -427,6 +436,8 @@ def _generate(out: Path, offenders: int, travel: int, seed: int, as_of: date,
     categories["public"] = travel - sum(categories.values())
     args = {"offenders": offenders, "travel": travel, "seed": seed, "as_of": as_of.isoformat(),
             "paxlst_share": paxlst_share, "jsonl_share": jsonl_share}  # fmt: skip
+    if profile.name != "default":  # the default's manifest stays as it always was
+        args["profile"] = profile.name
     paxlst_files = [ic.file_name for ic in interchanges]
     _write_manifest(out, args, run.counts, flag_counts, dict(sorted(categories.items())),
                     paxlst_files)  # fmt: skip
@@ -434,7 +445,7 @@ def _generate(out: Path, offenders: int, travel: int, seed: int, as_of: date,
     files = tuple(sorted(out / name for name in (*OUTPUT_FILES, *paxlst_files)))
     return GenerationSummary(out, seed, as_of, run.counts, flag_counts,
                              dict(sorted(categories.items())), files,
-                             time.perf_counter() - run.clock.start)  # fmt: skip
+                             time.perf_counter() - run.clock.start, profile.name)  # fmt: skip
 
 
 def _register_stage(run: _Run, offenders: int, travel: int) -> tuple[list[Case], list[Person]]:
@@ -443,7 +454,8 @@ def _register_stage(run: _Run, offenders: int, travel: int) -> tuple[list[Case],
     cases = plan_cases(offenders, run.as_of, Draw(run.rng["cases"]), trip_budget)
     draw = Draw(run.rng["register"])
     picks = _awkward_picks(cases, draw)
-    persons = [make_offender(c, run.as_of, run.ledger, draw, picks.get(c.index)) for c in cases]
+    persons = [make_offender(c, run.as_of, run.ledger, draw, picks.get(c.index), run.profile)
+               for c in cases]  # fmt: skip
     run.counts.update(_write_register(run.out, cases, persons, picks, draw))
     run.clock.lap("register")
     return cases, persons
@@ -467,9 +479,10 @@ def _history_stage(run: _Run, cases: list[Case],
                      "hard_negative_of": ""}  # fmt: skip
             for trip in trips:
                 special.extend(_known_rows(person, trip, run.network, run.ledger, tdraw, truth,
-                                           registered=True))  # fmt: skip
+                                           registered=True, profile=run.profile))  # fmt: skip
         run.counts["notifications.csv"] = sink.rows
-    special.extend(_hard_negatives(cases, persons, run.network, run.ledger, run.as_of, tdraw))
+    special.extend(_hard_negatives(cases, persons, run.network, run.ledger, run.as_of, tdraw,
+                                   run.profile))  # fmt: skip
     run.clock.lap("notifications and known travellers")
     return planted, special
 
@@ -486,7 +499,7 @@ def _travel_stage(run: _Run, cases: list[Case], persons: list[Person], special: 
         key = "paxlst" if r < paxlst_share else "jsonl" if r < paxlst_share + jsonl_share else "csv"
         channel[key].append(row)
     factory = PublicFactory(run.network, run.ledger, _register_keys(cases, persons),
-                            run.rng["public"])  # fmt: skip
+                            run.rng["public"], run.profile)  # fmt: skip
     pax_draw = Draw(run.rng["paxlst"])
     flights = _paxlst_flights(channel["paxlst"], round(travel * paxlst_share), factory, pax_draw)
     interchanges = _interchanges(flights, pax_draw)

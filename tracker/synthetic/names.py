@@ -16,6 +16,14 @@ from functools import cache
 
 from anyascii import anyascii
 
+from tracker.synthetic.east_asia import (
+    JAPANESE_F,
+    JAPANESE_FAMILY,
+    JAPANESE_M,
+    KOREAN_F,
+    KOREAN_FAMILY,
+    KOREAN_M,
+)
 from tracker.synthetic.rand import Draw, cumulative
 
 
@@ -357,7 +365,8 @@ class Tradition:
     male: tuple[str, ...]
     female: tuple[str, ...]
     family: tuple[str, ...]
-    script: str = "latin"  # latin, german, arabic, russian, ukrainian, chinese, vietnamese
+    script: str = "latin"  # latin, german, arabic, russian, ukrainian, chinese, vietnamese,
+    # korean, japanese
     middle_p: float = 0.3  # chance of a second given name
     family2_p: float = 0.0  # chance of a second surname (Spanish, Portuguese)
     swap_p: float = 0.15  # chance a carrier swaps the name fields
@@ -424,6 +433,13 @@ TRADITIONS: dict[str, Tradition] = {t.key: t for t in (
     Tradition("american", US_M, US_F, US_FAMILY, middle_p=0.7,
               nationalities=(("USA", 0.9), ("USA|GBR", 0.1)), register_weight=0,
               public_weight=2),
+    # Only the stress profiles weight these (profiles.py): the default mix leaves them out.
+    Tradition("korean", KOREAN_M, KOREAN_F, KOREAN_FAMILY, script="korean", middle_p=0,
+              swap_p=0.35, nationalities=(("KOR", 0.8), ("KOR|GBR", 0.2)), register_weight=0,
+              public_weight=0),
+    Tradition("japanese", JAPANESE_M, JAPANESE_F, JAPANESE_FAMILY, script="japanese",
+              middle_p=0, swap_p=0.35, nationalities=(("JPN", 0.9), ("GBR", 0.1)),
+              register_weight=0, public_weight=0),
 )}  # fmt: skip
 
 REGISTER_KEYS = tuple(k for k, t in TRADITIONS.items() if t.register_weight > 0)
@@ -499,7 +515,8 @@ def _arabic(entry: str, draw: Draw) -> Part:
     return Part(chosen, (chosen, *(o for o in options if o != chosen)), keep=0.6)
 
 
-def _chinese_family(entry: str, draw: Draw) -> Part:
+def _romanised(entry: str, draw: Draw) -> Part:
+    """A name with romanisation variants (Chinese, Korean, Japanese): mostly the first."""
     options = _variants(entry)
     chosen = options[0] if draw.chance(0.85) or len(options) == 1 else draw.pick(options[1:])
     return Part(chosen, (chosen, *(o for o in options if o != chosen)), keep=0.92)
@@ -551,6 +568,11 @@ def _chinese_given(sex: str, draw: Draw, style: str) -> Part:
     a, b = draw.skewed(pool), draw.skewed(pool)
     while b == a:
         b = draw.pick(pool)
+    return _syllables(a, b, style)
+
+
+def _syllables(a: str, b: str, style: str) -> Part:
+    """A two-syllable given name as the register writes it; carriers join or space it."""
     text = {"joined": a + b.lower(), "spaced": f"{a} {b}", "hyphen": f"{a}-{b.lower()}"}[style]
     return Part(text, (a + b.lower(), f"{a} {b}"), keep=0.85)
 
@@ -574,12 +596,17 @@ def _make_part(name: str, tradition: Tradition, draw: Draw, style: str) -> Part:
         return _cyrillic(name, script, style)
     if script == "vietnamese":
         return Part(name, (anyascii(name),))
+    if script == "japanese":
+        return _romanised(name, draw)
     return plain(name)
 
 
 def given_parts(tradition: Tradition, sex: str, draw: Draw, style: str = "") -> list[Part]:
     if tradition.script == "chinese":
         return [_chinese_given(sex, draw, draw.pick(("joined", "joined", "spaced", "hyphen")))]
+    if tradition.script == "korean":
+        a, b = draw.skewed(_given_pool(tradition, sex)).split("-")
+        return [_syllables(a, b.capitalize(), draw.pick(("hyphen", "hyphen", "joined", "spaced")))]
     first = _one_given(tradition, sex, draw, style)
     parts = [first]
     if tradition.script == "russian" and draw.chance(tradition.middle_p):
@@ -608,8 +635,8 @@ def given_parts(tradition: Tradition, sex: str, draw: Draw, style: str = "") -> 
 def family_parts(tradition: Tradition, sex: str, draw: Draw, style: str = "") -> list[Part]:
     script = tradition.script
     entry = draw.skewed(tradition.family)
-    if script == "chinese":
-        return [_chinese_family(entry, draw)]
+    if script in ("chinese", "korean", "japanese"):
+        return [_romanised(entry, draw)]
     if script in ("russian", "ukrainian"):
         word = feminine(entry, script) if sex == "F" else entry
         return [_cyrillic(word, script, style)]
@@ -701,8 +728,8 @@ def public_pools(key: str, sex: str) -> dict[str, tuple[str, ...]]:
             return (carrier_upper(ru_icao(name), True), carrier_upper(ru_bgn(name), True))
         if script == "ukrainian":
             return (carrier_upper(uk_kmu(name), True),)
-        if script == "chinese":
-            return (carrier_upper(_variants(name)[0], True),)
+        if script in ("chinese", "korean", "japanese"):
+            return (carrier_upper(_variants(name)[0].replace("-", ""), True),)
         return (carrier_upper(name, True), carrier_upper(name, False))
 
     def expand(names: tuple[str, ...]) -> tuple[str, ...]:

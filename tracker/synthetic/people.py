@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 
 from tracker.synthetic.cases import TRAVEL_KINDS, Case
 from tracker.synthetic.documents import EU, Document, Ledger, passport_code
@@ -15,6 +16,7 @@ from tracker.synthetic.geo import (
     uk_address,
     us_address,
 )
+from tracker.synthetic.habits import has_short_name
 from tracker.synthetic.names import (
     REGISTER_CUM,
     REGISTER_KEYS,
@@ -29,6 +31,7 @@ from tracker.synthetic.names import (
     person_name,
     plain,
 )
+from tracker.synthetic.profiles import DEFAULT, Profile
 from tracker.synthetic.rand import Draw, cumulative, days
 
 FORCE_CUM = cumulative(FORCE_WEIGHTS)
@@ -198,11 +201,22 @@ def _aliases(person: Person, case: Case, as_of: date, draw: Draw) -> list[Alias]
     return unique
 
 
-def make_offender(case: Case, as_of: date, ledger: Ledger, draw: Draw,
-                  tag: str | None = None) -> Person:  # fmt: skip
+@cache
+def _register_mix(profile: Profile) -> tuple[tuple[str, ...], list[float]]:
+    """Naming traditions of the register and their cumulative weights under ``profile``."""
+    if not profile.tradition_weights:
+        return REGISTER_KEYS, REGISTER_CUM
+    weights = {k: profile.weight(k, t.register_weight) for k, t in TRADITIONS.items()}
+    keys = tuple(k for k, w in weights.items() if w > 0)
+    return keys, cumulative([weights[k] for k in keys])
+
+
+def make_offender(case: Case, as_of: date, ledger: Ledger, draw: Draw, tag: str | None = None,
+                  profile: Profile = DEFAULT) -> Person:  # fmt: skip
     """A register person for ``case``; ``tag`` asks for one of the deliberately awkward
-    names (``apostrophe``, ``comma``, ``cyrillic``)."""
-    key = draw.weighted(REGISTER_KEYS, REGISTER_CUM)
+    names (``apostrophe``, ``comma``, ``cyrillic``). ``profile`` may weight the naming
+    traditions and favour short names."""
+    key = draw.weighted(*_register_mix(profile))
     if case.jurisdiction == "us-sorna" and draw.chance(0.6):
         key = "british" if draw.chance(0.3) else "spanish"
     key = {"cyrillic": "russian", "apostrophe": "irish"}.get(tag or "", key)
@@ -214,6 +228,11 @@ def make_offender(case: Case, as_of: date, ledger: Ledger, draw: Draw,
         given = given_parts(t, name_sex, draw, "cyrillic")
     else:
         family, given = person_name(TRADITIONS[key], name_sex, draw)
+        if profile.p_short_name and draw.chance(profile.p_short_name):
+            for _ in range(40):
+                if has_short_name(family, given):
+                    break
+                family, given = person_name(TRADITIONS[key], name_sex, draw)
     dob = _dob(case.requirement_start, draw)
     nats = _nationalities(key, draw)
     if case.jurisdiction == "us-sorna":

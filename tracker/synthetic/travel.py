@@ -14,7 +14,9 @@ import numpy as np
 import pandas as pd
 
 from tracker.synthetic.documents import EU, Ledger
+from tracker.synthetic.habits import public_names
 from tracker.synthetic.names import BLOCKED_KEYS, TRADITIONS, public_pools
+from tracker.synthetic.profiles import DEFAULT, Profile
 from tracker.synthetic.trips import WINDOW_DAYS, Network, Trip
 
 TRAVEL_COLUMNS = ("record_id", "source", "family_name", "given_names", "date_of_birth", "sex",
@@ -23,7 +25,6 @@ TRAVEL_COLUMNS = ("record_id", "source", "family_name", "given_names", "date_of_
                   "departure_time", "carrier", "flight_number")  # fmt: skip
 ROUTE_COLUMNS = ("source", "direction", "departure_port", "arrival_port", "departure_country",
                  "arrival_country", "carrier", "flight_number")  # fmt: skip
-PUBLIC_KEYS = tuple(k for k, t in TRADITIONS.items() if t.public_weight > 0)
 
 
 def _skewed(rng: np.random.Generator, pool: np.ndarray, n: int) -> np.ndarray:
@@ -44,16 +45,19 @@ class PublicFactory:
     """Vectorised members of the travelling public and their trips."""
 
     def __init__(self, network: Network, ledger: Ledger, avoid: set[str],
-                 rng: np.random.Generator):  # fmt: skip
+                 rng: np.random.Generator, profile: Profile = DEFAULT):  # fmt: skip
         self.network, self.ledger, self.avoid, self.rng = network, ledger, avoid, rng
+        self.profile = profile
         as_of = network.as_of
-        weights = np.array([TRADITIONS[k].public_weight for k in PUBLIC_KEYS])
+        mix = {k: profile.weight(k, t.public_weight) for k, t in TRADITIONS.items()}
+        self.keys = tuple(k for k, w in mix.items() if w > 0)
+        weights = np.array([mix[k] for k in self.keys])
         self.weights = weights / weights.sum()
         self.pools = {(k, s): {name: np.array(v, dtype=object)
                                for name, v in public_pools(k, s).items()}
-                      for k in PUBLIC_KEYS for s in "MF"}  # fmt: skip
+                      for k in self.keys for s in "MF"}  # fmt: skip
         self.nat = {}
-        for k in PUBLIC_KEYS:
+        for k in self.keys:
             codes: dict[str, float] = {}
             for combo, w in TRADITIONS[k].nationalities:
                 parts = combo.split("|")
@@ -73,12 +77,12 @@ class PublicFactory:
     def people(self, n: int) -> pd.DataFrame:
         """Identity columns of ``n`` public travellers (carrier style, upper case)."""
         rng = self.rng
-        trad = rng.choice(len(PUBLIC_KEYS), n, p=self.weights)
+        trad = rng.choice(len(self.keys), n, p=self.weights)
         male = rng.random(n) < 0.5
         family = np.empty(n, dtype=object)
         given = np.empty(n, dtype=object)
         nationality = np.empty(n, dtype=object)
-        for t, key in enumerate(PUBLIC_KEYS):
+        for t, key in enumerate(self.keys):
             tradition = TRADITIONS[key]
             in_t = trad == t
             codes, probs = self.nat[key]
@@ -112,8 +116,11 @@ class PublicFactory:
         dob = self.as_of_ord - age
         self._clear_of_register(frame, dob)
         frame["date_of_birth"] = self.date_text[dob - self.base]
-        frame.loc[rng.random(n) < 0.02, "date_of_birth"] = ""
+        frame.loc[rng.random(n) < self.profile.public_missing_dob, "date_of_birth"] = ""
         self._documents(frame)
+        if self.profile.public_habits:
+            keys = np.array(self.keys, dtype=object)[trad]
+            public_names(frame, keys, self.profile, rng)
         return frame
 
     def _clear_of_register(self, frame: pd.DataFrame, dob: np.ndarray) -> None:
@@ -155,7 +162,7 @@ class PublicFactory:
         doc_type = np.full(n, "P", dtype=object)
         eu = np.isin(nat, list(EU))
         doc_type[eu & (rng.random(n) < 0.1)] = "I"
-        none = rng.random(n) < 0.02
+        none = rng.random(n) < self.profile.public_no_document
         number = self.ledger.bulk_passports(code, rng)
         doc_type[none], number[none], code[none] = "", "", ""
         frame["doc_type"], frame["doc_number"], frame["doc_issuing_country"] = (
