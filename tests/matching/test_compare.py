@@ -22,7 +22,7 @@ from tracker.matching.name_levels import (
 from tracker.matching.prepare import prepare_register, prepare_travel
 
 
-def _levels(
+def levels_of(
     register_name: tuple[str, str],
     travel_name: tuple[str, str],
     register_dob: str = "1980-05-17",
@@ -58,17 +58,17 @@ def _levels(
     ],
 )
 def test_given_name_levels(register_given, travel_given, level):
-    assert _levels(("Smith", register_given), ("SMITH", travel_given))["given_names"] == level
+    assert levels_of(("Smith", register_given), ("SMITH", travel_given))["given_names"] == level
 
 
 def test_a_later_given_name_is_weaker_than_the_first():
-    first = _levels(("Smith", "Ross Samuel"), ("SMITH", "ROSS"))["given_names"]
-    later = _levels(("Smith", "Ross Samuel"), ("SMITH", "SAMUEL"))["given_names"]
+    first = levels_of(("Smith", "Ross Samuel"), ("SMITH", "ROSS"))["given_names"]
+    later = levels_of(("Smith", "Ross Samuel"), ("SMITH", "SAMUEL"))["given_names"]
     assert first > later >= GIVEN_LATER_NAME
 
 
 def test_different_given_names_are_level_zero():
-    assert _levels(("Smith", "Michael"), ("SMITH", "ANDREW"))["given_names"] == 0
+    assert levels_of(("Smith", "Michael"), ("SMITH", "ANDREW"))["given_names"] == 0
 
 
 @pytest.mark.parametrize(
@@ -83,11 +83,11 @@ def test_different_given_names_are_level_zero():
     ],
 )
 def test_family_name_levels(register_family, travel_family, level):
-    assert _levels((register_family, "John"), (travel_family, "JOHN"))["family_name"] == level
+    assert levels_of((register_family, "John"), (travel_family, "JOHN"))["family_name"] == level
 
 
 def test_swapped_order_is_recognised_and_recorded():
-    levels = _levels(("Pemberton", "Zebedee"), ("ZEBEDEE", "PEMBERTON"))
+    levels = levels_of(("Pemberton", "Zebedee"), ("ZEBEDEE", "PEMBERTON"))
     assert (levels["family_name"], levels["given_names"]) == (3, GIVEN_EXACT)
     assert levels["swapped"]
 
@@ -98,19 +98,19 @@ def test_swapped_order_is_recognised_and_recorded():
      ("1981-05-17", DOB_ONE_YEAR), ("1972-01-01", 0)],
 )
 def test_birth_date_levels(travel_dob, level):
-    assert _levels(("Smith", "John"), ("SMITH", "JOHN"), travel_dob=travel_dob)[
+    assert levels_of(("Smith", "John"), ("SMITH", "JOHN"), travel_dob=travel_dob)[
         "date_of_birth"
     ] == level
 
 
 def test_day_and_month_swapped_is_its_own_level():
-    levels = _levels(("Smith", "John"), ("SMITH", "JOHN"), register_dob="1980-05-07",
+    levels = levels_of(("Smith", "John"), ("SMITH", "JOHN"), register_dob="1980-05-07",
                      travel_dob="1980-07-05")  # fmt: skip
     assert levels["date_of_birth"] == DOB_SWAPPED
 
 
 def test_swapped_fields_have_their_own_order_level():
-    levels = _levels(("Pemberton", "Zebedee"), ("ZEBEDEE", "PEMBERTON"))
+    levels = levels_of(("Pemberton", "Zebedee"), ("ZEBEDEE", "PEMBERTON"))
     assert levels["name_order"] == ORDER_SWAPPED
 
 
@@ -123,7 +123,7 @@ def test_swapped_fields_have_their_own_order_level():
 )
 def test_a_name_run_together_or_in_native_order_agrees_at_its_own_level(register_name,
                                                                         travel_name):  # fmt: skip
-    levels = _levels(register_name, travel_name)
+    levels = levels_of(register_name, travel_name)
     assert (levels["family_name"], levels["given_names"]) == (3, GIVEN_EXACT)
     assert levels["name_order"] == ORDER_JOINED
 

@@ -8,20 +8,12 @@ import pytest
 
 from tracker.matching.compare import FIELDS, Comparisons
 from tracker.matching.dates import DOB_EXACT
-from tracker.matching.model import (
-    UNSIGNED_FIELDS,
-    MatchParameters,
-    conflict_adjustment,
-    estimate_u,
-    fit_model,
-    name_frequencies,
-    one_to_one_prior,
-    rescore_with_prior,
-    score,
-    strangers_only,
-    term_frequencies,
-)
+from tracker.matching.estimate import estimate_u, fit_model, strangers_only
+from tracker.matching.frequencies import name_frequencies, term_frequencies
+from tracker.matching.model import UNSIGNED_FIELDS, MatchParameters, conflict_adjustment
 from tracker.matching.name_levels import GIVEN_EXACT, GIVEN_SAME_FIRST
+from tracker.matching.prior import one_to_one_prior
+from tracker.matching.scoring import rescore_with_prior, score
 
 
 def _comparisons(rows: list[dict]) -> Comparisons:

@@ -64,7 +64,6 @@ EARLIER_LEVEL_NAMES = {
 }  # fmt: skip
 KNOWN_LABELS = {name: set(levels.values()) | EARLIER_LEVEL_NAMES.get(name, set())
                 for name, levels in FIELD_LEVELS.items()}  # fmt: skip
-__all__ = ["FAMILY_EXACT", "GIVEN_EXACT", "GIVEN_LATER_NAME", "GIVEN_SAME_FIRST", "NULL"]
 
 
 def _expand(pair_o: np.ndarray, group_o: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

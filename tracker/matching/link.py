@@ -19,21 +19,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from tracker.matching.blocking import PASSES, CandidatePairs, generate_candidates
 from tracker.matching.codes import shared_codes
 from tracker.matching.compare import FIELD_LEVELS, FIELDS, compare_pairs
+from tracker.matching.estimate import estimate_u, fit_model, strangers_only
 from tracker.matching.explain import explain_links
-from tracker.matching.model import (
-    CONDITIONAL_FIELDS,
-    MatchParameters,
-    conflict_rule_applies,
-    estimate_u,
-    fit_model,
-    name_frequencies,
-    one_to_one_prior,
-    rescore_with_prior,
-    score,
-    strangers_only,
-    term_frequencies,
-    with_population_prior,
-)
+from tracker.matching.frequencies import name_frequencies, term_frequencies
+from tracker.matching.model import CONDITIONAL_FIELDS, MatchParameters, conflict_rule_applies
 from tracker.matching.prepare import (
     REGISTER_NAME_SOURCE,
     PreparedRegister,
@@ -41,6 +30,8 @@ from tracker.matching.prepare import (
     prepare_register,
     prepare_travel,
 )
+from tracker.matching.prior import one_to_one_prior, with_population_prior
+from tracker.matching.scoring import rescore_with_prior, score
 
 MIN_STRANGERS = 1_000  # pairs sharing a first name needed to estimate u among them
 
@@ -201,7 +192,6 @@ def train_parameters(comparisons, candidates: CandidatePairs, travel: PreparedTr
     parameters.u_given_agrees = {name: u_given_agrees[name] for name in CONDITIONAL_FIELDS
                                  if name in u_given_agrees}  # fmt: skip
     parameters = with_population_prior(parameters, len(candidates), len(travel) * len(register))
-    parameters.notes["settings"] = settings.describe()
     timer.lap("fit_m")
     return parameters
 
