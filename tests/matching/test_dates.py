@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from tracker.matching.dates import (
     DOB_DIFFERENT,
@@ -17,6 +18,7 @@ from tracker.matching.dates import (
     MISSING,
     compare_dates,
     date_codes,
+    date_level_shares,
     swapped_day_month,
 )
 
@@ -62,3 +64,18 @@ def test_leap_day_is_an_ordinary_date():
     assert _level("1980-02-29", "1980-02-29") == DOB_EXACT
     assert _level("1980-02-29", "1981-02-28") == DOB_DIFFERENT
     assert _level("1980-02-29", "1980-03-01") == DOB_ONE_DAY
+
+
+def test_level_shares_count_every_pair_exactly():
+    rng = np.random.default_rng(2)
+    days = pd.to_datetime("1970-01-01") + pd.to_timedelta(rng.integers(0, 400, 300), "D")
+    travel = date_codes(pd.Series(days[:200].strftime("%Y-%m-%d")))
+    register = date_codes(pd.Series(days[200:].strftime("%Y-%m-%d")))
+    travel[:5] = MISSING  # unknown dates are no pairs
+    known_t, known_r = travel[travel != MISSING], register
+    every = compare_dates(np.repeat(known_t, len(known_r)), np.tile(known_r, len(known_t)))
+    shares = date_level_shares(travel, register)
+    total = len(every)
+    for level, share in shares.items():
+        assert share * (total + 3.5) == pytest.approx(int((every == level).sum()) + 0.5)
+    assert sum(shares.values()) == pytest.approx(1.0)

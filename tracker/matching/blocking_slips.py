@@ -9,7 +9,6 @@ with the birth date as written, with one digit masked, or with the register date
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from tracker.matching.blocking_keys import (
     Keys,
@@ -21,10 +20,8 @@ from tracker.matching.blocking_keys import (
     variant_dob,
 )
 from tracker.matching.codes import EMPTY, SharedCodes
-from tracker.matching.dates import MISSING, swapped_day_month
+from tracker.matching.dates import MISSING, POWERS, slipped_dates
 from tracker.matching.prepare import PreparedRegister, PreparedTravel
-
-_POWERS = 10 ** np.arange(8, dtype=np.int64)  # the eight YYYYMMDD digits, least first
 
 
 def masked_dates(dob: np.ndarray) -> list[np.ndarray]:
@@ -32,34 +29,7 @@ def masked_dates(dob: np.ndarray) -> list[np.ndarray]:
     two dates one digit apart meet in one of the eight."""
     dob = dob.astype(np.int64)
     return [mix(hash_part(dob - (dob // power) % 10 * power), hash_part(np.full(len(dob), i)))
-            for i, power in enumerate(_POWERS)]  # fmt: skip
-
-
-def _one_day(dob: np.ndarray, days: int) -> np.ndarray:
-    parsed = pd.to_datetime(pd.Series(dob.astype(np.int64)).astype(str), format="%Y%m%d",
-                            errors="coerce") + pd.Timedelta(days=days)  # fmt: skip
-    shifted = (parsed.dt.year * 10000 + parsed.dt.month * 100 + parsed.dt.day).to_numpy(
-        dtype="float64", na_value=np.nan
-    )
-    return np.where(np.isnan(shifted), MISSING, shifted).astype(np.int64)
-
-
-def _transposed(dob: np.ndarray) -> list[np.ndarray]:
-    """``dob`` with each pair of neighbouring digits exchanged (invalid dates meet nothing)."""
-    dob = dob.astype(np.int64)
-    out = []
-    for low, high in zip(_POWERS[:-1], _POWERS[1:], strict=True):
-        a, b = (dob // low) % 10, (dob // high) % 10
-        out.append(dob + (b - a) * low + (a - b) * high)
-    return out
-
-
-def slipped_dates(dob: np.ndarray) -> list[np.ndarray]:
-    """The dates a carrier may key for ``dob``: itself, day and month swapped, a day either
-    side, a year either side, and neighbouring digits transposed."""
-    dob = dob.astype(np.int64)
-    return [dob, swapped_day_month(dob).astype(np.int64), _one_day(dob, -1), _one_day(dob, 1),
-            dob - 10000, dob + 10000, *_transposed(dob)]  # fmt: skip
+            for i, power in enumerate(POWERS)]  # fmt: skip
 
 
 def family_birth_date_keys_travel(travel: PreparedTravel, codes: SharedCodes) -> Keys:

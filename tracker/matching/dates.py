@@ -37,6 +37,46 @@ def digits_differing(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return diff
 
 
+POWERS = 10 ** np.arange(8, dtype=np.int64)  # the eight YYYYMMDD digits, least first
+
+
+def _one_day(dob: np.ndarray, days: int) -> np.ndarray:
+    parsed = pd.to_datetime(pd.Series(dob.astype(np.int64)).astype(str), format="%Y%m%d",
+                            errors="coerce") + pd.Timedelta(days=days)  # fmt: skip
+    shifted = (parsed.dt.year * 10000 + parsed.dt.month * 100 + parsed.dt.day).to_numpy(
+        dtype="float64", na_value=np.nan
+    )
+    return np.where(np.isnan(shifted), MISSING, shifted).astype(np.int64)
+
+
+def _transposed(dob: np.ndarray) -> list[np.ndarray]:
+    """``dob`` with each pair of neighbouring digits exchanged (invalid dates meet nothing)."""
+    dob = dob.astype(np.int64)
+    out = []
+    for low, high in zip(POWERS[:-1], POWERS[1:], strict=True):
+        a, b = (dob // low) % 10, (dob // high) % 10
+        out.append(dob + (b - a) * low + (a - b) * high)
+    return out
+
+
+def slipped_dates(dob: np.ndarray) -> list[np.ndarray]:
+    """The dates a carrier may key for ``dob``: itself, day and month swapped, a day either
+    side, a year either side, and neighbouring digits transposed."""
+    dob = dob.astype(np.int64)
+    return [dob, swapped_day_month(dob).astype(np.int64), _one_day(dob, -1), _one_day(dob, 1),
+            dob - 10000, dob + 10000, *_transposed(dob)]  # fmt: skip
+
+
+def one_digit_variants(dob: np.ndarray) -> list[np.ndarray]:
+    """``dob`` with one digit replaced by each other digit, position by position."""
+    dob = dob.astype(np.int64)
+    out = []
+    for power in POWERS:
+        digit = (dob // power) % 10
+        out.extend(dob + (other - digit) * power for other in range(10))
+    return out
+
+
 def _day_number(codes: np.ndarray) -> np.ndarray:
     """Days since 1 March of year 0 for YYYYMMDD codes (a proleptic Gregorian day count), so
     two dates a day apart across a month or year end differ by one."""
@@ -98,3 +138,40 @@ def compare_dates(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     level[a == b] = DOB_EXACT
     level[~known] = DOB_NULL
     return level
+
+
+def date_level_shares(travel_dob: np.ndarray, register_dob: np.ndarray) -> dict[int, float]:
+    """u of each birth-date level, counted exactly rather than sampled: among every (travel
+    record, register person) pair whose dates are both known, the share at each level.
+
+    A slip level is rare among strangers (one pair in 30,000 shares a birthday a day apart), so
+    a sample of random pairs sees it a handful of times and its weight would wander with the
+    seed. Each distinct travel date's slips are looked up among the register's dates instead,
+    and the pairs counted from the two sides' value counts; half a pair per level keeps every
+    share above zero."""
+    travel_values, travel_counts = np.unique(travel_dob[travel_dob != MISSING],
+                                             return_counts=True)  # fmt: skip
+    register_values, register_counts = np.unique(register_dob[register_dob != MISSING],
+                                                 return_counts=True)  # fmt: skip
+    levels = [DOB_EXACT, *DOB_SLIP_LEVELS]
+    total = float(travel_counts.sum()) * float(register_counts.sum())
+    pairs = dict.fromkeys(levels, 0.0)
+    if total > 0:
+        candidates = [*slipped_dates(travel_values), *one_digit_variants(travel_values)]
+        row = np.tile(np.arange(len(travel_values)), len(candidates))
+        found = pd.Index(register_values).get_indexer(np.concatenate(candidates))
+        keep = found >= 0
+        distinct = np.unique(row[keep] * len(register_values) + found[keep])
+        t, r = distinct // len(register_values), distinct % len(register_values)
+        level = compare_dates(travel_values[t], register_values[r])
+        weight = travel_counts[t].astype(float) * register_counts[r]
+        for lv in levels:
+            pairs[lv] = float(weight[level == lv].sum())
+    smoothed = {lv: n + SMOOTHING_PAIRS for lv, n in pairs.items()}
+    denominator = total + SMOOTHING_PAIRS * (len(levels) + 1)
+    shares = {lv: n / denominator for lv, n in smoothed.items()}
+    shares[DOB_DIFFERENT] = 1.0 - sum(shares.values())
+    return shares
+
+
+SMOOTHING_PAIRS = 0.5

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from tracker.matching.blocking import PASSES, CandidatePairs, generate_candidates
 from tracker.matching.codes import shared_codes
 from tracker.matching.compare import FIELD_LEVELS, FIELDS, compare_pairs
+from tracker.matching.dates import date_level_shares
 from tracker.matching.estimate import estimate_u, fit_model, strangers_only
 from tracker.matching.explain import explain_links
 from tracker.matching.frequencies import name_frequencies, term_frequencies
@@ -182,6 +183,8 @@ def train_parameters(comparisons, candidates: CandidatePairs, travel: PreparedTr
     earlier model, so training is a function of the data, labels and settings alone)."""
     sample = random_pairs(len(travel), len(register), settings.u_sample_pairs, settings.seed)
     u = estimate_u(compare_pairs(sample, travel, register, codes))
+    u["date_of_birth"] = date_level_shares(travel.records["dob"].to_numpy(),
+                                           register.people["dob"].to_numpy())  # fmt: skip
     same_first = first_name_pairs(travel, register, settings.u_sample_pairs, settings.seed)
     strangers = strangers_only(compare_pairs(same_first, travel, register, codes))
     # Too few strangers sharing a first name (a small database): their smoothed shares would be
