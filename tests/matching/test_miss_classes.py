@@ -146,3 +146,14 @@ def test_candidate_pairs_per_record_stay_bounded(population):
     pairs = generate_candidates(travel, register)
     per_record = np.bincount(pairs.t, minlength=len(travel))
     assert per_record.max() <= 500
+
+
+def test_a_rare_full_name_is_compared_whatever_its_birth_date():
+    travel = pd.DataFrame(
+        [("rare/far-dob", "ZBYSZEWSKA", "PHILIPPA", "1990-06-02", "F", "POL", None, None)],
+        columns=TRAVEL_COLUMNS[:-1],
+    )
+    register = prepare_register(REGISTER)
+    pairs = generate_candidates(prepare_travel(travel), register)
+    assert "MC-09" in set(register.people["offender_key"].to_numpy()[pairs.o])
+    assert pairs.per_pass["rare full name, any birth date"] == 1

@@ -214,6 +214,15 @@ def name_only_keys_travel(travel: PreparedTravel, codes: SharedCodes) -> Keys:
     return _name_only_keys(np.arange(len(dob)), names, codes, valid)
 
 
+def full_name_keys_travel(travel: PreparedTravel, codes: SharedCodes) -> Keys:
+    """Every record, whatever its birth date says: order-free name keys, spelled and sounded.
+    Paired only with names few register people hold (``RARE_NAME_BLOCK``): a rare full name
+    is worth comparing even when the birth date was keyed wrongly beyond any slip."""
+    names = codes.travel_names
+    valid = names["first_given"] != EMPTY
+    return _name_only_keys(np.arange(len(valid)), names, codes, valid)
+
+
 def name_only_keys_register(register: PreparedRegister, codes: SharedCodes) -> Keys:
     names = codes.variant_names
     valid = names["first_given"] != EMPTY
@@ -225,6 +234,10 @@ class BlockingPass:
     name: str
     travel_keys: Callable[[PreparedTravel, SharedCodes], Keys]
     register_keys: Callable[[PreparedRegister, SharedCodes], Keys]
+    max_block: int | None = None  # register people per key, at most (None: the run's setting)
+
+
+RARE_NAME_BLOCK = 5
 
 
 PASSES: tuple[BlockingPass, ...] = (
@@ -245,6 +258,8 @@ PASSES: tuple[BlockingPass, ...] = (
         given_birth_date_keys_register,
     ),
     BlockingPass("name, no birth date", name_only_keys_travel, name_only_keys_register),
+    BlockingPass("rare full name, any birth date", full_name_keys_travel, name_only_keys_register,
+                 RARE_NAME_BLOCK),
     BlockingPass(
         "family name + birth date (one digit masked)",
         family_birth_date_keys_travel,
@@ -306,8 +321,9 @@ def generate_candidates(
     collected: list[np.ndarray] = []
     per_pass: dict[str, int] = {}
     for blocking_pass in passes:
+        block = min(max_block, blocking_pass.max_block or max_block)
         pairs = _join(blocking_pass.travel_keys(travel, codes),
-                      blocking_pass.register_keys(register, codes), max_block)  # fmt: skip
+                      blocking_pass.register_keys(register, codes), block)  # fmt: skip
         per_pass[blocking_pass.name] = pairs.shape[1]
         collected.append(pairs[0] * n_register + pairs[1])
     combined = sorted_unique(np.concatenate(collected)) if collected else np.array([], np.int64)
