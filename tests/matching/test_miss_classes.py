@@ -156,4 +156,4 @@ def test_a_rare_full_name_is_compared_whatever_its_birth_date():
     register = prepare_register(REGISTER)
     pairs = generate_candidates(prepare_travel(travel), register)
     assert "MC-09" in set(register.people["offender_key"].to_numpy()[pairs.o])
-    assert pairs.per_pass["rare full name, any birth date"] == 1
+    assert pairs.per_pass["rare full name, any birth date"] >= 1
