@@ -151,3 +151,6 @@ def test_match_evaluate_prints_precision_and_recall(db_url, sessions, matched, p
     assert "match + review" in result.output
     recall_line = next(line for line in result.output.splitlines() if line.startswith("match  "))
     assert float(recall_line.split()[-2]) > 0.95  # recall of the match band
+    blocking = next(line for line in result.output.splitlines() if line.startswith("blocking:"))
+    assert float(blocking.split()[2]) > 0.99
+    assert "candidate pairs, per travel record mean" in blocking

@@ -1,5 +1,6 @@
 """How good the links are, against ground truth: precision, recall and F1 per band, recall
-per corruption type, and whether the probabilities mean what they say (calibration)."""
+per corruption type, whether the probabilities mean what they say (calibration), and how many
+true pairs blocking kept (the ceiling on recall)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-TRUTH_COLUMNS = ("travel_key", "offender_key")
+from tracker.matching.blocking import PASSES, blocking_recall, generate_candidates
+from tracker.matching.prepare import prepare_register, prepare_travel
 
 
 @dataclass
@@ -21,6 +23,51 @@ class BandScores:
 
 
 @dataclass
+class BlockingFigures:
+    """How many true pairs blocking kept, and at what cost in pairs per travel record."""
+
+    recall: float
+    true_pairs: int
+    candidate_pairs: int
+    travel_records: int
+    max_per_record: int
+    per_pass: dict[str, int]
+
+    @property
+    def mean_per_record(self) -> float:
+        return self.candidate_pairs / max(self.travel_records, 1)
+
+    def as_text(self) -> str:
+        return (f"blocking: recall {self.recall:.4f} of {self.true_pairs:,} true pairs; "
+                f"{self.candidate_pairs:,} candidate pairs, per travel record mean "
+                f"{self.mean_per_record:.2f} max {self.max_per_record:,}")  # fmt: skip
+
+
+def blocking_figures(register: pd.DataFrame, travel: pd.DataFrame, aliases: pd.DataFrame | None,
+                     documents: pd.DataFrame | None, truth: pd.DataFrame,
+                     pass_names: tuple[str, ...] | None = None,
+                     max_block: int = 500) -> BlockingFigures:  # fmt: skip
+    """Blocking recall on ``truth``'s pairs (travel_key, offender_key; empty: not on the
+    register) with the passes named (default: all)."""
+    prepared_register = prepare_register(register, aliases, documents)
+    prepared_travel = prepare_travel(travel)
+    passes = tuple(p for p in PASSES if pass_names is None or p.name in pass_names)
+    candidates = generate_candidates(prepared_travel, prepared_register, passes,
+                                     max_block=max_block)  # fmt: skip
+    t_pos = pd.Series(np.arange(len(prepared_travel)),
+                      index=prepared_travel.records["travel_key"].to_numpy())  # fmt: skip
+    o_pos = pd.Series(np.arange(len(prepared_register)),
+                      index=prepared_register.people["offender_key"].to_numpy())  # fmt: skip
+    pairs = truth[truth["offender_key"].notna()]
+    pairs = pairs[pairs["offender_key"].isin(o_pos.index) & pairs["travel_key"].isin(t_pos.index)]
+    recall = blocking_recall(candidates, t_pos.loc[pairs["travel_key"]].to_numpy(),
+                             o_pos.loc[pairs["offender_key"]].to_numpy(), len(prepared_register))
+    per_record = np.bincount(candidates.t, minlength=len(prepared_travel))
+    return BlockingFigures(recall, len(pairs), len(candidates), len(prepared_travel),
+                           int(per_record.max(initial=0)), dict(candidates.per_pass))  # fmt: skip
+
+
+@dataclass
 class Evaluation:
     true_links: int
     bands: dict[str, BandScores]
@@ -28,6 +75,7 @@ class Evaluation:
     # (bin low, bin high, links, mean predicted probability, share correct)
     calibration: list[tuple[float, float, int, float, float]] = field(default_factory=list)
     false_links_by_category: dict[str, int] = field(default_factory=dict)
+    blocking: BlockingFigures | None = None
 
     @property
     def calibration_error(self) -> float:
@@ -47,6 +95,8 @@ class Evaluation:
                 f"{name:<16}{s.links:>8}{s.correct:>9}{s.precision:>11.4f}{s.recall:>8.4f}"
                 f"{s.f1:>8.4f}"
             )
+        if self.blocking is not None:
+            lines.append(self.blocking.as_text())
         if self.recall_by_corruption:
             lines.append("recall (match + review) by corruption:")
             for name, (n, recall) in sorted(self.recall_by_corruption.items()):
@@ -98,7 +148,7 @@ def evaluate_links(
             on="travel_key",
             how="left",
         )
-        found["found"] = found["found"].fillna(False).astype(bool)
+        found["found"] = found["found"].notna()
         exploded = found.assign(corruption=found["corruptions"].fillna("").str.split("|"))
         exploded = exploded.explode("corruption")
         exploded = exploded[exploded["corruption"] != ""]

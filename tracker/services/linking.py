@@ -320,7 +320,8 @@ def render_links(rows: list[dict], fmt: str) -> str:
 
 
 def evaluate_run_against_truth(session: Session, truth_path, run_id: int | None = None):
-    """Score a run's links against a truth CSV (travel_source, travel_record_id, offender_id)."""
+    """Score a run's links against a truth CSV (travel_source, travel_record_id, offender_id),
+    with the blocking recall of the data held now under the active model's settings."""
     from tracker.matching.evaluate import evaluate_links
 
     try:
@@ -340,8 +341,29 @@ def evaluate_run_against_truth(session: Session, truth_path, run_id: int | None 
     links = links.rename(columns={"offender_id": "offender_key"})
     truth["travel_key"] = truth["travel_source"] + "/" + truth["travel_record_id"]
     truth = truth.rename(columns={"offender_id": "offender_key"})
-    held = {
-        f"{s}/{r}" for s, r in session.execute(select(TravelRecord.source, TravelRecord.record_id))
-    }
-    truth = truth[truth["travel_key"].isin(held)]
-    return evaluate_links(links, truth)
+    travel_ids = pd.DataFrame(session.execute(
+        select(TravelRecord.id, TravelRecord.source, TravelRecord.record_id)).all(),
+        columns=["id", "source", "record_id"])  # fmt: skip
+    travel_ids["travel_key"] = travel_ids["source"] + "/" + travel_ids["record_id"]
+    truth = truth[truth["travel_key"].isin(travel_ids["travel_key"])]
+    evaluation = evaluate_links(links, truth)
+    evaluation.blocking = _blocking_of_held_data(session, truth, travel_ids)
+    return evaluation
+
+
+def _blocking_of_held_data(session: Session, truth: pd.DataFrame, travel_ids: pd.DataFrame):
+    """Blocking recall over the register and travel held, truth keyed by database ids."""
+    from tracker.matching.evaluate import blocking_figures
+
+    offender_ids = dict(session.execute(select(Offender.offender_id, Offender.id)).all())
+    by_key = dict(zip(travel_ids["travel_key"], travel_ids["id"], strict=True))
+    keyed = pd.DataFrame({
+        "travel_key": truth["travel_key"].map(by_key),
+        "offender_key": truth["offender_key"].map(offender_ids),
+    })  # fmt: skip
+    register, aliases, documents = load_register(session)
+    active = active_model(session)
+    settings = (active.training or {}).get("settings", {}) if active is not None else {}
+    return blocking_figures(register, load_travel(session), aliases, documents, keyed,
+                            tuple(settings["blocking_passes"]) if settings else None,
+                            settings.get("max_block", 500))  # fmt: skip
