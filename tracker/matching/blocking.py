@@ -27,8 +27,6 @@ from tracker.matching.blocking_keys import (
     variant_dob,
 )
 from tracker.matching.blocking_slips import (
-    family_birth_date_keys_register,
-    family_birth_date_keys_travel,
     family_sound_slip_keys_register,
     family_sound_slip_keys_travel,
 )
@@ -215,12 +213,18 @@ def name_only_keys_travel(travel: PreparedTravel, codes: SharedCodes) -> Keys:
 
 
 def full_name_keys_travel(travel: PreparedTravel, codes: SharedCodes) -> Keys:
-    """Every record, whatever its birth date says: order-free name keys, spelled and sounded.
-    Paired only with names few register people hold (``RARE_NAME_BLOCK``): a rare full name
-    is worth comparing even when the birth date was keyed wrongly beyond any slip."""
+    """Every record, whatever its birth date says: the order-free spelled name. Paired only
+    with a name one register person alone holds (``RARE_NAME_BLOCK``): such a name is worth
+    comparing even when the birth date was keyed wrongly beyond any slip."""
     names = codes.travel_names
     valid = names["first_given"] != EMPTY
-    return _name_only_keys(np.arange(len(valid)), names, codes, valid)
+    return keys_where(np.arange(len(valid)), _order_free(names, codes), valid)
+
+
+def full_name_keys_register(register: PreparedRegister, codes: SharedCodes) -> Keys:
+    names = codes.variant_names
+    valid = names["first_given"] != EMPTY
+    return keys_where(register.variants["o"].to_numpy(), _order_free(names, codes), valid)
 
 
 def name_only_keys_register(register: PreparedRegister, codes: SharedCodes) -> Keys:
@@ -237,7 +241,7 @@ class BlockingPass:
     max_block: int | None = None  # register people per key, at most (None: the run's setting)
 
 
-RARE_NAME_BLOCK = 5
+RARE_NAME_BLOCK = 1
 
 
 PASSES: tuple[BlockingPass, ...] = (
@@ -258,13 +262,8 @@ PASSES: tuple[BlockingPass, ...] = (
         given_birth_date_keys_register,
     ),
     BlockingPass("name, no birth date", name_only_keys_travel, name_only_keys_register),
-    BlockingPass("rare full name, any birth date", full_name_keys_travel, name_only_keys_register,
-                 RARE_NAME_BLOCK),
-    BlockingPass(
-        "family name + birth date (one digit masked)",
-        family_birth_date_keys_travel,
-        family_birth_date_keys_register,
-    ),
+    BlockingPass("rare full name, any birth date", full_name_keys_travel,
+                 full_name_keys_register, RARE_NAME_BLOCK),
     BlockingPass(
         "family name sound + birth date or its slips",
         family_sound_slip_keys_travel,

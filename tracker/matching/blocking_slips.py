@@ -1,9 +1,9 @@
-"""Blocking passes on the family name and the birth date with its slips, no given name needed.
+"""A blocking pass on the family name and the birth date with its slips, no given name needed.
 
 A traveller whose given name is missing, replaced, or a nickname, or whose birth date was keyed
-a digit, a day or a year wrong, shares no key with his register entry in the passes that need
-both names or the exact date. These passes pair on the family name (spelled, or its sound)
-with the birth date as written, with one digit masked, or with the register date's slips.
+a day or a year wrong, swapped or transposed, shares no key with his register entry in the
+passes that need both names or the exact date. This pass pairs the family name's sound with
+the birth date as written on one side and every slip of it on the other.
 """
 
 from __future__ import annotations
@@ -20,36 +20,8 @@ from tracker.matching.blocking_keys import (
     variant_dob,
 )
 from tracker.matching.codes import EMPTY, SharedCodes
-from tracker.matching.dates import MISSING, POWERS, slipped_dates
+from tracker.matching.dates import MISSING, slipped_dates
 from tracker.matching.prepare import PreparedRegister, PreparedTravel
-
-
-def masked_dates(dob: np.ndarray) -> list[np.ndarray]:
-    """Per digit position, a key shared by every date that differs from ``dob`` only there:
-    two dates one digit apart meet in one of the eight."""
-    dob = dob.astype(np.int64)
-    return [mix(hash_part(dob - (dob // power) % 10 * power), hash_part(np.full(len(dob), i)))
-            for i, power in enumerate(POWERS)]  # fmt: skip
-
-
-def family_birth_date_keys_travel(travel: PreparedTravel, codes: SharedCodes) -> Keys:
-    """Family name (without particles) with the birth date, each digit masked in turn."""
-    family = codes.travel_names["family_core"]
-    dob = travel.records["dob"].to_numpy()
-    valid = (dob != MISSING) & (family != EMPTY)
-    name = name_text_hash(codes, family)
-    position = np.arange(len(dob))
-    return concat_keys([keys_where(position, mix(name, masked), valid)
-                        for masked in masked_dates(dob)])  # fmt: skip
-
-
-def family_birth_date_keys_register(register: PreparedRegister, codes: SharedCodes) -> Keys:
-    family = codes.variant_names["family_core"]
-    dob = variant_dob(register)
-    valid = (dob != MISSING) & (family != EMPTY)
-    name = name_text_hash(codes, family)
-    o = register.variants["o"].to_numpy()
-    return concat_keys([keys_where(o, mix(name, masked), valid) for masked in masked_dates(dob)])
 
 
 def family_sound_slip_keys_travel(travel: PreparedTravel, codes: SharedCodes) -> Keys:

@@ -142,12 +142,12 @@ def whole_name_codes(codes: SharedCodes) -> tuple[tuple[np.ndarray, np.ndarray],
     pairs = [np.stack([side["family_compact"], side["given_compact"]]) for side in sides]
     span = len(codes.text) + 1
     keyed = [pair[0].astype(np.int64) * span + pair[1] for pair in pairs]
-    distinct, row = np.unique(np.concatenate(keyed), return_inverse=True)
+    row, distinct = pd.factorize(np.concatenate(keyed))  # hashed: no sort of a million keys
     family, given = codes.text[distinct // span], codes.text[distinct % span]
-    fg = np.array([f + g for f, g in zip(family, given, strict=True)], dtype=object)
-    gf = np.array([g + f for f, g in zip(family, given, strict=True)], dtype=object)
-    vocabulary, coded = np.unique(np.concatenate([fg, gf]), return_inverse=True)
-    coded = np.where(vocabulary[coded] == "", EMPTY, coded + 1)
+    fg = [f + g for f, g in zip(family, given, strict=True)]
+    gf = [g + f for f, g in zip(family, given, strict=True)]
+    coded, vocabulary = pd.factorize(np.array(fg + gf, dtype=object))
+    coded = np.where(np.asarray(vocabulary, dtype=object)[coded] == "", EMPTY, coded + 1)
     fg_code, gf_code = coded[: len(distinct)], coded[len(distinct) :]
     split = len(keyed[0])
     travel_rows, variant_rows = row[:split], row[split:]
