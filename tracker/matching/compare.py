@@ -190,19 +190,19 @@ def compare_pairs(
     family_value[best_pair] = np.where(use_swap[best], t_given[best], t_core[best])
     given_value = np.full(n, EMPTY, np.int64)
     given_value[best_pair] = np.where(use_swap[best], t_family[best], t_given[best])
-    out = pd.DataFrame({"t": t_all, "o": o_all, "family_name": family_level,
-                        "given_names": given_level, "name_order": order_level,
-                        "variant": variant, "swapped": swapped})
-    out["family_value"] = pd.array(codes.text[family_value], dtype="str")
-    out["given_value"] = pd.array(codes.text[given_value], dtype="str")
-
     people = register.people
-    out["date_of_birth"] = compare_dates(
-        tr["dob"].to_numpy()[t_all], people["dob"].to_numpy()[o_all]
-    )
-    out["document"] = _document_levels(t_all, o_all, register, codes)
-    out["sex"] = _binary_levels(codes.travel_sex[t_all], codes.register_sex[o_all])
-    out["nationality"] = _nationality_levels(t_all, o_all, register, codes)
+    # Built in one go: adding columns one by one copies the frame's block each time.
+    out = pd.DataFrame({
+        "t": t_all, "o": o_all, "family_name": family_level, "given_names": given_level,
+        "name_order": order_level, "variant": variant, "swapped": swapped,
+        # the travel record's own values, as text, for their term frequencies
+        "family_value": codes.text[family_value], "given_value": codes.text[given_value],
+        "date_of_birth": compare_dates(tr["dob"].to_numpy()[t_all],
+                                       people["dob"].to_numpy()[o_all]),
+        "document": _document_levels(t_all, o_all, register, codes),
+        "sex": _binary_levels(codes.travel_sex[t_all], codes.register_sex[o_all]),
+        "nationality": _nationality_levels(t_all, o_all, register, codes),
+    }, copy=False)  # fmt: skip
     return Comparisons(out)
 
 

@@ -63,35 +63,41 @@ def distinct_pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return row_pair, distinct // span, distinct % span
 
 
-def _per_distinct_pair(scorer, dtype, a: np.ndarray, b: np.ndarray, where: np.ndarray,
-                       codes: SharedCodes, default) -> np.ndarray:  # fmt: skip
-    """``scorer`` of the texts behind codes ``a`` and ``b`` in the rows of ``where`` (``default``
-    in the others), vectorised by rapidfuzz once per distinct pair."""
-    result = np.full(len(a), default, dtype=dtype)
+def _per_distinct_pair(scorers, a: np.ndarray, b: np.ndarray, where: np.ndarray,
+                       codes: SharedCodes) -> list[np.ndarray]:  # fmt: skip
+    """Each of ``scorers`` ((scorer, dtype, default) triples) on the texts behind codes ``a``
+    and ``b`` in the rows of ``where`` (``default`` in the others), vectorised by rapidfuzz once
+    per distinct pair; the distinct pairs are found once for every scorer."""
+    results = [np.full(len(a), default, dtype=dtype) for _, dtype, default in scorers]
     rows = np.flatnonzero(where)
     if len(rows):
         row_pair, first, second = distinct_pairs(a[rows], b[rows])
-        scores = process.cpdist(codes.text[first], codes.text[second], scorer=scorer,
-                                workers=-1, dtype=dtype)  # fmt: skip
-        result[rows] = scores[row_pair]
-    return result
+        left, right = codes.text[first], codes.text[second]
+        for result, (scorer, dtype, _) in zip(results, scorers, strict=True):
+            result[rows] = process.cpdist(left, right, scorer=scorer, workers=-1,
+                                          dtype=dtype)[row_pair]  # fmt: skip
+    return results
+
+
+_JARO_WINKLER = (JaroWinkler.normalized_similarity, np.float32, 0.0)
+_EDITS = (DamerauLevenshtein.distance, np.int32, 99)
 
 
 def similarity(a: np.ndarray, b: np.ndarray, where: np.ndarray, codes: SharedCodes) -> np.ndarray:
     """Jaro-Winkler similarity (0 outside ``where``)."""
-    return _per_distinct_pair(JaroWinkler.normalized_similarity, np.float32, a, b, where, codes,
-                              0.0)  # fmt: skip
+    return _per_distinct_pair([_JARO_WINKLER], a, b, where, codes)[0]
 
 
-def one_edit(a: np.ndarray, b: np.ndarray, where: np.ndarray, codes: SharedCodes) -> np.ndarray:
-    """At most one insertion, deletion, substitution or transposition of neighbours apart
-    (Damerau-Levenshtein), both sides at least two letters: TOMN for TOM, EVS for EVA."""
+def similarity_and_one_edit(a: np.ndarray, b: np.ndarray, where: np.ndarray,
+                            codes: SharedCodes) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """Jaro-Winkler similarity, and whether the names are at most one insertion, deletion,
+    substitution or transposition of neighbours apart (Damerau-Levenshtein: TOMN for TOM, EVS
+    for EVA), both at least two letters long. One pass over the distinct pairs for both."""
+    jaro_winkler, edits = _per_distinct_pair([_JARO_WINKLER, _EDITS], a, b, where, codes)
     long_enough = (codes.text_length[a] >= ONE_EDIT_MIN_LENGTH) & (
         codes.text_length[b] >= ONE_EDIT_MIN_LENGTH
     )
-    where = where & long_enough & (a != EMPTY) & (b != EMPTY)
-    distance = _per_distinct_pair(DamerauLevenshtein.distance, np.int32, a, b, where, codes, 99)
-    return distance <= 1
+    return jaro_winkler, (edits <= 1) & long_enough & (a != EMPTY) & (b != EMPTY)
 
 
 def family_levels(
@@ -108,17 +114,16 @@ def family_levels(
         | equal(travel_core, reg_core)
         | equal(travel_compact, reg_compact)
     )
-    close_spelling = np.maximum(
-        similarity(travel_family, reg_family, ~exact, codes),
-        similarity(travel_family, reg_icao, ~exact, codes),
-    )
+    close_spelling, typo = similarity_and_one_edit(travel_compact, reg_compact, ~exact, codes)
+    # The ICAO spelling differs from the folded one only for names written outside ASCII.
+    icao_differs = ~exact & (reg_icao != reg_family)
+    close_spelling = np.maximum(close_spelling,
+                                similarity(travel_family, reg_icao, icao_differs, codes))
     level = np.zeros(len(travel_family), dtype=np.int8)
     level[(close_spelling >= FAMILY_SIMILAR_SIMILARITY) | equal(travel_phonetic, reg_phonetic)] = (
         FAMILY_SIMILAR
     )
-    close = close_spelling >= FAMILY_CLOSE_SIMILARITY
-    close |= one_edit(travel_compact, reg_compact, ~exact & ~close, codes)
-    level[close] = FAMILY_CLOSE
+    level[(close_spelling >= FAMILY_CLOSE_SIMILARITY) | typo] = FAMILY_CLOSE
     level[exact] = FAMILY_EXACT
     return level
 
@@ -209,7 +214,9 @@ def given_levels(
     # first names that merely share a letter (MICHAEL, MATTHEW) are different names.
     an_initial = _single_letter(travel_first, codes) | _single_letter(reg_first, codes)
     level[equal(travel_initial, reg_initial) & an_initial] = GIVEN_INITIAL
-    sounds = (similarity(travel_first, reg_first, undecided, codes) >= GIVEN_CLOSE_SIMILARITY) | (
+    first_similarity, first_typo = similarity_and_one_edit(travel_first, reg_first, undecided,
+                                                            codes)  # fmt: skip
+    sounds = (first_similarity >= GIVEN_CLOSE_SIMILARITY) | (
         equal(travel_sound, reg_sound) & ~an_initial
     )
     level[sounds & undecided] = GIVEN_SOUNDS_ALIKE
@@ -222,8 +229,7 @@ def given_levels(
     # the offender's middle one, so it is a weaker level than a nickname or a typo.
     later = _names_within(travel_given, reg_given, undecided & ~nickname, codes)
     level[later] = GIVEN_LATER_NAME
-    typo = one_edit(travel_first, reg_first, undecided & ~nickname, codes)
-    level[typo] = GIVEN_ONE_EDIT
+    level[first_typo & undecided & ~nickname] = GIVEN_ONE_EDIT
     level[nickname] = GIVEN_NICKNAME
     level[same_first] = GIVEN_SAME_FIRST
     level[exact] = GIVEN_EXACT
