@@ -114,6 +114,7 @@ def test_adjustments_of_the_total_are_shown_as_rows_of_their_own():
                              nationality="CZE")  # fmt: skip
     link = SimpleNamespace(explanation={"fields": [
         {"field": "family_name", "level": 3, "label": "exact", "weight": 9.0},
+        {"field": "name_order", "level": 0, "label": "whole name in one field", "weight": 0.4},
         {"field": "name_frequency", "level": None, "label": "whole name shared", "weight": -7.5},
         {"field": "conflict", "level": None, "label": "conflict", "weight": -2.0},
     ]})  # fmt: skip
@@ -122,3 +123,6 @@ def test_adjustments_of_the_total_are_shown_as_rows_of_their_own():
     assert rows["name_frequency"]["label"] == "name frequency"
     assert rows["conflict"]["weight"] == -2.0
     assert rows["given_names"]["level"] == "not compared"
+    # the name-order level weighs the whole name: a row of its own, in the analyst's words
+    assert (rows["name_order"]["level"], rows["name_order"]["weight"]) == (
+        "whole name in one field", 0.4)

@@ -57,8 +57,10 @@ class Evidence:
     decisions: list[tuple[Decision, str]] = field(default_factory=list)
 
 
-# Rows of a link's explanation that adjust the total rather than compare one field.
-ADJUSTMENTS = {"name_frequency": "name frequency", "conflict": "conflict rule"}
+# Rows of a link's explanation that weigh the whole name or adjust the total rather than compare
+# one field side by side.
+ADJUSTMENTS = {"name_order": "name order", "name_frequency": "name frequency",
+               "conflict": "conflict rule"}  # fmt: skip
 
 
 def _comparison_rows(offender: Offender, documents: list[Document], travel: TravelRecord,
