@@ -118,7 +118,8 @@ def name_frequency_adjustment(frame: pd.DataFrame, parameters: MatchParameters,
         for with_sex in (0, 1):
             for with_nat in (0, 1):
                 here = (sex_agrees[rows] == with_sex) & (nat_agrees[rows] == with_nat)
-                # Half a record added: a name no other traveller carries is rare, not unique.
+                # A tenth of a record added: a name no other traveller carries is rare, not
+                # unique (docs/decisions.md has the figures behind the tenth).
                 share[here] = (names.others_sharing(
                     (which, with_sex, with_nat), t[rows[here]], register_dob[rows[here]]
                 ) + UNSEEN_NAME_RECORDS) / max(names.records, 1)  # fmt: skip
@@ -139,12 +140,12 @@ def name_frequency_adjustment(frame: pd.DataFrame, parameters: MatchParameters,
     return adjustment
 
 
-UNSEEN_NAME_RECORDS = 0.5
+UNSEEN_NAME_RECORDS = 0.1
 
 
 def frequency_floor(parameters: MatchParameters, records: int) -> float:
-    """The smallest share a name can be given: half a record in the records seen. A name seen
-    once among 3,000 travellers is not shown to be rarer than that, however rare it looks."""
+    """The smallest share a name can be given: a tenth of a record in the records seen. A name
+    seen once among 3,000 travellers is not shown to be rarer than that, however rare it looks."""
     return max(parameters.tf_min_u, UNSEEN_NAME_RECORDS / max(records, 1))
 
 
