@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import shutil
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -191,3 +193,12 @@ def add_link(session: Session, run: Run, travel: TravelRecord, offender: Offende
     session.add(link)
     session.flush()
     return link
+
+
+def copy_inbox(source: Path, target: Path) -> Path:
+    """A generated inbox's input files (not its truth or manifest) copied into ``target``."""
+    target.mkdir(parents=True, exist_ok=True)
+    for path in source.iterdir():
+        if not path.name.startswith(("truth", "manifest")):
+            shutil.copy2(path, target / path.name)
+    return target

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 import threading
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from factories import copy_inbox
 from sqlalchemy import func, select
 
 from tracker.config import Settings
@@ -25,14 +25,6 @@ def synthetic_inbox(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("inbox-source")
     generate(folder, offenders=120, travel=1200, seed=21, as_of=AS_OF)
     return folder
-
-
-def _inbox_copy(source: Path, target: Path) -> Path:
-    target.mkdir(parents=True, exist_ok=True)
-    for path in source.iterdir():
-        if not path.name.startswith(("truth", "manifest")):
-            shutil.copy2(path, target / path.name)
-    return target
 
 
 def _options(tmp_path: Path, inbox: Path, db_url: str, **overrides) -> NightlyOptions:
@@ -59,7 +51,7 @@ def _state(sessions) -> dict:
 
 def test_a_clean_run_does_every_stage_and_writes_its_outputs(sessions, db_url, tmp_path,
                                                              synthetic_inbox):  # fmt: skip
-    inbox = _inbox_copy(synthetic_inbox, tmp_path / "inbox")
+    inbox = copy_inbox(synthetic_inbox, tmp_path / "inbox")
     result = run_nightly(sessions, _options(tmp_path, inbox, db_url))
     assert result.status == "succeeded", result.error
     assert list(result.stage_timings) == list(STAGES)
@@ -79,10 +71,10 @@ def test_a_clean_run_does_every_stage_and_writes_its_outputs(sessions, db_url, t
 
 def test_a_second_run_of_the_same_night_adds_nothing(sessions, db_url, tmp_path,
                                                      synthetic_inbox):  # fmt: skip
-    first = _inbox_copy(synthetic_inbox, tmp_path / "first")
+    first = copy_inbox(synthetic_inbox, tmp_path / "first")
     run_nightly(sessions, _options(tmp_path, first, db_url))
     before = _state(sessions)
-    again = _inbox_copy(synthetic_inbox, tmp_path / "again")
+    again = copy_inbox(synthetic_inbox, tmp_path / "again")
     result = run_nightly(sessions, _options(tmp_path, again, db_url))
     assert result.status == "succeeded"
     assert sum(sum(v.values()) for v in result.counts["new_flags"].values()) == 0
@@ -94,7 +86,7 @@ def test_a_run_killed_mid_stage_then_rerun_gives_the_clean_result(
 ):
     clean_url = database_factory.migrated_url()
     clean_sessions = make_session_factory(database_factory.engine(clean_url))
-    clean_inbox = _inbox_copy(synthetic_inbox, tmp_path / "c-in")
+    clean_inbox = copy_inbox(synthetic_inbox, tmp_path / "c-in")
     run_nightly(clean_sessions, _options(tmp_path / "c", clean_inbox, clean_url))
     expected = _state(clean_sessions)
 
@@ -104,7 +96,7 @@ def test_a_run_killed_mid_stage_then_rerun_gives_the_clean_result(
     def killed_during_compliance(self):
         raise Killed()
 
-    inbox = _inbox_copy(synthetic_inbox, tmp_path / "k-in")
+    inbox = copy_inbox(synthetic_inbox, tmp_path / "k-in")
     original = Nightly.stage_compliance
     Nightly.stage_compliance = killed_during_compliance
     try:
@@ -121,7 +113,7 @@ def test_a_run_killed_mid_stage_then_rerun_gives_the_clean_result(
 
 def test_two_runs_started_together_leave_the_state_of_one(sessions, db_url, tmp_path,
                                                           synthetic_inbox):  # fmt: skip
-    inboxes = [_inbox_copy(synthetic_inbox, tmp_path / f"in{i}") for i in range(2)]
+    inboxes = [copy_inbox(synthetic_inbox, tmp_path / f"in{i}") for i in range(2)]
     outcomes: list = []
 
     def start(i: int) -> None:
@@ -148,7 +140,7 @@ def test_two_runs_started_together_leave_the_state_of_one(sessions, db_url, tmp_
 
 def test_a_second_run_is_refused_while_one_holds_the_lock(sessions, db_url, tmp_path,
                                                           synthetic_inbox):  # fmt: skip
-    inbox = _inbox_copy(synthetic_inbox, tmp_path / "in")
+    inbox = copy_inbox(synthetic_inbox, tmp_path / "in")
     with acquire_run_lock(sessions, holder="elsewhere:1"), pytest.raises(LockHeld):
         run_nightly(sessions, _options(tmp_path, inbox, db_url))
 
@@ -160,7 +152,7 @@ def test_a_failed_stage_marks_the_run_failed(sessions, db_url, tmp_path, synthet
 
     monkeypatch.setattr(Nightly, "stage_feed", broken)
     result = run_nightly(
-        sessions, _options(tmp_path, _inbox_copy(synthetic_inbox, tmp_path / "in"), db_url)
+        sessions, _options(tmp_path, copy_inbox(synthetic_inbox, tmp_path / "in"), db_url)
     )
     assert result.status == "failed"
     assert "stage feed failed" in result.error and "read-only" in result.error
@@ -171,7 +163,7 @@ def test_the_bands_follow_the_thresholds_given(sessions, db_url, tmp_path, synth
     from tracker.matching.link import LinkSettings
     from tracker.models import Link
 
-    inbox = _inbox_copy(synthetic_inbox, tmp_path / "inbox")
+    inbox = copy_inbox(synthetic_inbox, tmp_path / "inbox")
     strict = LinkSettings(match_threshold=0.999999, review_threshold=0.9)
     result = run_nightly(sessions, _options(tmp_path, inbox, db_url, link_settings=strict))
     assert result.status == "succeeded", result.error

@@ -3,11 +3,11 @@ and once more on a copy restored from the first night (issue 17), on SQLite and 
 
 from __future__ import annotations
 
-import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from factories import copy_inbox
 from sqlalchemy import select
 
 from tracker.config import Settings
@@ -28,11 +28,7 @@ def inbox_source(tmp_path_factory) -> Path:
 
 
 def _night(sessions, db_url: str, source: Path, folder: Path):
-    inbox = folder / "inbox"
-    inbox.mkdir(parents=True)
-    for path in source.iterdir():
-        if not path.name.startswith(("truth", "manifest")):
-            shutil.copy2(path, inbox / path.name)
+    inbox = copy_inbox(source, folder / "inbox")
     options = NightlyOptions(
         inbox=inbox, as_of=AS_OF, outbox=folder / "outbox",
         settings=Settings(database_url=db_url, data_dir=folder / "data"),
