@@ -185,3 +185,21 @@ def test_unknown_json_keys_are_warned_about_once(write_file):
 def test_a_latin1_json_lines_file_is_refused(write_file):
     with pytest.raises(FileRefused, match=r"byte 0xE9 at offset 20 \(line 1\)"):
         jsonl_rows(write_file("o.jsonl", '{"family_name": "Ren\u00e9"}\n', "latin-1"))
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("1" * 4301, "a number of 4,301 digits; no field holds more than 64"),
+        ("-" + "9" * 65, "a number of 65 digits; no field holds more than 64"),
+        ("NaN", "NaN is not a value the contract accepts"),
+        ("Infinity", "Infinity is not a value the contract accepts"),
+        ("-Infinity", "-Infinity is not a value the contract accepts"),
+        ("1e99999", "the number 1e99999 is out of range"),
+    ],
+)
+def test_a_json_number_no_field_can_hold_rejects_its_row_alone(write_file, value, problem):
+    text = f'{{"family_name": {value}}}\n{{"family_name": "Okafor"}}\n'
+    rows, _ = jsonl_rows(write_file("o.jsonl", text))
+    assert rows[0].problem == (None, problem)
+    assert rows[1].problem is None and rows[1].values == {"family_name": "Okafor"}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import json
+import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain, islice
@@ -390,13 +391,16 @@ class JsonLinesReader:
 
     def _row(self, line: int, raw: str) -> SourceRow:
         try:
-            document = json.loads(raw_text(raw))
+            document = json.loads(raw_text(raw), parse_constant=_refuse_constant,
+                                  parse_int=_bounded_int, parse_float=_finite_float)  # fmt: skip
         except json.JSONDecodeError as exc:
             return SourceRow(
                 line, raw, problem=(None, f"not valid JSON: {exc.msg} (column {exc.colno})")
             )
         except RecursionError:
             return SourceRow(line, raw, problem=(None, "not valid JSON: nested too deeply"))
+        except ValueError as exc:  # a number no contract field can hold
+            return SourceRow(line, raw, problem=(None, str(exc)))
         if not isinstance(document, dict):
             return SourceRow(line, raw, problem=(None, "not a JSON object"))
         values: dict[str, object] = {}
@@ -418,6 +422,35 @@ class JsonLinesReader:
             if problem:
                 return SourceRow(line, raw, problem=problem)
         return SourceRow(line, raw, values)
+
+
+MAX_JSON_NUMBER_DIGITS = 64  # the contract's longest identifier; no field holds a longer number
+
+
+def _refuse_constant(name: str) -> object:
+    """``NaN``, ``Infinity`` and ``-Infinity``: JSON extensions that name no value."""
+    raise ValueError(f"{name} is not a value the contract accepts")
+
+
+def _bounded_int(text: str) -> int:
+    """An integer, refused past 64 digits before Python is asked to convert it (beyond 4,300
+    digits that raises, and nothing shorter than 65 digits is a contract value anyway)."""
+    digits = len(text.lstrip("-"))
+    if digits > MAX_JSON_NUMBER_DIGITS:
+        raise ValueError(f"a number of {digits:,} digits; no field holds more than "
+                         f"{MAX_JSON_NUMBER_DIGITS}")  # fmt: skip
+    return int(text)
+
+
+def _finite_float(text: str) -> float:
+    """A decimal number, refused when it is too long or overflows to infinity (1e99999)."""
+    if len(text) > MAX_JSON_NUMBER_DIGITS:
+        raise ValueError(f"a number of {len(text):,} characters; no field holds more than "
+                         f"{MAX_JSON_NUMBER_DIGITS}")  # fmt: skip
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text} is out of range")
+    return value
 
 
 def _json_scalar(value: object) -> str | None:
