@@ -36,3 +36,17 @@ def test_the_inbox_is_loaded_in_dependency_order(tmp_path):
         ("travel", "zz.paxlst"),
     ]
     assert [p.name for p in scan.ignored] == ["truth_flags.csv"]
+
+
+def test_entries_that_are_not_regular_files_are_skipped_with_the_reason(tmp_path):
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.csv"
+    outside.write_text("offender_id\n")
+    (tmp_path / "offenders.csv").symlink_to(outside)
+    (tmp_path / "travel.csv").mkdir()
+    (tmp_path / "notes-link.txt").symlink_to(outside)  # not an inbox name: not even reported
+    scan = scan_inbox(tmp_path)
+    assert scan.files == []
+    reasons = {path.name: reason for path, reason in scan.skipped}
+    assert set(reasons) == {"offenders.csv", "travel.csv"}
+    assert "symbolic link" in reasons["offenders.csv"]
+    assert "folder" in reasons["travel.csv"]

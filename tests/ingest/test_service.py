@@ -374,6 +374,20 @@ def test_travel_from_json_lines_matches_travel_from_csv(sessions, settings, writ
     assert result.warnings == ["ignored unknown column(s): extra"]
 
 
+def test_a_hostile_json_number_rejects_its_row_and_the_file_loads(sessions, settings,
+                                                                   write_file):  # fmt: skip
+    good = ('{"record_id": "J1", "source": "api-man", "family_name": "KHAN", "direction": "out",'
+            ' "departure_country": "GBR", "arrival_country": "PAK",'
+            ' "departure_time": "2026-03-01T06:40:00Z"}\n')  # fmt: skip
+    hostile = [good.replace('"KHAN"', value).replace("J1", f"J{i}")
+               for i, value in enumerate(["1" * 4301, "NaN", "1e99999"], start=2)]
+    path = write_file("travel-extra.jsonl", good + "".join(hostile))
+    [result] = load(sessions, settings, "travel", path)
+    assert (result.read, result.new, result.rejected) == (4, 1, 3)
+    with transaction(sessions) as s:
+        assert list(s.scalars(select(TravelRecord.family_name))) == ["KHAN"]
+
+
 def test_travel_from_paxlst_loads_and_rejects_a_bad_passenger_alone(
     sessions, settings, write_file, build_paxlst
 ):
@@ -672,6 +686,23 @@ def test_the_inbox_loads_offenders_first_and_ignores_other_files(sessions, setti
     assert [(r.path.name, r.loaded) for r in results] == [
         ("offenders.csv", 3), ("aliases.csv", 1), ("travel.csv", 0)
     ]
+
+
+def test_a_symbolic_link_in_the_inbox_is_skipped_unread(sessions, settings, write_file,
+                                                        tmp_path):  # fmt: skip
+    secret = tmp_path / "elsewhere" / "private.csv"
+    secret.parent.mkdir()
+    secret.write_text("TOP-SECRET-FIRST-LINE\n" + OFFENDERS)
+    inbox = write_file("aliases.csv", "offender_id,family_name,given_names\n").parent
+    (inbox / "offenders.csv").symlink_to(secret)
+    results = ingest_inbox(sessions, inbox, settings=settings, actor="system", today=TODAY)
+    skipped = results[0]
+    assert skipped.path.name == "offenders.csv" and skipped.loaded == 0
+    assert "symbolic link" in skipped.refused and "skipped unread" in skipped.refused
+    assert [r.path.name for r in results[1:]] == ["aliases.csv"]
+    with transaction(sessions) as s:
+        trail = " ".join(str(e.details) for e in s.scalars(select(AuditEvent)))
+    assert "TOP-SECRET" not in trail and "private.csv" not in trail
 
 
 def test_the_audit_trail_stays_intact_through_loads_and_updates(sessions, settings, write_file):

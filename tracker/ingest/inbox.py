@@ -6,6 +6,7 @@ kind, files load in name order so a night's result never depends on the file sys
 
 from __future__ import annotations
 
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +21,9 @@ class InboxScan:
     """(kind, path) in load order."""
     ignored: list[Path] = field(default_factory=list)
     """Files whose names say nothing the tracker loads (truth files, notes...)."""
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
+    """Entries named like inbox files that are not regular files, with the reason: never read
+    (a symbolic link could point anywhere on the machine)."""
 
 
 def kind_of(path: Path) -> str | None:
@@ -38,12 +42,29 @@ def scan_inbox(folder: Path) -> InboxScan:
     scan = InboxScan()
     found: dict[str, list[Path]] = {kind: [] for kind in LOAD_ORDER}
     for path in sorted(folder.iterdir(), key=lambda p: p.name):
-        if not path.is_file() or path.name.startswith("."):
+        if path.name.startswith("."):
             continue
         kind = kind_of(path)
+        not_regular = _not_a_regular_file(path)
+        if not_regular:
+            if kind is not None:
+                scan.skipped.append((path, not_regular))
+            continue
         if kind is None:
             scan.ignored.append(path)
         else:
             found[kind].append(path)
     scan.files = [(kind, path) for kind in LOAD_ORDER for path in found[kind]]
     return scan
+
+
+def _not_a_regular_file(path: Path) -> str | None:
+    """Why ``path`` is not a regular file, looked at without following a link; None if it is."""
+    mode = path.lstat().st_mode
+    if stat.S_ISLNK(mode):
+        return "a symbolic link, not a regular file: skipped unread"
+    if stat.S_ISDIR(mode):
+        return "a folder, not a regular file: skipped"
+    if not stat.S_ISREG(mode):
+        return "not a regular file (a device, pipe or socket): skipped unread"
+    return None

@@ -34,7 +34,7 @@ from tracker.ingest.columnar import (
     offender_ids_in,
     prepare_cells,
 )
-from tracker.ingest.inbox import scan_inbox
+from tracker.ingest.inbox import kind_of, scan_inbox
 from tracker.ingest.kinds import KINDS, KindSpec
 from tracker.ingest.prepare import make_reader, offender_ids, prepare_chunk
 from tracker.ingest.readers import CHUNK_ROWS, FileRefused, SourceRow, format_of
@@ -184,8 +184,11 @@ def ingest_inbox(
     """Load every recognised file of an inbox folder: offenders first, travel last."""
     if not inbox.is_dir():
         raise IngestError(f"{inbox}: inbox folder does not exist")
-    planned = [(kind, path, format_of(path)) for kind, path in scan_inbox(inbox).files]
-    return _load_planned(
+    scan = scan_inbox(inbox)
+    planned = [(kind, path, format_of(path)) for kind, path in scan.files]
+    skipped = [FileResult(path, kind_of(path) or "", format_of(path) or "", refused=reason)
+               for path, reason in scan.skipped]  # fmt: skip
+    return skipped + _load_planned(
         sessions, planned, settings=settings, actor=actor, run_id=run_id, progress=progress,
         today=today,
     )  # fmt: skip
