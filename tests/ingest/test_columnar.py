@@ -35,7 +35,10 @@ DATETIMES = ["2026-03-01T06:40:00+00:00", "2026-03-01T06:40:00Z", "2026-03-01 23
 COUNTRIES = ["GBR", "THA", "D", "GBD", "gbr", "XXX", "", " GBR"]
 COUNTRY_LISTS = ["GBR", "GBR|THA", "gbr| tha", "GBR||", "|", "XXX|GBR", ""]
 PORTS = ["LHR", "bkk", " MAN ", "LH", "TOOLONG", "L-R", ""]
-TEXT = st.text(alphabet=string.ascii_letters + " ÜüЖ王'-,\"\t", max_size=8)
+TEXT = st.one_of(
+    st.text(alphabet=string.ascii_letters + " ÜüЖ王'-,\"\t", max_size=8),
+    st.sampled_from(["N" * 200, "N" * 201, "t" * 2_000, "t" * 2_001]),  # at and over the limits
+)
 CELLS: dict[str, st.SearchStrategy] = {
     "offender_id": st.sampled_from(IDS),
     "notification_id": st.sampled_from(["N1", "N2", "N3", " N1", "", "N" * 65]),

@@ -388,6 +388,17 @@ def test_a_hostile_json_number_rejects_its_row_and_the_file_loads(sessions, sett
         assert list(s.scalars(select(TravelRecord.family_name))) == ["KHAN"]
 
 
+def test_a_name_over_the_contracts_limit_rejects_its_row_alone(sessions, settings,
+                                                                write_file):  # fmt: skip
+    rows = [row.split(",") for row in TRAVEL_ROWS]
+    rows[0][TRAVEL_HEADER.split(",").index("family_name")] = "N" * 10_000_000
+    text = TRAVEL_HEADER + "\n" + "\n".join(",".join(row) for row in rows) + "\n"
+    [result] = load(sessions, settings, "travel", write_file("travel.csv", text))
+    assert (result.read, result.new, result.rejected) == (2, 1, 1)
+    reason = next(csv.DictReader(result.reject_file.open(encoding="utf-8")))["reason"]
+    assert reason.endswith("is longer than 200 characters, the contract's limit for names")
+
+
 def test_travel_from_paxlst_loads_and_rejects_a_bad_passenger_alone(
     sessions, settings, write_file, build_paxlst
 ):

@@ -220,6 +220,16 @@ def test_the_departure_date_is_the_calendar_date_at_the_offset_given():
     assert row.departure_local_date == date(2026, 3, 1)  # 04:40 on 2 March in UTC
 
 
+def test_names_and_free_text_have_the_contracts_length_limits():
+    assert TravelRow.model_validate({**TRAVEL, "family_name": "N" * 200}).family_name
+    [found] = problems(TravelRow, {**TRAVEL, "family_name": "N" * 10_000_000})
+    assert found.startswith("family_name: 'NNN") and found.endswith(
+        "is longer than 200 characters, the contract's limit for names")
+    assert len(found) < 200  # the value is shown cut short
+    [found] = problems(TravelRow, {**TRAVEL, "carrier": "c" * 2_001})
+    assert found.endswith("is longer than 2,000 characters, the contract's limit for free text")
+
+
 @pytest.mark.parametrize(
     ("column", "value", "message"),
     [
@@ -228,7 +238,7 @@ def test_the_departure_date_is_the_calendar_date_at_the_offset_given():
         ("nationality", "GBR|IRL", "'GBR|IRL' is not an ISO 3166-1 alpha-3 country code"),
         ("departure_time", "2026-03-01 23:40", "has no UTC offset"),
         ("departure_port", "Heathrow", "is not an airport or port code"),
-        ("record_id", "R" * 101, "is longer than 100 characters"),
+        ("record_id", "R" * 65, "is longer than 64 characters"),  # the contract 1.1 limit
         ("flight_number", "F" * 21, "is longer than 20 characters"),
     ],
 )

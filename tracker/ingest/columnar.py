@@ -65,7 +65,10 @@ class FieldCheck:
         self.name = name
         self.required = info.is_required()
         self.default = ABSENT if self.required else info.get_default()
-        self.plain_text = info.annotation in (str, str | None) and not info.metadata
+        self.text_length = _text_length(info)
+        self.plain_text = (info.annotation in (str, str | None) and not info.metadata) or (
+            self.text_length is not None
+        )
         self.many = name in MULTI_VALUED
         self.identifier_length = _identifier_length(info)
         self._validate = TypeAdapter(annotation).validator.validate_python
@@ -137,22 +140,37 @@ class FieldCheck:
         return [default if text == "" else text for text in texts]
 
     def _text_column(self, cells: list) -> tuple[list, set[int]]:
-        """Free text is kept as given; only a missing value needs a look."""
+        """Free text is kept as given; only a missing value, or one over the field's length
+        limit, needs a look."""
+        too_long = self._too_long(cells)
         if None not in cells and "" not in cells:
             try:
                 if not any(map(str.isspace, cells)):
-                    return list(cells), set()
+                    return list(cells), too_long
             except TypeError:  # a value that is not text: leave it to the model
                 pass
         values = [self.default if is_blank(cell) else cell for cell in cells]
         if not self.required or ABSENT not in values:
-            return values, set()
-        return values, {i for i, v in enumerate(values) if v is ABSENT}
+            return values, too_long
+        return values, too_long | {i for i, v in enumerate(values) if v is ABSENT}
+
+    def _too_long(self, cells: list) -> set[int]:
+        """Rows whose text is longer than the field allows (checked in C when none is)."""
+        limit = self.text_length
+        if limit is None:
+            return set()
+        try:
+            longest = max(map(len, cells), default=0)
+        except TypeError:  # missing cells
+            longest = max((len(cell) for cell in cells if type(cell) is str), default=0)
+        if longest <= limit:
+            return set()
+        return {i for i, cell in enumerate(cells) if type(cell) is str and len(cell) > limit}
 
 
-def _identifier_length(info) -> int | None:
-    """N for a field that is text, trimmed and at most N long, and nothing else (optional or
-    not)."""
+def _string_rule(info) -> dict | None:
+    """The settings of a field that is text under one StringConstraints and nothing else
+    (optional or not), or None."""
     annotation, metadata = info.annotation, list(info.metadata)
     if get_origin(annotation) in (Union, UnionType):
         members = [arg for arg in get_args(annotation) if arg is not type(None)]
@@ -164,11 +182,21 @@ def _identifier_length(info) -> int | None:
     constraints = [m for m in metadata if not isinstance(m, Explain)]
     if len(constraints) != 1 or not isinstance(constraints[0], StringConstraints):
         return None
-    rule = constraints[0]
-    given = {k: v for k, v in vars(rule).items() if v is not None}
-    if given != {"strip_whitespace": True, "max_length": rule.max_length}:
+    return {k: v for k, v in vars(constraints[0]).items() if v is not None}
+
+
+def _text_length(info) -> int | None:
+    """N for a field that is text kept as given and at most N long."""
+    rule = _string_rule(info)
+    return rule["max_length"] if rule is not None and set(rule) == {"max_length"} else None
+
+
+def _identifier_length(info) -> int | None:
+    """N for a field that is text, trimmed and at most N long."""
+    rule = _string_rule(info)
+    if rule is None or set(rule) != {"strip_whitespace", "max_length"}:
         return None
-    return rule.max_length
+    return rule["max_length"] if rule["strip_whitespace"] else None
 
 
 # --- cross-field rules -----------------------------------------------------------------------

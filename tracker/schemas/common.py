@@ -73,17 +73,33 @@ class Explain:
     reason: str
 
 
+# The data contract's field limits (version 1.1): a longer value rejects its row, naming the
+# limit, before it can reach a database column or slow the matcher down.
+NAME_LIMIT, IDENTIFIER_LIMIT, FREE_TEXT_LIMIT = 200, 64, 2_000
+
+
 def identifier_type(max_length: int | None):
-    """An id or code: surrounding spaces dropped, no longer than its database column."""
+    """An id or code: surrounding spaces dropped, no longer than the contract's identifier
+    limit or its database column, whichever is shorter."""
+    limit = min(max_length or IDENTIFIER_LIMIT, IDENTIFIER_LIMIT)
     return Annotated[
         str,
-        StringConstraints(strip_whitespace=True, max_length=max_length),
-        Explain(f"is longer than {max_length} characters"),
+        StringConstraints(strip_whitespace=True, max_length=limit),
+        Explain(f"is longer than {limit} characters"),
+    ]
+
+
+def text_type(max_length: int, what: str):
+    """Text in any script and case, kept exactly as given, no longer than ``max_length``."""
+    return Annotated[
+        str,
+        StringConstraints(max_length=max_length),
+        Explain(f"is longer than {max_length:,} characters, the contract's limit for {what}"),
     ]
 
 
 Text = str
-"""Free text (names included) in any script and case, kept exactly as given."""
+"""Text with no limit of its own (values checked against a closed list or a pattern)."""
 
 
 def one_of_type(allowed: Iterable[Any]):

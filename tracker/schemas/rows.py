@@ -27,6 +27,8 @@ from tracker.models.enums import (
     TRAVEL_SEXES,
 )
 from tracker.schemas.common import (
+    FREE_TEXT_LIMIT,
+    NAME_LIMIT,
     Country,
     CountryList,
     DateOrDateTime,
@@ -34,13 +36,13 @@ from tracker.schemas.common import (
     OffsetDateTime,
     Period,
     Port,
-    Text,
     YesNo,
     column_length,
     contract_error,
     identifier_type,
     one_of_type,
     shown,
+    text_type,
     whole_number_type,
 )
 
@@ -62,8 +64,8 @@ def _parse_tier(value: object) -> int:
     return tier
 
 
-Name = Text
-FreeText = Text
+Name = text_type(NAME_LIMIT, "names")
+FreeText = text_type(FREE_TEXT_LIMIT, "free text")
 OffenderId = _identifier(Offender, "offender_id")
 Postcode = _identifier(Offender, "postcode")
 DocumentNumber = _identifier(Document, "doc_number")
