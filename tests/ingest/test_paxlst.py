@@ -184,11 +184,29 @@ def test_a_message_cut_at_a_segment_boundary_is_rejected_whole(write_file, build
     assert "has no UNT trailer" in rows[0].problem[1]
 
 
-def test_a_wrong_segment_count_rejects_the_message(write_file, build_paxlst):
+def test_control_counts_that_disagree_load_the_message_with_warnings(write_file, build_paxlst):
+    # Senders' trailers disagree with their messages (issue 18, habit 1): the travellers load,
+    # and each mismatch is warned about with both numbers.
     b = build_paxlst
-    text = b.interchange([b.message([b.passenger()], unt_count=5)])
-    rows, _ = read_rows(write_file("flight.paxlst", text))
-    assert rows[0].problem[1].startswith("message 1 rejected whole: UNT counts 5 segments")
+    text = b.interchange([b.message([b.passenger("ONE"), b.passenger("TWO")], unt_count=152)])
+    text = text.replace("CNT+42:2", "CNT+42:206").replace("UNZ+1+", "UNZ+099+")
+    rows, reader = read_rows(write_file("flight.paxlst", text))
+    assert [row.problem for row in rows] == [None, None]
+    assert [row.values["family_name"] for row in rows] == ["ONE", "TWO"]
+    assert reader.warnings == [
+        "message 1: UNT counts 152 segments but the message has 24; loaded all the same",
+        "message 1: CNT+42 says 206 travellers but 2 follow; loaded all the same",
+        "UNZ counts 099 messages but the interchange has 1; loaded all the same",
+    ]
+
+
+def test_a_wrong_unt_reference_loads_the_message_with_a_warning(write_file, build_paxlst):
+    b = build_paxlst
+    text = b.interchange([b.message([b.passenger("ONE")])]).replace("UNT+17+1'", "UNT+17+9'")
+    rows, reader = read_rows(write_file("flight.paxlst", text))
+    assert rows[0].problem is None
+    assert any("UNT reference '9' differs from the UNH reference '1'" in w
+               for w in reader.warnings)  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -419,6 +419,19 @@ def test_travel_from_paxlst_loads_and_rejects_a_bad_passenger_alone(
     assert reject.raw.startswith("NAD+FL+++DOE:JANE'")
 
 
+def test_a_paxlst_trailer_that_disagrees_loads_every_passenger_and_says_so(
+    sessions, settings, write_file, build_paxlst
+):
+    b = build_paxlst
+    text = b.interchange([b.message([b.passenger("SMITH"), b.passenger("ROE")])])
+    text = text.replace("CNT+42:2", "CNT+42:206")
+    [result] = load(sessions, settings, "travel", write_file("flight.edi", text))
+    assert (result.read, result.loaded, result.rejected) == (2, 2, 0)
+    assert result.warnings == [
+        "message 1: CNT+42 says 206 travellers but 2 follow; loaded all the same"
+    ]
+
+
 def test_a_truncated_paxlst_file_counts_its_lost_passengers_as_rejected(
     sessions, settings, write_file, build_paxlst
 ):

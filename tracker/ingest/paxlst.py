@@ -195,7 +195,7 @@ class PaxlstReader:
         a message without its UNT is flagged, never silently loaded."""
         interchange = self._interchange(header)
         current: _Message | None = None
-        closed = False
+        closed, messages, groups, group_start = False, 0, 0, 0
         for span in spans:
             segment = parser.parse(span)
             tag = segment.tag if segment else _raw_tag(parser.text, span)
@@ -211,6 +211,7 @@ class PaxlstReader:
                     yield current, interchange
                 reference = segment.element(0) if segment else ""
                 current = _Message(reference, span[0], span[2], [segment] if segment else [])
+                messages += 1
             elif current is not None:
                 if segment is not None:
                     current.segments.append(segment)
@@ -220,9 +221,16 @@ class PaxlstReader:
                     current = None
             elif tag == "UNB" and segment is not None:
                 interchange = self._interchange(segment)  # a second interchange in the file
-                closed = False
+                closed, messages, groups = False, 0, 0
+            elif tag == "UNG":
+                groups, group_start = groups + 1, messages
+            elif tag == "UNE":
+                self._check_count("UNE", segment, messages - group_start, "messages", "group")
             elif tag == "UNZ":
                 closed = True
+                # UNZ counts functional groups when the interchange has them, else messages
+                counted, what = (groups, "groups") if groups else (messages, "messages")
+                self._check_count("UNZ", segment, counted, what, "interchange")
         if current is not None:
             if leftover and leftover.strip():
                 current.problem = current.problem or (
@@ -238,6 +246,14 @@ class PaxlstReader:
         if not closed:
             self.warnings.append("no UNZ trailer: the interchange may be truncated")
 
+    def _check_count(self, tag: str, segment: Segment | None, counted: int, what: str,
+                     where: str) -> None:  # fmt: skip
+        """A trailer's control count against what was read: a mismatch is warned about."""
+        written = segment.element(0) if segment else ""
+        if not _same_count(written, counted):
+            self.warnings.append(f"{tag} counts {written or 'no'} {what} but the {where} has "
+                                 f"{counted}; loaded all the same")  # fmt: skip
+
     # --- one message --------------------------------------------------------------------------
 
     def _message_rows(
@@ -248,8 +264,10 @@ class PaxlstReader:
         try:
             if message.problem:
                 raise MessageRejected(message.problem)
-            head = _check_envelope(message, groups)
+            head, mismatches = _check_envelope(message, groups)
             flight = self._flight_facts(head)
+            self.warnings.extend(f"message {message.reference or '?'}: {mismatch}; loaded "
+                                 "all the same" for mismatch in mismatches)  # fmt: skip
         except MessageRejected as exc:
             end = message.end if message.end is not None else len(text)
             label = f"message {message.reference or '?'}"
@@ -357,22 +375,23 @@ class PaxlstReader:
         return {k: v for k, v in values.items() if v and not v.isspace()}, problem
 
 
-def _check_envelope(message: _Message, groups: list[list[Segment]]) -> list[Segment]:
+def _check_envelope(message: _Message,
+                    groups: list[list[Segment]]) -> tuple[list[Segment], list[str]]:  # fmt: skip
     """The message is a whole PAXLST passenger or crew list; returns its segments before the
-    first person (the flight's part)."""
+    first person (the flight's part) and what its control counts get wrong. Senders' trailers
+    disagree with their messages often (issue 18): a count is a check, not a reason to lose
+    hundreds of travellers, so a mismatch loads the message with a warning."""
     segments = message.segments
     unh, unt = segments[0], segments[-1]
     if unh.element(1) != "PAXLST":
         raise MessageRejected(f"is a {unh.element(1) or 'untyped'} message, not PAXLST")
+    warnings = []
     if unt.element(1) != message.reference:
-        raise MessageRejected(
-            f"ends with UNT reference {unt.element(1)!r}, not {message.reference!r}"
-        )
-    if unt.element(0) != str(len(segments)):
-        raise MessageRejected(
-            f"UNT counts {unt.element(0) or 'no'} segments but the message has "
-            f"{len(segments)}: segments are missing or extra"
-        )
+        warnings.append(f"UNT reference {unt.element(1)!r} differs from the UNH reference "
+                        f"{message.reference!r}")  # fmt: skip
+    if not _same_count(unt.element(0), len(segments)):
+        warnings.append(f"UNT counts {unt.element(0) or 'no'} segments but the message has "
+                        f"{len(segments)}")  # fmt: skip
     head = segments[: segments.index(groups[0][0])] if groups else segments
     bgm = _first(head, "BGM")
     if bgm is None or bgm.element(0) not in LIST_DOCUMENT_CODES:
@@ -380,7 +399,16 @@ def _check_envelope(message: _Message, groups: list[list[Segment]]) -> list[Segm
         raise MessageRejected(
             f"is not a passenger (BGM+745) or crew (BGM+250) list (found {found})"
         )
-    return head
+    for cnt in (segment for segment in segments if segment.tag == "CNT"):
+        if cnt.element(0) in ("41", "42") and not _same_count(cnt.element(0, 1), len(groups)):
+            warnings.append(f"CNT+{cnt.element(0)} says {cnt.element(0, 1) or 'nothing'} "
+                            f"travellers but {len(groups)} follow")  # fmt: skip
+    return head, warnings
+
+
+def _same_count(written: str, counted: int) -> bool:
+    """A control count as written (zero-padded or not) equals what was counted."""
+    return written.strip().isdigit() and int(written) == counted
 
 
 def plain_segment_elements(body: str, characters: Characters) -> list | None:
