@@ -251,11 +251,27 @@ def test_a_file_that_is_not_an_interchange_is_refused_whole(write_file, content,
         read_rows(path)
 
 
-def test_bytes_outside_the_declared_character_set_refuse_the_file(write_file, build_paxlst):
+def test_a_byte_outside_the_declared_character_set_is_read_through_the_fallback(
+    write_file, build_paxlst
+):
+    # Issue 18, habit 2: UNB says UNOA, one name holds a Latin-1 byte (0xCD, Í) and another a
+    # Windows-1252 one (0x87). The file loads; each byte is read as Windows-1252 and warned about.
     b = build_paxlst
-    text = b.interchange([b.message([b.passenger("GARCÍA")])])
-    with pytest.raises(FileRefused, match="is not UTF-8 text as its UNB header declares"):
-        read_rows(write_file("flight.paxlst", text, encoding="latin-1"))
+    text = b.interchange([b.message([b.passenger("GARCÍA"), b.passenger("DAGGER‡")])])
+    data = text.encode("cp1252")
+    rows, reader = read_rows(write_file("flight.paxlst", data))
+    assert [row.values["family_name"] for row in rows] == ["GARCÍA", "DAGGER‡"]
+    [warning] = reader.warnings
+    offset = data.index(b"\xcd")
+    assert warning == (f"2 byte(s) that are not UNOA text as UNB declares (the first, 0xCD, at "
+                       f"offset {offset:,}) read as CP1252; the travellers loaded")
+
+
+def test_utf8_names_under_unoa_are_read_as_utf8(write_file, build_paxlst):
+    b = build_paxlst
+    text = b.interchange([b.message([b.passenger("GARCÍA", "JOSÉ")])], syntax="UNOA")
+    rows, reader = read_rows(write_file("flight.paxlst", text))
+    assert rows[0].values["family_name"] == "GARCÍA" and reader.warnings == []
 
 
 def test_segments_split_on_unreleased_terminators_only():

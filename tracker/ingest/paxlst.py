@@ -30,11 +30,15 @@ from tracker.ingest.readers import CHUNK_ROWS, FileRefused, SourceRow
 PERSON_QUALIFIERS = frozenset({"FL", "FM", "DDT", "DDU"})
 LIST_DOCUMENT_CODES = {"745": "passenger list", "250": "crew list"}
 DOCUMENT_TYPES = {"P": "P", "I": "I", "V": "V"}
-# The character set named in UNB decides how the bytes are read.
+# The character set named in UNB decides how the bytes are read (UN/EDIFACT syntax level A and
+# B are ASCII subsets, C is ISO 8859-1, W and Y are UTF-8; the data contract 1.1).
 SYNTAX_ENCODINGS = {
     "UNOA": "ascii", "UNOB": "ascii", "UNOC": "latin-1", "UNOD": "iso8859-2",
     "UNOE": "iso8859-5", "UNOF": "iso8859-7", "UNOW": "utf-8", "UNOY": "utf-8",
 }  # fmt: skip
+# A byte the declared set cannot hold is read as Windows-1252, the likeliest origin of a stray
+# byte in a carrier's file, and warned about: one byte never costs a whole flight's list.
+FALLBACK_ENCODING = "cp1252"
 # Which segment each travel field comes from, so a reject names what to fix in the message.
 FIELD_SEGMENTS = {
     "family_name": "NAD", "given_names": "NAD", "sex": "ATT+2", "date_of_birth": "DTM+329",
@@ -83,20 +87,36 @@ class _Message:
     problem: str | None = None
 
 
-def decode_interchange(data: bytes) -> str:
-    """The file's text, in the character set its UNB header declares (UTF-8 if none)."""
+def decode_interchange(data: bytes) -> tuple[str, list[str]]:
+    """The file's text in the character set its UNB header declares (UTF-8 if none), and a
+    warning for bytes outside it, each read through the fallback instead of refusing the file.
+    Under UNOA/UNOB, text that is valid UTF-8 is read as UTF-8: senders put UTF-8 names under
+    the ASCII levels so often that reading them otherwise would garble every accent."""
     found = _UNB_SYNTAX.search(data[:512])
-    encoding = SYNTAX_ENCODINGS.get(found.group(1).decode(), "utf-8") if found else "utf-8"
+    declared = found.group(1).decode() if found else "no syntax identifier"
+    encoding = SYNTAX_ENCODINGS.get(declared, "utf-8")
     if encoding == "ascii":
-        encoding = "utf-8"  # a superset: carriers often send UTF-8 names under UNOA
+        encoding = "utf-8"
+    encoding = "utf-8-sig" if encoding == "utf-8" else encoding
     try:
-        return data.decode("utf-8-sig" if encoding == "utf-8" else encoding)
+        return data.decode(encoding), []
     except UnicodeDecodeError as exc:
-        byte = data[exc.start : exc.start + 1].hex().upper()
-        raise FileRefused(
-            f"is not {encoding.upper()} text as its UNB header declares "
-            f"(byte 0x{byte} at offset {exc.start})"
-        ) from None
+        first = exc.start
+    # Undecodable bytes come back as lone surrogates (U+DC80..U+DCFF), which valid text never
+    # holds; each is then read as the fallback character set.
+    escaped = data.decode(encoding, errors="surrogateescape")
+    count = len(_ESCAPED_BYTE.findall(escaped))
+    text = _ESCAPED_BYTE.sub(
+        lambda m: bytes([ord(m.group()) - 0xDC00]).decode(FALLBACK_ENCODING, errors="replace"),
+        escaped,
+    )
+    warning = (f"{count:,} byte(s) that are not {declared} text as UNB declares (the first, "
+               f"0x{data[first]:02X}, at offset {first:,}) read as {FALLBACK_ENCODING.upper()}"
+               "; the travellers loaded")  # fmt: skip
+    return text, [warning]
+
+
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 
 
 def _service_characters(text: str) -> tuple[Characters, int]:
@@ -156,7 +176,8 @@ class PaxlstReader:
     # --- reading ------------------------------------------------------------------------------
 
     def chunks(self, size: int = CHUNK_ROWS) -> Iterator[list[SourceRow]]:
-        text = decode_interchange(self.path.read_bytes())
+        text, repairs = decode_interchange(self.path.read_bytes())
+        self.warnings.extend(repairs)
         characters, begin = _service_characters(text)
         spans, leftover = split_segments(text, begin, characters)
         parser = _SegmentParser(text, characters)
