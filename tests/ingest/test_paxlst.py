@@ -166,12 +166,14 @@ def test_a_truncated_file_rejects_the_unfinished_message_whole(write_file, build
     cut = text[: text.index("NAD+FL+++THREE") + 10]  # mid-segment, as a broken transfer leaves it
     rows, reader = read_rows(write_file("flight.paxlst", cut))
     assert rows[0].problem is None and rows[0].values["family_name"] == "ONE"
-    assert rows[1].values is None
-    assert rows[1].problem == (
+    # Issue 18, habit 7: one rejected row per traveller of the message, each with its segments,
+    # so the reject file and the summary count the same.
+    assert [row.values for row in rows[1:]] == [None, None]
+    assert [row.problem for row in rows[1:]] == [(
         None, "message 2 rejected whole: ends in the middle of a segment: the file is truncated"
-    )
-    assert rows[1].count == 2
-    assert rows[1].raw.startswith("UNH+2+PAXLST")
+    )] * 2
+    assert [row.count for row in rows[1:]] == [1, 1]
+    assert rows[1].raw.startswith("NAD+FL+++TWO") and rows[2].raw.startswith("NAD+FL+++T")
     assert "no UNZ trailer: the interchange may be truncated" in reader.warnings
 
 
@@ -180,8 +182,8 @@ def test_a_message_cut_at_a_segment_boundary_is_rejected_whole(write_file, build
     text = b.interchange([b.message([b.passenger("ONE"), b.passenger("TWO")])])
     cut = text[: text.index("CNT+42")]
     rows, _ = read_rows(write_file("flight.paxlst", cut))
-    assert len(rows) == 1 and rows[0].count == 2
-    assert "has no UNT trailer" in rows[0].problem[1]
+    assert len(rows) == 2 and [row.count for row in rows] == [1, 1]
+    assert all("has no UNT trailer" in row.problem[1] for row in rows)
 
 
 def test_control_counts_that_disagree_load_the_message_with_warnings(write_file, build_paxlst):
@@ -226,7 +228,8 @@ def test_a_missing_flight_fact_rejects_every_passenger_of_the_message(
     bad = b.message([b.passenger("A"), b.passenger("B")], reference="2", **change)
     rows, _ = read_rows(write_file("flight.paxlst", b.interchange([good, bad])))
     assert rows[0].problem is None
-    assert rows[1].count == 2 and reason in rows[1].problem[1]
+    assert len(rows) == 3  # one rejected row for each of the message's two passengers
+    assert all(row.count == 1 and reason in row.problem[1] for row in rows[1:])
 
 
 def test_the_character_set_named_in_unb_is_honoured(write_file, build_paxlst):

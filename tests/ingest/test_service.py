@@ -441,6 +441,10 @@ def test_a_truncated_paxlst_file_counts_its_lost_passengers_as_rejected(
     [result] = load(sessions, settings, "travel", write_file("flight.paxlst", cut))
     assert (result.read, result.loaded, result.rejected) == (3, 0, 3)
     assert exit_code([result]) == 1
+    # the reject file agrees with the summary: one row per lost passenger (issue 18, habit 7)
+    rejected = list(csv.DictReader(result.reject_file.open(encoding="utf-8")))
+    assert len(rejected) == 3
+    assert [row["raw"][:10] for row in rejected] == ["NAD+FL+++A", "NAD+FL+++B", "NAD+FL+++"]
 
 
 def test_a_file_in_many_chunks_loads_like_one_and_reloads_unchanged(sessions, settings,

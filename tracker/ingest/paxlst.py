@@ -291,16 +291,8 @@ class PaxlstReader:
                                  "all the same" for mismatch in mismatches)  # fmt: skip
         except MessageRejected as exc:
             end = message.end if message.end is not None else len(text)
-            label = f"message {message.reference or '?'}"
-            count = max(1, _count_person_segments(text, message.start, end))
-            return [
-                SourceRow(
-                    message.line,
-                    text[message.start : end],
-                    problem=(None, f"{label} rejected whole: {exc}"),
-                    count=count,
-                )
-            ]
+            reason = (None, f"message {message.reference or '?'} rejected whole: {exc}")
+            return _rejected_travellers(text, message, end, reason)
         rows = []
         for position, group in enumerate(groups, start=1):
             record_id = f"{control}-{message.reference}-{position:04d}"
@@ -530,9 +522,21 @@ def _person_groups(segments: list[Segment]) -> list[list[Segment]]:
     return groups
 
 
-def _count_person_segments(text: str, start: int, end: int) -> int:
-    body = text[start:end]
-    return sum(len(re.findall(rf"NAD.{q}\b", body)) for q in PERSON_QUALIFIERS)
+_PERSON_START = re.compile(r"NAD.(?:" + "|".join(sorted(PERSON_QUALIFIERS)) + r")\b")
+
+
+def _rejected_travellers(text: str, message: _Message, end: int,
+                         reason: tuple[str | None, str]) -> list[SourceRow]:  # fmt: skip
+    """A message rejected whole as one rejected row per traveller in it (found in the text,
+    since the message may not parse), each with its own segments, so the reject file and the
+    load summary count the same; a message with no traveller found is one row."""
+    body = text[message.start : end]
+    starts = [found.start() for found in _PERSON_START.finditer(body)]
+    if not starts:
+        return [SourceRow(message.line, body, problem=reason)]
+    return [SourceRow(message.line + body.count("\n", 0, start), body[start:stop],
+                      problem=reason)
+            for start, stop in zip(starts, [*starts[1:], len(body)], strict=True)]  # fmt: skip
 
 
 def _document_values(documents: list[list[Segment]]) -> dict[str, str]:
