@@ -23,6 +23,14 @@ def test_two_departures_in_a_row_leave_the_first_return_unknown():
     assert [(t.out, t.back) for t in trips] == [(first, None), (second, back)]
 
 
+def test_a_transit_leg_abroad_neither_starts_nor_ends_a_trip():
+    out, onward = leg("out", date(2026, 3, 1)), leg("transit", date(2026, 3, 4))
+    back = leg("in", date(2026, 3, 9))
+    (trip,) = trips_of([out, onward, back])
+    assert (trip.out, trip.back) == (out, back)
+    assert trips_of([leg("transit", date(2026, 3, 4))]) == []
+
+
 def test_a_return_with_no_departure_before_it_is_left_alone():
     assert trips_of([leg("in", date(2026, 3, 9))]) == []
 

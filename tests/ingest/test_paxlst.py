@@ -46,6 +46,7 @@ def test_a_normal_message_gives_one_row_per_passenger(write_file, build_paxlst):
         "departure_time": "2026-03-01T10:40:00+00:00",
         "carrier": "BA",
         "flight_number": "BA9",
+        "traveller_kind": "passenger",
     }
     assert second["record_id"] == "000123-1-0002"
     assert second["family_name"] == "MÜLLER" and second["nationality"] == "D"
@@ -294,3 +295,30 @@ def test_a_second_interchange_in_one_file_keeps_its_own_references(write_file, b
     assert [(r.values["source"], r.values["record_id"]) for r in rows] == [
         ("paxlst-apiba", "000001-1-0001"), ("paxlst-apiei", "000002-1-0001")
     ]
+
+
+@pytest.mark.parametrize(
+    ("departure", "arrival", "direction"),
+    [("LHR", "BKK", "out"), ("BKK", "LHR", "in"), ("JFK", "CDG", "transit")],
+)
+def test_direction_is_transit_when_the_leg_touches_no_home_airport(
+    write_file, build_paxlst, departure, arrival, direction
+):
+    # Issue 18, habit 5: a leg between two foreign airports is not an arrival.
+    b = build_paxlst
+    text = b.interchange([b.message([b.passenger()], departure=departure, arrival=arrival)])
+    rows, _ = read_rows(write_file("flight.paxlst", text))
+    assert rows[0].values["direction"] == direction
+
+
+def test_crew_are_marked_as_crew(write_file, build_paxlst):
+    b = build_paxlst
+    crew_list = b.interchange([b.message([b.passenger("PILOT")], document_code="250")])
+    rows, _ = read_rows(write_file("crew.paxlst", crew_list))
+    assert rows[0].values["traveller_kind"] == "crew"
+    mixed = b.interchange([b.message([b.passenger("FLYER")])]).replace(
+        "NAD+FL+++FLYER", "NAD+FM+++FLYER")
+    passengers = b.interchange([b.message([b.passenger("FLYER")])])
+    assert read_rows(write_file("mixed.paxlst", mixed))[0][0].values["traveller_kind"] == "crew"
+    assert read_rows(write_file("pax.paxlst", passengers))[0][0].values["traveller_kind"] == (
+        "passenger")

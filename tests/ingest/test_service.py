@@ -365,6 +365,19 @@ def test_travel_records_keep_the_instant_and_the_local_departure_date(sessions, 
     ]  # fmt: skip
 
 
+def test_transit_crew_and_a_booking_reference_load_as_the_contract_adds_them(
+    sessions, settings, write_file
+):
+    header = TRAVEL_HEADER + ",traveller_kind,booking_ref"
+    row = ("JFK1,api-jfk,SMITH,JOHN,1985-04-12,M,USA,P,123,USA,transit,JFK,CDG,USA,FRA,"
+           "2026-03-01T23:40:00-05:00,AF,AF9,crew,ABC123")  # fmt: skip
+    [result] = load(sessions, settings, "travel", write_file("travel.csv", f"{header}\n{row}\n"))
+    assert (result.new, result.rejected) == (1, 0)
+    assert rows_of(sessions, TravelRecord, "direction", "traveller_kind", "booking_ref") == [
+        ("transit", "crew", "ABC123")
+    ]
+
+
 def test_travel_from_json_lines_matches_travel_from_csv(sessions, settings, write_file):
     line = ('{"record_id": "J1", "source": "api-man", "family_name": "KHAN", "direction": "out",'
             ' "departure_country": "GBR", "arrival_country": "PAK", "extra": 1,'

@@ -29,6 +29,8 @@ from tracker.ingest.readers import CHUNK_ROWS, FileRefused, SourceRow
 # Person groups: FL passenger, FM crew member, DDT/DDU passenger/crew in transit.
 PERSON_QUALIFIERS = frozenset({"FL", "FM", "DDT", "DDU"})
 LIST_DOCUMENT_CODES = {"745": "passenger list", "250": "crew list"}
+CREW_LIST_CODE = "250"
+CREW_QUALIFIERS = frozenset({"FM", "DDU"})  # crew member, crew member in transit
 DOCUMENT_TYPES = {"P": "P", "I": "I", "V": "V"}
 # The character set named in UNB decides how the bytes are read (UN/EDIFACT syntax level A and
 # B are ASCII subsets, C is ISO 8859-1, W and Y are UTF-8; the data contract 1.1).
@@ -293,12 +295,15 @@ class PaxlstReader:
             end = message.end if message.end is not None else len(text)
             reason = (None, f"message {message.reference or '?'} rejected whole: {exc}")
             return _rejected_travellers(text, message, end, reason)
+        crew_list = _first(head, "BGM").element(0) == CREW_LIST_CODE
         rows = []
         for position, group in enumerate(groups, start=1):
             record_id = f"{control}-{message.reference}-{position:04d}"
             raw = text[group[0].start : group[-1].end]
             values, problem = self._person_values(group)
             values.update(flight, record_id=record_id, source=source)
+            crew = crew_list or group[0].element(0) in CREW_QUALIFIERS
+            values["traveller_kind"] = "crew" if crew else "passenger"
             rows.append(
                 SourceRow(group[0].line, raw, values, problem=problem, labels=FIELD_SEGMENTS)
             )
@@ -340,7 +345,8 @@ class PaxlstReader:
             "departure_country": from_airport.country,
             "arrival_country": to_airport.country,
             "departure_time": departure_time.isoformat(),
-            "direction": "out" if from_airport.country == self.home_country else "in",
+            "direction": travel_direction(from_airport.country, to_airport.country,
+                                          self.home_country),
         }
         if tdt is not None:
             if tdt.element(1):
@@ -417,6 +423,16 @@ def _check_envelope(message: _Message,
             warnings.append(f"CNT+{cnt.element(0)} says {cnt.element(0, 1) or 'nothing'} "
                             f"travellers but {len(groups)} follow")  # fmt: skip
     return head, warnings
+
+
+def travel_direction(departure_country: str, arrival_country: str, home_country: str) -> str:
+    """`out` leaving the home country, `in` arriving in it, `transit` for a journey that does
+    neither (data contract 1.1): a leg between two foreign airports is not an arrival."""
+    if departure_country == home_country:
+        return "out"
+    if arrival_country == home_country:
+        return "in"
+    return "transit"
 
 
 def _same_count(written: str, counted: int) -> bool:

@@ -22,7 +22,10 @@ NOTIFICATION_KINDS = (
     "foreign_travel",
     "travel_return",
 )
-DIRECTIONS = ("out", "in")
+# `transit`: a journey that neither leaves nor enters the home country (data contract 1.1);
+# still matched and shown, but the travel rules apply to `out` and `in` alone.
+DIRECTIONS = ("out", "in", "transit")
+TRAVELLER_KINDS = ("passenger", "crew")
 LINK_BANDS = ("match", "review")
 FLAG_KINDS = (
     "unnotified_travel",

@@ -8,7 +8,14 @@ from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Tex
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.models.base import Base, UTCDateTime, one_of, utcnow
-from tracker.models.enums import DIRECTIONS, DOC_TYPES, INPUT_FORMATS, INPUT_KINDS, TRAVEL_SEXES
+from tracker.models.enums import (
+    DIRECTIONS,
+    DOC_TYPES,
+    INPUT_FORMATS,
+    INPUT_KINDS,
+    TRAVEL_SEXES,
+    TRAVELLER_KINDS,
+)
 
 
 class SourceFile(Base):
@@ -60,6 +67,7 @@ class TravelRecord(Base):
     __tablename__ = "travel_records"
     __table_args__ = (
         one_of("direction", DIRECTIONS),
+        one_of("traveller_kind", TRAVELLER_KINDS),
         one_of("sex", TRAVEL_SEXES),
         one_of("doc_type", DOC_TYPES),
         # Only the natural key: nothing looks travel up by time, document or birth date, and
@@ -81,7 +89,10 @@ class TravelRecord(Base):
     doc_number: Mapped[str | None] = mapped_column(String(64))
     doc_number_norm: Mapped[str | None] = mapped_column(String(64))
     doc_issuing_country: Mapped[str | None] = mapped_column(String(3))
-    direction: Mapped[str] = mapped_column(String(3))
+    direction: Mapped[str] = mapped_column(String(10))
+    traveller_kind: Mapped[str] = mapped_column(String(10), default="passenger",
+                                                server_default="passenger")  # fmt: skip
+    booking_ref: Mapped[str | None] = mapped_column(String(64), doc="the PNR's record locator")
     departure_port: Mapped[str | None] = mapped_column(String(8))
     arrival_port: Mapped[str | None] = mapped_column(String(8))
     departure_country: Mapped[str] = mapped_column(String(3))

@@ -25,6 +25,7 @@ from tracker.models.enums import (
     SEXES,
     TIERS,
     TRAVEL_SEXES,
+    TRAVELLER_KINDS,
 )
 from tracker.schemas.common import (
     FREE_TEXT_LIMIT,
@@ -73,6 +74,7 @@ NotificationId = _identifier(Notification, "notification_id")
 RecordId = _identifier(TravelRecord, "record_id")
 SourceName = _identifier(TravelRecord, "source")
 FlightNumber = _identifier(TravelRecord, "flight_number")
+BookingRef = _identifier(TravelRecord, "booking_ref")
 Sex = one_of_type(SEXES)
 TravelSex = one_of_type(TRAVEL_SEXES)
 Jurisdiction = one_of_type(JURISDICTIONS)
@@ -83,6 +85,7 @@ AliasKind = one_of_type(ALIAS_KINDS)
 DocType = one_of_type(DOC_TYPES)
 NotificationKind = one_of_type(NOTIFICATION_KINDS)
 Direction = one_of_type(DIRECTIONS)
+TravellerKind = one_of_type(TRAVELLER_KINDS)
 HeightCm = whole_number_type(30, 300, "a height in centimetres")
 
 
@@ -232,6 +235,8 @@ class TravelRow(ContractRow):
     departure_time: OffsetDateTime
     carrier: FreeText | None = None
     flight_number: FlightNumber | None = None
+    traveller_kind: TravellerKind = "passenger"
+    booking_ref: BookingRef | None = None
 
     @property
     def departure_local_date(self) -> date:

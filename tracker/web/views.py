@@ -101,7 +101,7 @@ def timeline(evidence: Evidence) -> list[TimelineEvent]:
     t = evidence.travel
     if t is not None:
         events.append(TimelineEvent(
-            t.departure_local_date, f"travel {'out' if t.direction == 'out' else 'in'}",
+            t.departure_local_date, f"travel {t.direction}",
             f"{t.departure_port or t.departure_country} → {t.arrival_port or t.arrival_country}"
             f" {t.carrier or ''} {t.flight_number or ''}".strip(), "travel"))  # fmt: skip
     flag = evidence.flag
