@@ -322,3 +322,23 @@ def test_crew_are_marked_as_crew(write_file, build_paxlst):
     assert read_rows(write_file("mixed.paxlst", mixed))[0][0].values["traveller_kind"] == "crew"
     assert read_rows(write_file("pax.paxlst", passengers))[0][0].values["traveller_kind"] == (
         "passenger")
+
+
+@pytest.mark.parametrize(
+    ("habit", "change"),
+    [
+        ("a tag with a trailing space", lambda t: t.replace("NAD+FL", "NAD +FL")),
+        ("lines indented by a space", lambda t: "\n".join(" " + line for line in t.split("\n"))),
+        ("CR-only line ends", lambda t: t.replace("\n", "\r")),
+        ("stray text after UNZ", lambda t: t + "END OF TRANSMISSION\n"),
+        ("UNA naming * and $ as separators",
+         lambda t: t.replace("UNA:+.? '", "UNA*$.? '").replace("+", "$").replace(":", "*")),
+    ],
+)
+def test_senders_layout_habits_still_load_every_traveller(write_file, build_paxlst, habit,
+                                                          change):  # fmt: skip
+    # Issue 18, habit 6.
+    b = build_paxlst
+    text = change(b.interchange([b.message([b.passenger("ONE"), b.passenger("TWO")])]))
+    rows, _ = read_rows(write_file("flight.paxlst", text))
+    assert [row.values["family_name"] for row in rows if row.problem is None] == ["ONE", "TWO"]

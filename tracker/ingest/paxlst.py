@@ -483,14 +483,15 @@ class _SegmentParser:
 
     def parse(self, span: tuple[int, int, int]) -> Segment | None:
         start, end, line = span
-        plain = plain_segment_elements(self.text[start : end - self._terminator_length],
+        whole = self._tidy_tag(self.text[start:end])
+        plain = plain_segment_elements(whole[: len(whole) - self._terminator_length],
                                        self.characters)  # fmt: skip
         if plain is not None:
             return Segment(plain[0], plain[1:], line, start, end)
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                parsed = list(Parser(characters=self.characters).parse(self.text[start:end]))
+                parsed = list(Parser(characters=self.characters).parse(whole))
         except (EDISyntaxError, IndexError, ValueError) as exc:
             self.last_error = f"segment on line {line} cannot be parsed: {exc}"
             return None
@@ -498,6 +499,14 @@ class _SegmentParser:
             self.last_error = f"segment on line {line} cannot be parsed"
             return None
         return Segment(parsed[0].tag, list(parsed[0].elements), line, start, end)
+
+    def _tidy_tag(self, segment: str) -> str:
+        """The segment with spaces around its tag dropped (``NAD +FL``, a habit of some
+        senders' software): the tag is three letters, the spaces carry nothing."""
+        cut = segment.find(self.characters.data_separator)
+        if cut <= 0 or not (segment[0].isspace() or segment[cut - 1].isspace()):
+            return segment  # nearly every segment: two character checks, no copy
+        return segment[:cut].strip() + segment[cut:]
 
 
 def _raw_tag(text: str, span: tuple[int, int, int]) -> str:
