@@ -344,6 +344,8 @@ def nightly(app: AppContext, inbox: Path, as_of, outbox: Path | None, wait_secon
     except LockHeld as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(result.summary())
+    if result.status == "partial":
+        sys.exit(3)  # every stage ran; a file was quarantined or skipped (see the summary)
     if result.status != "succeeded":
         sys.exit(1)
 

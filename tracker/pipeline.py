@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.config import SYSTEM_ACTOR, Settings
 from tracker.db import transaction
+from tracker.ingest.quarantine import WHAT_TO_DO
 from tracker.models import Flag, Link, Run
 from tracker.services.locks import acquire_run_lock
 
@@ -63,6 +64,12 @@ class NightlyResult:
             )
             for reject_file in ingest.get("reject_files", []):
                 lines.append(f"    rejected rows in {reject_file}")
+            for item in ingest.get("quarantined", []):
+                where = (f"moved to {item['moved_to']}" if item["moved_to"]
+                         else "left in the inbox, unread")  # fmt: skip
+                lines.append(f"    NOT LOADED {item['file']}: {item['reason']}; {where}")
+            if ingest.get("quarantined"):
+                lines.append(f"    what to do: {WHAT_TO_DO}")
         links = c.get("match", {}).get("links", {})
         if "match" in c:
             lines.append(f"  links       match {links.get('match', 0)}, review "
@@ -161,14 +168,19 @@ class Nightly:
     # --- the stages ---------------------------------------------------------------------
 
     def stage_ingest(self) -> dict:
+        from tracker.ingest.quarantine import quarantine
         from tracker.ingest.service import ingest_inbox
 
         o = self.options
         results = ingest_inbox(self.sessions, o.inbox, settings=o.settings, actor=SYSTEM_ACTOR,
                                run_id=self.run_id, progress=o.progress, today=o.as_of)  # fmt: skip
+        quarantined = quarantine(
+            [(r.path, r.refused, not r.skipped) for r in results if r.refused], o.inbox,
+            o.settings.data_dir / "quarantine" / f"run-{self.run_id}",
+        )  # fmt: skip
         archived = 0
         if o.archive:
-            archived = _archive([r.path for r in results], o.inbox,
+            archived = _archive([r.path for r in results if not r.refused], o.inbox,
                                 o.settings.data_dir / "archive" / f"run-{self.run_id}")  # fmt: skip
         rejects = [str(r.reject_file) for r in results if r.reject_file]
         return {
@@ -179,6 +191,7 @@ class Nightly:
             "refused": sum(1 for r in results if r.refused),
             "archived": archived,
             "reject_files": rejects,
+            "quarantined": [q.as_dict() for q in quarantined],
         }
 
     def stage_match(self) -> dict:
@@ -291,7 +304,8 @@ class Nightly:
                     self.counts["links_total"] = s.scalar(
                         select(func.count()).select_from(Link).where(Link.run_id == self.run_id)
                     )
-        status = "failed" if error else "succeeded"
+        degraded = bool(self.counts.get("ingest", {}).get("quarantined"))
+        status = "failed" if error else "partial" if degraded else "succeeded"
         self._save_progress(status, error)
         self.log.write("run finished", status=status, timings=self.timings)
         return NightlyResult(self.run_id, self.options.as_of, status, self.counts, self.timings,

@@ -67,6 +67,7 @@ class FileResult:
     rejected: int = 0
     reject_file: Path | None = None
     refused: str | None = None
+    skipped: bool = False  # not a regular file: never opened
     warnings: list[str] = field(default_factory=list)
     source_file_id: int | None = None
     seconds: float = 0.0
@@ -186,8 +187,8 @@ def ingest_inbox(
         raise IngestError(f"{inbox}: inbox folder does not exist")
     scan = scan_inbox(inbox)
     planned = [(kind, path, format_of(path)) for kind, path in scan.files]
-    skipped = [FileResult(path, kind_of(path) or "", format_of(path) or "", refused=reason)
-               for path, reason in scan.skipped]  # fmt: skip
+    skipped = [FileResult(path, kind_of(path) or "", format_of(path) or "", refused=reason,
+                          skipped=True) for path, reason in scan.skipped]  # fmt: skip
     return skipped + _load_planned(
         sessions, planned, settings=settings, actor=actor, run_id=run_id, progress=progress,
         today=today,

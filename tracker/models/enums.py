@@ -53,7 +53,8 @@ AUDIT_ACTIONS = (
     "publication",
     "user_change",
 )
-RUN_STATUSES = ("running", "succeeded", "failed")
+# partial: every stage ran, but a file was quarantined or skipped (data contract 1.1, exit 3)
+RUN_STATUSES = ("running", "succeeded", "partial", "failed")
 RUN_KINDS = ("nightly", "ingest", "match", "evaluate")
 INPUT_KINDS = ("offenders", "aliases", "documents", "notifications", "travel")
 INPUT_FORMATS = ("csv", "jsonl", "paxlst")

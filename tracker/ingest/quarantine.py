@@ -1,0 +1,47 @@
+"""Files a night could not read, set aside with their reason so the next night does not trip
+on them again and an operator can see what to fix (data contract 1.1: quarantine).
+
+A quarantined file is moved, unread beyond what refused it, to
+``TRACKER_DATA_DIR/quarantine/run-<id>/`` with a ``<name>.reason.txt`` beside it. Entries that
+are not regular files (a symbolic link could point anywhere) are never moved or opened: they
+are reported and left where they are.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+WHAT_TO_DO = ("fix or replace the file and put it back in the inbox; the next night loads it "
+              "(rows already loaded are not loaded twice)")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Quarantined:
+    name: str
+    reason: str
+    moved_to: Path | None  # None: left in place (not a regular file)
+
+    def as_dict(self) -> dict:
+        return {"file": self.name, "reason": self.reason,
+                "moved_to": str(self.moved_to) if self.moved_to else None}  # fmt: skip
+
+
+def quarantine(refused: list[tuple[Path, str, bool]], inbox: Path,
+               folder: Path) -> list[Quarantined]:  # fmt: skip
+    """Move each refused regular file (path, reason, is a regular file) out of the inbox into
+    ``folder`` with its reason written beside it; report the others in place."""
+    done = []
+    for path, reason, regular in refused:
+        if not regular or not path.exists():
+            done.append(Quarantined(path.name, reason, None))
+            continue
+        target = folder / path.relative_to(inbox)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(path), target)
+        target.with_name(target.name + ".reason.txt").write_text(
+            f"{path.name}: {reason}\nWhat to do: {WHAT_TO_DO}\n", encoding="utf-8"
+        )
+        done.append(Quarantined(path.name, reason, target))
+    return done
