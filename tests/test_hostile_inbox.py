@@ -66,6 +66,9 @@ def test_a_hostile_inbox_completes_every_stage_and_ends_partial(sessions, db_url
               if p.suffix in (".html", ".csv", ".json", ".atom"))]  # fmt: skip
     assert not any(SECRET in text for text in seen)
     assert "NOT LOADED travel-latin1.csv" in result.summary()
+    report = result.outputs["report"].read_text()
+    assert "Files not loaded" in report and "travel-latin1.csv" in report
+    assert "left in the inbox, unread" in report  # the symbolic link
 
 
 def test_the_nightly_command_exits_3_when_the_night_is_partial(db_url, tmp_path):

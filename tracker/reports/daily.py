@@ -16,6 +16,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tracker.ingest.quarantine import WHAT_TO_DO
 from tracker.models import Flag, Link, Offender, Reject, Run, SourceFile
 from tracker.models.enums import FLAG_KINDS, SEVERITIES
 from tracker.reports import charts
@@ -45,6 +46,8 @@ class DailyFigures:
     timings: dict[str, float] = field(default_factory=dict)
     #: Analysts' verdicts on links in the HEALTH_DAYS days to the run's as-of date, per band.
     health: list[HealthRow] = field(default_factory=list)
+    #: Inbox files the run could not load: file, reason, where they went (ingest/quarantine).
+    quarantined: list[dict] = field(default_factory=list)
 
     @property
     def health_window(self) -> HealthWindow:
@@ -192,6 +195,7 @@ def collect_daily_figures(session: Session, run_id: int | None = None) -> DailyF
         erased,
         dict(run.stage_timings or {}),
         [r for r in match_health(session, run.as_of, HEALTH_DAYS) if r.by == "band"],
+        list((run.counts or {}).get("ingest", {}).get("quarantined", [])),
     )
 
 
@@ -225,6 +229,7 @@ def render_daily_report(figures: DailyFigures, generated_at: datetime | None = N
             svg=svg,
             kinds=FLAG_KINDS,
             severities=SEVERITIES,
+            what_to_do=WHAT_TO_DO,
             generated_at=(generated_at or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC"),
         )
     )
