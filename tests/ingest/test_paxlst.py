@@ -299,7 +299,8 @@ def test_a_second_interchange_in_one_file_keeps_its_own_references(write_file, b
 
 @pytest.mark.parametrize(
     ("departure", "arrival", "direction"),
-    [("LHR", "BKK", "out"), ("BKK", "LHR", "in"), ("JFK", "CDG", "transit")],
+    [("LHR", "BKK", "out"), ("BKK", "LHR", "in"), ("JFK", "CDG", "transit"),
+     ("LHR", "MAN", "transit")],  # a domestic leg neither leaves nor enters
 )
 def test_direction_is_transit_when_the_leg_touches_no_home_airport(
     write_file, build_paxlst, departure, arrival, direction
@@ -342,3 +343,64 @@ def test_senders_layout_habits_still_load_every_traveller(write_file, build_paxl
     text = change(b.interchange([b.message([b.passenger("ONE"), b.passenger("TWO")])]))
     rows, _ = read_rows(write_file("flight.paxlst", text))
     assert [row.values["family_name"] for row in rows if row.problem is None] == ["ONE", "TWO"]
+
+
+def _two_leg_message(b, passengers, first=("ATL", "ORD", "QQ877"), second=("ORD", "JFK", "QQ827")):
+    """A message in the style of the US CBP guide's example: a TDT per leg, LOC+92 calls."""
+    lines = b.message(passengers)
+    head_end = next(i for i, line in enumerate(lines) if line.startswith("NAD+F"))
+    legs = []
+    for (dep, arr, flight), (departs, arrives) in zip(
+        (first, second), (("2603011040", "2603011240"), ("2603011400", "2603011700")),
+        strict=True,
+    ):
+        legs += [f"TDT+20+{flight}+++QQ", f"LOC+92+{dep}", f"DTM+189:{departs}:201",
+                 f"LOC+92+{arr}", f"DTM+232:{arrives}:201"]
+    kept = [line for line in lines[:head_end] if not line.startswith(("TDT", "LOC", "DTM"))]
+    return kept + legs + lines[head_end:]
+
+
+def _boarding(passenger, embarks=None, debarks=None):
+    extra = ([f"LOC+178+{embarks}"] if embarks else []) + ([f"LOC+179+{debarks}"] if debarks
+                                                           else [])  # fmt: skip
+    return [passenger[0], *extra, *passenger[1:]]
+
+
+def test_each_traveller_gets_the_leg_their_loc_178_and_179_name(write_file, build_paxlst):
+    # Issue 18, habits 3 and 4: legs given only as LOC+92, several legs in one message.
+    b = build_paxlst
+    message = _two_leg_message(b, [
+        _boarding(b.passenger("FIRSTLEG"), "ATL", "ORD"),
+        _boarding(b.passenger("SECONDLEG"), "ORD", "JFK"),
+        _boarding(b.passenger("THROUGH"), "ATL", "JFK"),
+        _boarding(b.passenger("ONLYDEBARKS"), None, "JFK"),
+    ])  # fmt: skip
+    rows, _ = read_rows(write_file("cbp.paxlst", b.interchange([message])), home_country="USA")
+    facts = {r.values["family_name"]: (r.values["flight_number"], r.values["departure_port"],
+                                       r.values["arrival_port"]) for r in rows}  # fmt: skip
+    assert facts == {
+        "FIRSTLEG": ("QQ877", "ATL", "ORD"),
+        "SECONDLEG": ("QQ827", "ORD", "JFK"),
+        "THROUGH": ("QQ877", "ATL", "JFK"),
+        "ONLYDEBARKS": ("QQ827", "ORD", "JFK"),
+    }
+    second = next(r for r in rows if r.values["family_name"] == "SECONDLEG")
+    assert second.values["departure_time"] == "2026-03-01T14:00:00-06:00"  # ORD's local time
+
+
+def test_a_traveller_whose_leg_cannot_be_told_is_rejected_alone(write_file, build_paxlst):
+    b = build_paxlst
+    message = _two_leg_message(b, [_boarding(b.passenger("KNOWN"), "ATL", "ORD"),
+                                   b.passenger("UNKNOWN"),
+                                   _boarding(b.passenger("ELSEWHERE"), "LAX")])  # fmt: skip
+    rows, _ = read_rows(write_file("cbp.paxlst", b.interchange([message])), home_country="USA")
+    assert rows[0].problem is None
+    assert "names neither a port of embarkation (LOC+178)" in rows[1].problem[1]
+    assert "boards at 'LAX' (LOC+178), where no leg of the flight departs" in rows[2].problem[1]
+
+
+def test_on_a_one_leg_list_loc_178_and_179_do_not_move_the_traveller(write_file, build_paxlst):
+    b = build_paxlst
+    message = b.message([_boarding(b.passenger("CONNECTING"), "MAN", "HKT")])
+    rows, _ = read_rows(write_file("flight.paxlst", b.interchange([message])))
+    assert (rows[0].values["departure_port"], rows[0].values["arrival_port"]) == ("LHR", "BKK")

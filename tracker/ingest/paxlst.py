@@ -23,7 +23,15 @@ from pydifact.control import Characters
 from pydifact.exceptions import EDISyntaxError
 from pydifact.parser import Parser
 
-from tracker.ingest.airports import airport
+from tracker.ingest.paxlst_legs import (
+    DEBARKATION,
+    EMBARKATION,
+    Leg,
+    LegProblem,
+    departure_instant,
+    message_legs,
+    travellers_journey,
+)
 from tracker.ingest.readers import CHUNK_ROWS, FileRefused, SourceRow
 
 # Person groups: FL passenger, FM crew member, DDT/DDU passenger/crew in transit.
@@ -288,10 +296,12 @@ class PaxlstReader:
             if message.problem:
                 raise MessageRejected(message.problem)
             head, mismatches = _check_envelope(message, groups)
-            flight = self._flight_facts(head)
+            legs = message_legs(head)
+            # one leg: its facts are every traveller's, worked out (and checked) once
+            shared = self._journey_facts(legs, None, None) if len(legs) == 1 else None
             self.warnings.extend(f"message {message.reference or '?'}: {mismatch}; loaded "
                                  "all the same" for mismatch in mismatches)  # fmt: skip
-        except MessageRejected as exc:
+        except (MessageRejected, LegProblem) as exc:
             end = message.end if message.end is not None else len(text)
             reason = (None, f"message {message.reference or '?'} rejected whole: {exc}")
             return _rejected_travellers(text, message, end, reason)
@@ -300,8 +310,13 @@ class PaxlstReader:
         for position, group in enumerate(groups, start=1):
             record_id = f"{control}-{message.reference}-{position:04d}"
             raw = text[group[0].start : group[-1].end]
-            values, problem = self._person_values(group)
-            values.update(flight, record_id=record_id, source=source)
+            values, problem, (embarks, debarks) = self._person_values(group)
+            try:
+                values.update(shared if shared is not None
+                              else self._journey_facts(legs, embarks, debarks))  # fmt: skip
+            except LegProblem as exc:
+                problem = problem or (None, f"the traveller's leg cannot be told: {exc}")
+            values.update(record_id=record_id, source=source)
             crew = crew_list or group[0].element(0) in CREW_QUALIFIERS
             values["traveller_kind"] = "crew" if crew else "passenger"
             rows.append(
@@ -309,36 +324,13 @@ class PaxlstReader:
             )
         return rows
 
-    def _flight_facts(self, head: list[Segment]) -> dict[str, str]:
-        """Facts every passenger of the message shares; any missing one rejects the message."""
-        tdt = _first(head, "TDT")
-        departure = _located(head, "125", "189")
-        arrival = _located(head, "87", "232")
-        if departure is None:
-            raise MessageRejected("has no departure airport (LOC+125)")
-        if arrival is None:
-            raise MessageRejected("has no arrival airport (LOC+87)")
-        from_airport = airport(departure[0].element(1))
-        to_airport = airport(arrival[0].element(1))
-        if from_airport is None:
-            raise MessageRejected(
-                f"names departure airport {departure[0].element(1)!r} (LOC+125), "
-                "which is not a known IATA airport"
-            )
-        if to_airport is None:
-            raise MessageRejected(
-                f"names arrival airport {arrival[0].element(1)!r} (LOC+87), "
-                "which is not a known IATA airport"
-            )
-        if departure[1] is None:
-            raise MessageRejected("has no departure time (DTM+189)")
-        local = _edifact_datetime(departure[1].element(0, 1))
-        if local is None:
-            raise MessageRejected(
-                f"has departure time {departure[1].element(0, 1)!r} (DTM+189), "
-                "which is not YYMMDDHHMM or CCYYMMDDHHMM"
-            )
-        departure_time = local.replace(tzinfo=from_airport.timezone)
+    def _journey_facts(self, legs: list[Leg], embarks: str | None,
+                       debarks: str | None) -> dict[str, str]:  # fmt: skip
+        """The facts of the traveller's own journey on this flight: the leg they board, its
+        flight and local departure time, and where they leave the aircraft."""
+        leg, leaves_at = travellers_journey(legs, embarks, debarks)
+        departure_time = departure_instant(leg, _edifact_datetime)
+        from_airport, to_airport = leg.departure.airport, leaves_at.airport
         facts = {
             "departure_port": from_airport.iata,
             "arrival_port": to_airport.iata,
@@ -348,17 +340,17 @@ class PaxlstReader:
             "direction": travel_direction(from_airport.country, to_airport.country,
                                           self.home_country),
         }
-        if tdt is not None:
-            if tdt.element(1):
-                facts["flight_number"] = tdt.element(1)
-            if tdt.element(4):
-                facts["carrier"] = tdt.element(4)
+        if leg.flight_number:
+            facts["flight_number"] = leg.flight_number
+        if leg.carrier:
+            facts["carrier"] = leg.carrier
         return facts
 
-    def _person_values(
-        self, group: list[Segment]
-    ) -> tuple[dict[str, str], tuple[str | None, str] | None]:
-        """A passenger's own facts; a date that cannot be read is that passenger's problem."""
+    def _person_values(self, group: list[Segment]) -> tuple[
+        dict[str, str], tuple[str | None, str] | None, tuple[str | None, str | None]
+    ]:
+        """A passenger's own facts, their ports of embarkation and debarkation (LOC+178/179);
+        a date that cannot be read is that passenger's problem."""
         nad = group[0]
         names = nad.components(3)  # SURNAME:GIVEN:MIDDLE...; the surname's place is fixed
         values: dict[str, str] = {}
@@ -370,9 +362,12 @@ class PaxlstReader:
                 values["given_names"] = " ".join(given)
         document: list[Segment] | None = None
         documents: list[list[Segment]] = []
+        ports: dict[str, str] = {}
         for segment in group[1:]:
             qualifier = segment.element(0)
-            if segment.tag == "DOC":
+            if segment.tag == "LOC" and qualifier in (EMBARKATION, DEBARKATION):
+                ports[qualifier] = segment.element(1).strip().upper()
+            elif segment.tag == "DOC":
                 document = [segment]
                 documents.append(document)
             elif segment.tag == "ATT" and qualifier == "2":
@@ -391,7 +386,8 @@ class PaxlstReader:
             elif document is not None and segment.tag in ("LOC", "DTM"):
                 document.append(segment)
         values.update(_document_values(documents))
-        return {k: v for k, v in values.items() if v and not v.isspace()}, problem
+        kept = {k: v for k, v in values.items() if v and not v.isspace()}
+        return kept, problem, (ports.get(EMBARKATION) or None, ports.get(DEBARKATION) or None)
 
 
 def _check_envelope(message: _Message,
@@ -427,10 +423,12 @@ def _check_envelope(message: _Message,
 
 def travel_direction(departure_country: str, arrival_country: str, home_country: str) -> str:
     """`out` leaving the home country, `in` arriving in it, `transit` for a journey that does
-    neither (data contract 1.1): a leg between two foreign airports is not an arrival."""
-    if departure_country == home_country:
+    neither (data contract 1.1): a leg between two foreign airports is not an arrival, nor a
+    domestic one a departure."""
+    leaves, enters = departure_country == home_country, arrival_country == home_country
+    if leaves and not enters:
         return "out"
-    if arrival_country == home_country:
+    if enters and not leaves:
         return "in"
     return "transit"
 

@@ -1,0 +1,123 @@
+"""The legs of a PAXLST flight, and which of them each traveller is on.
+
+A message's flight part (group 2, TDT, with its group 3 LOC and DTM) names the places the
+aircraft calls at: LOC+125 (departure) and LOC+87 (arrival) for a single leg, or LOC+92 (routing)
+for each call of a multi-leg flight, as the US CBP APIS guide's examples do, and a message may
+carry several TDT groups. Each traveller's own LOC+178 (port of embarkation) and LOC+179 (port
+of debarkation) say which leg is theirs (data contract 1.1). A traveller whose leg cannot be
+told is rejected alone, with the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from tracker.ingest.airports import Airport, airport
+
+STOP_QUALIFIERS = {"125": "departure", "87": "arrival", "92": "routing"}
+EMBARKATION, DEBARKATION = "178", "179"
+
+
+class LegProblem(ValueError):
+    """The flight's part of the message, or a traveller's leg, cannot be read."""
+
+
+@dataclass(frozen=True)
+class Stop:
+    airport: Airport
+    qualifier: str
+    departs: str | None  # DTM+189 text after the LOC, if any
+    arrives: str | None  # DTM+232 text after the LOC, if any
+
+
+@dataclass(frozen=True)
+class Leg:
+    flight_number: str
+    carrier: str
+    departure: Stop
+    arrival: Stop
+
+
+def _stops_by_transport(head: list) -> list[tuple[object, list[tuple[object, list]]]]:
+    """Per TDT segment, its LOC segments (of the stop qualifiers) with the DTMs after each."""
+    groups: list = []
+    for segment in head:
+        if segment.tag == "TDT":
+            groups.append((segment, []))
+        elif segment.tag == "LOC" and segment.element(0) in STOP_QUALIFIERS:
+            if not groups:
+                groups.append((None, []))
+            groups[-1][1].append((segment, []))
+        elif segment.tag == "DTM" and groups and groups[-1][1]:
+            groups[-1][1][-1][1].append(segment)
+    return groups
+
+
+def _stop(loc, dates: list) -> Stop:
+    code = loc.element(1)
+    found = airport(code)
+    role = STOP_QUALIFIERS[loc.element(0)]
+    if found is None:
+        raise LegProblem(f"names {role} airport {code!r} (LOC+{loc.element(0)}), which is not a "
+                         "known IATA airport")  # fmt: skip
+    departs = next((d.element(0, 1) for d in dates if d.element(0) == "189"), None)
+    arrives = next((d.element(0, 1) for d in dates if d.element(0) == "232"), None)
+    return Stop(found, loc.element(0), departs, arrives)
+
+
+def message_legs(head: list) -> list[Leg]:
+    """Every leg of the message's flight part, in order: consecutive calls of each TDT."""
+    legs = []
+    for tdt, locations in _stops_by_transport(head):
+        stops = [_stop(loc, dates) for loc, dates in locations]
+        flight = tdt.element(1) if tdt is not None else ""
+        carrier = tdt.element(4) if tdt is not None else ""
+        legs.extend(Leg(flight, carrier, a, b) for a, b in zip(stops, stops[1:], strict=False))
+    if not legs:
+        places = [loc for _, locations in _stops_by_transport(head) for loc, _ in locations]
+        if not places:
+            raise LegProblem("has no departure airport (LOC+125)")
+        raise LegProblem("has no arrival airport (LOC+87)")
+    return legs
+
+
+def travellers_journey(legs: list[Leg], embarks: str | None,
+                       debarks: str | None) -> tuple[Leg, Stop]:  # fmt: skip
+    """The leg a traveller boards (with its flight and departure time) and the stop they
+    leave the aircraft at: by their LOC+178/179, or the flight's only leg (whatever those
+    say: on a one-leg list they often name the traveller's whole itinerary)."""
+    if len(legs) == 1:
+        return legs[0], legs[0].arrival
+    start = None
+    if embarks:
+        start = next((i for i, leg in enumerate(legs) if leg.departure.airport.iata == embarks),
+                     None)  # fmt: skip
+        if start is None:
+            raise LegProblem(f"boards at {embarks!r} (LOC+178), where no leg of the flight "
+                             "departs")  # fmt: skip
+    end = None
+    if debarks:
+        end = next((i for i in range(start or 0, len(legs))
+                    if legs[i].arrival.airport.iata == debarks), None)  # fmt: skip
+        if end is None:
+            raise LegProblem(f"leaves at {debarks!r} (LOC+179), where no leg of the flight "
+                             "arrives" + (f" after {embarks!r}" if embarks else ""))  # fmt: skip
+    if start is None and end is None:
+        raise LegProblem(f"the flight has {len(legs)} legs and the traveller names neither a "
+                         "port of embarkation (LOC+178) nor of debarkation (LOC+179)")  # fmt: skip
+    if start is None:
+        start = end
+    return legs[start], legs[end if end is not None else start].arrival
+
+
+def departure_instant(leg: Leg, parse) -> datetime:
+    """The leg's local departure time (DTM+189 after its departure LOC) at its airport."""
+    text = leg.departure.departs
+    if text is None:
+        raise LegProblem("has no departure time (DTM+189)")
+    local = parse(text)
+    if local is None:
+        raise LegProblem(f"has departure time {text!r} (DTM+189), which is not YYMMDDHHMM or "
+                         "CCYYMMDDHHMM")  # fmt: skip
+    return local.replace(tzinfo=leg.departure.airport.timezone)
