@@ -501,9 +501,12 @@ class _SegmentParser:
     def _tidy_tag(self, segment: str) -> str:
         """The segment with spaces around its tag dropped (``NAD +FL``, a habit of some
         senders' software): the tag is three letters, the spaces carry nothing."""
-        cut = segment.find(self.characters.data_separator)
+        separator = self.characters.data_separator
+        if segment[3:4] == separator and not segment[:1].isspace():
+            return segment  # nearly every segment: a three-letter tag, then the separator
+        cut = segment.find(separator)
         if cut <= 0 or not (segment[0].isspace() or segment[cut - 1].isspace()):
-            return segment  # nearly every segment: two character checks, no copy
+            return segment
         return segment[:cut].strip() + segment[cut:]
 
 
