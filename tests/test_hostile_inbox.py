@@ -33,6 +33,8 @@ def _hostile_inbox(tmp_path: Path) -> Path:
     (inbox / "travel-hostile.jsonl").write_text(
         "".join(TRAVEL_JSON.format(i=i, name=name) for i, name in enumerate(names)))
     (inbox / "travel-latin1.csv").write_bytes("record_id,source\nX1,caf\xe9\n".encode("latin-1"))
+    paxlst = next(inbox.glob("*.paxlst"), None) or next(inbox.glob("*.edi"))
+    paxlst.write_text(paxlst.read_text().replace("UNZ+", "UNZ+0099", 1))  # a trailer that lies
     outside = tmp_path / "outside.csv"
     outside.write_text(SECRET + "\n")
     (inbox / "notifications-link.csv").symlink_to(outside)
@@ -66,7 +68,11 @@ def test_a_hostile_inbox_completes_every_stage_and_ends_partial(sessions, db_url
               if p.suffix in (".html", ".csv", ".json", ".atom"))]  # fmt: skip
     assert not any(SECRET in text for text in seen)
     assert "NOT LOADED travel-latin1.csv" in result.summary()
+    warnings_file = data_dir / "rejects" / f"run-{result.run_id}" / "warnings.csv"
+    assert "UNZ counts 0099" in warnings_file.read_text()
+    assert str(warnings_file) in result.summary()
     report = result.outputs["report"].read_text()
+    assert "Repaired or ignored while loading" in report and "UNZ counts 0099" in report
     assert "Files not loaded" in report and "travel-latin1.csv" in report
     assert "left in the inbox, unread" in report  # the symbolic link
 

@@ -70,6 +70,9 @@ class NightlyResult:
                 lines.append(f"    NOT LOADED {item['file']}: {item['reason']}; {where}")
             if ingest.get("quarantined"):
                 lines.append(f"    what to do: {WHAT_TO_DO}")
+            if ingest.get("warnings"):
+                lines.append(f"    {len(ingest['warnings'])} warning(s) about what was repaired "
+                             f"or ignored, in {ingest.get('warnings_file')}")  # fmt: skip
         links = c.get("match", {}).get("links", {})
         if "match" in c:
             lines.append(f"  links       match {links.get('match', 0)}, review "
@@ -168,7 +171,7 @@ class Nightly:
     # --- the stages ---------------------------------------------------------------------
 
     def stage_ingest(self) -> dict:
-        from tracker.ingest.quarantine import quarantine
+        from tracker.ingest.quarantine import quarantine, write_warnings
         from tracker.ingest.service import ingest_inbox
 
         o = self.options
@@ -183,6 +186,8 @@ class Nightly:
             archived = _archive([r.path for r in results if not r.refused], o.inbox,
                                 o.settings.data_dir / "archive" / f"run-{self.run_id}")  # fmt: skip
         rejects = [str(r.reject_file) for r in results if r.reject_file]
+        warned = [{"file": r.path.name, "warning": w} for r in results for w in r.warnings]
+        warnings_file = write_warnings(warned, o.settings.rejects_dir / f"run-{self.run_id}")
         return {
             "files": len(results),
             "read": sum(r.read for r in results),
@@ -192,6 +197,8 @@ class Nightly:
             "archived": archived,
             "reject_files": rejects,
             "quarantined": [q.as_dict() for q in quarantined],
+            "warnings": warned,
+            "warnings_file": str(warnings_file) if warnings_file else None,
         }
 
     def stage_match(self) -> dict:

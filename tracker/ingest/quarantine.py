@@ -9,6 +9,7 @@ are reported and left where they are.
 
 from __future__ import annotations
 
+import csv
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,3 +46,17 @@ def quarantine(refused: list[tuple[Path, str, bool]], inbox: Path,
         )
         done.append(Quarantined(path.name, reason, target))
     return done
+
+
+def write_warnings(warned: list[dict], folder: Path) -> Path | None:
+    """``warnings.csv`` (file, warning) beside the run's reject files: what the loaders
+    repaired or ignored (a control count that disagreed, a stray byte), for the sender."""
+    if not warned:
+        return None
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "warnings.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["file", "warning"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(warned)
+    return path

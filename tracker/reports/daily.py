@@ -48,6 +48,8 @@ class DailyFigures:
     health: list[HealthRow] = field(default_factory=list)
     #: Inbox files the run could not load: file, reason, where they went (ingest/quarantine).
     quarantined: list[dict] = field(default_factory=list)
+    #: What the loaders repaired or ignored: file, warning.
+    load_warnings: list[dict] = field(default_factory=list)
 
     @property
     def health_window(self) -> HealthWindow:
@@ -196,6 +198,7 @@ def collect_daily_figures(session: Session, run_id: int | None = None) -> DailyF
         dict(run.stage_timings or {}),
         [r for r in match_health(session, run.as_of, HEALTH_DAYS) if r.by == "band"],
         list((run.counts or {}).get("ingest", {}).get("quarantined", [])),
+        list((run.counts or {}).get("ingest", {}).get("warnings", [])),
     )
 
 
