@@ -412,6 +412,27 @@ def test_a_name_over_the_contracts_limit_rejects_its_row_alone(sessions, setting
     assert reason.endswith("is longer than 200 characters, the contract's limit for names")
 
 
+def test_a_json_number_or_boolean_where_text_is_expected_rejects_its_row(sessions, settings,
+                                                                          write_file):  # fmt: skip
+    good = ('{"record_id": "J1", "source": "api-man", "family_name": "KHAN", "direction": "out",'
+            ' "departure_country": "GBR", "arrival_country": "PAK",'
+            ' "departure_time": "2026-03-01T06:40:00Z"}\n')  # fmt: skip
+    lines = [good, good.replace('"KHAN"', "12345").replace("J1", "J2"),
+             good.replace('"KHAN"', "true").replace("J1", "J3"),
+             good.replace('"api-man"', "7").replace("J1", "J4")]
+    [result] = load(sessions, settings, "travel", write_file("travel-x.jsonl", "".join(lines)))
+    assert (result.read, result.new, result.rejected) == (4, 1, 3)
+    reasons = [row["reason"] for row in csv.DictReader(result.reject_file.open(encoding="utf-8"))]
+    assert reasons[0] == "family_name: is a JSON number or true/false where text is expected"
+    # where the contract takes a number or a yes/no, JSON's own number and boolean are the value
+    offender = ('{"offender_id": "VR-7", "family_name": "Ng", "given_names": "Li",'
+                ' "date_of_birth": "1980-01-01", "requirement_start": "2020-05-01",'
+                ' "notification_period": "P10Y", "managing_force": "Kent Police",'
+                ' "fixed_abode": false, "height_cm": 180}\n')  # fmt: skip
+    [loaded] = load(sessions, settings, "offenders", write_file("offenders.jsonl", offender))
+    assert (loaded.new, loaded.rejected) == (1, 0), loaded.summary()
+
+
 def test_travel_from_paxlst_loads_and_rejects_a_bad_passenger_alone(
     sessions, settings, write_file, build_paxlst
 ):

@@ -18,6 +18,7 @@ from tracker.ingest.paxlst import PaxlstReader
 from tracker.ingest.readers import RowReader, SourceRow, open_reader
 from tracker.schemas import KNOWN_OFFENDERS, MULTI_VALUED, columns_of, required_columns_of
 from tracker.schemas.common import row_problems
+from tracker.schemas.rows import number_columns_of
 
 
 @dataclass(slots=True)
@@ -47,7 +48,8 @@ def make_reader(
     if fmt == "paxlst":
         return PaxlstReader(path, home_country, today)
     model = KINDS[kind].model
-    return open_reader(path, fmt, columns_of(model), required_columns_of(model), MULTI_VALUED)
+    return open_reader(path, fmt, columns_of(model), required_columns_of(model), MULTI_VALUED,
+                       number_columns_of(model))  # fmt: skip
 
 
 def prepare_chunk(

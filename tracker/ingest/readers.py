@@ -357,11 +357,15 @@ class JsonLinesReader:
     format = "jsonl"
 
     def __init__(
-        self, path: Path, columns: tuple[str, ...], multi_valued: frozenset[str] = frozenset()
-    ):
+        self, path: Path, columns: tuple[str, ...], multi_valued: frozenset[str] = frozenset(),
+        numbers: frozenset[str] | None = None,
+    ):  # fmt: skip
         self.path = path
         self.columns = frozenset(columns)
         self.multi_valued = multi_valued
+        # Columns where a JSON number or boolean is the value; None: any column (the readers'
+        # own tests), else one anywhere else rejects its row (data contract 1.1).
+        self.numbers = numbers
         self.warnings: list[str] = []
         self._unknown: dict[str, None] = {}
         self._file = _TextFile(path)
@@ -411,6 +415,9 @@ class JsonLinesReader:
                 continue
             if name in values:
                 return SourceRow(line, raw, problem=(name, "given twice"))
+            if self.numbers is not None and name not in self.numbers and _holds_number(value):
+                return SourceRow(line, raw, problem=(name, "is a JSON number or true/false "
+                                                           "where text is expected"))  # fmt: skip
             try:
                 cell = _json_cell(value, many=name in self.multi_valued)
             except ValueError as exc:
@@ -451,6 +458,13 @@ def _finite_float(text: str) -> float:
     if not math.isfinite(value):
         raise ValueError(f"the number {text} is out of range")
     return value
+
+
+def _holds_number(value: object) -> bool:
+    """A JSON number or boolean, alone or in an array."""
+    if isinstance(value, list):
+        return any(isinstance(item, int | float) for item in value)  # bool is an int
+    return isinstance(value, int | float)
 
 
 def _json_scalar(value: object) -> str | None:
@@ -499,10 +513,11 @@ def open_reader(
     columns: tuple[str, ...],
     required: tuple[str, ...],
     multi_valued: frozenset[str] = frozenset(),
+    numbers: frozenset[str] | None = None,
 ) -> RowReader:
     """The reader for a CSV or JSON Lines file (PAXLST has its own module)."""
     if fmt == "csv":
         return CsvReader(path, columns, required)
     if fmt == "jsonl":
-        return JsonLinesReader(path, columns, multi_valued)
+        return JsonLinesReader(path, columns, multi_valued, numbers)
     raise ValueError(f"no tabular reader for format {fmt!r}")

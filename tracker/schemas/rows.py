@@ -9,7 +9,8 @@ register's known ids from the validation context, which ingest fills in bulk per
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from types import UnionType
+from typing import Annotated, Union, get_args, get_origin
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationInfo, model_validator
 
@@ -265,9 +266,25 @@ def required_columns_of(model: type[ContractRow]) -> tuple[str, ...]:
     return tuple(name for name, field in model.model_fields.items() if field.is_required())
 
 
+def number_columns_of(model: type[ContractRow]) -> frozenset[str]:
+    """Columns holding a number or a yes/no: the only ones where a JSON number or boolean is
+    the value itself (data contract 1.1: anywhere else it rejects the row)."""
+    numeric = set()
+    for name, field in model.model_fields.items():
+        annotation = field.annotation
+        if get_origin(annotation) in (Union, UnionType):
+            annotation = next(a for a in get_args(annotation) if a is not type(None))
+        if get_origin(annotation) is Annotated:
+            annotation = get_args(annotation)[0]
+        if annotation in (int, bool, float):
+            numeric.add(name)
+    return frozenset(numeric)
+
+
 __all__ = [
     "KNOWN_OFFENDERS",
     "MULTI_VALUED",
+    "number_columns_of",
     "ROW_MODELS",
     "AliasRow",
     "ContractRow",
