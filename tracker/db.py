@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
@@ -106,7 +106,7 @@ def upgrade_to_head(engine: Engine) -> tuple[str | None, str | None]:
 
     before = current_revision(engine)
     config = alembic_config(engine)
-    with engine.begin() as connection:
+    with _migrating(engine) as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
     return before, current_revision(engine)
@@ -116,9 +116,34 @@ def downgrade_to(engine: Engine, revision: str = "base") -> None:
     from alembic import command
 
     config = alembic_config(engine)
-    with engine.begin() as connection:
+    with _migrating(engine) as connection:
         config.attributes["connection"] = connection
         command.downgrade(config, revision)
+
+
+@contextmanager
+def _migrating(engine: Engine) -> Iterator[Connection]:
+    """A connection for migrations, in one transaction. On SQLite, foreign keys are off while
+    it runs: changing a table there means copying it into a new one and dropping the old, and
+    with the keys on that drop would fail, or cascade and empty every table that refers to it.
+    The keys are checked whole before the transaction commits."""
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")  # a no-op inside a transaction
+            connection.commit()
+        try:
+            with connection.begin():
+                yield connection
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"the migration left {len(broken)} row(s) whose "
+                                           f"foreign key points nowhere, e.g. {broken[0]}")
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 def current_revision(engine: Engine) -> str | None:
