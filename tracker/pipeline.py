@@ -38,6 +38,9 @@ class StageFailed(RuntimeError):
     """A stage raised; the run is marked failed and the message names the stage."""
 
 
+MAX_WARNINGS_KEPT = 200  # in the run record, the log and the report; the file has every one
+
+
 @dataclass
 class NightlyResult:
     run_id: int
@@ -71,8 +74,8 @@ class NightlyResult:
             if ingest.get("quarantined"):
                 lines.append(f"    what to do: {WHAT_TO_DO}")
             if ingest.get("warnings"):
-                lines.append(f"    {len(ingest['warnings'])} warning(s) about what was repaired "
-                             f"or ignored, in {ingest.get('warnings_file')}")  # fmt: skip
+                lines.append(f"    {ingest.get('warning_count', 0)} warning(s) about what was "
+                             f"repaired or ignored, in {ingest.get('warnings_file')}")  # fmt: skip
         links = c.get("match", {}).get("links", {})
         if "match" in c:
             lines.append(f"  links       match {links.get('match', 0)}, review "
@@ -197,7 +200,8 @@ class Nightly:
             "archived": archived,
             "reject_files": rejects,
             "quarantined": [q.as_dict() for q in quarantined],
-            "warnings": warned,
+            "warnings": warned[:MAX_WARNINGS_KEPT],  # all of them are in warnings_file
+            "warning_count": len(warned),
             "warnings_file": str(warnings_file) if warnings_file else None,
         }
 

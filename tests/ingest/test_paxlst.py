@@ -404,3 +404,14 @@ def test_on_a_one_leg_list_loc_178_and_179_do_not_move_the_traveller(write_file,
     message = b.message([_boarding(b.passenger("CONNECTING"), "MAN", "HKT")])
     rows, _ = read_rows(write_file("flight.paxlst", b.interchange([message])))
     assert (rows[0].values["departure_port"], rows[0].values["arrival_port"]) == ("LHR", "BKK")
+
+
+
+@pytest.mark.parametrize("count", ["²", "9" * 5000, "12a", ""])
+def test_a_control_count_that_is_no_number_is_warned_about_never_a_crash(write_file,
+                                                                       build_paxlst, count):
+    b = build_paxlst
+    text = b.interchange([b.message([b.passenger("ONE")])]).replace("UNT+17+", f"UNT+{count}+")
+    rows, reader = read_rows(write_file("flight.paxlst", text))
+    assert rows[0].problem is None and rows[0].values["family_name"] == "ONE"
+    assert any(w.startswith("message 1: UNT counts") for w in reader.warnings)

@@ -60,7 +60,10 @@ def scan_inbox(folder: Path) -> InboxScan:
 
 def _not_a_regular_file(path: Path) -> str | None:
     """Why ``path`` is not a regular file, looked at without following a link; None if it is."""
-    mode = path.lstat().st_mode
+    try:
+        mode = path.lstat().st_mode
+    except OSError:  # gone since the folder was listed (a sender renaming a temporary file)
+        return "gone before it could be read: skipped"
     if stat.S_ISLNK(mode):
         return "a symbolic link, not a regular file: skipped unread"
     if stat.S_ISDIR(mode):

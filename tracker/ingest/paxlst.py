@@ -282,7 +282,7 @@ class PaxlstReader:
         """A trailer's control count against what was read: a mismatch is warned about."""
         written = segment.element(0) if segment else ""
         if not _same_count(written, counted):
-            self.warnings.append(f"{tag} counts {written or 'no'} {what} but the {where} has "
+            self.warnings.append(f"{tag} counts {_shown_count(written)} {what} but the {where} has "
                                  f"{counted}; loaded all the same")  # fmt: skip
 
     # --- one message --------------------------------------------------------------------------
@@ -402,10 +402,11 @@ def _check_envelope(message: _Message,
         raise MessageRejected(f"is a {unh.element(1) or 'untyped'} message, not PAXLST")
     warnings = []
     if unt.element(1) != message.reference:
-        warnings.append(f"UNT reference {unt.element(1)!r} differs from the UNH reference "
+        warnings.append(f"UNT reference {_shown_reference(unt.element(1))} differs from the UNH "
+                        "reference "
                         f"{message.reference!r}")  # fmt: skip
     if not _same_count(unt.element(0), len(segments)):
-        warnings.append(f"UNT counts {unt.element(0) or 'no'} segments but the message has "
+        warnings.append(f"UNT counts {_shown_count(unt.element(0))} segments but the message has "
                         f"{len(segments)}")  # fmt: skip
     head = segments[: segments.index(groups[0][0])] if groups else segments
     bgm = _first(head, "BGM")
@@ -416,7 +417,7 @@ def _check_envelope(message: _Message,
         )
     for cnt in (segment for segment in segments if segment.tag == "CNT"):
         if cnt.element(0) in ("41", "42") and not _same_count(cnt.element(0, 1), len(groups)):
-            warnings.append(f"CNT+{cnt.element(0)} says {cnt.element(0, 1) or 'nothing'} "
+            warnings.append(f"CNT+{cnt.element(0)} says {_shown_count(cnt.element(0, 1))} "
                             f"travellers but {len(groups)} follow")  # fmt: skip
     return head, warnings
 
@@ -433,9 +434,28 @@ def travel_direction(departure_country: str, arrival_country: str, home_country:
     return "transit"
 
 
+def _is_count(text: str) -> bool:
+    return 0 < len(text) <= 12 and text.isascii() and text.isdecimal()
+
+
+def _shown_count(written: str) -> str:
+    """A count as written, for a warning: only a plain number is echoed (a trailer's text is
+    the sender's, and may hold anything)."""
+    text = written.strip()
+    return text if _is_count(text) else "no count" if not text else "something that is no count"
+
+
+def _shown_reference(written: str) -> str:
+    text = written.strip()
+    return repr(text) if 0 < len(text) <= 14 and text.isascii() and text.isalnum() else (
+        "an unreadable reference")
+
+
 def _same_count(written: str, counted: int) -> bool:
-    """A control count as written (zero-padded or not) equals what was counted."""
-    return written.strip().isdigit() and int(written) == counted
+    """A control count as written (zero-padded or not) equals what was counted. Only plain
+    ASCII digits, at most 12 of them, are a count (``²`` or 5,000 digits are not)."""
+    text = written.strip()
+    return _is_count(text) and int(text) == counted
 
 
 def plain_segment_elements(body: str, characters: Characters) -> list | None:
