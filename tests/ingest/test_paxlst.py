@@ -373,7 +373,7 @@ def test_each_traveller_gets_the_leg_their_loc_178_and_179_name(write_file, buil
         _boarding(b.passenger("FIRSTLEG"), "ATL", "ORD"),
         _boarding(b.passenger("SECONDLEG"), "ORD", "JFK"),
         _boarding(b.passenger("THROUGH"), "ATL", "JFK"),
-        _boarding(b.passenger("ONLYDEBARKS"), None, "JFK"),
+        _boarding(b.passenger("BOARDSLAST"), "ORD"),  # the last leg's port alone settles it
     ])  # fmt: skip
     rows, _ = read_rows(write_file("cbp.paxlst", b.interchange([message])), home_country="USA")
     facts = {r.values["family_name"]: (r.values["flight_number"], r.values["departure_port"],
@@ -382,7 +382,7 @@ def test_each_traveller_gets_the_leg_their_loc_178_and_179_name(write_file, buil
         "FIRSTLEG": ("QQ877", "ATL", "ORD"),
         "SECONDLEG": ("QQ827", "ORD", "JFK"),
         "THROUGH": ("QQ877", "ATL", "JFK"),
-        "ONLYDEBARKS": ("QQ827", "ORD", "JFK"),
+        "BOARDSLAST": ("QQ827", "ORD", "JFK"),
     }
     second = next(r for r in rows if r.values["family_name"] == "SECONDLEG")
     assert second.values["departure_time"] == "2026-03-01T14:00:00-06:00"  # ORD's local time
@@ -392,11 +392,39 @@ def test_a_traveller_whose_leg_cannot_be_told_is_rejected_alone(write_file, buil
     b = build_paxlst
     message = _two_leg_message(b, [_boarding(b.passenger("KNOWN"), "ATL", "ORD"),
                                    b.passenger("UNKNOWN"),
-                                   _boarding(b.passenger("ELSEWHERE"), "LAX")])  # fmt: skip
+                                   _boarding(b.passenger("ELSEWHERE"), "LAX"),
+                                   _boarding(b.passenger("ONLYDEBARKS"), None, "JFK")])  # fmt: skip
     rows, _ = read_rows(write_file("cbp.paxlst", b.interchange([message])), home_country="USA")
     assert rows[0].problem is None
     assert "names neither a port of embarkation (LOC+178)" in rows[1].problem[1]
     assert "boards at 'LAX' (LOC+178), where no leg of the flight departs" in rows[2].problem[1]
+    # leaving at JFK says nothing of boarding at ATL or at ORD: not a guess, a reject
+    assert "leaves at 'JFK' (LOC+179) but names no other port" in rows[3].problem[1]
+
+
+def test_a_port_called_twice_boards_at_its_last_call_before_debarking(write_file, build_paxlst):
+    b = build_paxlst
+    lines = b.message([_boarding(b.passenger("RETURNS"), "LHR", "JFK")])
+    head_end = next(i for i, line in enumerate(lines) if line.startswith("NAD+F"))
+    calls = [("LHR", "2603011040"), ("DUB", "2603011300"), ("LHR", "2603011600"),
+             ("JFK", None)]  # fmt: skip
+    legs = ["TDT+20+QQ1+++QQ"]
+    for airport_code, departs in calls:
+        legs += [f"LOC+92+{airport_code}"] + ([f"DTM+189:{departs}:201"] if departs else [])
+    kept = [line for line in lines[:head_end] if not line.startswith(("TDT", "LOC", "DTM"))]
+    message = kept + legs + lines[head_end:]
+    rows, _ = read_rows(write_file("f.paxlst", b.interchange([message])))
+    assert rows[0].values["departure_time"] == "2026-03-01T16:00:00+00:00"
+    assert (rows[0].values["departure_port"], rows[0].values["arrival_port"]) == ("LHR", "JFK")
+
+
+def test_departure_and_arrival_may_be_written_in_either_order(write_file, build_paxlst):
+    b = build_paxlst
+    lines = b.message([b.passenger("ONE")])
+    dep = lines.index("LOC+125+LHR")
+    lines[dep : dep + 4] = [lines[dep + 2], lines[dep + 3], lines[dep], lines[dep + 1]]
+    rows, _ = read_rows(write_file("f.paxlst", b.interchange([lines])))
+    assert (rows[0].values["departure_port"], rows[0].values["arrival_port"]) == ("LHR", "BKK")
 
 
 def test_on_a_one_leg_list_loc_178_and_179_do_not_move_the_traveller(write_file, build_paxlst):
@@ -415,3 +443,14 @@ def test_a_control_count_that_is_no_number_is_warned_about_never_a_crash(write_f
     rows, reader = read_rows(write_file("flight.paxlst", text))
     assert rows[0].problem is None and rows[0].values["family_name"] == "ONE"
     assert any(w.startswith("message 1: UNT counts") for w in reader.warnings)
+
+
+
+def test_a_message_rejected_whole_counts_travellers_written_with_spaces(write_file,
+                                                                        build_paxlst):
+    b = build_paxlst
+    text = b.interchange([b.message([b.passenger("A"), b.passenger("B"), b.passenger("C")],
+                                    document_code="266")]).replace("NAD+FL", "NAD +FL")
+    rows, _ = read_rows(write_file("flight.paxlst", text))
+    assert len(rows) == 3 and all("rejected whole" in row.problem[1] for row in rows)
+    assert [row.line for row in rows] == sorted({row.line for row in rows})

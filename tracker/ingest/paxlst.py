@@ -568,7 +568,9 @@ def _person_groups(segments: list[Segment]) -> list[list[Segment]]:
     return groups
 
 
-_PERSON_START = re.compile(r"NAD.(?:" + "|".join(sorted(PERSON_QUALIFIERS)) + r")\b")
+# A person's NAD, written as senders write it (``NAD+FL``, ``NAD +FL``, any separator).
+_PERSON_START = re.compile(r"NAD\s*[^\sA-Z0-9]\s*(?:" + "|".join(sorted(PERSON_QUALIFIERS))
+                           + r")\b")  # fmt: skip
 
 
 def _rejected_travellers(text: str, message: _Message, end: int,
@@ -580,9 +582,12 @@ def _rejected_travellers(text: str, message: _Message, end: int,
     starts = [found.start() for found in _PERSON_START.finditer(body)]
     if not starts:
         return [SourceRow(message.line, body, problem=reason)]
-    return [SourceRow(message.line + body.count("\n", 0, start), body[start:stop],
-                      problem=reason)
-            for start, stop in zip(starts, [*starts[1:], len(body)], strict=True)]  # fmt: skip
+    rows, line, counted_to = [], message.line, 0
+    for start, stop in zip(starts, [*starts[1:], len(body)], strict=True):
+        line += body.count("\n", counted_to, start)  # counted once, not from the top each time
+        counted_to = start
+        rows.append(SourceRow(line, body[start:stop], problem=reason))
+    return rows
 
 
 def _document_values(documents: list[list[Segment]]) -> dict[str, str]:

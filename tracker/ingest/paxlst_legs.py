@@ -42,14 +42,18 @@ class Leg:
 def _stops_by_transport(head: list) -> list[tuple[object, list[tuple[object, list]]]]:
     """Per TDT segment, its LOC segments (of the stop qualifiers) with the DTMs after each."""
     groups: list = []
+    collecting = False  # a DTM belongs to the stop LOC right before it, not to any other LOC
     for segment in head:
         if segment.tag == "TDT":
             groups.append((segment, []))
-        elif segment.tag == "LOC" and segment.element(0) in STOP_QUALIFIERS:
-            if not groups:
-                groups.append((None, []))
-            groups[-1][1].append((segment, []))
-        elif segment.tag == "DTM" and groups and groups[-1][1]:
+            collecting = False
+        elif segment.tag == "LOC":
+            collecting = segment.element(0) in STOP_QUALIFIERS
+            if collecting:
+                if not groups:
+                    groups.append((None, []))
+                groups[-1][1].append((segment, []))
+        elif segment.tag == "DTM" and collecting:
             groups[-1][1][-1][1].append(segment)
     return groups
 
@@ -71,6 +75,8 @@ def message_legs(head: list) -> list[Leg]:
     legs = []
     for tdt, locations in _stops_by_transport(head):
         stops = [_stop(loc, dates) for loc, dates in locations]
+        if {stop.qualifier for stop in stops} == {"125", "87"}:  # written in either order
+            stops.sort(key=lambda stop: stop.qualifier != "125")
         flight = tdt.element(1) if tdt is not None else ""
         carrier = tdt.element(4) if tdt is not None else ""
         legs.extend(Leg(flight, carrier, a, b) for a, b in zip(stops, stops[1:], strict=False))
@@ -85,30 +91,36 @@ def message_legs(head: list) -> list[Leg]:
 def travellers_journey(legs: list[Leg], embarks: str | None,
                        debarks: str | None) -> tuple[Leg, Stop]:  # fmt: skip
     """The leg a traveller boards (with its flight and departure time) and the stop they
-    leave the aircraft at: by their LOC+178/179, or the flight's only leg (whatever those
-    say: on a one-leg list they often name the traveller's whole itinerary)."""
+    leave the aircraft at, by their LOC+178/179: the shortest run of legs from a departure at
+    the one to an arrival at the other. On a one-leg list the leg is everyone's, whatever those
+    say (they often name a whole itinerary); with one port given, it must settle the leg."""
     if len(legs) == 1:
         return legs[0], legs[0].arrival
-    start = None
-    if embarks:
-        start = next((i for i, leg in enumerate(legs) if leg.departure.airport.iata == embarks),
-                     None)  # fmt: skip
-        if start is None:
-            raise LegProblem(f"boards at {embarks!r} (LOC+178), where no leg of the flight "
-                             "departs")  # fmt: skip
-    end = None
-    if debarks:
-        end = next((i for i in range(start or 0, len(legs))
-                    if legs[i].arrival.airport.iata == debarks), None)  # fmt: skip
-        if end is None:
-            raise LegProblem(f"leaves at {debarks!r} (LOC+179), where no leg of the flight "
-                             "arrives" + (f" after {embarks!r}" if embarks else ""))  # fmt: skip
-    if start is None and end is None:
+    if not embarks and not debarks:
         raise LegProblem(f"the flight has {len(legs)} legs and the traveller names neither a "
                          "port of embarkation (LOC+178) nor of debarkation (LOC+179)")  # fmt: skip
-    if start is None:
-        start = end
-    return legs[start], legs[end if end is not None else start].arrival
+    starts = [i for i, leg in enumerate(legs) if leg.departure.airport.iata == embarks]
+    ends = [i for i, leg in enumerate(legs) if leg.arrival.airport.iata == debarks]
+    if embarks and not starts:
+        raise LegProblem(f"boards at {embarks!r} (LOC+178), where no leg of the flight "
+                         "departs")  # fmt: skip
+    if debarks and not ends:
+        raise LegProblem(f"leaves at {debarks!r} (LOC+179), where no leg of the flight "
+                         "arrives")  # fmt: skip
+    if embarks and debarks:
+        for end in ends:  # the first arrival at debarks with a boarding before it
+            boarded = [start for start in starts if start <= end]
+            if boarded:
+                return legs[boarded[-1]], legs[end].arrival
+        raise LegProblem(f"boards at {embarks!r} (LOC+178) after the flight has left "
+                         f"{debarks!r} (LOC+179)")  # fmt: skip
+    # One port alone settles the journey only where the flight begins or ends there.
+    if embarks and starts == [len(legs) - 1]:
+        return legs[-1], legs[-1].arrival
+    if debarks and ends == [0]:
+        return legs[0], legs[0].arrival
+    named = f"boards at {embarks!r} (LOC+178)" if embarks else f"leaves at {debarks!r} (LOC+179)"
+    raise LegProblem(f"{named} but names no other port, and the flight has {len(legs)} legs")
 
 
 def departure_instant(leg: Leg, parse) -> datetime:
