@@ -311,7 +311,10 @@ def nightly(app: AppContext, inbox: Path, as_of, outbox: Path | None, wait_secon
     """The nightly job: ingest the inbox, match travel to the register, evaluate compliance,
     raise and resolve flags, erase old unmatched travel, write the public feed, the daily
     report and the review-queue exports. Acts as the system. Running it again on the same
-    inbox and date raises nothing new. Exit 1 if a stage failed or another run holds the lock.
+    inbox and date raises nothing new. A file that cannot be read is quarantined (with its
+    reason) and the rest of the night still runs. Exit 0 when all went well; 3 when every
+    stage ran but a file was not loaded (the run is `partial`; the summary names the file and
+    what to do); 1 if a stage failed or another run holds the lock.
     """
     from datetime import date as date_type
 

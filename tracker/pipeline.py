@@ -181,8 +181,9 @@ class Nightly:
         results = ingest_inbox(self.sessions, o.inbox, settings=o.settings, actor=SYSTEM_ACTOR,
                                run_id=self.run_id, progress=o.progress, today=o.as_of)  # fmt: skip
         quarantined = quarantine(
-            [(r.path, r.refused, not r.skipped) for r in results if r.refused], o.inbox,
-            o.settings.data_dir / "quarantine" / f"run-{self.run_id}",
+            # --keep-inbox: nothing leaves the inbox, refused files included
+            [(r.path, r.refused, not r.skipped and o.archive) for r in results if r.refused],
+            o.inbox, o.settings.data_dir / "quarantine" / f"run-{self.run_id}",
         )  # fmt: skip
         archived = 0
         if o.archive:

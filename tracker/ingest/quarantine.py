@@ -31,8 +31,8 @@ class Quarantined:
 
 def quarantine(refused: list[tuple[Path, str, bool]], inbox: Path,
                folder: Path) -> list[Quarantined]:  # fmt: skip
-    """Move each refused regular file (path, reason, is a regular file) out of the inbox into
-    ``folder`` with its reason written beside it; report the others in place."""
+    """Move each refused file marked to be moved (path, reason, move: a regular file, and the
+    inbox may be emptied) into ``folder`` with its reason beside it; report the rest in place."""
     done = []
     for path, reason, regular in refused:
         if not regular or not path.exists():
