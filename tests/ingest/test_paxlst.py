@@ -454,3 +454,14 @@ def test_a_message_rejected_whole_counts_travellers_written_with_spaces(write_fi
     rows, _ = read_rows(write_file("flight.paxlst", text))
     assert len(rows) == 3 and all("rejected whole" in row.problem[1] for row in rows)
     assert [row.line for row in rows] == sorted({row.line for row in rows})
+
+
+
+def test_a_windows_1252_byte_under_unoc_is_read_as_windows_1252(write_file, build_paxlst):
+    # ISO 8859-1 has only control characters at 0x80-0x9F: a right quote (0x92) sent under UNOC
+    b = build_paxlst
+    text = b.interchange([b.message([b.passenger("O’NEILL")])], syntax="UNOC")
+    rows, reader = read_rows(write_file("flight.paxlst", text.encode("cp1252")))
+    assert rows[0].values["family_name"] == "O’NEILL"
+    [warning] = reader.warnings
+    assert warning.startswith("1 byte(s) that are control characters in UNOC (the first, 0x92,")

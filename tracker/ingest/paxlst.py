@@ -109,9 +109,13 @@ def decode_interchange(data: bytes) -> tuple[str, list[str]]:
         encoding = "utf-8"
     encoding = "utf-8-sig" if encoding == "utf-8" else encoding
     try:
-        return data.decode(encoding), []
+        text = data.decode(encoding)
     except UnicodeDecodeError as exc:
         first = exc.start
+    else:
+        if encoding.startswith(("latin", "iso8859")):
+            return _c1_as_windows_1252(text, declared, data)
+        return text, []
     # Undecodable bytes come back as lone surrogates (U+DC80..U+DCFF), which valid text never
     # holds; each is then read as the fallback character set.
     escaped = data.decode(encoding, errors="surrogateescape")
@@ -127,6 +131,23 @@ def decode_interchange(data: bytes) -> tuple[str, list[str]]:
 
 
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+_C1_CONTROL = re.compile("[\x80-\x9f]")
+
+
+def _c1_as_windows_1252(text: str, declared: str, data: bytes) -> tuple[str, list[str]]:
+    """ISO 8859 sets hold no printable character at 0x80-0x9F (the C1 controls); a byte there
+    in a name is a Windows-1252 character (an apostrophe, a dash, an accent) sent under UNOC."""
+    found = _C1_CONTROL.search(text)
+    if found is None:
+        return text, []
+    count = len(_C1_CONTROL.findall(text))
+    first = data.find(bytes([ord(found.group())]))
+    repaired = _C1_CONTROL.sub(
+        lambda m: bytes([ord(m.group())]).decode(FALLBACK_ENCODING, errors="replace"), text
+    )
+    return repaired, [f"{count:,} byte(s) that are control characters in {declared} (the first, "
+                      f"0x{ord(found.group()):02X}, at offset {first:,}) read as "
+                      f"{FALLBACK_ENCODING.upper()}; the travellers loaded"]
 
 
 def _service_characters(text: str) -> tuple[Characters, int]:
