@@ -203,3 +203,12 @@ def test_a_json_number_no_field_can_hold_rejects_its_row_alone(write_file, value
     rows, _ = jsonl_rows(write_file("o.jsonl", text))
     assert rows[0].problem == (None, problem)
     assert rows[1].problem is None and rows[1].values == {"family_name": "Okafor"}
+
+
+def test_a_file_without_a_header_row_is_refused_without_echoing_its_first_row(write_file):
+    path = write_file("travel.csv", "T1,api-lhr,SMITH,JOHN,1985-04-12,M,GBR,P,123456789\n")
+    reader = CsvReader(path, ("record_id", "source", "family_name"), ("record_id",))
+    with pytest.raises(FileRefused) as refused:
+        list(reader.chunks())
+    assert "is the header row missing?" in str(refused.value)
+    assert "SMITH" not in str(refused.value) and "123456789" not in str(refused.value)

@@ -222,12 +222,17 @@ class CsvReader:
                 names.append(name)
         missing = [c for c in self.required if c not in names]
         if missing:
-            raise FileRefused(
-                f"has no {', '.join(missing)} column in its header row "
-                f"(found: {', '.join(c.strip() for c in cells) or 'nothing'})"
-            )
+            known = [name for name in names if name is not None]
+            # Only the contract's own names are echoed: a file without a header row would
+            # otherwise put a person's details into the log and the report.
+            found = (f"found the contract's {', '.join(known)} and {len(unknown)} other(s)"
+                     if known else f"none of its {len(cells)} cells names a contract column: "
+                     "is the header row missing?")  # fmt: skip
+            raise FileRefused(f"has no {', '.join(missing)} column in its header row ({found})")
         if unknown:
-            self.warnings.append(f"ignored unknown column(s): {', '.join(unknown)}")
+            shown = ", ".join(name[:30] for name in unknown[:5])
+            more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+            self.warnings.append(f"ignored unknown column(s): {shown}{more}")
         return names
 
     def chunks(self, size: int = CHUNK_ROWS) -> Iterator[list[SourceRow]]:
