@@ -357,7 +357,8 @@ def _two_leg_message(b, passengers, first=("ATL", "ORD", "QQ877"), second=("ORD"
         legs += [f"TDT+20+{flight}+++QQ", f"LOC+92+{dep}", f"DTM+189:{departs}:201",
                  f"LOC+92+{arr}", f"DTM+232:{arrives}:201"]
     kept = [line for line in lines[:head_end] if not line.startswith(("TDT", "LOC", "DTM"))]
-    return kept + legs + lines[head_end:]
+    message = kept + legs + lines[head_end:]
+    return [*message[:-1], f"UNT+{len(message)}+1"]  # the trailer counts the message as built
 
 
 def _boarding(passenger, embarks=None, debarks=None):
