@@ -13,15 +13,10 @@ kilobytes), so it is read whole; its rows still leave in chunks like every other
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-
-from pydifact.control import Characters
-from pydifact.exceptions import EDISyntaxError
-from pydifact.parser import Parser
 
 from tracker.ingest.paxlst_legs import (
     DEBARKATION,
@@ -32,6 +27,14 @@ from tracker.ingest.paxlst_legs import (
     message_legs,
     travellers_journey,
 )
+from tracker.ingest.paxlst_segments import (
+    Segment,
+    SegmentParser,
+    raw_tag,
+    service_characters,
+    split_segments,
+)
+from tracker.ingest.paxlst_text import decode_interchange
 from tracker.ingest.readers import CHUNK_ROWS, FileRefused, SourceRow
 
 # Person groups: FL passenger, FM crew member, DDT/DDU passenger/crew in transit.
@@ -40,15 +43,6 @@ LIST_DOCUMENT_CODES = {"745": "passenger list", "250": "crew list"}
 CREW_LIST_CODE = "250"
 CREW_QUALIFIERS = frozenset({"FM", "DDU"})  # crew member, crew member in transit
 DOCUMENT_TYPES = {"P": "P", "I": "I", "V": "V"}
-# The character set named in UNB decides how the bytes are read (UN/EDIFACT syntax level A and
-# B are ASCII subsets, C is ISO 8859-1, W and Y are UTF-8; the data contract 1.1).
-SYNTAX_ENCODINGS = {
-    "UNOA": "ascii", "UNOB": "ascii", "UNOC": "latin-1", "UNOD": "iso8859-2",
-    "UNOE": "iso8859-5", "UNOF": "iso8859-7", "UNOW": "utf-8", "UNOY": "utf-8",
-}  # fmt: skip
-# A byte the declared set cannot hold is read as Windows-1252, the likeliest origin of a stray
-# byte in a carrier's file, and warned about: one byte never costs a whole flight's list.
-FALLBACK_ENCODING = "cp1252"
 # Which segment each travel field comes from, so a reject names what to fix in the message.
 FIELD_SEGMENTS = {
     "family_name": "NAD", "given_names": "NAD", "sex": "ATT+2", "date_of_birth": "DTM+329",
@@ -56,35 +50,8 @@ FIELD_SEGMENTS = {
     "doc_issuing_country": "LOC+91", "departure_port": "LOC+125", "arrival_port": "LOC+87",
     "departure_time": "DTM+189", "carrier": "TDT", "flight_number": "TDT",
 }  # fmt: skip
-_UNB_SYNTAX = re.compile(rb"UNB.(UNO[A-Z])")
-
-
 class MessageRejected(Exception):
     """A whole message cannot be loaded; the message says why."""
-
-
-@dataclass(slots=True)
-class Segment:
-    tag: str
-    elements: list
-    line: int
-    start: int
-    end: int
-
-    def element(self, index: int, component: int = 0) -> str:
-        """One component of one element ('' when absent), whether or not it is composite."""
-        if index >= len(self.elements):
-            return ""
-        value = self.elements[index]
-        if isinstance(value, list):
-            return value[component] if component < len(value) else ""
-        return value if component == 0 else ""
-
-    def components(self, index: int) -> list[str]:
-        if index >= len(self.elements):
-            return []
-        value = self.elements[index]
-        return value if isinstance(value, list) else [value]
 
 
 @dataclass
@@ -95,98 +62,6 @@ class _Message:
     segments: list[Segment]
     end: int | None = None
     problem: str | None = None
-
-
-def decode_interchange(data: bytes) -> tuple[str, list[str]]:
-    """The file's text in the character set its UNB header declares (UTF-8 if none), and a
-    warning for bytes outside it, each read through the fallback instead of refusing the file.
-    Under UNOA/UNOB, text that is valid UTF-8 is read as UTF-8: senders put UTF-8 names under
-    the ASCII levels so often that reading them otherwise would garble every accent."""
-    found = _UNB_SYNTAX.search(data[:512])
-    declared = found.group(1).decode() if found else "no syntax identifier"
-    encoding = SYNTAX_ENCODINGS.get(declared, "utf-8")
-    if encoding == "ascii":
-        encoding = "utf-8"
-    encoding = "utf-8-sig" if encoding == "utf-8" else encoding
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        first = exc.start
-    else:
-        if encoding.startswith(("latin", "iso8859")):
-            return _c1_as_windows_1252(text, declared, data)
-        return text, []
-    # Undecodable bytes come back as lone surrogates (U+DC80..U+DCFF), which valid text never
-    # holds; each is then read as the fallback character set.
-    escaped = data.decode(encoding, errors="surrogateescape")
-    count = len(_ESCAPED_BYTE.findall(escaped))
-    text = _ESCAPED_BYTE.sub(
-        lambda m: bytes([ord(m.group()) - 0xDC00]).decode(FALLBACK_ENCODING, errors="replace"),
-        escaped,
-    )
-    warning = (f"{count:,} byte(s) that are not {declared} text as UNB declares (the first, "
-               f"0x{data[first]:02X}, at offset {first:,}) read as {FALLBACK_ENCODING.upper()}"
-               "; the travellers loaded")  # fmt: skip
-    return text, [warning]
-
-
-_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
-_C1_CONTROL = re.compile("[\x80-\x9f]")
-
-
-def _c1_as_windows_1252(text: str, declared: str, data: bytes) -> tuple[str, list[str]]:
-    """ISO 8859 sets hold no printable character at 0x80-0x9F (the C1 controls); a byte there
-    in a name is a Windows-1252 character (an apostrophe, a dash, an accent) sent under UNOC."""
-    found = _C1_CONTROL.search(text)
-    if found is None:
-        return text, []
-    count = len(_C1_CONTROL.findall(text))
-    first = data.find(bytes([ord(found.group())]))
-    repaired = _C1_CONTROL.sub(
-        lambda m: bytes([ord(m.group())]).decode(FALLBACK_ENCODING, errors="replace"), text
-    )
-    return repaired, [f"{count:,} byte(s) that are control characters in {declared} (the first, "
-                      f"0x{ord(found.group()):02X}, at offset {first:,}) read as "
-                      f"{FALLBACK_ENCODING.upper()}; the travellers loaded"]
-
-
-def _service_characters(text: str) -> tuple[Characters, int]:
-    """The delimiters (from UNA, else the defaults) and where the segments begin."""
-    stripped = len(text) - len(text.lstrip())
-    if text.startswith("UNA", stripped):
-        advice = text[stripped : stripped + 9]
-        if len(advice) < 9:
-            raise FileRefused("has a UNA service string advice that is cut short")
-        return Characters.from_str(advice), stripped + 9
-    return Characters(), stripped
-
-
-def _segment_pattern(characters: Characters) -> re.Pattern[str]:
-    release = re.escape(characters.escape_character)
-    terminator = re.escape(characters.segment_terminator)
-    return re.compile(rf"(?:[^{release}{terminator}]|{release}.)*{terminator}", re.DOTALL)
-
-
-def split_segments(text: str, begin: int, characters: Characters) -> tuple[list, str | None]:
-    """(start, end, line) of each segment's text, and any unterminated text left at the end."""
-    pattern = _segment_pattern(characters)
-    spans: list[tuple[int, int, int]] = []
-    line = 1 + text.count("\n", 0, begin)
-    position = begin
-    size = len(text)
-    while True:
-        while position < size and text[position] in " \t\r\n":
-            if text[position] == "\n":
-                line += 1
-            position += 1
-        if position >= size:
-            return spans, None
-        match = pattern.match(text, position)
-        if match is None or match.end() == position:
-            return spans, text[position:]
-        spans.append((position, match.end(), line))
-        line += text.count("\n", position, match.end())
-        position = match.end()
 
 
 class PaxlstReader:
@@ -209,9 +84,9 @@ class PaxlstReader:
     def chunks(self, size: int = CHUNK_ROWS) -> Iterator[list[SourceRow]]:
         text, repairs = decode_interchange(self.path.read_bytes())
         self.warnings.extend(repairs)
-        characters, begin = _service_characters(text)
+        characters, begin = service_characters(text)
         spans, leftover = split_segments(text, begin, characters)
-        parser = _SegmentParser(text, characters)
+        parser = SegmentParser(text, characters)
         if not spans:
             raise FileRefused("is not a UN/EDIFACT interchange: it holds no complete segment")
         header = parser.parse(spans[0])
@@ -241,7 +116,7 @@ class PaxlstReader:
         return f"paxlst-{sender.lower()}", control
 
     def _messages(
-        self, header: Segment, spans: list, parser: _SegmentParser, leftover: str | None
+        self, header: Segment, spans: list, parser: SegmentParser, leftover: str | None
     ) -> Iterator[tuple[_Message, tuple[str, str]]]:
         """UNH..UNT messages in order, each with its interchange's (source, control reference);
         a message without its UNT is flagged, never silently loaded."""
@@ -250,7 +125,7 @@ class PaxlstReader:
         closed, messages, groups, group_start = False, 0, 0, 0
         for span in spans:
             segment = parser.parse(span)
-            tag = segment.tag if segment else _raw_tag(parser.text, span)
+            tag = segment.tag if segment else raw_tag(parser.text, span)
             if segment is None:
                 if current is None:
                     self.warnings.append(f"{parser.last_error} (outside any message): ignored")
@@ -479,99 +354,8 @@ def _same_count(written: str, counted: int) -> bool:
     return _is_count(text) and int(text) == counted
 
 
-def plain_segment_elements(body: str, characters: Characters) -> list | None:
-    """A segment's tag and elements, split as pydifact splits them, for the common segment
-    that holds no release character and no line break; None for any other (and for a tag
-    pydifact would refuse), which then goes to pydifact itself.
-
-    pydifact reads a segment a character at a time in Python: on a national day's PAXLST
-    (a million segments) that alone took most of the load. A plain segment needs no
-    tokenising: elements are split on the data separator, components on the component
-    separator, trailing empty components dropped, and a single component kept as text.
-    ``tests/ingest/test_paxlst_split.py`` checks the equivalence against pydifact.
-    """
-    if characters.escape_character in body or "\n" in body or "\r" in body:
-        return None
-    parts = body.split(characters.data_separator)
-    tag = parts[0]
-    if len(tag) != 3 or not tag.isalnum() or not tag.isupper() or tag in ("UNA", "UNB"):
-        return None
-    separator = characters.component_separator
-    elements: list = [tag]
-    for part in parts[1:]:
-        if separator not in part:
-            elements.append(part)
-            continue
-        components = part.split(separator)
-        while components and components[-1] == "":
-            components.pop()
-        elements.append("" if not components else components[0] if len(components) == 1
-                        else components)  # fmt: skip
-    return elements
-
-
-class _SegmentParser:
-    """Segments of one interchange's text: plain ones split directly, the rest (release
-    characters, line breaks, the UNB header) by pydifact's parser, one segment at a time."""
-
-    def __init__(self, text: str, characters: Characters):
-        self.text = text
-        self.characters = characters
-        self.last_error: str | None = None
-        self._terminator_length = len(characters.segment_terminator)
-
-    def parse(self, span: tuple[int, int, int]) -> Segment | None:
-        start, end, line = span
-        whole = self._tidy_tag(self.text[start:end])
-        plain = plain_segment_elements(whole[: len(whole) - self._terminator_length],
-                                       self.characters)  # fmt: skip
-        if plain is not None:
-            return Segment(plain[0], plain[1:], line, start, end)
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                parsed = list(Parser(characters=self.characters).parse(whole))
-        except (EDISyntaxError, IndexError, ValueError) as exc:
-            self.last_error = f"segment on line {line} cannot be parsed: {exc}"
-            return None
-        if len(parsed) != 1:
-            self.last_error = f"segment on line {line} cannot be parsed"
-            return None
-        return Segment(parsed[0].tag, list(parsed[0].elements), line, start, end)
-
-    def _tidy_tag(self, segment: str) -> str:
-        """The segment with spaces around its tag dropped (``NAD +FL``, a habit of some
-        senders' software): the tag is three letters, the spaces carry nothing."""
-        separator = self.characters.data_separator
-        if segment[3:4] == separator and not segment[:1].isspace():
-            return segment  # nearly every segment: a three-letter tag, then the separator
-        cut = segment.find(separator)
-        if cut <= 0 or not (segment[0].isspace() or segment[cut - 1].isspace()):
-            return segment
-        return segment[:cut].strip() + segment[cut:]
-
-
-def _raw_tag(text: str, span: tuple[int, int, int]) -> str:
-    return text[span[0] : span[0] + 3]
-
-
 def _first(segments: list[Segment], tag: str) -> Segment | None:
     return next((s for s in segments if s.tag == tag), None)
-
-
-def _located(
-    segments: list[Segment], place: str, time: str
-) -> tuple[Segment, Segment | None] | None:
-    """The first LOC with this qualifier and the DTM with ``time`` that follows it."""
-    for index, segment in enumerate(segments):
-        if segment.tag == "LOC" and segment.element(0) == place:
-            for following in segments[index + 1 :]:
-                if following.tag == "DTM" and following.element(0) == time:
-                    return segment, following
-                if following.tag in ("LOC", "NAD", "TDT"):
-                    break
-            return segment, None
-    return None
 
 
 def _person_groups(segments: list[Segment]) -> list[list[Segment]]:
