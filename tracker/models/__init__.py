@@ -1,6 +1,6 @@
 """Typed ORM models, one module per aggregate; importing this registers every table."""
 
-from tracker.models.audit import AuditEvent, AuditHead
+from tracker.models.audit import AuditEvent, AuditEventValues, AuditHead
 from tracker.models.base import Base
 from tracker.models.flag import Decision, Flag
 from tracker.models.link import Link, MatchModel, PairLabel
@@ -10,11 +10,12 @@ from tracker.models.package import Disclosure, Package
 from tracker.models.publication import Publication
 from tracker.models.run import Run, RunLock
 from tracker.models.travel import Reject, SourceFile, TravelRecord
-from tracker.models.user import User
+from tracker.models.user import SignInFailure, User
 
 __all__ = [
     "Alias",
     "AuditEvent",
+    "AuditEventValues",
     "AuditHead",
     "Base",
     "Decision",
@@ -31,6 +32,7 @@ __all__ = [
     "Reject",
     "Run",
     "RunLock",
+    "SignInFailure",
     "SourceFile",
     "TravelRecord",
     "User",

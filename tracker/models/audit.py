@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.models.base import Base, UTCDateTime, one_of, utcnow
@@ -47,3 +47,16 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     last_event_id: Mapped[int] = mapped_column(default=0)
     last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditEventValues(Base):
+    """Personal values an entry refers to (an alteration's old and new values), kept out of
+    the chained payload: the entry's details hold their digest, so retention can erase them
+    here and the chain still verifies."""
+
+    __tablename__ = "audit_event_values"
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("audit_events.id"), primary_key=True, autoincrement=False
+    )
+    payload: Mapped[dict] = mapped_column(default=dict)
