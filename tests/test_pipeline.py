@@ -172,3 +172,20 @@ def test_the_bands_follow_the_thresholds_given(sessions, db_url, tmp_path, synth
     assert links and all(p >= 0.9 for _, p in links)
     assert all((band == "match") == (p >= 0.999999) for band, p in links)
     assert any(band == "review" for band, _ in links)
+
+
+def test_the_outbox_review_queue_marks_formula_looking_text(sessions, db_url, tmp_path):
+    from factories import add_flag, add_offender, add_run
+    from openpyxl import load_workbook
+
+    with transaction(sessions) as s:
+        add_flag(s, add_offender(s, offender_id="@VR-1"), add_run(s), summary="=1+1")
+    options = _options(tmp_path, tmp_path / "inbox", db_url)
+    options.outbox.mkdir()
+    nightly = Nightly(sessions, options)
+    nightly.stage_exports()
+    text = nightly.outputs["queue csv"].read_text(encoding="utf-8")
+    assert "'=1+1" in text and "'@VR-1" in text
+    assert ",=" not in text and ",@" not in text
+    sheet = load_workbook(nightly.outputs["queue xlsx"]).active
+    assert {"'=1+1", "'@VR-1"} <= set(next(sheet.iter_rows(min_row=2, values_only=True)))

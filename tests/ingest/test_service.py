@@ -192,6 +192,18 @@ def test_rejected_rows_go_whole_to_the_reject_file_and_the_rejects_table(session
         assert s.get(SourceFile, result.source_file_id).reject_file == str(expected_path)
 
 
+def test_a_rejected_row_that_looks_like_a_formula_is_marked_in_the_reject_file(
+        sessions, settings, write_file):  # fmt: skip
+    row = "=HYPERLINK(\"http://example.invalid\"),Smith,John,1980-13-31,2020-05-01,P10Y,Kent"
+    [result] = load(sessions, settings, "offenders",
+                    write_file("offenders.csv", OFFENDER_HEADER + "\n" + row + "\n"))  # fmt: skip
+    assert result.rejected == 1
+    with open(result.reject_file, encoding="utf-8", newline="") as handle:
+        written = list(csv.reader(handle))
+    assert written[1][4] == "'" + row  # opening the file in a spreadsheet runs nothing
+    assert [r.raw for r in rows_of(sessions, Reject, "raw")] == [row]  # the table keeps it as sent
+
+
 def test_no_reject_file_is_written_when_nothing_is_rejected(sessions, settings, write_file):
     [result] = load(sessions, settings, "offenders", write_file("offenders.csv", OFFENDERS))
     assert result.reject_file is None

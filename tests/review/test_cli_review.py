@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import pytest
@@ -81,6 +83,24 @@ def test_queue_xlsx_keeps_formula_looking_text_inert(flags, staffed, tmp_path):
     sheet = load_workbook(out).active
     summaries = [row[-1] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert "'=cmd|' /C calc'!A0" in summaries
+
+
+def test_queue_csv_and_xlsx_mark_formulas_hidden_behind_blanks_and_tabs(staffed, sessions,
+                                                                      tmp_path):  # fmt: skip
+    hidden = ["  =1+1", "\t=cmd|' /C calc'!A0", " \t@SUM(1)"]
+    with transaction(sessions) as s:
+        run = add_run(s)
+        for summary in hidden:
+            add_flag(s, add_offender(s), run, summary=summary)
+    as_csv = staffed("review", "queue", "--format", "csv", user="ann")
+    assert as_csv.exit_code == 0, as_csv.output
+    summaries = {r["summary"] for r in csv.DictReader(io.StringIO(as_csv.output, newline=""))}
+    assert summaries == {"'" + text for text in hidden}
+    out = tmp_path / "queue.xlsx"
+    assert staffed("review", "queue", "--format", "xlsx", "--out", str(out),
+                   user="ann").exit_code == 0  # fmt: skip
+    cells = {row[-1] for row in load_workbook(out).active.iter_rows(min_row=2, values_only=True)}
+    assert cells == {"'" + text for text in hidden}
 
 
 def test_liaison_may_not_use_the_queue(flags, staffed):

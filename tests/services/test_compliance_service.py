@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from click.testing import CliRunner
 from factories import add_notification, add_offender, add_run, add_travel, add_user
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tracker.cli import main
 from tracker.db import transaction
@@ -354,6 +354,17 @@ def test_flags_export_csv_has_exactly_the_contract_columns(flagged_db):
     assert travel["detected_on"] == "2026-03-11" and travel["due_on"] == "2026-01-25"
     periodic = next(r for r in rows if r["kind"] == "overdue_periodic")
     assert periodic["travel_source"] == "" and periodic["notification_id"].startswith("N-")
+
+
+def test_flags_export_csv_marks_formula_looking_text_as_text(flagged_db, sessions):
+    with transaction(sessions) as s:
+        s.execute(update(Flag).values(summary="=HYPERLINK(\"http://example.invalid\",\"x\")"))
+        s.execute(update(Offender).where(Offender.risk_level == "low")
+                  .values(offender_id="@SUM(1+1)"))  # fmt: skip
+    rows = list(csv.DictReader(io.StringIO(_invoke(flagged_db, "export", "--format", "csv"))))
+    assert {r["summary"] for r in rows} == {"'=HYPERLINK(\"http://example.invalid\",\"x\")"}
+    assert "'@SUM(1+1)" in {r["offender_id"] for r in rows}
+    assert float(rows[0]["match_probability"] or 0) >= 0  # numbers stay numbers
 
 
 def test_flags_export_json_to_a_file_filtered_by_status(flagged_db, tmp_path):

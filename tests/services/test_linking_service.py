@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 from click.testing import CliRunner
-from factories import add_user, load_population
+from factories import add_offender, add_run, add_travel, add_user, load_population
 from sqlalchemy import func, select
 
 from tracker.cli import main
@@ -132,6 +132,22 @@ def test_links_export_csv_and_json_follow_the_contract(db_url, matched):
     assert len(json.loads(as_json.output)) == len(rows)
     refused = runner.invoke(main, ["--db", db_url, "links", "export"])
     assert refused.exit_code == 1 and "needs the acting person" in refused.output
+
+
+def test_links_export_csv_marks_formula_ids_and_keeps_negative_weights_numbers(db_url, sessions):
+    with transaction(sessions) as s:
+        add_user(s, "ann", "analyst")
+        run = add_run(s)
+        offender = add_offender(s, offender_id="=cmd|' /C calc'!A0")
+        record = add_travel(s, record_id="-1+1", source="@api")
+        s.add(Link(run_id=run.id, travel_pk=record.id, offender_pk=offender.id,
+                   match_probability=0.5, match_weight=-1.5, band="review", explanation={}))
+    result = CliRunner().invoke(main, ["--db", db_url, "--user", "ann", "links", "export"])
+    assert result.exit_code == 0, result.output
+    [row] = list(csv.DictReader(io.StringIO(result.output)))
+    assert (row["offender_id"], row["travel_record_id"], row["travel_source"]) == (
+        "'=cmd|' /C calc'!A0", "'-1+1", "'@api")
+    assert row["match_weight"] == "-1.5"
 
 
 def test_match_evaluate_prints_precision_and_recall(db_url, sessions, matched, population,

@@ -9,10 +9,11 @@ are reported and left where they are.
 
 from __future__ import annotations
 
-import csv
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+
+from tracker.tabular import write_records
 
 WHAT_TO_DO = ("fix or replace the file and put it back in the inbox; the next night loads it "
               "(rows already loaded are not loaded twice)")  # fmt: skip
@@ -56,7 +57,5 @@ def write_warnings(warned: list[dict], folder: Path) -> Path | None:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "warnings.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["file", "warning"], lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(warned)
+        write_records(handle, ("file", "warning"), warned)
     return path

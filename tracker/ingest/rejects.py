@@ -1,14 +1,18 @@
-"""Rejected rows: written whole and unchanged to a reject file, and to the rejects table.
+"""Rejected rows: written whole to a reject file (formula-like cells marked as text) and
+unchanged to the rejects table.
 
 The reject file is a CSV (``source_file, line, column, reason, raw``) the sender can read and
-correct from. It is written beside the load under a temporary name and only takes its real
-name when the file's transaction commits, so a failed load leaves no reject file claiming
-rows that were never judged.
+correct from. Its cells go through ``tracker.tabular`` like every export: a raw row a
+spreadsheet would take for a formula (it starts with ``=``, ``+``, ``-``, ``@``...) is written
+after an apostrophe, so opening the file cannot run it; the rejects table keeps it unchanged.
+
+The file is written beside the load under a temporary name and only takes its real name when
+the file's transaction commits, so a failed load leaves no reject file claiming rows that
+were never judged.
 """
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import IO
 
@@ -18,6 +22,7 @@ from tracker.config import Settings
 from tracker.ingest.bulk import BulkWriter
 from tracker.ingest.readers import raw_text
 from tracker.models import Reject
+from tracker.tabular import SafeCsvWriter
 
 REJECT_COLUMNS = ("source_file", "line", "column", "reason", "raw")
 REJECT_SUFFIX = ".rejects.csv"
@@ -47,7 +52,7 @@ class RejectSink:
         self._pending: list[dict] = []
         self._partial = path.with_name(path.name + ".partial")
         self._stream: IO[str] | None = None
-        self._csv = None
+        self._csv: SafeCsvWriter | None = None
 
     def add(self, line: int | None, column: str | None, reason: str, raw: str, count: int = 1):
         """One rejected entry standing for ``count`` input rows (a whole PAXLST message: many)."""
@@ -69,7 +74,7 @@ class RejectSink:
     def _open(self) -> None:
         self._partial.parent.mkdir(parents=True, exist_ok=True)
         self._stream = open(self._partial, "w", encoding="utf-8", newline="")  # noqa: SIM115
-        self._csv = csv.writer(self._stream)
+        self._csv = SafeCsvWriter(self._stream)
         self._csv.writerow(REJECT_COLUMNS)
 
     def flush(self) -> None:

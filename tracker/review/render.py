@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
-from datetime import date
 
 import xlsxwriter
 
 from tracker.review.queue import QUEUE_COLUMNS, QueuePage
-
-
-def _plain(value):
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
+from tracker.tabular import csv_text, plain, safe_cell
 
 
 def queue_records(page: QueuePage) -> list[dict]:
-    return [{c: _plain(row.get(c)) for c in QUEUE_COLUMNS} for row in page.rows]
+    return [{c: plain(row.get(c)) for c in QUEUE_COLUMNS} for row in page.rows]
 
 
 def queue_table(page: QueuePage) -> str:
@@ -31,7 +24,7 @@ def queue_table(page: QueuePage) -> str:
         marker = "^" if r["escalated"] else " "
         lines.append(
             f"{r['flag_id']:>6}{marker} {r['severity']:<9}{r['kind']:<28}{r['offender_id']:<12}"
-            f"{_plain(r['due_on']) or '-':<11}{probability:>9}  {r['summary']}"
+            f"{plain(r['due_on']) or '-':<11}{probability:>9}  {r['summary']}"
         )
     counts = ", ".join(f"{k} {v}" for k, v in page.counts_by_severity.items())
     lines.append(f"page {page.page} of {page.pages}, {page.total} flags ({counts});"
@@ -40,11 +33,7 @@ def queue_table(page: QueuePage) -> str:
 
 
 def queue_csv(page: QueuePage) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(QUEUE_COLUMNS), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(queue_records(page))
-    return buffer.getvalue()
+    return csv_text(QUEUE_COLUMNS, queue_records(page))
 
 
 def queue_xlsx(page: QueuePage) -> bytes:
@@ -62,19 +51,13 @@ def queue_xlsx(page: QueuePage) -> bytes:
             value = record[name]
             if isinstance(value, str):
                 # Text always as text (``write`` would read "{=...}" as an array formula in
-                # some releases); cells starting with = + - @ would become formulas once
-                # edited in a spreadsheet: kept as text with the quote a spreadsheet uses.
-                sheet.write_string(row, column, _no_formula(value))
+                # some releases); formula-like text would become a formula once edited in a
+                # spreadsheet: marked as text, as in the CSV (tracker.tabular).
+                sheet.write_string(row, column, safe_cell(value))
             else:
                 sheet.write(row, column, value)
     workbook.close()
     return buffer.getvalue()
-
-
-def _no_formula(value):
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 def render_queue(page: QueuePage, fmt: str) -> str | bytes:

@@ -13,8 +13,6 @@ queries (never one per offender) and applies the flag life cycle:
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import time
 from collections import Counter, defaultdict
@@ -39,6 +37,7 @@ from tracker.compliance import (
 from tracker.compliance.facts import country_list
 from tracker.models import Flag, Link, Notification, Offender, PairLabel, Run, TravelRecord
 from tracker.models.enums import SEVERITIES
+from tracker.tabular import csv_text, plain
 
 FLAG_EXPORT_COLUMNS = ("flag_id", "kind", "severity", "status", "offender_id", "travel_source",
                        "travel_record_id", "notification_id", "match_probability", "due_on",
@@ -519,22 +518,12 @@ def flag_rows(session: Session, filters: FlagFilters, order: str = "id") -> list
     return [dict(row._mapping) for row in session.execute(statement)]
 
 
-def _plain(value):
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
 def render_flags(rows: list[dict], fmt: str) -> str:
     """The contract's flags export: exactly its columns, as CSV or a JSON array."""
-    records = [{c: _plain(row[c]) for c in FLAG_EXPORT_COLUMNS} for row in rows]
+    records = [{c: plain(row[c]) for c in FLAG_EXPORT_COLUMNS} for row in rows]
     if fmt == "json":
         return json.dumps(records, indent=2, ensure_ascii=False) + "\n"
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(FLAG_EXPORT_COLUMNS), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(records)
-    return buffer.getvalue()
+    return csv_text(FLAG_EXPORT_COLUMNS, records)
 
 
 TABLE_COLUMNS = (("flag_id", "ID"), ("severity", "SEVERITY"), ("kind", "KIND"),
@@ -549,7 +538,7 @@ def _cell(name: str, value) -> str:
         return "-"
     if name == "match_probability":
         return f"{value:.2f}"
-    text = str(_plain(value))
+    text = str(plain(value))
     if name == "summary" and len(text) > SUMMARY_WIDTH:
         return text[: SUMMARY_WIDTH - 1] + "…"
     return text

@@ -6,8 +6,6 @@ so the matcher stays testable and benchmarkable without a database.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 from dataclasses import dataclass
@@ -29,6 +27,7 @@ from tracker.models import (
     Run,
     TravelRecord,
 )
+from tracker.tabular import csv_text
 
 LINK_EXPORT_COLUMNS = ("travel_source", "travel_record_id", "offender_id", "match_probability",
                        "match_weight", "band", "run_id")  # fmt: skip
@@ -312,11 +311,7 @@ def render_links(rows: list[dict], fmt: str) -> str:
     """The contract's links export, as CSV or JSON (an array of objects)."""
     if fmt == "json":
         return json.dumps(rows, indent=2)
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(LINK_EXPORT_COLUMNS), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue()
+    return csv_text(LINK_EXPORT_COLUMNS, rows)
 
 
 def evaluate_run_against_truth(session: Session, truth_path, run_id: int | None = None):

@@ -8,8 +8,6 @@ version (so a new model's health is told apart from the old one's).
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -19,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from tracker.models import Decision, Flag, Link, MatchModel
 from tracker.models.enums import LINK_BANDS
+from tracker.tabular import csv_text
 
 DEFAULT_DAYS = 30
 #: Probability bins for calibration, [low, high); the last one includes 1.0. A bin below 0.5
@@ -236,10 +235,6 @@ def render_health(rows: list[HealthRow], window: HealthWindow, fmt: str) -> str:
                            "rows": records}, indent=2) + "\n"  # fmt: skip
     if fmt != "csv":
         raise ValueError(f"unknown format {fmt!r}")
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(CSV_COLUMNS), lineterminator="\n")
-    writer.writeheader()
-    for record in records:
-        writer.writerow({"first_day": window.first_day.isoformat(),
-                         "last_day": window.as_of.isoformat(), **record})  # fmt: skip
-    return buffer.getvalue()
+    return csv_text(CSV_COLUMNS, ({"first_day": window.first_day.isoformat(),
+                                   "last_day": window.as_of.isoformat(), **record}
+                                  for record in records))  # fmt: skip
