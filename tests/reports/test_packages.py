@@ -478,6 +478,28 @@ def test_package_files_are_owner_only(cli, flag_id, unit_key, tmp_path):
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
 
 
+def test_the_folders_a_build_creates_are_owner_only_whatever_the_umask(cli, flag_id, unit_key,
+                                                                       tmp_path):  # fmt: skip
+    out = tmp_path / "made" / "out"
+    previous = os.umask(0o002)
+    try:
+        assert build(cli, flag_id, out).exit_code == 0
+    finally:
+        os.umask(previous)
+    for folder in (tmp_path / "made", out, only_package(out)):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+
+
+def test_the_web_packages_folder_of_an_earlier_version_is_made_owner_only(tmp_path):
+    from tracker.reports.packages import tighten_own_folder
+
+    folder = tmp_path / "packages"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    tighten_own_folder(folder)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
 def test_the_zip_is_deterministic_with_the_three_files_at_fixed_paths(cli, flag_id, unit_key,
                                                                       tmp_path):  # fmt: skip
     out = tmp_path / "out"

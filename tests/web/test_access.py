@@ -150,4 +150,4 @@ def test_an_unknown_page_is_a_plain_404(clients):
 
 def test_a_flag_that_does_not_exist_is_404(clients):
     assert clients["ann"].get("/flags/999999").status_code == 404
-    assert clients["ann"].get("/flags/not-a-number").status_code == 400
+    assert clients["ann"].get("/flags/not-a-number").status_code == 404

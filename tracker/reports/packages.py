@@ -539,12 +539,37 @@ def _write_private(path: Path, data: bytes) -> None:
         handle.write(data)
 
 
+def make_private_folder(path: Path) -> None:
+    """Create ``path`` and any missing parent owner-only (0700, whatever the umask): a folder
+    listing package names must not be readable by other accounts. Existing folders are left
+    as they are (``--out`` may name a shared folder the tracker does not own)."""
+    missing = []
+    for folder in (path, *path.parents):
+        if folder.exists():
+            break
+        missing.append(folder)
+    for folder in reversed(missing):
+        folder.mkdir(mode=FOLDER_MODE, exist_ok=True)
+        folder.chmod(FOLDER_MODE)
+    if not path.is_dir():
+        raise NotADirectoryError(20, "Not a directory", str(path))
+
+
+def tighten_own_folder(path: Path) -> None:
+    """Make a folder that is the tracker's own (the web application's packages folder)
+    owner-only, also when an earlier version created it world-listable."""
+    make_private_folder(path)
+    status = path.stat()
+    if status.st_uid == os.geteuid() and status.st_mode & 0o077:
+        path.chmod(FOLDER_MODE)
+
+
 def write_package(out_dir: Path, package_id: str, files: Mapping[str, bytes],
                   archive: bytes) -> tuple[Path, Path]:  # fmt: skip
     """Written beside the target under hidden names, then renamed: a reader never sees half a
     package. Owner-only, as the files hold personal data."""
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
+        make_private_folder(out_dir)
     except OSError as exc:
         raise PackageRefused(f"cannot create {out_dir}: {exc.strerror}") from exc
     folder, zip_path = out_dir / package_id, out_dir / f"{package_id}.zip"
@@ -552,6 +577,7 @@ def write_package(out_dir: Path, package_id: str, files: Mapping[str, bytes],
     zip_staging = out_dir / f".{package_id}.zip.partial"
     try:
         staging.mkdir(mode=FOLDER_MODE)
+        staging.chmod(FOLDER_MODE)  # whatever the umask
         for name, data in files.items():
             _write_private(staging / name, data)
         _write_private(zip_staging, archive)

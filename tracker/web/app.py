@@ -113,7 +113,11 @@ def _add_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> Response:
-        fields = ", ".join(".".join(str(p) for p in e["loc"][1:]) for e in exc.errors())
+        errors = exc.errors()
+        if any(e["loc"][:1] == ("path",) for e in errors):
+            # An id that is not a number or is out of range (tracker.web.ids): no such page.
+            return _error_page(request, 404, "Not found", "there is no such page")
+        fields = ", ".join(".".join(str(p) for p in e["loc"][1:]) for e in errors)
         return _error_page(request, 400, "Bad request", f"the request has a bad value: {fields}")
 
     @app.exception_handler(HTTPException)

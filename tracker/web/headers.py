@@ -1,4 +1,8 @@
-"""Security headers on every response, so no route can forget them.
+"""Security headers on every response, so no route can forget them, errors included.
+
+An exception no handler caught would otherwise reach Starlette's outermost error middleware,
+whose bare 500 carries none of these headers; it is answered here instead, with a page that
+names no server path and shows no traceback (the traceback goes to the server's log).
 
 The policy allows scripts, styles and images from this server only (no inline script, no
 inline style, no outside address) and no framing. A response that sets its own policy keeps
@@ -8,7 +12,11 @@ script, whose matplotlib drawing needs inline styles (see ``routes/reports.py``)
 
 from __future__ import annotations
 
+import logging
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+LOG = logging.getLogger("tracker.web")
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -25,6 +33,15 @@ HEADERS = {
     "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
 }
 
+SERVER_ERROR_PAGE = (
+    b'<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+    b"<title>Server error \xc2\xb7 Tracker</title>"
+    b'<link rel="stylesheet" href="/static/app.css"></head>\n<body><main id="main">'
+    b"<h1>Server error</h1><p class=\"error\">Something went wrong on the server. It has been "
+    b"logged; try again, and if it happens again tell the administrator when.</p>"
+    b'<p><a href="/">Back to the start page</a></p></main></body></html>\n'
+)
+
 
 class SecurityHeadersMiddleware:
     """Adds the policy and the other headers; pages are never cached (they hold personal data,
@@ -39,9 +56,12 @@ class SecurityHeadersMiddleware:
             return
         https = scope.get("scheme") == "https"
         static = scope.get("path", "").startswith(STATIC_PREFIX)
+        started = False
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = list(message.get("headers", []))
                 present = {name.decode("latin-1").lower() for name, _ in headers}
                 extra = dict(HEADERS)
@@ -56,4 +76,19 @@ class SecurityHeadersMiddleware:
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            if started:  # part of the answer is on its way: nothing better can be sent
+                raise
+            LOG.exception("unexpected error answering %s %s", scope.get("method"),
+                          scope.get("path"))  # fmt: skip
+            await _server_error(send_with_headers)
+
+
+async def _server_error(send: Send) -> None:
+    """The 500 page, through ``send`` so it carries the security headers."""
+    await send({"type": "http.response.start", "status": 500, "headers": [
+        (b"content-type", b"text/html; charset=utf-8"),
+        (b"content-length", str(len(SERVER_ERROR_PAGE)).encode("latin-1"))]})  # fmt: skip
+    await send({"type": "http.response.body", "body": SERVER_ERROR_PAGE})

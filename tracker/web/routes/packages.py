@@ -1,9 +1,14 @@
 """Intelligence packages for liaison officers: build one from a confirmed travel flag with
 ``build_package`` (the CLI's function: the disclosure is logged there), then download its zip.
+
+A refusal caused by the server's own set-up (no signing key, a folder it cannot write) is
+shown without the server's paths, which the CLI prints to the operator on their own machine;
+the full message goes to the server's log for the administrator.
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from fastapi import APIRouter, Form, Request
@@ -20,11 +25,33 @@ from tracker.reports.packages import (
     discard_package,
     list_packages,
     make_request,
+    tighten_own_folder,
 )
+from tracker.reports.signing import SigningKeyError
 from tracker.review.queue import QueueFilter, review_queue
+from tracker.web.ids import FormRowId, PackageName
 from tracker.web.pages import Page, page
 
 router = APIRouter()
+LOG = logging.getLogger("tracker.web")
+
+NO_KEY = ("this server has no usable signing key for packages, so nothing was built; an "
+          "administrator must set it up (`tracker keys init` on the server)")  # fmt: skip
+NO_FOLDER = ("this server could not write the package, so nothing was built; an administrator "
+             "must check its packages folder")  # fmt: skip
+
+
+def shown_problem(exc: PackageOptionError | PackageRefused | OSError) -> str:
+    """What the officer may read: a set-up problem in words, without the server's paths."""
+    cause = exc.__cause__ if isinstance(exc, PackageRefused) else exc
+    if isinstance(cause, SigningKeyError):
+        shown = NO_KEY
+    elif isinstance(cause, OSError):
+        shown = NO_FOLDER
+    else:
+        return str(exc)
+    LOG.warning("package refused: %s", exc)
+    return shown
 
 
 def _render(p: Page, status_code: int = 200, error: str | None = None,
@@ -43,7 +70,7 @@ def packages(request: Request) -> Response:
 
 
 @router.post("/packages")
-def build(request: Request, flag_id: int = Form(...), country: str = Form(""),
+def build(request: Request, flag_id: FormRowId, country: str = Form(""),
           agency: str = Form(""), grading: str = Form(DEFAULT_GRADING),
           handling: str = Form("P"), conditions: str = Form(""),
           reason: str = Form("")) -> Response:  # fmt: skip
@@ -57,14 +84,17 @@ def build(request: Request, flag_id: int = Form(...), country: str = Form(""),
                                 handling=handling, conditions=conditions or None,
                                 home_country=settings.installation.home_country)  # fmt: skip
         with page(request, "package.build") as p:
+            tighten_own_folder(settings.packages_dir)
             built = build_package(p.db, p.actor, request_, settings.installation)
             note = "".join(f" Warning: {w}" for w in built.warnings)
             response = p.redirect("/packages", ("success", (
                 f"Package {built.package_id} built for flag {flag_id} to {built.agency}; "
                 f"the flag is now actioned and the disclosure is in the audit trail.{note}")))
         return response
-    except (PackageOptionError, PackageRefused) as exc:
-        problem = str(exc)
+    except (PackageOptionError, PackageRefused, OSError) as exc:
+        if built is not None:
+            discard_package(built)
+        problem = shown_problem(exc)
     except BaseException:
         if built is not None:
             discard_package(built)
@@ -74,7 +104,7 @@ def build(request: Request, flag_id: int = Form(...), country: str = Form(""),
 
 
 @router.get("/packages/{package_id}.zip")
-def download(request: Request, package_id: str) -> Response:
+def download(request: Request, package_id: PackageName) -> Response:
     """The zip, to send to the partner; each download is logged as a consultation."""
     with page(request, "package.build") as p:
         package = p.db.query(Package).filter(Package.package_uid == package_id).one_or_none()

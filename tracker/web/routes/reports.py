@@ -14,6 +14,7 @@ from starlette.responses import HTMLResponse, Response
 from tracker.models.enums import FLAG_KINDS, SEVERITIES
 from tracker.reports.daily import ReportError, collect_daily_figures, render_daily_report
 from tracker.web.charts import CHART_NAMES, draw_chart, fingerprint
+from tracker.web.ids import RowId
 from tracker.web.pages import page
 
 router = APIRouter()
@@ -28,7 +29,7 @@ def latest(request: Request) -> Response:
 
 
 @router.get("/reports/runs/{run_id}")
-def run_report(request: Request, run_id: int) -> Response:
+def run_report(request: Request, run_id: RowId) -> Response:
     return _report(request, run_id)
 
 
@@ -43,7 +44,7 @@ def _report(request: Request, run_id: int | None) -> Response:
 
 
 @router.get("/reports/runs/{run_id}/charts/{name}.svg")
-def chart(request: Request, run_id: int, name: str) -> Response:
+def chart(request: Request, run_id: RowId, name: str) -> Response:
     if name not in CHART_NAMES:
         return Response("no such chart", status_code=404, media_type="text/plain")
     with page(request, "report.read") as p:
@@ -58,7 +59,7 @@ def chart(request: Request, run_id: int, name: str) -> Response:
 
 
 @router.get("/reports/runs/{run_id}/daily.html")
-def printable(request: Request, run_id: int) -> Response:
+def printable(request: Request, run_id: RowId) -> Response:
     with page(request, "report.read") as p:
         try:
             figures = collect_daily_figures(p.db, run_id)

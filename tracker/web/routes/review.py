@@ -18,7 +18,9 @@ from tracker.review.decisions import DecisionError, decide_flag
 from tracker.review.evidence import FlagNotFound, load_evidence
 from tracker.review.queue import QueueFilter, review_queue
 from tracker.web import lookups, views
-from tracker.web.pages import Page, is_htmx, page, safe_next
+from tracker.web.ids import RowId
+from tracker.web.pages import Page, is_htmx, page
+from tracker.web.redirects import safe_local_path
 
 router = APIRouter()
 
@@ -116,15 +118,15 @@ def _flag_page(p: Page, flag_id: int, back: str, status_code: int = 200, **form)
 
 
 @router.get("/flags/{flag_id}")
-def flag_page(request: Request, flag_id: int, back: str = "/queue") -> Response:
+def flag_page(request: Request, flag_id: RowId, back: str = "/queue") -> Response:
     with page(request, "review.show") as p:
-        return _flag_page(p, flag_id, safe_next(back, "/queue"))
+        return _flag_page(p, flag_id, safe_local_path(back, "/queue"))
 
 
 @router.post("/flags/{flag_id}/decision")
-def decide(request: Request, flag_id: int, decision: str = Form(""), reason: str = Form(""),
+def decide(request: Request, flag_id: RowId, decision: str = Form(""), reason: str = Form(""),
            back: str = Form("/queue")) -> Response:  # fmt: skip
-    back = safe_next(back, "/queue")
+    back = safe_local_path(back, "/queue")
     try:
         with page(request, "review.decide") as p:
             decide_flag(p.db, p.actor, flag_id, decision, reason)
