@@ -3,6 +3,8 @@
 A row rather than a local file, so it holds for two operators' machines on one PostgreSQL
 server. A run killed without releasing it leaves the row; the next run takes it over when the
 holder is provably gone (same host, process no longer running) or its heartbeat is stale.
+The run the dead holder was doing, still ``running``, is then marked ``failed`` with the
+reason, in the audit trail too, so a killed night does not stay "running" for ever.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from tracker.audit import record_event
 from tracker.db import transaction
-from tracker.models import RunLock
+from tracker.models import Run, RunLock
 
 DEFAULT_STALE_AFTER = timedelta(minutes=30)
 
@@ -93,11 +96,31 @@ def _try_take(sessions: sessionmaker[Session], name: str, holder: str) -> RunLoc
             )
 
 
-def _take_over(sessions: sessionmaker[Session], current: RunLock) -> None:
+def _take_over(sessions: sessionmaker[Session], current: RunLock, why: str) -> None:
+    """Remove the dead holder's row and, in the same transaction, fail the run it left."""
     with transaction(sessions) as s:
-        s.execute(
+        removed = s.execute(
             delete(RunLock).where(RunLock.name == current.name, RunLock.holder == current.holder)
-        )
+        ).rowcount
+        if removed and current.run_id is not None:
+            _fail_abandoned_run(s, current, why)
+
+
+def _fail_abandoned_run(s: Session, current: RunLock, why: str) -> None:
+    """``running`` -> ``failed`` for the run a taken-over lock named, with the reason."""
+    now = datetime.now(UTC)
+    reason = (f"the run stopped without finishing: its process {current.holder} {why} (last "
+              f"heard of {current.heartbeat_at:%Y-%m-%d %H:%M:%S} UTC); marked failed when "
+              f"the next run took over its lock at {now:%Y-%m-%d %H:%M:%S} UTC")  # fmt: skip
+    changed = s.execute(
+        update(Run).where(Run.id == current.run_id, Run.status == "running")
+        .values(status="failed", finished_at=now, error=reason)
+    ).rowcount  # fmt: skip
+    if changed:
+        record_event(s, actor="system", action="alteration", object_type="run",
+                     object_id=current.run_id, justification=reason, run_id=current.run_id,
+                     details={"status": "running -> failed", "holder": current.holder,
+                              "last_heartbeat": current.heartbeat_at.isoformat()})  # fmt: skip
 
 
 def acquire_run_lock(
@@ -116,8 +139,10 @@ def acquire_run_lock(
         if current is None:
             return RunLockHandle(sessions, name, holder)
         stale = datetime.now(UTC) - current.heartbeat_at > stale_after
-        if _process_gone(current.holder) or stale:
-            _take_over(sessions, current)
+        gone = _process_gone(current.holder)
+        if gone or stale:
+            _take_over(sessions, current, "is no longer running" if gone else
+                       f"sent no heartbeat for more than {stale_after}")  # fmt: skip
             continue
         if time.monotonic() >= deadline:
             run = f"run {current.run_id}, " if current.run_id else ""
