@@ -200,7 +200,9 @@ def test_a_name_that_gives_something_away_is_refused_and_never_published(session
                           approved_at=APPROVED, approval_reason="stored before the check"))
         s.flush()
         doc = build_feed(s, NOW, BASE)
+        preview = _would_show(person, NOW, FeedSettings(base_url=BASE))
     assert doc.total == 0 and "0004711" not in _strings(doc)
+    assert preview.startswith("Not published: the name refused")
 
 
 def test_new_public_text_revises_an_approval_in_force(sessions, supervisor):

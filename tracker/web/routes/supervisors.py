@@ -26,7 +26,7 @@ from tracker.reports.feed import (
     render_json,
     withdraw_publication,
 )
-from tracker.reports.feed_text import PUBLIC_AREA_LIMIT, PUBLIC_DESCRIPTION_LIMIT
+from tracker.reports.feed_text import PUBLIC_AREA_LIMIT, PUBLIC_DESCRIPTION_LIMIT, name_refusal
 from tracker.web import lookups
 from tracker.web.pages import Page, page
 
@@ -47,6 +47,9 @@ def _would_show(offender: Offender, now: datetime, settings: FeedSettings,
                 text: PublicText | None = None) -> str:  # fmt: skip
     """The feed item this offender would get if approved now (the same ``build_item``, so
     the same screen): with no text until the supervisor previews the words they typed."""
+    refused = name_refusal(offender)
+    if refused:  # the feed leaves such a person out entirely
+        return f"Not published: {refused}."
     text = text or PublicText()
     draft = Publication(state="approved", approved_at=now, modified_at=now,
                         public_description=text.description or None,
