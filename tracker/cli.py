@@ -1068,18 +1068,26 @@ def feed_most_wanted(app: AppContext, fmt: str, out: Path | None, page: int,
     required=True,
     help="Why publishing is necessary and proportionate: kept in the audit trail.",
 )
+@click.option("--public-description", help="The description the public will read (at most "
+              "500 characters); the register's own description is never published.")  # fmt: skip
+@click.option("--public-area", help="The town or district the public will read (at most 100 "
+              "characters), never an address.")  # fmt: skip
 @pass_app
-def feed_approve(app: AppContext, offender_id: str, reason: str) -> None:
+def feed_approve(app: AppContext, offender_id: str, reason: str,
+                 public_description: str | None, public_area: str | None) -> None:  # fmt: skip
     """Approve publication of a wanted offender (supervisors only). OFFENDER_ID is the
     register reference, e.g. VR-0001234. The person leaves the feed by themselves when their
-    status stops being `wanted`; a new disappearance needs a new approval."""
+    status stops being `wanted`; a new disappearance needs a new approval. Text that gives
+    away a restricted fact (address, date of birth, offence, risk, ...) is refused."""
     from tracker.reports.feed import FeedError, approve_publication
     from tracker.review.permissions import PermissionDenied
 
     with transaction(app.sessions()) as session:
         actor = _acting(app, session, "feed.approve")
         try:
-            approval = approve_publication(session, actor, offender_id, reason)
+            approval = approve_publication(session, actor, offender_id, reason,
+                                           public_description=public_description,
+                                           public_area=public_area)  # fmt: skip
         except (FeedError, PermissionDenied) as exc:
             raise click.ClickException(str(exc)) from exc
     when = f"{approval.publication.approved_at:%Y-%m-%d %H:%M} UTC"

@@ -221,7 +221,9 @@ def test_an_item_carries_the_allow_listed_fields_only(sessions, staff):
         add_alias(s, person, "Kowalczyk", "Darek", kind="nickname")
         add_alias(s, person, "KOWALCZYK", "DARIUSZ", kind="transliteration")
         add_alias(s, person, "Kowalczyk", "Dariusz Jan", kind="previous_name")  # own name
-        approve_publication(s, staff["supervisor"], person.offender_id, "needed", APPROVED)
+        approve_publication(s, staff["supervisor"], person.offender_id, "needed", APPROVED,
+                            public_description="Slim, scar above the left eye",
+                            public_area="Leeds city centre")  # fmt: skip
         item = build_feed(s, NOW, BASE).items[0]
     dumped = item.model_dump(by_alias=True, mode="json")
     assert set(dumped) == {
@@ -236,6 +238,9 @@ def test_an_item_carries_the_allow_listed_fields_only(sessions, staff):
     assert dumped["age"] == 45
     assert (dumped["sex"], dumped["height_cm"]) == ("M", 183)
     assert dumped["wanted_since"] == "2026-02-14"
+    # the supervisor's words, never the register's own description and area
+    assert dumped["description"] == "Slim, scar above the left eye"
+    assert dumped["last_known_area"] == "Leeds city centre"
     assert dumped["images"] == [{"original": "photos/a1.jpg"}]
     assert "Do not approach" in dumped["how_to_report"]["advice"]
     assert "101" in dumped["how_to_report"]["police"]
@@ -247,21 +252,46 @@ def test_an_item_carries_the_allow_listed_fields_only(sessions, staff):
         assert secret not in text
 
 
-def test_free_text_quoting_restricted_data_is_withheld(sessions, staff):
+def test_the_feed_publishes_the_supervisors_text_never_the_registers(sessions, staff):
     with transaction(sessions) as s:
-        person = wanted(s, postcode="LS6 2AB", description="Often seen near ls6 2ab",
-                        last_known_area="Leeds")  # fmt: skip
+        person = wanted(s, description="Internal: lives with his mother", last_known_area="Leeds")
+        bare = wanted(s, description="Internal: drinks at the Crown", last_known_area="Hull")
+        approve_publication(s, staff["supervisor"], person.offender_id, "needed", APPROVED,
+                            public_description="Tall, red coat", public_area="Bristol")
+        approve_publication(s, staff["supervisor"], bare.offender_id, "needed", APPROVED)
+        doc = build_feed(s, NOW, BASE)
+    items = {i.uid: i for i in doc.items}
+    assert (items[person.public_id].description, items[person.public_id].last_known_area) == (
+        "Tall, red coat", "Bristol")
+    assert (items[bare.public_id].description, items[bare.public_id].last_known_area) == (
+        None, None)
+    for text in (render_json(doc), render_atom(doc)):
+        assert "Internal" not in text and "Leeds" not in text and "Hull" not in text
+
+
+def test_text_the_register_has_since_made_restricted_is_withheld_at_build(sessions, staff,
+                                                                          caplog):
+    with transaction(sessions) as s:
+        person = wanted(s, postcode="LS6 2AB")
         person.photo_ref = f"photos/{person.offender_id}.jpg"
-        add_document(s, person, "533401372")
-        other = wanted(s, description="Carries passport 533-401-372?", last_known_area="Hull")
-        for p in (person, other):
-            approve_publication(s, staff["supervisor"], p.offender_id, "needed", APPROVED)
+        approve_publication(s, staff["supervisor"], person.offender_id, "needed", APPROVED,
+                            public_description="Carries passport 533-401-372",
+                            public_area="Leeds")  # fmt: skip
+        other = wanted(s)
+        approve_publication(s, staff["supervisor"], other.offender_id, "needed", APPROVED,
+                            public_description="Carries passport 533-401-372",
+                            public_area="Hull")  # fmt: skip
+        add_document(s, person, "533401372")  # the register learns the number afterwards
+        s.refresh(person)
         items = {i.uid: i for i in build_feed(s, NOW, BASE).items}
     assert items[person.public_id].description is None
     assert items[person.public_id].images == []
     assert items[person.public_id].last_known_area == "Leeds"
     # another person's document number is not theirs to withhold: only their own data counts
-    assert items[other.public_id].description == "Carries passport 533-401-372?"
+    assert items[other.public_id].description == "Carries passport 533-401-372"
+    withheld = [r.getMessage() for r in caplog.records if "withheld" in r.getMessage()]
+    assert any("public description" in m and "a document number" in m for m in withheld)
+    assert not any("533" in m for m in withheld)  # the log names the fact, never the text
 
 
 def test_public_ids_are_stable_across_runs_and_not_the_register_reference(sessions, staff):
@@ -350,13 +380,16 @@ def test_json_output_validates_against_the_committed_schema(sessions, staff):
 
 def test_atom_parses_with_one_entry_per_person(sessions, staff):
     with transaction(sessions) as s:
-        people = [
-            wanted(s, description="<script>alert('x')</script> & co", photo_ref="photos/b.jpg"),
-            wanted(s, given_names="Zoë", family_name="O'Brien", description="Tall\x01\x0b"),
-        ]
+        people = [wanted(s, photo_ref="photos/b.jpg"),
+                  wanted(s, given_names="Zoë", family_name="O'Brien")]  # fmt: skip
         add_alias(s, people[1], "Brien", "Zoe")
-        for person in people:
-            approve_publication(s, staff["supervisor"], person.offender_id, "needed", APPROVED)
+        words = ["<script>alert('x')</script> & co", "Tall"]
+        for person, description in zip(people, words, strict=True):
+            approve_publication(s, staff["supervisor"], person.offender_id, "needed", APPROVED,
+                                public_description=description)  # fmt: skip
+        # stored before control characters were refused at approval: XML still drops them
+        stored = s.scalars(select(Publication).filter_by(offender_pk=people[1].id)).one()
+        stored.public_description = "Tall\x01\x0b"
         wanted(s)  # wanted but never approved: not on the feed
         doc = build_feed(s, NOW, BASE)
     text = render_atom(doc)

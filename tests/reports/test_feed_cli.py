@@ -126,3 +126,24 @@ def test_a_bad_base_url_is_named(register, staffed):
     result = staffed("feed", "most-wanted", env={"TRACKER_FEED_BASE_URL": "example.org/x"})
     assert result.exit_code == 1
     assert "'example.org/x'" in result.output
+
+
+def test_approval_takes_the_text_for_the_public_and_the_feed_carries_only_it(register, staffed):
+    approved = staffed("feed", "approve", "VR-0000101", "--reason", "missing a week",
+                       "--public-description", "Tall, red coat", "--public-area", "Harbourside",
+                       user="sue")  # fmt: skip
+    assert approved.exit_code == 0, approved.output
+    [item] = json.loads(staffed("feed", "most-wanted").output)["items"]
+    assert (item["description"], item["last_known_area"]) == ("Tall, red coat", "Harbourside")
+    assert "Bristol" not in staffed("feed", "most-wanted").output  # the register's own area
+    listed = json.loads(staffed("feed", "list", "--format", "json", user="sue").output)
+    assert listed[0]["public_description"] == "Tall, red coat"
+
+
+def test_approval_refuses_text_that_gives_away_a_restricted_fact(register, staffed):
+    refused = staffed("feed", "approve", "VR-0000101", "--reason", "r",
+                      "--public-area", "Quay St, no. 4", user="sue")  # fmt: skip
+    assert refused.exit_code == 1
+    assert ("public area refused: it contains the address (house number and street) "
+            "(written 'Quay St, no. 4')") in refused.output
+    assert json.loads(staffed("feed", "most-wanted").output)["total"] == 0

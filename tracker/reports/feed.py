@@ -1,25 +1,19 @@
 """The public most-wanted feed: supervisors approve and withdraw; the nightly job publishes.
 
-A publication is in force only while the offender's status is ``wanted``, its state is
-``approved`` and the approval was given in the current wanted episode (on or after
-``wanted_since``). So a person who is found drops out of the next build by itself, with no
-write, and one who goes missing again needs a fresh approval: publishing must stay necessary
-and proportionate, and an old decision is not a decision about a new disappearance.
-
-Items are built field by field from the allow-list in ``tracker.schemas.feed``; nothing is
-ever copied from a model wholesale. Free text typed by staff (description, area, photo
-reference) is also checked for quoted restricted data and withheld if it quotes any.
+Approvals, and when one is in force, live in ``feed_approvals`` (re-exported here). Items are
+built field by field from the allow-list in ``tracker.schemas.feed``; nothing is ever copied
+from a model wholesale. The only free text published is what a supervisor wrote for the
+public with the approval (``feed_text``), screened again for restricted facts however they
+are written (``feed_screen``); the register's own description and area are never published.
 """
 
 from __future__ import annotations
 
 import html
-import logging
 import os
 import re
 import tempfile
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -30,9 +24,19 @@ from sqlalchemy.orm import Session, selectinload
 
 from tracker.audit import record_event
 from tracker.config import SYSTEM_ACTOR
-from tracker.models import Alias, Offender, Publication, User
-from tracker.review.permissions import PermissionDenied, allowed, roles_for
-from tracker.review.users import Actor
+from tracker.models import Offender, Publication
+from tracker.reports import feed_text
+from tracker.reports.feed_approvals import (
+    Approval,
+    FeedError,
+    PublicationRow,
+    PublicText,
+    approve_publication,
+    checked_public_text,
+    in_force,
+    list_publications,
+    withdraw_publication,
+)
 from tracker.schemas.feed import (
     FeedDocument,
     FeedLinks,
@@ -43,7 +47,13 @@ from tracker.schemas.feed import (
     WantedPerson,
 )
 
-log = logging.getLogger(__name__)
+# Approvals live in ``feed_approvals``; callers keep importing them from here.
+__all__ = [
+    "ATOM_NAME", "ATOM_NS", "JSON_NAME", "Approval", "FeedError", "FeedSettings",
+    "PublicText", "PublicationRow", "age_on", "approve_publication", "build_feed", "build_item",
+    "checked_base_url", "checked_public_text", "in_force", "list_publications", "publishable",
+    "record_disclosure", "render_atom", "render_json", "withdraw_publication", "write_feed",
+]  # fmt: skip
 
 JSON_NAME = "most-wanted.json"
 ATOM_NAME = "most-wanted.atom"
@@ -51,7 +61,6 @@ ATOM_NS = "http://www.w3.org/2005/Atom"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 TAG_DATE = "2026"  # the year this feed's tag URIs were minted; fixed so ids never change
 PUBLIC_FILE_MODE = 0o644
-MIN_QUOTED_LENGTH = 5  # shorter restricted values would match ordinary words by chance
 
 
 # --- settings -------------------------------------------------------------------------------
@@ -117,194 +126,6 @@ class FeedSettings(BaseModel):
         )
 
 
-# --- approvals ------------------------------------------------------------------------------
-
-
-class FeedError(ValueError):
-    """An approval or withdrawal could not be made as asked; the message says why."""
-
-
-@dataclass(frozen=True)
-class Approval:
-    publication: Publication
-    changed: bool  # False when it was already approved and in force
-    approved_by: str | None
-
-
-@dataclass(frozen=True)
-class PublicationRow:
-    """One approval as supervisors see it (internal: never part of the feed)."""
-
-    offender_id: str
-    public_id: str
-    names: str
-    status: str
-    state: str
-    in_force: bool
-    approved_by: str
-    approved_at: datetime
-    approval_reason: str
-    withdrawn_by: str | None
-    withdrawn_at: datetime | None
-    withdrawal_reason: str | None
-
-
-def in_force(publication: Publication | None, offender: Offender) -> bool:
-    """Approved, still wanted, and approved during the current wanted episode."""
-    if publication is None or publication.state != "approved" or offender.status != "wanted":
-        return False
-    if offender.wanted_since is None:
-        return True
-    return publication.approved_at.astimezone(UTC).date() >= offender.wanted_since
-
-
-def _check_role(actor: Actor, action: str) -> None:
-    """The CLI checks too; services check again because the web and batch call them directly."""
-    if actor.role is None or not allowed(actor.role, action):
-        raise PermissionDenied(
-            f"{actor.name!r} (role {actor.role or 'none'}) may not {action}; allowed roles: "
-            f"{', '.join(roles_for(action))}"
-        )
-
-
-def _require_reason(reason: str | None) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise FeedError("a reason is required: it is kept in the audit trail")
-    return reason
-
-
-def _find_offender(session: Session, offender_id: str) -> Offender:
-    offender = session.scalars(
-        select(Offender).where(Offender.offender_id == offender_id.strip()).with_for_update()
-    ).one_or_none()
-    if offender is None:
-        raise FeedError(f"no offender with register reference {offender_id!r}")
-    return offender
-
-
-def _publication_of(session: Session, offender: Offender) -> Publication | None:
-    return session.scalars(
-        select(Publication).where(Publication.offender_pk == offender.id).with_for_update()
-    ).one_or_none()
-
-
-def _user_name(session: Session, user_id: int | None) -> str | None:
-    user = session.get(User, user_id) if user_id is not None else None
-    return user.name if user else None
-
-
-def _audit_publication(session: Session, actor: Actor, offender: Offender, change: str,
-                       reason: str, state_before: str | None) -> None:  # fmt: skip
-    record_event(
-        session,
-        actor=actor.name,
-        action="publication",
-        object_type="offender",
-        object_id=offender.offender_id,
-        justification=reason,
-        details={
-            "change": change,
-            "state_before": state_before,
-            "public_id": offender.public_id,
-            "status": offender.status,
-            "wanted_since": offender.wanted_since,
-        },
-    )
-
-
-def approve_publication(session: Session, actor: Actor, offender_id: str, reason: str,
-                        now: datetime | None = None) -> Approval:  # fmt: skip
-    """Put a wanted offender on the feed; approving one already in force changes nothing."""
-    _check_role(actor, "feed.approve")
-    reason = _require_reason(reason)
-    now = now or datetime.now(UTC)
-    offender = _find_offender(session, offender_id)
-    if offender.status != "wanted":
-        raise FeedError(
-            f"offender {offender.offender_id} has status {offender.status!r}, not 'wanted': "
-            "only wanted offenders can be published"
-        )
-    publication = _publication_of(session, offender)
-    if in_force(publication, offender):
-        return Approval(publication, False, _user_name(session, publication.approved_by))
-    state_before = publication.state if publication else None
-    if publication is None:
-        publication = Publication(offender_pk=offender.id)
-        session.add(publication)
-    publication.state = "approved"
-    publication.approved_by = actor.user_id
-    publication.approved_at = now
-    publication.approval_reason = reason
-    publication.withdrawn_by = None
-    publication.withdrawn_at = None
-    publication.withdrawal_reason = None
-    publication.modified_at = now
-    session.flush()
-    _audit_publication(session, actor, offender, "approved", reason, state_before)
-    return Approval(publication, True, actor.name)
-
-
-def withdraw_publication(session: Session, actor: Actor, offender_id: str, reason: str,
-                         now: datetime | None = None) -> Publication:  # fmt: skip
-    """Take an offender off the feed from the next build on."""
-    _check_role(actor, "feed.withdraw")
-    reason = _require_reason(reason)
-    now = now or datetime.now(UTC)
-    offender = _find_offender(session, offender_id)
-    publication = _publication_of(session, offender)
-    if publication is None or publication.state != "approved":
-        state = "was withdrawn earlier" if publication else "was never approved"
-        raise FeedError(
-            f"offender {offender.offender_id} is not approved for the feed ({state}); "
-            "nothing to withdraw"
-        )
-    publication.state = "withdrawn"
-    publication.withdrawn_by = actor.user_id
-    publication.withdrawn_at = now
-    publication.withdrawal_reason = reason
-    publication.modified_at = now
-    session.flush()
-    _audit_publication(session, actor, offender, "withdrawn", reason, "approved")
-    return publication
-
-
-def list_publications(session: Session, actor: Actor) -> list[PublicationRow]:
-    """Every approval ever given, in force first, then newest first; reading it is logged."""
-    _check_role(actor, "feed.preview")
-    users = dict(session.execute(select(User.id, User.name)).all())
-    rows = session.execute(select(Publication, Offender).join(Offender)).all()
-    listed = [
-        PublicationRow(
-            offender_id=offender.offender_id,
-            public_id=offender.public_id,
-            names=_heading(offender),
-            status=offender.status,
-            state=publication.state,
-            in_force=in_force(publication, offender),
-            approved_by=users.get(publication.approved_by, "?"),
-            approved_at=publication.approved_at,
-            approval_reason=publication.approval_reason,
-            withdrawn_by=users.get(publication.withdrawn_by),
-            withdrawn_at=publication.withdrawn_at,
-            withdrawal_reason=publication.withdrawal_reason,
-        )
-        for publication, offender in rows
-    ]
-    listed.sort(key=lambda r: r.offender_id)
-    listed.sort(key=lambda r: r.approved_at, reverse=True)
-    listed.sort(key=lambda r: not r.in_force)
-    record_event(
-        session,
-        actor=actor.name,
-        action="consultation",
-        object_type="publications",
-        justification="feed approvals listed",
-        details={"rows": len(listed), "in_force": sum(r.in_force for r in listed)},
-    )
-    return listed
-
-
 # --- selection ------------------------------------------------------------------------------
 
 
@@ -316,7 +137,7 @@ def publishable(session: Session) -> list[tuple[Offender, Publication]]:
         .where(Publication.state == "approved", Offender.status == "wanted")
         .options(selectinload(Offender.aliases), selectinload(Offender.documents))
     ).all()
-    chosen = [(o, p) for o, p in rows if in_force(p, o)]
+    chosen = [(o, p) for o, p in rows if in_force(p, o) and feed_text.publishable_name(o)]
     chosen.sort(key=lambda pair: pair[0].public_id)
     chosen.sort(key=lambda pair: pair[1].approved_at, reverse=True)
     return chosen
@@ -329,48 +150,6 @@ def age_on(born: date, day: date) -> int | None:
     """Whole years; None for a birth date after ``day`` (bad data is not published as age)."""
     years = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
     return years if years >= 0 else None
-
-
-def _heading(person: Offender | Alias) -> str:
-    return " ".join(part for part in (person.given_names, person.family_name) if part)
-
-
-def _alias_names(offender: Offender) -> list[str]:
-    """Alias names only: their kinds are internal bookkeeping, and repeats help no one."""
-    own = _heading(offender)
-    names = {_heading(alias) for alias in offender.aliases}
-    return sorted(name for name in names if name and name != own)
-
-
-def _compact(text: str) -> str:
-    return "".join(ch for ch in text.casefold() if ch.isalnum())
-
-
-def _restricted_values(offender: Offender) -> list[str]:
-    """Values that must never leave, compacted, to catch them quoted in free text."""
-    values = [
-        offender.offender_id,
-        offender.address_line,
-        offender.postcode,
-        offender.offence_category,
-        offender.date_of_birth.isoformat(),
-        offender.date_of_birth.strftime("%d/%m/%Y"),
-        *(d.doc_number for d in offender.documents),
-    ]
-    compacted = (_compact(v) for v in values if v)
-    return [v for v in compacted if len(v) >= MIN_QUOTED_LENGTH]
-
-
-def _screened(offender: Offender, field: str, value: str | None) -> str | None:
-    """Free text as held, or None when it quotes restricted data (logged without the text)."""
-    if not value:
-        return None
-    compact = _compact(value)
-    if any(restricted in compact for restricted in _restricted_values(offender)):
-        log.warning("most-wanted feed: %s of %s withheld: it quotes restricted data",
-                    field, offender.public_id)  # fmt: skip
-        return None
-    return value
 
 
 def _modified(offender: Offender, publication: Publication) -> datetime:
@@ -386,19 +165,21 @@ def _instant(value: datetime) -> datetime:
 
 def build_item(offender: Offender, publication: Publication, now: datetime, base_url: str,
                how_to_report: HowToReport) -> WantedPerson:  # fmt: skip
-    """One person, from the allow-listed fields only."""
-    photo = _screened(offender, "photo reference", offender.photo_ref)
+    """One person, from the allow-listed fields only; free text only as a supervisor approved
+    it for the public, screened again in case the register changed since."""
+    photo = feed_text.published(offender, "photo reference", offender.photo_ref)
     return WantedPerson(
         uid=offender.public_id,
-        title=_heading(offender),
+        title=feed_text.heading(offender),
         forenames=offender.given_names,
         name=offender.family_name,
-        aliases=_alias_names(offender),
+        aliases=feed_text.published_aliases(offender),
         age=age_on(offender.date_of_birth, now.astimezone(UTC).date()),
         sex=offender.sex,
         height_cm=offender.height_cm,
-        description=_screened(offender, "description", offender.description),
-        last_known_area=_screened(offender, "last known area", offender.last_known_area),
+        description=feed_text.published(offender, feed_text.DESCRIPTION,
+                                        publication.public_description),
+        last_known_area=feed_text.published(offender, feed_text.AREA, publication.public_area),
         wanted_since=offender.wanted_since,
         images=[Image(original=photo)] if photo else [],
         how_to_report=how_to_report,

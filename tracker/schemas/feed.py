@@ -77,8 +77,12 @@ class WantedPerson(_Public):
     age: int | None = Field(ge=0, description="Age in whole years on the day of the feed.")
     sex: Literal["M", "F", "X"] | None
     height_cm: int | None = Field(ge=0)
-    description: str | None = Field(description="Physical description.")
-    last_known_area: str | None = Field(description="Town or district, never an address.")
+    description: str | None = Field(
+        description="Physical description, as a supervisor wrote it for the public."
+    )
+    last_known_area: str | None = Field(
+        description="Town or district, as a supervisor wrote it for the public; never an address."
+    )
     wanted_since: date | None = Field(description="Whereabouts unknown since this date.")
     images: list[Image]
     how_to_report: HowToReport

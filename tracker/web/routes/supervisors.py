@@ -1,11 +1,13 @@
-"""The most-wanted approvals for supervisors: approve or withdraw with a reason, and a
-preview of exactly what the public feed will show, built by the feed's own functions.
+"""The most-wanted approvals for supervisors: approve with a reason and the text written for
+the public, or withdraw with a reason, and a preview of exactly what the public feed will
+show, built (and screened) by the feed's own functions.
 
 (The supervisors' queue of escalations is the review queue filtered, in ``review.py``.)
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, Form, Request
@@ -15,37 +17,63 @@ from tracker.models import Offender, Publication
 from tracker.reports.feed import (
     FeedError,
     FeedSettings,
+    PublicText,
     approve_publication,
     build_feed,
     build_item,
+    checked_public_text,
     list_publications,
     render_json,
     withdraw_publication,
 )
+from tracker.reports.feed_text import PUBLIC_AREA_LIMIT, PUBLIC_DESCRIPTION_LIMIT, name_refusal
 from tracker.web import lookups
 from tracker.web.pages import Page, page
 
 router = APIRouter()
 
 
-def _would_show(offender: Offender, now: datetime, settings: FeedSettings) -> str:
-    """The feed item this offender would get if approved now (the same ``build_item``)."""
-    draft = Publication(state="approved", approved_at=now, modified_at=now)
+@dataclass(frozen=True)
+class Typed:
+    """What a supervisor typed into one candidate's form, shown again with the page."""
+
+    offender_id: str
+    description: str = ""
+    area: str = ""
+    reason: str = ""
+
+
+def _would_show(offender: Offender, now: datetime, settings: FeedSettings,
+                text: PublicText | None = None) -> str:  # fmt: skip
+    """The feed item this offender would get if approved now (the same ``build_item``, so
+    the same screen): with no text until the supervisor previews the words they typed."""
+    refused = name_refusal(offender)
+    if refused:  # the feed leaves such a person out entirely
+        return f"Not published: {refused}."
+    text = text or PublicText()
+    draft = Publication(state="approved", approved_at=now, modified_at=now,
+                        public_description=text.description or None,
+                        public_area=text.area or None)  # fmt: skip
     item = build_item(offender, draft, now, settings.base_url, settings.how_to_report())
     return item.model_dump_json(by_alias=True, indent=2)
 
 
-def _render(p: Page, status_code: int = 200, error: str | None = None) -> Response:
+def _render(p: Page, status_code: int = 200, error: str | None = None,
+            typed: Typed | None = None, text: PublicText | None = None) -> Response:  # fmt: skip
     now = datetime.now(UTC)
     settings = FeedSettings()
     publications = list_publications(p.db, p.actor)
     in_force_ids = {r.offender_id for r in publications if r.in_force}
-    candidates = [(o, _would_show(o, now, settings)) for o in lookups.wanted_offenders(p.db)
+    typed_id = typed.offender_id if typed else None
+    candidates = [(o, _would_show(o, now, settings, text if o.offender_id == typed_id else None))
+                  for o in lookups.wanted_offenders(p.db)
                   if o.offender_id not in in_force_ids]  # fmt: skip
     feed = build_feed(p.db, now, settings.base_url, settings=settings)
     return p.render("approvals.html", status_code=status_code, error=error,
                     publications=publications, candidates=candidates, feed=feed,
-                    feed_json=render_json(feed))  # fmt: skip
+                    feed_json=render_json(feed), typed=typed,
+                    description_limit=PUBLIC_DESCRIPTION_LIMIT,
+                    area_limit=PUBLIC_AREA_LIMIT)  # fmt: skip
 
 
 @router.get("/approvals")
@@ -55,16 +83,27 @@ def approvals(request: Request) -> Response:
 
 
 @router.post("/approvals/approve")
-def approve(request: Request, offender_id: str = Form(""), reason: str = Form("")) -> Response:
+def approve(request: Request, offender_id: str = Form(""), reason: str = Form(""),
+            public_description: str = Form(""), public_area: str = Form(""),
+            action: str = Form("approve")) -> Response:  # fmt: skip
+    """Approve with the public text, or (``action=preview``) show what it would publish."""
+    typed = Typed(offender_id, public_description, public_area, reason)
     try:
         with page(request, "feed.approve") as p:
-            result = approve_publication(p.db, p.actor, offender_id, reason)
+            if action == "preview":
+                text = checked_public_text(p.db, p.actor, offender_id, public_description,
+                                           public_area)  # fmt: skip
+                return _render(p, typed=typed, text=text)
+            # a blank field is no text: a new approval then publishes none for it
+            result = approve_publication(p.db, p.actor, offender_id, reason,
+                                         public_description=public_description or None,
+                                         public_area=public_area or None)  # fmt: skip
             said = "approved for the public feed" if result.changed else "was already approved"
             return p.redirect("/approvals", ("success", f"{offender_id} {said}."))
     except FeedError as exc:
         problem = str(exc)
     with page(request, "feed.preview") as p:
-        return _render(p, 422, problem)
+        return _render(p, 422, problem, typed)
 
 
 @router.post("/approvals/withdraw")
