@@ -27,7 +27,7 @@ class Publication(Base):
     approved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     approval_reason: Mapped[str] = mapped_column(Text)
     # The only free text the feed publishes: written or approved by the supervisor for the
-    # public, never copied from the register's internal text (domain.md s.7).
+    # public, never copied from the register's internal text (domain.md s.4).
     public_description: Mapped[str | None] = mapped_column(Text)
     public_area: Mapped[str | None] = mapped_column(Text)
     withdrawn_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
