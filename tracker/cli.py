@@ -720,7 +720,8 @@ def users_add(app: AppContext, name: str, role: str) -> None:
 @users.command("list")
 @pass_app
 def users_list(app: AppContext) -> None:
-    """Everyone with access and their role (admins and supervisors)."""
+    """Everyone with access and their role (admins and supervisors); admins also see the
+    sign-in throttles in force (`tracker users clear-throttle` lifts one)."""
     from tracker.review.users import list_users
 
     with transaction(app.sessions()) as session:

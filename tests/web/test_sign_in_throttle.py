@@ -17,7 +17,7 @@ from webtools import Clock, client_for, csrf_of, make_app, sign_in
 
 from tracker.cli import main
 from tracker.db import make_engine, make_session_factory, transaction
-from tracker.models import AuditEvent, SignInFailure, User
+from tracker.models import AuditEvent, SignInFailure
 
 ATTACKER = ("203.0.113.66", 40000)
 OFFICE = ("198.51.100.10", 40000)
@@ -53,9 +53,6 @@ def test_wrong_passwords_from_elsewhere_never_lock_an_admin_out(web_url, tmp_pat
     for n in range(10):  # many addresses, each under its own budget
         assert sign_in(_from(app, (f"192.0.2.{n}", 1)), "ada", "nope nope").status_code == 401
     assert sign_in(_from(app, OFFICE), "ada").status_code == 303
-    with transaction(_sessions(web_url)) as s:
-        ada = s.scalars(select(User).filter_by(name="ada")).one()
-        assert ada.locked_until is None
 
 
 def test_another_clients_failures_do_not_block_the_right_person(web_url, tmp_path, clock):
@@ -139,7 +136,7 @@ def test_forwarded_for_is_believed_only_from_a_trusted_proxy(web_url, tmp_path, 
 
 
 def test_rotating_forwarded_for_does_not_escape_the_brake(web_url, tmp_path, clock):
-    app = make_app(web_url, tmp_path, clock, client_attempts=3)
+    app = make_app(web_url, tmp_path, clock, client_attempts=3, trusted_proxies="10.0.0.0/8")
     for n in range(3):
         forged = {"X-Forwarded-For": f"192.0.2.{n}"}
         assert sign_in(_from(app, ATTACKER, headers=forged), f"guess{n}", "x" * 12).status_code \
