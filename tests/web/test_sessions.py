@@ -5,7 +5,7 @@ on), on every page and every form; people change their own password."""
 from __future__ import annotations
 
 from click.testing import CliRunner
-from scenario import PASSWORD
+from scenario import PASSWORD, PEOPLE
 from sqlalchemy import select
 from webtools import client_for, csrf_of, sign_in
 
@@ -160,3 +160,14 @@ def test_changing_ones_own_password_needs_the_current_one_and_the_policy(app, we
     assert differ.status_code == 422 and "differ" in differ.text
     assert ann.get("/queue").status_code == 200
     assert sign_in(client_for(app), "ann", PASSWORD).status_code == 303  # unchanged
+
+
+def test_everyone_signed_in_may_open_the_change_password_page_and_nobody_else(app):
+    for name in PEOPLE:
+        assert client_for(app, name).get("/account/password").status_code == 200, name
+    anonymous = client_for(app)
+    response = anonymous.get("/account/password", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].startswith("/sign-in")
+    refused = client_for(app, "ann").post("/account/password", data={
+        "current": PASSWORD, "password": NEW_PASSWORD, "repeat": NEW_PASSWORD})  # fmt: skip
+    assert refused.status_code == 403  # no CSRF token

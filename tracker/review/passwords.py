@@ -10,6 +10,7 @@ typed name cut to 100 characters as the object and in ``details.attempted_name``
 "system" or "ada" must not make the trail read as if they acted. Failures slow the client that
 makes them (``tracker.review.sign_in_throttle``); no number of them locks the account itself.
 Setting or changing a password, and signing out, end every session of the person.
+(The trail is the log domain.md section 6 asks for: who did what to whose record, and when.)
 """
 
 from __future__ import annotations

@@ -122,6 +122,7 @@ def _refuse_losing_the_last_admin(session: Session, user: User, change: str) -> 
 
 def _log_access(session: Session, actor: Actor, user: User, justification: str,
                 **details) -> None:  # fmt: skip
+    """Who changed whose access, when and how (domain.md section 6: alteration is logged)."""
     record_event(session, actor=actor.name, action="user_change", object_type="user",
                  object_id=user.name, justification=justification, details=details)  # fmt: skip
 
