@@ -190,3 +190,13 @@ def test_tracker_serve_ignores_forwarded_for_without_trusted_proxies(served):
     for n in range(3):
         assert _served_sign_in(served, f"guess{n}", "x" * 12, f"192.0.2.{n}") == 401
     assert _served_sign_in(served, "ann", PASSWORD, "192.0.2.99") == 429
+
+
+def test_serve_refuses_trusted_proxies_it_cannot_read(web_url, monkeypatch, tmp_path):
+    import uvicorn
+
+    monkeypatch.setenv("TRACKER_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("TRACKER_TRUSTED_PROXIES", "10.0.0.1, proxy.example")
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: pytest.fail("must not start"))
+    result = CliRunner().invoke(main, ["--db", web_url, "serve"])
+    assert result.exit_code == 1 and "'proxy.example' is not an address" in result.output
