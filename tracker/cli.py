@@ -14,6 +14,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from tracker import __version__
 from tracker.commands.match_health import match_health_command
 from tracker.commands.match_train import match_train_command
+from tracker.commands.users import (
+    echo_throttles,
+    users_activate_command,
+    users_clear_throttle_command,
+    users_deactivate_command,
+    users_set_role_command,
+)
 from tracker.config import Settings, resolve_database_url
 from tracker.db import (
     DatabaseURLError,
@@ -713,16 +720,18 @@ def users_add(app: AppContext, name: str, role: str) -> None:
 @users.command("list")
 @pass_app
 def users_list(app: AppContext) -> None:
-    """Everyone with access and their role (admins and supervisors)."""
+    """Everyone with access and their role (admins and supervisors); admins also see the
+    sign-in throttles in force (`tracker users clear-throttle` lifts one)."""
     from tracker.review.users import list_users
 
     with transaction(app.sessions()) as session:
-        _acting(app, session, "users.list")
+        actor = _acting(app, session, "users.list")
         people = list_users(session)
         for person in people:
             state = "" if person.active else " (deactivated)"
             click.echo(f"{person.name:<24} {person.role:<11} added {person.created_at:%Y-%m-%d}"
                        f" by {person.created_by or '-'}{state}")  # fmt: skip
+        echo_throttles(session, actor)
 
 
 @users.command("set-password")
@@ -732,7 +741,7 @@ def users_list(app: AppContext) -> None:
 @pass_app
 def users_set_password(app: AppContext, name: str, password_stdin: bool) -> None:
     """Set NAME's password for signing in to the web application (admins only; --user or
-    TRACKER_USER). Prompts twice with hidden input. Also lifts a lock-out."""
+    TRACKER_USER). Prompts twice with hidden input. Ends NAME's open web sessions."""
     from tracker.review.passwords import PasswordError, set_password
     from tracker.review.permissions import PermissionDenied
 
@@ -747,6 +756,11 @@ def users_set_password(app: AppContext, name: str, password_stdin: bool) -> None
         except (PermissionDenied, PasswordError) as exc:
             raise click.ClickException(str(exc)) from exc
     click.echo(f"password set for {name}")
+
+
+for _command in (users_deactivate_command, users_activate_command, users_set_role_command,
+                 users_clear_throttle_command):  # fmt: skip
+    users.add_command(_command)
 
 
 @main.group()
@@ -1189,15 +1203,19 @@ def serve(app: AppContext, host: str, port: int) -> None:
     import uvicorn
 
     from tracker.web import create_app
+    from tracker.web.clients import TrustedProxiesError
     from tracker.web.settings import SecretKeyError
 
     app.sessions()  # refuses plainly when the schema is missing or out of date
     try:
         web = create_app(app.settings)
-    except SecretKeyError as exc:
+    except (SecretKeyError, TrustedProxiesError) as exc:
         raise click.ClickException(str(exc)) from exc
+    proxies = [str(network) for network in web.state.settings.trusted_proxies]
     click.echo(f"tracker web application on http://{host}:{port}/ (Ctrl+C stops it)")
-    uvicorn.run(web, host=host, port=port, proxy_headers=True, server_header=False,
+    # Forwarded headers only from TRACKER_TRUSTED_PROXIES (none by default).
+    uvicorn.run(web, host=host, port=port, proxy_headers=bool(proxies),
+                forwarded_allow_ips=proxies or None, server_header=False,
                 log_level="info")  # fmt: skip
 
 

@@ -77,7 +77,7 @@ def test_posts_without_a_session_are_refused(shared_app, scenario):
 
 def test_a_forged_cookie_is_no_session(shared_app):
     forged = URLSafeSerializer("another-secret-" + "x" * 40, salt="tracker.web.session").dumps(
-        {"csrf": "t", "user_id": 1, "name": "ada", "fingerprint": "x", "since": 1e12,
+        {"csrf": "t", "user_id": 1, "name": "ada", "version": 0, "since": 1e12,
          "seen": 1e12, "flash": []})  # fmt: skip
     client = client_for(shared_app)
     client.cookies.set(COOKIE_NAME, forged)
@@ -94,11 +94,11 @@ def test_a_tampered_cookie_is_no_session(shared_app):
     assert client.get("/queue", follow_redirects=False).status_code == 303
 
 
-def test_a_cookie_naming_another_user_with_the_right_key_but_no_fingerprint_is_refused(
+def test_a_cookie_naming_another_user_with_the_right_key_but_a_wrong_session_version_is_refused(
     shared_app,
 ):
     cookie = URLSafeSerializer(SECRET, salt="tracker.web.session").dumps(
-        {"csrf": "t", "user_id": 1, "name": "ada", "fingerprint": "guessed",
+        {"csrf": "t", "user_id": 1, "name": "ada", "version": 99,
          "since": shared_app.state.clock(), "seen": shared_app.state.clock(), "flash": []})
     client = client_for(shared_app)
     client.cookies.set(COOKIE_NAME, cookie)

@@ -1,9 +1,10 @@
-"""Signing in and out: argon2 passwords, failures counted and audited, lock-out and its end,
-one message for every refusal, the per-address brake, and a new password ending sessions."""
+"""Signing in and out: argon2 passwords, failures counted and audited under `anonymous`, one
+message for every refusal, the per-address brake, and a new password ending sessions.
+(The per-(name, client) throttle that replaced the account lock-out: test_sign_in_throttle.)"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from scenario import PASSWORD
@@ -12,13 +13,9 @@ from webtools import client_for, csrf_of, make_app, sign_in
 
 from tracker.db import make_engine, make_session_factory, transaction
 from tracker.models import AuditEvent, User
-from tracker.review.passwords import (
-    LockoutPolicy,
-    PasswordError,
-    check_sign_in,
-    set_password,
-)
+from tracker.review.passwords import PasswordError, check_sign_in, set_password
 from tracker.review.permissions import PermissionDenied
+from tracker.review.sign_in_throttle import ThrottlePolicy
 from tracker.web.session import COOKIE_NAME
 
 
@@ -74,20 +71,15 @@ def test_every_refusal_reads_the_same_and_is_audited(app, web_url):
         ("ann", True), ("nobody", False), ("anonymous", False)]
 
 
-def test_five_failures_lock_the_account_for_fifteen_minutes(web_url, tmp_path, clock):
-    app = make_app(web_url, tmp_path, clock)
-    for _ in range(5):
-        assert sign_in(client_for(app), "ann", "not the password").status_code == 401
-    assert sign_in(client_for(app), "ann").status_code == 401  # locked: the right one fails
-    events = [e.details.get("event") for e in _events(web_url, action="user_change",
-                                                   object_id="ann")]  # fmt: skip
-    assert events.count("sign_in_failed") == 6 and events.count("locked") == 1
-    with transaction(_sessions(web_url)) as s:
-        user = s.scalars(select(User).filter_by(name="ann")).one()
-        assert user.locked_until is not None
-    clock.advance(16 * 60)
-    assert sign_in(client_for(app), "ann").status_code == 303
-    assert _events(web_url, action="user_change")[-1].details["event"] == "signed_in"
+def test_a_failed_sign_in_is_recorded_as_anonymous_with_the_name_typed(app, web_url):
+    for typed in ("system", "ada", "x" * 150):
+        assert sign_in(client_for(app), typed, "not the password").status_code == 401
+    failed = [e for e in _events(web_url, action="user_change")
+              if e.details.get("event") == "sign_in_failed"]  # fmt: skip
+    assert [e.actor for e in failed] == ["anonymous"] * 3
+    assert [e.details["attempted_name"] for e in failed] == ["system", "ada", "x" * 100]
+    assert [e.object_id for e in failed] == ["system", "ada", "x" * 100]
+    assert not [e for e in _events(web_url, object_type="user") if e.actor == "system"]
 
 
 def test_a_success_resets_the_count(web_url, tmp_path, clock):
@@ -162,20 +154,28 @@ def test_set_password_rules_and_permissions(sessions):
                                                                        "password_set")
 
 
-def test_check_sign_in_counts_and_locks(sessions):
+def test_check_sign_in_delays_the_pair_more_each_time_and_never_locks(sessions):
     from tracker.review.users import add_user
 
     with transaction(sessions) as s:
         add_user(s, None, "ada", "admin")
         set_password(s, "ada", "ada", PASSWORD)
-    policy = LockoutPolicy(max_failures=2, lock_minutes=5)
+    policy = ThrottlePolicy(free_failures=2, first_delay_seconds=1, max_delay_minutes=15)
     now = datetime(2026, 3, 1, 9, tzinfo=UTC)
     with transaction(sessions) as s:
-        assert check_sign_in(s, "ada", "bad", now=now, policy=policy).reason == "wrong password"
-        locked = check_sign_in(s, "ada", "bad", now=now, policy=policy)
-        assert locked.reason == "locked" and locked.locked_until == now + timedelta(minutes=5)
-        assert not check_sign_in(s, "ada", PASSWORD, now=now, policy=policy).ok
+        assert check_sign_in(s, "ada", "bad", now=now, policy=policy,
+                             client="203.0.113.9").reason == "wrong password"  # fmt: skip
+        assert check_sign_in(s, "ada", "bad", now=now, policy=policy, client="203.0.113.9")
+        refused = check_sign_in(s, "ada", PASSWORD, now=now, policy=policy, client="203.0.113.9")
+        assert refused.throttled and refused.reason == "throttled"
+        elsewhere = check_sign_in(s, "ada", PASSWORD, now=now, policy=policy,
+                                  client="198.51.100.7")  # fmt: skip
+        assert elsewhere.ok and elsewhere.actor.role == "admin"
     with transaction(sessions) as s:
-        later = now + timedelta(minutes=6)
-        result = check_sign_in(s, "ada", PASSWORD, now=later, policy=policy)
-        assert result.ok and result.actor.role == "admin"
+        later = now + policy.delay(2)
+        third = check_sign_in(s, "ada", "bad", now=later, policy=policy, client="203.0.113.9")
+        assert not third.ok and not third.throttled
+        again = check_sign_in(s, "ada", PASSWORD, now=later, policy=policy, client="203.0.113.9")
+        assert again.blocked_until == later + policy.delay(3) > later + policy.delay(2)
+        assert check_sign_in(s, "ada", PASSWORD, now=later, policy=policy,
+                             client="198.51.100.7").ok  # the account itself is never locked

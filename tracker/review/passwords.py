@@ -1,20 +1,22 @@
-"""Passwords for signing in to the web application: argon2 hashes, failures counted, lock-out.
+"""Passwords for signing in to the web application: argon2 hashes, and each outcome audited.
 
 The CLI (`tracker users set-password`) and the web admin page set passwords through
-``set_password``; the web sign-in page checks them through ``check_sign_in``. Both write to the
-audit trail with the action ``user_change`` (object ``user``), because each one changes the
-user's record: its hash, its failure count or its lock. ``details.event`` says which:
-``password_set``, ``signed_in``, ``sign_in_failed``, ``locked``, ``signed_out``. A failed
-sign-in for a name nobody has is logged the same way (``known: false``), with the name cut to
-100 characters, so guessing at names shows in the trail too.
+``set_password``; people change their own in the web (``change_own_password``); the sign-in
+page checks them through ``check_sign_in``. Each writes to the audit trail with the action
+``user_change`` (object ``user``); ``details.event`` says which: ``password_set``,
+``password_changed``, ``signed_in``, ``sign_in_failed``, ``throttled``, ``signed_out``.
+A failed sign-in is recorded under the actor ``anonymous`` (nobody has been proven), with the
+typed name cut to 100 characters as the object and in ``details.attempted_name``: a typed
+"system" or "ada" must not make the trail read as if they acted. Failures slow the client that
+makes them (``tracker.review.sign_in_throttle``); no number of them locks the account itself.
+Setting or changing a password, and signing out, end every session of the person.
+(The trail is the log domain.md section 6 asks for: who did what to whose record, and when.)
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -23,11 +25,18 @@ from sqlalchemy.orm import Session
 
 from tracker.audit import record_event
 from tracker.models import User
-from tracker.review.users import Actor, UserError, require_actor
+from tracker.review.sign_in_throttle import (
+    ANONYMOUS,
+    ThrottlePolicy,
+    blocked_until,
+    forget_failures,
+    record_failure,
+    throttle_key,
+)
+from tracker.review.users import Actor, UserError, end_sessions, require_actor
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024  # argon2 takes any length; a bound keeps a request from costing much
-ANONYMOUS = "anonymous"
 
 _hasher = PasswordHasher()
 # Verified against when the name is unknown or has no password, so that a refusal takes as
@@ -40,28 +49,17 @@ class PasswordError(UserError):
 
 
 @dataclass(frozen=True)
-class LockoutPolicy:
-    """How many failures in a row lock an account, and for how long."""
-
-    max_failures: int = 5
-    lock_minutes: int = 15
-
-    @classmethod
-    def from_environment(cls) -> LockoutPolicy:
-        return cls(
-            max_failures=int(os.environ.get("TRACKER_SIGNIN_MAX_FAILURES") or 5),
-            lock_minutes=int(os.environ.get("TRACKER_SIGNIN_LOCK_MINUTES") or 15),
-        )
-
-
-@dataclass(frozen=True)
 class SignInResult:
     """``actor`` is set only when the sign-in succeeded; ``reason`` says why not otherwise
     (for the log: the page shows one message for every refusal)."""
 
     actor: Actor | None
     reason: str | None = None
-    locked_until: datetime | None = None
+    blocked_until: datetime | None = None
+
+    @property
+    def throttled(self) -> bool:
+        return self.blocked_until is not None
 
     @property
     def ok(self) -> bool:
@@ -70,12 +68,6 @@ class SignInResult:
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
-
-
-def password_fingerprint(password_hash: str | None) -> str:
-    """A short value that changes whenever the hash does: sessions carry it, so setting a new
-    password ends every session signed in with the old one."""
-    return hashlib.sha256((password_hash or "").encode()).hexdigest()[:16]
 
 
 def check_password_rules(name: str, password: str) -> None:
@@ -95,16 +87,14 @@ def _user(session: Session, name: str) -> User | None:
 
 
 def set_password(session: Session, acting: str | None, name: str, password: str) -> User:
-    """Set (or reset) ``name``'s password; admins only. Also lifts a lock-out."""
+    """Set (or reset) ``name``'s password; admins only. Ends every session of ``name``."""
     actor = require_actor(session, acting, "users.set_password")
     user = _user(session, name)
     if user is None:
         raise PasswordError(f"unknown user {name!r}: add them first with `tracker users add`")
     check_password_rules(name, password)
     user.password_hash = hash_password(password)
-    user.failed_sign_ins = 0
-    user.locked_until = None
-    session.flush()
+    end_sessions(session, user)
     record_event(
         session,
         actor=actor.name,
@@ -124,73 +114,94 @@ def _verify(password_hash: str | None, password: str) -> bool:
         return False
 
 
-def _log_sign_in(session: Session, name: str, event: str, justification: str,
+def _log_sign_in(session: Session, actor: str, account: str, event: str, justification: str,
                  **details) -> None:  # fmt: skip
     record_event(
         session,
-        actor=name[:100] or ANONYMOUS,
+        actor=actor,
         action="user_change",
         object_type="user",
-        object_id=name[:100],
+        object_id=account or ANONYMOUS,
         justification=justification,
         details={"event": event, **details},
     )
 
 
-def check_sign_in(session: Session, name: str, password: str, *, now: datetime | None = None,
-                  policy: LockoutPolicy | None = None,
-                  client: str | None = None) -> SignInResult:  # fmt: skip
-    """Check a sign-in, count a failure, lock after too many; every outcome is logged.
+def check_sign_in(session: Session, name: str, password: str, *, client: str,
+                  now: datetime | None = None,
+                  policy: ThrottlePolicy | None = None) -> SignInResult:  # fmt: skip
+    """Check a sign-in from ``client``; a failure counts against that (name, client) pair only.
 
-    The caller commits whatever the result: a failure must be counted even though the
-    sign-in is refused.
+    A pair still waiting out its delay is refused before the password is even looked at. The
+    caller commits whatever the result: a failure must be counted though the sign-in is refused.
     """
     now = now or datetime.now(UTC)
-    policy = policy or LockoutPolicy()
-    name = (name or "").strip()
+    policy = policy or ThrottlePolicy()
+    account, client = throttle_key(name, client)
     password = (password or "")[:MAX_PASSWORD_LENGTH]
-    user = _user(session, name) if name else None
-    if user is None:
-        _verify(None, password)
-        _log_sign_in(session, name or ANONYMOUS, "sign_in_failed", "sign-in refused",
-                     known=False, client=client)  # fmt: skip
-        return SignInResult(None, "unknown user")
-    if user.locked_until is not None and user.locked_until > now:
-        _verify(None, password)
-        _log_sign_in(session, user.name, "sign_in_failed", "sign-in refused: account locked",
-                     known=True, locked_until=user.locked_until, client=client)  # fmt: skip
-        return SignInResult(None, "locked", user.locked_until)
-    if not user.active or not _verify(user.password_hash, password):
-        return _count_failure(session, user, now, policy, client)
+    until = blocked_until(session, account, client, now)
+    if until is not None:
+        return SignInResult(None, "throttled", until)
+    user = _user(session, account) if account else None
+    verified = _verify(user.password_hash if user else None, password)  # same time either way
+    if user is None or not user.active or not verified:
+        return _count_failure(session, account, user, now, policy, client)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.failed_sign_ins = 0
-    user.locked_until = None
+    forget_failures(session, account, client)
     session.flush()
-    _log_sign_in(session, user.name, "signed_in", "signed in to the web application",
+    _log_sign_in(session, user.name, user.name, "signed_in", "signed in to the web application",
                  client=client)  # fmt: skip
     return SignInResult(Actor(user.name, user.role, user.id))
 
 
-def _count_failure(session: Session, user: User, now: datetime, policy: LockoutPolicy,
-                   client: str | None) -> SignInResult:  # fmt: skip
-    reason = ("deactivated" if not user.active else
+def _count_failure(session: Session, account: str, user: User | None, now: datetime,
+                   policy: ThrottlePolicy, client: str) -> SignInResult:  # fmt: skip
+    reason = ("unknown user" if user is None else "deactivated" if not user.active else
               "no password set" if not user.password_hash else "wrong password")  # fmt: skip
-    user.failed_sign_ins = (user.failed_sign_ins or 0) + 1
-    failures = user.failed_sign_ins
-    _log_sign_in(session, user.name, "sign_in_failed", f"sign-in refused: {reason}",
-                 known=True, failures=failures, client=client)  # fmt: skip
-    if failures < policy.max_failures:
-        session.flush()
-        return SignInResult(None, reason)
-    user.locked_until = now + timedelta(minutes=policy.lock_minutes)
-    user.failed_sign_ins = 0
-    session.flush()
-    _log_sign_in(session, user.name, "locked",
-                 f"locked for {policy.lock_minutes} minutes after {failures} failed sign-ins",
-                 locked_until=user.locked_until, client=client)  # fmt: skip
-    return SignInResult(None, "locked", user.locked_until)
+    row = record_failure(session, account, client, now, policy)
+    _log_sign_in(session, ANONYMOUS, account, "sign_in_failed", f"sign-in refused: {reason}",
+                 attempted_name=account, known=user is not None, failures=row.failures,
+                 client=client)  # fmt: skip
+    return SignInResult(None, reason)
+
+
+def change_own_password(session: Session, actor: Actor, current: str, new: str, *,
+                        client: str, now: datetime | None = None,
+                        policy: ThrottlePolicy | None = None) -> User:  # fmt: skip
+    """The signed-in person replaces their own password after proving the current one.
+
+    A wrong current password counts against the (name, client) pair like a failed sign-in,
+    so a session left open cannot be used to guess it: the caller commits even when this
+    raises ``PasswordError``. Every session of the person ends (the caller re-issues its own).
+    """
+    now = now or datetime.now(UTC)
+    policy = policy or ThrottlePolicy()
+    user = session.get(User, actor.user_id)
+    if user is None or not user.active:
+        raise PasswordError("your account is no longer active")
+    if blocked_until(session, user.name, client, now) is not None:
+        raise PasswordError("too many wrong passwords from here: wait a little and try again")
+    if not _verify(user.password_hash, (current or "")[:MAX_PASSWORD_LENGTH]):
+        row = record_failure(session, user.name, client, now, policy)
+        _log_sign_in(session, user.name, user.name, "password_change_failed",
+                     "own password change refused: wrong current password",
+                     failures=row.failures, client=client)  # fmt: skip
+        raise PasswordError("the current password is wrong")
+    check_password_rules(user.name, new)
+    if _verify(user.password_hash, new):
+        raise PasswordError("the new password is the same as the current one")
+    user.password_hash = hash_password(new)
+    forget_failures(session, user.name, client)
+    end_sessions(session, user)
+    _log_sign_in(session, user.name, user.name, "password_changed", "own password changed",
+                 client=client)  # fmt: skip
+    return user
 
 
 def record_sign_out(session: Session, actor: Actor, reason: str = "signed out") -> None:
-    _log_sign_in(session, actor.name, "signed_out", reason)
+    """Signing out ends every session of the person, including copies of this one's cookie."""
+    user = session.get(User, actor.user_id) if actor.user_id is not None else None
+    if user is not None:
+        end_sessions(session, user)
+    _log_sign_in(session, actor.name, actor.name, "signed_out", reason)

@@ -1,4 +1,5 @@
-"""People and their roles, the acting person, and the contract's bootstrap rule."""
+"""People and their roles, the acting person, and the contract's bootstrap rule; access given
+and taken back (deactivation, role changes), which ends the person's sessions at once."""
 
 from __future__ import annotations
 
@@ -89,3 +90,80 @@ def add_user(session: Session, acting: str | None, name: str, role: str) -> User
 
 def list_users(session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.name)))
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """Every web session of ``user`` stops working at once: cookies carry the version they
+    were issued under, and the version moves on (an atomic increment, so no change is lost)."""
+    user.session_version = User.session_version + 1
+    session.flush()
+    session.refresh(user, ["session_version"])
+
+
+def _person(session: Session, name: str) -> User:
+    user = session.scalars(select(User).where(User.name == (name or "").strip())).one_or_none()
+    if user is None:
+        raise UserError(f"unknown user {name!r}")
+    return user
+
+
+def _refuse_losing_the_last_admin(session: Session, user: User, change: str) -> None:
+    """Someone must be left to manage people: the last active admin keeps the role and access.
+    The active admins are locked while counted, so two admins cannot remove each other."""
+    if user.role != "admin" or not user.active:
+        return
+    admins = session.scalars(
+        select(User.id).where(User.role == "admin", User.active.is_(True)).with_for_update()
+    ).all()
+    if len(admins) <= 1:
+        raise UserError(f"{user.name!r} is the last active admin and cannot be {change}; "
+                        "make another person admin first")  # fmt: skip
+
+
+def _log_access(session: Session, actor: Actor, user: User, justification: str,
+                **details) -> None:  # fmt: skip
+    """Who changed whose access, when and how (domain.md section 6: alteration is logged)."""
+    record_event(session, actor=actor.name, action="user_change", object_type="user",
+                 object_id=user.name, justification=justification, details=details)  # fmt: skip
+
+
+def deactivate_user(session: Session, acting: str | None, name: str) -> User:
+    """Take ``name``'s access away now: every session ends and every command refuses them."""
+    actor = require_actor(session, acting, "users.deactivate")
+    user = _person(session, name)
+    if not user.active:
+        raise UserError(f"{user.name!r} is already deactivated")
+    _refuse_losing_the_last_admin(session, user, "deactivated")
+    user.active = False
+    end_sessions(session, user)
+    _log_access(session, actor, user, "user deactivated", event="deactivated", role=user.role)
+    return user
+
+
+def activate_user(session: Session, acting: str | None, name: str) -> User:
+    """Give a deactivated person their access back (their old sessions stay ended)."""
+    actor = require_actor(session, acting, "users.activate")
+    user = _person(session, name)
+    if user.active:
+        raise UserError(f"{user.name!r} is already active")
+    user.active = True
+    end_sessions(session, user)
+    _log_access(session, actor, user, "user activated", event="activated", role=user.role)
+    return user
+
+
+def set_role(session: Session, acting: str | None, name: str, role: str) -> User:
+    """Give ``name`` another role; their sessions end so the new role applies everywhere."""
+    actor = require_actor(session, acting, "users.set_role")
+    if role not in ROLES:
+        raise UserError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
+    user = _person(session, name)
+    if user.role == role:
+        raise UserError(f"{user.name!r} already has the role {role}")
+    if role != "admin":
+        _refuse_losing_the_last_admin(session, user, "given another role")
+    previous, user.role = user.role, role
+    end_sessions(session, user)
+    _log_access(session, actor, user, f"role changed from {previous} to {role}",
+                event="role_changed", previous=previous, role=role)  # fmt: skip
+    return user

@@ -37,6 +37,7 @@ def _settings(config: WebSettings | Settings | str | None, overrides: dict) -> W
     if isinstance(config, WebSettings):
         for name, value in overrides.items():
             setattr(config, name, value)
+        config.__post_init__()
         return config
     if isinstance(config, str):
         config = Settings(database_url=config)
@@ -61,7 +62,7 @@ def create_app(config: WebSettings | Settings | str | None = None, *,
     app.state.charts = TimedCache(ttl=300)
     app.state.choices = TimedCache(ttl=60)
     app.state.throttle = SignInThrottle(settings.client_attempts,
-                                        settings.lockout.lock_minutes * 60)
+                                        settings.throttle.max_delay_minutes * 60)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _include_routes(app)
     _add_error_pages(app)

@@ -19,9 +19,9 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from tracker.db import transaction
 from tracker.models import User
-from tracker.review.passwords import password_fingerprint
 from tracker.review.permissions import allowed
 from tracker.review.users import Actor, require_actor
+from tracker.web.clients import client_address
 from tracker.web.redirects import safe_local_path
 from tracker.web.session import WebSession
 
@@ -51,6 +51,11 @@ def web_session(request: Request) -> WebSession:
 
 def now_seconds(request: Request) -> float:
     return request.scope["web_clock"]()
+
+
+def client_of(request: Request) -> str:
+    """The address the request came from (a proxy's header only from a trusted proxy)."""
+    return client_address(request.scope, request.app.state.settings.trusted_proxies)
 
 
 def is_htmx(request: Request) -> bool:
@@ -102,12 +107,13 @@ class Page:
 
 
 def signed_in_actor(db: Session, session: WebSession) -> Actor:
-    """The session's user, if they still exist, are active and kept the same password."""
+    """The session's user, if they still exist, are active and the session's version is still
+    theirs (sign-out, a password or role change and deactivation move it on)."""
     if not session.signed_in:
         raise NotSignedIn(session.ended)
     user = db.get(User, session.user_id)
     if (user is None or user.name != session.name or not user.active
-            or password_fingerprint(user.password_hash) != session.fingerprint):  # fmt: skip
+            or session.version is None or user.session_version != session.version):  # fmt: skip
         session.clear("changed")
         raise NotSignedIn("changed")
     return Actor(user.name, user.role, user.id)

@@ -1,10 +1,12 @@
 """Signed session cookies with an idle timeout, and the CSRF check on every form.
 
-The cookie holds only who is signed in, when, a fingerprint of their password hash and the
-CSRF token, signed with the installation's secret (itsdangerous); it is HttpOnly,
+The cookie holds only who is signed in, when, the person's session version and the CSRF
+token, signed with the installation's secret (itsdangerous); it is HttpOnly,
 SameSite=Strict, and Secure whenever the request came over TLS. Each answered request
 re-signs it with a new "last seen" time, so a session ends after ``idle_minutes`` without a
-request, and in any case ``session_hours`` after sign-in.
+request, and in any case ``session_hours`` after sign-in. The version is checked against the
+person's row on every request (``tracker.web.pages``): sign-out, a password or role change and
+deactivation move it on, so every copy of an earlier cookie stops working at once.
 
 Every POST (and any other unsafe method) must carry the session's CSRF token, as the form
 field ``csrf_token`` or the ``X-CSRF-Token`` header. The check is made here, before any route
@@ -50,7 +52,7 @@ class WebSession:
     csrf: str = ""
     user_id: int | None = None
     name: str | None = None
-    fingerprint: str | None = None
+    version: int | None = None
     since: float | None = None
     seen: float = 0.0
     flash: list[list[str]] = field(default_factory=list)
@@ -58,7 +60,7 @@ class WebSession:
     dirty: bool = False
     cleared: bool = False
 
-    STORED = ("csrf", "user_id", "name", "fingerprint", "since", "seen", "flash")
+    STORED = ("csrf", "user_id", "name", "version", "since", "seen", "flash")
 
     @property
     def signed_in(self) -> bool:
@@ -70,16 +72,16 @@ class WebSession:
             self.dirty = True
         return self.csrf
 
-    def sign_in(self, user_id: int, name: str, fingerprint: str, now: float) -> None:
+    def sign_in(self, user_id: int, name: str, version: int, now: float) -> None:
         """A new token at sign-in, so a token planted before it is worthless (fixation)."""
-        self.user_id, self.name, self.fingerprint = user_id, name, fingerprint
+        self.user_id, self.name, self.version = user_id, name, version
         self.since = self.seen = now
         self.csrf = secrets.token_urlsafe(32)
         self.ended = None
         self.dirty = True
 
     def clear(self, reason: str | None = None) -> None:
-        self.csrf, self.user_id, self.name, self.fingerprint = "", None, None, None
+        self.csrf, self.user_id, self.name, self.version = "", None, None, None
         self.since = None
         self.flash = []
         self.ended = reason

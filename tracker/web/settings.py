@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tracker.config import Settings
-from tracker.review.passwords import LockoutPolicy
+from tracker.review.sign_in_throttle import ThrottlePolicy
+from tracker.web.clients import Network, parse_trusted_proxies
 
 SECRET_FILE_NAME = "web-secret.key"
 MIN_SECRET_LENGTH = 32
@@ -38,12 +39,19 @@ class WebSettings:
     data_dir: Path = field(default_factory=lambda: Settings().data_dir)
     idle_minutes: int = field(default_factory=lambda: _int_env("TRACKER_IDLE_MINUTES", 30))
     session_hours: int = field(default_factory=lambda: _int_env("TRACKER_SESSION_HOURS", 12))
-    lockout: LockoutPolicy = field(default_factory=LockoutPolicy.from_environment)
+    throttle: ThrottlePolicy = field(default_factory=ThrottlePolicy.from_environment)
     page_size: int = 50
-    # Sign-in attempts from one address in a lock period before it is refused outright
-    # (names nobody has cannot be locked, so guessing names is slowed here instead).
+    # Failed sign-ins from one address, whatever the names, within the throttle's longest
+    # delay before it is refused outright: trying many names is slowed here.
     client_attempts: int = field(default_factory=lambda: _int_env("TRACKER_SIGNIN_CLIENT_LIMIT",
                                                                   30))  # fmt: skip
+    # Proxies whose X-Forwarded-For is believed (addresses or CIDRs); none by default.
+    trusted_proxies: tuple[Network, ...] | str = field(
+        default_factory=lambda: os.environ.get("TRACKER_TRUSTED_PROXIES", ""))
+
+    def __post_init__(self) -> None:
+        if isinstance(self.trusted_proxies, str):
+            self.trusted_proxies = parse_trusted_proxies(self.trusted_proxies)
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None, **overrides) -> WebSettings:

@@ -1,8 +1,10 @@
-"""Failed sign-ins counted per client address, in memory.
+"""Failed sign-ins counted per client address, whatever the names, in memory.
 
-Accounts lock themselves (``tracker.review.passwords``), but a name nobody has cannot be
-locked, so trying many names from one address is slowed here instead. The counts live in the
-process: a restart forgets them, which is acceptable for a brake that is not the only one.
+Each (name, client) pair is slowed in the database (``tracker.review.sign_in_throttle``); this
+brake stops one address trying many names. It is keyed on the address the request really came
+from (``tracker.web.clients``: a forwarded header only from a trusted proxy), so rotating
+``X-Forwarded-For`` does not escape it. The counts live in the process: a restart forgets them,
+which is acceptable for a brake that is not the only one.
 """
 
 from __future__ import annotations

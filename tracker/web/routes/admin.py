@@ -11,8 +11,16 @@ from starlette.responses import Response
 from tracker.audit import query_audit_log, record_event, verify_chain
 from tracker.models.enums import AUDIT_ACTIONS, ROLES
 from tracker.review.passwords import PasswordError, set_password
-from tracker.review.users import UserError, add_user, list_users
-from tracker.web.pages import page
+from tracker.review.sign_in_throttle import clear_throttle, current_throttles
+from tracker.review.users import (
+    UserError,
+    activate_user,
+    add_user,
+    deactivate_user,
+    list_users,
+    set_role,
+)
+from tracker.web.pages import Page, now_seconds, page
 
 router = APIRouter()
 AUDIT_LIMITS = (50, 200, 1000)
@@ -20,8 +28,11 @@ AUDIT_LIMITS = (50, 200, 1000)
 
 def _users_page(request: Request, status_code: int = 200, **context) -> Response:
     with page(request, "users.list") as p:
+        now = datetime.fromtimestamp(now_seconds(request), UTC)
+        throttles = (current_throttles(p.db, now, request.app.state.settings.throttle)
+                     if p.can("users.clear_throttle") else [])  # fmt: skip
         return p.render("users.html", status_code=status_code, users=list_users(p.db),
-                        roles=ROLES, error=context.get("error"), now=datetime.now(UTC),
+                        roles=ROLES, error=context.get("error"), now=now, throttles=throttles,
                         form=context.get("form", {}))  # fmt: skip
 
 
@@ -53,6 +64,54 @@ def password(request: Request, name: str = Form(""), password: str = Form(""),
     except PasswordError as exc:
         problem = str(exc)
     return _users_page(request, 422, error=problem, form={"password_for": name})
+
+
+def _access_change(request: Request, action: str, change, done: str) -> Response:
+    """Run one access change for an admin; back to the Users page with what happened."""
+    try:
+        with page(request, action) as p:
+            change(p)
+            return p.redirect("/admin/users", ("success", done))
+    except UserError as exc:
+        problem = str(exc)
+    return _users_page(request, 422, error=problem)
+
+
+@router.post("/admin/users/deactivate")
+def deactivate(request: Request, name: str = Form("", max_length=100)) -> Response:
+    def change(p: Page) -> None:
+        deactivate_user(p.db, p.actor.name, name)
+
+    return _access_change(request, "users.deactivate", change,
+                          f"Deactivated {name}: their sessions have ended.")  # fmt: skip
+
+
+@router.post("/admin/users/activate")
+def activate(request: Request, name: str = Form("", max_length=100)) -> Response:
+    def change(p: Page) -> None:
+        activate_user(p.db, p.actor.name, name)
+
+    return _access_change(request, "users.activate", change, f"Activated {name}.")
+
+
+@router.post("/admin/users/role")
+def role(request: Request, name: str = Form("", max_length=100),
+         role: str = Form("", max_length=20)) -> Response:  # fmt: skip
+    def change(p: Page) -> None:
+        set_role(p.db, p.actor.name, name, role)
+
+    return _access_change(request, "users.set_role", change,
+                          f"{name} is now {role}: their sessions have ended.")  # fmt: skip
+
+
+@router.post("/admin/users/throttle/clear")
+def unthrottle(request: Request, account: str = Form("", max_length=100),
+               client: str = Form("", max_length=64)) -> Response:  # fmt: skip
+    def change(p: Page) -> None:
+        clear_throttle(p.db, p.actor.name, account, client)
+
+    return _access_change(request, "users.clear_throttle", change,
+                          f"Sign-in throttle cleared for {account} from {client}.")  # fmt: skip
 
 
 def _instant(text: str | None) -> datetime | None:

@@ -1,4 +1,5 @@
-"""Signing in and out, and the start page that sends each role to its first page."""
+"""Signing in and out, changing one's own password, and the start page that sends each role
+to its first page."""
 
 from __future__ import annotations
 
@@ -9,10 +10,17 @@ from starlette.responses import RedirectResponse, Response
 
 from tracker.db import transaction
 from tracker.models import User
-from tracker.review.passwords import check_sign_in, password_fingerprint, record_sign_out
+from tracker.review.passwords import (
+    MIN_PASSWORD_LENGTH,
+    PasswordError,
+    change_own_password,
+    check_sign_in,
+    record_sign_out,
+)
 from tracker.web.pages import (
     NAVIGATION,
     NotSignedIn,
+    client_of,
     now_seconds,
     safe_next,
     signed_in,
@@ -21,8 +29,8 @@ from tracker.web.pages import (
 
 router = APIRouter()
 
-REFUSED = ("Sign-in refused: the name or password is wrong, or the account is locked after "
-           "repeated failures. Try again later, or ask an admin.")  # fmt: skip
+REFUSED = ("Sign-in refused: the name or password is wrong, or there were too many attempts "
+           "from here. Try again later, or ask an admin.")  # fmt: skip
 ENDED = {
     "idle": "You were signed out after a period without activity. Please sign in again.",
     "expired": "Your session reached its time limit. Please sign in again.",
@@ -31,15 +39,11 @@ ENDED = {
 }
 
 
-def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 def _form(request: Request, status: int = 200, **context) -> Response:
     settings = request.app.state.settings
     values = {"next": "/", "name": "", "error": None, "notice": None,
-              "max_failures": settings.lockout.max_failures,
-              "lock_minutes": settings.lockout.lock_minutes,
+              "max_failures": settings.throttle.free_failures,
+              "max_delay_minutes": settings.throttle.max_delay_minutes,
               "idle_minutes": settings.idle_minutes,
               "flashes": web_session(request).pop_flash(), **context}  # fmt: skip
     return request.app.state.templates.TemplateResponse(request, "sign_in.html", values,
@@ -58,25 +62,27 @@ def sign_in_form(request: Request, next: str = "/", ended: str | None = None) ->
 def sign_in(request: Request, name: str = Form(""), password: str = Form(""),
             next: str = Form("/")) -> Response:  # fmt: skip
     settings, throttle = request.app.state.settings, request.app.state.throttle
-    client, now = _client(request), now_seconds(request)
+    client, now = client_of(request), now_seconds(request)
+    name = name[:200]  # longer than any name; the throttle and the trail keep 100
     if throttle.blocked(client, now):
         return _form(request, 429, next=safe_next(next), name=name, error=REFUSED)
     with transaction(request.app.state.sessions) as db:
         result = check_sign_in(db, name, password, now=datetime.fromtimestamp(now, UTC),
-                               policy=settings.lockout, client=client)  # fmt: skip
+                               policy=settings.throttle, client=client)  # fmt: skip
         if result.ok:
-            user = db.get(User, result.actor.user_id)
-            fingerprint = password_fingerprint(user.password_hash)
+            version = db.get(User, result.actor.user_id).session_version
     if not result.ok:
         throttle.failed(client, now)
-        return _form(request, 401, next=safe_next(next), name=name, error=REFUSED)
+        status = 429 if result.throttled else 401
+        return _form(request, status, next=safe_next(next), name=name, error=REFUSED)
     throttle.succeeded(client)
-    web_session(request).sign_in(result.actor.user_id, result.actor.name, fingerprint, now)
+    web_session(request).sign_in(result.actor.user_id, result.actor.name, version, now)
     return RedirectResponse(safe_next(next), status_code=303)
 
 
 @router.post("/sign-out")
 def sign_out(request: Request) -> Response:
+    """Ends every session of the person, so a copy of this cookie taken earlier is worthless."""
     session = web_session(request)
     try:
         with signed_in(request) as page:
@@ -86,6 +92,40 @@ def sign_out(request: Request) -> Response:
     session.clear()
     session.add_flash("info", "You have signed out.")
     return RedirectResponse("/sign-in", status_code=303)
+
+
+def _password_page(request: Request, status: int = 200, error: str | None = None) -> Response:
+    with signed_in(request) as page:
+        return page.render("password.html", status_code=status, error=error,
+                           min_length=MIN_PASSWORD_LENGTH)  # fmt: skip
+
+
+@router.get("/account/password")
+def password_form(request: Request) -> Response:
+    return _password_page(request)
+
+
+@router.post("/account/password")
+def change_password(request: Request, current: str = Form(""), password: str = Form(""),
+                    repeat: str = Form("")) -> Response:  # fmt: skip
+    """Every other session of the person ends; this one stays signed in under the new version."""
+    now = now_seconds(request)
+    problem = None
+    with signed_in(request) as page:
+        try:
+            if password != repeat:
+                raise PasswordError("the two new passwords typed differ")
+            user = change_own_password(page.db, page.actor, current, password,
+                                       client=client_of(request),
+                                       now=datetime.fromtimestamp(now, UTC),
+                                       policy=request.app.state.settings.throttle)  # fmt: skip
+        except PasswordError as exc:  # the transaction still commits a failure counted
+            problem = str(exc)
+        else:
+            page.session.sign_in(user.id, user.name, user.session_version, now)
+            return page.redirect("/account/password",
+                                 ("success", "Password changed. Your other sessions have ended."))
+    return _password_page(request, 422, problem)
 
 
 @router.get("/")

@@ -1,0 +1,51 @@
+"""The client address: the peer, unless the peer is a trusted proxy; then the rightmost
+forwarded address that is not a trusted proxy (what the client wrote itself is ignored)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tracker.web.clients import TrustedProxiesError, client_address, parse_trusted_proxies
+
+PROXIES = parse_trusted_proxies("10.0.0.0/8, 192.168.1.5, fd00::/8")
+
+
+def _scope(peer: str, forwarded: str | None = None) -> dict:
+    headers = [(b"x-forwarded-for", forwarded.encode())] if forwarded is not None else []
+    return {"type": "http", "client": (peer, 5000), "headers": headers}
+
+
+def test_without_trusted_proxies_the_header_is_ignored():
+    assert client_address(_scope("203.0.113.9", "198.51.100.1"), ()) == "203.0.113.9"
+
+
+def test_a_peer_that_is_no_trusted_proxy_cannot_name_another_address():
+    assert client_address(_scope("203.0.113.9", "198.51.100.1"), PROXIES) == "203.0.113.9"
+
+
+def test_a_trusted_proxy_names_the_client_it_received():
+    assert client_address(_scope("10.1.1.1", "198.51.100.1"), PROXIES) == "198.51.100.1"
+
+
+def test_addresses_the_client_wrote_before_the_proxy_are_ignored():
+    forged = "1.2.3.4, 5.6.7.8, 198.51.100.1, 192.168.1.5"
+    assert client_address(_scope("10.1.1.1", forged), PROXIES) == "198.51.100.1"
+
+
+def test_a_garbled_entry_stops_the_walk_at_the_last_proxy():
+    assert client_address(_scope("10.1.1.1", "198.51.100.1, not-an-ip"), PROXIES) == "10.1.1.1"
+
+
+def test_a_client_inside_the_proxies_network_is_still_told_apart():
+    assert client_address(_scope("10.1.1.1", "10.9.9.9"), PROXIES) == "10.9.9.9"
+    assert client_address(_scope("fd00::1", "2001:db8::7"), PROXIES) == "2001:db8::7"
+
+
+def test_a_proxy_without_the_header_is_the_client():
+    assert client_address(_scope("10.1.1.1"), PROXIES) == "10.1.1.1"
+
+
+def test_a_setting_that_is_not_an_address_is_refused():
+    with pytest.raises(TrustedProxiesError, match="not an address"):
+        parse_trusted_proxies("10.0.0.1, proxy.example")
+    assert parse_trusted_proxies("") == ()

@@ -1,0 +1,202 @@
+"""The sign-in throttle: per (name typed, client address) with growing delays, never a lock of
+the account; the client address from X-Forwarded-For only through a trusted proxy; throttles
+audited, shown to admins and cleared by them."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import httpx
+import pytest
+from click.testing import CliRunner
+from scenario import PASSWORD
+from sqlalchemy import select
+from webtools import Clock, client_for, csrf_of, make_app, sign_in
+
+from tracker.cli import main
+from tracker.db import make_engine, make_session_factory, transaction
+from tracker.models import AuditEvent, SignInFailure
+
+ATTACKER = ("203.0.113.66", 40000)
+OFFICE = ("198.51.100.10", 40000)
+
+
+def _sessions(url):
+    return make_session_factory(make_engine(url))
+
+
+def _failures(url) -> list[tuple[str, str, int]]:
+    with transaction(_sessions(url)) as s:
+        rows = s.scalars(select(SignInFailure).order_by(SignInFailure.id))
+        return [(r.account, r.client, r.failures) for r in rows]
+
+
+def _events(url, **filters) -> list[AuditEvent]:
+    with transaction(_sessions(url)) as s:
+        return list(s.scalars(select(AuditEvent).filter_by(**filters).order_by(AuditEvent.id)))
+
+
+def _from(app, address, **kwargs):
+    return client_for(app, client=address, **kwargs)
+
+
+def _alert(response) -> str:
+    return response.text.split('role="alert">')[1].split("<")[0]
+
+
+def test_wrong_passwords_from_elsewhere_never_lock_an_admin_out(web_url, tmp_path, clock):
+    app = make_app(web_url, tmp_path, clock, client_attempts=1000)
+    for _ in range(12):
+        assert sign_in(_from(app, ATTACKER), "ada", "not the password").status_code in (401, 429)
+    for n in range(10):  # many addresses, each under its own budget
+        assert sign_in(_from(app, (f"192.0.2.{n}", 1)), "ada", "nope nope").status_code == 401
+    assert sign_in(_from(app, OFFICE), "ada").status_code == 303
+
+
+def test_another_clients_failures_do_not_block_the_right_person(web_url, tmp_path, clock):
+    app = make_app(web_url, tmp_path, clock)
+    for _ in range(5):
+        assert sign_in(_from(app, ATTACKER), "ann", "not the password").status_code == 401
+    assert sign_in(_from(app, ATTACKER), "ann").status_code == 429  # even the right one
+    assert sign_in(_from(app, OFFICE), "ann").status_code == 303
+    assert ("ann", ATTACKER[0], 5) in _failures(web_url)
+
+
+def test_the_delay_grows_after_each_further_failure_and_a_success_starts_over(
+    web_url, tmp_path, clock
+):
+    app = make_app(web_url, tmp_path, clock)
+    for _ in range(5):
+        sign_in(_from(app, ATTACKER), "ann", "not the password")
+    waits = []
+    for _ in range(4):
+        waited = 0
+        while sign_in(_from(app, ATTACKER), "ann", "still wrong!!").status_code == 429:
+            clock.advance(1)
+            waited += 1
+        waits.append(waited)
+    assert waits == [1, 2, 4, 8]
+    clock.advance(16)
+    assert sign_in(_from(app, ATTACKER), "ann").status_code == 303
+    assert [row for row in _failures(web_url) if row[0] == "ann"] == []
+
+
+def test_a_throttled_attempt_reads_like_any_refusal_for_known_and_unknown_names(
+    web_url, tmp_path, clock
+):
+    app = make_app(web_url, tmp_path, clock)
+    wrong = sign_in(_from(app, ATTACKER), "ann", "not the password")
+    for name in ("ann", "nobody-at-all"):
+        for _ in range(5):
+            sign_in(_from(app, ATTACKER), name, "not the password")
+        throttled = sign_in(_from(app, ATTACKER), name, "not the password")
+        assert throttled.status_code == 429
+        assert _alert(throttled) == _alert(wrong)
+
+
+def test_becoming_throttled_is_audited_as_anonymous(web_url, tmp_path, clock):
+    app = make_app(web_url, tmp_path, clock)
+    for _ in range(7):
+        sign_in(_from(app, ATTACKER), "ann", "not the password")
+    throttled = [e for e in _events(web_url, object_id="ann")
+                 if e.details.get("event") == "throttled"]  # fmt: skip
+    assert len(throttled) == 1
+    assert throttled[0].actor == "anonymous" and throttled[0].details["client"] == ATTACKER[0]
+
+
+def test_admins_see_throttles_and_clear_one(web_url, tmp_path):
+    app = make_app(web_url, tmp_path, Clock(time.time()))  # the CLI lists as of now
+    for _ in range(5):
+        sign_in(_from(app, ATTACKER), "ann", "not the password")
+    supervisor = client_for(app, "sam").get("/admin/users").text
+    assert ATTACKER[0] not in supervisor
+    ada = client_for(app, "ada")
+    page = ada.get("/admin/users").text
+    assert "Sign-in throttles" in page and ATTACKER[0] in page
+    listed = CliRunner().invoke(main, ["--db", web_url, "--user", "ada", "users", "list"])
+    assert listed.exit_code == 0 and ATTACKER[0] in listed.output and "'ann'" in listed.output
+    response = ada.post("/admin/users/throttle/clear", data={
+        "csrf_token": csrf_of(page), "account": "ann", "client": ATTACKER[0]},
+        follow_redirects=False)  # fmt: skip
+    assert response.status_code == 303
+    assert sign_in(_from(app, ATTACKER), "ann").status_code == 303
+    [cleared] = [e for e in _events(web_url, object_id="ann")
+                 if e.details.get("event") == "throttle_cleared"]  # fmt: skip
+    assert cleared.actor == "ada" and cleared.details["client"] == ATTACKER[0]
+
+
+def test_forwarded_for_is_believed_only_from_a_trusted_proxy(web_url, tmp_path, clock):
+    app = make_app(web_url, tmp_path, clock, trusted_proxies="10.0.0.0/8")
+    proxy, spoofed = ("10.1.2.3", 1), {"X-Forwarded-For": "192.0.2.200, 198.51.100.77"}
+    sign_in(_from(app, proxy, headers=spoofed), "ann", "not the password")
+    sign_in(_from(app, ATTACKER, headers=spoofed), "liz", "not the password")
+    assert _failures(web_url) == [("ann", "198.51.100.77", 1), ("liz", ATTACKER[0], 1)]
+
+
+def test_rotating_forwarded_for_does_not_escape_the_brake(web_url, tmp_path, clock):
+    app = make_app(web_url, tmp_path, clock, client_attempts=3, trusted_proxies="10.0.0.0/8")
+    for n in range(3):
+        forged = {"X-Forwarded-For": f"192.0.2.{n}"}
+        assert sign_in(_from(app, ATTACKER, headers=forged), f"guess{n}", "x" * 12).status_code \
+            == 401
+    again = sign_in(_from(app, ATTACKER, headers={"X-Forwarded-For": "192.0.2.99"}), "ann")
+    assert again.status_code == 429
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def served(web_url, monkeypatch, tmp_path):
+    """`tracker serve` as configured by the command, in a real uvicorn on 127.0.0.1."""
+    import uvicorn
+
+    options = {}
+    monkeypatch.setenv("TRACKER_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("TRACKER_SIGNIN_CLIENT_LIMIT", "3")
+    monkeypatch.delenv("TRACKER_TRUSTED_PROXIES", raising=False)
+    monkeypatch.delenv("FORWARDED_ALLOW_IPS", raising=False)
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: options.update(app=app, **kw))
+    result = CliRunner().invoke(main, ["--db", web_url, "serve"])
+    assert result.exit_code == 0, result.output
+    app = options.pop("app")
+    options.update(port=_free_port(), log_level="warning", lifespan="off",
+                   timeout_graceful_shutdown=1)  # fmt: skip
+    server = uvicorn.Server(uvicorn.Config(app, **options))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{options['port']}"
+    server.should_exit = True
+    thread.join(10)
+    app.state.engine.dispose()
+
+
+def _served_sign_in(base: str, name: str, password: str, forwarded: str) -> int:
+    with httpx.Client(base_url=base, headers={"X-Forwarded-For": forwarded}) as client:
+        token = csrf_of(client.get("/sign-in").text)
+        return client.post("/sign-in", data={"name": name, "password": password,
+                                             "csrf_token": token}).status_code  # fmt: skip
+
+
+def test_tracker_serve_ignores_forwarded_for_without_trusted_proxies(served):
+    for n in range(3):
+        assert _served_sign_in(served, f"guess{n}", "x" * 12, f"192.0.2.{n}") == 401
+    assert _served_sign_in(served, "ann", PASSWORD, "192.0.2.99") == 429
+
+
+def test_serve_refuses_trusted_proxies_it_cannot_read(web_url, monkeypatch, tmp_path):
+    import uvicorn
+
+    monkeypatch.setenv("TRACKER_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("TRACKER_TRUSTED_PROXIES", "10.0.0.1, proxy.example")
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: pytest.fail("must not start"))
+    result = CliRunner().invoke(main, ["--db", web_url, "serve"])
+    assert result.exit_code == 1 and "'proxy.example' is not an address" in result.output

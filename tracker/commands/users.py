@@ -1,0 +1,94 @@
+"""`tracker users deactivate | activate | set-role | clear-throttle`: taking access back.
+
+Its own module so ``tracker/cli.py`` only registers the commands on the `users` group. Each
+change is an admin's (--user or TRACKER_USER), audited, and ends the person's web sessions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import click
+
+from tracker.models.enums import ROLES
+
+
+def _change(app, what: Callable, *args) -> None:
+    """Run one access change in a transaction; refusals become plain command errors."""
+    from tracker.db import transaction
+    from tracker.review.permissions import PermissionDenied
+    from tracker.review.users import UserError
+
+    with transaction(app.sessions()) as session:
+        try:
+            what(session, app.settings.user, *args)
+        except (PermissionDenied, UserError) as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.command("deactivate")
+@click.argument("name")
+@click.pass_obj
+def users_deactivate_command(app, name: str) -> None:
+    """Take NAME's access away now: their web sessions end and every command refuses them
+    (admins; not the last active admin). `tracker users activate` gives it back."""
+    from tracker.review.users import deactivate_user
+
+    _change(app, deactivate_user, name)
+    click.echo(f"deactivated {name}; their sessions have ended")
+
+
+@click.command("activate")
+@click.argument("name")
+@click.pass_obj
+def users_activate_command(app, name: str) -> None:
+    """Give a deactivated person their access back (admins)."""
+    from tracker.review.users import activate_user
+
+    _change(app, activate_user, name)
+    click.echo(f"activated {name}")
+
+
+@click.command("set-role")
+@click.argument("name")
+@click.argument("role", type=click.Choice(ROLES))
+@click.pass_obj
+def users_set_role_command(app, name: str, role: str) -> None:
+    """Give NAME another ROLE; their sessions end so it applies at once (admins; the last
+    active admin keeps the role)."""
+    from tracker.review.users import set_role
+
+    _change(app, set_role, name, role)
+    click.echo(f"{name} is now {role}; their sessions have ended")
+
+
+@click.command("clear-throttle")
+@click.argument("name")
+@click.option("--client", "client", required=True, metavar="ADDRESS",
+              help="The address the failed sign-ins came from (as `tracker users list` shows).")
+@click.pass_obj
+def users_clear_throttle_command(app, name: str, client: str) -> None:
+    """Let ADDRESS try to sign in as NAME again at once (admins; audited)."""
+    from tracker.review.sign_in_throttle import clear_throttle
+
+    _change(app, clear_throttle, name, client)
+    click.echo(f"sign-in throttle cleared for {name} from {client}")
+
+
+def echo_throttles(session, actor) -> None:
+    """The sign-in throttles in force, for admins, after the list of people."""
+    from tracker.review.permissions import allowed
+    from tracker.review.sign_in_throttle import ThrottlePolicy, current_throttles
+
+    if not allowed(actor.role, "users.clear_throttle"):
+        return
+    now = datetime.now(UTC)
+    throttles = current_throttles(session, now, ThrottlePolicy.from_environment())
+    if not throttles:
+        return
+    click.echo("\nsign-in throttles (name typed, from, failures, waiting until):")
+    for row in throttles:
+        waiting = (f"{row.blocked_until:%Y-%m-%d %H:%M:%S}" if row.blocked_until
+                   and row.blocked_until > now else "-")  # fmt: skip
+        click.echo(f"  {row.account!r:<26} {row.client:<40} {row.failures:>5}  {waiting}")
