@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker.models import AuditEvent, AuditHead
@@ -30,6 +30,7 @@ ANCHOR_KEY_FILE = "audit-anchor.key"
 CHECKPOINTS_FILE = "checkpoints.jsonl"
 CHECKPOINT_VERSION = "tracker-audit-checkpoint/1"
 KEY_BYTES = 32
+LOOKUP_BATCH = 500
 MAX_CHECKPOINT_LINE = 1_000  # a checkpoint is ~250 characters; anything longer is not one
 
 
@@ -209,25 +210,40 @@ def _parsed(line: str) -> Checkpoint | None:
     return checkpoint if data.get("version") == CHECKPOINT_VERSION else None
 
 
-def _trail_problem(session: Session, checkpoint: Checkpoint) -> str | None:
-    """Does the trail still hold the entry the checkpoint names, with the same hash?"""
-    stored = session.scalar(
-        select(AuditEvent.entry_hash).where(AuditEvent.id == checkpoint.event_id)
-    )
-    if stored is None:
-        last = session.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(1))
-        return (f"the checkpoint of {checkpoint.at} names entry {checkpoint.event_id}, but the "
-                f"trail {'ends at entry ' + str(last) if last else 'is empty'}: entries were "
-                "deleted")  # fmt: skip
-    if stored != checkpoint.entry_hash:
-        return (f"entry {checkpoint.event_id} is not the one checkpointed at {checkpoint.at}: "
-                "the trail up to it was rewritten (hashes recomputed)")  # fmt: skip
-    return None
+def _stored_hashes(session: Session, event_ids: list[int]) -> dict[int, str]:
+    found: dict[int, str] = {}
+    for start in range(0, len(event_ids), LOOKUP_BATCH):
+        batch = event_ids[start:start + LOOKUP_BATCH]
+        found.update(dict(session.execute(
+            select(AuditEvent.id, AuditEvent.entry_hash).where(AuditEvent.id.in_(batch))
+        ).all()))  # fmt: skip
+    return found
+
+
+def _trail_problems(session: Session, checkpoints: list[Checkpoint]) -> list[str]:
+    """Does the trail still hold every checkpointed entry, with the same hash? (Each
+    checkpoint is checked: one taken after a rewrite must not hide the ones before it.)"""
+    stored = _stored_hashes(session, sorted({c.event_id for c in checkpoints}))
+    problems = []
+    for checkpoint in sorted(checkpoints, key=lambda c: c.event_id):
+        found = stored.get(checkpoint.event_id)
+        if found is None:
+            last = session.scalar(select(func.max(AuditEvent.id)))
+            problems.append(
+                f"the checkpoint of {checkpoint.at} names entry {checkpoint.event_id}, but the "
+                f"trail {f'ends at entry {last}' if last else 'is empty'}: entries were deleted")
+        elif found != checkpoint.entry_hash:
+            problems.append(
+                f"entry {checkpoint.event_id} is not the one checkpointed at {checkpoint.at}: "
+                "the trail up to it was rewritten (hashes recomputed)")
+        if problems:
+            break  # the first one says where; the rest follow from it
+    return problems
 
 
 def verify_anchor(session: Session, keys_dir: Path, data_dir: Path) -> AnchorReport:
-    """Every checkpoint's MAC must verify, and the trail must hold the newest checkpoint's
-    entry with its hash (the chain then vouches for everything before it)."""
+    """Every checkpoint's MAC must verify, and the trail must still hold each checkpointed
+    entry with its hash."""
     try:
         key = load_key(keys_dir)
     except AnchorError as exc:
@@ -240,17 +256,16 @@ def verify_anchor(session: Session, keys_dir: Path, data_dir: Path) -> AnchorRep
                 "checkpoint(s) need it: restore it from the backup of the keys folder"])
         return AnchorReport(False, False)
     report = AnchorReport(True, True)
+    valid = []
     for number, checkpoint in lines:
         if checkpoint is None or not hmac.compare_digest(_mac(key, checkpoint), checkpoint.mac):
             report.problems.append(f"checkpoint line {number} of {checkpoints_path(data_dir)} "
                                    "was altered or not made with this key")  # fmt: skip
             continue
-        report.checkpoints += 1
-        if report.latest is None or checkpoint.event_id >= report.latest.event_id:
-            report.latest = checkpoint
-    if report.latest is not None:
-        problem = _trail_problem(session, report.latest)
-        if problem:
-            report.problems.append(problem)
+        valid.append(checkpoint)
+    report.checkpoints = len(valid)
+    report.latest = max(valid, key=lambda c: c.event_id, default=None)
+    if valid:
+        report.problems.extend(_trail_problems(session, valid))
     report.intact = not report.problems
     return report

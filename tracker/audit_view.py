@@ -97,10 +97,10 @@ def kept_values(session: Session, event_ids: list[int]) -> dict[int, dict]:
     found: dict[int, dict] = {}
     for start in range(0, len(event_ids), 1000):
         batch = event_ids[start:start + 1000]
-        found.update(session.execute(
+        found.update(dict(session.execute(
             select(AuditEventValues.event_id, AuditEventValues.payload)
             .where(AuditEventValues.event_id.in_(batch))
-        ).tuples().all())  # fmt: skip
+        ).all()))  # fmt: skip
     return found
 
 

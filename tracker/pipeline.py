@@ -263,6 +263,39 @@ class Nightly:
         self.outputs["queue xlsx"] = xlsx_path
         return {"open_flags": page.total}
 
+    def _anchor(self) -> str | None:
+        """Checkpoint the committed trail outside the database (``TRACKER_DATA_DIR/audit``)
+        and export the checkpoint to the outbox; the anchor key is made on the first run.
+        A trail that no longer matches earlier checkpoints is not vouched for: the run fails,
+        naming why. Returns that error, or None."""
+        from tracker.audit_anchor import (
+            AnchorError,
+            checkpoint_now,
+            create_key,
+            export_checkpoint,
+            verify_anchor,
+        )
+
+        o = self.options
+        try:
+            create_key(o.settings.keys_dir)
+            with transaction(self.sessions) as s:
+                anchor = verify_anchor(s, o.settings.keys_dir, o.settings.data_dir)
+                if not anchor.intact:
+                    raise AnchorError("the audit trail no longer matches its checkpoints: "
+                                      f"{anchor.describe()}; see `tracker audit verify`")
+                checkpoint = checkpoint_now(s, o.settings.keys_dir, o.settings.data_dir)
+        except (AnchorError, OSError) as exc:
+            error = f"audit checkpoint failed: {exc}"
+            self.log.write("audit checkpoint failed", error=error)
+            return error
+        if checkpoint is not None:
+            out = o.outbox / f"audit-checkpoint-{o.as_of.isoformat()}.json"
+            self.outputs["audit"] = export_checkpoint(checkpoint, out)
+            self.log.write("audit checkpoint", event_id=checkpoint.event_id,
+                           entry_hash=checkpoint.entry_hash)  # fmt: skip
+        return None
+
     # --- the run ------------------------------------------------------------------------
 
     def _now(self) -> datetime:
@@ -316,6 +349,8 @@ class Nightly:
                     self.counts["links_total"] = s.scalar(
                         select(func.count()).select_from(Link).where(Link.run_id == self.run_id)
                     )
+        if error is None:
+            error = self._anchor()
         degraded = bool(self.counts.get("ingest", {}).get("quarantined"))
         status = "failed" if error else "partial" if degraded else "succeeded"
         self._save_progress(status, error)
