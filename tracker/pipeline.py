@@ -223,12 +223,18 @@ class Nightly:
             return compliance_stage(s, s.get(Run, self.run_id))
 
     def stage_retention(self) -> dict:
+        from tracker.services.reject_retention import erase_old_rejects
         from tracker.services.retention import erase_unmatched_travel
 
+        o = self.options
         with transaction(self.sessions) as s:
-            outcome = erase_unmatched_travel(s, self.options.as_of, self.options.retention_days,
-                                             run_id=self.run_id)  # fmt: skip
-        return {"erased": outcome.erased, "cutoff": outcome.cutoff.isoformat()}
+            outcome = erase_unmatched_travel(s, o.as_of, o.retention_days, run_id=self.run_id)
+        with transaction(self.sessions) as s:
+            rejects = erase_old_rejects(s, o.settings.rejects_dir, o.as_of, o.retention_days,
+                                        run_id=self.run_id)  # fmt: skip
+        return {"erased": outcome.erased, "cutoff": outcome.cutoff.isoformat(),
+                "audit_values_erased": outcome.audit_values_erased,
+                "rejects_erased": rejects.rows, "reject_files_erased": rejects.files}  # fmt: skip
 
     def stage_feed(self) -> dict:
         from tracker.reports.feed import write_feed
