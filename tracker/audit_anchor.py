@@ -24,12 +24,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker.models import AuditEvent, AuditHead
-from tracker.reports.signing import KEY_DIR_MODE, PRIVATE_KEY_MODE
 
 ANCHOR_KEY_FILE = "audit-anchor.key"
 CHECKPOINTS_FILE = "checkpoints.jsonl"
 CHECKPOINT_VERSION = "tracker-audit-checkpoint/1"
 KEY_BYTES = 32
+KEY_DIR_MODE = 0o700  # as the package signing key's folder (tracker.reports.signing)
+PRIVATE_KEY_MODE = 0o600
 LOOKUP_BATCH = 500
 MAX_CHECKPOINT_LINE = 1_000  # a checkpoint is ~250 characters; anything longer is not one
 

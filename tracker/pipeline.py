@@ -88,8 +88,10 @@ class NightlyResult:
                 detail = ", ".join(f"{s} {n}" for s, n in by_severity.items())
                 lines.append(f"    {kind:<28} {detail}")
         if "retention" in c:
-            lines.append(f"  retention   {c['retention'].get('erased', 0)} unmatched travel "
-                         f"records erased")  # fmt: skip
+            kept = c["retention"]
+            lines.append(f"  retention   {kept.get('erased', 0)} unmatched travel records, "
+                         f"{kept.get('rejects_erased', 0)} rejected rows and "
+                         f"{kept.get('reject_files_erased', 0)} reject files erased")  # fmt: skip
         if self.stage_timings:
             timing = ", ".join(f"{k} {v:.1f}s" for k, v in self.stage_timings.items())
             lines.append(f"  timings     {timing}")

@@ -92,3 +92,16 @@ def test_checkpoint_then_verify_and_a_rewritten_trail_is_refused(cli, engine, ba
     assert "the trail is empty but the database holds users" in broken.output
     assert "audit anchor BROKEN" in broken.output
     assert cli("audit", "checkpoint").exit_code == 1
+
+
+def test_keys_init_also_makes_the_audit_anchor_key(cli, tmp_path):
+    made = cli("keys", "init", user="ada")
+    assert made.exit_code == 0, made.output
+    key = tmp_path / "data" / "keys" / "audit-anchor.key"
+    assert oct(key.stat().st_mode & 0o777) == "0o600" and "audit anchor key" in made.output
+    first = key.read_bytes()
+    assert cli("keys", "init", "--force", user="ada").exit_code == 0
+    assert key.read_bytes() == first  # never replaced: its checkpoints verify only with it
+    verified = cli("audit", "verify")
+    assert verified.exit_code == 0, verified.output
+    assert "checkpoint written" in verified.output
