@@ -199,10 +199,10 @@ def test_a_trail_emptied_while_data_is_present_is_not_intact(engine, sessions, b
     with transaction(sessions) as s:
         add_offender(s)
 
-    def empty_everything(session):
+    def empty_everything(session):  # and wind the head back to the start
         session.execute(text("DELETE FROM audit_event_values"))
         session.execute(text("DELETE FROM audit_events"))
-        session.execute(text("DELETE FROM audit_head"))
+        _rehash_to_the_head(session)
 
     _as_owner(engine, backend, empty_everything)
     chain, anchor = _anchor(sessions, folders)
@@ -226,6 +226,15 @@ def test_a_deleted_head_is_named_and_refuses_writes_without_a_traceback(engine, 
         report = verify_chain(s)
     assert not report.intact and "head row (audit_head) is missing" in report.problem
     refused = pytest.raises(AuditError, match="its head row .audit_head. is gone")
+    with refused, transaction(sessions) as s:
+        record_event(s, actor="system", action="collection", object_type="source_file")
+
+
+def test_a_head_wound_back_refuses_writes_without_a_traceback(engine, sessions, backend):
+    _write_events(sessions, 3)
+    _as_owner(engine, backend,
+              lambda s: s.execute(text("UPDATE audit_head SET last_event_id = 1")))  # fmt: skip
+    refused = pytest.raises(AuditError, match="wound back to entry 1")
     with refused, transaction(sessions) as s:
         record_event(s, actor="system", action="collection", object_type="source_file")
 

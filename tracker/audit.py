@@ -101,6 +101,12 @@ def _locked_head(session: Session) -> AuditHead:
         head = AuditHead(id=1, last_event_id=0, last_hash=GENESIS_HASH)
         session.add(head)
         session.flush()
+    elif session.scalar(select(exists().where(AuditEvent.id > head.last_event_id))):
+        raise AuditError(
+            f"the audit trail's head (audit_head) was wound back to entry {head.last_event_id} "
+            "below entries that exist: nothing more is written until it is restored from a "
+            "backup; `tracker audit verify` reports the damage"
+        )
     return head
 
 
@@ -232,15 +238,17 @@ def _audited_rows(session: Session) -> str | None:
 
 
 def _head_problem(session: Session, last_id: int, last_hash: str) -> str | None:
+    """The head must name the last entry; an empty trail beside audited data was emptied."""
     head = session.get(AuditHead, 1)
-    if head is None:
-        if last_id:
-            return (f"the head row (audit_head) is missing: the trail ends at entry {last_id} "
-                    "but nothing records where it should end")  # fmt: skip
+    if head is None and last_id:
+        return (f"the head row (audit_head) is missing: the trail ends at entry {last_id} "
+                "but nothing records where it should end")  # fmt: skip
+    if last_id == 0:
         table = _audited_rows(session)
         if table:
             return (f"the trail is empty but the database holds {table}, each written with an "
                     "audit entry: the entries were deleted")  # fmt: skip
+    if head is None:
         return None
     if head.last_event_id != last_id or head.last_hash != last_hash:
         return (f"the trail ends at entry {last_id} but its head names entry "
