@@ -234,6 +234,9 @@ def test_a_head_wound_back_refuses_writes_without_a_traceback(engine, sessions, 
     _write_events(sessions, 3)
     _as_owner(engine, backend,
               lambda s: s.execute(text("UPDATE audit_head SET last_event_id = 1")))  # fmt: skip
+    with transaction(sessions) as s:
+        report = verify_chain(s)
+    assert not report.intact and "the head was wound back" in report.problem
     refused = pytest.raises(AuditError, match="wound back to entry 1")
     with refused, transaction(sessions) as s:
         record_event(s, actor="system", action="collection", object_type="source_file")

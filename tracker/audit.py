@@ -21,7 +21,6 @@ from tracker.models import (
     AuditEventValues,
     AuditHead,
     Offender,
-    Run,
     SourceFile,
     TravelRecord,
     User,
@@ -32,8 +31,9 @@ GENESIS_HASH = "0" * 64
 VALUES_DIGEST = "values_digest"
 """The key, in an entry's chained details, of the digest of the values kept apart from it."""
 # Every row of these tables was written with an audit entry beside it: an empty trail next to
-# any of them means the trail was emptied, not that nothing happened.
-AUDITED_TABLES = (User, SourceFile, Run, Offender, TravelRecord)
+# any of them means the trail was emptied, not that nothing happened. (Not runs: a first run can
+# fail before it writes anything.)
+AUDITED_TABLES = (User, SourceFile, Offender, TravelRecord)
 
 
 class AuditError(ValueError):
@@ -250,6 +250,9 @@ def _head_problem(session: Session, last_id: int, last_hash: str) -> str | None:
                     "audit entry: the entries were deleted")  # fmt: skip
     if head is None:
         return None
+    if head.last_event_id < last_id:
+        return (f"the head names entry {head.last_event_id} but the trail goes on to entry "
+                f"{last_id}: the head was wound back")  # fmt: skip
     if head.last_event_id != last_id or head.last_hash != last_hash:
         return (f"the trail ends at entry {last_id} but its head names entry "
                 f"{head.last_event_id}: entries {last_id + 1} to {head.last_event_id} were "
