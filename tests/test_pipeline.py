@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -189,3 +190,28 @@ def test_the_outbox_review_queue_marks_formula_looking_text(sessions, db_url, tm
     assert ",=" not in text and ",@" not in text
     sheet = load_workbook(nightly.outputs["queue xlsx"]).active
     assert {"'=1+1", "'@VR-1"} <= set(next(sheet.iter_rows(min_row=2, values_only=True)))
+
+
+def test_each_run_anchors_the_audit_trail_outside_the_database(sessions, db_url, tmp_path):
+    from tracker.audit_anchor import checkpoints_path, key_path, verify_anchor
+
+    inbox = tmp_path / "empty-inbox"
+    inbox.mkdir()
+    options = _options(tmp_path, inbox, db_url)
+    result = run_nightly(sessions, options)
+    assert result.status == "succeeded", result.error
+    exported = json.loads(result.outputs["audit"].read_text())
+    assert result.outputs["audit"].name == "audit-checkpoint-2026-11-20.json"
+    settings = options.settings
+    assert oct(key_path(settings.keys_dir).stat().st_mode & 0o777) == "0o600"
+    [line] = checkpoints_path(settings.data_dir).read_text().splitlines()
+    assert json.loads(line) == exported
+    with transaction(sessions) as s:
+        anchor = verify_anchor(s, settings.keys_dir, settings.data_dir)
+    assert anchor.intact and anchor.latest.event_id == exported["event_id"] > 0
+
+    checkpoints_path(settings.data_dir).write_text(line.replace('"at": "', '"at": "1') + "\n")
+    again = run_nightly(sessions, options)
+    assert again.status == "failed"
+    assert "audit checkpoint failed: the audit trail no longer matches its checkpoints" in (
+        again.error)

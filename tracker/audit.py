@@ -9,16 +9,31 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import exists, insert, select
 from sqlalchemy.orm import Session
 
-from tracker.models import AuditEvent, AuditHead
+from tracker.models import (
+    AuditEvent,
+    AuditEventValues,
+    AuditHead,
+    Offender,
+    SourceFile,
+    TravelRecord,
+    User,
+)
 from tracker.models.enums import AUDIT_ACTIONS
 
 GENESIS_HASH = "0" * 64
+VALUES_DIGEST = "values_digest"
+"""The key, in an entry's chained details, of the digest of the values kept apart from it."""
+# Every row of these tables was written with an audit entry beside it: an empty trail next to
+# any of them means the trail was emptied, not that nothing happened. (Not runs: a first run can
+# fail before it writes anything.)
+AUDITED_TABLES = (User, SourceFile, Offender, TravelRecord)
 
 
 class AuditError(ValueError):
@@ -71,14 +86,44 @@ def hash_event(event: AuditEvent) -> str:
 
 
 def _locked_head(session: Session) -> AuditHead:
+    """The head row, locked; made only for a trail that has no entry yet. A trail with entries
+    and no head was tampered with: writing on would hide that, so it is refused."""
     head = session.scalars(
         select(AuditHead).where(AuditHead.id == 1).with_for_update()
     ).one_or_none()
     if head is None:
+        if session.scalar(select(exists().where(AuditEvent.id > 0))):
+            raise AuditError(
+                "the audit trail has entries but its head row (audit_head) is gone: nothing "
+                "more is written until it is restored from a backup; `tracker audit verify` "
+                "reports the damage"
+            )
         head = AuditHead(id=1, last_event_id=0, last_hash=GENESIS_HASH)
         session.add(head)
         session.flush()
+    elif session.scalar(select(exists().where(AuditEvent.id > head.last_event_id))):
+        raise AuditError(
+            f"the audit trail's head (audit_head) was wound back to entry {head.last_event_id} "
+            "below entries that exist: nothing more is written until it is restored from a "
+            "backup; `tracker audit verify` reports the damage"
+        )
     return head
+
+
+def _json_ready(value: dict | None) -> dict:
+    """Dates and other values as the text JSON stores, so hashing sees what is stored."""
+    return json.loads(json.dumps(value or {}, default=str))
+
+
+def values_digest(payload: dict) -> str:
+    """SHA-256 of the values kept apart from an entry. The payload carries a random salt, so
+    once retention erased the values, their digest in the chain reveals nothing of them."""
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _salted(values: dict) -> dict:
+    return {"salt": secrets.token_hex(16), **_json_ready(values)}
 
 
 @dataclass(frozen=True)
@@ -92,6 +137,9 @@ class AuditEntry:
     justification: str | None = None
     details: dict | None = None
     run_id: int | None = None
+    values: dict | None = None
+    """Personal values the entry refers to (an alteration's old and new values): stored in
+    ``audit_event_values`` with only their digest in the chain, so retention can erase them."""
 
 
 def record_event(
@@ -104,9 +152,12 @@ def record_event(
     justification: str | None = None,
     details: dict | None = None,
     run_id: int | None = None,
+    values: dict | None = None,
 ) -> AuditEvent:
-    """Append one entry to the trail in the caller's transaction (it commits or fails with it)."""
-    entry = AuditEntry(actor, action, object_type, object_id, justification, details, run_id)
+    """Append one entry to the trail in the caller's transaction (it commits or fails with it).
+    ``values``: personal values kept beside the entry, erasable (see ``AuditEntry.values``)."""
+    entry = AuditEntry(actor, action, object_type, object_id, justification, details, run_id,
+                       values)  # fmt: skip
     [event] = record_events(session, [entry])
     return event
 
@@ -121,11 +172,19 @@ def record_events(session: Session, entries: list[AuditEntry]) -> list[AuditEven
             )
         if not entry.actor:
             raise AuditError("an audit entry needs the acting user (or 'system')")
+        if entry.details and VALUES_DIGEST in entry.details:
+            raise AuditError(f"{VALUES_DIGEST!r} is set by the trail itself, from values=")
     if not entries:
         return []
     head = _locked_head(session)
     events = []
+    kept_values = []
     for entry in entries:
+        details = _json_ready(entry.details)
+        if entry.values is not None:
+            payload = _salted(entry.values)
+            details[VALUES_DIGEST] = values_digest(payload)
+            kept_values.append({"event_id": head.last_event_id + 1, "payload": payload})
         event = AuditEvent(
             id=head.last_event_id + 1,
             at=datetime.now(UTC),
@@ -134,7 +193,7 @@ def record_events(session: Session, entries: list[AuditEntry]) -> list[AuditEven
             object_type=entry.object_type,
             object_id=None if entry.object_id is None else str(entry.object_id),
             justification=entry.justification,
-            details=json.loads(json.dumps(entry.details or {}, default=str)),
+            details=details,
             run_id=entry.run_id,
             prev_hash=head.last_hash,
         )
@@ -144,6 +203,8 @@ def record_events(session: Session, entries: list[AuditEntry]) -> list[AuditEven
         events.append(event)
     session.add_all(events)
     session.flush()
+    if kept_values:
+        session.execute(insert(AuditEventValues), kept_values)
     return events
 
 
@@ -156,14 +217,64 @@ class ChainReport:
     head_hash: str = GENESIS_HASH
 
 
+def _values_problem(event: AuditEvent, payload: dict | None) -> str | None:
+    """Values kept beside an entry must be the ones its chained digest names (or erased)."""
+    if payload is None:
+        return None
+    digest = (event.details or {}).get(VALUES_DIGEST)
+    if digest is None:
+        return f"values are kept beside entry {event.id}, which names none"
+    if values_digest(payload) != digest:
+        return f"the values kept beside entry {event.id} were altered: their digest does not match"
+    return None
+
+
+def _audited_rows(session: Session) -> str | None:
+    """The first table holding rows that were written with an audit entry, if any does."""
+    for model in AUDITED_TABLES:
+        if session.scalar(select(exists().select_from(model))):
+            return model.__tablename__
+    return None
+
+
+def _head_problem(session: Session, last_id: int, last_hash: str) -> str | None:
+    """The head must name the last entry; an empty trail beside audited data was emptied."""
+    head = session.get(AuditHead, 1)
+    if head is None and last_id:
+        return (f"the head row (audit_head) is missing: the trail ends at entry {last_id} "
+                "but nothing records where it should end")  # fmt: skip
+    if last_id == 0:
+        table = _audited_rows(session)
+        if table:
+            return (f"the trail is empty but the database holds {table}, each written with an "
+                    "audit entry: the entries were deleted")  # fmt: skip
+    if head is None:
+        return None
+    if head.last_event_id < last_id:
+        return (f"the head names entry {head.last_event_id} but the trail goes on to entry "
+                f"{last_id}: the head was wound back")  # fmt: skip
+    if head.last_event_id != last_id or head.last_hash != last_hash:
+        return (f"the trail ends at entry {last_id} but its head names entry "
+                f"{head.last_event_id}: entries {last_id + 1} to {head.last_event_id} were "
+                "deleted")  # fmt: skip
+    return None
+
+
 def verify_chain(session: Session, batch_size: int = 5000) -> ChainReport:
-    """Recompute every hash in order; name the first entry where the trail stops adding up."""
+    """Recompute every hash in order, check the values kept beside entries against their
+    digests and the head against the last entry; name the first place the trail stops adding
+    up. Only the database is read: ``tracker.audit_anchor`` checks it against checkpoints."""
     expected_prev = GENESIS_HASH
     expected_id = 1
     count = 0
     last_id = 0
-    query = select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=batch_size)
-    for event in session.scalars(query):
+    query = (
+        select(AuditEvent, AuditEventValues.payload)
+        .outerjoin(AuditEventValues, AuditEventValues.event_id == AuditEvent.id)
+        .order_by(AuditEvent.id)
+        .execution_options(yield_per=batch_size)
+    )
+    for event, payload in session.execute(query):
         if event.id != expected_id:
             return ChainReport(
                 False, count, expected_id, f"entry {expected_id} is missing (next is {event.id})"
@@ -176,21 +287,16 @@ def verify_chain(session: Session, batch_size: int = 5000) -> ChainReport:
             return ChainReport(
                 False, count, event.id, f"entry {event.id} was altered: its hash does not match"
             )
+        problem = _values_problem(event, payload)
+        if problem:
+            return ChainReport(False, count, event.id, problem)
         expected_prev = event.entry_hash
         expected_id += 1
         last_id = event.id
         count += 1
-    head = session.get(AuditHead, 1)
-    head_id = head.last_event_id if head else 0
-    head_hash = head.last_hash if head else GENESIS_HASH
-    if head_id != last_id or head_hash != expected_prev:
-        return ChainReport(
-            False,
-            count,
-            last_id + 1,
-            f"the trail ends at entry {last_id} but its head names entry {head_id}: "
-            f"entries {last_id + 1} to {head_id} were deleted",
-        )
+    problem = _head_problem(session, last_id, expected_prev)
+    if problem:
+        return ChainReport(False, count, last_id + 1, problem)
     return ChainReport(True, count, head_hash=expected_prev)
 
 

@@ -12,6 +12,11 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker import __version__
+from tracker.commands.audit import (
+    audit_checkpoint_command,
+    audit_log_command,
+    audit_verify_command,
+)
 from tracker.commands.match_health import match_health_command
 from tracker.commands.match_train import match_train_command
 from tracker.commands.users import (
@@ -33,7 +38,6 @@ from tracker.db import (
     upgrade_to_head,
 )
 from tracker.models.enums import (
-    AUDIT_ACTIONS,
     FLAG_KINDS,
     FLAG_STATUSES,
     INPUT_KINDS,
@@ -768,66 +772,9 @@ def audit() -> None:
     """The append-only, hash-chained audit trail."""
 
 
-@audit.command("verify")
-@pass_app
-def audit_verify(app: AppContext) -> None:
-    """Recompute the hash chain; exit 0 only if the trail is complete and unaltered."""
-    from tracker.audit import verify_chain
-
-    with transaction(app.sessions()) as session:
-        report = verify_chain(session)
-    if report.intact:
-        click.echo(f"audit trail intact: {report.entries} entries, head {report.head_hash}")
-        return
-    click.echo(
-        f"audit trail BROKEN at entry {report.first_broken_id}: {report.problem} "
-        f"({report.entries} entries verified before it)",
-        err=True,
-    )
-    sys.exit(1)
-
-
-@audit.command("log")
-@click.option("--user", "actor", metavar="NAME", help="Only entries by this person.")
-@click.option("--action", type=click.Choice(AUDIT_ACTIONS))
-@click.option("--object", "object_ref", metavar="TYPE[:ID]", help="e.g. flag:12 or user.")
-@click.option("--since", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S%z"]))
-@click.option("--until", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S%z"]))
-@click.option("--limit", default=200, show_default=True, type=click.IntRange(1, 100_000))
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
-@pass_app
-def audit_log(app: AppContext, actor, action, object_ref, since, until, limit, fmt) -> None:
-    """The audit trail, newest first, filtered by person, action, object and time (admins and
-    supervisors; reading it is itself logged)."""
-    from tracker.audit import query_audit_log, record_event
-
-    object_type, _, object_id = (object_ref or "").partition(":")
-    with transaction(app.sessions()) as session:
-        reader = _acting(app, session, "audit.read")
-        entries = query_audit_log(
-            session,
-            actor=actor,
-            action=action,
-            object_type=object_type or None,
-            object_id=object_id or None,
-            since=_aware(since),
-            until=_aware(until),
-            limit=limit,
-        )
-        rows = [
-            {"id": e.id, "at": e.at.isoformat(), "actor": e.actor, "action": e.action,
-             "object": f"{e.object_type}:{e.object_id or ''}", "justification": e.justification,
-             "details": e.details}
-            for e in entries
-        ]  # fmt: skip
-        record_event(session, actor=reader.name, action="consultation", object_type="audit_log",
-                     justification="audit log read", details={"entries": len(rows)})  # fmt: skip
-    if fmt == "json":
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-        return
-    for r in rows:
-        click.echo(f"{r['id']:>7} {r['at'][:19]} {r['actor']:<16} {r['action']:<13} "
-                   f"{r['object']:<24} {r['justification'] or ''}")  # fmt: skip
+audit.add_command(audit_verify_command)
+audit.add_command(audit_checkpoint_command)
+audit.add_command(audit_log_command)
 
 
 def _aware(value):
@@ -985,7 +932,9 @@ def keys() -> None:
 @pass_app
 def keys_init(app: AppContext, force: bool) -> None:
     """Make the unit's Ed25519 key pair under the data folder's keys/ (folder 0700, private key
-    0600: outside the database). Admins and liaison officers; logged."""
+    0600: outside the database), and the audit trail's anchor key beside it if there is none.
+    Admins and liaison officers; logged."""
+    from tracker import audit_anchor
     from tracker.audit import record_event
     from tracker.reports import signing
 
@@ -997,14 +946,19 @@ def keys_init(app: AppContext, force: bool) -> None:
             info = signing.init_keys(keys_dir, force=force)
         except signing.SigningKeyError as exc:
             raise click.ClickException(str(exc)) from exc
+        anchor_made = audit_anchor.create_key(keys_dir)  # never replaced, even with --force
+        anchor = "created" if anchor_made else "kept"
         record_event(session, actor=actor.name, action="alteration", object_type="signing_key",
                      object_id=info.key_id,
                      justification="package signing key " + ("replaced" if force and previous
                                                              else "created"),
                      details={"key_id": info.key_id, "previous_key_id": previous,
-                              "public_key": str(info.public_path)})  # fmt: skip
+                              "public_key": str(info.public_path),
+                              "audit_anchor_key": anchor})  # fmt: skip
     click.echo(f"signing key {info.key_id} created\n  private {info.private_path} (owner only)\n"
                f"  public  {info.public_path}\n"
+               f"  audit anchor key {audit_anchor.key_path(keys_dir)} (owner only, "
+               f"{anchor})\n"
                "give partners the public key: tracker keys export-public")  # fmt: skip
 
 

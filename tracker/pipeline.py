@@ -88,8 +88,10 @@ class NightlyResult:
                 detail = ", ".join(f"{s} {n}" for s, n in by_severity.items())
                 lines.append(f"    {kind:<28} {detail}")
         if "retention" in c:
-            lines.append(f"  retention   {c['retention'].get('erased', 0)} unmatched travel "
-                         f"records erased")  # fmt: skip
+            kept = c["retention"]
+            lines.append(f"  retention   {kept.get('erased', 0)} unmatched travel records, "
+                         f"{kept.get('rejects_erased', 0)} rejected rows and "
+                         f"{kept.get('reject_files_erased', 0)} reject files erased")  # fmt: skip
         if self.stage_timings:
             timing = ", ".join(f"{k} {v:.1f}s" for k, v in self.stage_timings.items())
             lines.append(f"  timings     {timing}")
@@ -223,12 +225,18 @@ class Nightly:
             return compliance_stage(s, s.get(Run, self.run_id))
 
     def stage_retention(self) -> dict:
+        from tracker.services.reject_retention import erase_old_rejects
         from tracker.services.retention import erase_unmatched_travel
 
+        o = self.options
         with transaction(self.sessions) as s:
-            outcome = erase_unmatched_travel(s, self.options.as_of, self.options.retention_days,
-                                             run_id=self.run_id)  # fmt: skip
-        return {"erased": outcome.erased, "cutoff": outcome.cutoff.isoformat()}
+            outcome = erase_unmatched_travel(s, o.as_of, o.retention_days, run_id=self.run_id)
+        with transaction(self.sessions) as s:
+            rejects = erase_old_rejects(s, o.settings.rejects_dir, o.as_of, o.retention_days,
+                                        run_id=self.run_id)  # fmt: skip
+        return {"erased": outcome.erased, "cutoff": outcome.cutoff.isoformat(),
+                "audit_values_erased": outcome.audit_values_erased,
+                "rejects_erased": rejects.rows, "reject_files_erased": rejects.files}  # fmt: skip
 
     def stage_feed(self) -> dict:
         from tracker.reports.feed import write_feed
@@ -262,6 +270,39 @@ class Nightly:
         self.outputs["queue csv"] = csv_path
         self.outputs["queue xlsx"] = xlsx_path
         return {"open_flags": page.total}
+
+    def _anchor(self) -> str | None:
+        """Checkpoint the committed trail outside the database (``TRACKER_DATA_DIR/audit``)
+        and export the checkpoint to the outbox; the anchor key is made on the first run.
+        A trail that no longer matches earlier checkpoints is not vouched for: the run fails,
+        naming why. Returns that error, or None."""
+        from tracker.audit_anchor import (
+            AnchorError,
+            checkpoint_now,
+            create_key,
+            export_checkpoint,
+            verify_anchor,
+        )
+
+        o = self.options
+        try:
+            create_key(o.settings.keys_dir)
+            with transaction(self.sessions) as s:
+                anchor = verify_anchor(s, o.settings.keys_dir, o.settings.data_dir)
+                if not anchor.intact:
+                    raise AnchorError("the audit trail no longer matches its checkpoints: "
+                                      f"{anchor.describe()}; see `tracker audit verify`")
+                checkpoint = checkpoint_now(s, o.settings.keys_dir, o.settings.data_dir)
+        except (AnchorError, OSError) as exc:
+            error = f"audit checkpoint failed: {exc}"
+            self.log.write("audit checkpoint failed", error=error)
+            return error
+        if checkpoint is not None:
+            out = o.outbox / f"audit-checkpoint-{o.as_of.isoformat()}.json"
+            self.outputs["audit"] = export_checkpoint(checkpoint, out)
+            self.log.write("audit checkpoint", event_id=checkpoint.event_id,
+                           entry_hash=checkpoint.entry_hash)  # fmt: skip
+        return None
 
     # --- the run ------------------------------------------------------------------------
 
@@ -316,6 +357,8 @@ class Nightly:
                     self.counts["links_total"] = s.scalar(
                         select(func.count()).select_from(Link).where(Link.run_id == self.run_id)
                     )
+        if error is None:
+            error = self._anchor()
         degraded = bool(self.counts.get("ingest", {}).get("quarantined"))
         status = "failed" if error else "partial" if degraded else "succeeded"
         self._save_progress(status, error)

@@ -407,12 +407,15 @@ class Upserter:
                     object_type=self.spec.object_type,
                     object_id=alteration.key,
                     justification=f"a later row with the same key (line {alteration.line})",
+                    # The chain keeps which fields changed; their old and new values are
+                    # kept beside it, erasable by retention (domain.md s.6).
                     details={
                         "source_file_id": alteration.source_file_id,
                         "line": alteration.line,
-                        "changes": alteration.changes,
+                        "changed": sorted(alteration.changes),
                     },
                     run_id=self.run_id,
+                    values={"changes": alteration.changes},
                 )
                 for alteration in alterations
             ],

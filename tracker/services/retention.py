@@ -1,5 +1,6 @@
 """Retention: travel records that matched no one are kept only briefly (DPA 2018 Part 3,
-domain.md s.6), then erased, and the erasure is logged."""
+domain.md s.6), then erased with the copies of their values the audit trail kept beside its
+alteration entries, and the erasure is logged."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from tracker.audit import record_event
 from tracker.ingest.bulk import BULK_INDEX_THRESHOLD_ROWS, sqlite_heavy_write
-from tracker.models import Flag, Link, PairLabel, TravelRecord
+from tracker.models import AuditEvent, AuditEventValues, Flag, Link, PairLabel, TravelRecord
 
 DEFAULT_RETENTION_DAYS = 30
 
@@ -22,6 +23,7 @@ class ErasureOutcome:
     cutoff: date
     oldest: date | None
     newest: date | None
+    audit_values_erased: int = 0
 
 
 def _unmatched_before(cutoff: date):
@@ -31,6 +33,21 @@ def _unmatched_before(cutoff: date):
         ~exists().where(Flag.travel_pk == TravelRecord.id),
         ~exists().where(PairLabel.travel_pk == TravelRecord.id),
     )
+
+
+def _erase_audit_values(session: Session, conditions) -> int:
+    """The old and new values of the alteration entries about the records being erased
+    (names, dates of birth, documents): the entries stay, with the changed fields' names and
+    the digest the chain verifies; the values go. Ingest names a travel record
+    ``source|record_id`` (``KindSpec.key_text``)."""
+    erased_keys = select(TravelRecord.source + "|" + TravelRecord.record_id).where(*conditions)
+    entries = select(AuditEvent.id).where(AuditEvent.object_type == "travel_record",
+                                          AuditEvent.object_id.in_(erased_keys))  # fmt: skip
+    result = session.execute(
+        delete(AuditEventValues).where(AuditEventValues.event_id.in_(entries)),
+        execution_options={"synchronize_session": False},
+    )
+    return result.rowcount or 0
 
 
 def erase_unmatched_travel(
@@ -53,6 +70,7 @@ def erase_unmatched_travel(
             func.max(TravelRecord.departure_local_date),
         ).where(*conditions)
     ).one()
+    values_erased = _erase_audit_values(session, conditions) if count else 0
     if count:
         connection = session.connection()
         stored = session.scalar(select(func.count()).select_from(TravelRecord)) or 0
@@ -77,7 +95,8 @@ def erase_unmatched_travel(
             "cutoff": cutoff.isoformat(),
             "oldest": oldest.isoformat() if oldest else None,
             "newest": newest.isoformat() if newest else None,
+            "audit_values_erased": values_erased,
         },
         run_id=run_id,
     )
-    return ErasureOutcome(count, cutoff, oldest, newest)
+    return ErasureOutcome(count, cutoff, oldest, newest, values_erased)

@@ -9,6 +9,8 @@ from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
 from tracker.audit import query_audit_log, record_event, verify_chain
+from tracker.audit_anchor import verify_anchor
+from tracker.audit_view import shown_entries
 from tracker.models.enums import AUDIT_ACTIONS, ROLES
 from tracker.review.passwords import PasswordError, set_password
 from tracker.review.sign_in_throttle import clear_throttle, current_throttles
@@ -135,7 +137,8 @@ def audit(request: Request) -> Response:
                "since": _instant(q.get("since")), "until": _instant(q.get("until"))}  # fmt: skip
     limit = int(q.get("limit")) if q.get("limit") in {str(n) for n in AUDIT_LIMITS} else 200
     with page(request, "audit.read") as p:
-        entries = query_audit_log(p.db, limit=limit, **filters)
+        # Restricted values (address, postcode, date of birth, documents) never shown here.
+        entries = shown_entries(p.db, query_audit_log(p.db, limit=limit, **filters))
         record_event(p.db, actor=p.actor.name, action="consultation", object_type="audit_log",
                      justification="audit log read in the web application",
                      details={"entries": len(entries)})  # fmt: skip
@@ -145,8 +148,11 @@ def audit(request: Request) -> Response:
 
 @router.get("/admin/audit/verify")
 def verify(request: Request) -> Response:
-    """The chain recomputed; a fragment for the audit page (or a page of its own)."""
+    """The chain recomputed and checked against the checkpoints kept outside the database; a
+    fragment for the audit page (or a page of its own)."""
+    installation = request.app.state.settings.installation
     with page(request, "audit.verify") as p:
         report = verify_chain(p.db)
-        return p.render("audit_verify.html", report=report,
+        anchor = verify_anchor(p.db, installation.keys_dir, installation.data_dir)
+        return p.render("audit_verify.html", report=report, anchor=anchor,
                         fragment=request.headers.get("hx-request") == "true")  # fmt: skip
