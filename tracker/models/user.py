@@ -20,8 +20,6 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     password_hash: Mapped[str | None] = mapped_column(Text)
-    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Every session cookie carries the version it was issued under; sign-out, a password or
     # role change and deactivation raise it, so every copy of an earlier cookie stops working.
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
