@@ -215,3 +215,37 @@ def test_each_run_anchors_the_audit_trail_outside_the_database(sessions, db_url,
     assert again.status == "failed"
     assert "audit checkpoint failed: the audit trail no longer matches its checkpoints" in (
         again.error)
+
+
+TRAVEL_HEADER = ("record_id,source,family_name,given_names,date_of_birth,direction,"
+                 "departure_country,arrival_country,departure_time")  # fmt: skip
+
+
+def _small_inbox(folder: Path, record_id: str) -> Path:
+    """One passenger's travel file and one file refused whole (quarantined)."""
+    folder.mkdir(parents=True)
+    (folder / "travel.csv").write_text(
+        f"{TRAVEL_HEADER}\n{record_id},api-test,Passengerone,Tessa,1990-02-03,out,GBR,THA,"
+        "2026-11-10T09:00:00+00:00\n", encoding="utf-8")  # fmt: skip
+    (folder / "travel-broken.csv").write_text("not,a,travel,header\n1,2,3,4\n", encoding="utf-8")
+    return folder
+
+
+def test_a_later_night_erases_an_old_runs_archive_and_quarantine(sessions, db_url, tmp_path):
+    first = run_nightly(sessions, _options(tmp_path, _small_inbox(tmp_path / "in1", "R1"), db_url))
+    assert first.status == "partial", first.error  # partial: a file was quarantined
+    data = tmp_path / "data"
+    archived = data / "archive" / f"run-{first.run_id}"
+    quarantined = data / "quarantine" / f"run-{first.run_id}"
+    assert (archived / "travel.csv").exists() and (quarantined / "travel-broken.csv").exists()
+    with transaction(sessions) as s:  # the first night was long ago: cutoff is 2026-10-21
+        s.get(Run, first.run_id).started_at = datetime(2026, 10, 1, 2, tzinfo=UTC)
+
+    later = run_nightly(sessions, _options(tmp_path, _small_inbox(tmp_path / "in2", "R2"), db_url))
+    assert later.status == "partial", later.error
+    assert not archived.exists() and not quarantined.exists()
+    assert (data / "archive" / f"run-{later.run_id}" / "travel.csv").exists()  # its own stays
+    assert (data / "quarantine" / f"run-{later.run_id}" / "travel-broken.csv").exists()
+    retention = later.counts["retention"]
+    assert retention["run_folders_erased"] == {"archive": 1, "quarantine": 1, "warnings": 0}
+    assert "1 archived run folder and 1 quarantined run folder erased" in later.summary()

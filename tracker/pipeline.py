@@ -88,10 +88,7 @@ class NightlyResult:
                 detail = ", ".join(f"{s} {n}" for s, n in by_severity.items())
                 lines.append(f"    {kind:<28} {detail}")
         if "retention" in c:
-            kept = c["retention"]
-            lines.append(f"  retention   {kept.get('erased', 0)} unmatched travel records, "
-                         f"{kept.get('rejects_erased', 0)} rejected rows and "
-                         f"{kept.get('reject_files_erased', 0)} reject files erased")  # fmt: skip
+            lines.append(f"  retention   {_retention_line(c['retention'])}")
         if self.stage_timings:
             timing = ", ".join(f"{k} {v:.1f}s" for k, v in self.stage_timings.items())
             lines.append(f"  timings     {timing}")
@@ -100,6 +97,23 @@ class NightlyResult:
         if self.log_file:
             lines.append(f"  log         {self.log_file}")
         return "\n".join(lines)
+
+
+RUN_FOLDER_KINDS = {"archive": "archived run folder", "quarantine": "quarantined run folder"}
+
+
+def _retention_line(kept: dict) -> str:
+    """What retention erased, in one sentence; a kind of run folder only when some went."""
+    items = [f"{kept.get('erased', 0)} unmatched travel records",
+             f"{kept.get('rejects_erased', 0)} rejected rows",
+             f"{kept.get('reject_files_erased', 0)} reject files"]  # fmt: skip
+    folders = kept.get("run_folders_erased", {})
+    items += [f"{folders[kind]} {label}{'s' * (folders[kind] > 1)}"
+              for kind, label in RUN_FOLDER_KINDS.items() if folders.get(kind)]  # fmt: skip
+    warnings = kept.get("run_folder_files_erased", {}).get("warnings", 0)
+    if warnings:
+        items.append(f"{warnings} warnings file{'s' * (warnings > 1)}")
+    return f"{', '.join(items[:-1])} and {items[-1]} erased"
 
 
 class RunLog:
@@ -227,6 +241,7 @@ class Nightly:
     def stage_retention(self) -> dict:
         from tracker.services.reject_retention import erase_old_rejects
         from tracker.services.retention import erase_unmatched_travel
+        from tracker.services.run_folder_retention import erase_old_run_folders
 
         o = self.options
         with transaction(self.sessions) as s:
@@ -234,9 +249,14 @@ class Nightly:
         with transaction(self.sessions) as s:
             rejects = erase_old_rejects(s, o.settings.rejects_dir, o.as_of, o.retention_days,
                                         run_id=self.run_id)  # fmt: skip
+        with transaction(self.sessions) as s:
+            folders = erase_old_run_folders(s, o.settings.data_dir, o.as_of, o.retention_days,
+                                            run_id=self.run_id)  # fmt: skip
         return {"erased": outcome.erased, "cutoff": outcome.cutoff.isoformat(),
                 "audit_values_erased": outcome.audit_values_erased,
-                "rejects_erased": rejects.rows, "reject_files_erased": rejects.files}  # fmt: skip
+                "rejects_erased": rejects.rows, "reject_files_erased": rejects.files,
+                "run_folders_erased": folders.folders,
+                "run_folder_files_erased": folders.files}  # fmt: skip
 
     def stage_feed(self) -> dict:
         from tracker.reports.feed import write_feed
