@@ -26,7 +26,7 @@ from factories import (
     add_travel,
     add_user,
 )
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
@@ -681,6 +681,9 @@ def restricted_values(draw) -> tuple[dict[str, str], list[str]]:
 def test_no_restricted_value_reaches_any_byte_of_any_file(sessions, people, unit_key, data_dir,
                                                          tmp_path, drawn, name):  # fmt: skip
     values, markers = drawn
+    # The family name is meant to reach the package: one that holds a marker by chance (the
+    # shrinker makes both "BBBB...") would be reported as a leak that is not one.
+    assume(not any(marker in name for marker in markers))
     offender_fields = ("address_line", "postcode", "description", "last_known_area",
                        "managing_force", "photo_ref", "offender_id")  # fmt: skip
     out = tmp_path / uuid.uuid4().hex
