@@ -131,6 +131,35 @@ def test_harmless_text_is_never_refused(register, description, area):
     assert screen(area, facts) is None
 
 
+YEAR_AND_COUNT_PHRASES = (
+    "Walks with a limp after a {year} injury", "Last seen in summer {year}",
+    "Has lived in the area since {year}", "Photo taken in {year}",
+    "Tattoo of the number {year} on the left forearm",
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(register=registers(), year=st.integers(1950, 2026),
+       phrase=st.sampled_from(YEAR_AND_COUNT_PHRASES))  # fmt: skip
+def test_a_year_in_plain_text_is_not_taken_for_the_register_reference(register, year, phrase):
+    # The worst case: the reference's number is that very year (VR-0002019 and 2019).
+    facts = RestrictedFacts(f"VR-{year:07d}", register.date_of_birth, register.address_line,
+                            register.postcode, (register.document,), register.offence,
+                            register.risk_level)  # fmt: skip
+    assert screen(phrase.format(year=year), facts) is None
+
+
+@pytest.mark.parametrize("written", ["ref 2019", "Ref. no 2019", "VR 2019", "vr2019",
+                                     "0002019", "VR-0002019", "reference number 2019",
+                                     "case file 2019"])
+def test_a_short_reference_number_is_found_with_its_prefix_padding_or_a_reference_word(written):
+    assert screen(f"Known locally; {written}", RestrictedFacts("VR-0002019")) is not None
+
+
+def test_a_long_reference_number_is_found_on_its_own():
+    assert screen("Call about 1234567 today", RestrictedFacts("VR-1234567")) is not None
+
+
 # --- the feed and its approvals ---------------------------------------------------------------
 
 

@@ -25,7 +25,8 @@ NUM, MONTH, WORD, SUFFIX = "num", "month", "word", "suffix"
 HOUSE_NUMBER_WINDOW = 4  # tokens between a house number and its street's name, at most
 STREET_TYPE_WINDOW = 2  # tokens between a street's name and a street type, at most
 MIN_COMPACT_LENGTH = 5  # shorter reference/document values would match ordinary text
-MIN_REFERENCE_DIGITS = 4  # a register reference's number, found on its own
+MIN_REFERENCE_DIGITS = 4  # a register reference's number, found after a reference word
+MIN_BARE_REFERENCE_DIGITS = 6  # ... and found anywhere, with no such word before it
 MIN_CONTENT_WORD = 4  # an offence category's words shorter than this are not screened alone
 _TOKEN = re.compile(r"[0-9]+|[a-z]+")
 
@@ -235,6 +236,8 @@ def address_parts(address_line: str | None) -> tuple[frozenset[str], frozenset[s
 class _Compiled:
     reference: str
     reference_number: str | None
+    reference_padded: str | None
+    reference_prefix: str | None
     documents: tuple[str, ...]
     postcode: str
     dates: tuple[tuple[Element, ...], ...]
@@ -254,7 +257,9 @@ def _offence_words(category: str | None) -> frozenset[str]:
 @lru_cache(maxsize=256)
 def _compiled(facts: RestrictedFacts) -> _Compiled:
     reference = compact(facts.register_reference)
-    digits = "".join(re.findall(r"[0-9]+", reference)).lstrip("0")
+    padded = "".join(re.findall(r"[0-9]+", reference))
+    digits = padded.lstrip("0")
+    prefix = "".join(re.findall(r"[a-z]+", reference))
     documents = tuple(c for c in (compact(d) for d in facts.document_numbers)
                       if len(c) >= MIN_COMPACT_LENGTH)  # fmt: skip
     born = facts.date_of_birth
@@ -262,6 +267,9 @@ def _compiled(facts: RestrictedFacts) -> _Compiled:
     return _Compiled(
         reference=reference if len(reference) >= MIN_COMPACT_LENGTH else "",
         reference_number=digits if len(digits) >= MIN_REFERENCE_DIGITS else None,
+        reference_padded=padded if padded != digits and len(padded) >= MIN_COMPACT_LENGTH
+        else None,
+        reference_prefix=prefix or None,
         documents=documents,
         postcode=compact(facts.postcode or ""),
         dates=date_patterns(born) if born else (),
@@ -281,10 +289,24 @@ _RISK_PATTERNS = tuple(_words_pattern(p) for p in vocab.RISK_PHRASES)
 
 
 def _reference(tokens: list[Token], c: _Compiled) -> Span | None:
+    """The whole reference, its zero-padded number, or its number where it reads as one: long
+    enough to be no year or count, or after a reference word ("ref 2019", "VR 2019")."""
     found = _find_compact(tokens, c.reference) if c.reference else None
-    if found is None and c.reference_number:
-        found = _find_sequence(tokens, ((c.reference_number, ANY_NUMBER),))
-    return found
+    if found is not None or not c.reference_number:
+        return found
+    for i, token in enumerate(tokens):
+        if token.kind != NUM:
+            continue
+        if c.reference_padded and token.text == c.reference_padded:
+            return i, i
+        if token.value != c.reference_number:
+            continue
+        if len(c.reference_number) >= MIN_BARE_REFERENCE_DIGITS:
+            return i, i
+        for j in range(max(0, i - 2), i):
+            if tokens[j].text in vocab.REFERENCE_WORDS or tokens[j].text == c.reference_prefix:
+                return j, i
+    return None
 
 
 def _document(tokens: list[Token], c: _Compiled) -> Span | None:

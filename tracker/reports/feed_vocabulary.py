@@ -32,6 +32,12 @@ ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
 # Skipped between the parts of a date: "the 14th of March", "March the 14th".
 DATE_FILLERS = frozenset({"of", "the"})
 
+# Words that make a short bare number a reference when one of them is among the two words
+# before it ("ref 2019", "register no. 2019"); without one, a number of few digits is a year or
+# a count, and ordinary text is full of those ("the number 2019 tattooed").
+REFERENCE_WORDS = frozenset({"ref", "reference", "register", "registration", "case", "file",
+                             "record"})
+
 # Street types and their usual abbreviations (Royal Mail and common usage).
 STREET_TYPES = frozenset({
     "street", "st", "road", "rd", "lane", "ln", "avenue", "ave", "av", "close", "cl",
