@@ -11,10 +11,12 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from tracker.audit import (
+    ERASED_VALUES,
     GENESIS_HASH,
     VALUES_DIGEST,
     AuditError,
     hash_event,
+    id_ranges,
     record_event,
     verify_chain,
 )
@@ -288,9 +290,7 @@ def test_values_are_kept_out_of_the_chained_details(sessions):
         assert verify_chain(s).intact
 
 
-def test_erasing_kept_values_keeps_the_chain_intact_but_changing_them_does_not(
-    engine, sessions, backend
-):
+def test_changed_kept_values_break_the_chain(engine, sessions, backend):
     event_id = _altered(sessions)
     with pytest.raises(DBAPIError, match="only erased"), engine.begin() as conn:
         conn.execute(text("UPDATE audit_event_values SET payload = '{}'"))
@@ -300,7 +300,41 @@ def test_erasing_kept_values_keeps_the_chain_intact_but_changing_them_does_not(
         report = verify_chain(s)
     assert not report.intact and report.first_broken_id == event_id
     assert "were altered" in report.problem
+
+
+def test_kept_values_deleted_without_an_erasure_entry_break_the_chain(engine, sessions):
+    """An offender's address-change evidence deleted with ordinary rights is not an erasure."""
+    event_id = _altered(sessions)
+    _write_events(sessions, 2)
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM audit_event_values"))
     with transaction(sessions) as s:
+        report = verify_chain(s)
+    assert not report.intact and report.first_broken_id == event_id
+    assert report.problem == (f"the values of entry {event_id} were deleted without an erasure "
+                              "entry naming them")  # fmt: skip
+
+
+def test_values_erased_with_an_erasure_entry_naming_them_keep_the_chain_intact(engine, sessions):
+    first, second = _altered(sessions), _altered(sessions)
+    with transaction(sessions) as s:  # an erasure entry written before them vouches for nothing
+        record_event(s, actor="system", action="erasure", object_type="travel_records",
+                     details={ERASED_VALUES: [[second + 1, second + 5]]})  # fmt: skip
+    third = _altered(sessions)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_event_values WHERE event_id IN (:a, :b)"),
+                     {"a": first, "b": third})  # fmt: skip
+    with transaction(sessions) as s:
+        record_event(s, actor="system", action="erasure", object_type="travel_records",
+                     details={ERASED_VALUES: id_ranges([first])})  # fmt: skip
+        report = verify_chain(s)
+    assert not report.intact and report.first_broken_id == third
+    with transaction(sessions) as s:
+        record_event(s, actor="system", action="erasure", object_type="travel_records",
+                     details={ERASED_VALUES: id_ranges([third])})  # fmt: skip
         assert verify_chain(s).intact
+
+
+def test_erased_ids_are_kept_as_ranges():
+    assert id_ranges([7, 3, 4, 5, 9, 10, 4]) == [[3, 5], [7, 7], [9, 10]]
+    assert id_ranges([]) == []
