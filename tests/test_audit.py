@@ -20,7 +20,13 @@ from tracker.audit import (
     record_event,
     verify_chain,
 )
-from tracker.audit_anchor import checkpoint_now, checkpoints_path, key_path, verify_anchor
+from tracker.audit_anchor import (
+    checkpoint_now,
+    checkpoints_path,
+    create_key,
+    key_path,
+    verify_anchor,
+)
 from tracker.db import transaction
 from tracker.models import AuditEvent, AuditEventValues, AuditHead
 
@@ -152,8 +158,10 @@ def _rehash_to_the_head(session: Session) -> None:
 
 
 def _checkpointed(sessions, folders, n: int = 5) -> None:
+    """``n`` entries and a checkpoint of them (the key made beforehand, outside the trail)."""
     _write_events(sessions, n)
     keys_dir, data_dir = folders
+    create_key(keys_dir)
     with transaction(sessions) as s:
         assert checkpoint_now(s, keys_dir, data_dir).event_id == n
 

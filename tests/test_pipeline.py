@@ -217,6 +217,49 @@ def test_each_run_anchors_the_audit_trail_outside_the_database(sessions, db_url,
         again.error)
 
 
+
+def test_a_night_does_not_vouch_for_a_trail_that_does_not_verify(sessions, db_url, tmp_path,
+                                                                  engine):  # fmt: skip
+    """Entries after the last checkpoint, with their kept values deleted: the checkpoints
+    still match, the chain does not; the night fails rather than checkpoint it."""
+    from sqlalchemy import text
+
+    from tracker.audit import record_event
+    from tracker.audit_anchor import checkpoints_path
+
+    inbox = tmp_path / "empty-inbox"
+    inbox.mkdir()
+    options = _options(tmp_path, inbox, db_url)
+    assert run_nightly(sessions, options).status == "succeeded"
+    with transaction(sessions) as s:
+        evidence = record_event(s, actor="system", action="alteration", object_type="offender",
+                                object_id="VR-1", values={"postcode": {"old": "AB1 2CD"}})
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_event_values"))
+    lines = checkpoints_path(options.settings.data_dir).read_text().splitlines()
+    again = run_nightly(sessions, options)
+    assert again.status == "failed"
+    assert again.error == (f"audit checkpoint failed: the audit trail is broken at entry "
+                           f"{evidence.id}: the values of entry {evidence.id} were deleted "
+                           "without an erasure entry naming them; see `tracker audit verify`")
+    assert checkpoints_path(options.settings.data_dir).read_text().splitlines() == lines
+
+
+def test_a_night_does_not_remake_a_lost_anchor_key(sessions, db_url, tmp_path):
+    from tracker.audit_anchor import key_path
+
+    inbox = tmp_path / "empty-inbox"
+    inbox.mkdir()
+    options = _options(tmp_path, inbox, db_url)
+    assert run_nightly(sessions, options).status == "succeeded"
+    key_path(options.settings.keys_dir).unlink()
+    again = run_nightly(sessions, options)
+    assert again.status == "failed"
+    assert again.error.startswith(
+        "audit checkpoint failed: the anchor key is gone: restore keys/ from backup")
+    assert not key_path(options.settings.keys_dir).exists()
+
+
 TRAVEL_HEADER = ("record_id,source,family_name,given_names,date_of_birth,direction,"
                  "departure_country,arrival_country,departure_time")  # fmt: skip
 

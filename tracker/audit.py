@@ -311,18 +311,21 @@ def _head_problem(session: Session, last_id: int, last_hash: str) -> str | None:
     return None
 
 
-def verify_chain(session: Session, batch_size: int = 5000) -> ChainReport:
+def verify_chain(session: Session, batch_size: int = 5000,
+                 after: tuple[int, str] | None = None) -> ChainReport:  # fmt: skip
     """Recompute every hash in order, check the values kept beside entries against their
     digests and the head against the last entry; name the first place the trail stops adding
-    up. Only the database is read: ``tracker.audit_anchor`` checks it against checkpoints."""
-    expected_prev = GENESIS_HASH
-    expected_id = 1
+    up. Only the database is read: ``tracker.audit_anchor`` checks it against checkpoints.
+    ``after`` (entry id, hash), from a verified checkpoint: check only the entries after it,
+    which must follow on from it (values erased before it are the full check's business)."""
+    expected_id, expected_prev = (after[0] + 1, after[1]) if after else (1, GENESIS_HASH)
     count = 0
-    last_id = 0
+    last_id = expected_id - 1
     erasures = _Erasures()
     query = (
         select(AuditEvent, AuditEventValues.payload)
         .outerjoin(AuditEventValues, AuditEventValues.event_id == AuditEvent.id)
+        .where(AuditEvent.id >= expected_id)
         .order_by(AuditEvent.id)
         .execution_options(yield_per=batch_size)
     )
@@ -352,7 +355,8 @@ def verify_chain(session: Session, batch_size: int = 5000) -> ChainReport:
         return ChainReport(False, count, last_id + 1, problem)
     destroyed = erasures.first_unvouched()
     if destroyed is not None:
-        return ChainReport(False, destroyed - 1, destroyed,
+        before = destroyed - 1 - (after[0] if after else 0)  # entries verified before it
+        return ChainReport(False, before, destroyed,
                            f"the values of entry {destroyed} were deleted without an erasure "
                            "entry naming them")  # fmt: skip
     return ChainReport(True, count, head_hash=expected_prev)
