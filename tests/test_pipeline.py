@@ -116,12 +116,15 @@ def test_two_runs_started_together_leave_the_state_of_one(sessions, db_url, tmp_
                                                           synthetic_inbox):  # fmt: skip
     inboxes = [copy_inbox(synthetic_inbox, tmp_path / f"in{i}") for i in range(2)]
     outcomes: list = []
+    # one installation: one data folder (its anchor key and checkpoints) for both runs
+    installation = Settings(database_url=db_url, data_dir=tmp_path / "data")
 
     def start(i: int) -> None:
         try:
             outcomes.append(
                 run_nightly(
-                    sessions, _options(tmp_path / f"o{i}", inboxes[i], db_url, wait_seconds=600)
+                    sessions, _options(tmp_path / f"o{i}", inboxes[i], db_url, wait_seconds=600,
+                                       settings=installation)  # fmt: skip
                 )
             )
         except LockHeld as exc:  # pragma: no cover - with a long wait this should not happen
