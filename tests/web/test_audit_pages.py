@@ -98,3 +98,14 @@ def test_the_server_checkpoints_the_trail_while_it_runs(web_url, tmp_path, clock
     with transaction(_sessions(web_url)) as s:
         assert verify_anchor(s, tmp_path / "keys", tmp_path).intact
     app.state.engine.dispose()
+
+
+def test_a_filter_date_outside_the_calendar_in_utc_is_refused_plainly(shared_app):
+    ada = client_for(shared_app, "ada")
+    for query in ("since=0001-01-01T00:00:00%2B14:00", "until=9999-12-31T23:59:59-14:00",
+                  "since=yesterday"):
+        response = ada.get(f"/admin/audit?{query}")
+        assert response.status_code == 400, query
+        assert "must be a date (2026-11-20) or a date and time with its offset" in (
+            response.text)
+    assert ada.get("/admin/audit?since=2026-01-01T00:00:00%2B14:00").status_code == 200
