@@ -310,9 +310,34 @@ def test_changed_kept_values_break_the_chain(engine, sessions, backend):
     assert "were altered" in report.problem
 
 
-def test_kept_values_deleted_without_an_erasure_entry_break_the_chain(engine, sessions):
-    """An offender's address-change evidence deleted with ordinary rights is not an erasure."""
+def _travel_altered(sessions) -> int:
+    with transaction(sessions) as s:
+        event = record_event(s, actor="system", action="alteration", object_type="travel_record",
+                             object_id="api-test|R1", details={"changed": ["family_name"]},
+                             values={"changes": {"family_name": {"old": "Passengerone",
+                                                                 "new": "Passengeronne"}}})
+        return event.id
+
+
+def test_an_offenders_kept_values_deleted_break_the_chain_whatever_entry_follows(engine,
+                                                                                 sessions):
+    """An offender's address-change evidence deleted with ordinary rights is not an erasure,
+    not even behind an erasure entry naming it (anyone who can append could write one)."""
     event_id = _altered(sessions)
+    _write_events(sessions, 2)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_event_values"))
+    with transaction(sessions) as s:
+        record_event(s, actor="system", action="erasure", object_type="travel_records",
+                     details={ERASED_VALUES: id_ranges([event_id])})  # fmt: skip
+        report = verify_chain(s)
+    assert not report.intact and report.first_broken_id == event_id
+    assert report.problem == (f"the values of entry {event_id} (offender) were deleted: only a "
+                              "travel record's kept values are ever erased")  # fmt: skip
+
+
+def test_kept_values_deleted_without_an_erasure_entry_break_the_chain(engine, sessions):
+    event_id = _travel_altered(sessions)
     _write_events(sessions, 2)
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM audit_event_values"))
@@ -324,11 +349,11 @@ def test_kept_values_deleted_without_an_erasure_entry_break_the_chain(engine, se
 
 
 def test_values_erased_with_an_erasure_entry_naming_them_keep_the_chain_intact(engine, sessions):
-    first, second = _altered(sessions), _altered(sessions)
+    first, second = _travel_altered(sessions), _travel_altered(sessions)
     with transaction(sessions) as s:  # an erasure entry written before them vouches for nothing
         record_event(s, actor="system", action="erasure", object_type="travel_records",
                      details={ERASED_VALUES: [[second + 1, second + 5]]})  # fmt: skip
-    third = _altered(sessions)
+    third = _travel_altered(sessions)
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM audit_event_values WHERE event_id IN (:a, :b)"),
                      {"a": first, "b": third})  # fmt: skip

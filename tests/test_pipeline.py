@@ -243,8 +243,9 @@ def test_a_night_does_not_vouch_for_a_trail_that_does_not_verify(sessions, db_ur
     again = run_nightly(sessions, options)
     assert again.status == "failed"
     assert again.error == (f"audit checkpoint failed: the audit trail is broken at entry "
-                           f"{evidence.id}: the values of entry {evidence.id} were deleted "
-                           "without an erasure entry naming them; see `tracker audit verify`")
+                           f"{evidence.id}: the values of entry {evidence.id} (offender) were "
+                           "deleted: only a travel record's kept values are ever erased; see "
+                           "`tracker audit verify`")
     assert checkpoints_path(options.settings.data_dir).read_text().splitlines() == lines
 
 

@@ -34,6 +34,8 @@ VALUES_DIGEST = "values_digest"
 ERASED_VALUES = "erased_values"
 """The key, in an erasure entry's chained details, of the ids (as ``[first, last]`` ranges)
 of the entries whose kept values it erased: the only values verify accepts as gone."""
+ERASABLE_VALUES_OF = frozenset({"travel_record"})
+"""The entries whose kept values retention erases: a member of the public's travel details."""
 # Every row of these tables was written with an audit entry beside it: an empty trail next to
 # any of them means the trail was emptied, not that nothing happened. (Not runs: a first run can
 # fail before it writes anything.)
@@ -268,9 +270,15 @@ class _Erasures:
 
 
 def _values_problem(event: AuditEvent, payload: dict | None) -> str | None:
-    """Values kept beside an entry must be the ones its chained digest names; whether values
-    that are gone were erased is ``_Erasures``' question."""
+    """Values kept beside an entry must be the ones its chained digest names. Values that are
+    gone may only be a travel record's (retention erases nothing else, domain.md s.6): an
+    erasure entry could be forged by anyone who can append to the trail, so it vouches for
+    those alone (``_Erasures``)."""
     if payload is None:
+        if (VALUES_DIGEST in (event.details or {})
+                and event.object_type not in ERASABLE_VALUES_OF):  # fmt: skip
+            return (f"the values of entry {event.id} ({event.object_type}) were deleted: only "
+                    "a travel record's kept values are ever erased")  # fmt: skip
         return None
     digest = (event.details or {}).get(VALUES_DIGEST)
     if digest is None:
