@@ -33,7 +33,8 @@ from tracker.models import AuditEvent, AuditEventValues, AuditHead
 GUARDED_TABLES = ("audit_events", "audit_head", "audit_event_values")
 SQLITE_GUARDS = ("audit_events_refuse_update", "audit_events_refuse_delete",
                  "audit_head_refuse_delete", "audit_head_refuse_rewind",
-                 "audit_event_values_refuse_update")  # fmt: skip
+                 "audit_event_values_refuse_update",
+                 "audit_event_values_refuse_delete")  # fmt: skip
 
 
 def _write_events(sessions, n: int = 5) -> None:
@@ -319,14 +320,17 @@ def _travel_altered(sessions) -> int:
         return event.id
 
 
-def test_an_offenders_kept_values_deleted_break_the_chain_whatever_entry_follows(engine,
-                                                                                 sessions):
+def test_an_offenders_kept_values_deleted_break_the_chain_whatever_entry_follows(
+    engine, sessions, backend
+):
     """An offender's address-change evidence deleted with ordinary rights is not an erasure,
     not even behind an erasure entry naming it (anyone who can append could write one)."""
     event_id = _altered(sessions)
     _write_events(sessions, 2)
-    with engine.begin() as conn:
+    with pytest.raises(DBAPIError, match="only the kept values of travel records may be "
+                                         "erased"), engine.begin() as conn:  # fmt: skip
         conn.execute(text("DELETE FROM audit_event_values"))
+    _as_owner(engine, backend, lambda s: s.execute(text("DELETE FROM audit_event_values")))
     with transaction(sessions) as s:
         record_event(s, actor="system", action="erasure", object_type="travel_records",
                      details={ERASED_VALUES: id_ranges([event_id])})  # fmt: skip

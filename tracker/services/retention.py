@@ -11,6 +11,7 @@ from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
 from tracker.audit import ERASED_VALUES, id_ranges, record_event
+from tracker.audit_redaction import redact_entries
 from tracker.ingest.bulk import BULK_INDEX_THRESHOLD_ROWS, sqlite_heavy_write
 from tracker.models import AuditEvent, AuditEventValues, Flag, Link, PairLabel, TravelRecord
 
@@ -57,6 +58,18 @@ def _erase_audit_values(session: Session, conditions) -> list[int]:
     return ids
 
 
+def _redact_old_entries(session: Session, conditions, actor: str, run_id: int | None) -> int:
+    """Alteration entries about these records written before values were kept apart hold the
+    values in their chained details: redacted, each with its own redaction entry."""
+    erased_keys = select(TravelRecord.source + "|" + TravelRecord.record_id).where(*conditions)
+    events = list(session.scalars(
+        select(AuditEvent).where(AuditEvent.object_type == "travel_record",
+                                 AuditEvent.action == "alteration",
+                                 AuditEvent.object_id.in_(erased_keys))
+        .order_by(AuditEvent.id)))  # fmt: skip
+    return redact_entries(session, events, actor, run_id)
+
+
 def erase_unmatched_travel(
     session: Session,
     as_of: date,
@@ -79,6 +92,7 @@ def erase_unmatched_travel(
         ).where(*conditions)
     ).one()
     values_erased = _erase_audit_values(session, conditions) if count else []
+    redacted = _redact_old_entries(session, conditions, actor, run_id) if count else 0
     if count:
         connection = session.connection()
         stored = session.scalar(select(func.count()).select_from(TravelRecord)) or 0
@@ -105,6 +119,7 @@ def erase_unmatched_travel(
             "newest": newest.isoformat() if newest else None,
             "audit_values_erased": len(values_erased),
             ERASED_VALUES: id_ranges(values_erased),
+            "audit_entries_redacted": redacted,
         },
         run_id=run_id,
     )
