@@ -960,11 +960,10 @@ def keys_init(app: AppContext, force: bool) -> None:
         except signing.SigningKeyError as exc:
             raise click.ClickException(str(exc)) from exc
         try:  # never replaced, even with --force; not remade once checkpoints need it
-            anchor_made = audit_anchor.ensure_key(session, keys_dir, app.settings.data_dir,
-                                                  actor.name)  # fmt: skip
-        except audit_anchor.AnchorError as exc:
-            raise click.ClickException(str(exc)) from exc
-        anchor = "created" if anchor_made else "kept"
+            anchor = "created" if audit_anchor.ensure_key(
+                session, keys_dir, app.settings.data_dir, actor.name) else "kept"
+        except audit_anchor.AnchorError:  # the signing key is still made and logged
+            anchor = audit_anchor.KEY_GONE
         record_event(session, actor=actor.name, action="alteration", object_type="signing_key",
                      object_id=info.key_id,
                      justification="package signing key " + ("replaced" if force and previous

@@ -117,3 +117,16 @@ def test_a_command_that_writes_to_the_trail_checkpoints_it_at_its_end(cli, tmp_p
     assert len(lines) == 2 and json.loads(lines[1])["event_id"] == 4  # bo's entry
     verified = cli("audit", "verify")
     assert verified.exit_code == 0 and "2 checkpoint(s) verified" in verified.output
+
+
+def test_keys_init_does_not_remake_an_anchor_key_that_checkpoints_need(cli, tmp_path):
+    assert cli("audit", "checkpoint").exit_code == 0
+    key = tmp_path / "data" / "keys" / "audit-anchor.key"
+    key.unlink()
+    made = cli("keys", "init", user="ada")
+    assert made.exit_code == 0, made.output  # the signing key is still made
+    assert "the anchor key is gone: restore keys/ from backup" in made.output
+    assert not key.exists()
+    refused = cli("audit", "checkpoint")
+    assert refused.exit_code == 1 and "audit anchor BROKEN" in refused.output
+    assert "is gone but 1 checkpoint(s) need it" in refused.output
