@@ -11,21 +11,30 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from tracker.audit import (
+    ERASED_VALUES,
     GENESIS_HASH,
     VALUES_DIGEST,
     AuditError,
     hash_event,
+    id_ranges,
     record_event,
     verify_chain,
 )
-from tracker.audit_anchor import checkpoint_now, checkpoints_path, key_path, verify_anchor
+from tracker.audit_anchor import (
+    checkpoint_now,
+    checkpoints_path,
+    create_key,
+    key_path,
+    verify_anchor,
+)
 from tracker.db import transaction
 from tracker.models import AuditEvent, AuditEventValues, AuditHead
 
 GUARDED_TABLES = ("audit_events", "audit_head", "audit_event_values")
 SQLITE_GUARDS = ("audit_events_refuse_update", "audit_events_refuse_delete",
                  "audit_head_refuse_delete", "audit_head_refuse_rewind",
-                 "audit_event_values_refuse_update")  # fmt: skip
+                 "audit_event_values_refuse_update",
+                 "audit_event_values_refuse_delete")  # fmt: skip
 
 
 def _write_events(sessions, n: int = 5) -> None:
@@ -150,8 +159,10 @@ def _rehash_to_the_head(session: Session) -> None:
 
 
 def _checkpointed(sessions, folders, n: int = 5) -> None:
+    """``n`` entries and a checkpoint of them (the key made beforehand, outside the trail)."""
     _write_events(sessions, n)
     keys_dir, data_dir = folders
+    create_key(keys_dir)
     with transaction(sessions) as s:
         assert checkpoint_now(s, keys_dir, data_dir).event_id == n
 
@@ -288,9 +299,7 @@ def test_values_are_kept_out_of_the_chained_details(sessions):
         assert verify_chain(s).intact
 
 
-def test_erasing_kept_values_keeps_the_chain_intact_but_changing_them_does_not(
-    engine, sessions, backend
-):
+def test_changed_kept_values_break_the_chain(engine, sessions, backend):
     event_id = _altered(sessions)
     with pytest.raises(DBAPIError, match="only erased"), engine.begin() as conn:
         conn.execute(text("UPDATE audit_event_values SET payload = '{}'"))
@@ -300,7 +309,69 @@ def test_erasing_kept_values_keeps_the_chain_intact_but_changing_them_does_not(
         report = verify_chain(s)
     assert not report.intact and report.first_broken_id == event_id
     assert "were altered" in report.problem
+
+
+def _travel_altered(sessions) -> int:
+    with transaction(sessions) as s:
+        event = record_event(s, actor="system", action="alteration", object_type="travel_record",
+                             object_id="api-test|R1", details={"changed": ["family_name"]},
+                             values={"changes": {"family_name": {"old": "Passengerone",
+                                                                 "new": "Passengeronne"}}})
+        return event.id
+
+
+def test_an_offenders_kept_values_deleted_break_the_chain_whatever_entry_follows(
+    engine, sessions, backend
+):
+    """An offender's address-change evidence deleted with ordinary rights is not an erasure,
+    not even behind an erasure entry naming it (anyone who can append could write one)."""
+    event_id = _altered(sessions)
+    _write_events(sessions, 2)
+    with pytest.raises(DBAPIError, match="only the kept values of travel records may be "
+                                         "erased"), engine.begin() as conn:  # fmt: skip
+        conn.execute(text("DELETE FROM audit_event_values"))
+    _as_owner(engine, backend, lambda s: s.execute(text("DELETE FROM audit_event_values")))
+    with transaction(sessions) as s:
+        record_event(s, actor="system", action="erasure", object_type="travel_records",
+                     details={ERASED_VALUES: id_ranges([event_id])})  # fmt: skip
+        report = verify_chain(s)
+    assert not report.intact and report.first_broken_id == event_id
+    assert report.problem == (f"the values of entry {event_id} (offender) were deleted: only a "
+                              "travel record's kept values are ever erased")  # fmt: skip
+
+
+def test_kept_values_deleted_without_an_erasure_entry_break_the_chain(engine, sessions):
+    event_id = _travel_altered(sessions)
+    _write_events(sessions, 2)
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM audit_event_values"))
     with transaction(sessions) as s:
+        report = verify_chain(s)
+    assert not report.intact and report.first_broken_id == event_id
+    assert report.problem == (f"the values of entry {event_id} were deleted without an erasure "
+                              "entry naming them")  # fmt: skip
+
+
+def test_values_erased_with_an_erasure_entry_naming_them_keep_the_chain_intact(engine, sessions):
+    first, second = _travel_altered(sessions), _travel_altered(sessions)
+    with transaction(sessions) as s:  # an erasure entry written before them vouches for nothing
+        record_event(s, actor="system", action="erasure", object_type="travel_records",
+                     details={ERASED_VALUES: [[second + 1, second + 5]]})  # fmt: skip
+    third = _travel_altered(sessions)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_event_values WHERE event_id IN (:a, :b)"),
+                     {"a": first, "b": third})  # fmt: skip
+    with transaction(sessions) as s:
+        record_event(s, actor="system", action="erasure", object_type="travel_records",
+                     details={ERASED_VALUES: id_ranges([first])})  # fmt: skip
+        report = verify_chain(s)
+    assert not report.intact and report.first_broken_id == third
+    with transaction(sessions) as s:
+        record_event(s, actor="system", action="erasure", object_type="travel_records",
+                     details={ERASED_VALUES: id_ranges([third])})  # fmt: skip
         assert verify_chain(s).intact
+
+
+def test_erased_ids_are_kept_as_ranges():
+    assert id_ranges([7, 3, 4, 5, 9, 10, 4]) == [[3, 5], [7, 7], [9, 10]]
+    assert id_ranges([]) == []

@@ -116,12 +116,15 @@ def test_two_runs_started_together_leave_the_state_of_one(sessions, db_url, tmp_
                                                           synthetic_inbox):  # fmt: skip
     inboxes = [copy_inbox(synthetic_inbox, tmp_path / f"in{i}") for i in range(2)]
     outcomes: list = []
+    # one installation: one data folder (its anchor key and checkpoints) for both runs
+    installation = Settings(database_url=db_url, data_dir=tmp_path / "data")
 
     def start(i: int) -> None:
         try:
             outcomes.append(
                 run_nightly(
-                    sessions, _options(tmp_path / f"o{i}", inboxes[i], db_url, wait_seconds=600)
+                    sessions, _options(tmp_path / f"o{i}", inboxes[i], db_url, wait_seconds=600,
+                                       settings=installation)  # fmt: skip
                 )
             )
         except LockHeld as exc:  # pragma: no cover - with a long wait this should not happen
@@ -215,6 +218,56 @@ def test_each_run_anchors_the_audit_trail_outside_the_database(sessions, db_url,
     assert again.status == "failed"
     assert "audit checkpoint failed: the audit trail no longer matches its checkpoints" in (
         again.error)
+
+
+
+def test_a_night_does_not_vouch_for_a_trail_that_does_not_verify(sessions, db_url, tmp_path,
+                                                                  engine, backend):  # fmt: skip
+    """Entries after the last checkpoint, with their kept values deleted: the checkpoints
+    still match, the chain does not; the night fails rather than checkpoint it."""
+    from sqlalchemy import text
+
+    from tracker.audit import record_event
+    from tracker.audit_anchor import checkpoints_path
+
+    inbox = tmp_path / "empty-inbox"
+    inbox.mkdir()
+    options = _options(tmp_path, inbox, db_url)
+    assert run_nightly(sessions, options).status == "succeeded"
+    with transaction(sessions) as s:
+        evidence = record_event(s, actor="system", action="alteration", object_type="offender",
+                                object_id="VR-1", values={"postcode": {"old": "AB1 2CD"}})
+    with engine.begin() as conn:  # as the database's owner: the guard refuses anyone else
+        if backend == "postgresql":
+            conn.execute(text("ALTER TABLE audit_event_values DISABLE TRIGGER USER"))
+        else:
+            conn.execute(text("DROP TRIGGER audit_event_values_refuse_delete"))
+        conn.execute(text("DELETE FROM audit_event_values"))
+        if backend == "postgresql":
+            conn.execute(text("ALTER TABLE audit_event_values ENABLE TRIGGER USER"))
+    lines = checkpoints_path(options.settings.data_dir).read_text().splitlines()
+    again = run_nightly(sessions, options)
+    assert again.status == "failed"
+    assert again.error == (f"audit checkpoint failed: the audit trail is broken at entry "
+                           f"{evidence.id}: the values of entry {evidence.id} (offender) were "
+                           "deleted: only a travel record's kept values are ever erased; see "
+                           "`tracker audit verify`")
+    assert checkpoints_path(options.settings.data_dir).read_text().splitlines() == lines
+
+
+def test_a_night_does_not_remake_a_lost_anchor_key(sessions, db_url, tmp_path):
+    from tracker.audit_anchor import key_path
+
+    inbox = tmp_path / "empty-inbox"
+    inbox.mkdir()
+    options = _options(tmp_path, inbox, db_url)
+    assert run_nightly(sessions, options).status == "succeeded"
+    key_path(options.settings.keys_dir).unlink()
+    again = run_nightly(sessions, options)
+    assert again.status == "failed"
+    assert again.error.startswith(
+        "audit checkpoint failed: the anchor key is gone: restore keys/ from backup")
+    assert not key_path(options.settings.keys_dir).exists()
 
 
 TRAVEL_HEADER = ("record_id,source,family_name,given_names,date_of_birth,direction,"

@@ -7,6 +7,7 @@ newest entry. Editing, deleting or reordering any entry therefore breaks the cha
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import secrets
@@ -30,6 +31,11 @@ from tracker.models.enums import AUDIT_ACTIONS
 GENESIS_HASH = "0" * 64
 VALUES_DIGEST = "values_digest"
 """The key, in an entry's chained details, of the digest of the values kept apart from it."""
+ERASED_VALUES = "erased_values"
+"""The key, in an erasure entry's chained details, of the ids (as ``[first, last]`` ranges)
+of the entries whose kept values it erased: the only values verify accepts as gone."""
+ERASABLE_VALUES_OF = frozenset({"travel_record"})
+"""The entries whose kept values retention erases: a member of the public's travel details."""
 # Every row of these tables was written with an audit entry beside it: an empty trail next to
 # any of them means the trail was emptied, not that nothing happened. (Not runs: a first run can
 # fail before it writes anything.)
@@ -217,9 +223,62 @@ class ChainReport:
     head_hash: str = GENESIS_HASH
 
 
+def id_ranges(ids: list[int]) -> list[list[int]]:
+    """Ids as ``[first, last]`` runs of consecutive ids: an erasure of 10,000 values written
+    night after night is a handful of ranges in its entry, not 10,000 numbers."""
+    ranges: list[list[int]] = []
+    for event_id in sorted(set(ids)):
+        if ranges and event_id == ranges[-1][1] + 1:
+            ranges[-1][1] = event_id
+        else:
+            ranges.append([event_id, event_id])
+    return ranges
+
+
+class _Erasures:
+    """Entries whose kept values are gone, and the erasure entries that vouch for that: values
+    deleted without an erasure entry after their entry naming it were destroyed, not erased."""
+
+    def __init__(self) -> None:
+        self.missing: list[int] = []
+        self.covered: list[tuple[int, int]] = []
+
+    def note(self, event: AuditEvent, payload: dict | None) -> None:
+        if payload is None and VALUES_DIGEST in (event.details or {}):
+            self.missing.append(event.id)
+        if event.action != "erasure":
+            return
+        for item in (event.details or {}).get(ERASED_VALUES) or []:
+            if (isinstance(item, list) and len(item) == 2
+                    and all(isinstance(n, int) for n in item)):  # fmt: skip
+                # an erasure vouches only for entries written before it
+                self.covered.append((item[0], min(item[1], event.id - 1)))
+
+    def first_unvouched(self) -> int | None:
+        merged: list[list[int]] = []  # the vouched ranges, sorted and without overlaps
+        for first, last in sorted(self.covered):
+            if merged and first <= merged[-1][1] + 1:
+                merged[-1][1] = max(merged[-1][1], last)
+            elif first <= last:
+                merged.append([first, last])
+        starts = [first for first, _ in merged]
+        for event_id in self.missing:
+            at = bisect.bisect_right(starts, event_id) - 1
+            if at < 0 or merged[at][1] < event_id:
+                return event_id
+        return None
+
+
 def _values_problem(event: AuditEvent, payload: dict | None) -> str | None:
-    """Values kept beside an entry must be the ones its chained digest names (or erased)."""
+    """Values kept beside an entry must be the ones its chained digest names. Values that are
+    gone may only be a travel record's (retention erases nothing else, domain.md s.6): an
+    erasure entry could be forged by anyone who can append to the trail, so it vouches for
+    those alone (``_Erasures``)."""
     if payload is None:
+        if (VALUES_DIGEST in (event.details or {})
+                and event.object_type not in ERASABLE_VALUES_OF):  # fmt: skip
+            return (f"the values of entry {event.id} ({event.object_type}) were deleted: only "
+                    "a travel record's kept values are ever erased")  # fmt: skip
         return None
     digest = (event.details or {}).get(VALUES_DIGEST)
     if digest is None:
@@ -260,17 +319,24 @@ def _head_problem(session: Session, last_id: int, last_hash: str) -> str | None:
     return None
 
 
-def verify_chain(session: Session, batch_size: int = 5000) -> ChainReport:
+def verify_chain(session: Session, batch_size: int = 5000,
+                 after: tuple[int, str] | None = None) -> ChainReport:  # fmt: skip
     """Recompute every hash in order, check the values kept beside entries against their
     digests and the head against the last entry; name the first place the trail stops adding
-    up. Only the database is read: ``tracker.audit_anchor`` checks it against checkpoints."""
-    expected_prev = GENESIS_HASH
-    expected_id = 1
+    up. Only the database is read: ``tracker.audit_anchor`` checks it against checkpoints.
+    ``after`` (entry id, hash), from a verified checkpoint: check only the entries after it,
+    which must follow on from it (values erased before it are the full check's business)."""
+    expected_id, expected_prev = (after[0] + 1, after[1]) if after else (1, GENESIS_HASH)
     count = 0
-    last_id = 0
+    last_id = expected_id - 1
+    erasures = _Erasures()
+    from tracker.audit_redaction import accepts, recorded_redactions  # it writes through us
+
+    redactions = recorded_redactions(session)
     query = (
         select(AuditEvent, AuditEventValues.payload)
         .outerjoin(AuditEventValues, AuditEventValues.event_id == AuditEvent.id)
+        .where(AuditEvent.id >= expected_id)
         .order_by(AuditEvent.id)
         .execution_options(yield_per=batch_size)
     )
@@ -283,13 +349,14 @@ def verify_chain(session: Session, batch_size: int = 5000) -> ChainReport:
             return ChainReport(
                 False, count, event.id, f"entry {event.id} does not follow entry {event.id - 1}"
             )
-        if hash_event(event) != event.entry_hash:
+        if hash_event(event) != event.entry_hash and not accepts(event, redactions.get(event.id)):
             return ChainReport(
                 False, count, event.id, f"entry {event.id} was altered: its hash does not match"
             )
         problem = _values_problem(event, payload)
         if problem:
             return ChainReport(False, count, event.id, problem)
+        erasures.note(event, payload)
         expected_prev = event.entry_hash
         expected_id += 1
         last_id = event.id
@@ -297,6 +364,12 @@ def verify_chain(session: Session, batch_size: int = 5000) -> ChainReport:
     problem = _head_problem(session, last_id, expected_prev)
     if problem:
         return ChainReport(False, count, last_id + 1, problem)
+    destroyed = erasures.first_unvouched()
+    if destroyed is not None:
+        before = destroyed - 1 - (after[0] if after else 0)  # entries verified before it
+        return ChainReport(False, before, destroyed,
+                           f"the values of entry {destroyed} were deleted without an erasure "
+                           "entry naming them")  # fmt: skip
     return ChainReport(True, count, head_hash=expected_prev)
 
 

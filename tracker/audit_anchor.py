@@ -23,6 +23,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tracker.audit import record_event
 from tracker.models import AuditEvent, AuditHead
 
 ANCHOR_KEY_FILE = "audit-anchor.key"
@@ -33,10 +34,21 @@ KEY_DIR_MODE = 0o700  # as the package signing key's folder (tracker.reports.sig
 PRIVATE_KEY_MODE = 0o600
 LOOKUP_BATCH = 500
 MAX_CHECKPOINT_LINE = 1_000  # a checkpoint is ~250 characters; anything longer is not one
+CHECKPOINT_OBJECT = "audit_checkpoint"
+"""Each checkpoint is also an entry of the trail (object type), so a checkpoints file cut back
+is found: the trail remembers checkpoints the file no longer holds."""
+ANCHOR_KEY_OBJECT = "audit_anchor_key"
+"""The entry recording that an anchor key was made, with its fingerprint."""
+KEY_GONE = "the anchor key is gone: restore keys/ from backup"
 
 
 class AnchorError(Exception):
-    """The anchor key cannot be used (unreadable, unsafe or malformed)."""
+    """The anchor key cannot be used (unreadable, unsafe, malformed or gone). ``shown``: the
+    same without server paths, for the web."""
+
+    def __init__(self, message: str, shown: str | None = None):
+        super().__init__(message)
+        self.shown = shown or message
 
 
 @dataclass(frozen=True)
@@ -65,10 +77,16 @@ class AnchorReport:
     checkpoints: int = 0
     latest: Checkpoint | None = None
     problems: list[str] = field(default_factory=list)
+    shown_problems: list[str] = field(default_factory=list)
+    """The problems without server paths, for the web (the CLI shows ``problems``)."""
 
-    def describe(self) -> str:
+    def add(self, problem: str, shown: str | None = None) -> None:
+        self.problems.append(problem)
+        self.shown_problems.append(shown or problem)
+
+    def describe(self, paths: bool = True) -> str:
         if self.problems:
-            return "; ".join(self.problems)
+            return "; ".join(self.problems if paths else self.shown_problems)
         if not self.anchored:
             return "not anchored outside the database yet (no anchor key)"
         if self.latest is None:
@@ -118,19 +136,85 @@ def load_key(keys_dir: Path) -> bytes | None:
     mode = path.stat().st_mode & 0o777
     if mode & 0o077:
         raise AnchorError(f"{path} has permissions {mode:04o}: others could read the audit "
-                          f"anchor key. Run `chmod 600 {path}`")  # fmt: skip
+                          f"anchor key. Run `chmod 600 {path}`",
+                          f"the audit anchor key has permissions {mode:04o}: others could "
+                          "read it")  # fmt: skip
     text = path.read_text(encoding="ascii", errors="replace").strip()
     try:
         key = bytes.fromhex(text)
     except ValueError as exc:
-        raise AnchorError(f"{path} is not an audit anchor key (hex expected)") from exc
+        raise AnchorError(f"{path} is not an audit anchor key (hex expected)",
+                          "the audit anchor key file is not a key (hex expected)") from exc
     if len(key) != KEY_BYTES:
-        raise AnchorError(f"{path} holds {len(key)} bytes, not {KEY_BYTES}")
+        raise AnchorError(f"{path} holds {len(key)} bytes, not {KEY_BYTES}",
+                          f"the audit anchor key holds {len(key)} bytes, not {KEY_BYTES}")
     return key
+
+
+def fingerprint(key: bytes) -> str:
+    """Names a key in the trail without revealing it."""
+    return hashlib.sha256(b"tracker-audit-anchor-key|" + key).hexdigest()[:16]
+
+
+def chained_key_fingerprints(session: Session) -> list[str]:
+    """The fingerprints of the anchor keys the trail records as made, oldest first."""
+    rows = session.scalars(select(AuditEvent.object_id)
+                           .where(AuditEvent.object_type == ANCHOR_KEY_OBJECT)
+                           .order_by(AuditEvent.id))  # fmt: skip
+    return [row for row in rows if row]
+
+
+def chained_checkpoints(session: Session) -> list[Checkpoint]:
+    """The checkpoints the trail records as taken (their MAC is in the file only)."""
+    found = []
+    for details in session.scalars(select(AuditEvent.details)
+                                   .where(AuditEvent.object_type == CHECKPOINT_OBJECT)
+                                   .order_by(AuditEvent.id)):  # fmt: skip
+        try:
+            found.append(Checkpoint(int(details["event_id"]), str(details["entry_hash"]),
+                                    str(details["at"])))  # fmt: skip
+        except (KeyError, TypeError, ValueError):
+            continue
+    return found
+
+
+def _anchor_history(session: Session, data_dir: Path) -> str | None:
+    """What says this installation was anchored before, if anything does."""
+    if any(True for _ in read_checkpoints(data_dir)):
+        return f"{checkpoints_path(data_dir)} holds checkpoints made with it"
+    if chained_checkpoints(session):
+        return "the audit trail records checkpoints made with it"
+    if chained_key_fingerprints(session):
+        return "the audit trail records that it was made"
+    return None
+
+
+def ensure_key(session: Session, keys_dir: Path, data_dir: Path, actor: str = "system") -> bool:
+    """Make the anchor key for an installation never anchored before, and record that in the
+    trail with the key's fingerprint. A key that is gone while checkpoints (in the file or
+    the trail) need it is not silently replaced: a new key would vouch for whatever the
+    database holds now. True when the key was made now."""
+    if key_path(keys_dir).exists():
+        return False
+    history = _anchor_history(session, data_dir)
+    if history:
+        raise AnchorError(f"{KEY_GONE} ({key_path(keys_dir)}; {history})", KEY_GONE)
+    if not create_key(keys_dir):
+        return False
+    key = load_key(keys_dir)
+    record_event(session, actor=actor, action="alteration", object_type=ANCHOR_KEY_OBJECT,
+                 object_id=fingerprint(key), justification="audit anchor key created",
+                 details={"fingerprint": fingerprint(key)})  # fmt: skip
+    return True
 
 
 def _mac(key: bytes, checkpoint: Checkpoint) -> str:
     return hmac.new(key, checkpoint.message(), hashlib.sha256).hexdigest()
+
+
+def is_genuine(key: bytes, checkpoint: Checkpoint | None) -> bool:
+    """A checkpoint line made with this key and unchanged since."""
+    return checkpoint is not None and hmac.compare_digest(_mac(key, checkpoint), checkpoint.mac)
 
 
 # --- writing checkpoints ----------------------------------------------------------------------
@@ -169,20 +253,28 @@ def export_checkpoint(checkpoint: Checkpoint, out: Path) -> Path:
     return out
 
 
-def checkpoint_now(session: Session, keys_dir: Path, data_dir: Path,
-                   create: bool = True) -> Checkpoint | None:  # fmt: skip
-    """Checkpoint the committed head (making the key first when ``create``); None for an empty
-    trail. Call it only after the entries it should cover were committed."""
-    if create:
-        create_key(keys_dir)
+def checkpoint_now(session: Session, keys_dir: Path, data_dir: Path, create: bool = True,
+                   actor: str = "system", now: datetime | None = None) -> Checkpoint | None:
+    """Checkpoint the committed head (making the key first when ``create`` and the
+    installation was never anchored); None for an empty trail. The checkpoint is then
+    recorded in the trail (that entry moves the head: the next checkpoint covers it). Call it
+    only after the entries it should cover were committed; the file line is written before
+    the entry commits, so a failed commit leaves the file ahead, never behind."""
+    if create and ensure_key(session, keys_dir, data_dir, actor):
+        session.commit()  # the key's own entry: committed, so the checkpoint may cover it
     key = load_key(keys_dir)
     if key is None:
-        raise AnchorError(f"no audit anchor key at {key_path(keys_dir)}")
+        raise AnchorError(f"no audit anchor key at {key_path(keys_dir)}", KEY_GONE)
     head = current_head(session)
     if head is None:
         return None
-    checkpoint = make_checkpoint(key, *head)
+    checkpoint = make_checkpoint(key, *head, now)
     append_checkpoint(data_dir, checkpoint)
+    record_event(session, actor=actor, action="collection", object_type=CHECKPOINT_OBJECT,
+                 object_id=checkpoint.event_id,
+                 justification="audit trail checkpointed outside the database",
+                 details={"event_id": checkpoint.event_id, "entry_hash": checkpoint.entry_hash,
+                          "at": checkpoint.at})  # fmt: skip
     return checkpoint
 
 
@@ -196,10 +288,10 @@ def read_checkpoints(data_dir: Path) -> Iterator[tuple[int, Checkpoint | None]]:
         return
     with path.open(encoding="utf-8", errors="replace") as handle:
         for number, line in enumerate(handle, start=1):
-            yield number, _parsed(line)
+            yield number, parsed(line)
 
 
-def _parsed(line: str) -> Checkpoint | None:
+def parsed(line: str) -> Checkpoint | None:
     if len(line) > MAX_CHECKPOINT_LINE:
         return None
     try:
@@ -242,31 +334,69 @@ def _trail_problems(session: Session, checkpoints: list[Checkpoint]) -> list[str
     return problems
 
 
+def _unrecorded_in_file(session: Session, valid: list[Checkpoint]) -> list[str]:
+    """Checkpoints the trail records as taken that the file no longer holds: the file was cut
+    back or replaced (a rewritten trail would otherwise be measured against fewer checkpoints)."""
+    held = {(c.event_id, c.entry_hash, c.at) for c in valid}
+    lost = [c for c in chained_checkpoints(session) if (c.event_id, c.entry_hash, c.at) not in held]
+    if not lost:
+        return []
+    first = lost[0]
+    return [f"the trail records {len(lost)} checkpoint(s) the checkpoints file lacks (the first "
+            f"of entry {first.event_id} at {first.at}): the file was cut back or replaced"]
+
+
+def _key_problems(session: Session, key: bytes | None, lines: int, keys_dir: Path) -> list[str]:
+    """A key that is gone, or is not the one the trail records as made."""
+    made = chained_key_fingerprints(session)
+    if key is None:
+        needed = lines or len(chained_checkpoints(session)) or len(made)
+        if needed:
+            return [f"the audit anchor key {key_path(keys_dir)} is gone but {needed} "
+                    "checkpoint(s) need it: restore it from the backup of the keys folder"]
+        return []
+    if made and made[-1] != fingerprint(key):
+        return [f"the audit anchor key (fingerprint {fingerprint(key)}) is not the one the "
+                f"trail records as made ({made[-1]}): it was replaced; restore keys/ from backup"]
+    return []
+
+
 def verify_anchor(session: Session, keys_dir: Path, data_dir: Path) -> AnchorReport:
-    """Every checkpoint's MAC must verify, and the trail must still hold each checkpointed
-    entry with its hash."""
+    """Every checkpoint's MAC must verify, the trail must still hold each checkpointed entry
+    with its hash, and the file must hold every checkpoint the trail records."""
     try:
         key = load_key(keys_dir)
+        lines = list(read_checkpoints(data_dir))
     except AnchorError as exc:
-        return AnchorReport(False, True, problems=[str(exc)])
-    lines = list(read_checkpoints(data_dir))
+        report = AnchorReport(False, True)
+        report.add(str(exc), exc.shown)
+        return report
+    except OSError as exc:  # e.g. a keys folder this process may not read
+        report = AnchorReport(False, True)
+        report.add(f"cannot read the audit anchor ({exc.strerror}: {exc.filename})",
+                   f"this process cannot read the audit anchor key or checkpoints "
+                   f"({exc.strerror}): run `tracker audit verify` as the installation's owner")
+        return report
     if key is None:
-        if lines:
-            return AnchorReport(False, False, len(lines), problems=[
-                f"the audit anchor key {key_path(keys_dir)} is gone but {len(lines)} "
-                "checkpoint(s) need it: restore it from the backup of the keys folder"])
-        return AnchorReport(False, False)
+        report = AnchorReport(False, False, len(lines))
+        for problem in _key_problems(session, None, len(lines), keys_dir):
+            report.add(problem, "the audit anchor key is gone but checkpoints need it: "
+                                "restore it from the backup of the keys folder")  # fmt: skip
+        return report
     report = AnchorReport(True, True)
     valid = []
     for number, checkpoint in lines:
-        if checkpoint is None or not hmac.compare_digest(_mac(key, checkpoint), checkpoint.mac):
-            report.problems.append(f"checkpoint line {number} of {checkpoints_path(data_dir)} "
-                                   "was altered or not made with this key")  # fmt: skip
+        if not is_genuine(key, checkpoint):
+            report.add(f"checkpoint line {number} of {checkpoints_path(data_dir)} was altered or "
+                       "not made with this key",
+                       f"checkpoint line {number} was altered or not made with this key")
             continue
         valid.append(checkpoint)
     report.checkpoints = len(valid)
     report.latest = max(valid, key=lambda c: c.event_id, default=None)
-    if valid:
-        report.problems.extend(_trail_problems(session, valid))
+    for problem in (_key_problems(session, key, len(lines), keys_dir)
+                    + _unrecorded_in_file(session, valid)
+                    + (_trail_problems(session, valid) if valid else [])):  # fmt: skip
+        report.add(problem)
     report.intact = not report.problems
     return report

@@ -36,15 +36,15 @@ def restricted_fields(object_type: str) -> frozenset[str]:
     return RESTRICTED_BY_OBJECT.get(object_type, RESTRICTED_FIELDS)
 
 
-def redacted(value: object, restricted: frozenset[str]) -> object:
-    """``value`` with every restricted key's value replaced, at any depth: an alteration's
-    ``changes: {postcode: {old, new}}`` keeps ``postcode`` and loses both values."""
+def redacted(value: object, restricted: frozenset[str], marker: str = REDACTED) -> object:
+    """``value`` with every restricted key's value replaced by ``marker``, at any depth: an
+    alteration's ``changes: {postcode: {old, new}}`` keeps ``postcode`` and loses both values."""
     if isinstance(value, dict):
-        return {key: (REDACTED if key in restricted and item is not None
-                      else redacted(item, restricted))
+        return {key: (marker if key in restricted and item is not None
+                      else redacted(item, restricted, marker))
                 for key, item in value.items()}  # fmt: skip
     if isinstance(value, list):
-        return [redacted(item, restricted) for item in value]
+        return [redacted(item, restricted, marker) for item in value]
     return value
 
 

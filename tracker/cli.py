@@ -64,6 +64,10 @@ class AppContext:
                 raise click.BadParameter(str(exc), param_hint="--db") from exc
         return self._engine
 
+    @property
+    def opened_database(self) -> bool:
+        return self._engine is not None
+
     def close(self) -> None:
         """Return the database connections when the command ends."""
         if self._engine is not None:
@@ -143,6 +147,15 @@ def main(ctx: click.Context, db_url: str | None, user: str | None) -> None:
         settings.user = user
     ctx.obj = AppContext(settings)
     ctx.call_on_close(ctx.obj.close)
+
+
+@main.result_callback()
+@pass_app
+def _after_command(app: AppContext, *_results, **_options) -> None:
+    """A command that used the database and succeeded: checkpoint the audit entries it wrote."""
+    from tracker.commands.audit import checkpoint_after
+
+    checkpoint_after(app)
 
 
 # --- database -------------------------------------------------------------------------------
@@ -946,8 +959,11 @@ def keys_init(app: AppContext, force: bool) -> None:
             info = signing.init_keys(keys_dir, force=force)
         except signing.SigningKeyError as exc:
             raise click.ClickException(str(exc)) from exc
-        anchor_made = audit_anchor.create_key(keys_dir)  # never replaced, even with --force
-        anchor = "created" if anchor_made else "kept"
+        try:  # never replaced, even with --force; not remade once checkpoints need it
+            anchor = "created" if audit_anchor.ensure_key(
+                session, keys_dir, app.settings.data_dir, actor.name) else "kept"
+        except audit_anchor.AnchorError:  # the signing key is still made and logged
+            anchor = audit_anchor.KEY_GONE
         record_event(session, actor=actor.name, action="alteration", object_type="signing_key",
                      object_id=info.key_id,
                      justification="package signing key " + ("replaced" if force and previous

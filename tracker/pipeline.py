@@ -293,26 +293,35 @@ class Nightly:
 
     def _anchor(self) -> str | None:
         """Checkpoint the committed trail outside the database (``TRACKER_DATA_DIR/audit``)
-        and export the checkpoint to the outbox; the anchor key is made on the first run.
-        A trail that no longer matches earlier checkpoints is not vouched for: the run fails,
-        naming why. Returns that error, or None."""
+        and export the checkpoint to the outbox; the anchor key is made on the first run only
+        (a key lost later is not replaced). A trail that does not verify, or no longer matches
+        earlier checkpoints, is not vouched for: the run fails, naming why. Returns that
+        error, or None."""
+        from tracker.audit import verify_chain
         from tracker.audit_anchor import (
             AnchorError,
             checkpoint_now,
-            create_key,
+            ensure_key,
             export_checkpoint,
             verify_anchor,
         )
 
         o = self.options
         try:
-            create_key(o.settings.keys_dir)
             with transaction(self.sessions) as s:
+                ensure_key(s, o.settings.keys_dir, o.settings.data_dir, SYSTEM_ACTOR)
+            with transaction(self.sessions) as s:
+                chain = verify_chain(s)
+                if not chain.intact:
+                    raise AnchorError(f"the audit trail is broken at entry "
+                                      f"{chain.first_broken_id}: {chain.problem}; see "
+                                      "`tracker audit verify`")  # fmt: skip
                 anchor = verify_anchor(s, o.settings.keys_dir, o.settings.data_dir)
                 if not anchor.intact:
                     raise AnchorError("the audit trail no longer matches its checkpoints: "
                                       f"{anchor.describe()}; see `tracker audit verify`")
-                checkpoint = checkpoint_now(s, o.settings.keys_dir, o.settings.data_dir)
+                checkpoint = checkpoint_now(s, o.settings.keys_dir, o.settings.data_dir,
+                                            create=False, actor=SYSTEM_ACTOR)  # fmt: skip
         except (AnchorError, OSError) as exc:
             error = f"audit checkpoint failed: {exc}"
             self.log.write("audit checkpoint failed", error=error)

@@ -74,7 +74,7 @@ def test_verify_fails_without_an_anchor_unless_told_there_is_none_yet(cli):
 def test_checkpoint_then_verify_and_a_rewritten_trail_is_refused(cli, engine, backend):
     made = cli("audit", "checkpoint")
     assert made.exit_code == 0, made.output
-    assert "checkpoint written: entry 1" in made.output
+    assert "checkpoint written: entry 2" in made.output  # 1: ada added, 2: the key made
     verified = cli("audit", "verify")
     assert verified.exit_code == 0, verified.output
     assert "1 checkpoint(s) verified" in verified.output
@@ -105,3 +105,28 @@ def test_keys_init_also_makes_the_audit_anchor_key(cli, tmp_path):
     verified = cli("audit", "verify")
     assert verified.exit_code == 0, verified.output
     assert "checkpoint written" in verified.output
+
+
+def test_a_command_that_writes_to_the_trail_checkpoints_it_at_its_end(cli, tmp_path):
+    checkpoints = tmp_path / "data" / "audit" / "checkpoints.jsonl"
+    assert cli("audit", "checkpoint").exit_code == 0
+    assert len(checkpoints.read_text().splitlines()) == 1
+    added = cli("users", "add", "bo", "--role", "analyst", user="ada")
+    assert added.exit_code == 0, added.output
+    lines = checkpoints.read_text().splitlines()
+    assert len(lines) == 2 and json.loads(lines[1])["event_id"] == 4  # bo's entry
+    verified = cli("audit", "verify")
+    assert verified.exit_code == 0 and "2 checkpoint(s) verified" in verified.output
+
+
+def test_keys_init_does_not_remake_an_anchor_key_that_checkpoints_need(cli, tmp_path):
+    assert cli("audit", "checkpoint").exit_code == 0
+    key = tmp_path / "data" / "keys" / "audit-anchor.key"
+    key.unlink()
+    made = cli("keys", "init", user="ada")
+    assert made.exit_code == 0, made.output  # the signing key is still made
+    assert "the anchor key is gone: restore keys/ from backup" in made.output
+    assert not key.exists()
+    refused = cli("audit", "checkpoint")
+    assert refused.exit_code == 1 and "audit anchor BROKEN" in refused.output
+    assert "is gone but 1 checkpoint(s) need it" in refused.output

@@ -70,6 +70,7 @@ def test_retention_erases_a_passengers_names_from_audit_values_and_rejects(sessi
                              .order_by(AuditEvent.id)).all()  # fmt: skip
         assert [e.object_type for e in erasures] == ["travel_records", "rejects"]
         assert erasures[0].details["audit_values_erased"] == 1
+        assert erasures[0].details["erased_values"] == [[alteration.id, alteration.id]]
         assert erasures[1].details == {"rows": 1, "files": 1, "cutoff": "2029-12-02"}
 
 

@@ -41,6 +41,20 @@ def _echo_anchor(anchor, no_anchor_yet: bool) -> bool:
     return True
 
 
+def checkpoint_after(app) -> None:
+    """After a command that used the database: checkpoint what it wrote to the trail (only
+    when the trail moved, the installation is anchored and the trail since the latest
+    checkpoint verifies); a problem is a warning, the command's outcome stands."""
+    from tracker.audit_checkpointing import checkpoint_after_command
+
+    if not app.opened_database:
+        return
+    warning = checkpoint_after_command(app.sessions(require_schema=False), app.settings.keys_dir,
+                                       app.settings.data_dir)  # fmt: skip
+    if warning:
+        click.echo(warning, err=True)
+
+
 @click.command("verify")
 @click.option("--no-anchor-yet", is_flag=True,
               help="State that this installation has no anchor key yet: verify the chain alone "

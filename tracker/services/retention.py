@@ -10,11 +10,13 @@ from datetime import date, timedelta
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
-from tracker.audit import record_event
+from tracker.audit import ERASED_VALUES, id_ranges, record_event
+from tracker.audit_redaction import redact_entries
 from tracker.ingest.bulk import BULK_INDEX_THRESHOLD_ROWS, sqlite_heavy_write
 from tracker.models import AuditEvent, AuditEventValues, Flag, Link, PairLabel, TravelRecord
 
 DEFAULT_RETENTION_DAYS = 30
+ERASE_BATCH = 1000  # ids per DELETE ... IN (...)
 
 
 @dataclass
@@ -35,19 +37,37 @@ def _unmatched_before(cutoff: date):
     )
 
 
-def _erase_audit_values(session: Session, conditions) -> int:
+def _erase_audit_values(session: Session, conditions) -> list[int]:
     """The old and new values of the alteration entries about the records being erased
     (names, dates of birth, documents): the entries stay, with the changed fields' names and
-    the digest the chain verifies; the values go. Ingest names a travel record
-    ``source|record_id`` (``KindSpec.key_text``)."""
+    the digest the chain verifies; the values go. Returns the entries' ids, which the erasure
+    entry names so verify can tell erased values from destroyed ones. Ingest names a travel
+    record ``source|record_id`` (``KindSpec.key_text``)."""
     erased_keys = select(TravelRecord.source + "|" + TravelRecord.record_id).where(*conditions)
     entries = select(AuditEvent.id).where(AuditEvent.object_type == "travel_record",
                                           AuditEvent.object_id.in_(erased_keys))  # fmt: skip
-    result = session.execute(
-        delete(AuditEventValues).where(AuditEventValues.event_id.in_(entries)),
-        execution_options={"synchronize_session": False},
-    )
-    return result.rowcount or 0
+    ids = list(session.scalars(
+        select(AuditEventValues.event_id).where(AuditEventValues.event_id.in_(entries))
+    ))  # fmt: skip
+    for start in range(0, len(ids), ERASE_BATCH):
+        session.execute(
+            delete(AuditEventValues).where(
+                AuditEventValues.event_id.in_(ids[start:start + ERASE_BATCH])),
+            execution_options={"synchronize_session": False},
+        )  # fmt: skip
+    return ids
+
+
+def _redact_old_entries(session: Session, conditions, actor: str, run_id: int | None) -> int:
+    """Alteration entries about these records written before values were kept apart hold the
+    values in their chained details: redacted, each with its own redaction entry."""
+    erased_keys = select(TravelRecord.source + "|" + TravelRecord.record_id).where(*conditions)
+    events = list(session.scalars(
+        select(AuditEvent).where(AuditEvent.object_type == "travel_record",
+                                 AuditEvent.action == "alteration",
+                                 AuditEvent.object_id.in_(erased_keys))
+        .order_by(AuditEvent.id)))  # fmt: skip
+    return redact_entries(session, events, actor, run_id)
 
 
 def erase_unmatched_travel(
@@ -58,7 +78,8 @@ def erase_unmatched_travel(
     run_id: int | None = None,
 ) -> ErasureOutcome:
     """Erase travel records older than ``days`` before ``as_of`` that no run ever linked, no
-    flag cites and no analyst labelled. One audit entry records how many and which dates."""
+    flag cites and no analyst labelled. One audit entry records how many, which dates and
+    which audit entries' kept values went with them."""
     if days < 0:
         raise ValueError(f"retention days must be 0 or more, not {days}")
     cutoff = as_of - timedelta(days=days)
@@ -70,7 +91,8 @@ def erase_unmatched_travel(
             func.max(TravelRecord.departure_local_date),
         ).where(*conditions)
     ).one()
-    values_erased = _erase_audit_values(session, conditions) if count else 0
+    values_erased = _erase_audit_values(session, conditions) if count else []
+    redacted = _redact_old_entries(session, conditions, actor, run_id) if count else 0
     if count:
         connection = session.connection()
         stored = session.scalar(select(func.count()).select_from(TravelRecord)) or 0
@@ -95,8 +117,10 @@ def erase_unmatched_travel(
             "cutoff": cutoff.isoformat(),
             "oldest": oldest.isoformat() if oldest else None,
             "newest": newest.isoformat() if newest else None,
-            "audit_values_erased": values_erased,
+            "audit_values_erased": len(values_erased),
+            ERASED_VALUES: id_ranges(values_erased),
+            "audit_entries_redacted": redacted,
         },
         run_id=run_id,
     )
-    return ErasureOutcome(count, cutoff, oldest, newest, values_erased)
+    return ErasureOutcome(count, cutoff, oldest, newest, len(values_erased))

@@ -7,7 +7,8 @@ with the CSRF check. Routes live in ``tracker.web.routes``, one module per area.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -18,6 +19,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
 from tracker import __version__
+from tracker.audit_checkpointing import WEB_POLL_SECONDS, PeriodicCheckpoints
 from tracker.config import Settings
 from tracker.db import make_engine, make_session_factory
 from tracker.review.evidence import FlagNotFound
@@ -44,16 +46,33 @@ def _settings(config: WebSettings | Settings | str | None, overrides: dict) -> W
     return WebSettings.from_settings(config, **overrides)
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """While the server runs, the audit trail is checkpointed between nights."""
+    installation = app.state.settings.installation
+    checkpoints = PeriodicCheckpoints(app.state.sessions, installation.keys_dir,
+                                      installation.data_dir, app.state.clock,
+                                      poll=app.state.checkpoint_poll)  # fmt: skip
+    checkpoints.start()
+    try:
+        yield
+    finally:
+        checkpoints.stop()
+
+
 def create_app(config: WebSettings | Settings | str | None = None, *,
-               clock: Callable[[], float] = time.time, **overrides) -> FastAPI:  # fmt: skip
+               clock: Callable[[], float] = time.time,
+               checkpoint_poll: float = WEB_POLL_SECONDS, **overrides) -> FastAPI:  # fmt: skip
     """The application for ``config``: web settings, the tracker's settings, or a database URL.
 
     ``overrides`` set any ``WebSettings`` field (``secret_key``, ``idle_minutes``...);
-    ``clock`` exists for tests of the idle timeout.
+    ``clock`` exists for tests of the idle timeout; ``checkpoint_poll``: seconds between
+    looks at whether the audit trail is due a checkpoint.
     """
     settings = _settings(config, overrides)
     app = FastAPI(title="tracker", version=__version__, docs_url=None, redoc_url=None,
-                  openapi_url=None)  # fmt: skip
+                  openapi_url=None, lifespan=_lifespan)  # fmt: skip
+    app.state.checkpoint_poll = checkpoint_poll
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.state.sessions = make_session_factory(app.state.engine)

@@ -116,34 +116,49 @@ def unthrottle(request: Request, account: str = Form("", max_length=100),
                           f"Sign-in throttle cleared for {account} from {client}.")  # fmt: skip
 
 
-def _instant(text: str | None) -> datetime | None:
-    """A date or date-time typed in the filter form, read as UTC when it has no offset."""
+class BadFilter(ValueError):
+    """A date typed in the filter form that is not one, or lies outside the calendar once
+    read in UTC (``0001-01-01T00:00:00+14:00``)."""
+
+
+def _instant(label: str, text: str | None) -> datetime | None:
+    """A date or date-time typed in the filter form, in UTC (read as UTC without offset)."""
     if not text:
         return None
     try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+        value = datetime.fromisoformat(text[:40])
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):
+        raise BadFilter(f"“{label}” must be a date (2026-11-20) or a date and time with its "
+                        "offset, between the years 1 and 9999 in UTC") from None
+
+
+def _audit_filters(q) -> dict:
+    return {"actor": (q.get("actor") or "").strip()[:100] or None,
+            "action": q.get("action") if q.get("action") in AUDIT_ACTIONS else None,
+            "object_type": (q.get("object_type") or "").strip()[:50] or None,
+            "object_id": (q.get("object_id") or "").strip()[:100] or None,
+            "since": _instant("Since", q.get("since")),
+            "until": _instant("Until", q.get("until"))}  # fmt: skip
 
 
 @router.get("/admin/audit")
 def audit(request: Request) -> Response:
     q = request.query_params
-    filters = {"actor": (q.get("actor") or "").strip()[:100] or None,
-               "action": q.get("action") if q.get("action") in AUDIT_ACTIONS else None,
-               "object_type": (q.get("object_type") or "").strip()[:50] or None,
-               "object_id": (q.get("object_id") or "").strip()[:100] or None,
-               "since": _instant(q.get("since")), "until": _instant(q.get("until"))}  # fmt: skip
     limit = int(q.get("limit")) if q.get("limit") in {str(n) for n in AUDIT_LIMITS} else 200
     with page(request, "audit.read") as p:
+        try:
+            filters = _audit_filters(q)
+        except BadFilter as exc:  # nothing read, so nothing to log
+            return p.render("audit.html", status_code=400, entries=[], problem=str(exc),
+                            actions=AUDIT_ACTIONS, limits=AUDIT_LIMITS, limit=limit, q=q)
         # Restricted values (address, postcode, date of birth, documents) never shown here.
         entries = shown_entries(p.db, query_audit_log(p.db, limit=limit, **filters))
         record_event(p.db, actor=p.actor.name, action="consultation", object_type="audit_log",
                      justification="audit log read in the web application",
                      details={"entries": len(entries)})  # fmt: skip
-        return p.render("audit.html", entries=entries, actions=AUDIT_ACTIONS, limits=AUDIT_LIMITS,
-                        limit=limit, q=q)  # fmt: skip
+        return p.render("audit.html", entries=entries, problem=None, actions=AUDIT_ACTIONS,
+                        limits=AUDIT_LIMITS, limit=limit, q=q)  # fmt: skip
 
 
 @router.get("/admin/audit/verify")
