@@ -6,7 +6,7 @@ The entry's details are rewritten with every personal value replaced by ``[erase
 redacted details. The entry keeps its stored hash, so the chain after it still follows on, and
 ``verify_chain`` accepts the redacted details only as that redaction entry describes them.
 The database allows the update only for a travel record's alteration entry that such a
-redaction entry names (migration 0008).
+redaction entry names (migration 0007).
 """
 
 from __future__ import annotations
