@@ -21,11 +21,10 @@ from sqlalchemy.orm import Session
 
 from tracker.audit import record_event
 from tracker.models import SignInFailure
-from tracker.review.users import UserError, require_actor
+from tracker.review.users import ANONYMOUS, UserError, require_actor
 
 ACCOUNT_LENGTH = 100  # sign_in_failures.account, users.name
 CLIENT_LENGTH = 64  # sign_in_failures.client
-ANONYMOUS = "anonymous"
 
 
 @dataclass(frozen=True)
