@@ -216,6 +216,29 @@ def test_rotating_forwarded_for_does_not_escape_the_brake(web_url, tmp_path, clo
     assert again.status_code == 429
 
 
+def test_forged_addresses_before_the_proxys_do_not_escape_the_brake(web_url, tmp_path, clock):
+    proxy = ("10.1.2.3", 1)
+    app = make_app(web_url, tmp_path, clock, client_attempts=3, trusted_proxies=proxy[0])
+    for n in range(3):
+        forged = {"X-Forwarded-For": f"192.0.2.{n}, {ATTACKER[0]}"}
+        assert sign_in(_from(app, proxy, headers=forged), f"guess{n}", "x" * 12).status_code \
+            == 401
+    forged = {"X-Forwarded-For": f"192.0.2.99, {ATTACKER[0]}"}
+    assert sign_in(_from(app, proxy, headers=forged), "guess0", "x" * 12).status_code == 429
+    assert _failures(web_url, addresses=True) == [("*", ATTACKER[0], 3)]
+    assert {client for _, client, _ in _failures(web_url)} == {ATTACKER[0]}
+
+
+def test_serve_refuses_a_wide_network_of_trusted_proxies(web_url, monkeypatch, tmp_path):
+    import uvicorn
+
+    monkeypatch.setenv("TRACKER_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("TRACKER_TRUSTED_PROXIES", "10.0.0.0/8")
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: pytest.fail("must not start"))
+    result = CliRunner().invoke(main, ["--db", web_url, "serve"])
+    assert result.exit_code == 1 and "'10.0.0.0/8' is too wide" in result.output
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
