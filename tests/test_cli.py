@@ -112,3 +112,20 @@ def test_nightly_thresholds_must_be_probabilities(runner, db_url, tmp_path, valu
     result = runner.invoke(main, ["--db", db_url, "nightly", "--inbox", str(tmp_path),
                                   "--match-threshold", value])  # fmt: skip
     assert result.exit_code == 2 and "--match-threshold" in result.output
+
+
+TOO_BIG = str(2**63)
+
+
+@pytest.mark.parametrize("arguments", [
+    ["review", "show", TOO_BIG],  # an id argument
+    ["links", "export", "--run", TOO_BIG],  # an id option
+    ["review", "queue", "--page", "10000000000000000000"],  # a count
+    ["match", "health", "--days", "10000000000"],  # a length of time
+], ids=["id-argument", "id-option", "page", "days"])  # fmt: skip
+def test_numbers_no_column_or_date_can_hold_are_refused_as_usage_errors(runner, db_url,
+                                                                         arguments):  # fmt: skip
+    result = runner.invoke(main, ["--db", db_url, "--user", "nobody", *arguments])
+    assert result.exit_code == 2, (result.output, result.exception)
+    assert "is not in the range" in result.output
+    assert not isinstance(result.exception, OverflowError)

@@ -19,6 +19,7 @@ from tracker.commands.audit import (
 )
 from tracker.commands.match_health import match_health_command
 from tracker.commands.match_train import match_train_command
+from tracker.commands.options import GENERATED_ROWS, PAGE, PORT, RETENTION_DAYS, ROW_ID, SEED
 from tracker.commands.users import (
     echo_throttles,
     users_activate_command,
@@ -306,7 +307,7 @@ def _probability_option(name: str, default: float, envvar: str, help_text: str):
     default=30,
     show_default=True,
     envvar="TRACKER_RETENTION_DAYS",
-    type=click.IntRange(min=0),
+    type=RETENTION_DAYS,
     help="Erase travel records that matched no one after this many days.",
 )
 @_probability_option(
@@ -430,9 +431,11 @@ class _GenerateCommand(click.Command):
 
 @main.command(cls=_GenerateCommand)
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path))
-@click.option("--offenders", default=300, show_default=True, help="Register entries.")
-@click.option("--travel", default=3000, show_default=True, help="Travel records.")
-@click.option("--seed", default=7, show_default=True, help="Same seed, same files.")
+@click.option("--offenders", default=300, show_default=True, type=GENERATED_ROWS,
+              help="Register entries.")  # fmt: skip
+@click.option("--travel", default=3000, show_default=True, type=GENERATED_ROWS,
+              help="Travel records.")  # fmt: skip
+@click.option("--seed", default=7, show_default=True, type=SEED, help="Same seed, same files.")
 @click.option(
     "--as-of",
     type=click.DateTime(["%Y-%m-%d"]),
@@ -482,7 +485,7 @@ def links() -> None:
 @click.option(
     "--out", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout)."
 )
-@click.option("--run", "run_id", type=int, help="Run id (default: the latest run with links).")
+@click.option("--run", "run_id", type=ROW_ID, help="Run id (default: the latest run with links).")
 @pass_app
 def links_export(app: AppContext, fmt: str, out: Path | None, run_id: int | None) -> None:
     """One row per linked travel record: travel_source, travel_record_id, offender_id,
@@ -511,7 +514,7 @@ def match() -> None:
     help="CSV with travel_source, travel_record_id, offender_id (empty: not on the register), "
     "and optionally category and corruptions (as `tracker generate` writes truth_links.csv).",
 )
-@click.option("--run", "run_id", type=int, help="Run id (default: the latest run with links).")
+@click.option("--run", "run_id", type=ROW_ID, help="Run id (default: the latest run with links).")
 @pass_app
 def match_evaluate(app: AppContext, truth: Path, run_id: int | None) -> None:
     """Precision, recall and F1 per band, recall per corruption type and calibration of the
@@ -626,7 +629,7 @@ def review() -> None:
 @click.option("--force", help="Managing force, exactly as in the register.")
 @click.option("--assigned", metavar="NAME", help="Only flags assigned to this person.")
 @click.option("--escalated", is_flag=True, help="Only the supervisors' queue of escalations.")
-@click.option("--page", default=1, show_default=True, type=click.IntRange(min=1))
+@click.option("--page", default=1, show_default=True, type=PAGE)
 @click.option("--page-size", default=50, show_default=True, type=click.IntRange(1, 10_000))
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx"]),
               default="table", show_default=True)  # fmt: skip
@@ -672,7 +675,7 @@ def review_queue(app: AppContext, kinds, severities, statuses, force, assigned, 
 
 
 @review.command("show")
-@click.argument("flag_id", type=int)
+@click.argument("flag_id", type=ROW_ID)
 @pass_app
 def review_show(app: AppContext, flag_id: int) -> None:
     """The register entry and the travel record side by side, each field's comparison level
@@ -691,7 +694,7 @@ def review_show(app: AppContext, flag_id: int) -> None:
 
 
 @review.command("decide")
-@click.argument("flag_id", type=int)
+@click.argument("flag_id", type=ROW_ID)
 @click.option("--decision", type=click.Choice(["confirm", "dismiss", "escalate"]), required=True)
 @click.option("--reason", required=True, help="Why: required, kept in the audit trail.")
 @pass_app
@@ -808,7 +811,7 @@ def package() -> None:
 
 
 @package.command("build")
-@click.argument("flag_id", type=int)
+@click.argument("flag_id", type=ROW_ID)
 @click.option("--country", required=True, metavar="ISO3",
               help="Destination country, ISO 3166-1 alpha-3 (normally where the travel "
                    "arrived; a different one is allowed with a warning).")
@@ -908,7 +911,7 @@ def package_verify(app: AppContext, path: Path, public_key: Path | None) -> None
 
 
 @package.command("list")
-@click.option("--flag", "flag_id", type=int, help="Only packages for this flag.")
+@click.option("--flag", "flag_id", type=ROW_ID, help="Only packages for this flag.")
 @click.option("--country", metavar="ISO3", help="Only packages sent to this country.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)  # fmt: skip
@@ -1005,7 +1008,7 @@ def feed() -> None:
 @click.option(
     "--out", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout)."
 )
-@click.option("--page", default=1, show_default=True, type=click.IntRange(min=1))
+@click.option("--page", default=1, show_default=True, type=PAGE)
 @click.option("--page-size", type=click.IntRange(1, 10_000),
               help="People per page (default: everyone on one page).")  # fmt: skip
 @pass_app
@@ -1145,7 +1148,7 @@ def report() -> None:
 
 
 @report.command("daily")
-@click.option("--run", "run_id", type=int, help="Run id (default: the latest run).")
+@click.option("--run", "run_id", type=ROW_ID, help="Run id (default: the latest run).")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @pass_app
 def report_daily(app: AppContext, run_id: int | None, out: Path) -> None:
@@ -1165,7 +1168,7 @@ def report_daily(app: AppContext, run_id: int | None, out: Path) -> None:
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True)
+@click.option("--port", default=8000, show_default=True, type=PORT)
 @pass_app
 def serve(app: AppContext, host: str, port: int) -> None:
     """The analysts' web application on the unit's intranet (sign in with a password set by

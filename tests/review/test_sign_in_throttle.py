@@ -13,14 +13,25 @@ from tracker.models import AuditEvent, SignInFailure
 from tracker.review.permissions import PermissionDenied
 from tracker.review.sign_in_throttle import (
     ThrottlePolicy,
+    attempt_failed,
     blocked_until,
     clear_throttle,
+    client_key,
     current_throttles,
-    record_failure,
+    reserve_attempt,
 )
 from tracker.review.users import add_user
 
 NOW = datetime(2026, 3, 1, 9, tzinfo=UTC)
+
+
+def record_failure(session, account, client, now, policy) -> SignInFailure | None:
+    """A failed attempt as the sign-in page makes it: counted first, then left standing."""
+    attempt = reserve_attempt(session, account, client, now, policy)
+    if attempt.refused_until is None:
+        attempt_failed(session, attempt, policy)
+    return session.scalars(select(SignInFailure).filter_by(account=attempt.account,
+                                                           client=attempt.client)).one_or_none()
 
 
 def test_the_delay_doubles_from_one_second_and_stops_at_the_cap():
@@ -69,7 +80,22 @@ def test_only_an_admin_clears_a_throttle_and_it_is_audited(sessions):
     with transaction(sessions) as s:
         clear_throttle(s, "ada", "sam", "203.0.113.1")
     with transaction(sessions) as s:
-        assert s.scalars(select(SignInFailure)).all() == []
+        assert s.scalars(select(SignInFailure).filter_by(account="sam")).all() == []
         events = [e.details["event"] for e in s.scalars(select(AuditEvent).order_by(AuditEvent.id))
                   if e.object_id == "sam" and "event" in e.details]  # fmt: skip
         assert events == ["throttled", "throttle_cleared"]
+
+
+def test_an_ipv6_client_is_its_slash_64_and_a_mapped_ipv4_its_ipv4_address():
+    assert client_key("2001:db8:aa:bb:1:2:3:4") == "2001:db8:aa:bb::/64"
+    assert client_key("::ffff:203.0.113.5") == "203.0.113.5"
+    assert client_key("203.0.113.5") == "203.0.113.5"
+    assert client_key("testclient") == "testclient"
+
+
+def test_a_typed_star_is_counted_apart_from_the_address(sessions):
+    policy = ThrottlePolicy(address_failures=100)
+    with transaction(sessions) as s:
+        record_failure(s, "*", "203.0.113.1", NOW, policy)
+        rows = {(r.account, r.failures) for r in s.scalars(select(SignInFailure))}
+        assert rows == {("(*)", 1), ("*", 1)}

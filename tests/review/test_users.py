@@ -31,6 +31,21 @@ def test_the_first_user_needs_no_acting_person(sessions):
         assert (event.action, event.object_id) == ("user_change", "ada")
 
 
+@pytest.mark.parametrize("name", ["system", "System", " ANONYMOUS ", "*"])
+def test_names_the_audit_trail_uses_for_no_person_are_refused(sessions, name):
+    with transaction(sessions) as s:
+        add_user(s, None, "ada", "admin")
+    with pytest.raises(UserError, match="is reserved"), transaction(sessions) as s:
+        add_user(s, "ada", name, "analyst")
+
+
+def test_the_command_line_refuses_a_reserved_name(db_url):
+    CliRunner().invoke(main, ["--db", db_url, "users", "add", "ada", "--role", "admin"])
+    result = CliRunner().invoke(main, ["--db", db_url, "--user", "ada", "users", "add", "SYSTEM",
+                                       "--role", "analyst"])  # fmt: skip
+    assert result.exit_code == 1 and "is reserved" in result.output
+
+
 def test_after_the_first_only_an_admin_adds_users(sessions):
     with transaction(sessions) as s:
         add_user(s, None, "ada", "admin")

@@ -55,6 +55,12 @@ def test_a_duplicate_user_is_refused_with_the_reason(app):
     assert response.status_code == 422 and "already exists" in response.text
 
 
+def test_a_reserved_name_is_refused_on_the_users_page(app):
+    ada = client_for(app, "ada")
+    response = _post(ada, "/admin/users", "/admin/users", name="Anonymous", role="analyst")
+    assert response.status_code == 422 and "is reserved" in response.text
+
+
 def test_a_supervisor_lists_users_but_may_not_add_or_set_passwords(app):
     sam = client_for(app, "sam")
     page = sam.get("/admin/users").text

@@ -10,9 +10,11 @@ from pathlib import Path
 
 import click
 
+from tracker.commands.options import DAYS
+
 
 @click.command("health")
-@click.option("--days", default=30, show_default=True, type=click.IntRange(min=1),
+@click.option("--days", default=30, show_default=True, type=DAYS,
               help="Length of the window in days, ending with --as-of (both included).")
 @click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), metavar="DATE",
               help="Last day of the window (default: today). Decisions count by their UTC "

@@ -64,22 +64,26 @@ def users_set_role_command(app, name: str, role: str) -> None:
 
 
 @click.command("clear-throttle")
-@click.argument("name")
+@click.argument("name", required=False)
 @click.option("--client", "client", required=True, metavar="ADDRESS",
               help="The address the failed sign-ins came from (as `tracker users list` shows).")
 @click.pass_obj
-def users_clear_throttle_command(app, name: str, client: str) -> None:
-    """Let ADDRESS try to sign in as NAME again at once (admins; audited)."""
+def users_clear_throttle_command(app, name: str | None, client: str) -> None:
+    """Let ADDRESS try to sign in as NAME again at once; without NAME, give ADDRESS back its
+    failures over every name (admins; audited)."""
     from tracker.review.sign_in_throttle import clear_throttle
 
     _change(app, clear_throttle, name, client)
-    click.echo(f"sign-in throttle cleared for {name} from {client}")
+    click.echo(f"sign-in throttle cleared for {name} from {client}" if name else
+               f"sign-in throttle cleared for the address {client} (every name)")  # fmt: skip
 
 
 def echo_throttles(session, actor) -> None:
-    """The sign-in throttles in force, for admins, after the list of people."""
+    """The sign-in throttles in force, for admins, after the list of people: (name, address)
+    pairs, and addresses that failed too often over every name (shown as name *)."""
     from tracker.review.permissions import allowed
     from tracker.review.sign_in_throttle import ThrottlePolicy, current_throttles
+    from tracker.review.users import ADDRESS_WIDE
 
     if not allowed(actor.role, "users.clear_throttle"):
         return
@@ -87,8 +91,10 @@ def echo_throttles(session, actor) -> None:
     throttles = current_throttles(session, now, ThrottlePolicy.from_environment())
     if not throttles:
         return
-    click.echo("\nsign-in throttles (name typed, from, failures, waiting until):")
+    click.echo("\nsign-in throttles (name typed, * for every name; from; failures; "
+               "waiting until):")  # fmt: skip
     for row in throttles:
         waiting = (f"{row.blocked_until:%Y-%m-%d %H:%M:%S}" if row.blocked_until
                    and row.blocked_until > now else "-")  # fmt: skip
-        click.echo(f"  {row.account!r:<26} {row.client:<40} {row.failures:>5}  {waiting}")
+        name = ADDRESS_WIDE if row.account == ADDRESS_WIDE else repr(row.account)
+        click.echo(f"  {name:<26} {row.client:<40} {row.failures:>5}  {waiting}")

@@ -26,14 +26,13 @@ from sqlalchemy.orm import Session
 from tracker.audit import record_event
 from tracker.models import User
 from tracker.review.sign_in_throttle import (
-    ANONYMOUS,
+    Attempt,
     ThrottlePolicy,
-    blocked_until,
-    forget_failures,
-    record_failure,
-    throttle_key,
+    attempt_failed,
+    attempt_succeeded,
+    reserve_attempt,
 )
-from tracker.review.users import Actor, UserError, end_sessions, require_actor
+from tracker.review.users import ANONYMOUS, Actor, UserError, end_sessions, require_actor
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024  # argon2 takes any length; a bound keeps a request from costing much
@@ -130,39 +129,42 @@ def _log_sign_in(session: Session, actor: str, account: str, event: str, justifi
 def check_sign_in(session: Session, name: str, password: str, *, client: str,
                   now: datetime | None = None,
                   policy: ThrottlePolicy | None = None) -> SignInResult:  # fmt: skip
-    """Check a sign-in from ``client``; a failure counts against that (name, client) pair only.
+    """Check a sign-in from ``client``; a failure counts against that (name, client) pair and
+    against the client's address.
 
-    A pair still waiting out its delay is refused before the password is even looked at. The
-    caller commits whatever the result: a failure must be counted though the sign-in is refused.
+    The attempt is counted before the password is checked and given back if it succeeds, so
+    parallel attempts cannot all pass the throttle (``reserve_attempt``); one the throttle
+    refuses is refused before the password is even looked at. The caller commits whatever the
+    result: a failure must be counted though the sign-in is refused.
     """
     now = now or datetime.now(UTC)
     policy = policy or ThrottlePolicy()
-    account, client = throttle_key(name, client)
     password = (password or "")[:MAX_PASSWORD_LENGTH]
-    until = blocked_until(session, account, client, now)
-    if until is not None:
-        return SignInResult(None, "throttled", until)
-    user = _user(session, account) if account else None
+    attempt = reserve_attempt(session, name, client, now, policy)
+    if attempt.refused_until is not None:
+        return SignInResult(None, "throttled", attempt.refused_until)
+    user = _user(session, attempt.account) if attempt.account else None
     verified = _verify(user.password_hash if user else None, password)  # same time either way
     if user is None or not user.active or not verified:
-        return _count_failure(session, account, user, now, policy, client)
+        return _count_failure(session, attempt, user, policy)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    forget_failures(session, account, client)
+    attempt_succeeded(session, attempt)
     session.flush()
     _log_sign_in(session, user.name, user.name, "signed_in", "signed in to the web application",
-                 client=client)  # fmt: skip
+                 client=attempt.client)  # fmt: skip
     return SignInResult(Actor(user.name, user.role, user.id))
 
 
-def _count_failure(session: Session, account: str, user: User | None, now: datetime,
-                   policy: ThrottlePolicy, client: str) -> SignInResult:  # fmt: skip
+def _count_failure(session: Session, attempt: Attempt, user: User | None,
+                   policy: ThrottlePolicy) -> SignInResult:  # fmt: skip
     reason = ("unknown user" if user is None else "deactivated" if not user.active else
               "no password set" if not user.password_hash else "wrong password")  # fmt: skip
-    row = record_failure(session, account, client, now, policy)
-    _log_sign_in(session, ANONYMOUS, account, "sign_in_failed", f"sign-in refused: {reason}",
-                 attempted_name=account, known=user is not None, failures=row.failures,
-                 client=client)  # fmt: skip
+    attempt_failed(session, attempt, policy)
+    _log_sign_in(session, ANONYMOUS, attempt.account, "sign_in_failed",
+                 f"sign-in refused: {reason}",
+                 attempted_name=attempt.account, known=user is not None,
+                 failures=attempt.pair_failures, client=attempt.client)  # fmt: skip
     return SignInResult(None, reason)
 
 
@@ -171,31 +173,33 @@ def change_own_password(session: Session, actor: Actor, current: str, new: str, 
                         policy: ThrottlePolicy | None = None) -> User:  # fmt: skip
     """The signed-in person replaces their own password after proving the current one.
 
-    A wrong current password counts against the (name, client) pair like a failed sign-in,
-    so a session left open cannot be used to guess it: the caller commits even when this
-    raises ``PasswordError``. Every session of the person ends (the caller re-issues its own).
+    A wrong current password counts against the (name, client) pair like a failed sign-in
+    (counted before the check, like one), so a session left open cannot be used to guess it:
+    the caller commits even when this raises ``PasswordError``. Every session of the person
+    ends (the caller re-issues its own).
     """
     now = now or datetime.now(UTC)
     policy = policy or ThrottlePolicy()
     user = session.get(User, actor.user_id)
     if user is None or not user.active:
         raise PasswordError("your account is no longer active")
-    if blocked_until(session, user.name, client, now) is not None:
+    attempt = reserve_attempt(session, user.name, client, now, policy)
+    if attempt.refused_until is not None:
         raise PasswordError("too many wrong passwords from here: wait a little and try again")
     if not _verify(user.password_hash, (current or "")[:MAX_PASSWORD_LENGTH]):
-        row = record_failure(session, user.name, client, now, policy)
+        attempt_failed(session, attempt, policy)
         _log_sign_in(session, user.name, user.name, "password_change_failed",
                      "own password change refused: wrong current password",
-                     failures=row.failures, client=client)  # fmt: skip
+                     failures=attempt.pair_failures, client=attempt.client)  # fmt: skip
         raise PasswordError("the current password is wrong")
+    attempt_succeeded(session, attempt)
     check_password_rules(user.name, new)
     if _verify(user.password_hash, new):
         raise PasswordError("the new password is the same as the current one")
     user.password_hash = hash_password(new)
-    forget_failures(session, user.name, client)
     end_sessions(session, user)
     _log_sign_in(session, user.name, user.name, "password_changed", "own password changed",
-                 client=client)  # fmt: skip
+                 client=attempt.client)  # fmt: skip
     return user
 
 

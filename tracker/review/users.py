@@ -33,6 +33,11 @@ class Actor:
 
 
 SYSTEM = Actor(SYSTEM_ACTOR, None, None)
+ANONYMOUS = "anonymous"  # the actor of a failed sign-in: nobody has been proven
+ADDRESS_WIDE = "*"  # sign_in_failures.account of one address's count over every name
+# Names the code itself writes into the audit trail's actor or account columns: a person
+# called "System" would read, in the trail, as if the nightly run had acted (issue 19, 9).
+RESERVED_NAMES = frozenset({SYSTEM_ACTOR, ANONYMOUS, ADDRESS_WIDE})
 
 
 def require_actor(session: Session, name: str | None, action: str) -> Actor:
@@ -65,6 +70,9 @@ def add_user(session: Session, acting: str | None, name: str, role: str) -> User
     name = name.strip()
     if not name:
         raise UserError("a user name cannot be empty")
+    if name.casefold() in RESERVED_NAMES:
+        raise UserError(f"{name!r} is reserved: the audit trail uses it for the system or an "
+                        "unproven sign-in; choose another name")  # fmt: skip
     if role not in ROLES:
         raise UserError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
     if user_count(session) == 0:

@@ -30,7 +30,6 @@ from tracker.web.pages import NotSignedIn, is_htmx, sign_in_url
 from tracker.web.session import SessionMiddleware
 from tracker.web.settings import WebSettings
 from tracker.web.templating import make_templates
-from tracker.web.throttle import SignInThrottle
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -80,8 +79,6 @@ def create_app(config: WebSettings | Settings | str | None = None, *,
     app.state.clock = clock
     app.state.charts = TimedCache(ttl=300)
     app.state.choices = TimedCache(ttl=60)
-    app.state.throttle = SignInThrottle(settings.client_attempts,
-                                        settings.throttle.max_delay_minutes * 60)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _include_routes(app)
     _add_error_pages(app)

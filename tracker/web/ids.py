@@ -11,8 +11,8 @@ from typing import Annotated
 
 from fastapi import Form, Path
 
-# The largest value of a signed 64-bit column (PostgreSQL BIGINT, SQLite INTEGER).
-MAX_ROW_ID = 2**63 - 1
+from tracker.row_ids import MAX_ROW_ID
+
 # A package is named by its UUID (36 characters); anything much longer is not one.
 MAX_PACKAGE_NAME = 64
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tracker.config import Settings
@@ -42,14 +42,16 @@ class WebSettings:
     throttle: ThrottlePolicy = field(default_factory=ThrottlePolicy.from_environment)
     page_size: int = 50
     # Failed sign-ins from one address, whatever the names, within the throttle's longest
-    # delay before it is refused outright: trying many names is slowed here.
-    client_attempts: int = field(default_factory=lambda: _int_env("TRACKER_SIGNIN_CLIENT_LIMIT",
-                                                                  30))  # fmt: skip
+    # delay before names that failed from there are refused (a name that did not still gets
+    # its try): trying many names is slowed here. Kept in the database with the pairs.
+    client_attempts: int | None = None  # default: TRACKER_SIGNIN_CLIENT_LIMIT, else 30
     # Proxies whose X-Forwarded-For is believed (addresses or CIDRs); none by default.
     trusted_proxies: tuple[Network, ...] | str = field(
         default_factory=lambda: os.environ.get("TRACKER_TRUSTED_PROXIES", ""))
 
     def __post_init__(self) -> None:
+        if self.client_attempts is not None:
+            self.throttle = replace(self.throttle, address_failures=self.client_attempts)
         if isinstance(self.trusted_proxies, str):
             self.trusted_proxies = parse_trusted_proxies(self.trusted_proxies)
 

@@ -15,6 +15,7 @@ from tracker.models.enums import AUDIT_ACTIONS, ROLES
 from tracker.review.passwords import PasswordError, set_password
 from tracker.review.sign_in_throttle import clear_throttle, current_throttles
 from tracker.review.users import (
+    ADDRESS_WIDE,
     UserError,
     activate_user,
     add_user,
@@ -31,10 +32,13 @@ AUDIT_LIMITS = (50, 200, 1000)
 def _users_page(request: Request, status_code: int = 200, **context) -> Response:
     with page(request, "users.list") as p:
         now = datetime.fromtimestamp(now_seconds(request), UTC)
-        throttles = (current_throttles(p.db, now, request.app.state.settings.throttle)
+        policy = request.app.state.settings.throttle
+        throttles = (current_throttles(p.db, now, policy)
                      if p.can("users.clear_throttle") else [])  # fmt: skip
         return p.render("users.html", status_code=status_code, users=list_users(p.db),
                         roles=ROLES, error=context.get("error"), now=now, throttles=throttles,
+                        address_wide=ADDRESS_WIDE, address_limit=policy.address_failures,
+                        window_minutes=policy.max_delay_minutes,
                         form=context.get("form", {}))  # fmt: skip
 
 
@@ -112,8 +116,9 @@ def unthrottle(request: Request, account: str = Form("", max_length=100),
     def change(p: Page) -> None:
         clear_throttle(p.db, p.actor.name, account, client)
 
+    whom = "every name" if account == ADDRESS_WIDE else account
     return _access_change(request, "users.clear_throttle", change,
-                          f"Sign-in throttle cleared for {account} from {client}.")  # fmt: skip
+                          f"Sign-in throttle cleared for {whom} from {client}.")  # fmt: skip
 
 
 class BadFilter(ValueError):

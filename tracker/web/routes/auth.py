@@ -61,21 +61,19 @@ def sign_in_form(request: Request, next: str = "/", ended: str | None = None) ->
 @router.post("/sign-in")
 def sign_in(request: Request, name: str = Form(""), password: str = Form(""),
             next: str = Form("/")) -> Response:  # fmt: skip
-    settings, throttle = request.app.state.settings, request.app.state.throttle
+    """Both brakes, per (name, address) and per address, are in the database and count the
+    attempt before the password is checked (``tracker.review.sign_in_throttle``)."""
+    settings = request.app.state.settings
     client, now = client_of(request), now_seconds(request)
     name = name[:200]  # longer than any name; the throttle and the trail keep 100
-    if throttle.blocked(client, now):
-        return _form(request, 429, next=safe_next(next), name=name, error=REFUSED)
     with transaction(request.app.state.sessions) as db:
         result = check_sign_in(db, name, password, now=datetime.fromtimestamp(now, UTC),
                                policy=settings.throttle, client=client)  # fmt: skip
         if result.ok:
             version = db.get(User, result.actor.user_id).session_version
     if not result.ok:
-        throttle.failed(client, now)
         status = 429 if result.throttled else 401
         return _form(request, status, next=safe_next(next), name=name, error=REFUSED)
-    throttle.succeeded(client)
     web_session(request).sign_in(result.actor.user_id, result.actor.name, version, now)
     return RedirectResponse(safe_next(next), status_code=303)
 
