@@ -3,6 +3,7 @@ and once more on a copy restored from the first night (issue 17), on SQLite and 
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -27,11 +28,13 @@ def inbox_source(tmp_path_factory) -> Path:
     return folder
 
 
-def _night(sessions, db_url: str, source: Path, folder: Path):
+def _night(sessions, db_url: str, source: Path, folder: Path, data_dir: Path | None = None):
+    """One night; ``data_dir`` is the installation's (its keys and audit checkpoints belong
+    with its database), by default one of the night's own."""
     inbox = copy_inbox(source, folder / "inbox")
     options = NightlyOptions(
         inbox=inbox, as_of=AS_OF, outbox=folder / "outbox",
-        settings=Settings(database_url=db_url, data_dir=folder / "data"),
+        settings=Settings(database_url=db_url, data_dir=data_dir or folder / "data"),
         now=datetime(2026, 11, 20, 2, tzinfo=UTC),
     )  # fmt: skip
     result = run_nightly(sessions, options)
@@ -57,20 +60,23 @@ def _exports(sessions, run_id: int) -> tuple[list[tuple], list[tuple]]:
 def test_a_night_run_twice_and_on_a_restored_copy_gives_identical_links_and_flags(
     database_factory, engine, sessions, db_url, tmp_path, inbox_source
 ):
-    first = _night(sessions, db_url, inbox_source, tmp_path / "first")
+    data_dir = tmp_path / "data"
+    first = _night(sessions, db_url, inbox_source, tmp_path / "first", data_dir)
     links, flags = _exports(sessions, first.run_id)
     assert links and flags
 
     engine.dispose()  # PostgreSQL copies a database only while no one is connected to it
     restored_url = database_factory.copy_of(db_url)
+    # A backup is the database with its data folder of the same moment (keys, checkpoints).
+    restored_data = shutil.copytree(data_dir, tmp_path / "restored-data")
 
-    second = _night(sessions, db_url, inbox_source, tmp_path / "second")
+    second = _night(sessions, db_url, inbox_source, tmp_path / "second", data_dir)
     assert _exports(sessions, second.run_id) == (links, flags)
     assert second.counts["match"]["model_version"] == first.counts["match"]["model_version"]
     assert second.counts["match"]["model_trained"] is False
 
     restored = make_session_factory(database_factory.engine(restored_url))
-    third = _night(restored, restored_url, inbox_source, tmp_path / "restored")
+    third = _night(restored, restored_url, inbox_source, tmp_path / "restored", restored_data)
     assert _exports(restored, third.run_id) == (links, flags)
 
 
