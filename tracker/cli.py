@@ -1059,9 +1059,13 @@ def feed_most_wanted(app: AppContext, fmt: str, out: Path | None, page: int,
               "500 characters); the register's own description is never published.")  # fmt: skip
 @click.option("--public-area", help="The town or district the public will read (at most 100 "
               "characters), never an address.")  # fmt: skip
+@click.option("--use-register-text", is_flag=True,
+              help="Approve the register's description and last known area as the public text "
+                   "where the options above give none (screened like any text; printed).")
 @pass_app
 def feed_approve(app: AppContext, offender_id: str, reason: str,
-                 public_description: str | None, public_area: str | None) -> None:  # fmt: skip
+                 public_description: str | None, public_area: str | None,
+                 use_register_text: bool) -> None:  # fmt: skip
     """Approve publication of a wanted offender (supervisors only). OFFENDER_ID is the
     register reference, e.g. VR-0001234. The person leaves the feed by themselves when their
     status stops being `wanted`; a new disappearance needs a new approval. Text that gives
@@ -1074,9 +1078,11 @@ def feed_approve(app: AppContext, offender_id: str, reason: str,
         try:
             approval = approve_publication(session, actor, offender_id, reason,
                                            public_description=public_description,
-                                           public_area=public_area)  # fmt: skip
+                                           public_area=public_area,
+                                           use_register_text=use_register_text)  # fmt: skip
         except (FeedError, PermissionDenied) as exc:
             raise click.ClickException(str(exc)) from exc
+        published = (approval.publication.public_description, approval.publication.public_area)
     when = f"{approval.publication.approved_at:%Y-%m-%d %H:%M} UTC"
     if not approval.changed:
         click.echo(f"{offender_id} is already on the feed (approved by {approval.approved_by} "
@@ -1084,6 +1090,8 @@ def feed_approve(app: AppContext, offender_id: str, reason: str,
         return
     click.echo(f"{offender_id}: publication approved by {actor.name} on {when}; "
                "on the feed from its next build")  # fmt: skip
+    for label, value in zip(("description", "area"), published, strict=True):
+        click.echo(f"  public {label}: {value if value else '(none)'}")
 
 
 @feed.command("withdraw")

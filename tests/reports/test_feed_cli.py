@@ -141,6 +141,28 @@ def test_approval_takes_the_text_for_the_public_and_the_feed_carries_only_it(reg
     assert listed[0]["public_description"] == "Tall, red coat"
 
 
+def test_the_supervisor_may_approve_the_registers_own_text_for_the_public(register, staffed):
+    approved = staffed("feed", "approve", "VR-0000101", "--reason", "missing a week",
+                       "--public-description", "Tall, red coat", "--use-register-text",
+                       user="sue")  # fmt: skip
+    assert approved.exit_code == 0, approved.output
+    assert "public description: Tall, red coat" in approved.output
+    assert "public area: Bristol" in approved.output  # the register's, approved by name
+    [item] = json.loads(staffed("feed", "most-wanted").output)["items"]
+    assert (item["description"], item["last_known_area"]) == ("Tall, red coat", "Bristol")
+
+
+def test_the_registers_own_text_is_screened_when_approved_for_the_public(register, staffed,
+                                                                         sessions):  # fmt: skip
+    with transaction(sessions) as s:
+        add_offender(s, offender_id="VR-0000103", status="wanted", wanted_since=date(2026, 3, 1),
+                     description="Lives at 7 Mill Lane", address_line="7 Mill Lane")  # fmt: skip
+    refused = staffed("feed", "approve", "VR-0000103", "--reason", "r", "--use-register-text",
+                      user="sue")  # fmt: skip
+    assert refused.exit_code == 1
+    assert "public description refused: it contains the address" in refused.output
+
+
 def test_approval_refuses_text_that_gives_away_a_restricted_fact(register, staffed):
     refused = staffed("feed", "approve", "VR-0000101", "--reason", "r",
                       "--public-area", "Quay St, no. 4", user="sue")  # fmt: skip

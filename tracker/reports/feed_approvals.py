@@ -175,14 +175,21 @@ def checked_public_text(session: Session, actor: Actor, offender_id: str,
 
 def approve_publication(session: Session, actor: Actor, offender_id: str, reason: str,
                         now: datetime | None = None, *, public_description: str | None = None,
-                        public_area: str | None = None) -> Approval:  # fmt: skip
+                        public_area: str | None = None,
+                        use_register_text: bool = False) -> Approval:  # fmt: skip
     """Put a wanted offender on the feed with the text written for the public.
 
-    Approving one already in force changes nothing, unless new public text is given."""
+    ``use_register_text``: the supervisor approves the register's description and last known
+    area (the contract's "safe to publish" fields) as the public text, where none is given;
+    it is screened like any other. Approving one already in force changes nothing, unless
+    new public text is given."""
     _check_role(actor, "feed.approve")
     reason = _require_reason(reason)
     now = now or datetime.now(UTC)
     offender = _find_offender(session, offender_id)
+    if use_register_text:
+        public_description = public_description or offender.description
+        public_area = public_area or offender.last_known_area
     if offender.status != "wanted":
         raise FeedError(
             f"offender {offender.offender_id} has status {offender.status!r}, not 'wanted': "
