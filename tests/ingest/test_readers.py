@@ -212,3 +212,27 @@ def test_a_file_without_a_header_row_is_refused_without_echoing_its_first_row(wr
         list(reader.chunks())
     assert "is the header row missing?" in str(refused.value)
     assert "SMITH" not in str(refused.value) and "123456789" not in str(refused.value)
+
+
+@pytest.mark.parametrize("document", [
+    {"offender_id": "VR-1", "family_name": "SMITH", "given_names": "  ", "nationalities": ""},
+    {"offender_id": " VR-1 ", "family_name": "O'Brien", "given_names": "\t"},
+    {"offender_id": "VR-1", "nationalities": "FRA"},
+])  # fmt: skip
+def test_an_object_of_contract_columns_and_text_reads_as_the_key_by_key_path_reads_it(
+    write_file, document
+):
+    reader = JsonLinesReader(write_file("t.jsonl", ""), COLUMNS, MULTI_VALUED,
+                             frozenset())  # fmt: skip
+    fast = reader._plain_values(document)
+    assert fast is not None
+    assert fast == reader._checked_values(1, "{}", document)
+
+
+@pytest.mark.parametrize("document", [
+    {"Offender_ID": "VR-1"}, {"offender_id": 1}, {"nationalities": ["FRA"]},
+    {"offender_id": None}, {"offender_id": "VR-1", "unknown": "x"},
+])  # fmt: skip
+def test_an_object_with_anything_else_goes_key_by_key(write_file, document):
+    reader = JsonLinesReader(write_file("t.jsonl", ""), COLUMNS, MULTI_VALUED, frozenset())
+    assert reader._plain_values(document) is None

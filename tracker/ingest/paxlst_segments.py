@@ -53,7 +53,8 @@ def service_characters(text: str) -> tuple[Characters, int]:
 def _segment_pattern(characters: Characters) -> re.Pattern[str]:
     release = re.escape(characters.escape_character)
     terminator = re.escape(characters.segment_terminator)
-    return re.compile(rf"(?:[^{release}{terminator}]|{release}.)*{terminator}", re.DOTALL)
+    plain = rf"[^{release}{terminator}]*"  # runs of plain text between released characters
+    return re.compile(rf"{plain}(?:{release}.{plain})*{terminator}", re.DOTALL)
 
 
 def split_segments(text: str, begin: int, characters: Characters) -> tuple[list, str | None]:

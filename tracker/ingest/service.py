@@ -10,7 +10,6 @@ but that record.
 from __future__ import annotations
 
 import gc
-import hashlib
 import sys
 import time
 from collections.abc import Callable, Generator, Iterator
@@ -39,6 +38,7 @@ from tracker.ingest.kinds import KINDS, KindSpec
 from tracker.ingest.prepare import make_reader, offender_ids, prepare_chunk
 from tracker.ingest.readers import CHUNK_ROWS, FileRefused, SourceRow, format_of
 from tracker.ingest.rejects import RejectSink, reject_file_path
+from tracker.ingest.small_files import digest_or_refusal, read_all
 from tracker.ingest.upsert import OffenderIndex, Upserter, pack_settled, unpack_settled
 from tracker.ingest.worker import can_fork, run_in_child
 from tracker.models import SourceFile
@@ -321,18 +321,12 @@ def _reset_counts(result: FileResult) -> None:
     result.reject_file = None
 
 
-def file_digest(path: Path) -> tuple[str, int]:
-    """(SHA-256 hex, size in bytes), read in blocks."""
-    with open(path, "rb") as stream:
-        digest = hashlib.file_digest(stream, "sha256")
-    return digest.hexdigest(), path.stat().st_size
-
-
 def _source_file(result: FileResult, run_id: int | None) -> SourceFile:
-    try:
-        sha256, size = file_digest(result.path)
-    except OSError as exc:
-        raise FileRefused(f"cannot be read: {exc.strerror}") from None
+    sha256, size = digest_or_refusal(result.path)
+    return _source_record(result, run_id, sha256, size)
+
+
+def _source_record(result: FileResult, run_id: int | None, sha256: str, size: int) -> SourceFile:
     return SourceFile(
         run_id=run_id,
         name=result.path.name,
@@ -589,21 +583,19 @@ class _SmallFilesLoad:
             files, unit="file", desc=f"{self.spec.kind} files", disable=not progress,
             leave=False, file=sys.stderr,
         )  # fmt: skip
-        for kind, path, fmt in bar:
-            started = time.perf_counter()
+        readings = read_all(files, home_country=self.settings.home_country, today=self.today,
+                            chunk_rows=chunk_rows)  # fmt: skip
+        for (kind, path, fmt), reading in zip(bar, readings, strict=True):
             result = FileResult(path, kind, fmt)
             self.results.append(result)
-            try:
-                source = _source_file(result, self.run_id)
-                reader = make_reader(kind, path, fmt, self.settings.home_country, self.today)
-                chunks = list(reader.chunks(chunk_rows))
-            except FileRefused as exc:
-                result.refused = str(exc)
+            if reading.refused is not None:
+                result.refused = reading.refused
                 _record_refusal(session, result, actor=self.actor, run_id=self.run_id)
             else:
-                result.warnings.extend(reader.warnings)
-                self._read.append(_ReadFile(result, source, chunks))
-            result.seconds = time.perf_counter() - started
+                source = _source_record(result, self.run_id, reading.sha256, reading.size_bytes)
+                result.warnings.extend(reading.warnings)
+                self._read.append(_ReadFile(result, source, reading.chunks))
+            result.seconds = reading.seconds
 
     def _load_rows(self, session: Session, chunk_rows: int) -> None:
         connection = session.connection()

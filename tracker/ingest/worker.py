@@ -49,6 +49,17 @@ def run_in_child(
     traceback text attached as a note). Closing this generator early closes the pipe, and the
     child, blocked on its next hand-over, ends; it is waited for (killed if it will not).
     """
+    return (yield from start_in_child(produce, pack, unpack))
+
+
+def start_in_child(
+    produce: Callable[[], Generator[T, None, Any]],
+    pack: Callable[[T], bytes] | None = None,
+    unpack: Callable[[bytes], T] | None = None,
+) -> Generator[T, None, Any]:
+    """``run_in_child`` with the child started now rather than at the first item, so this
+    process can do other work meanwhile. Close the generator (``contextlib.closing``) even
+    if no item is ever taken: that is what waits for the child."""
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(target=_produce_into, args=(produce, sender, pack, receiver),
@@ -56,7 +67,16 @@ def run_in_child(
                             name="tracker-ingest-reader")  # fmt: skip
     child.start()
     sender.close()  # the child holds the only writing end: its end is the pipe's end
+    items = _received(child, receiver, unpack)
+    next(items)  # inside its ``try`` now: closing it, even before any item, waits for the child
+    return items
+
+
+def _received(child, receiver, unpack) -> Generator:
+    """The items the child sends, then its producer's return value (see ``run_in_child``);
+    it first yields one None, which ``start_in_child`` takes."""
     try:
+        yield None
         while True:
             try:
                 kind, payload = receiver.recv()
