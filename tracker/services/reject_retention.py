@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from sqlalchemy import delete, select
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from tracker.audit import record_event
 from tracker.ingest.rejects import REJECT_SUFFIX
 from tracker.models import Reject, SourceFile
+from tracker.services.retention import retention_cutoff
 
 PARTIAL_SUFFIX = REJECT_SUFFIX + ".partial"  # left by a load that died mid-way
 
@@ -28,7 +29,7 @@ class RejectErasure:
     cutoff: date
 
 
-def _inside(path: Path, folder: Path) -> bool:
+def inside_folder(path: Path, folder: Path) -> bool:
     """Only files under the rejects folder are ever deleted, whatever a database row says."""
     try:
         return path.resolve().is_relative_to(folder.resolve())
@@ -44,7 +45,7 @@ def _recorded_files(session: Session, rejects_dir: Path, before: datetime) -> se
         select(SourceFile).where(SourceFile.loaded_at < before, SourceFile.reject_file.is_not(None))
     ):
         path = Path(source.reject_file)
-        if _inside(path, rejects_dir):
+        if inside_folder(path, rejects_dir):
             paths.add(path)
         source.reject_file = None
     return paths
@@ -71,7 +72,7 @@ def _delete_files(paths: set[Path], rejects_dir: Path) -> int:
             path.unlink()
             deleted += 1
         folder = path.parent
-        if folder != rejects_dir and _inside(folder, rejects_dir):
+        if folder != rejects_dir and inside_folder(folder, rejects_dir):
             with contextlib.suppress(OSError):  # only when nothing else is left in it
                 os.rmdir(folder)
     return deleted
@@ -88,9 +89,7 @@ def erase_old_rejects(
     """Erase rejected rows and reject files older than ``days`` before ``as_of``; one audit
     entry records how many. Files go before the transaction commits: a failed commit leaves
     rows that the next run erases."""
-    if days < 0:
-        raise ValueError(f"retention days must be 0 or more, not {days}")
-    cutoff = as_of - timedelta(days=days)
+    cutoff = retention_cutoff(as_of, days)
     before = datetime.combine(cutoff, time(), tzinfo=UTC)
     rows = session.execute(
         delete(Reject).where(Reject.created_at < before),

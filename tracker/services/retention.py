@@ -19,6 +19,13 @@ DEFAULT_RETENTION_DAYS = 30
 ERASE_BATCH = 1000  # ids per DELETE ... IN (...)
 
 
+def retention_cutoff(as_of: date, days: int) -> date:
+    """The first day kept: everything of an earlier day goes (one rule for every copy)."""
+    if days < 0:
+        raise ValueError(f"retention days must be 0 or more, not {days}")
+    return as_of - timedelta(days=days)
+
+
 @dataclass
 class ErasureOutcome:
     erased: int
@@ -80,9 +87,7 @@ def erase_unmatched_travel(
     """Erase travel records older than ``days`` before ``as_of`` that no run ever linked, no
     flag cites and no analyst labelled. One audit entry records how many, which dates and
     which audit entries' kept values went with them."""
-    if days < 0:
-        raise ValueError(f"retention days must be 0 or more, not {days}")
-    cutoff = as_of - timedelta(days=days)
+    cutoff = retention_cutoff(as_of, days)
     conditions = _unmatched_before(cutoff)
     count, oldest, newest = session.execute(
         select(

@@ -15,7 +15,7 @@ import contextlib
 import os
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from sqlalchemy import select
@@ -23,6 +23,8 @@ from sqlalchemy.orm import Session
 
 from tracker.audit import record_event
 from tracker.models import Run
+from tracker.services.reject_retention import inside_folder
+from tracker.services.retention import retention_cutoff
 
 WHOLE_FOLDERS = ("archive", "quarantine")  # under the data folder: a night's folder, erased whole
 REJECTS = "rejects"  # the night's reject files are reject_retention's; its warnings file is ours
@@ -42,14 +44,6 @@ class RunFolderErasure:
         return {"cutoff": self.cutoff.isoformat(),
                 **{kind: {"folders": self.folders[kind], "files": self.files[kind]}
                    for kind in self.folders}}  # fmt: skip
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    """Whatever a folder's name or a link says, only what lies under the data folder goes."""
-    try:
-        return path.resolve().is_relative_to(folder.resolve())
-    except OSError:
-        return False
 
 
 def _run_folders(root: Path, current_run_id: int | None) -> dict[int, Path]:
@@ -117,12 +111,12 @@ def _old_folders(session: Session, folders: dict[int, Path], before: datetime) -
 
 def _erase_folder(folder: Path, data_dir: Path) -> int:
     """Delete a run folder and everything in it, links as links; how many files went."""
-    if not _inside(folder, data_dir):
+    if not inside_folder(folder, data_dir):
         return 0
     files, folders = _contents(folder)
     erased = 0
     for path in files:
-        if _inside(path.parent, data_dir):
+        if inside_folder(path.parent, data_dir):
             path.unlink(missing_ok=True)
             erased += 1
     for path in [*folders, folder]:
@@ -135,7 +129,7 @@ def _erase_folder(folder: Path, data_dir: Path) -> int:
 def _erase_warnings(folder: Path, data_dir: Path) -> tuple[int, int]:
     """A run's warnings file, then its rejects folder if that left it empty."""
     path = folder / WARNINGS_FILE
-    if not _inside(folder, data_dir) or not (path.is_file() or path.is_symlink()):
+    if not inside_folder(folder, data_dir) or not (path.is_file() or path.is_symlink()):
         return 0, 0
     path.unlink()
     try:
@@ -156,9 +150,7 @@ def erase_old_run_folders(
     """Erase the archive and quarantine folders, and the warnings files, of runs older than
     ``days`` before ``as_of``; one audit entry records how many and the cutoff. Files go before
     the transaction commits, as with reject files."""
-    if days < 0:
-        raise ValueError(f"retention days must be 0 or more, not {days}")
-    cutoff = as_of - timedelta(days=days)
+    cutoff = retention_cutoff(as_of, days)
     before = datetime.combine(cutoff, time(), tzinfo=UTC)
     outcome = RunFolderErasure(cutoff)
     for kind in WHOLE_FOLDERS:
