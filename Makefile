@@ -19,6 +19,7 @@ demo: install
 
 lint: install
 	$(BIN)/ruff check tracker tests bench
+	$(BIN)/ruff format --check tracker tests bench
 
 test: lint
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider

@@ -51,11 +51,18 @@ SPLINK_AT = 0.5
 
 # The contract's required columns that FEBRL has nothing for, filled with valid values so that
 # only the mapped columns (id, names, birth date) can make a row fail.
-OFFENDER_FILLER = {"requirement_start": "2020-01-01", "notification_period": "P10Y",
-                   "managing_force": "FEBRL"}  # fmt: skip
-TRAVEL_FILLER = {"source": "febrl", "direction": "out", "departure_country": "GBR",
-                 "arrival_country": "FRA",
-                 "departure_time": "2026-01-01T10:00:00+00:00"}  # fmt: skip
+OFFENDER_FILLER = {
+    "requirement_start": "2020-01-01",
+    "notification_period": "P10Y",
+    "managing_force": "FEBRL",
+}
+TRAVEL_FILLER = {
+    "source": "febrl",
+    "direction": "out",
+    "departure_country": "GBR",
+    "arrival_country": "FRA",
+    "departure_time": "2026-01-01T10:00:00+00:00",
+}
 
 
 # --- FEBRL as the data contract -------------------------------------------------------------
@@ -80,8 +87,9 @@ def _text(values: pd.Series) -> pd.Series:
     return values.astype(object).map(lambda v: v if isinstance(v, str) and v.strip() else None)
 
 
-def contract_verdicts(cells: pd.DataFrame, model: type[BaseModel],
-                      filler: dict[str, str]) -> pd.Series:  # fmt: skip
+def contract_verdicts(
+    cells: pd.DataFrame, model: type[BaseModel], filler: dict[str, str]
+) -> pd.Series:
     """Each row of ``cells`` (columns named as the contract names them) through the contract's
     row model, with ``filler`` for the required columns the frame lacks. Cells are given as
     ingest gives them: empty and blank ones left out. Returns, per row, "" when the row loads,
@@ -92,8 +100,9 @@ def contract_verdicts(cells: pd.DataFrame, model: type[BaseModel],
     verdicts = []
     for row in cells[columns].itertuples(index=False, name=None):
         values = dict(filler)
-        values.update({c: v for c, v in zip(columns, row, strict=True)
-                       if isinstance(v, str) and v.strip()})  # fmt: skip
+        values.update(
+            {c: v for c, v in zip(columns, row, strict=True) if isinstance(v, str) and v.strip()}
+        )
         try:
             validate(values)
         except ValidationError as exc:
@@ -172,7 +181,7 @@ def load_febrl_as_contract(n: int) -> dict[str, pd.DataFrame | pd.Series]:
             register.rename(columns={"offender_key": "offender_id"}),
             OffenderRow,
             OFFENDER_FILLER,
-        ),  # fmt: skip
+        ),
         "travel_rejected": contract_verdicts(
             travel.rename(columns={"travel_key": "record_id"}), TravelRow, TRAVEL_FILLER
         ),
@@ -221,15 +230,22 @@ def rejection_summary(frame: pd.DataFrame, verdicts: pd.Series, key: str) -> dic
 
 
 def _band(scores: BandScores) -> dict:
-    return {"precision": scores.precision, "recall": scores.recall, "f1": scores.f1,
-            "links": scores.links, "correct": scores.correct}  # fmt: skip
+    return {
+        "precision": scores.precision,
+        "recall": scores.recall,
+        "f1": scores.f1,
+        "links": scores.links,
+        "correct": scores.correct,
+    }
 
 
 def scores_at(links: pd.DataFrame, truth: pd.DataFrame, threshold: float) -> dict:
     """Precision, recall and F1 of the links at or above ``threshold``."""
     kept = links[links["match_probability"] >= threshold].assign(band="match")
-    return {"threshold": float(threshold),
-            **_band(evaluate_links(kept, truth, calibration_bins=1).bands["match"])}  # fmt: skip
+    return {
+        "threshold": float(threshold),
+        **_band(evaluate_links(kept, truth, calibration_bins=1).bands["match"]),
+    }
 
 
 def measure_blocking(data: dict) -> dict:
@@ -330,8 +346,10 @@ def table(name: str, figures: dict) -> str:
 
     def row(label: str, s: dict, note: str = "") -> None:
         links = f"{s['links']:>8,}" if "links" in s else f"{'':>8}"
-        lines.append(f"   {label:<22}{s['precision']:>10.4f}{s['recall']:>9.4f}{s['f1']:>9.4f}"
-                     f"{links}   {note}")  # fmt: skip
+        lines.append(
+            f"   {label:<22}{s['precision']:>10.4f}{s['recall']:>9.4f}{s['f1']:>9.4f}"
+            f"{links}   {note}"
+        )
 
     t = figures["tracker"]
     row("tracker-match", t["match"], "p >= 0.95")
@@ -366,10 +384,12 @@ def versions() -> dict:
     package = Path(tracker.__file__).resolve().parent
     try:
         git = ["git", "-C", str(package)]
-        commit = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True,
-                                text=True, check=True).stdout.strip()  # fmt: skip
-        changed = subprocess.run([*git, "status", "--porcelain", "--", "."], capture_output=True,
-                                 text=True, check=True).stdout.strip()  # fmt: skip
+        commit = subprocess.run(
+            [*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        changed = subprocess.run(
+            [*git, "status", "--porcelain", "--", "."], capture_output=True, text=True, check=True
+        ).stdout.strip()
         found["tracker"] = commit + (" + uncommitted changes" if changed else "")
     except (OSError, subprocess.CalledProcessError):
         found["tracker"] = str(package)
@@ -386,16 +406,17 @@ VIEWS = {
 def run_set(n: int, splink: bool) -> dict:
     data = load_febrl_as_contract(n)
     rejected = {
-        "register": rejection_summary(
-            data["register"], data["register_rejected"], "offender_key"
-        ),  # fmt: skip
+        "register": rejection_summary(data["register"], data["register_rejected"], "offender_key"),
         "travel": rejection_summary(data["travel"], data["travel_rejected"], "travel_key"),
     }
     full, _ = measure(data, splink)
     loadable, links = measure(loadable_only(data), splink)
-    return {"rejected": rejected, "full": full,
-            "ingested": as_ingested(loadable, links, data["truth"]),
-            "loadable": loadable}  # fmt: skip
+    return {
+        "rejected": rejected,
+        "full": full,
+        "ingested": as_ingested(loadable, links, data["truth"]),
+        "loadable": loadable,
+    }
 
 
 def print_set(n: int, figures: dict) -> None:
@@ -408,16 +429,23 @@ def print_set(n: int, figures: dict) -> None:
 
 
 def summary_text(results: dict) -> str:
-    lines = ["\n== summary (F1)", f"{'set':<8}{'rows':<10}{'tracker':>9}{'+review':>9}"
-             f"{'best':>8}{'splink@.5':>11}{'splink-best':>13}"]  # fmt: skip
+    lines = [
+        "\n== summary (F1)",
+        f"{'set':<8}{'rows':<10}{'tracker':>9}{'+review':>9}"
+        f"{'best':>8}{'splink@.5':>11}{'splink-best':>13}",
+    ]
     for name, figures in results.items():
         for mode in VIEWS:
             f = figures[mode]
             t, s = f["tracker"], f["splink"]
-            splinks = (f"{s['at_0.5']['f1']:>11.4f}{s['best']['f1']:>13.4f}" if s
-                       else f"{'-':>11}{'-':>13}")  # fmt: skip
-            trackers = (f"{t['match']['f1']:>9.4f}{t['match+review']['f1']:>9.4f}"
-                        f"{t['best']['f1']:>8.4f}")  # fmt: skip
+            splinks = (
+                f"{s['at_0.5']['f1']:>11.4f}{s['best']['f1']:>13.4f}"
+                if s
+                else f"{'-':>11}{'-':>13}"
+            )
+            trackers = (
+                f"{t['match']['f1']:>9.4f}{t['match+review']['f1']:>9.4f}{t['best']['f1']:>8.4f}"
+            )
             lines.append(f"{name:<8}{mode:<10}{trackers}{splinks}")
     return "\n".join(lines)
 
@@ -445,10 +473,14 @@ def main(argv: list[str] | None = None) -> int:
     if splink and found["splink"] is None:
         print("Splink is not installed (pip install -e '.[bench]'): tracker only")
         splink = False
-    print(f"recordlinkage {found['recordlinkage']}, splink {found['splink'] or '-'}, "
-          f"tracker {found['tracker']}")  # fmt: skip
-    print(f"Splink: comparisons {', '.join(SPLINK_FIELDS)}; EM-trained; blocking on dob, "
-          "surname + year, first name + year, surname + first name")  # fmt: skip
+    print(
+        f"recordlinkage {found['recordlinkage']}, splink {found['splink'] or '-'}, "
+        f"tracker {found['tracker']}"
+    )
+    print(
+        f"Splink: comparisons {', '.join(SPLINK_FIELDS)}; EM-trained; blocking on dob, "
+        "surname + year, first name + year, surname + first name"
+    )
     results = {}
     for n in sets:
         started = time.perf_counter()

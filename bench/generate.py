@@ -1,7 +1,7 @@
 """Synthetic-data generation benchmark: wall time, rows per second and peak memory.
 
-    python bench/generate.py                      # 100,000 offenders x 1,000,000 travel
-    python bench/generate.py --offenders 10000 --travel 100000 --keep out/
+python bench/generate.py                      # 100,000 offenders x 1,000,000 travel
+python bench/generate.py --offenders 10000 --travel 100000 --keep out/
 """
 
 from __future__ import annotations
@@ -35,18 +35,27 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="tracker-synthetic-") as tmp:
         folder = args.keep or Path(tmp)
         started = time.perf_counter()
-        summary = generate(folder, offenders=args.offenders, travel=args.travel, seed=args.seed,
-                           as_of=args.as_of, progress=args.progress)  # fmt: skip
+        summary = generate(
+            folder,
+            offenders=args.offenders,
+            travel=args.travel,
+            seed=args.seed,
+            as_of=args.as_of,
+            progress=args.progress,
+        )
         seconds = time.perf_counter() - started
         size = sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
         rows = sum(v for k, v in summary.counts.items() if k.endswith((".csv", ".jsonl")))
         rows += summary.counts["paxlst passengers"]
-    print(f"generated {args.offenders:,} offenders x {args.travel:,} travel records "
-          f"in {seconds:.1f}s")  # fmt: skip
+    print(
+        f"generated {args.offenders:,} offenders x {args.travel:,} travel records in {seconds:.1f}s"
+    )
     for name, count in summary.counts.items():
         print(f"  {name:<22} {count:>12,}")
-    print(f"rows written {rows:,} ({rows / seconds:,.0f} rows/s; travel "
-          f"{args.travel / seconds:,.0f} rows/s); {size / 2**20:,.0f} MiB on disk")
+    print(
+        f"rows written {rows:,} ({rows / seconds:,.0f} rows/s; travel "
+        f"{args.travel / seconds:,.0f} rows/s); {size / 2**20:,.0f} MiB on disk"
+    )
     print(f"peak memory {peak_memory_mib():,.0f} MiB")
     print("planted flags: " + ", ".join(f"{k} {v}" for k, v in summary.flags.items()))
     return 0

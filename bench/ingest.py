@@ -36,21 +36,70 @@ from tracker.ingest import ingest_files
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 PG_BENCH_DATABASE = "tracker_bench_ingest"
 TRAVEL_COLUMNS = (
-    "record_id", "source", "family_name", "given_names", "date_of_birth", "sex", "nationality",
-    "doc_type", "doc_number", "doc_issuing_country", "direction", "departure_port",
-    "arrival_port", "departure_country", "arrival_country", "departure_time", "carrier",
+    "record_id",
+    "source",
+    "family_name",
+    "given_names",
+    "date_of_birth",
+    "sex",
+    "nationality",
+    "doc_type",
+    "doc_number",
+    "doc_issuing_country",
+    "direction",
+    "departure_port",
+    "arrival_port",
+    "departure_country",
+    "arrival_country",
+    "departure_time",
+    "carrier",
     "flight_number",
-)  # fmt: skip
-FAMILY = ["SMITH", "JONES", "O'BRIEN", "MÜLLER", "GARCÍA", "NGUYEN", "WANG", "ИВАНОВ",
-          "AL-SAYED", "KOWALSKI", "DUBOIS", "ROSSI", "PATEL", "KHAN", "SILVA", "YAMAMOTO",
-          "OKAFOR"]  # fmt: skip
-GIVEN = ["JOHN", "MARY ANN", "MOHAMMED", "WEI", "OLGA", "JOSÉ", "AISHA", "PETER", "LI",
-         "ANNA", "DAVID", "FATIMA", "JEAN-PIERRE", "SOFIA", "IVAN", "CHIDI"]  # fmt: skip
+)
+FAMILY = [
+    "SMITH",
+    "JONES",
+    "O'BRIEN",
+    "MÜLLER",
+    "GARCÍA",
+    "NGUYEN",
+    "WANG",
+    "ИВАНОВ",
+    "AL-SAYED",
+    "KOWALSKI",
+    "DUBOIS",
+    "ROSSI",
+    "PATEL",
+    "KHAN",
+    "SILVA",
+    "YAMAMOTO",
+    "OKAFOR",
+]
+GIVEN = [
+    "JOHN",
+    "MARY ANN",
+    "MOHAMMED",
+    "WEI",
+    "OLGA",
+    "JOSÉ",
+    "AISHA",
+    "PETER",
+    "LI",
+    "ANNA",
+    "DAVID",
+    "FATIMA",
+    "JEAN-PIERRE",
+    "SOFIA",
+    "IVAN",
+    "CHIDI",
+]
 ROUTES = [
-    ("LHR", "GBR", "BKK", "THA", "+00:00"), ("MAN", "GBR", "MNL", "PHL", "+00:00"),
-    ("BKK", "THA", "LHR", "GBR", "+07:00"), ("JFK", "USA", "LGW", "GBR", "-05:00"),
-    ("LGW", "GBR", "DPS", "IDN", "+00:00"), ("CDG", "FRA", "LHR", "GBR", "+01:00"),
-]  # fmt: skip
+    ("LHR", "GBR", "BKK", "THA", "+00:00"),
+    ("MAN", "GBR", "MNL", "PHL", "+00:00"),
+    ("BKK", "THA", "LHR", "GBR", "+07:00"),
+    ("JFK", "USA", "LGW", "GBR", "-05:00"),
+    ("LGW", "GBR", "DPS", "IDN", "+00:00"),
+    ("CDG", "FRA", "LHR", "GBR", "+01:00"),
+]
 COUNTRIES = ["GBR", "THA", "PHL", "USA", "IRL", "DEU", "D", "POL", "IND", "PAK", "NGA", "GBD"]
 
 
@@ -75,14 +124,28 @@ def write_travel_csv(path: Path, rows: int, seed: int = 7) -> Path:
             dep_port, dep_country, arr_port, arr_country, offset = rng.choice(ROUTES)
             when = start + timedelta(minutes=rng.randrange(500_000))
             born = date(1940, 1, 1) + timedelta(days=rng.randrange(25_000))
-            writer.writerow((
-                f"R{i:09d}", f"api-{dep_port.lower()}", rng.choice(FAMILY), rng.choice(GIVEN),
-                born.isoformat(), rng.choice("MFX"), rng.choice(COUNTRIES), "P",
-                f"{rng.randrange(10**9):09d}", rng.choice(COUNTRIES),
-                "out" if dep_country == "GBR" else "in", dep_port, arr_port, dep_country,
-                arr_country, when.strftime("%Y-%m-%dT%H:%M:%S") + offset, "BA",
-                f"BA{rng.randrange(1, 999)}",
-            ))  # fmt: skip
+            writer.writerow(
+                (
+                    f"R{i:09d}",
+                    f"api-{dep_port.lower()}",
+                    rng.choice(FAMILY),
+                    rng.choice(GIVEN),
+                    born.isoformat(),
+                    rng.choice("MFX"),
+                    rng.choice(COUNTRIES),
+                    "P",
+                    f"{rng.randrange(10**9):09d}",
+                    rng.choice(COUNTRIES),
+                    "out" if dep_country == "GBR" else "in",
+                    dep_port,
+                    arr_port,
+                    dep_country,
+                    arr_country,
+                    when.strftime("%Y-%m-%dT%H:%M:%S") + offset,
+                    "BA",
+                    f"BA{rng.randrange(1, 999)}",
+                )
+            )
     return path
 
 
@@ -92,8 +155,15 @@ def synthetic_travel(folder: Path, rows: int) -> Path | None:
         from tracker.synthetic import generate
     except ImportError:
         return None
-    generate(folder, offenders=max(1000, rows // 100), travel=rows, seed=7,
-             as_of=date(2026, 11, 20), paxlst_share=0.0, jsonl_share=0.0)  # fmt: skip
+    generate(
+        folder,
+        offenders=max(1000, rows // 100),
+        travel=rows,
+        seed=7,
+        as_of=date(2026, 11, 20),
+        paxlst_share=0.0,
+        jsonl_share=0.0,
+    )
     path = folder / "travel.csv"
     return path if path.exists() else None
 
@@ -128,8 +198,9 @@ def load(url: str, path: Path, data_dir: Path) -> dict:
     cpu_before = cpu_seconds(resource.RUSAGE_SELF)
     child_cpu_before = cpu_seconds(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    [result] = ingest_files(sessions, "travel", [path], settings=settings, actor="system",
-                            progress=sys.stderr.isatty())  # fmt: skip
+    [result] = ingest_files(
+        sessions, "travel", [path], settings=settings, actor="system", progress=sys.stderr.isatty()
+    )
     seconds = time.perf_counter() - started
     engine.dispose()
     return {
@@ -146,8 +217,16 @@ def load(url: str, path: Path, data_dir: Path) -> dict:
 
 def load_in_child(label: str, url: str, path: Path, data_dir: Path) -> dict:
     """Each load in its own process, so each backend's peak memory is its own."""
-    command = [sys.executable, __file__, "--load-only", url, "--file", str(path),
-               "--data-dir", str(data_dir)]  # fmt: skip
+    command = [
+        sys.executable,
+        __file__,
+        "--load-only",
+        url,
+        "--file",
+        str(path),
+        "--data-dir",
+        str(data_dir),
+    ]
     done = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True)
     figures = json.loads(done.stdout.strip().splitlines()[-1])
     rate = figures["rows"] / figures["seconds"] if figures["seconds"] else 0.0
@@ -187,9 +266,11 @@ def main() -> int:
         if path is None:
             path = write_travel_csv(folder / "travel.csv", args.rows)
         size = path.stat().st_size / 2**20
-        print(f"travel file: {path.name}, {size:,.0f} MiB, written by the {writer} in "
-              f"{time.perf_counter() - started:.1f} s; peak memory so far "
-              f"{peak_memory_mib():,.0f} MiB")  # fmt: skip
+        print(
+            f"travel file: {path.name}, {size:,.0f} MiB, written by the {writer} in "
+            f"{time.perf_counter() - started:.1f} s; peak memory so far "
+            f"{peak_memory_mib():,.0f} MiB"
+        )
         if not args.no_sqlite:
             sqlite_url = f"sqlite:///{folder / 'bench.db'}"
             load_in_child("sqlite", sqlite_url, path, folder / "data-sqlite")

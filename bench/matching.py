@@ -190,8 +190,10 @@ def best_threshold_f1(
     """F1 at the threshold that maximises it: (threshold, precision, recall, f1)."""
     true_map = truth.set_index("travel_key")["offender_key"]
     n_true = int(truth["offender_key"].notna().sum())
-    correct = (links["offender_key"].astype(str).to_numpy()
-               == links["travel_key"].map(true_map).astype(str).to_numpy())  # fmt: skip
+    correct = (
+        links["offender_key"].astype(str).to_numpy()
+        == links["travel_key"].map(true_map).astype(str).to_numpy()
+    )
     order = np.argsort(-links["match_probability"].to_numpy())
     hits = np.cumsum(correct[order])
     k = np.arange(1, len(order) + 1)
@@ -200,16 +202,21 @@ def best_threshold_f1(
     if len(f1) == 0:
         return (1.0, 1.0, 0.0, 0.0)
     i = int(np.argmax(f1))
-    return (float(links["match_probability"].to_numpy()[order][i]), float(precision[i]),
-            float(recall[i]), float(f1[i]))  # fmt: skip
+    return (
+        float(links["match_probability"].to_numpy()[order][i]),
+        float(precision[i]),
+        float(recall[i]),
+        float(f1[i]),
+    )
 
 
 #: the issue's goals as (match F1, match + review recall): stress profiles, and the default
 STRESS_GOAL, DEFAULT_GOAL = (0.97, 0.98), (0.99, 0.99)
 
 
-def habit_recall(links: pd.DataFrame, truth: pd.DataFrame,
-                 labels: tuple[str, ...]) -> tuple[int, float]:  # fmt: skip
+def habit_recall(
+    links: pd.DataFrame, truth: pd.DataFrame, labels: tuple[str, ...]
+) -> tuple[int, float]:
     """Records showing any of a profile's habit labels, and the share linked right (match +
     review)."""
     true = truth[truth["offender_key"].notna()]
@@ -231,19 +238,31 @@ def profile_run(args: argparse.Namespace, name: str) -> dict:
     with warnings.catch_warnings():  # pandas' notice about evaluate's fillna, once per profile
         warnings.simplefilter("ignore", FutureWarning)
         evaluation = evaluate_links(links, data["truth"])
-    print(f"true links {evaluation.true_links:,}; blocking recall {blocking:.4f} ({pairs:,} "
-          f"pairs); tracker {info['seconds']:.1f}s, peak {peak_memory_mib():,.0f} MiB")  # fmt: skip
+    print(
+        f"true links {evaluation.true_links:,}; blocking recall {blocking:.4f} ({pairs:,} "
+        f"pairs); tracker {info['seconds']:.1f}s, peak {peak_memory_mib():,.0f} MiB"
+    )
     for band, sc in evaluation.bands.items():
-        print(f"  {band:<15} precision {sc.precision:.4f}  recall {sc.recall:.4f}  "
-              f"F1 {sc.f1:.4f}  ({sc.links:,} links)")  # fmt: skip
-    print("  recall (match + review) by corruption, worst first"
-          + ("; * marks this profile's habit" if profile.labels else "") + ":")  # fmt: skip
+        print(
+            f"  {band:<15} precision {sc.precision:.4f}  recall {sc.recall:.4f}  "
+            f"F1 {sc.f1:.4f}  ({sc.links:,} links)"
+        )
+    print(
+        "  recall (match + review) by corruption, worst first"
+        + ("; * marks this profile's habit" if profile.labels else "")
+        + ":"
+    )
     ranked = sorted(evaluation.recall_by_corruption.items(), key=lambda kv: (kv[1][1], kv[0]))
     for label, (n, recall) in ranked:
         mark = "*" if label in profile.labels else " "
         print(f"   {mark}{label:<22}{n:>7,}  {recall:.4f}")
-    row = {"profile": name, "blocking": blocking, "bands": evaluation.bands,
-           "habit": habit_recall(links, data["truth"], profile.labels), "splink": None}  # fmt: skip
+    row = {
+        "profile": name,
+        "blocking": blocking,
+        "bands": evaluation.bands,
+        "habit": habit_recall(links, data["truth"], profile.labels),
+        "splink": None,
+    }
     if not args.no_splink and (splink := run_splink(data)) is not None:
         row["splink"] = best_threshold_f1(splink[0], data["truth"])[3]
         print(f"  Splink best-threshold F1 {row['splink']:.4f}")
@@ -253,11 +272,15 @@ def profile_run(args: argparse.Namespace, name: str) -> dict:
 def run_profiles(args: argparse.Namespace, names: list[str]) -> int:
     """Each profile in turn, then one row per profile against the issue's goals."""
     rows = [profile_run(args, name) for name in names]
-    print(f"\n== summary: {args.offenders:,} x {args.travel:,}, seed {args.seed}; goal: match "
-          f"F1 >= {STRESS_GOAL[0]}, match + review recall >= {STRESS_GOAL[1]} "
-          f"(default: both >= {DEFAULT_GOAL[0]})")  # fmt: skip
-    head = (f"{'profile':<19}{'block R':>8}{'match P':>9}{'R':>7}{'F1':>7}{'m+r P':>8}{'R':>7}"
-            f"{'F1':>7}{'habit R':>9}{'habit n':>8}  goal")  # fmt: skip
+    print(
+        f"\n== summary: {args.offenders:,} x {args.travel:,}, seed {args.seed}; goal: match "
+        f"F1 >= {STRESS_GOAL[0]}, match + review recall >= {STRESS_GOAL[1]} "
+        f"(default: both >= {DEFAULT_GOAL[0]})"
+    )
+    head = (
+        f"{'profile':<19}{'block R':>8}{'match P':>9}{'R':>7}{'F1':>7}{'m+r P':>8}{'R':>7}"
+        f"{'F1':>7}{'habit R':>9}{'habit n':>8}  goal"
+    )
     print(head + ("  Splink F1" if not args.no_splink else ""))
     for row in rows:
         match, both = row["bands"]["match"], row["bands"]["match + review"]
@@ -265,21 +288,32 @@ def run_profiles(args: argparse.Namespace, names: list[str]) -> int:
         met = "met" if match.f1 >= f1_goal and both.recall >= recall_goal else "MISSED"
         n, habit = row["habit"]
         shown = f"{habit:.4f}" if n else "-"
-        line = (f"{row['profile']:<19}{row['blocking']:>8.4f}{match.precision:>9.4f}"
-                f"{match.recall:>7.4f}{match.f1:>7.4f}{both.precision:>8.4f}{both.recall:>7.4f}"
-                f"{both.f1:>7.4f}{shown:>9}{n:>8,}  {met:<6}")  # fmt: skip
+        line = (
+            f"{row['profile']:<19}{row['blocking']:>8.4f}{match.precision:>9.4f}"
+            f"{match.recall:>7.4f}{match.f1:>7.4f}{both.precision:>8.4f}{both.recall:>7.4f}"
+            f"{both.f1:>7.4f}{shown:>9}{n:>8,}  {met:<6}"
+        )
         print(line + (f"  {row['splink']:.4f}" if row["splink"] is not None else ""))
     return 0
 
 
 def _generate(folder: Path, args: argparse.Namespace, profile: str) -> None:
     started = time.perf_counter()
-    generate(folder, offenders=args.offenders, travel=args.travel, seed=args.seed,
-             as_of=date(2026, 11, 20), paxlst_share=0.0, jsonl_share=0.0,
-             profile=profile)  # fmt: skip
+    generate(
+        folder,
+        offenders=args.offenders,
+        travel=args.travel,
+        seed=args.seed,
+        as_of=date(2026, 11, 20),
+        paxlst_share=0.0,
+        jsonl_share=0.0,
+        profile=profile,
+    )
     shown = "" if profile == "default" else f" (profile {profile})"
-    print(f"generated {args.offenders:,} x {args.travel:,}{shown} in "
-          f"{time.perf_counter() - started:.1f}s")  # fmt: skip
+    print(
+        f"generated {args.offenders:,} x {args.travel:,}{shown} in "
+        f"{time.perf_counter() - started:.1f}s"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -289,10 +323,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--inbox", type=Path, help="reuse a generated folder instead")
     parser.add_argument("--no-splink", action="store_true")
-    parser.add_argument("--profile", choices=tuple(PROFILES), default="default",
-                        help="the generator profile (tracker generate --profile)")  # fmt: skip
-    parser.add_argument("--profiles", metavar="all|NAME,NAME...",
-                        help="run each profile in turn, then a summary table")  # fmt: skip
+    parser.add_argument(
+        "--profile",
+        choices=tuple(PROFILES),
+        default="default",
+        help="the generator profile (tracker generate --profile)",
+    )
+    parser.add_argument(
+        "--profiles",
+        metavar="all|NAME,NAME...",
+        help="run each profile in turn, then a summary table",
+    )
     args = parser.parse_args(argv)
     if args.profiles:
         names = list(PROFILES) if args.profiles == "all" else args.profiles.split(",")
@@ -310,9 +351,11 @@ def main(argv: list[str] | None = None) -> int:
         if not args.inbox:
             _generate(folder, args, args.profile)
         data = load_inbox(folder)
-        print(f"register {len(data['register']):,}  aliases {len(data['aliases']):,}  "
-              f"documents {len(data['documents']):,}  travel {len(data['travel']):,}  "
-              f"true links {int(data['truth']['offender_key'].notna().sum()):,}")  # fmt: skip
+        print(
+            f"register {len(data['register']):,}  aliases {len(data['aliases']):,}  "
+            f"documents {len(data['documents']):,}  travel {len(data['travel']):,}  "
+            f"true links {int(data['truth']['offender_key'].notna().sum()):,}"
+        )
         recall, pairs, seconds = measure_blocking(data)
         print(
             f"blocking: recall {recall:.4f} on the labelled pairs, {pairs:,} candidate pairs "

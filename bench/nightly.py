@@ -79,15 +79,19 @@ def run_one(backend: str, inbox_source: Path, work: Path) -> None:
     ingest = result.counts.get("ingest", {})
     links = result.counts.get("match", {}).get("links", {})
     new = sum(sum(v.values()) for v in result.counts.get("new_flags", {}).values())
-    print(f"\n== {backend}: nightly {result.status} in {seconds:.1f}s, peak memory "
-          f"{peak_memory_mib():,.0f} MiB (file-reading process "
-          f"{peak_child_memory_mib():,.0f} MiB)")  # fmt: skip
+    print(
+        f"\n== {backend}: nightly {result.status} in {seconds:.1f}s, peak memory "
+        f"{peak_memory_mib():,.0f} MiB (file-reading process "
+        f"{peak_child_memory_mib():,.0f} MiB)"
+    )
     print(
         "stage timings (s): " + ", ".join(f"{k} {v:.1f}" for k, v in result.stage_timings.items())
     )
-    print(f"ingest: read {ingest.get('read', 0):,}, loaded {ingest.get('loaded', 0):,}, rejected "
-          f"{ingest.get('rejected', 0):,}; links: match {links.get('match', 0):,}, review "
-          f"{links.get('review', 0):,}; new flags {new:,}")  # fmt: skip
+    print(
+        f"ingest: read {ingest.get('read', 0):,}, loaded {ingest.get('loaded', 0):,}, rejected "
+        f"{ingest.get('rejected', 0):,}; links: match {links.get('match', 0):,}, review "
+        f"{links.get('review', 0):,}; new flags {new:,}"
+    )
     if result.error:
         print(f"error: {result.error}")
     if backend == "postgresql":
@@ -115,10 +119,13 @@ def main(argv: list[str] | None = None) -> int:
         if inbox is None:
             inbox = Path(tmp) / "generated"
             started = time.perf_counter()
-            generate(inbox, offenders=args.offenders, travel=args.travel, seed=args.seed,
-                     as_of=AS_OF)  # fmt: skip
-            print(f"generated {args.offenders:,} x {args.travel:,} in "
-                  f"{time.perf_counter() - started:.1f}s")  # fmt: skip
+            generate(
+                inbox, offenders=args.offenders, travel=args.travel, seed=args.seed, as_of=AS_OF
+            )
+            print(
+                f"generated {args.offenders:,} x {args.travel:,} in "
+                f"{time.perf_counter() - started:.1f}s"
+            )
         backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
         for backend in backends:
             work = Path(tmp) / backend

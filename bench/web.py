@@ -39,8 +39,24 @@ from tracker.review.passwords import set_password
 from tracker.review.users import add_user
 
 TARGETS_MS = {"queue": 300, "queue, filtered": 300, "flag": 200}
-FAMILY = ["SMITH", "JONES", "NOWAK", "KHAN", "OKAFOR", "NGUYEN", "GARCIA", "IVANOV", "SILVA",
-          "MURPHY", "SCHMIDT", "PATEL", "WANG", "YILMAZ", "KELLY", "MENSAH"]  # fmt: skip
+FAMILY = [
+    "SMITH",
+    "JONES",
+    "NOWAK",
+    "KHAN",
+    "OKAFOR",
+    "NGUYEN",
+    "GARCIA",
+    "IVANOV",
+    "SILVA",
+    "MURPHY",
+    "SCHMIDT",
+    "PATEL",
+    "WANG",
+    "YILMAZ",
+    "KELLY",
+    "MENSAH",
+]
 GIVEN = ["JOHN", "ANNA", "PIOTR", "IMRAN", "CHINEDU", "MINH", "MARIA", "DMITRI", "SEAN", "LUCIA"]
 FORCES = [f"Force {n:02d}" for n in range(1, 44)]
 KINDS = ["unnotified_travel", "late_travel_notification", "travel_details_mismatch"]
@@ -57,15 +73,29 @@ def _explanation(rng: random.Random) -> tuple[dict, float, float]:
     fields = []
     for name, levels in FIELD_LEVELS.items():
         level = rng.choice(list(levels))
-        fields.append({"field": name, "level": level, "label": levels[level],
-                       "weight": round(rng.uniform(-3, 9) if level else -2.0, 4)})  # fmt: skip
+        fields.append(
+            {
+                "field": name,
+                "level": level,
+                "label": levels[level],
+                "weight": round(rng.uniform(-3, 9) if level else -2.0, 4),
+            }
+        )
     prior = -11.7
     total = prior + sum(f["weight"] for f in fields)
     probability = 1 / (1 + 2 ** (-total))
-    return ({"prior_weight": prior, "fields": fields, "total_weight": round(total, 4),
-             "probability": round(probability, 6), "order_swapped": False,
-             "name_used": {"source": "register", "family": "X", "given": "Y"}},
-            total, probability)  # fmt: skip
+    return (
+        {
+            "prior_weight": prior,
+            "fields": fields,
+            "total_weight": round(total, 4),
+            "probability": round(probability, 6),
+            "order_swapped": False,
+            "name_used": {"source": "register", "family": "X", "given": "Y"},
+        },
+        total,
+        probability,
+    )
 
 
 def load(sessions, flags: int, seed: int = 11) -> int:
@@ -80,25 +110,51 @@ def load(sessions, flags: int, seed: int = 11) -> int:
         s.add(run)
         s.flush()
         run_id = run.id
-    rows = [{"offender_id": f"VR-{i:07d}", "family_name": rng.choice(FAMILY),
-             "given_names": rng.choice(GIVEN), "date_of_birth": date(1950, 1, 1)
-             + timedelta(days=rng.randrange(18000)), "requirement_start": date(2020, 1, 1),
-             "notification_period": "indefinite", "managing_force": rng.choice(FORCES),
-             "public_id": f"pub{i:012d}", "risk_level": rng.choice(["low", "medium", "high"])}
-            for i in range(offenders)]  # fmt: skip
+    rows = [
+        {
+            "offender_id": f"VR-{i:07d}",
+            "family_name": rng.choice(FAMILY),
+            "given_names": rng.choice(GIVEN),
+            "date_of_birth": date(1950, 1, 1) + timedelta(days=rng.randrange(18000)),
+            "requirement_start": date(2020, 1, 1),
+            "notification_period": "indefinite",
+            "managing_force": rng.choice(FORCES),
+            "public_id": f"pub{i:012d}",
+            "risk_level": rng.choice(["low", "medium", "high"]),
+        }
+        for i in range(offenders)
+    ]
     departure = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
     with transaction(sessions) as s:
         for part in _chunks(rows):
             s.execute(insert(Offender), part)
         pks = [pk for (pk,) in s.execute(select(Offender.id).order_by(Offender.id))]
-        s.execute(insert(Notification), [
-            {"notification_id": f"N-{i:08d}", "offender_pk": pk, "kind": "periodic",
-             "notified_on": date(2026, 6, 1)} for i, pk in enumerate(pks)])  # fmt: skip
-        travel = [{"source": "api-bench", "record_id": f"T{i:08d}",
-                   "family_name": rng.choice(FAMILY), "given_names": rng.choice(GIVEN),
-                   "direction": "out", "departure_country": "GBR", "arrival_country": "THA",
-                   "departure_time": departure, "departure_local_date": departure.date()}
-                  for i in range(flags)]  # fmt: skip
+        s.execute(
+            insert(Notification),
+            [
+                {
+                    "notification_id": f"N-{i:08d}",
+                    "offender_pk": pk,
+                    "kind": "periodic",
+                    "notified_on": date(2026, 6, 1),
+                }
+                for i, pk in enumerate(pks)
+            ],
+        )
+        travel = [
+            {
+                "source": "api-bench",
+                "record_id": f"T{i:08d}",
+                "family_name": rng.choice(FAMILY),
+                "given_names": rng.choice(GIVEN),
+                "direction": "out",
+                "departure_country": "GBR",
+                "arrival_country": "THA",
+                "departure_time": departure,
+                "departure_local_date": departure.date(),
+            }
+            for i in range(flags)
+        ]
         for part in _chunks(travel):
             s.execute(insert(TravelRecord), part)
         travel_pks = [pk for (pk,) in s.execute(select(TravelRecord.id).order_by(TravelRecord.id))]
@@ -106,23 +162,39 @@ def load(sessions, flags: int, seed: int = 11) -> int:
         for i, travel_pk in enumerate(travel_pks):
             explanation, weight, probability = _explanation(rng)
             offender_pk = pks[i % len(pks)]
-            links.append({"run_id": run_id, "travel_pk": travel_pk, "offender_pk": offender_pk,
-                          "match_probability": probability, "match_weight": weight,
-                          "band": "match" if probability > 0.9 else "review",
-                          "explanation": explanation})  # fmt: skip
+            links.append(
+                {
+                    "run_id": run_id,
+                    "travel_pk": travel_pk,
+                    "offender_pk": offender_pk,
+                    "match_probability": probability,
+                    "match_weight": weight,
+                    "band": "match" if probability > 0.9 else "review",
+                    "explanation": explanation,
+                }
+            )
         for part in _chunks(links):
             s.execute(insert(Link), part)
         link_ids = [pk for (pk,) in s.execute(select(Link.id).order_by(Link.id))]
         for i, (travel_pk, link_id) in enumerate(zip(travel_pks, link_ids, strict=True)):
-            flag_rows.append({"flag_key": f"bench:{i}", "kind": rng.choice(KINDS),
-                              "severity": rng.choice(SEVERITIES), "status": "open",
-                              "offender_pk": pks[i % len(pks)], "travel_pk": travel_pk,
-                              "link_id": link_id, "match_probability": links[i]
-                              ["match_probability"], "due_on": date(2026, 10, 1)
-                              + timedelta(days=rng.randrange(60)), "detected_on":
-                              date(2026, 11, 20), "run_id": run_id,
-                              "rule": "uk-ew foreign travel, 2004 travel regs as amended 2012",
-                              "summary": "travelled without notice", "evidence": {}})  # fmt: skip
+            flag_rows.append(
+                {
+                    "flag_key": f"bench:{i}",
+                    "kind": rng.choice(KINDS),
+                    "severity": rng.choice(SEVERITIES),
+                    "status": "open",
+                    "offender_pk": pks[i % len(pks)],
+                    "travel_pk": travel_pk,
+                    "link_id": link_id,
+                    "match_probability": links[i]["match_probability"],
+                    "due_on": date(2026, 10, 1) + timedelta(days=rng.randrange(60)),
+                    "detected_on": date(2026, 11, 20),
+                    "run_id": run_id,
+                    "rule": "uk-ew foreign travel, 2004 travel regs as amended 2012",
+                    "summary": "travelled without notice",
+                    "evidence": {},
+                }
+            )
         for part in _chunks(flag_rows):
             s.execute(insert(Flag), part)
     return run_id
@@ -141,8 +213,9 @@ def serve(url: str, data_dir: Path):
 
     app = create_app(url, secret_key="bench-secret-" + "x" * 40, data_dir=data_dir)
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))  # fmt: skip
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
@@ -153,8 +226,9 @@ def serve(url: str, data_dir: Path):
 def signed_in(base: str) -> httpx.Client:
     client = httpx.Client(base_url=base, timeout=30)
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/sign-in").text)[1]
-    response = client.post("/sign-in", data={"name": "ann", "password": PASSWORD,
-                                             "csrf_token": token})  # fmt: skip
+    response = client.post(
+        "/sign-in", data={"name": "ann", "password": PASSWORD, "csrf_token": token}
+    )
     if response.status_code != 303:
         raise SystemExit(f"sign-in refused: {response.status_code}")
     return client
@@ -176,8 +250,10 @@ def report(name: str, times: list[float]) -> str:
     median = statistics.median(ordered)
     p95 = ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
     verdict = "ok" if p95 < TARGETS_MS[name] else "OVER TARGET"
-    return (f"{name:<16} median {median:7.1f} ms   p95 {p95:7.1f} ms   "
-            f"(target < {TARGETS_MS[name]} ms: {verdict})")  # fmt: skip
+    return (
+        f"{name:<16} median {median:7.1f} ms   p95 {p95:7.1f} ms   "
+        f"(target < {TARGETS_MS[name]} ms: {verdict})"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -200,8 +276,11 @@ def main(argv: list[str] | None = None) -> int:
     if engine.dialect.name == "sqlite":  # fold the bulk load's write-ahead log back in
         with engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    print(f"loaded {args.flags:,} open flags into {engine.url.render_as_string()} in "
-          f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
+    print(
+        f"loaded {args.flags:,} open flags into {engine.url.render_as_string()} in "
+        f"{time.perf_counter() - started:.1f} s",
+        file=sys.stderr,
+    )
     engine.dispose()
     server, thread, base = serve(url, scratch)
     try:
@@ -210,8 +289,10 @@ def main(argv: list[str] | None = None) -> int:
         timed(client, ["/queue"] * 3 + ["/flags/1"] * 3)  # warm caches and the pool
         pages = {
             "queue": ["/queue"] * args.requests,
-            "queue, filtered": [f"/queue?severity={rng.choice(SEVERITIES)}&page="
-                                f"{rng.randint(1, 20)}" for _ in range(args.requests)],
+            "queue, filtered": [
+                f"/queue?severity={rng.choice(SEVERITIES)}&page={rng.randint(1, 20)}"
+                for _ in range(args.requests)
+            ],
             "flag": [f"/flags/{rng.randint(1, args.flags)}" for _ in range(args.requests)],
         }
         print(f"{args.flags:,} open flags, {args.requests} requests per page, one client:")

@@ -48,20 +48,27 @@ def add_offender(session: Session, **values) -> Offender:
     return offender
 
 
-def add_alias(session: Session, offender: Offender, family_name: str, given_names: str,
-              kind: str = "alias") -> Alias:  # fmt: skip
-    alias = Alias(offender_pk=offender.id, family_name=family_name, given_names=given_names,
-                  kind=kind)  # fmt: skip
+def add_alias(
+    session: Session, offender: Offender, family_name: str, given_names: str, kind: str = "alias"
+) -> Alias:
+    alias = Alias(
+        offender_pk=offender.id, family_name=family_name, given_names=given_names, kind=kind
+    )
     session.add(alias)
     session.flush()
     return alias
 
 
-def add_document(session: Session, offender: Offender, number: str, country: str = "GBR",
-                 doc_type: str = "P") -> Document:  # fmt: skip
-    document = Document(offender_pk=offender.id, doc_type=doc_type, doc_number=number,
-                        doc_number_norm=normalise_document_number(number),
-                        issuing_country=country)  # fmt: skip
+def add_document(
+    session: Session, offender: Offender, number: str, country: str = "GBR", doc_type: str = "P"
+) -> Document:
+    document = Document(
+        offender_pk=offender.id,
+        doc_type=doc_type,
+        doc_number=number,
+        doc_number_norm=normalise_document_number(number),
+        issuing_country=country,
+    )
     session.add(document)
     session.flush()
     return document
@@ -88,12 +95,17 @@ def add_travel(session: Session, **values) -> TravelRecord:
     return record
 
 
-def add_notification(session: Session, offender: Offender, kind: str, notified_on: date,
-                     **values) -> Notification:  # fmt: skip
+def add_notification(
+    session: Session, offender: Offender, kind: str, notified_on: date, **values
+) -> Notification:
     n = next(_ids)
-    notification = Notification(notification_id=values.pop("notification_id", f"N-{n:08d}"),
-                                offender_pk=offender.id, kind=kind, notified_on=notified_on,
-                                **values)  # fmt: skip
+    notification = Notification(
+        notification_id=values.pop("notification_id", f"N-{n:08d}"),
+        offender_pk=offender.id,
+        kind=kind,
+        notified_on=notified_on,
+        **values,
+    )
     session.add(notification)
     session.flush()
     return notification
@@ -138,58 +150,86 @@ def load_population(session: Session, population) -> None:
         insert(Offender),
         [
             {
-                "offender_id": r.offender_key, "family_name": r.family_name,
-                "given_names": r.given_names, "date_of_birth": date.fromisoformat(r.date_of_birth),
-                "sex": r.sex, "nationalities": r.nationalities,
-                "requirement_start": date(2020, 1, 1), "notification_period": "indefinite",
+                "offender_id": r.offender_key,
+                "family_name": r.family_name,
+                "given_names": r.given_names,
+                "date_of_birth": date.fromisoformat(r.date_of_birth),
+                "sex": r.sex,
+                "nationalities": r.nationalities,
+                "requirement_start": date(2020, 1, 1),
+                "notification_period": "indefinite",
                 "managing_force": "Test Constabulary",
-                "public_id": f"p{i}", "risk_level": "high",
+                "public_id": f"p{i}",
+                "risk_level": "high",
             }
             for i, r in enumerate(register.itertuples())
         ],
-    )  # fmt: skip
+    )
     ids = dict(session.execute(select(Offender.offender_id, Offender.id)).all())
     session.execute(
         insert(Document),
         [
-            {"offender_pk": ids[r.offender_key], "doc_type": "P", "doc_number": r.doc_number,
-             "issuing_country": r.issuing_country}
+            {
+                "offender_pk": ids[r.offender_key],
+                "doc_type": "P",
+                "doc_number": r.doc_number,
+                "issuing_country": r.issuing_country,
+            }
             for r in population["documents"].itertuples()
         ],
-    )  # fmt: skip
+    )
     departure = datetime(2026, 3, 1, 6, 40, tzinfo=UTC)
     session.execute(
         insert(TravelRecord),
         [
             {
-                "source": "api-test", "record_id": r.travel_key, "family_name": r.family_name,
+                "source": "api-test",
+                "record_id": r.travel_key,
+                "family_name": r.family_name,
                 "given_names": r.given_names,
                 "date_of_birth": date.fromisoformat(r.date_of_birth) if r.date_of_birth else None,
-                "sex": r.sex, "nationality": r.nationality, "doc_type": "P",
-                "doc_number": r.doc_number, "doc_issuing_country": r.doc_issuing_country,
-                "direction": "out", "departure_country": "GBR", "arrival_country": "THA",
-                "departure_time": departure, "departure_local_date": departure.date(),
+                "sex": r.sex,
+                "nationality": r.nationality,
+                "doc_type": "P",
+                "doc_number": r.doc_number,
+                "doc_issuing_country": r.doc_issuing_country,
+                "direction": "out",
+                "departure_country": "GBR",
+                "arrival_country": "THA",
+                "departure_time": departure,
+                "departure_local_date": departure.date(),
             }
             for r in population["travel"].itertuples()
         ],
-    )  # fmt: skip
+    )
 
 
 def add_model(session: Session, version: int, run: Run | None = None) -> MatchModel:
-    model = MatchModel(version=version, run_id=run.id if run else None, parameters={},
-                       training={})  # fmt: skip
+    model = MatchModel(version=version, run_id=run.id if run else None, parameters={}, training={})
     session.add(model)
     session.flush()
     return model
 
 
-def add_link(session: Session, run: Run, travel: TravelRecord, offender: Offender,
-             probability: float, band: str | None = None,
-             model: MatchModel | None = None) -> Link:  # fmt: skip
-    link = Link(run_id=run.id, travel_pk=travel.id, offender_pk=offender.id,
-                model_id=model.id if model else None, match_probability=probability,
-                match_weight=0.0, band=band or ("match" if probability >= 0.95 else "review"),
-                explanation={})  # fmt: skip
+def add_link(
+    session: Session,
+    run: Run,
+    travel: TravelRecord,
+    offender: Offender,
+    probability: float,
+    band: str | None = None,
+    model: MatchModel | None = None,
+) -> Link:
+    link = Link(
+        run_id=run.id,
+        travel_pk=travel.id,
+        offender_pk=offender.id,
+        model_id=model.id if model else None,
+        match_probability=probability,
+        match_weight=0.0,
+        band=band or ("match" if probability >= 0.95 else "review"),
+        explanation={},
+    )
     session.add(link)
     session.flush()
     return link

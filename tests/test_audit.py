@@ -31,10 +31,14 @@ from tracker.db import transaction
 from tracker.models import AuditEvent, AuditEventValues, AuditHead
 
 GUARDED_TABLES = ("audit_events", "audit_head", "audit_event_values")
-SQLITE_GUARDS = ("audit_events_refuse_update", "audit_events_refuse_delete",
-                 "audit_head_refuse_delete", "audit_head_refuse_rewind",
-                 "audit_event_values_refuse_update",
-                 "audit_event_values_refuse_delete")  # fmt: skip
+SQLITE_GUARDS = (
+    "audit_events_refuse_update",
+    "audit_events_refuse_delete",
+    "audit_head_refuse_delete",
+    "audit_head_refuse_rewind",
+    "audit_event_values_refuse_update",
+    "audit_event_values_refuse_delete",
+)
 
 
 def _write_events(sessions, n: int = 5) -> None:
@@ -172,8 +176,7 @@ def _anchor(sessions, folders):
         return verify_chain(s), verify_anchor(s, *folders)
 
 
-def test_an_entry_edited_and_rehashed_to_the_head_is_not_intact(engine, sessions, backend,
-                                                                folders):  # fmt: skip
+def test_an_entry_edited_and_rehashed_to_the_head_is_not_intact(engine, sessions, backend, folders):
     _checkpointed(sessions, folders)
 
     def edit_and_rehash(session):
@@ -201,11 +204,11 @@ def test_a_tail_deleted_with_the_head_rewound_is_not_intact(engine, sessions, ba
     assert chain.intact and chain.entries == 3
     assert not anchor.intact
     assert "names entry 5, but the trail ends at entry 3: entries were deleted" in (
-        anchor.describe())
+        anchor.describe()
+    )
 
 
-def test_a_trail_emptied_while_data_is_present_is_not_intact(engine, sessions, backend,
-                                                             folders):  # fmt: skip
+def test_a_trail_emptied_while_data_is_present_is_not_intact(engine, sessions, backend, folders):
     _checkpointed(sessions, folders)
     with transaction(sessions) as s:
         add_offender(s)
@@ -229,8 +232,7 @@ def test_the_head_row_cannot_be_deleted_or_rewound(engine, sessions):
             conn.execute(text(statement))
 
 
-def test_a_deleted_head_is_named_and_refuses_writes_without_a_traceback(engine, sessions,
-                                                                        backend):  # fmt: skip
+def test_a_deleted_head_is_named_and_refuses_writes_without_a_traceback(engine, sessions, backend):
     _write_events(sessions, 3)
     _as_owner(engine, backend, lambda s: s.execute(text("DELETE FROM audit_head")))
     with transaction(sessions) as s:
@@ -243,8 +245,7 @@ def test_a_deleted_head_is_named_and_refuses_writes_without_a_traceback(engine, 
 
 def test_a_head_wound_back_refuses_writes_without_a_traceback(engine, sessions, backend):
     _write_events(sessions, 3)
-    _as_owner(engine, backend,
-              lambda s: s.execute(text("UPDATE audit_head SET last_event_id = 1")))  # fmt: skip
+    _as_owner(engine, backend, lambda s: s.execute(text("UPDATE audit_head SET last_event_id = 1")))
     with transaction(sessions) as s:
         report = verify_chain(s)
     assert not report.intact and "the head was wound back" in report.problem
@@ -281,10 +282,15 @@ def test_an_untouched_checkpointed_trail_is_anchored(sessions, folders):
 
 def _altered(sessions) -> int:
     with transaction(sessions) as s:
-        event = record_event(s, actor="system", action="alteration", object_type="offender",
-                             object_id="VR-1", details={"changed": ["postcode"]},
-                             values={"changes": {"postcode": {"old": "AB1 2CD",
-                                                              "new": "EF3 4GH"}}})  # fmt: skip
+        event = record_event(
+            s,
+            actor="system",
+            action="alteration",
+            object_type="offender",
+            object_id="VR-1",
+            details={"changed": ["postcode"]},
+            values={"changes": {"postcode": {"old": "AB1 2CD", "new": "EF3 4GH"}}},
+        )
         return event.id
 
 
@@ -303,8 +309,13 @@ def test_changed_kept_values_break_the_chain(engine, sessions, backend):
     event_id = _altered(sessions)
     with pytest.raises(DBAPIError, match="only erased"), engine.begin() as conn:
         conn.execute(text("UPDATE audit_event_values SET payload = '{}'"))
-    _as_owner(engine, backend, lambda s: s.execute(
-        text("UPDATE audit_event_values SET payload = :p"), {"p": json.dumps({"changes": {}})}))
+    _as_owner(
+        engine,
+        backend,
+        lambda s: s.execute(
+            text("UPDATE audit_event_values SET payload = :p"), {"p": json.dumps({"changes": {}})}
+        ),
+    )
     with transaction(sessions) as s:
         report = verify_chain(s)
     assert not report.intact and report.first_broken_id == event_id
@@ -313,10 +324,15 @@ def test_changed_kept_values_break_the_chain(engine, sessions, backend):
 
 def _travel_altered(sessions) -> int:
     with transaction(sessions) as s:
-        event = record_event(s, actor="system", action="alteration", object_type="travel_record",
-                             object_id="api-test|R1", details={"changed": ["family_name"]},
-                             values={"changes": {"family_name": {"old": "Passengerone",
-                                                                 "new": "Passengeronne"}}})
+        event = record_event(
+            s,
+            actor="system",
+            action="alteration",
+            object_type="travel_record",
+            object_id="api-test|R1",
+            details={"changed": ["family_name"]},
+            values={"changes": {"family_name": {"old": "Passengerone", "new": "Passengeronne"}}},
+        )
         return event.id
 
 
@@ -327,17 +343,26 @@ def test_an_offenders_kept_values_deleted_break_the_chain_whatever_entry_follows
     not even behind an erasure entry naming it (anyone who can append could write one)."""
     event_id = _altered(sessions)
     _write_events(sessions, 2)
-    with pytest.raises(DBAPIError, match="only the kept values of travel records may be "
-                                         "erased"), engine.begin() as conn:  # fmt: skip
+    with (
+        pytest.raises(DBAPIError, match="only the kept values of travel records may be erased"),
+        engine.begin() as conn,
+    ):
         conn.execute(text("DELETE FROM audit_event_values"))
     _as_owner(engine, backend, lambda s: s.execute(text("DELETE FROM audit_event_values")))
     with transaction(sessions) as s:
-        record_event(s, actor="system", action="erasure", object_type="travel_records",
-                     details={ERASED_VALUES: id_ranges([event_id])})  # fmt: skip
+        record_event(
+            s,
+            actor="system",
+            action="erasure",
+            object_type="travel_records",
+            details={ERASED_VALUES: id_ranges([event_id])},
+        )
         report = verify_chain(s)
     assert not report.intact and report.first_broken_id == event_id
-    assert report.problem == (f"the values of entry {event_id} (offender) were deleted: only a "
-                              "travel record's kept values are ever erased")  # fmt: skip
+    assert report.problem == (
+        f"the values of entry {event_id} (offender) were deleted: only a "
+        "travel record's kept values are ever erased"
+    )
 
 
 def test_kept_values_deleted_without_an_erasure_entry_break_the_chain(engine, sessions):
@@ -348,27 +373,45 @@ def test_kept_values_deleted_without_an_erasure_entry_break_the_chain(engine, se
     with transaction(sessions) as s:
         report = verify_chain(s)
     assert not report.intact and report.first_broken_id == event_id
-    assert report.problem == (f"the values of entry {event_id} were deleted without an erasure "
-                              "entry naming them")  # fmt: skip
+    assert report.problem == (
+        f"the values of entry {event_id} were deleted without an erasure entry naming them"
+    )
 
 
 def test_values_erased_with_an_erasure_entry_naming_them_keep_the_chain_intact(engine, sessions):
     first, second = _travel_altered(sessions), _travel_altered(sessions)
     with transaction(sessions) as s:  # an erasure entry written before them vouches for nothing
-        record_event(s, actor="system", action="erasure", object_type="travel_records",
-                     details={ERASED_VALUES: [[second + 1, second + 5]]})  # fmt: skip
+        record_event(
+            s,
+            actor="system",
+            action="erasure",
+            object_type="travel_records",
+            details={ERASED_VALUES: [[second + 1, second + 5]]},
+        )
     third = _travel_altered(sessions)
     with engine.begin() as conn:
-        conn.execute(text("DELETE FROM audit_event_values WHERE event_id IN (:a, :b)"),
-                     {"a": first, "b": third})  # fmt: skip
+        conn.execute(
+            text("DELETE FROM audit_event_values WHERE event_id IN (:a, :b)"),
+            {"a": first, "b": third},
+        )
     with transaction(sessions) as s:
-        record_event(s, actor="system", action="erasure", object_type="travel_records",
-                     details={ERASED_VALUES: id_ranges([first])})  # fmt: skip
+        record_event(
+            s,
+            actor="system",
+            action="erasure",
+            object_type="travel_records",
+            details={ERASED_VALUES: id_ranges([first])},
+        )
         report = verify_chain(s)
     assert not report.intact and report.first_broken_id == third
     with transaction(sessions) as s:
-        record_event(s, actor="system", action="erasure", object_type="travel_records",
-                     details={ERASED_VALUES: id_ranges([third])})  # fmt: skip
+        record_event(
+            s,
+            actor="system",
+            action="erasure",
+            object_type="travel_records",
+            details={ERASED_VALUES: id_ranges([third])},
+        )
         assert verify_chain(s).intact
 
 

@@ -31,8 +31,9 @@ def folders(tmp_path):
 def _write(sessions, n: int = 2) -> None:
     with transaction(sessions) as s:
         for i in range(n):
-            record_event(s, actor="system", action="collection", object_type="source_file",
-                         object_id=i)  # fmt: skip
+            record_event(
+                s, actor="system", action="collection", object_type="source_file", object_id=i
+            )
 
 
 def _checkpoint(sessions, folders):
@@ -49,14 +50,20 @@ def test_each_checkpoint_and_the_key_are_recorded_in_the_trail(sessions, folders
     _write(sessions)
     checkpoint = _checkpoint(sessions, folders)
     with transaction(sessions) as s:
-        made, taken = s.scalars(select(AuditEvent).where(AuditEvent.id > 2)
-                                .order_by(AuditEvent.id)).all()  # fmt: skip
-    assert (made.object_type, made.object_id) == (ANCHOR_KEY_OBJECT,
-                                                  fingerprint(load_key(folders[0])))
+        made, taken = s.scalars(
+            select(AuditEvent).where(AuditEvent.id > 2).order_by(AuditEvent.id)
+        ).all()
+    assert (made.object_type, made.object_id) == (
+        ANCHOR_KEY_OBJECT,
+        fingerprint(load_key(folders[0])),
+    )
     assert checkpoint.event_id == made.id  # the key's entry was committed first, and covered
     assert taken.object_type == CHECKPOINT_OBJECT
-    assert taken.details == {"event_id": checkpoint.event_id,
-                             "entry_hash": checkpoint.entry_hash, "at": checkpoint.at}
+    assert taken.details == {
+        "event_id": checkpoint.event_id,
+        "entry_hash": checkpoint.entry_hash,
+        "at": checkpoint.at,
+    }
     assert _anchor(sessions, folders).intact
 
 
@@ -70,12 +77,15 @@ def test_a_checkpoints_file_cut_back_is_not_intact(sessions, folders):
     path.write_text(first)  # the newest checkpoint cut off the file
     anchor = _anchor(sessions, folders)
     assert not anchor.intact
-    assert (f"the trail records 1 checkpoint(s) the checkpoints file lacks (the first of entry "
-            f"{second.event_id} at {second.at}): the file was cut back or replaced"
-            ) in anchor.describe()
+    assert (
+        f"the trail records 1 checkpoint(s) the checkpoints file lacks (the first of entry "
+        f"{second.event_id} at {second.at}): the file was cut back or replaced"
+    ) in anchor.describe()
     path.unlink()  # or the whole file
-    assert "records 2 checkpoint(s) the checkpoints file lacks" in _anchor(
-        sessions, folders).describe()
+    assert (
+        "records 2 checkpoint(s) the checkpoints file lacks"
+        in _anchor(sessions, folders).describe()
+    )
 
 
 def test_a_lost_key_is_not_remade_once_checkpoints_need_it(sessions, folders):
@@ -105,8 +115,7 @@ def test_a_replaced_key_is_named(sessions, folders):
 
     create_key(keys_dir)  # made by hand, outside the trail
     anchor = _anchor(sessions, folders)
-    assert not anchor.intact and "it was replaced; restore keys/ from backup" in (
-        anchor.describe())
+    assert not anchor.intact and "it was replaced; restore keys/ from backup" in (anchor.describe())
 
 
 def test_problems_are_shown_without_server_paths(sessions, folders):

@@ -18,17 +18,27 @@ from tracker.models import AuditEvent
 from tracker.services.retention import erase_unmatched_travel
 
 NAMES = ("Passengerone", "Passengeronne", "P9988776")
-OLD_KIND = {"changes": {"family_name": {"old": NAMES[0], "new": NAMES[1]},
-                        "doc_number": {"old": NAMES[2], "new": None},
-                        "flight_number": {"old": "BA9", "new": "BA11"}}}  # fmt: skip
+OLD_KIND = {
+    "changes": {
+        "family_name": {"old": NAMES[0], "new": NAMES[1]},
+        "doc_number": {"old": NAMES[2], "new": None},
+        "flight_number": {"old": "BA9", "new": "BA11"},
+    }
+}
 
 
 def _old_kind_entry(sessions, object_type: str = "travel_record") -> int:
     """An alteration written as before this version: the values inside the chained details."""
     with transaction(sessions) as s:
         add_travel(s, record_id="R1", departure_time=datetime(2026, 1, 10, 9, tzinfo=UTC))
-        event = record_event(s, actor="system", action="alteration", object_type=object_type,
-                             object_id="api-test|R1", details=OLD_KIND)  # fmt: skip
+        event = record_event(
+            s,
+            actor="system",
+            action="alteration",
+            object_type=object_type,
+            object_id="api-test|R1",
+            details=OLD_KIND,
+        )
         record_event(s, actor="system", action="collection", object_type="source_file")
         return event.id
 
@@ -50,17 +60,27 @@ def test_retention_redacts_values_written_inside_the_chain_and_it_still_verifies
     assert report.intact, report.problem
 
 
-def test_details_edited_without_a_recorded_redaction_are_refused_and_named(engine, sessions,
-                                                                           backend):  # fmt: skip
+def test_details_edited_without_a_recorded_redaction_are_refused_and_named(
+    engine, sessions, backend
+):
     event_id = _old_kind_entry(sessions)
     edited = json.dumps(redacted_details(OLD_KIND))
     statement = text("UPDATE audit_events SET details = :d WHERE id = :i")
     with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
         conn.execute(statement, {"d": edited, "i": event_id})
     with transaction(sessions) as s:  # a redaction entry that describes other details
-        record_event(s, actor="system", action="erasure", object_type=REDACTION_OBJECT,
-                     object_id=event_id, details={"event_id": event_id, "original_hash":
-                     s.get(AuditEvent, event_id).entry_hash, "redacted_digest": "0" * 64})
+        record_event(
+            s,
+            actor="system",
+            action="erasure",
+            object_type=REDACTION_OBJECT,
+            object_id=event_id,
+            details={
+                "event_id": event_id,
+                "original_hash": s.get(AuditEvent, event_id).entry_hash,
+                "redacted_digest": "0" * 64,
+            },
+        )
     with engine.begin() as conn:  # now the database lets it through, but verify does not
         conn.execute(statement, {"d": edited, "i": event_id})
     with transaction(sessions) as s:
@@ -73,10 +93,20 @@ def test_an_offenders_entry_cannot_be_redacted(engine, sessions):
     event_id = _old_kind_entry(sessions, object_type="offender")
     details = redacted_details(OLD_KIND)
     with transaction(sessions) as s:
-        record_event(s, actor="system", action="erasure", object_type=REDACTION_OBJECT,
-                     object_id=event_id, details={"event_id": event_id, "original_hash":
-                     s.get(AuditEvent, event_id).entry_hash,
-                     "redacted_digest": details_digest(details)})  # fmt: skip
+        record_event(
+            s,
+            actor="system",
+            action="erasure",
+            object_type=REDACTION_OBJECT,
+            object_id=event_id,
+            details={
+                "event_id": event_id,
+                "original_hash": s.get(AuditEvent, event_id).entry_hash,
+                "redacted_digest": details_digest(details),
+            },
+        )
     with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
-        conn.execute(text("UPDATE audit_events SET details = :d WHERE id = :i"),
-                     {"d": json.dumps(details), "i": event_id})  # fmt: skip
+        conn.execute(
+            text("UPDATE audit_events SET details = :d WHERE id = :i"),
+            {"d": json.dumps(details), "i": event_id},
+        )

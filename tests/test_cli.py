@@ -64,7 +64,11 @@ def test_stats_json_has_the_contract_fields(runner, db_url):
         assert figures[key] == 0
     assert set(figures["flags"]["by_kind"]) >= {"unnotified_travel", "whereabouts_unknown"}
     assert set(figures["flags"]["by_status"]) == {
-        "open", "confirmed", "dismissed", "actioned", "resolved"
+        "open",
+        "confirmed",
+        "dismissed",
+        "actioned",
+        "resolved",
     }
     assert figures["latest_run"] == {"id": None, "as_of": None, "status": None}
 
@@ -100,8 +104,17 @@ def test_usage_errors_exit_2(runner):
 
 
 def test_nightly_refuses_a_review_threshold_above_the_match_threshold(runner, db_url, tmp_path):
-    arguments = ["--db", db_url, "nightly", "--inbox", str(tmp_path), "--match-threshold", "0.8",
-                 "--review-threshold", "0.9"]  # fmt: skip
+    arguments = [
+        "--db",
+        db_url,
+        "nightly",
+        "--inbox",
+        str(tmp_path),
+        "--match-threshold",
+        "0.8",
+        "--review-threshold",
+        "0.9",
+    ]
     result = runner.invoke(main, arguments)
     assert result.exit_code == 2
     assert "--review-threshold" in result.output and "0.9 is above" in result.output
@@ -109,22 +122,26 @@ def test_nightly_refuses_a_review_threshold_above_the_match_threshold(runner, db
 
 @pytest.mark.parametrize("value", ["0", "1", "1.5", "x"])
 def test_nightly_thresholds_must_be_probabilities(runner, db_url, tmp_path, value):
-    result = runner.invoke(main, ["--db", db_url, "nightly", "--inbox", str(tmp_path),
-                                  "--match-threshold", value])  # fmt: skip
+    result = runner.invoke(
+        main, ["--db", db_url, "nightly", "--inbox", str(tmp_path), "--match-threshold", value]
+    )
     assert result.exit_code == 2 and "--match-threshold" in result.output
 
 
 TOO_BIG = str(2**63)
 
 
-@pytest.mark.parametrize("arguments", [
-    ["review", "show", TOO_BIG],  # an id argument
-    ["links", "export", "--run", TOO_BIG],  # an id option
-    ["review", "queue", "--page", "10000000000000000000"],  # a count
-    ["match", "health", "--days", "10000000000"],  # a length of time
-], ids=["id-argument", "id-option", "page", "days"])  # fmt: skip
-def test_numbers_no_column_or_date_can_hold_are_refused_as_usage_errors(runner, db_url,
-                                                                         arguments):  # fmt: skip
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["review", "show", TOO_BIG],  # an id argument
+        ["links", "export", "--run", TOO_BIG],  # an id option
+        ["review", "queue", "--page", "10000000000000000000"],  # a count
+        ["match", "health", "--days", "10000000000"],  # a length of time
+    ],
+    ids=["id-argument", "id-option", "page", "days"],
+)
+def test_numbers_no_column_or_date_can_hold_are_refused_as_usage_errors(runner, db_url, arguments):
     result = runner.invoke(main, ["--db", db_url, "--user", "nobody", *arguments])
     assert result.exit_code == 2, (result.output, result.exception)
     assert "is not in the range" in result.output

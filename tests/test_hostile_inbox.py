@@ -20,9 +20,11 @@ from tracker.synthetic import generate
 
 AS_OF = date(2026, 11, 20)
 SECRET = "TOP-SECRET-LINE-OF-A-FILE-OUTSIDE-THE-INBOX"
-TRAVEL_JSON = ('{{"record_id": "H{i}", "source": "api-hostile", "family_name": {name}, '
-               '"direction": "out", "departure_country": "GBR", "arrival_country": "PAK", '
-               '"departure_time": "2026-11-19T06:40:00Z"}}\n')  # fmt: skip
+TRAVEL_JSON = (
+    '{{"record_id": "H{i}", "source": "api-hostile", "family_name": {name}, '
+    '"direction": "out", "departure_country": "GBR", "arrival_country": "PAK", '
+    '"departure_time": "2026-11-19T06:40:00Z"}}\n'
+)
 
 
 def _hostile_inbox(tmp_path: Path) -> Path:
@@ -31,7 +33,8 @@ def _hostile_inbox(tmp_path: Path) -> Path:
     inbox = copy_inbox(source, tmp_path / "inbox")
     names = ['"KHAN"', "1" * 4301, "NaN", "1e99999", '"' + "N" * 1_000_000 + '"']
     (inbox / "travel-hostile.jsonl").write_text(
-        "".join(TRAVEL_JSON.format(i=i, name=name) for i, name in enumerate(names)))
+        "".join(TRAVEL_JSON.format(i=i, name=name) for i, name in enumerate(names))
+    )
     (inbox / "travel-latin1.csv").write_bytes("record_id,source\nX1,caf\xe9\n".encode("latin-1"))
     paxlst = next(inbox.glob("*.paxlst"), None) or next(inbox.glob("*.edi"))
     paxlst.write_text(paxlst.read_text().replace("UNZ+", "UNZ+0099", 1))  # a trailer that lies
@@ -44,11 +47,16 @@ def _hostile_inbox(tmp_path: Path) -> Path:
 def test_a_hostile_inbox_completes_every_stage_and_ends_partial(sessions, db_url, tmp_path):
     inbox = _hostile_inbox(tmp_path)
     data_dir = tmp_path / "data"
-    result = run_nightly(sessions, NightlyOptions(
-        inbox=inbox, as_of=AS_OF, outbox=tmp_path / "outbox",
-        settings=Settings(database_url=db_url, data_dir=data_dir),
-        now=datetime(2026, 11, 20, 2, tzinfo=UTC),
-    ))  # fmt: skip
+    result = run_nightly(
+        sessions,
+        NightlyOptions(
+            inbox=inbox,
+            as_of=AS_OF,
+            outbox=tmp_path / "outbox",
+            settings=Settings(database_url=db_url, data_dir=data_dir),
+            now=datetime(2026, 11, 20, 2, tzinfo=UTC),
+        ),
+    )
     assert result.status == "partial", result.error
     assert list(result.stage_timings) == list(STAGES)
     quarantined = {q["file"]: q for q in result.counts["ingest"]["quarantined"]}
@@ -58,14 +66,22 @@ def test_a_hostile_inbox_completes_every_stage_and_ends_partial(sessions, db_url
     assert quarantined["notifications-link.csv"]["moved_to"] is None
     assert (inbox / "notifications-link.csv").is_symlink()  # left where it was, never opened
     with transaction(sessions) as s:
-        hostile = list(s.scalars(select(TravelRecord.family_name)
-                                 .where(TravelRecord.source == "api-hostile")))  # fmt: skip
+        hostile = list(
+            s.scalars(select(TravelRecord.family_name).where(TravelRecord.source == "api-hostile"))
+        )
         assert hostile == ["KHAN"]  # the good row of the hostile file loaded, the rest rejected
         assert s.scalar(select(Run.status).where(Run.id == result.run_id)) == "partial"
         trail = " ".join(str(e.details) for e in s.scalars(select(AuditEvent)))
-    seen = [trail, result.log_file.read_text(), result.summary(),
-            *(p.read_text(errors="replace") for p in (tmp_path / "outbox").iterdir()
-              if p.suffix in (".html", ".csv", ".json", ".atom"))]  # fmt: skip
+    seen = [
+        trail,
+        result.log_file.read_text(),
+        result.summary(),
+        *(
+            p.read_text(errors="replace")
+            for p in (tmp_path / "outbox").iterdir()
+            if p.suffix in (".html", ".csv", ".json", ".atom")
+        ),
+    ]
     assert not any(SECRET in text for text in seen)
     assert "NOT LOADED travel-latin1.csv" in result.summary()
     warnings_file = data_dir / "rejects" / f"run-{result.run_id}" / "warnings.csv"
@@ -79,9 +95,20 @@ def test_a_hostile_inbox_completes_every_stage_and_ends_partial(sessions, db_url
 
 def test_the_nightly_command_exits_3_when_the_night_is_partial(db_url, tmp_path):
     inbox = _hostile_inbox(tmp_path)
-    outcome = CliRunner().invoke(main, ["--db", db_url, "nightly", "--inbox", str(inbox),
-                                        "--as-of", "2026-11-20",
-                                        "--outbox", str(tmp_path / "out")],
-                                 env={"TRACKER_DATA_DIR": str(tmp_path / "data")})  # fmt: skip
+    outcome = CliRunner().invoke(
+        main,
+        [
+            "--db",
+            db_url,
+            "nightly",
+            "--inbox",
+            str(inbox),
+            "--as-of",
+            "2026-11-20",
+            "--outbox",
+            str(tmp_path / "out"),
+        ],
+        env={"TRACKER_DATA_DIR": str(tmp_path / "data")},
+    )
     assert outcome.exit_code == 3, outcome.output
     assert "what to do:" in outcome.output

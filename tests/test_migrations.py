@@ -63,17 +63,24 @@ def test_migrations_keep_the_data_of_a_database_in_use(database_factory, tmp_pat
     engine = database_factory.engine(url)
     sessions = make_session_factory(engine)
     generate(tmp_path / "inbox", offenders=60, travel=600, seed=8, as_of=date(2026, 11, 20))
-    result = run_nightly(sessions, NightlyOptions(
-        inbox=tmp_path / "inbox", as_of=date(2026, 11, 20), outbox=tmp_path / "out",
-        settings=Settings(database_url=url, data_dir=tmp_path / "data"),
-        now=datetime(2026, 11, 20, 2, tzinfo=UTC),
-    ))  # fmt: skip
+    result = run_nightly(
+        sessions,
+        NightlyOptions(
+            inbox=tmp_path / "inbox",
+            as_of=date(2026, 11, 20),
+            outbox=tmp_path / "out",
+            settings=Settings(database_url=url, data_dir=tmp_path / "data"),
+            now=datetime(2026, 11, 20, 2, tzinfo=UTC),
+        ),
+    )
     assert result.status == "succeeded", result.error
 
     def counts():
         with transaction(sessions) as s:
-            return (s.scalar(select(func.count()).select_from(Link)),
-                    s.scalar(select(func.count(Flag.travel_pk))))  # fmt: skip
+            return (
+                s.scalar(select(func.count()).select_from(Link)),
+                s.scalar(select(func.count(Flag.travel_pk))),
+            )
 
     before = counts()
     assert before[0] > 0 and before[1] > 0

@@ -50,8 +50,9 @@ def _state(sessions) -> dict:
         }
 
 
-def test_a_clean_run_does_every_stage_and_writes_its_outputs(sessions, db_url, tmp_path,
-                                                             synthetic_inbox):  # fmt: skip
+def test_a_clean_run_does_every_stage_and_writes_its_outputs(
+    sessions, db_url, tmp_path, synthetic_inbox
+):
     inbox = copy_inbox(synthetic_inbox, tmp_path / "inbox")
     result = run_nightly(sessions, _options(tmp_path, inbox, db_url))
     assert result.status == "succeeded", result.error
@@ -70,8 +71,7 @@ def test_a_clean_run_does_every_stage_and_writes_its_outputs(sessions, db_url, t
         assert set(run.stage_timings) == set(STAGES)
 
 
-def test_a_second_run_of_the_same_night_adds_nothing(sessions, db_url, tmp_path,
-                                                     synthetic_inbox):  # fmt: skip
+def test_a_second_run_of_the_same_night_adds_nothing(sessions, db_url, tmp_path, synthetic_inbox):
     first = copy_inbox(synthetic_inbox, tmp_path / "first")
     run_nightly(sessions, _options(tmp_path, first, db_url))
     before = _state(sessions)
@@ -112,8 +112,9 @@ def test_a_run_killed_mid_stage_then_rerun_gives_the_clean_result(
     assert _state(sessions) == expected
 
 
-def test_two_runs_started_together_leave_the_state_of_one(sessions, db_url, tmp_path,
-                                                          synthetic_inbox):  # fmt: skip
+def test_two_runs_started_together_leave_the_state_of_one(
+    sessions, db_url, tmp_path, synthetic_inbox
+):
     inboxes = [copy_inbox(synthetic_inbox, tmp_path / f"in{i}") for i in range(2)]
     outcomes: list = []
     # one installation: one data folder (its anchor key and checkpoints) for both runs
@@ -123,8 +124,14 @@ def test_two_runs_started_together_leave_the_state_of_one(sessions, db_url, tmp_
         try:
             outcomes.append(
                 run_nightly(
-                    sessions, _options(tmp_path / f"o{i}", inboxes[i], db_url, wait_seconds=600,
-                                       settings=installation)  # fmt: skip
+                    sessions,
+                    _options(
+                        tmp_path / f"o{i}",
+                        inboxes[i],
+                        db_url,
+                        wait_seconds=600,
+                        settings=installation,
+                    ),
                 )
             )
         except LockHeld as exc:  # pragma: no cover - with a long wait this should not happen
@@ -142,15 +149,17 @@ def test_two_runs_started_together_leave_the_state_of_one(sessions, db_url, tmp_
     assert len(state["flags"]) == len(set(state["flags"]))
 
 
-def test_a_second_run_is_refused_while_one_holds_the_lock(sessions, db_url, tmp_path,
-                                                          synthetic_inbox):  # fmt: skip
+def test_a_second_run_is_refused_while_one_holds_the_lock(
+    sessions, db_url, tmp_path, synthetic_inbox
+):
     inbox = copy_inbox(synthetic_inbox, tmp_path / "in")
     with acquire_run_lock(sessions, holder="elsewhere:1"), pytest.raises(LockHeld):
         run_nightly(sessions, _options(tmp_path, inbox, db_url))
 
 
-def test_a_failed_stage_marks_the_run_failed(sessions, db_url, tmp_path, synthetic_inbox,
-                                             monkeypatch):  # fmt: skip
+def test_a_failed_stage_marks_the_run_failed(
+    sessions, db_url, tmp_path, synthetic_inbox, monkeypatch
+):
     def broken(self):
         raise RuntimeError("the feed folder is read-only")
 
@@ -217,12 +226,13 @@ def test_each_run_anchors_the_audit_trail_outside_the_database(sessions, db_url,
     again = run_nightly(sessions, options)
     assert again.status == "failed"
     assert "audit checkpoint failed: the audit trail no longer matches its checkpoints" in (
-        again.error)
+        again.error
+    )
 
 
-
-def test_a_night_does_not_vouch_for_a_trail_that_does_not_verify(sessions, db_url, tmp_path,
-                                                                  engine, backend):  # fmt: skip
+def test_a_night_does_not_vouch_for_a_trail_that_does_not_verify(
+    sessions, db_url, tmp_path, engine, backend
+):
     """Entries after the last checkpoint, with their kept values deleted: the checkpoints
     still match, the chain does not; the night fails rather than checkpoint it."""
     from sqlalchemy import text
@@ -235,8 +245,14 @@ def test_a_night_does_not_vouch_for_a_trail_that_does_not_verify(sessions, db_ur
     options = _options(tmp_path, inbox, db_url)
     assert run_nightly(sessions, options).status == "succeeded"
     with transaction(sessions) as s:
-        evidence = record_event(s, actor="system", action="alteration", object_type="offender",
-                                object_id="VR-1", values={"postcode": {"old": "AB1 2CD"}})
+        evidence = record_event(
+            s,
+            actor="system",
+            action="alteration",
+            object_type="offender",
+            object_id="VR-1",
+            values={"postcode": {"old": "AB1 2CD"}},
+        )
     with engine.begin() as conn:  # as the database's owner: the guard refuses anyone else
         if backend == "postgresql":
             conn.execute(text("ALTER TABLE audit_event_values DISABLE TRIGGER USER"))
@@ -248,10 +264,12 @@ def test_a_night_does_not_vouch_for_a_trail_that_does_not_verify(sessions, db_ur
     lines = checkpoints_path(options.settings.data_dir).read_text().splitlines()
     again = run_nightly(sessions, options)
     assert again.status == "failed"
-    assert again.error == (f"audit checkpoint failed: the audit trail is broken at entry "
-                           f"{evidence.id}: the values of entry {evidence.id} (offender) were "
-                           "deleted: only a travel record's kept values are ever erased; see "
-                           "`tracker audit verify`")
+    assert again.error == (
+        f"audit checkpoint failed: the audit trail is broken at entry "
+        f"{evidence.id}: the values of entry {evidence.id} (offender) were "
+        "deleted: only a travel record's kept values are ever erased; see "
+        "`tracker audit verify`"
+    )
     assert checkpoints_path(options.settings.data_dir).read_text().splitlines() == lines
 
 
@@ -266,12 +284,15 @@ def test_a_night_does_not_remake_a_lost_anchor_key(sessions, db_url, tmp_path):
     again = run_nightly(sessions, options)
     assert again.status == "failed"
     assert again.error.startswith(
-        "audit checkpoint failed: the anchor key is gone: restore keys/ from backup")
+        "audit checkpoint failed: the anchor key is gone: restore keys/ from backup"
+    )
     assert not key_path(options.settings.keys_dir).exists()
 
 
-TRAVEL_HEADER = ("record_id,source,family_name,given_names,date_of_birth,direction,"
-                 "departure_country,arrival_country,departure_time")  # fmt: skip
+TRAVEL_HEADER = (
+    "record_id,source,family_name,given_names,date_of_birth,direction,"
+    "departure_country,arrival_country,departure_time"
+)
 
 
 def _small_inbox(folder: Path, record_id: str) -> Path:
@@ -279,7 +300,9 @@ def _small_inbox(folder: Path, record_id: str) -> Path:
     folder.mkdir(parents=True)
     (folder / "travel.csv").write_text(
         f"{TRAVEL_HEADER}\n{record_id},api-test,Passengerone,Tessa,1990-02-03,out,GBR,THA,"
-        "2026-11-10T09:00:00+00:00\n", encoding="utf-8")  # fmt: skip
+        "2026-11-10T09:00:00+00:00\n",
+        encoding="utf-8",
+    )
     (folder / "travel-broken.csv").write_text("not,a,travel,header\n1,2,3,4\n", encoding="utf-8")
     return folder
 

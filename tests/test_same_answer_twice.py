@@ -33,10 +33,12 @@ def _night(sessions, db_url: str, source: Path, folder: Path, data_dir: Path | N
     with its database), by default one of the night's own."""
     inbox = copy_inbox(source, folder / "inbox")
     options = NightlyOptions(
-        inbox=inbox, as_of=AS_OF, outbox=folder / "outbox",
+        inbox=inbox,
+        as_of=AS_OF,
+        outbox=folder / "outbox",
         settings=Settings(database_url=db_url, data_dir=data_dir or folder / "data"),
         now=datetime(2026, 11, 20, 2, tzinfo=UTC),
-    )  # fmt: skip
+    )
     result = run_nightly(sessions, options)
     assert result.status == "succeeded", result.error
     return result
@@ -45,15 +47,26 @@ def _night(sessions, db_url: str, source: Path, folder: Path, data_dir: Path | N
 def _exports(sessions, run_id: int) -> tuple[list[tuple], list[tuple]]:
     with transaction(sessions) as s:
         links = [
-            (r["travel_source"], r["travel_record_id"], r["offender_id"], r["band"],
-             round(r["match_probability"], 6), round(r["match_weight"], 6))
+            (
+                r["travel_source"],
+                r["travel_record_id"],
+                r["offender_id"],
+                r["band"],
+                round(r["match_probability"], 6),
+                round(r["match_weight"], 6),
+            )
             for r in link_export_rows(s, run_id)
-        ]  # fmt: skip
+        ]
         flags = sorted(
-            (f.flag_key, f.kind, f.severity, f.status,
-             None if f.match_probability is None else round(f.match_probability, 6))
+            (
+                f.flag_key,
+                f.kind,
+                f.severity,
+                f.status,
+                None if f.match_probability is None else round(f.match_probability, 6),
+            )
             for f in s.scalars(select(Flag))
-        )  # fmt: skip
+        )
     return links, flags
 
 
@@ -80,8 +93,7 @@ def test_a_night_run_twice_and_on_a_restored_copy_gives_identical_links_and_flag
     assert _exports(restored, third.run_id) == (links, flags)
 
 
-def test_retraining_on_the_same_data_gives_the_same_model(sessions, db_url, tmp_path,
-                                                          inbox_source):  # fmt: skip
+def test_retraining_on_the_same_data_gives_the_same_model(sessions, db_url, tmp_path, inbox_source):
     first = _night(sessions, db_url, inbox_source, tmp_path / "first")
     assert first.counts["match"]["model_trained"] is True
     for _ in range(2):

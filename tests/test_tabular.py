@@ -12,7 +12,7 @@ import pytest
 from tracker.tabular import SafeCsvWriter, csv_text, plain, safe_cell
 
 HOSTILE = [
-    "=HYPERLINK(\"http://example.invalid\",\"x\")",
+    '=HYPERLINK("http://example.invalid","x")',
     "+1+cmd|' /C calc'!A0",
     "-2+3",
     "@SUM(A1:A2)",
@@ -30,8 +30,9 @@ def test_formula_looking_text_gets_the_text_mark(text):
     assert safe_cell(text) == "'" + text
 
 
-@pytest.mark.parametrize("value", ["Smith", "O'Brien", "1-2", "a=b", "", "VR-1", " x", 0,
-                                   -1.5, -3, 2.25, None, True])  # fmt: skip
+@pytest.mark.parametrize(
+    "value", ["Smith", "O'Brien", "1-2", "a=b", "", "VR-1", " x", 0, -1.5, -3, 2.25, None, True]
+)
 def test_plain_text_and_numbers_are_left_as_they_are(value):
     assert safe_cell(value) == value and type(safe_cell(value)) is type(value)
 

@@ -162,8 +162,9 @@ def record_event(
 ) -> AuditEvent:
     """Append one entry to the trail in the caller's transaction (it commits or fails with it).
     ``values``: personal values kept beside the entry, erasable (see ``AuditEntry.values``)."""
-    entry = AuditEntry(actor, action, object_type, object_id, justification, details, run_id,
-                       values)  # fmt: skip
+    entry = AuditEntry(
+        actor, action, object_type, object_id, justification, details, run_id, values
+    )
     [event] = record_events(session, [entry])
     return event
 
@@ -249,8 +250,7 @@ class _Erasures:
         if event.action != "erasure":
             return
         for item in (event.details or {}).get(ERASED_VALUES) or []:
-            if (isinstance(item, list) and len(item) == 2
-                    and all(isinstance(n, int) for n in item)):  # fmt: skip
+            if isinstance(item, list) and len(item) == 2 and all(isinstance(n, int) for n in item):
                 # an erasure vouches only for entries written before it
                 self.covered.append((item[0], min(item[1], event.id - 1)))
 
@@ -275,10 +275,11 @@ def _values_problem(event: AuditEvent, payload: dict | None) -> str | None:
     erasure entry could be forged by anyone who can append to the trail, so it vouches for
     those alone (``_Erasures``)."""
     if payload is None:
-        if (VALUES_DIGEST in (event.details or {})
-                and event.object_type not in ERASABLE_VALUES_OF):  # fmt: skip
-            return (f"the values of entry {event.id} ({event.object_type}) were deleted: only "
-                    "a travel record's kept values are ever erased")  # fmt: skip
+        if VALUES_DIGEST in (event.details or {}) and event.object_type not in ERASABLE_VALUES_OF:
+            return (
+                f"the values of entry {event.id} ({event.object_type}) were deleted: only "
+                "a travel record's kept values are ever erased"
+            )
         return None
     digest = (event.details or {}).get(VALUES_DIGEST)
     if digest is None:
@@ -300,27 +301,36 @@ def _head_problem(session: Session, last_id: int, last_hash: str) -> str | None:
     """The head must name the last entry; an empty trail beside audited data was emptied."""
     head = session.get(AuditHead, 1)
     if head is None and last_id:
-        return (f"the head row (audit_head) is missing: the trail ends at entry {last_id} "
-                "but nothing records where it should end")  # fmt: skip
+        return (
+            f"the head row (audit_head) is missing: the trail ends at entry {last_id} "
+            "but nothing records where it should end"
+        )
     if last_id == 0:
         table = _audited_rows(session)
         if table:
-            return (f"the trail is empty but the database holds {table}, each written with an "
-                    "audit entry: the entries were deleted")  # fmt: skip
+            return (
+                f"the trail is empty but the database holds {table}, each written with an "
+                "audit entry: the entries were deleted"
+            )
     if head is None:
         return None
     if head.last_event_id < last_id:
-        return (f"the head names entry {head.last_event_id} but the trail goes on to entry "
-                f"{last_id}: the head was wound back")  # fmt: skip
+        return (
+            f"the head names entry {head.last_event_id} but the trail goes on to entry "
+            f"{last_id}: the head was wound back"
+        )
     if head.last_event_id != last_id or head.last_hash != last_hash:
-        return (f"the trail ends at entry {last_id} but its head names entry "
-                f"{head.last_event_id}: entries {last_id + 1} to {head.last_event_id} were "
-                "deleted")  # fmt: skip
+        return (
+            f"the trail ends at entry {last_id} but its head names entry "
+            f"{head.last_event_id}: entries {last_id + 1} to {head.last_event_id} were "
+            "deleted"
+        )
     return None
 
 
-def verify_chain(session: Session, batch_size: int = 5000,
-                 after: tuple[int, str] | None = None) -> ChainReport:  # fmt: skip
+def verify_chain(
+    session: Session, batch_size: int = 5000, after: tuple[int, str] | None = None
+) -> ChainReport:
     """Recompute every hash in order, check the values kept beside entries against their
     digests and the head against the last entry; name the first place the trail stops adding
     up. Only the database is read: ``tracker.audit_anchor`` checks it against checkpoints.
@@ -367,9 +377,12 @@ def verify_chain(session: Session, batch_size: int = 5000,
     destroyed = erasures.first_unvouched()
     if destroyed is not None:
         before = destroyed - 1 - (after[0] if after else 0)  # entries verified before it
-        return ChainReport(False, before, destroyed,
-                           f"the values of entry {destroyed} were deleted without an erasure "
-                           "entry naming them")  # fmt: skip
+        return ChainReport(
+            False,
+            before,
+            destroyed,
+            f"the values of entry {destroyed} were deleted without an erasure entry naming them",
+        )
     return ChainReport(True, count, head_hash=expected_prev)
 
 

@@ -64,8 +64,13 @@ class Checkpoint:
         return f"{CHECKPOINT_VERSION}|{self.event_id}|{self.entry_hash}|{self.at}".encode()
 
     def as_dict(self) -> dict:
-        return {"version": CHECKPOINT_VERSION, "event_id": self.event_id,
-                "entry_hash": self.entry_hash, "at": self.at, "mac": self.mac}  # fmt: skip
+        return {
+            "version": CHECKPOINT_VERSION,
+            "event_id": self.event_id,
+            "entry_hash": self.entry_hash,
+            "at": self.at,
+            "mac": self.mac,
+        }
 
 
 @dataclass
@@ -91,8 +96,10 @@ class AnchorReport:
             return "not anchored outside the database yet (no anchor key)"
         if self.latest is None:
             return "anchor key present, no checkpoint written yet"
-        return (f"{self.checkpoints} checkpoint(s) verified; the latest (entry "
-                f"{self.latest.event_id}, {self.latest.at}) matches the trail")  # fmt: skip
+        return (
+            f"{self.checkpoints} checkpoint(s) verified; the latest (entry "
+            f"{self.latest.event_id}, {self.latest.at}) matches the trail"
+        )
 
 
 def anchor_dir(data_dir: Path) -> Path:
@@ -135,19 +142,24 @@ def load_key(keys_dir: Path) -> bytes | None:
         return None
     mode = path.stat().st_mode & 0o777
     if mode & 0o077:
-        raise AnchorError(f"{path} has permissions {mode:04o}: others could read the audit "
-                          f"anchor key. Run `chmod 600 {path}`",
-                          f"the audit anchor key has permissions {mode:04o}: others could "
-                          "read it")  # fmt: skip
+        raise AnchorError(
+            f"{path} has permissions {mode:04o}: others could read the audit "
+            f"anchor key. Run `chmod 600 {path}`",
+            f"the audit anchor key has permissions {mode:04o}: others could read it",
+        )
     text = path.read_text(encoding="ascii", errors="replace").strip()
     try:
         key = bytes.fromhex(text)
     except ValueError as exc:
-        raise AnchorError(f"{path} is not an audit anchor key (hex expected)",
-                          "the audit anchor key file is not a key (hex expected)") from exc
+        raise AnchorError(
+            f"{path} is not an audit anchor key (hex expected)",
+            "the audit anchor key file is not a key (hex expected)",
+        ) from exc
     if len(key) != KEY_BYTES:
-        raise AnchorError(f"{path} holds {len(key)} bytes, not {KEY_BYTES}",
-                          f"the audit anchor key holds {len(key)} bytes, not {KEY_BYTES}")
+        raise AnchorError(
+            f"{path} holds {len(key)} bytes, not {KEY_BYTES}",
+            f"the audit anchor key holds {len(key)} bytes, not {KEY_BYTES}",
+        )
     return key
 
 
@@ -158,21 +170,26 @@ def fingerprint(key: bytes) -> str:
 
 def chained_key_fingerprints(session: Session) -> list[str]:
     """The fingerprints of the anchor keys the trail records as made, oldest first."""
-    rows = session.scalars(select(AuditEvent.object_id)
-                           .where(AuditEvent.object_type == ANCHOR_KEY_OBJECT)
-                           .order_by(AuditEvent.id))  # fmt: skip
+    rows = session.scalars(
+        select(AuditEvent.object_id)
+        .where(AuditEvent.object_type == ANCHOR_KEY_OBJECT)
+        .order_by(AuditEvent.id)
+    )
     return [row for row in rows if row]
 
 
 def chained_checkpoints(session: Session) -> list[Checkpoint]:
     """The checkpoints the trail records as taken (their MAC is in the file only)."""
     found = []
-    for details in session.scalars(select(AuditEvent.details)
-                                   .where(AuditEvent.object_type == CHECKPOINT_OBJECT)
-                                   .order_by(AuditEvent.id)):  # fmt: skip
+    for details in session.scalars(
+        select(AuditEvent.details)
+        .where(AuditEvent.object_type == CHECKPOINT_OBJECT)
+        .order_by(AuditEvent.id)
+    ):
         try:
-            found.append(Checkpoint(int(details["event_id"]), str(details["entry_hash"]),
-                                    str(details["at"])))  # fmt: skip
+            found.append(
+                Checkpoint(int(details["event_id"]), str(details["entry_hash"]), str(details["at"]))
+            )
         except (KeyError, TypeError, ValueError):
             continue
     return found
@@ -202,9 +219,15 @@ def ensure_key(session: Session, keys_dir: Path, data_dir: Path, actor: str = "s
     if not create_key(keys_dir):
         return False
     key = load_key(keys_dir)
-    record_event(session, actor=actor, action="alteration", object_type=ANCHOR_KEY_OBJECT,
-                 object_id=fingerprint(key), justification="audit anchor key created",
-                 details={"fingerprint": fingerprint(key)})  # fmt: skip
+    record_event(
+        session,
+        actor=actor,
+        action="alteration",
+        object_type=ANCHOR_KEY_OBJECT,
+        object_id=fingerprint(key),
+        justification="audit anchor key created",
+        details={"fingerprint": fingerprint(key)},
+    )
     return True
 
 
@@ -228,8 +251,9 @@ def current_head(session: Session) -> tuple[int, str] | None:
     return head.last_event_id, head.last_hash
 
 
-def make_checkpoint(key: bytes, event_id: int, entry_hash: str,
-                    now: datetime | None = None) -> Checkpoint:  # fmt: skip
+def make_checkpoint(
+    key: bytes, event_id: int, entry_hash: str, now: datetime | None = None
+) -> Checkpoint:
     at = (now or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
     unsigned = Checkpoint(event_id, entry_hash, at)
     return Checkpoint(event_id, entry_hash, at, _mac(key, unsigned))
@@ -248,13 +272,20 @@ def append_checkpoint(data_dir: Path, checkpoint: Checkpoint) -> Path:
 
 def export_checkpoint(checkpoint: Checkpoint, out: Path) -> Path:
     """A copy of the checkpoint for the outbox, so it also lives off this machine."""
-    out.write_text(json.dumps(checkpoint.as_dict(), indent=2, sort_keys=True) + "\n",
-                   encoding="utf-8")  # fmt: skip
+    out.write_text(
+        json.dumps(checkpoint.as_dict(), indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
     return out
 
 
-def checkpoint_now(session: Session, keys_dir: Path, data_dir: Path, create: bool = True,
-                   actor: str = "system", now: datetime | None = None) -> Checkpoint | None:
+def checkpoint_now(
+    session: Session,
+    keys_dir: Path,
+    data_dir: Path,
+    create: bool = True,
+    actor: str = "system",
+    now: datetime | None = None,
+) -> Checkpoint | None:
     """Checkpoint the committed head (making the key first when ``create`` and the
     installation was never anchored); None for an empty trail. The checkpoint is then
     recorded in the trail (that entry moves the head: the next checkpoint covers it). Call it
@@ -270,11 +301,19 @@ def checkpoint_now(session: Session, keys_dir: Path, data_dir: Path, create: boo
         return None
     checkpoint = make_checkpoint(key, *head, now)
     append_checkpoint(data_dir, checkpoint)
-    record_event(session, actor=actor, action="collection", object_type=CHECKPOINT_OBJECT,
-                 object_id=checkpoint.event_id,
-                 justification="audit trail checkpointed outside the database",
-                 details={"event_id": checkpoint.event_id, "entry_hash": checkpoint.entry_hash,
-                          "at": checkpoint.at})  # fmt: skip
+    record_event(
+        session,
+        actor=actor,
+        action="collection",
+        object_type=CHECKPOINT_OBJECT,
+        object_id=checkpoint.event_id,
+        justification="audit trail checkpointed outside the database",
+        details={
+            "event_id": checkpoint.event_id,
+            "entry_hash": checkpoint.entry_hash,
+            "at": checkpoint.at,
+        },
+    )
     return checkpoint
 
 
@@ -296,8 +335,9 @@ def parsed(line: str) -> Checkpoint | None:
         return None
     try:
         data = json.loads(line)
-        checkpoint = Checkpoint(int(data["event_id"]), str(data["entry_hash"]), str(data["at"]),
-                                str(data["mac"]))  # fmt: skip
+        checkpoint = Checkpoint(
+            int(data["event_id"]), str(data["entry_hash"]), str(data["at"]), str(data["mac"])
+        )
     except (ValueError, KeyError, TypeError):
         return None
     return checkpoint if data.get("version") == CHECKPOINT_VERSION else None
@@ -306,10 +346,14 @@ def parsed(line: str) -> Checkpoint | None:
 def _stored_hashes(session: Session, event_ids: list[int]) -> dict[int, str]:
     found: dict[int, str] = {}
     for start in range(0, len(event_ids), LOOKUP_BATCH):
-        batch = event_ids[start:start + LOOKUP_BATCH]
-        found.update(dict(session.execute(
-            select(AuditEvent.id, AuditEvent.entry_hash).where(AuditEvent.id.in_(batch))
-        ).all()))  # fmt: skip
+        batch = event_ids[start : start + LOOKUP_BATCH]
+        found.update(
+            dict(
+                session.execute(
+                    select(AuditEvent.id, AuditEvent.entry_hash).where(AuditEvent.id.in_(batch))
+                ).all()
+            )
+        )
     return found
 
 
@@ -324,11 +368,13 @@ def _trail_problems(session: Session, checkpoints: list[Checkpoint]) -> list[str
             last = session.scalar(select(func.max(AuditEvent.id)))
             problems.append(
                 f"the checkpoint of {checkpoint.at} names entry {checkpoint.event_id}, but the "
-                f"trail {f'ends at entry {last}' if last else 'is empty'}: entries were deleted")
+                f"trail {f'ends at entry {last}' if last else 'is empty'}: entries were deleted"
+            )
         elif found != checkpoint.entry_hash:
             problems.append(
                 f"entry {checkpoint.event_id} is not the one checkpointed at {checkpoint.at}: "
-                "the trail up to it was rewritten (hashes recomputed)")
+                "the trail up to it was rewritten (hashes recomputed)"
+            )
         if problems:
             break  # the first one says where; the rest follow from it
     return problems
@@ -342,8 +388,10 @@ def _unrecorded_in_file(session: Session, valid: list[Checkpoint]) -> list[str]:
     if not lost:
         return []
     first = lost[0]
-    return [f"the trail records {len(lost)} checkpoint(s) the checkpoints file lacks (the first "
-            f"of entry {first.event_id} at {first.at}): the file was cut back or replaced"]
+    return [
+        f"the trail records {len(lost)} checkpoint(s) the checkpoints file lacks (the first "
+        f"of entry {first.event_id} at {first.at}): the file was cut back or replaced"
+    ]
 
 
 def _key_problems(session: Session, key: bytes | None, lines: int, keys_dir: Path) -> list[str]:
@@ -352,12 +400,16 @@ def _key_problems(session: Session, key: bytes | None, lines: int, keys_dir: Pat
     if key is None:
         needed = lines or len(chained_checkpoints(session)) or len(made)
         if needed:
-            return [f"the audit anchor key {key_path(keys_dir)} is gone but {needed} "
-                    "checkpoint(s) need it: restore it from the backup of the keys folder"]
+            return [
+                f"the audit anchor key {key_path(keys_dir)} is gone but {needed} "
+                "checkpoint(s) need it: restore it from the backup of the keys folder"
+            ]
         return []
     if made and made[-1] != fingerprint(key):
-        return [f"the audit anchor key (fingerprint {fingerprint(key)}) is not the one the "
-                f"trail records as made ({made[-1]}): it was replaced; restore keys/ from backup"]
+        return [
+            f"the audit anchor key (fingerprint {fingerprint(key)}) is not the one the "
+            f"trail records as made ({made[-1]}): it was replaced; restore keys/ from backup"
+        ]
     return []
 
 
@@ -373,30 +425,39 @@ def verify_anchor(session: Session, keys_dir: Path, data_dir: Path) -> AnchorRep
         return report
     except OSError as exc:  # e.g. a keys folder this process may not read
         report = AnchorReport(False, True)
-        report.add(f"cannot read the audit anchor ({exc.strerror}: {exc.filename})",
-                   f"this process cannot read the audit anchor key or checkpoints "
-                   f"({exc.strerror}): run `tracker audit verify` as the installation's owner")
+        report.add(
+            f"cannot read the audit anchor ({exc.strerror}: {exc.filename})",
+            f"this process cannot read the audit anchor key or checkpoints "
+            f"({exc.strerror}): run `tracker audit verify` as the installation's owner",
+        )
         return report
     if key is None:
         report = AnchorReport(False, False, len(lines))
         for problem in _key_problems(session, None, len(lines), keys_dir):
-            report.add(problem, "the audit anchor key is gone but checkpoints need it: "
-                                "restore it from the backup of the keys folder")  # fmt: skip
+            report.add(
+                problem,
+                "the audit anchor key is gone but checkpoints need it: "
+                "restore it from the backup of the keys folder",
+            )
         return report
     report = AnchorReport(True, True)
     valid = []
     for number, checkpoint in lines:
         if not is_genuine(key, checkpoint):
-            report.add(f"checkpoint line {number} of {checkpoints_path(data_dir)} was altered or "
-                       "not made with this key",
-                       f"checkpoint line {number} was altered or not made with this key")
+            report.add(
+                f"checkpoint line {number} of {checkpoints_path(data_dir)} was altered or "
+                "not made with this key",
+                f"checkpoint line {number} was altered or not made with this key",
+            )
             continue
         valid.append(checkpoint)
     report.checkpoints = len(valid)
     report.latest = max(valid, key=lambda c: c.event_id, default=None)
-    for problem in (_key_problems(session, key, len(lines), keys_dir)
-                    + _unrecorded_in_file(session, valid)
-                    + (_trail_problems(session, valid) if valid else [])):  # fmt: skip
+    for problem in (
+        _key_problems(session, key, len(lines), keys_dir)
+        + _unrecorded_in_file(session, valid)
+        + (_trail_problems(session, valid) if valid else [])
+    ):
         report.add(problem)
     report.intact = not report.problems
     return report

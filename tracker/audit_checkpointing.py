@@ -51,8 +51,9 @@ def latest_checkpoint(data_dir: Path, key: bytes) -> Checkpoint | None:
     return genuine[-1] if genuine else None
 
 
-def _due(latest: Checkpoint | None, head: tuple[int, str], now: datetime,
-         interval: timedelta) -> bool:  # fmt: skip
+def _due(
+    latest: Checkpoint | None, head: tuple[int, str], now: datetime, interval: timedelta
+) -> bool:
     """The trail moved past the latest checkpoint's own entry, and the interval passed."""
     if latest is None:
         return True
@@ -61,9 +62,14 @@ def _due(latest: Checkpoint | None, head: tuple[int, str], now: datetime,
     return now - datetime.fromisoformat(latest.at) >= interval
 
 
-def checkpoint_if_due(sessions: sessionmaker[Session], keys_dir: Path, data_dir: Path,
-                      now: datetime | None = None, interval: timedelta = WEB_INTERVAL,
-                      actor: str = "system") -> Checkpoint | None:  # fmt: skip
+def checkpoint_if_due(
+    sessions: sessionmaker[Session],
+    keys_dir: Path,
+    data_dir: Path,
+    now: datetime | None = None,
+    interval: timedelta = WEB_INTERVAL,
+    actor: str = "system",
+) -> Checkpoint | None:
     """Checkpoint the trail when it moved on and ``interval`` passed since the latest
     checkpoint, after checking that the entries since that checkpoint follow on from it.
     Nothing is done for an installation not anchored yet (no key: the nightly run, `tracker
@@ -78,21 +84,27 @@ def checkpoint_if_due(sessions: sessionmaker[Session], keys_dir: Path, data_dir:
         head = current_head(session)
         if head is None or not _due(latest, head, now, interval):
             return None
-        chain = verify_chain(session, after=(latest.event_id, latest.entry_hash)
-                             if latest else None)  # fmt: skip
+        chain = verify_chain(
+            session, after=(latest.event_id, latest.entry_hash) if latest else None
+        )
         if not chain.intact:
-            raise AnchorError(f"no checkpoint written: the audit trail is broken at entry "
-                              f"{chain.first_broken_id}: {chain.problem}")  # fmt: skip
+            raise AnchorError(
+                f"no checkpoint written: the audit trail is broken at entry "
+                f"{chain.first_broken_id}: {chain.problem}"
+            )
         if latest is None:  # the first checkpoint: the file and the trail's records must agree
             anchor = verify_anchor(session, keys_dir, data_dir)
             if anchor.problems:
-                raise AnchorError(f"no checkpoint written: {anchor.describe()}",
-                                  f"no checkpoint written: {anchor.describe(paths=False)}")
+                raise AnchorError(
+                    f"no checkpoint written: {anchor.describe()}",
+                    f"no checkpoint written: {anchor.describe(paths=False)}",
+                )
         return checkpoint_now(session, keys_dir, data_dir, create=False, actor=actor, now=now)
 
 
-def checkpoint_after_command(sessions: sessionmaker[Session], keys_dir: Path,
-                             data_dir: Path) -> str | None:  # fmt: skip
+def checkpoint_after_command(
+    sessions: sessionmaker[Session], keys_dir: Path, data_dir: Path
+) -> str | None:
     """At the end of a CLI command: checkpoint the entries it wrote (no interval: commands
     are few). Returns a warning to show, or None; it never fails the command."""
     try:
@@ -106,15 +118,21 @@ class PeriodicCheckpoints:
     """A daemon thread for `tracker serve`: every ``poll`` seconds, ``checkpoint_if_due``.
     Problems are logged, never raised: the web application keeps serving."""
 
-    def __init__(self, sessions: sessionmaker[Session], keys_dir: Path, data_dir: Path,
-                 clock: Callable[[], float], poll: float = WEB_POLL_SECONDS,
-                 interval: timedelta = WEB_INTERVAL):  # fmt: skip
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        keys_dir: Path,
+        data_dir: Path,
+        clock: Callable[[], float],
+        poll: float = WEB_POLL_SECONDS,
+        interval: timedelta = WEB_INTERVAL,
+    ):
         self.run_once = lambda: checkpoint_if_due(
-            sessions, keys_dir, data_dir, datetime.fromtimestamp(clock(), UTC), interval)
+            sessions, keys_dir, data_dir, datetime.fromtimestamp(clock(), UTC), interval
+        )
         self.poll = poll
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="audit-checkpoints",
-                                        daemon=True)  # fmt: skip
+        self._thread = threading.Thread(target=self._loop, name="audit-checkpoints", daemon=True)
 
     def start(self) -> None:
         self._thread.start()
@@ -131,4 +149,3 @@ class PeriodicCheckpoints:
                 log.warning("audit checkpoint not written: %s", getattr(exc, "shown", exc))
             except Exception:  # a database outage must not end the thread for good
                 log.exception("audit checkpoint failed")
-

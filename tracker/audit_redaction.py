@@ -40,8 +40,11 @@ def details_digest(details: dict) -> str:
 def holds_values(event: AuditEvent) -> bool:
     """An entry of the old kind: a traveller's values inside its chained details."""
     details = event.details or {}
-    return ((event.object_type, event.action) == REDACTABLE and VALUES_DIGEST not in details
-            and redacted_details(details) != details)  # fmt: skip
+    return (
+        (event.object_type, event.action) == REDACTABLE
+        and VALUES_DIGEST not in details
+        and redacted_details(details) != details
+    )
 
 
 @dataclass(frozen=True)
@@ -56,14 +59,17 @@ class Redaction:
 def recorded_redactions(session: Session) -> dict[int, Redaction]:
     """The redactions the trail records, by the id of the entry redacted (first one wins)."""
     found: dict[int, Redaction] = {}
-    rows = session.execute(select(AuditEvent.id, AuditEvent.details)
-                           .where(AuditEvent.object_type == REDACTION_OBJECT)
-                           .order_by(AuditEvent.id))  # fmt: skip
+    rows = session.execute(
+        select(AuditEvent.id, AuditEvent.details)
+        .where(AuditEvent.object_type == REDACTION_OBJECT)
+        .order_by(AuditEvent.id)
+    )
     for redaction_id, details in rows:
         try:
             event_id = int(details["event_id"])
-            redaction = Redaction(redaction_id, str(details["original_hash"]),
-                                  str(details["redacted_digest"]))  # fmt: skip
+            redaction = Redaction(
+                redaction_id, str(details["original_hash"]), str(details["redacted_digest"])
+            )
         except (KeyError, TypeError, ValueError):
             continue
         found.setdefault(event_id, redaction)
@@ -75,15 +81,19 @@ def accepts(event: AuditEvent, redaction: Redaction | None) -> bool:
     travel record's alteration, redacted later, still holding its original hash, with exactly
     the redacted details recorded and nothing left to redact."""
     details = event.details or {}
-    return (redaction is not None and redaction.redaction_id > event.id
-            and (event.object_type, event.action) == REDACTABLE
-            and event.entry_hash == redaction.original_hash
-            and details_digest(details) == redaction.redacted_digest
-            and redacted_details(details) == details)  # fmt: skip
+    return (
+        redaction is not None
+        and redaction.redaction_id > event.id
+        and (event.object_type, event.action) == REDACTABLE
+        and event.entry_hash == redaction.original_hash
+        and details_digest(details) == redaction.redacted_digest
+        and redacted_details(details) == details
+    )
 
 
-def redact_entries(session: Session, events: list[AuditEvent], actor: str,
-                   run_id: int | None = None) -> int:  # fmt: skip
+def redact_entries(
+    session: Session, events: list[AuditEvent], actor: str, run_id: int | None = None
+) -> int:
     """Redact these old-kind entries: record each redaction, then rewrite the details (the
     database allows it only once the redaction entry exists). Returns how many."""
     done = 0
@@ -91,16 +101,26 @@ def redact_entries(session: Session, events: list[AuditEvent], actor: str,
         if not holds_values(event):
             continue
         details = redacted_details(event.details)
-        record_event(session, actor=actor, action="erasure", object_type=REDACTION_OBJECT,
-                     object_id=event.id, run_id=run_id,
-                     justification="retention: a traveller's values redacted from an entry "
-                                   "written before values were kept apart",
-                     details={"event_id": event.id, "original_hash": event.entry_hash,
-                              "redacted_digest": details_digest(details)})  # fmt: skip
+        record_event(
+            session,
+            actor=actor,
+            action="erasure",
+            object_type=REDACTION_OBJECT,
+            object_id=event.id,
+            run_id=run_id,
+            justification="retention: a traveller's values redacted from an entry "
+            "written before values were kept apart",
+            details={
+                "event_id": event.id,
+                "original_hash": event.entry_hash,
+                "redacted_digest": details_digest(details),
+            },
+        )
         session.flush()
-        session.execute(update(AuditEvent).where(AuditEvent.id == event.id)
-                        .values(details=details),
-                        execution_options={"synchronize_session": False})  # fmt: skip
+        session.execute(
+            update(AuditEvent).where(AuditEvent.id == event.id).values(details=details),
+            execution_options={"synchronize_session": False},
+        )
         session.expire(event)
         done += 1
     return done

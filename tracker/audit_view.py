@@ -20,15 +20,31 @@ from tracker.models import AuditEvent, AuditEventValues
 REDACTED = "[restricted]"
 ERASED = "[erased]"
 # Restricted whatever the entry is about: address, postcode, date of birth, documents.
-RESTRICTED_FIELDS = frozenset({
-    "address_line", "postcode", "date_of_birth",
-    "doc_number", "doc_number_norm", "doc_numbers", "passport_number",
-})  # fmt: skip
+RESTRICTED_FIELDS = frozenset(
+    {
+        "address_line",
+        "postcode",
+        "date_of_birth",
+        "doc_number",
+        "doc_number_norm",
+        "doc_numbers",
+        "passport_number",
+    }
+)
 # A travel record is a member of the public until matched: all their personal details.
-TRAVELLER_FIELDS = RESTRICTED_FIELDS | frozenset({
-    "family_name", "given_names", "family_name_norm", "given_names_norm", "sex",
-    "nationality", "doc_type", "doc_issuing_country", "booking_ref",
-})  # fmt: skip
+TRAVELLER_FIELDS = RESTRICTED_FIELDS | frozenset(
+    {
+        "family_name",
+        "given_names",
+        "family_name_norm",
+        "given_names_norm",
+        "sex",
+        "nationality",
+        "doc_type",
+        "doc_issuing_country",
+        "booking_ref",
+    }
+)
 RESTRICTED_BY_OBJECT = {"travel_record": TRAVELLER_FIELDS}
 
 
@@ -40,9 +56,14 @@ def redacted(value: object, restricted: frozenset[str], marker: str = REDACTED) 
     """``value`` with every restricted key's value replaced by ``marker``, at any depth: an
     alteration's ``changes: {postcode: {old, new}}`` keeps ``postcode`` and loses both values."""
     if isinstance(value, dict):
-        return {key: (marker if key in restricted and item is not None
-                      else redacted(item, restricted, marker))
-                for key, item in value.items()}  # fmt: skip
+        return {
+            key: (
+                marker
+                if key in restricted and item is not None
+                else redacted(item, restricted, marker)
+            )
+            for key, item in value.items()
+        }
     if isinstance(value, list):
         return [redacted(item, restricted, marker) for item in value]
     return value
@@ -59,8 +80,7 @@ def shown_object_id(object_type: str, object_id: str | None) -> str | None:
 
 def shown_details(event: AuditEvent, values: dict | None) -> dict:
     """The entry's details with its kept values joined back (or marked erased), redacted."""
-    details = {key: value for key, value in (event.details or {}).items()
-               if key != VALUES_DIGEST}  # fmt: skip
+    details = {key: value for key, value in (event.details or {}).items() if key != VALUES_DIGEST}
     if VALUES_DIGEST in (event.details or {}):
         if values is None:
             details["values"] = ERASED
@@ -87,20 +107,31 @@ class ShownEntry:
         return f"{self.object_type}:{self.object_id or ''}"
 
     def as_dict(self) -> dict:
-        return {"id": self.id, "at": self.at.isoformat(), "actor": self.actor,
-                "action": self.action, "object": self.object,
-                "justification": self.justification, "details": self.details}  # fmt: skip
+        return {
+            "id": self.id,
+            "at": self.at.isoformat(),
+            "actor": self.actor,
+            "action": self.action,
+            "object": self.object,
+            "justification": self.justification,
+            "details": self.details,
+        }
 
 
 def kept_values(session: Session, event_ids: list[int]) -> dict[int, dict]:
     """The values kept beside these entries (those not erased yet)."""
     found: dict[int, dict] = {}
     for start in range(0, len(event_ids), 1000):
-        batch = event_ids[start:start + 1000]
-        found.update(dict(session.execute(
-            select(AuditEventValues.event_id, AuditEventValues.payload)
-            .where(AuditEventValues.event_id.in_(batch))
-        ).all()))  # fmt: skip
+        batch = event_ids[start : start + 1000]
+        found.update(
+            dict(
+                session.execute(
+                    select(AuditEventValues.event_id, AuditEventValues.payload).where(
+                        AuditEventValues.event_id.in_(batch)
+                    )
+                ).all()
+            )
+        )
     return found
 
 
@@ -108,8 +139,15 @@ def shown_entries(session: Session, events: list[AuditEvent]) -> list[ShownEntry
     """Entries ready to display: values joined, restricted fields and numbers hidden."""
     values = kept_values(session, [event.id for event in events])
     return [
-        ShownEntry(event.id, event.at, event.actor, event.action, event.object_type,
-                   shown_object_id(event.object_type, event.object_id), event.justification,
-                   shown_details(event, values.get(event.id)))  # fmt: skip
+        ShownEntry(
+            event.id,
+            event.at,
+            event.actor,
+            event.action,
+            event.object_type,
+            shown_object_id(event.object_type, event.object_id),
+            event.justification,
+            shown_details(event, values.get(event.id)),
+        )
         for event in events
     ]

@@ -263,7 +263,6 @@ def ingest(app: AppContext, kind: str, paths: tuple[Path, ...]) -> None:
         sys.exit(code)
 
 
-
 def _probability_option(name: str, default: float, envvar: str, help_text: str):
     """An option taking a probability strictly between 0 and 1."""
     return click.option(
@@ -274,6 +273,7 @@ def _probability_option(name: str, default: float, envvar: str, help_text: str):
         type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
         help=help_text,
     )
+
 
 @main.command()
 @click.option(
@@ -291,8 +291,7 @@ def _probability_option(name: str, default: float, envvar: str, help_text: str):
 @click.option(
     "--outbox",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Where the feed, the daily report and the queue exports go "
-    "(default: <data dir>/outbox).",
+    help="Where the feed, the daily report and the queue exports go (default: <data dir>/outbox).",
 )
 @click.option(
     "--wait",
@@ -311,28 +310,40 @@ def _probability_option(name: str, default: float, envvar: str, help_text: str):
     help="Erase travel records that matched no one after this many days.",
 )
 @_probability_option(
-    "--match-threshold", 0.95, "TRACKER_MATCH_THRESHOLD",
+    "--match-threshold",
+    0.95,
+    "TRACKER_MATCH_THRESHOLD",
     "Links at or above this probability are in band `match`. Probabilities are calibrated: "
     "of links at 0.95, about 95 in 100 are the right person.",
-)  # fmt: skip
+)
 @_probability_option(
-    "--review-threshold", 0.5, "TRACKER_REVIEW_THRESHOLD",
+    "--review-threshold",
+    0.5,
+    "TRACKER_REVIEW_THRESHOLD",
     "Links at or above this probability (and below the match threshold) are in band "
     "`review`; below it a travel record is linked to no one.",
-)  # fmt: skip
-@click.option(
-    "--keep-inbox", is_flag=True, help="Leave processed files in the inbox (no archive)."
 )
+@click.option("--keep-inbox", is_flag=True, help="Leave processed files in the inbox (no archive).")
 @click.option(
-    "--retrain", is_flag=True,
+    "--retrain",
+    is_flag=True,
     help="Fit a new matching model before scoring (otherwise the active model scores, and a "
     "new one is fitted only when none is stored or analysts' decisions passed "
     "TRACKER_RETRAIN_AFTER_LABELS).",
-)  # fmt: skip
+)
 @pass_app
-def nightly(app: AppContext, inbox: Path, as_of, outbox: Path | None, wait_seconds: float,
-            retention_days: int, match_threshold: float, review_threshold: float,
-            keep_inbox: bool, retrain: bool) -> None:  # fmt: skip
+def nightly(
+    app: AppContext,
+    inbox: Path,
+    as_of,
+    outbox: Path | None,
+    wait_seconds: float,
+    retention_days: int,
+    match_threshold: float,
+    review_threshold: float,
+    keep_inbox: bool,
+    retrain: bool,
+) -> None:
     """The nightly job: ingest the inbox, match travel to the register, evaluate compliance,
     raise and resolve flags, erase old unmatched travel, write the public feed, the daily
     report and the review-queue exports. Acts as the system. Running it again on the same
@@ -361,8 +372,9 @@ def nightly(app: AppContext, inbox: Path, as_of, outbox: Path | None, wait_secon
         progress=sys.stderr.isatty(),
         wait_seconds=wait_seconds,
         retention_days=retention_days,
-        link_settings=LinkSettings(match_threshold=match_threshold,
-                                   review_threshold=review_threshold),
+        link_settings=LinkSettings(
+            match_threshold=match_threshold, review_threshold=review_threshold
+        ),
         archive=not keep_inbox,
         retrain=retrain,
         echo=progress_echo(),
@@ -431,10 +443,12 @@ class _GenerateCommand(click.Command):
 
 @main.command(cls=_GenerateCommand)
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path))
-@click.option("--offenders", default=300, show_default=True, type=GENERATED_ROWS,
-              help="Register entries.")  # fmt: skip
-@click.option("--travel", default=3000, show_default=True, type=GENERATED_ROWS,
-              help="Travel records.")  # fmt: skip
+@click.option(
+    "--offenders", default=300, show_default=True, type=GENERATED_ROWS, help="Register entries."
+)
+@click.option(
+    "--travel", default=3000, show_default=True, type=GENERATED_ROWS, help="Travel records."
+)
 @click.option("--seed", default=7, show_default=True, type=SEED, help="Same seed, same files.")
 @click.option(
     "--as-of",
@@ -466,8 +480,10 @@ def generate(out: Path, offenders: int, travel: int, seed: int, as_of, profile: 
     )
     files = ", ".join(f"{name} {n:,}" for name, n in summary.counts.items())
     shown = "" if profile == "default" else f", profile {profile}"
-    click.echo(f"wrote a synthetic inbox to {out} in {summary.seconds:.1f}s (seed {seed}, as of "
-               f"{summary.as_of}{shown}): {files}")  # fmt: skip
+    click.echo(
+        f"wrote a synthetic inbox to {out} in {summary.seconds:.1f}s (seed {seed}, as of "
+        f"{summary.as_of}{shown}): {files}"
+    )
 
 
 # --- matching and links ---------------------------------------------------------------------
@@ -545,16 +561,35 @@ def flags() -> None:
 def _flag_filters(func):
     """The filters ``flags list`` and ``flags export`` share."""
     options = [
-        click.option("--kind", "kinds", multiple=True, type=click.Choice(FLAG_KINDS),
-                     help="Only this kind (repeatable)."),
-        click.option("--status", "statuses", multiple=True, type=click.Choice(FLAG_STATUSES),
-                     help="Only this status (repeatable)."),
-        click.option("--severity", "severities", multiple=True, type=click.Choice(SEVERITIES),
-                     help="Only this severity (repeatable)."),
+        click.option(
+            "--kind",
+            "kinds",
+            multiple=True,
+            type=click.Choice(FLAG_KINDS),
+            help="Only this kind (repeatable).",
+        ),
+        click.option(
+            "--status",
+            "statuses",
+            multiple=True,
+            type=click.Choice(FLAG_STATUSES),
+            help="Only this status (repeatable).",
+        ),
+        click.option(
+            "--severity",
+            "severities",
+            multiple=True,
+            type=click.Choice(SEVERITIES),
+            help="Only this severity (repeatable).",
+        ),
         click.option("--force", metavar="NAME", help="Only offenders this force manages."),
-        click.option("--since", type=click.DateTime(["%Y-%m-%d"]), metavar="DATE",
-                     help="Only flags detected on or after DATE."),
-    ]  # fmt: skip
+        click.option(
+            "--since",
+            type=click.DateTime(["%Y-%m-%d"]),
+            metavar="DATE",
+            help="Only flags detected on or after DATE.",
+        ),
+    ]
     for option in reversed(options):
         func = option(func)
     return func
@@ -565,8 +600,9 @@ def _selected_flags(app: AppContext, order: str, kinds, statuses, severities, fo
     from tracker.audit import record_event
     from tracker.services.compliance import FlagFilters, flag_rows
 
-    filters = FlagFilters(tuple(kinds), tuple(statuses), tuple(severities), force,
-                          since.date() if since else None)  # fmt: skip
+    filters = FlagFilters(
+        tuple(kinds), tuple(statuses), tuple(severities), force, since.date() if since else None
+    )
     with transaction(app.sessions()) as session:
         actor = _acting(app, session, "flags.read")
         rows = flag_rows(session, filters, order=order)
@@ -576,8 +612,13 @@ def _selected_flags(app: AppContext, order: str, kinds, statuses, severities, fo
             action="consultation",
             object_type="flags",
             justification=f"flags {'listed' if order == 'queue' else 'exported'}",
-            details={"rows": len(rows), "kinds": list(kinds), "statuses": list(statuses),
-                     "severities": list(severities), "force": force},  # fmt: skip
+            details={
+                "rows": len(rows),
+                "kinds": list(kinds),
+                "statuses": list(statuses),
+                "severities": list(severities),
+                "force": force,
+            },
         )
         return rows
 
@@ -605,8 +646,9 @@ def flags_list(app: AppContext, kinds, statuses, severities, force, since) -> No
 )
 @_flag_filters
 @pass_app
-def flags_export(app: AppContext, fmt: str, out: Path | None, kinds, statuses, severities,
-                 force, since) -> None:  # fmt: skip
+def flags_export(
+    app: AppContext, fmt: str, out: Path | None, kinds, statuses, severities, force, since
+) -> None:
     """One row per flag, in the contract's columns: flag_id, kind, severity, status,
     offender_id, travel_source, travel_record_id, notification_id, match_probability, due_on,
     detected_on, run_id, summary."""
@@ -624,20 +666,40 @@ def review() -> None:
 @review.command("queue")
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(FLAG_KINDS), help="Repeatable.")
 @click.option("--severity", "severities", multiple=True, type=click.Choice(SEVERITIES))
-@click.option("--status", "statuses", multiple=True, type=click.Choice(FLAG_STATUSES),
-              help="Default: open.")  # fmt: skip
+@click.option(
+    "--status", "statuses", multiple=True, type=click.Choice(FLAG_STATUSES), help="Default: open."
+)
 @click.option("--force", help="Managing force, exactly as in the register.")
 @click.option("--assigned", metavar="NAME", help="Only flags assigned to this person.")
 @click.option("--escalated", is_flag=True, help="Only the supervisors' queue of escalations.")
 @click.option("--page", default=1, show_default=True, type=PAGE)
 @click.option("--page-size", default=50, show_default=True, type=click.IntRange(1, 10_000))
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx"]),
-              default="table", show_default=True)  # fmt: skip
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="File to write (required for xlsx).")  # fmt: skip
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json", "xlsx"]),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write (required for xlsx).",
+)
 @pass_app
-def review_queue(app: AppContext, kinds, severities, statuses, force, assigned, escalated, page,
-                 page_size, fmt, out) -> None:  # fmt: skip
+def review_queue(
+    app: AppContext,
+    kinds,
+    severities,
+    statuses,
+    force,
+    assigned,
+    escalated,
+    page,
+    page_size,
+    fmt,
+    out,
+) -> None:
     """Open flags, most severe first and then the most urgent (earliest due), with filters
     and paging. Analysts and supervisors; --escalated is the supervisors' queue."""
     from tracker.audit import record_event
@@ -749,15 +811,20 @@ def users_list(app: AppContext) -> None:
         people = list_users(session)
         for person in people:
             state = "" if person.active else " (deactivated)"
-            click.echo(f"{person.name:<24} {person.role:<11} added {person.created_at:%Y-%m-%d}"
-                       f" by {person.created_by or '-'}{state}")  # fmt: skip
+            click.echo(
+                f"{person.name:<24} {person.role:<11} added {person.created_at:%Y-%m-%d}"
+                f" by {person.created_by or '-'}{state}"
+            )
         echo_throttles(session, actor)
 
 
 @users.command("set-password")
 @click.argument("name")
-@click.option("--password-stdin", is_flag=True,
-              help="Read the password from the first line of standard input (for scripts).")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from the first line of standard input (for scripts).",
+)
 @pass_app
 def users_set_password(app: AppContext, name: str, password_stdin: bool) -> None:
     """Set NAME's password for signing in to the web application (admins only; --user or
@@ -768,8 +835,9 @@ def users_set_password(app: AppContext, name: str, password_stdin: bool) -> None
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
-        password = click.prompt("New password", hide_input=True,
-                                confirmation_prompt="Type it again")  # fmt: skip
+        password = click.prompt(
+            "New password", hide_input=True, confirmation_prompt="Type it again"
+        )
     with transaction(app.sessions()) as session:
         try:
             set_password(session, app.settings.user, name, password)
@@ -778,8 +846,12 @@ def users_set_password(app: AppContext, name: str, password_stdin: bool) -> None
     click.echo(f"password set for {name}")
 
 
-for _command in (users_deactivate_command, users_activate_command, users_set_role_command,
-                 users_clear_throttle_command):  # fmt: skip
+for _command in (
+    users_deactivate_command,
+    users_activate_command,
+    users_set_role_command,
+    users_clear_throttle_command,
+):
     users.add_command(_command)
 
 
@@ -812,27 +884,57 @@ def package() -> None:
 
 @package.command("build")
 @click.argument("flag_id", type=ROW_ID)
-@click.option("--country", required=True, metavar="ISO3",
-              help="Destination country, ISO 3166-1 alpha-3 (normally where the travel "
-                   "arrived; a different one is allowed with a warning).")
-@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder under which PACKAGE_ID/ and PACKAGE_ID.zip are written.")
-@click.option("--reason", required=True,
-              help="Why this transfer is necessary (DPA 2018 ss.72-78). Kept in the audit "
-                   "trail and the disclosure log; not sent.")
-@click.option("--agency", metavar="TEXT",
-              help="Receiving agency (default: INTERPOL NCB <country name>).")
-@click.option("--grading", default="1B", show_default=True, metavar="SOURCE+INTEL",
-              help="3x5x2 grading: source 1 reliable, 2 untested, 3 not reliable; then "
-                   "intelligence A-E. 1B: official passenger data, identity corroborated by "
-                   "an analyst's review.")
-@click.option("--handling", metavar="P|C", default="P", show_default=True,
-              help="P: lawful sharing permitted; C: permitted with conditions (--conditions).")
+@click.option(
+    "--country",
+    required=True,
+    metavar="ISO3",
+    help="Destination country, ISO 3166-1 alpha-3 (normally where the travel "
+    "arrived; a different one is allowed with a warning).",
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder under which PACKAGE_ID/ and PACKAGE_ID.zip are written.",
+)
+@click.option(
+    "--reason",
+    required=True,
+    help="Why this transfer is necessary (DPA 2018 ss.72-78). Kept in the audit "
+    "trail and the disclosure log; not sent.",
+)
+@click.option(
+    "--agency", metavar="TEXT", help="Receiving agency (default: INTERPOL NCB <country name>)."
+)
+@click.option(
+    "--grading",
+    default="1B",
+    show_default=True,
+    metavar="SOURCE+INTEL",
+    help="3x5x2 grading: source 1 reliable, 2 untested, 3 not reliable; then "
+    "intelligence A-E. 1B: official passenger data, identity corroborated by "
+    "an analyst's review.",
+)
+@click.option(
+    "--handling",
+    metavar="P|C",
+    default="P",
+    show_default=True,
+    help="P: lawful sharing permitted; C: permitted with conditions (--conditions).",
+)
 @click.option("--conditions", metavar="TEXT", help="The conditions that travel with handling C.")
 @pass_app
-def package_build(app: AppContext, flag_id: int, country: str, out: Path, reason: str,
-                  agency: str | None, grading: str, handling: str,
-                  conditions: str | None) -> None:  # fmt: skip
+def package_build(
+    app: AppContext,
+    flag_id: int,
+    country: str,
+    out: Path,
+    reason: str,
+    agency: str | None,
+    grading: str,
+    handling: str,
+    conditions: str | None,
+) -> None:
     """Build, sign and log the package for a confirmed travel flag (liaison officers only).
 
     Writes OUT/PACKAGE_ID/ (package.json, summary.html, manifest.json) and OUT/PACKAGE_ID.zip,
@@ -848,10 +950,17 @@ def package_build(app: AppContext, flag_id: int, country: str, out: Path, reason
     )
 
     try:
-        request = make_request(flag_id=flag_id, country=country, out_dir=out, reason=reason,
-                               agency=agency, grading=grading, handling=handling,
-                               conditions=conditions,
-                               home_country=app.settings.home_country)  # fmt: skip
+        request = make_request(
+            flag_id=flag_id,
+            country=country,
+            out_dir=out,
+            reason=reason,
+            agency=agency,
+            grading=grading,
+            handling=handling,
+            conditions=conditions,
+            home_country=app.settings.home_country,
+        )
     except PackageOptionError as exc:
         raise click.BadParameter(str(exc), param_hint=exc.option) from exc
     built = None
@@ -868,18 +977,22 @@ def package_build(app: AppContext, flag_id: int, country: str, out: Path, reason
         raise
     for warning in built.warnings:
         click.echo(f"warning: {warning}", err=True)
-    click.echo(f"package {built.package_id} for flag {built.flag_id} to {built.agency} "
-               f"({built.country}), signed with key {built.key_id}\n"
-               f"  folder {built.folder}\n  zip    {built.zip_path} (sha256 {built.zip_sha256})\n"
-               f"flag {built.flag_id} is now actioned; the disclosure is in the audit "
-               "trail")  # fmt: skip
+    click.echo(
+        f"package {built.package_id} for flag {built.flag_id} to {built.agency} "
+        f"({built.country}), signed with key {built.key_id}\n"
+        f"  folder {built.folder}\n  zip    {built.zip_path} (sha256 {built.zip_sha256})\n"
+        f"flag {built.flag_id} is now actioned; the disclosure is in the audit "
+        "trail"
+    )
 
 
 @package.command("verify")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--public-key", type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="PEM public key of the signer (default: the unit's own keys, current and "
-                   "replaced).")  # fmt: skip
+@click.option(
+    "--public-key",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="PEM public key of the signer (default: the unit's own keys, current and replaced).",
+)
 @pass_app
 def package_verify(app: AppContext, path: Path, public_key: Path | None) -> None:
     """Check every hash and the signature of a package folder or zip; name each failure.
@@ -900,11 +1013,16 @@ def package_verify(app: AppContext, path: Path, public_key: Path | None) -> None
         raise click.ClickException(str(exc)) from exc
     report = verify_package(path, trusted)
     if report.intact:
-        click.echo(f"{path}: intact. Package {report.package_id}: {len(report.files)} files, "
-                   f"every hash matches, signature valid (key {report.key_id})")  # fmt: skip
+        click.echo(
+            f"{path}: intact. Package {report.package_id}: {len(report.files)} files, "
+            f"every hash matches, signature valid (key {report.key_id})"
+        )
         return
-    click.echo(f"{path}: NOT intact ({len(report.problems)} problem"
-               f"{'s' if len(report.problems) != 1 else ''}):", err=True)  # fmt: skip
+    click.echo(
+        f"{path}: NOT intact ({len(report.problems)} problem"
+        f"{'s' if len(report.problems) != 1 else ''}):",
+        err=True,
+    )
     for problem in report.problems:
         click.echo(f"  - {problem}", err=True)
     sys.exit(1)
@@ -913,8 +1031,9 @@ def package_verify(app: AppContext, path: Path, public_key: Path | None) -> None
 @package.command("list")
 @click.option("--flag", "flag_id", type=ROW_ID, help="Only packages for this flag.")
 @click.option("--country", metavar="ISO3", help="Only packages sent to this country.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)  # fmt: skip
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
 @pass_app
 def package_list(app: AppContext, flag_id: int | None, country: str | None, fmt: str) -> None:
     """Packages built, newest first: id, flag, country, agency, grading, by, when, where
@@ -942,9 +1061,12 @@ def keys() -> None:
 
 
 @keys.command("init")
-@click.option("--force", is_flag=True,
-              help="Replace an existing key pair. The old public key is kept, so packages it "
-                   "signed still verify here; give partners the new one.")  # fmt: skip
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace an existing key pair. The old public key is kept, so packages it "
+    "signed still verify here; give partners the new one.",
+)
 @pass_app
 def keys_init(app: AppContext, force: bool) -> None:
     """Make the unit's Ed25519 key pair under the data folder's keys/ (folder 0700, private key
@@ -963,22 +1085,35 @@ def keys_init(app: AppContext, force: bool) -> None:
         except signing.SigningKeyError as exc:
             raise click.ClickException(str(exc)) from exc
         try:  # never replaced, even with --force; not remade once checkpoints need it
-            anchor = "created" if audit_anchor.ensure_key(
-                session, keys_dir, app.settings.data_dir, actor.name) else "kept"
+            anchor = (
+                "created"
+                if audit_anchor.ensure_key(session, keys_dir, app.settings.data_dir, actor.name)
+                else "kept"
+            )
         except audit_anchor.AnchorError:  # the signing key is still made and logged
             anchor = audit_anchor.KEY_GONE
-        record_event(session, actor=actor.name, action="alteration", object_type="signing_key",
-                     object_id=info.key_id,
-                     justification="package signing key " + ("replaced" if force and previous
-                                                             else "created"),
-                     details={"key_id": info.key_id, "previous_key_id": previous,
-                              "public_key": str(info.public_path),
-                              "audit_anchor_key": anchor})  # fmt: skip
-    click.echo(f"signing key {info.key_id} created\n  private {info.private_path} (owner only)\n"
-               f"  public  {info.public_path}\n"
-               f"  audit anchor key {audit_anchor.key_path(keys_dir)} (owner only, "
-               f"{anchor})\n"
-               "give partners the public key: tracker keys export-public")  # fmt: skip
+        record_event(
+            session,
+            actor=actor.name,
+            action="alteration",
+            object_type="signing_key",
+            object_id=info.key_id,
+            justification="package signing key "
+            + ("replaced" if force and previous else "created"),
+            details={
+                "key_id": info.key_id,
+                "previous_key_id": previous,
+                "public_key": str(info.public_path),
+                "audit_anchor_key": anchor,
+            },
+        )
+    click.echo(
+        f"signing key {info.key_id} created\n  private {info.private_path} (owner only)\n"
+        f"  public  {info.public_path}\n"
+        f"  audit anchor key {audit_anchor.key_path(keys_dir)} (owner only, "
+        f"{anchor})\n"
+        "give partners the public key: tracker keys export-public"
+    )
 
 
 @keys.command("export-public")
@@ -1009,11 +1144,15 @@ def feed() -> None:
     "--out", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout)."
 )
 @click.option("--page", default=1, show_default=True, type=PAGE)
-@click.option("--page-size", type=click.IntRange(1, 10_000),
-              help="People per page (default: everyone on one page).")  # fmt: skip
+@click.option(
+    "--page-size",
+    type=click.IntRange(1, 10_000),
+    help="People per page (default: everyone on one page).",
+)
 @pass_app
-def feed_most_wanted(app: AppContext, fmt: str, out: Path | None, page: int,
-                     page_size: int | None) -> None:  # fmt: skip
+def feed_most_wanted(
+    app: AppContext, fmt: str, out: Path | None, page: int, page_size: int | None
+) -> None:
     """The feed: approved wanted offenders, safe fields only (JSON or Atom 1.0).
 
     Only offenders whose status is `wanted` and whose publication a supervisor approved, with
@@ -1041,8 +1180,14 @@ def feed_most_wanted(app: AppContext, fmt: str, out: Path | None, page: int,
     except ValidationError as exc:
         raise click.ClickException(exc.errors()[0]["msg"].removeprefix("Value error, ")) from exc
     with transaction(app.sessions()) as session:
-        doc = build_feed(session, datetime.now(UTC), settings.base_url, page=page,
-                         page_size=page_size, settings=settings)  # fmt: skip
+        doc = build_feed(
+            session,
+            datetime.now(UTC),
+            settings.base_url,
+            page=page,
+            page_size=page_size,
+            settings=settings,
+        )
         record_disclosure(session, doc, str(out) if out else "standard output")
     text = render_json(doc) if fmt == "json" else render_atom(doc, settings.publisher)
     write_output(text, out)
@@ -1055,17 +1200,30 @@ def feed_most_wanted(app: AppContext, fmt: str, out: Path | None, page: int,
     required=True,
     help="Why publishing is necessary and proportionate: kept in the audit trail.",
 )
-@click.option("--public-description", help="The description the public will read (at most "
-              "500 characters); the register's own description is never published.")  # fmt: skip
-@click.option("--public-area", help="The town or district the public will read (at most 100 "
-              "characters), never an address.")  # fmt: skip
-@click.option("--use-register-text", is_flag=True,
-              help="Approve the register's description and last known area as the public text "
-                   "where the options above give none (screened like any text; printed).")
+@click.option(
+    "--public-description",
+    help="The description the public will read (at most "
+    "500 characters); the register's own description is never published.",
+)
+@click.option(
+    "--public-area",
+    help="The town or district the public will read (at most 100 characters), never an address.",
+)
+@click.option(
+    "--use-register-text",
+    is_flag=True,
+    help="Approve the register's description and last known area as the public text "
+    "where the options above give none (screened like any text; printed).",
+)
 @pass_app
-def feed_approve(app: AppContext, offender_id: str, reason: str,
-                 public_description: str | None, public_area: str | None,
-                 use_register_text: bool) -> None:  # fmt: skip
+def feed_approve(
+    app: AppContext,
+    offender_id: str,
+    reason: str,
+    public_description: str | None,
+    public_area: str | None,
+    use_register_text: bool,
+) -> None:
     """Approve publication of a wanted offender (supervisors only). OFFENDER_ID is the
     register reference, e.g. VR-0001234. The person leaves the feed by themselves when their
     status stops being `wanted`; a new disappearance needs a new approval. Text that gives
@@ -1076,20 +1234,29 @@ def feed_approve(app: AppContext, offender_id: str, reason: str,
     with transaction(app.sessions()) as session:
         actor = _acting(app, session, "feed.approve")
         try:
-            approval = approve_publication(session, actor, offender_id, reason,
-                                           public_description=public_description,
-                                           public_area=public_area,
-                                           use_register_text=use_register_text)  # fmt: skip
+            approval = approve_publication(
+                session,
+                actor,
+                offender_id,
+                reason,
+                public_description=public_description,
+                public_area=public_area,
+                use_register_text=use_register_text,
+            )
         except (FeedError, PermissionDenied) as exc:
             raise click.ClickException(str(exc)) from exc
         published = (approval.publication.public_description, approval.publication.public_area)
     when = f"{approval.publication.approved_at:%Y-%m-%d %H:%M} UTC"
     if not approval.changed:
-        click.echo(f"{offender_id} is already on the feed (approved by {approval.approved_by} "
-                   f"on {when}); nothing changed")  # fmt: skip
+        click.echo(
+            f"{offender_id} is already on the feed (approved by {approval.approved_by} "
+            f"on {when}); nothing changed"
+        )
         return
-    click.echo(f"{offender_id}: publication approved by {actor.name} on {when}; "
-               "on the feed from its next build")  # fmt: skip
+    click.echo(
+        f"{offender_id}: publication approved by {actor.name} on {when}; "
+        "on the feed from its next build"
+    )
     for label, value in zip(("description", "area"), published, strict=True):
         click.echo(f"  public {label}: {value if value else '(none)'}")
 
@@ -1111,8 +1278,9 @@ def feed_withdraw(app: AppContext, offender_id: str, reason: str) -> None:
             withdraw_publication(session, actor, offender_id, reason)
         except (FeedError, PermissionDenied) as exc:
             raise click.ClickException(str(exc)) from exc
-    click.echo(f"{offender_id}: publication withdrawn by {actor.name}; "
-               "off the feed from its next build")  # fmt: skip
+    click.echo(
+        f"{offender_id}: publication withdrawn by {actor.name}; off the feed from its next build"
+    )
 
 
 @feed.command("list")
@@ -1132,8 +1300,7 @@ def feed_list(app: AppContext, fmt: str) -> None:
         actor = _acting(app, session, "feed.preview")
         rows = list_publications(session, actor)
     if fmt == "json":
-        click.echo(json.dumps([asdict(r) for r in rows], indent=2, default=str,
-                              ensure_ascii=False))  # fmt: skip
+        click.echo(json.dumps([asdict(r) for r in rows], indent=2, default=str, ensure_ascii=False))
         return
     if not rows:
         click.echo("no publications approved yet")
@@ -1144,10 +1311,13 @@ def feed_list(app: AppContext, fmt: str) -> None:
         elif r.state == "approved":
             state = f"approved, not in force (status {r.status})"
         else:
-            state = (f"withdrawn {r.withdrawn_at:%Y-%m-%d} by {r.withdrawn_by}: "
-                     f"{r.withdrawal_reason}")  # fmt: skip
-        click.echo(f"{r.offender_id:<14} {r.names:<32} {state}\n{'':<14} approved "
-                   f"{r.approved_at:%Y-%m-%d} by {r.approved_by}: {r.approval_reason}")  # fmt: skip
+            state = (
+                f"withdrawn {r.withdrawn_at:%Y-%m-%d} by {r.withdrawn_by}: {r.withdrawal_reason}"
+            )
+        click.echo(
+            f"{r.offender_id:<14} {r.names:<32} {state}\n{'':<14} approved "
+            f"{r.approved_at:%Y-%m-%d} by {r.approved_by}: {r.approval_reason}"
+        )
 
 
 @main.group()
@@ -1195,9 +1365,15 @@ def serve(app: AppContext, host: str, port: int) -> None:
     proxies = [str(network) for network in web.state.settings.trusted_proxies]
     click.echo(f"tracker web application on http://{host}:{port}/ (Ctrl+C stops it)")
     # Forwarded headers only from TRACKER_TRUSTED_PROXIES (none by default).
-    uvicorn.run(web, host=host, port=port, proxy_headers=bool(proxies),
-                forwarded_allow_ips=proxies or None, server_header=False,
-                log_level="info")  # fmt: skip
+    uvicorn.run(
+        web,
+        host=host,
+        port=port,
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or None,
+        server_header=False,
+        log_level="info",
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -138,8 +138,10 @@ def _migrating(engine: Engine) -> Iterator[Connection]:
                 if sqlite:
                     broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                     if broken:
-                        raise RuntimeError(f"the migration left {len(broken)} row(s) whose "
-                                           f"foreign key points nowhere, e.g. {broken[0]}")
+                        raise RuntimeError(
+                            f"the migration left {len(broken)} row(s) whose "
+                            f"foreign key points nowhere, e.g. {broken[0]}"
+                        )
         finally:
             if sqlite:
                 connection.exec_driver_sql("PRAGMA foreign_keys=ON")

@@ -16,8 +16,15 @@ from tracker.stats import collect_stats
 
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "data" / "samples"
 DEMO_AS_OF = date(2026, 11, 20)
-INBOX_PATTERNS = ("offenders*", "aliases*", "documents*", "notifications*", "travel*", "*.edi",
-                  "*.paxlst")  # fmt: skip
+INBOX_PATTERNS = (
+    "offenders*",
+    "aliases*",
+    "documents*",
+    "notifications*",
+    "travel*",
+    "*.edi",
+    "*.paxlst",
+)
 
 
 @dataclass
@@ -62,8 +69,9 @@ def prepare_inbox(samples: Path, inbox: Path) -> int:
     return copied
 
 
-def run_demo(workdir: Path, echo: Callable[[str], None] = print,
-             samples: Path = SAMPLES_DIR) -> DemoResult:  # fmt: skip
+def run_demo(
+    workdir: Path, echo: Callable[[str], None] = print, samples: Path = SAMPLES_DIR
+) -> DemoResult:
     """Replace ``workdir`` with a fresh database, migrate it and run the nightly job."""
     started = time.perf_counter()
     if not samples.is_dir():

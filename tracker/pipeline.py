@@ -68,18 +68,24 @@ class NightlyResult:
             for reject_file in ingest.get("reject_files", []):
                 lines.append(f"    rejected rows in {reject_file}")
             for item in ingest.get("quarantined", []):
-                where = (f"moved to {item['moved_to']}" if item["moved_to"]
-                         else "left in the inbox, unread")  # fmt: skip
+                where = (
+                    f"moved to {item['moved_to']}"
+                    if item["moved_to"]
+                    else "left in the inbox, unread"
+                )
                 lines.append(f"    NOT LOADED {item['file']}: {item['reason']}; {where}")
             if ingest.get("quarantined"):
                 lines.append(f"    what to do: {WHAT_TO_DO}")
             if ingest.get("warnings"):
-                lines.append(f"    {ingest.get('warning_count', 0)} warning(s) about what was "
-                             f"repaired or ignored, in {ingest.get('warnings_file')}")  # fmt: skip
+                lines.append(
+                    f"    {ingest.get('warning_count', 0)} warning(s) about what was "
+                    f"repaired or ignored, in {ingest.get('warnings_file')}"
+                )
         links = c.get("match", {}).get("links", {})
         if "match" in c:
-            lines.append(f"  links       match {links.get('match', 0)}, review "
-                         f"{links.get('review', 0)}")  # fmt: skip
+            lines.append(
+                f"  links       match {links.get('match', 0)}, review {links.get('review', 0)}"
+            )
         new = c.get("new_flags", {})
         if "new_flags" in c:
             total = sum(sum(v.values()) for v in new.values())
@@ -104,12 +110,17 @@ RUN_FOLDER_KINDS = {"archive": "archived run folder", "quarantine": "quarantined
 
 def _retention_line(kept: dict) -> str:
     """What retention erased, in one sentence; a kind of run folder only when some went."""
-    items = [f"{kept.get('erased', 0)} unmatched travel records",
-             f"{kept.get('rejects_erased', 0)} rejected rows",
-             f"{kept.get('reject_files_erased', 0)} reject files"]  # fmt: skip
+    items = [
+        f"{kept.get('erased', 0)} unmatched travel records",
+        f"{kept.get('rejects_erased', 0)} rejected rows",
+        f"{kept.get('reject_files_erased', 0)} reject files",
+    ]
     folders = kept.get("run_folders_erased", {})
-    items += [f"{folders[kind]} {label}{'s' * (folders[kind] > 1)}"
-              for kind, label in RUN_FOLDER_KINDS.items() if folders.get(kind)]  # fmt: skip
+    items += [
+        f"{folders[kind]} {label}{'s' * (folders[kind] > 1)}"
+        for kind, label in RUN_FOLDER_KINDS.items()
+        if folders.get(kind)
+    ]
     warnings = kept.get("run_folder_files_erased", {}).get("warnings", 0)
     if warnings:
         items.append(f"{warnings} warnings file{'s' * (warnings > 1)}")
@@ -194,17 +205,28 @@ class Nightly:
         from tracker.ingest.service import ingest_inbox
 
         o = self.options
-        results = ingest_inbox(self.sessions, o.inbox, settings=o.settings, actor=SYSTEM_ACTOR,
-                               run_id=self.run_id, progress=o.progress, today=o.as_of)  # fmt: skip
+        results = ingest_inbox(
+            self.sessions,
+            o.inbox,
+            settings=o.settings,
+            actor=SYSTEM_ACTOR,
+            run_id=self.run_id,
+            progress=o.progress,
+            today=o.as_of,
+        )
         quarantined = quarantine(
             # --keep-inbox: nothing leaves the inbox, refused files included
             [(r.path, r.refused, not r.skipped and o.archive) for r in results if r.refused],
-            o.inbox, o.settings.data_dir / "quarantine" / f"run-{self.run_id}",
-        )  # fmt: skip
+            o.inbox,
+            o.settings.data_dir / "quarantine" / f"run-{self.run_id}",
+        )
         archived = 0
         if o.archive:
-            archived = _archive([r.path for r in results if not r.refused], o.inbox,
-                                o.settings.data_dir / "archive" / f"run-{self.run_id}")  # fmt: skip
+            archived = _archive(
+                [r.path for r in results if not r.refused],
+                o.inbox,
+                o.settings.data_dir / "archive" / f"run-{self.run_id}",
+            )
         rejects = [str(r.reject_file) for r in results if r.reject_file]
         warned = [{"file": r.path.name, "warning": w} for r in results for w in r.warnings]
         warnings_file = write_warnings(warned, o.settings.rejects_dir / f"run-{self.run_id}")
@@ -226,11 +248,17 @@ class Nightly:
         from tracker.services.linking import run_matching
 
         with transaction(self.sessions) as s:
-            outcome = run_matching(s, s.get(Run, self.run_id), self.options.link_settings,
-                                   retrain=self.options.retrain)  # fmt: skip
-        return {"links": outcome.links_by_band, "candidate_pairs": outcome.candidate_pairs,
-                "model_version": outcome.model_version, "model_trained": outcome.trained,
-                "retrain_reason": outcome.retrain_reason, "timings": outcome.timings}  # fmt: skip
+            outcome = run_matching(
+                s, s.get(Run, self.run_id), self.options.link_settings, retrain=self.options.retrain
+            )
+        return {
+            "links": outcome.links_by_band,
+            "candidate_pairs": outcome.candidate_pairs,
+            "model_version": outcome.model_version,
+            "model_trained": outcome.trained,
+            "retrain_reason": outcome.retrain_reason,
+            "timings": outcome.timings,
+        }
 
     def stage_compliance(self) -> dict:
         from tracker.services.compliance import compliance_stage
@@ -247,16 +275,22 @@ class Nightly:
         with transaction(self.sessions) as s:
             outcome = erase_unmatched_travel(s, o.as_of, o.retention_days, run_id=self.run_id)
         with transaction(self.sessions) as s:
-            rejects = erase_old_rejects(s, o.settings.rejects_dir, o.as_of, o.retention_days,
-                                        run_id=self.run_id)  # fmt: skip
+            rejects = erase_old_rejects(
+                s, o.settings.rejects_dir, o.as_of, o.retention_days, run_id=self.run_id
+            )
         with transaction(self.sessions) as s:
-            folders = erase_old_run_folders(s, o.settings.data_dir, o.as_of, o.retention_days,
-                                            run_id=self.run_id)  # fmt: skip
-        return {"erased": outcome.erased, "cutoff": outcome.cutoff.isoformat(),
-                "audit_values_erased": outcome.audit_values_erased,
-                "rejects_erased": rejects.rows, "reject_files_erased": rejects.files,
-                "run_folders_erased": folders.folders,
-                "run_folder_files_erased": folders.files}  # fmt: skip
+            folders = erase_old_run_folders(
+                s, o.settings.data_dir, o.as_of, o.retention_days, run_id=self.run_id
+            )
+        return {
+            "erased": outcome.erased,
+            "cutoff": outcome.cutoff.isoformat(),
+            "audit_values_erased": outcome.audit_values_erased,
+            "rejects_erased": rejects.rows,
+            "reject_files_erased": rejects.files,
+            "run_folders_erased": folders.folders,
+            "run_folder_files_erased": folders.files,
+        }
 
     def stage_feed(self) -> dict:
         from tracker.reports.feed import write_feed
@@ -313,15 +347,20 @@ class Nightly:
             with transaction(self.sessions) as s:
                 chain = verify_chain(s)
                 if not chain.intact:
-                    raise AnchorError(f"the audit trail is broken at entry "
-                                      f"{chain.first_broken_id}: {chain.problem}; see "
-                                      "`tracker audit verify`")  # fmt: skip
+                    raise AnchorError(
+                        f"the audit trail is broken at entry "
+                        f"{chain.first_broken_id}: {chain.problem}; see "
+                        "`tracker audit verify`"
+                    )
                 anchor = verify_anchor(s, o.settings.keys_dir, o.settings.data_dir)
                 if not anchor.intact:
-                    raise AnchorError("the audit trail no longer matches its checkpoints: "
-                                      f"{anchor.describe()}; see `tracker audit verify`")
-                checkpoint = checkpoint_now(s, o.settings.keys_dir, o.settings.data_dir,
-                                            create=False, actor=SYSTEM_ACTOR)  # fmt: skip
+                    raise AnchorError(
+                        "the audit trail no longer matches its checkpoints: "
+                        f"{anchor.describe()}; see `tracker audit verify`"
+                    )
+                checkpoint = checkpoint_now(
+                    s, o.settings.keys_dir, o.settings.data_dir, create=False, actor=SYSTEM_ACTOR
+                )
         except (AnchorError, OSError) as exc:
             error = f"audit checkpoint failed: {exc}"
             self.log.write("audit checkpoint failed", error=error)
@@ -329,8 +368,9 @@ class Nightly:
         if checkpoint is not None:
             out = o.outbox / f"audit-checkpoint-{o.as_of.isoformat()}.json"
             self.outputs["audit"] = export_checkpoint(checkpoint, out)
-            self.log.write("audit checkpoint", event_id=checkpoint.event_id,
-                           entry_hash=checkpoint.entry_hash)  # fmt: skip
+            self.log.write(
+                "audit checkpoint", event_id=checkpoint.event_id, entry_hash=checkpoint.entry_hash
+            )
         return None
 
     # --- the run ------------------------------------------------------------------------
@@ -351,14 +391,20 @@ class Nightly:
     def _start(self) -> None:
         o = self.options
         with transaction(self.sessions) as s:
-            run = Run(kind="nightly", as_of=o.as_of, actor=SYSTEM_ACTOR, inbox=str(o.inbox),
-                      outbox=str(o.outbox))  # fmt: skip
+            run = Run(
+                kind="nightly",
+                as_of=o.as_of,
+                actor=SYSTEM_ACTOR,
+                inbox=str(o.inbox),
+                outbox=str(o.outbox),
+            )
             s.add(run)
             s.flush()
             self.run_id = run.id
         self.log = RunLog(o.settings.runs_dir / f"run-{self.run_id}.jsonl", o.echo)
-        self.log.write("run started", run=self.run_id, as_of=o.as_of, inbox=o.inbox,
-                       outbox=o.outbox)  # fmt: skip
+        self.log.write(
+            "run started", run=self.run_id, as_of=o.as_of, inbox=o.inbox, outbox=o.outbox
+        )
 
     def execute(self, lock_heartbeat: Callable[[int | None], None]) -> NightlyResult:
         self.options.outbox.mkdir(parents=True, exist_ok=True)
@@ -373,12 +419,17 @@ class Nightly:
             except Exception as exc:  # a failed stage is recorded and reported, not raised
                 self.timings[stage] = round(time.perf_counter() - started, 3)
                 error = f"stage {stage} failed: {type(exc).__name__}: {exc}"
-                self.log.write("stage failed", stage=stage, error=error,
-                               traceback=traceback.format_exc())  # fmt: skip
+                self.log.write(
+                    "stage failed", stage=stage, error=error, traceback=traceback.format_exc()
+                )
                 break
             self.timings[stage] = round(time.perf_counter() - started, 3)
-            self.log.write("stage finished", stage=stage, seconds=self.timings[stage],
-                           counts=self.counts[stage])  # fmt: skip
+            self.log.write(
+                "stage finished",
+                stage=stage,
+                seconds=self.timings[stage],
+                counts=self.counts[stage],
+            )
             lock_heartbeat(None)
             if stage == "compliance":
                 with transaction(self.sessions) as s:
@@ -392,8 +443,16 @@ class Nightly:
         status = "failed" if error else "partial" if degraded else "succeeded"
         self._save_progress(status, error)
         self.log.write("run finished", status=status, timings=self.timings)
-        return NightlyResult(self.run_id, self.options.as_of, status, self.counts, self.timings,
-                             self.outputs, error, self.log.path)  # fmt: skip
+        return NightlyResult(
+            self.run_id,
+            self.options.as_of,
+            status,
+            self.counts,
+            self.timings,
+            self.outputs,
+            error,
+            self.log.path,
+        )
 
 
 def run_nightly(sessions: sessionmaker[Session], options: NightlyOptions) -> NightlyResult:

@@ -64,8 +64,9 @@ class SafeCsvWriter:
             self.writerow(row)
 
 
-def write_records(stream: IO[str], columns: Sequence[str],
-                  records: Iterable[Mapping[str, Any]]) -> None:  # fmt: skip
+def write_records(
+    stream: IO[str], columns: Sequence[str], records: Iterable[Mapping[str, Any]]
+) -> None:
     """A header and one row per record in ``columns`` (absent keys empty), all made safe."""
     writer = SafeCsvWriter(stream, lineterminator="\n")
     writer.writerow(columns)

@@ -10,12 +10,21 @@ from sqlalchemy import text
 
 from tracker.cli import main
 
-HEADER = ("offender_id,family_name,given_names,date_of_birth,requirement_start,"
-          "notification_period,managing_force,address_line,postcode")  # fmt: skip
+HEADER = (
+    "offender_id,family_name,given_names,date_of_birth,requirement_start,"
+    "notification_period,managing_force,address_line,postcode"
+)
 BEFORE = "VR-1,Testperson,Alex,1980-01-31,2020-05-01,P10Y,Kent Police,1 Old Road,AB1 2CD\n"
 AFTER = "VR-1,Testperson,Alex,1981-02-28,2020-05-01,P7Y,Kent Police,9 New Street,EF3 4GH\n"
-RESTRICTED_VALUES = ("1 Old Road", "AB1 2CD", "9 New Street", "EF3 4GH", "1980-01-31",
-                     "1981-02-28", "X1234567")  # fmt: skip
+RESTRICTED_VALUES = (
+    "1 Old Road",
+    "AB1 2CD",
+    "9 New Street",
+    "EF3 4GH",
+    "1980-01-31",
+    "1981-02-28",
+    "X1234567",
+)
 
 
 @pytest.fixture
@@ -40,8 +49,11 @@ def altered(cli, tmp_path):
         assert cli("ingest", "offenders", str(path), user="ada").exit_code == 0
     for n, expiry in enumerate(("2030-01-01", "2031-01-01")):
         path = tmp_path / f"documents-{n}.csv"
-        path.write_text("offender_id,doc_type,doc_number,issuing_country,expires_on\n"
-                        f"VR-1,P,X1234567,GBR,{expiry}\n", encoding="utf-8")  # fmt: skip
+        path.write_text(
+            "offender_id,doc_type,doc_number,issuing_country,expires_on\n"
+            f"VR-1,P,X1234567,GBR,{expiry}\n",
+            encoding="utf-8",
+        )
         assert cli("ingest", "documents", str(path), user="ada").exit_code == 0
     return cli
 
@@ -56,8 +68,12 @@ def test_audit_log_names_the_changed_fields_but_shows_no_restricted_value(altere
     assert changes["postcode"] == changes["address_line"] == "[restricted]"
     assert changes["date_of_birth"] == "[restricted]"
     assert changes["notification_period"] == {"old": "P10Y", "new": "P7Y"}  # not restricted
-    assert offender["details"]["changed"] == ["address_line", "date_of_birth",
-                                              "notification_period", "postcode"]  # fmt: skip
+    assert offender["details"]["changed"] == [
+        "address_line",
+        "date_of_birth",
+        "notification_period",
+        "postcode",
+    ]
     table = altered("audit", "log", user="ada")
     assert table.exit_code == 0 and "X1234567" not in table.output
 

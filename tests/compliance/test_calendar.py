@@ -24,9 +24,15 @@ US = BusinessDays(holiday_country="US")
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("P10Y", Period(10)), ("P2Y6M", Period(2, 6)), ("P12M", Period(0, 12)),
-     ("P7D", Period(days=7)), ("P8W", Period(days=56)), ("p5y", Period(5))],
-)  # fmt: skip
+    [
+        ("P10Y", Period(10)),
+        ("P2Y6M", Period(2, 6)),
+        ("P12M", Period(0, 12)),
+        ("P7D", Period(days=7)),
+        ("P8W", Period(days=56)),
+        ("p5y", Period(5)),
+    ],
+)
 def test_periods_parse_years_months_weeks_and_days(text, expected):
     assert Period.parse(text) == expected
 
@@ -43,9 +49,15 @@ def test_unreadable_periods_are_refused_with_the_text(text):
 
 @pytest.mark.parametrize(
     ("full", "half"),
-    [("P10Y", Period(5)), ("P7Y", Period(3, 6)), ("P5Y", Period(2, 6)), ("P2Y", Period(1)),
-     ("P2Y6M", Period(1, 3)), ("P1Y3M", Period(0, 8))],
-)  # fmt: skip
+    [
+        ("P10Y", Period(5)),
+        ("P7Y", Period(3, 6)),
+        ("P5Y", Period(2, 6)),
+        ("P2Y", Period(1)),
+        ("P2Y6M", Period(1, 3)),
+        ("P1Y3M", Period(0, 8)),
+    ],
+)
 def test_halving_works_in_whole_months_and_rounds_an_odd_half_month_up(full, half):
     assert Period.parse(full).halved() == half
 

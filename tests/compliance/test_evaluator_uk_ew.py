@@ -60,8 +60,13 @@ def test_after_custody_the_day_past_the_three_counted_days_is_late():
 
 
 def _notified_trip(out_day: date, back_day: date, band: str = "match"):
-    notice = note("foreign_travel", date(2026, 2, 1), departure_date=out_day, return_date=back_day,
-                  destination_countries="THA")  # fmt: skip
+    notice = note(
+        "foreign_travel",
+        date(2026, 2, 1),
+        departure_date=out_day,
+        return_date=back_day,
+        destination_countries="THA",
+    )
     return notice, [leg("out", out_day, band=band), leg("in", back_day, band=band)]
 
 
@@ -131,8 +136,12 @@ def test_a_change_notification_restarts_the_yearly_clock():
 
 def test_a_foreign_travel_notification_does_not_restart_the_yearly_clock():
     person = offender(requirement_start=OLD_START)
-    travel = note("foreign_travel", date(2025, 9, 1), departure_date=date(2026, 6, 1),
-                  destination_countries="FRA")  # fmt: skip
+    travel = note(
+        "foreign_travel",
+        date(2025, 9, 1),
+        departure_date=date(2026, 6, 1),
+        destination_countries="FRA",
+    )
     result = evaluate(person, _yearly(date(2025, 3, 10), travel), as_of=date(2026, 3, 11))
     assert kinds(result) == ["overdue_periodic"]
 
@@ -233,15 +242,18 @@ def test_a_period_beginning_with_29_february_ends_after_28_february():
 
 def test_an_indefinite_requirement_never_ends():
     person = offender(requirement_start=date(2006, 3, 10))
-    notes = [note("initial", date(2006, 3, 10), effective_on=date(2006, 3, 10)),
-             note("periodic", date(2040, 1, 2))]  # fmt: skip
+    notes = [
+        note("initial", date(2006, 3, 10), effective_on=date(2006, 3, 10)),
+        note("periodic", date(2040, 1, 2)),
+    ]
     assert kinds(evaluate(person, notes, as_of=date(2041, 1, 3))) == ["overdue_periodic"]
 
 
 def test_the_period_is_halved_for_an_offender_under_18_at_the_start():
     start = date(2021, 3, 10)
-    person = offender(requirement_start=start, notification_period="P10Y",
-                      date_of_birth=date(2003, 3, 11))  # 17 on the start date  # fmt: skip
+    person = offender(
+        requirement_start=start, notification_period="P10Y", date_of_birth=date(2003, 3, 11)
+    )  # 17 on the start date
     notes = _long_overdue(start)
     assert kinds(evaluate(person, notes, as_of=date(2026, 3, 9))) == ["overdue_periodic"]
     assert kinds(evaluate(person, notes, as_of=date(2026, 3, 10))) == []
@@ -249,8 +261,9 @@ def test_the_period_is_halved_for_an_offender_under_18_at_the_start():
 
 def test_the_period_is_not_halved_for_an_offender_18_on_the_start_date():
     start = date(2021, 3, 10)
-    person = offender(requirement_start=start, notification_period="P10Y",
-                      date_of_birth=date(2003, 3, 10))  # fmt: skip
+    person = offender(
+        requirement_start=start, notification_period="P10Y", date_of_birth=date(2003, 3, 10)
+    )
     assert kinds(evaluate(person, _long_overdue(start), as_of=date(2026, 3, 10))) == [
         "overdue_periodic"
     ]
@@ -272,8 +285,10 @@ AFTER_TRIP = date(2026, 7, 10)
 
 
 def _trip(band: str = "match", probability: float = 0.98):
-    return [leg("out", OUT, band=band, probability=probability), leg("in", BACK, band=band,
-                                                                      probability=probability)]
+    return [
+        leg("out", OUT, band=band, probability=probability),
+        leg("in", BACK, band=band, probability=probability),
+    ]
 
 
 def _travel_notice(on: date, **values):
@@ -285,8 +300,12 @@ def _travel_notice(on: date, **values):
 
 def _travel_case(*notes, risk: str = "medium", travel=None):
     person = offender(requirement_start=TRAVEL_START, risk_level=risk)
-    return evaluate(person, [*history(TRAVEL_START), *notes], _trip() if travel is None else travel,
-                    as_of=AFTER_TRIP)  # fmt: skip
+    return evaluate(
+        person,
+        [*history(TRAVEL_START), *notes],
+        _trip() if travel is None else travel,
+        as_of=AFTER_TRIP,
+    )
 
 
 def test_travel_notified_seven_days_before_departure_is_in_time():
@@ -303,8 +322,9 @@ def test_travel_notified_six_days_before_departure_is_late():
 
 def test_late_notice_says_whether_it_met_the_twelve_hour_minimum():
     at = datetime(2026, 6, 14, 20, 0, tzinfo=UTC)  # 14 hours before the 10:00 departure
-    flag = only(_travel_case(_travel_notice(date(2026, 6, 14), notified_at=at)),
-                "late_travel_notification")  # fmt: skip
+    flag = only(
+        _travel_case(_travel_notice(date(2026, 6, 14), notified_at=at)), "late_travel_notification"
+    )
     assert "met the 12-hour minimum" in flag.summary
     assert flag.evidence["notice_hours"] == 14.0
 
@@ -361,9 +381,7 @@ def test_foreign_travel_rules_apply_from_13_august_2012():
     before = [leg("out", date(2012, 8, 12))]
     from_day = [leg("out", date(2012, 8, 13))]
     assert kinds(evaluate(person, notes, before, as_of=date(2012, 9, 1))) == []
-    assert kinds(evaluate(person, notes, from_day, as_of=date(2012, 9, 1))) == [
-        "unnotified_travel"
-    ]
+    assert kinds(evaluate(person, notes, from_day, as_of=date(2012, 9, 1))) == ["unnotified_travel"]
 
 
 def test_travel_after_the_as_of_date_is_not_known_yet():
@@ -420,8 +438,7 @@ def test_a_return_not_in_the_travel_data_raises_nothing():
 
 
 def test_a_wanted_offender_is_flagged_whereabouts_unknown():
-    person = offender(requirement_start=OLD_START, status="wanted",
-                      wanted_since=date(2026, 10, 1))  # fmt: skip
+    person = offender(requirement_start=OLD_START, status="wanted", wanted_since=date(2026, 10, 1))
     result = evaluate(person, _yearly(date(2026, 9, 1)), as_of=date(2026, 11, 20))
     flag = only(result, "whereabouts_unknown")
     assert flag.due_on == date(2026, 10, 1)
@@ -452,16 +469,24 @@ def test_weekly_overdue_past_eight_weeks_is_whereabouts_unknown():
     notes = _weekly(date(2026, 9, 1))  # due 8 September; grace 56 days to 3 November
     assert kinds(evaluate(person, notes, as_of=date(2026, 11, 3))) == ["overdue_weekly"]
     assert kinds(evaluate(person, notes, as_of=date(2026, 11, 4))) == [
-        "overdue_weekly", "whereabouts_unknown"
+        "overdue_weekly",
+        "whereabouts_unknown",
     ]
 
 
 # --- severity, keys and evidence ------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("risk", "severity"), [("very_high", "critical"), ("high", "critical"),
-                                                ("medium", "high"), ("low", "medium"),
-                                                (None, "high")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("risk", "severity"),
+    [
+        ("very_high", "critical"),
+        ("high", "critical"),
+        ("medium", "high"),
+        ("low", "medium"),
+        (None, "high"),
+    ],
+)
 def test_unnotified_travel_severity_follows_the_risk_level(risk, severity):
     assert only(_travel_case(risk=risk), "unnotified_travel").severity == severity
 
@@ -485,7 +510,21 @@ def test_the_same_facts_give_the_same_natural_keys():
 
 def test_evidence_refers_to_records_by_id_only():
     flag = only(_travel_case(), "unnotified_travel")
-    assert set(flag.evidence) <= {"offender_id", "jurisdiction", "rule", "due_on", "travel",
-                                  "notification_id", "notified_on"}  # fmt: skip
-    assert set(flag.evidence["travel"]) == {"source", "record_id", "direction", "departure_date",
-                                            "link_id", "band", "match_probability"}  # fmt: skip
+    assert set(flag.evidence) <= {
+        "offender_id",
+        "jurisdiction",
+        "rule",
+        "due_on",
+        "travel",
+        "notification_id",
+        "notified_on",
+    }
+    assert set(flag.evidence["travel"]) == {
+        "source",
+        "record_id",
+        "direction",
+        "departure_date",
+        "link_id",
+        "band",
+        "match_probability",
+    }

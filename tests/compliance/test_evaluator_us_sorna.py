@@ -42,10 +42,12 @@ def test_initial_on_the_fourth_business_day_is_late():
 def test_a_change_over_a_federal_holiday_weekend_is_due_the_thursday():
     person = registrant()
     effective = date(2026, 1, 16)  # Friday before Martin Luther King Jr. Day
-    in_time = registered(date(2020, 1, 6), note("change_address", date(2026, 1, 22),
-                                                effective_on=effective))  # fmt: skip
-    late = registered(date(2020, 1, 6), note("change_address", date(2026, 1, 23),
-                                             effective_on=effective))  # fmt: skip
+    in_time = registered(
+        date(2020, 1, 6), note("change_address", date(2026, 1, 22), effective_on=effective)
+    )
+    late = registered(
+        date(2020, 1, 6), note("change_address", date(2026, 1, 23), effective_on=effective)
+    )
     assert kinds(evaluate(person, in_time, as_of=date(2026, 2, 1))) == []
     flag = only(evaluate(person, late, as_of=date(2026, 2, 1)), "late_change")
     assert flag.due_on == date(2026, 1, 22)
@@ -54,8 +56,9 @@ def test_a_change_over_a_federal_holiday_weekend_is_due_the_thursday():
 def test_an_observed_holiday_does_not_count_as_a_business_day():
     person = registrant()
     effective = date(2026, 7, 1)  # 3 July 2026 is Independence Day (observed)
-    notes = registered(date(2020, 1, 6), note("change_name", date(2026, 7, 8),
-                                              effective_on=effective))  # fmt: skip
+    notes = registered(
+        date(2020, 1, 6), note("change_name", date(2026, 7, 8), effective_on=effective)
+    )
     flag = only(evaluate(person, notes, as_of=date(2026, 7, 20)), "late_change")
     assert flag.due_on == date(2026, 7, 7)
 
@@ -65,11 +68,13 @@ def test_an_observed_holiday_does_not_count_as_a_business_day():
 
 @pytest.mark.parametrize(
     ("tier", "last", "due"),
-    [(3, date(2026, 1, 15), date(2026, 4, 15)),
-     (2, date(2025, 8, 31), date(2026, 3, 1)),  # 31 August + 6 months rolls into March
-     (1, date(2024, 2, 29), date(2025, 3, 1)),  # a year after 29 February
-     (None, date(2025, 5, 4), date(2026, 5, 4))],  # no tier: the 12-month interval
-)  # fmt: skip
+    [
+        (3, date(2026, 1, 15), date(2026, 4, 15)),
+        (2, date(2025, 8, 31), date(2026, 3, 1)),  # 31 August + 6 months rolls into March
+        (1, date(2024, 2, 29), date(2025, 3, 1)),  # a year after 29 February
+        (None, date(2025, 5, 4), date(2026, 5, 4)),
+    ],  # no tier: the 12-month interval
+)
 def test_verification_is_due_by_the_tiers_interval_after_the_last_one(tier, last, due):
     person = registrant(tier)
     notes = registered(date(2020, 1, 6), note("periodic", last))
@@ -89,8 +94,13 @@ def test_a_verification_falling_due_in_custody_is_due_three_business_days_after_
 
 def test_time_abroad_does_not_extend_a_sorna_verification():
     person = registrant(3)
-    trip_notice = note("foreign_travel", date(2026, 2, 1), departure_date=date(2026, 4, 10),
-                       return_date=date(2026, 4, 20), destination_countries="THA")  # fmt: skip
+    trip_notice = note(
+        "foreign_travel",
+        date(2026, 2, 1),
+        departure_date=date(2026, 4, 10),
+        return_date=date(2026, 4, 20),
+        destination_countries="THA",
+    )
     notes = registered(date(2020, 1, 6), note("periodic", date(2026, 1, 15)), trip_notice)
     trip = [leg("out", date(2026, 4, 10)), leg("in", date(2026, 4, 20))]
     assert kinds(evaluate(person, notes, trip, as_of=date(2026, 4, 16))) == ["overdue_periodic"]
@@ -111,8 +121,11 @@ def _travel(notified_on: date | None, risk: str = "medium"):
     person = registrant(risk_level=risk)
     notes = registered(date(2020, 1, 6), note("periodic", date(2026, 3, 1)))
     if notified_on is not None:
-        notes.append(note("foreign_travel", notified_on, departure_date=DEPARTURE,
-                          destination_countries="MEX"))  # fmt: skip
+        notes.append(
+            note(
+                "foreign_travel", notified_on, departure_date=DEPARTURE, destination_countries="MEX"
+            )
+        )
     trip = [leg("out", DEPARTURE, abroad="MEX"), leg("in", date(2026, 7, 10), abroad="MEX")]
     return evaluate(person, notes, trip, as_of=date(2026, 7, 20))
 
@@ -177,7 +190,8 @@ def test_a_verification_a_year_past_due_with_no_travel_is_whereabouts_unknown():
     notes = registered(date(2020, 1, 6), note("periodic", date(2024, 3, 4)))  # due 2025-03-04
     assert kinds(evaluate(person, notes, as_of=date(2026, 3, 4))) == ["overdue_periodic"]
     assert kinds(evaluate(person, notes, as_of=date(2026, 3, 5))) == [
-        "overdue_periodic", "whereabouts_unknown"
+        "overdue_periodic",
+        "whereabouts_unknown",
     ]
 
 

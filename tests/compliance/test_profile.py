@@ -67,9 +67,16 @@ def test_adding_a_jurisdiction_is_adding_a_file(tmp_path):
     _copy_of_uk(tmp_path, "xx-test", **{"foreign_travel.notice_days": 14})
     evaluator = Evaluator(load_profiles(tmp_path))
     person = offender(jurisdiction="xx-test", requirement_start=date(2026, 1, 5))
-    notes = [note("initial", date(2026, 1, 5), effective_on=date(2026, 1, 5)),
-             note("foreign_travel", date(2026, 6, 5), departure_date=date(2026, 6, 15),
-                  return_date=date(2026, 6, 25), destination_countries=("THA",))]  # fmt: skip
+    notes = [
+        note("initial", date(2026, 1, 5), effective_on=date(2026, 1, 5)),
+        note(
+            "foreign_travel",
+            date(2026, 6, 5),
+            departure_date=date(2026, 6, 15),
+            return_date=date(2026, 6, 25),
+            destination_countries=("THA",),
+        ),
+    ]
     trip = [leg("out", date(2026, 6, 15)), leg("in", date(2026, 6, 25))]
     result = evaluator.evaluate(person, notes, trip, date(2026, 7, 1))
     assert kinds(result) == ["late_travel_notification"]

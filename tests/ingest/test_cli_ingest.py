@@ -12,8 +12,10 @@ from tracker.models import AuditEvent, Offender
 
 from .conftest import OFFENDER_HEADER
 
-GOOD = OFFENDER_HEADER + "\nVR-1,Smith,John,1980-01-31,2020-05-01,P10Y,Kent\n" \
-                         "VR-2,Jones,Ann,1981-02-28,2020-05-01,P10Y,Kent\n"  # fmt: skip
+GOOD = (
+    OFFENDER_HEADER + "\nVR-1,Smith,John,1980-01-31,2020-05-01,P10Y,Kent\n"
+    "VR-2,Jones,Ann,1981-02-28,2020-05-01,P10Y,Kent\n"
+)
 
 
 @pytest.fixture
@@ -38,8 +40,7 @@ def test_every_row_loaded_exits_0_with_one_summary_line(runner, db_url, write_fi
     assert again.stdout == f"{path}: read 2, loaded 2 (new 0, updated 0, unchanged 2), rejected 0\n"
 
 
-def test_some_rows_rejected_exits_3_and_names_the_reject_file(runner, db_url, write_file,
-                                                              data_dir):  # fmt: skip
+def test_some_rows_rejected_exits_3_and_names_the_reject_file(runner, db_url, write_file, data_dir):
     path = write_file("offenders.csv", GOOD + "VR-3,Brown,Bob,1985-13-01,2020-05-01,P10Y,Kent\n")
     result = ingest(runner, db_url, "offenders", path)
     assert result.exit_code == 3, result.output
@@ -58,8 +59,7 @@ def test_nothing_loaded_exits_1(runner, db_url, write_file):
     assert "read 1, loaded 0 (new 0, updated 0, unchanged 0), rejected 1" in result.stdout
 
 
-def test_an_unreadable_file_is_refused_with_a_message_not_a_traceback(runner, db_url,
-                                                                      write_file):  # fmt: skip
+def test_an_unreadable_file_is_refused_with_a_message_not_a_traceback(runner, db_url, write_file):
     text = GOOD.replace("Smith", "Schröder")
     path = write_file("offenders.csv", text, "latin-1")
     offset = text.encode("latin-1").index(b"\xf6")
@@ -81,8 +81,9 @@ def test_a_good_file_and_a_refused_one_exit_3(runner, db_url, write_file):
 
 
 def test_unknown_columns_give_one_warning_per_file(runner, db_url, write_file):
-    text = GOOD.replace("managing_force\n", "managing_force,shoe_size\n").replace("Kent\n",
-                                                                                  "Kent,9\n")
+    text = GOOD.replace("managing_force\n", "managing_force,shoe_size\n").replace(
+        "Kent\n", "Kent,9\n"
+    )
     path = write_file("offenders.csv", text)
     result = ingest(runner, db_url, "offenders", path)
     assert result.exit_code == 0, result.output
@@ -90,25 +91,31 @@ def test_unknown_columns_give_one_warning_per_file(runner, db_url, write_file):
 
 
 def test_bom_quoted_commas_and_scripts_load_as_given(runner, db_url, write_file):
-    text = "\ufeff" + OFFENDER_HEADER + '\nVR-1,"Ó Súilleabháin, Jr",Áine,1980-01-31,' \
-        "2020-05-01,P10Y,Kent\nVR-2,Иванов,Иван,1980-01-31,2020-05-01,P10Y,Kent\n"  # fmt: skip
+    text = (
+        "\ufeff" + OFFENDER_HEADER + '\nVR-1,"Ó Súilleabháin, Jr",Áine,1980-01-31,'
+        "2020-05-01,P10Y,Kent\nVR-2,Иванов,Иван,1980-01-31,2020-05-01,P10Y,Kent\n"
+    )
     result = ingest(runner, db_url, "offenders", write_file("offenders.csv", text))
     assert result.exit_code == 0, result.output
     engine = make_engine(db_url)
     with transaction(make_session_factory(engine)) as s:
-        names = s.execute(select(Offender.family_name, Offender.family_name_norm)
-                          .order_by(Offender.offender_id)).all()  # fmt: skip
+        names = s.execute(
+            select(Offender.family_name, Offender.family_name_norm).order_by(Offender.offender_id)
+        ).all()
     engine.dispose()
     assert names == [("Ó Súilleabháin, Jr", "O SUILLEABHAIN JR"), ("Иванов", "IVANOV")]
 
 
 @pytest.mark.parametrize(
     ("name", "message"),
-    [("missing.csv", "missing.csv: no such file; nothing was loaded"),
-     ("offenders.xlsx", "offenders.xlsx: unknown format .xlsx")],
-)  # fmt: skip
-def test_a_path_that_cannot_be_loaded_exits_1_naming_it(runner, db_url, write_file, tmp_path,
-                                                        name, message):  # fmt: skip
+    [
+        ("missing.csv", "missing.csv: no such file; nothing was loaded"),
+        ("offenders.xlsx", "offenders.xlsx: unknown format .xlsx"),
+    ],
+)
+def test_a_path_that_cannot_be_loaded_exits_1_naming_it(
+    runner, db_url, write_file, tmp_path, name, message
+):
     if name != "missing.csv":
         write_file(name, "x")
     result = ingest(runner, db_url, "offenders", tmp_path / "inbox" / name)
@@ -123,18 +130,30 @@ def test_a_folder_or_an_unknown_kind_is_a_usage_error(runner, db_url, tmp_path):
 
 def test_the_load_acts_as_system_unless_a_user_is_given(runner, db_url, write_file):
     ingest(runner, db_url, "offenders", write_file("offenders.csv", GOOD))
-    runner.invoke(main, ["--db", db_url, "--user", "ann.analyst", "ingest", "offenders",
-                         str(write_file("o2.csv", GOOD))])  # fmt: skip
+    runner.invoke(
+        main,
+        [
+            "--db",
+            db_url,
+            "--user",
+            "ann.analyst",
+            "ingest",
+            "offenders",
+            str(write_file("o2.csv", GOOD)),
+        ],
+    )
     engine = make_engine(db_url)
     with transaction(make_session_factory(engine)) as s:
-        actors = s.scalars(select(AuditEvent.actor).where(AuditEvent.action == "collection")
-                           .order_by(AuditEvent.id)).all()  # fmt: skip
+        actors = s.scalars(
+            select(AuditEvent.actor)
+            .where(AuditEvent.action == "collection")
+            .order_by(AuditEvent.id)
+        ).all()
     engine.dispose()
     assert actors == ["system", "ann.analyst"]
 
 
-def test_a_travel_paxlst_file_loads_from_the_command_line(runner, db_url, write_file,
-                                                          build_paxlst):  # fmt: skip
+def test_a_travel_paxlst_file_loads_from_the_command_line(runner, db_url, write_file, build_paxlst):
     b = build_paxlst
     path = write_file("flight.edi", b.interchange([b.message([b.passenger()])]))
     result = ingest(runner, db_url, "travel", path)

@@ -26,12 +26,28 @@ from tracker.schemas import ROW_MODELS, columns_of
 
 # Cells a sender might write in each column: valid ones, near misses and junk.
 IDS = ["VR-1", "VR-2", "VR-3", " VR-1 ", "VR-9", "", "   ", "\x1cVR-2", "X" * 70]
-DATES = ["2026-03-01", "1985-04-12", "2024-02-29", "2023-02-29", " 2026-03-01", "2026-3-1",
-         "01/03/2026", "", " "]  # fmt: skip
-DATETIMES = ["2026-03-01T06:40:00+00:00", "2026-03-01T06:40:00Z", "2026-03-01 23:40-05:00",
-             "2026-03-01T06:40:00", "2026-02-30T06:40:00+00:00", "20260301T064000Z", "",
-             "2026-03-01T06:40:00.5+0100",
-             "2026-03-02T12:40:00+08:00"]  # the instant of 23:40-05:00 on another date  # fmt: skip
+DATES = [
+    "2026-03-01",
+    "1985-04-12",
+    "2024-02-29",
+    "2023-02-29",
+    " 2026-03-01",
+    "2026-3-1",
+    "01/03/2026",
+    "",
+    " ",
+]
+DATETIMES = [
+    "2026-03-01T06:40:00+00:00",
+    "2026-03-01T06:40:00Z",
+    "2026-03-01 23:40-05:00",
+    "2026-03-01T06:40:00",
+    "2026-02-30T06:40:00+00:00",
+    "20260301T064000Z",
+    "",
+    "2026-03-01T06:40:00.5+0100",
+    "2026-03-02T12:40:00+08:00",
+]  # the instant of 23:40-05:00 on another date
 COUNTRIES = ["GBR", "THA", "D", "GBD", "gbr", "XXX", "", " GBR"]
 COUNTRY_LISTS = ["GBR", "GBR|THA", "gbr| tha", "GBR||", "|", "XXX|GBR", ""]
 PORTS = ["LHR", "bkk", " MAN ", "LH", "TOOLONG", "L-R", ""]
@@ -44,9 +60,22 @@ CELLS: dict[str, st.SearchStrategy] = {
     "notification_id": st.sampled_from(["N1", "N2", "N3", " N1", "", "N" * 65]),
     "record_id": st.sampled_from(["R1", "R2", "R3", "R4", " R1", "", "R" * 101]),
     "source": st.sampled_from(["api-lhr", "api-man", "", "s" * 101]),
-    "kind": st.sampled_from(["initial", "periodic", "change_name", "change_address",
-                             "foreign_travel", "travel_return", "weekly", "alias",
-                             "previous_name", "nickname", "bogus", ""]),  # fmt: skip
+    "kind": st.sampled_from(
+        [
+            "initial",
+            "periodic",
+            "change_name",
+            "change_address",
+            "foreign_travel",
+            "travel_return",
+            "weekly",
+            "alias",
+            "previous_name",
+            "nickname",
+            "bogus",
+            "",
+        ]
+    ),
     "notified_on": st.sampled_from(DATES + DATETIMES),
     "departure_time": st.sampled_from(DATETIMES),
     "destination_countries": st.sampled_from(COUNTRY_LISTS),
@@ -56,8 +85,9 @@ CELLS: dict[str, st.SearchStrategy] = {
     "doc_type": st.sampled_from(["P", "I", "V", "D", "O", "Q", ""]),
     "doc_number": st.sampled_from(["123456789", " AB 12 ", "", "9" * 65, "P1"]),
     "flight_number": st.sampled_from(["BA9", "", "F" * 21]),
-    "notification_period": st.sampled_from(["P10Y", "P2Y6M", "indefinite", "INDEFINITE",
-                                            "P0Y", "10 years", ""]),  # fmt: skip
+    "notification_period": st.sampled_from(
+        ["P10Y", "P2Y6M", "indefinite", "INDEFINITE", "P0Y", "10 years", ""]
+    ),
     "jurisdiction": st.sampled_from(["uk-ew", "us-sorna", "UK-EW", ""]),
     "tier": st.sampled_from(["1", "2", "3", "4", " 2", ""]),
     "risk_level": st.sampled_from(["low", "very_high", "extreme", ""]),
@@ -71,8 +101,13 @@ CELLS: dict[str, st.SearchStrategy] = {
 def cell_strategy(column: str) -> st.SearchStrategy:
     if column in CELLS:
         return CELLS[column]
-    if "date" in column or column in ("effective_on", "wanted_since", "requirement_start",
-                                      "expires_on", "return_date"):  # fmt: skip
+    if "date" in column or column in (
+        "effective_on",
+        "wanted_since",
+        "requirement_start",
+        "expires_on",
+        "return_date",
+    ):
         return st.sampled_from(DATES)
     if "country" in column or column == "nationality":
         return st.sampled_from(COUNTRIES)
@@ -159,11 +194,13 @@ def test_a_clean_column_is_checked_without_judging_each_cell():
 def test_dates_and_defaults_are_filled_in_and_trimmed_ids_judged_by_the_model():
     offenders = ROW_MODELS["offenders"]
     assert FieldCheck("jurisdiction", offenders).column(["", "us-sorna"]) == (
-        ["uk-ew", "us-sorna"], set()
-    )  # fmt: skip
+        ["uk-ew", "us-sorna"],
+        set(),
+    )
     assert FieldCheck("offender_id", offenders).column([" VR-1", "VR-2"]) == (
-        ["VR-1", "VR-2"], set()
-    )  # fmt: skip
+        ["VR-1", "VR-2"],
+        set(),
+    )
     values, failing = FieldCheck("requirement_start", offenders).column(["2020-05-01", "2020"])
     assert str(values[0]) == "2020-05-01" and failing == {1}
 
@@ -171,19 +208,32 @@ def test_dates_and_defaults_are_filled_in_and_trimmed_ids_judged_by_the_model():
 # --- the CSV block reader ----------------------------------------------------------------------
 
 HEADER = "record_id,source,family_name"
-CSV_LINES = st.sampled_from([
-    "R1,api-lhr,SMITH", "R2,api-lhr,\"O'NEILL, JR\"", "R3,api-lhr,\"SAID \"\"THE\"\" ONE\"",
-    "", "   ", "R4,api-lhr", "R5,api-lhr,SMITH,EXTRA", "R6,api-lhr,\"TWO\nLINES\"",
-    "R7,api-lhr,NUL\x00", "R8,api-lhr,\"UNCLOSED", "R9,,", "R10,api-lhr,a\"b",
-    "R11,api-lhr,\"x\"y",
-])  # fmt: skip
+CSV_LINES = st.sampled_from(
+    [
+        "R1,api-lhr,SMITH",
+        'R2,api-lhr,"O\'NEILL, JR"',
+        'R3,api-lhr,"SAID ""THE"" ONE"',
+        "",
+        "   ",
+        "R4,api-lhr",
+        "R5,api-lhr,SMITH,EXTRA",
+        'R6,api-lhr,"TWO\nLINES"',
+        "R7,api-lhr,NUL\x00",
+        'R8,api-lhr,"UNCLOSED',
+        "R9,,",
+        'R10,api-lhr,a"b',
+        'R11,api-lhr,"x"y',
+    ]
+)
 
 
 @settings(max_examples=200, deadline=None)
-@given(lines=st.lists(CSV_LINES, max_size=14), size=st.integers(1, 5),
-       ending=st.sampled_from(["\n", "\r\n"]))  # fmt: skip
-def test_the_block_reader_reads_what_the_record_reader_reads(tmp_path_factory, lines, size,
-                                                             ending):  # fmt: skip
+@given(
+    lines=st.lists(CSV_LINES, max_size=14),
+    size=st.integers(1, 5),
+    ending=st.sampled_from(["\n", "\r\n"]),
+)
+def test_the_block_reader_reads_what_the_record_reader_reads(tmp_path_factory, lines, size, ending):
     path: Path = tmp_path_factory.mktemp("csv") / "travel.csv"
     path.write_bytes((HEADER + ending + ending.join(lines) + ending).encode())
     model = ROW_MODELS["travel"]
@@ -206,15 +256,24 @@ def test_one_instant_written_at_two_offsets_keeps_each_local_date():
     """The rules count in the sender's local date: 23:40 at -05:00 and 12:40 next day at
     +08:00 are one instant (equal as datetimes) but fall on different dates."""
     rows = [
-        SourceRow(line, f"raw {line}\n", {
-            "record_id": f"R{line}", "source": "api-lhr", "family_name": "SMITH",
-            "direction": "out", "departure_country": "GBR", "arrival_country": "THA",
-            "departure_time": departure,
-        })
+        SourceRow(
+            line,
+            f"raw {line}\n",
+            {
+                "record_id": f"R{line}",
+                "source": "api-lhr",
+                "family_name": "SMITH",
+                "direction": "out",
+                "departure_country": "GBR",
+                "arrival_country": "THA",
+                "departure_time": departure,
+            },
+        )
         for line, departure in ((2, "2026-03-01T23:40:00-05:00"), (3, "2026-03-02T12:40:00+08:00"))
-    ]  # fmt: skip
+    ]
     valid, _ = by_columns("travel", rows)
     assert [str(record["departure_local_date"]) for _, record in valid] == [
-        "2026-03-01", "2026-03-02",
-    ]  # fmt: skip
+        "2026-03-01",
+        "2026-03-02",
+    ]
     assert valid == by_rows("travel", rows)[0]

@@ -11,28 +11,47 @@ from tracker.ingest.inbox import kind_of, scan_inbox
 
 @pytest.mark.parametrize(
     ("name", "kind"),
-    [("offenders.csv", "offenders"), ("Offenders-2026-11-20.CSV", "offenders"),
-     ("aliases.jsonl", "aliases"), ("documents_v2.csv", "documents"),
-     ("notifications.csv", "notifications"), ("travel.csv", "travel"),
-     ("travel-extra.jsonl", "travel"), ("apiba-000182.paxlst", "travel"),
-     ("lhr.edi", "travel"), ("truth_links.csv", None), ("offenders.txt", None),
-     ("manifest.json", None)],
-)  # fmt: skip
+    [
+        ("offenders.csv", "offenders"),
+        ("Offenders-2026-11-20.CSV", "offenders"),
+        ("aliases.jsonl", "aliases"),
+        ("documents_v2.csv", "documents"),
+        ("notifications.csv", "notifications"),
+        ("travel.csv", "travel"),
+        ("travel-extra.jsonl", "travel"),
+        ("apiba-000182.paxlst", "travel"),
+        ("lhr.edi", "travel"),
+        ("truth_links.csv", None),
+        ("offenders.txt", None),
+        ("manifest.json", None),
+    ],
+)
 def test_a_file_name_says_which_kind_it_holds(name, kind):
     assert kind_of(Path(name)) == kind
 
 
 def test_the_inbox_is_loaded_in_dependency_order(tmp_path):
-    for name in ["travel.csv", "zz.paxlst", "aliases.csv", "notifications.csv",
-                 "offenders-b.csv", "offenders-a.csv", "documents.csv", "truth_flags.csv",
-                 ".hidden.csv"]:  # fmt: skip
+    for name in [
+        "travel.csv",
+        "zz.paxlst",
+        "aliases.csv",
+        "notifications.csv",
+        "offenders-b.csv",
+        "offenders-a.csv",
+        "documents.csv",
+        "truth_flags.csv",
+        ".hidden.csv",
+    ]:
         (tmp_path / name).write_text("x")
     (tmp_path / "travel-old").mkdir()
     scan = scan_inbox(tmp_path)
     assert [(kind, path.name) for kind, path in scan.files] == [
-        ("offenders", "offenders-a.csv"), ("offenders", "offenders-b.csv"),
-        ("aliases", "aliases.csv"), ("documents", "documents.csv"),
-        ("notifications", "notifications.csv"), ("travel", "travel.csv"),
+        ("offenders", "offenders-a.csv"),
+        ("offenders", "offenders-b.csv"),
+        ("aliases", "aliases.csv"),
+        ("documents", "documents.csv"),
+        ("notifications", "notifications.csv"),
+        ("travel", "travel.csv"),
         ("travel", "zz.paxlst"),
     ]
     assert [p.name for p in scan.ignored] == ["truth_flags.csv"]

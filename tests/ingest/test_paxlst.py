@@ -20,10 +20,18 @@ def read_rows(path, home_country="GBR"):
 
 def test_a_normal_message_gives_one_row_per_passenger(write_file, build_paxlst):
     b = build_paxlst
-    text = b.interchange([b.message([
-        b.passenger("O?'BRIEN", "MARY ANN:JANE", "F", "850412", "IRL", "P7654321", "IRL"),
-        b.passenger("MÜLLER", "HANS", "M", "991231", "D", "C01X00T47", "D"),
-    ])])  # fmt: skip
+    text = b.interchange(
+        [
+            b.message(
+                [
+                    b.passenger(
+                        "O?'BRIEN", "MARY ANN:JANE", "F", "850412", "IRL", "P7654321", "IRL"
+                    ),
+                    b.passenger("MÜLLER", "HANS", "M", "991231", "D", "C01X00T47", "D"),
+                ]
+            )
+        ]
+    )
     rows, reader = read_rows(write_file("flight.paxlst", text))
     assert [r.problem for r in rows] == [None, None]
     first, second = (r.values for r in rows)
@@ -96,9 +104,15 @@ def test_the_release_character_keeps_delimiters_in_a_name(write_file, build_paxl
 
 @pytest.mark.parametrize(
     ("born", "expected"),
-    [("850412", "1985-04-12"), ("991231", "1999-12-31"), ("050101", "2005-01-01"),
-     ("261122", "2026-11-22"), ("261124", "1926-11-24"), ("19850412", "1985-04-12")],
-)  # fmt: skip
+    [
+        ("850412", "1985-04-12"),
+        ("991231", "1999-12-31"),
+        ("050101", "2005-01-01"),
+        ("261122", "2026-11-22"),
+        ("261124", "1926-11-24"),
+        ("19850412", "1985-04-12"),
+    ],
+)
 def test_a_two_digit_birth_year_is_never_in_the_future(write_file, build_paxlst, born, expected):
     b = build_paxlst
     text = b.interchange([b.message([b.passenger(born=born)])])
@@ -116,9 +130,7 @@ def test_local_departure_time_takes_the_airport_offset(write_file, build_paxlst)
     assert thai[0].values["departure_time"] == "2026-03-01T10:40:00+07:00"
 
 
-def test_direction_follows_the_departure_country_against_the_home_country(
-    write_file, build_paxlst
-):
+def test_direction_follows_the_departure_country_against_the_home_country(write_file, build_paxlst):
     b = build_paxlst
     inbound = b.interchange([b.message([b.passenger()], departure="BKK", arrival="LHR")])
     rows, _ = read_rows(write_file("in.paxlst", inbound))
@@ -138,14 +150,22 @@ def test_a_crew_list_is_loaded_too(write_file, build_paxlst):
 
 def test_a_passenger_with_an_unreadable_birth_date_is_rejected_alone(write_file, build_paxlst):
     b = build_paxlst
-    text = b.interchange([b.message([
-        b.passenger("GOOD", "ONE"), b.passenger("BAD", "DATE", born="851332"),
-        b.passenger("GOOD", "TWO"),
-    ])])  # fmt: skip
+    text = b.interchange(
+        [
+            b.message(
+                [
+                    b.passenger("GOOD", "ONE"),
+                    b.passenger("BAD", "DATE", born="851332"),
+                    b.passenger("GOOD", "TWO"),
+                ]
+            )
+        ]
+    )
     rows, _ = read_rows(write_file("flight.paxlst", text))
     assert [r.problem is None for r in rows] == [True, False, True]
     assert rows[1].problem == (
-        "date_of_birth", "'851332' is not a date (expected YYMMDD or CCYYMMDD)"
+        "date_of_birth",
+        "'851332' is not a date (expected YYMMDD or CCYYMMDD)",
     )
     assert rows[1].raw.startswith("NAD+FL+++BAD:DATE'")
 
@@ -170,9 +190,9 @@ def test_a_truncated_file_rejects_the_unfinished_message_whole(write_file, build
     # Issue 18, habit 7: one rejected row per traveller of the message, each with its segments,
     # so the reject file and the summary count the same.
     assert [row.values for row in rows[1:]] == [None, None]
-    assert [row.problem for row in rows[1:]] == [(
-        None, "message 2 rejected whole: ends in the middle of a segment: the file is truncated"
-    )] * 2
+    assert [row.problem for row in rows[1:]] == [
+        (None, "message 2 rejected whole: ends in the middle of a segment: the file is truncated")
+    ] * 2
     assert [row.count for row in rows[1:]] == [1, 1]
     assert rows[1].raw.startswith("NAD+FL+++TWO") and rows[2].raw.startswith("NAD+FL+++T")
     assert "no UNZ trailer: the interchange may be truncated" in reader.warnings
@@ -208,8 +228,7 @@ def test_a_wrong_unt_reference_loads_the_message_with_a_warning(write_file, buil
     text = b.interchange([b.message([b.passenger("ONE")])]).replace("UNT+17+1'", "UNT+17+9'")
     rows, reader = read_rows(write_file("flight.paxlst", text))
     assert rows[0].problem is None
-    assert any("UNT reference '9' differs from the UNH reference '1'" in w
-               for w in reader.warnings)  # fmt: skip
+    assert any("UNT reference '9' differs from the UNH reference '1'" in w for w in reader.warnings)
 
 
 @pytest.mark.parametrize(
@@ -267,8 +286,10 @@ def test_a_byte_outside_the_declared_character_set_is_read_through_the_fallback(
     assert [row.values["family_name"] for row in rows] == ["GARCÍA", "DAGGER‡"]
     [warning] = reader.warnings
     offset = data.index(b"\xcd")
-    assert warning == (f"2 byte(s) that are not UNOA text as UNB declares (the first, 0xCD, at "
-                       f"offset {offset:,}) read as CP1252; the travellers loaded")
+    assert warning == (
+        f"2 byte(s) that are not UNOA text as UNB declares (the first, 0xCD, at "
+        f"offset {offset:,}) read as CP1252; the travellers loaded"
+    )
 
 
 def test_utf8_names_under_unoa_are_read_as_utf8(write_file, build_paxlst):
@@ -289,18 +310,24 @@ def test_segments_split_on_unreleased_terminators_only():
 def test_a_second_interchange_in_one_file_keeps_its_own_references(write_file, build_paxlst):
     b = build_paxlst
     first = b.interchange([b.message([b.passenger("ONE")])], control="000001")
-    second = b.interchange([b.message([b.passenger("TWO")])], control="000002", sender="APIEI",
-                           una=False)  # fmt: skip
+    second = b.interchange(
+        [b.message([b.passenger("TWO")])], control="000002", sender="APIEI", una=False
+    )
     rows, _ = read_rows(write_file("two.paxlst", first + second))
     assert [(r.values["source"], r.values["record_id"]) for r in rows] == [
-        ("paxlst-apiba", "000001-1-0001"), ("paxlst-apiei", "000002-1-0001")
+        ("paxlst-apiba", "000001-1-0001"),
+        ("paxlst-apiei", "000002-1-0001"),
     ]
 
 
 @pytest.mark.parametrize(
     ("departure", "arrival", "direction"),
-    [("LHR", "BKK", "out"), ("BKK", "LHR", "in"), ("JFK", "CDG", "transit"),
-     ("LHR", "MAN", "transit")],  # a domestic leg neither leaves nor enters
+    [
+        ("LHR", "BKK", "out"),
+        ("BKK", "LHR", "in"),
+        ("JFK", "CDG", "transit"),
+        ("LHR", "MAN", "transit"),
+    ],  # a domestic leg neither leaves nor enters
 )
 def test_direction_is_transit_when_the_leg_touches_no_home_airport(
     write_file, build_paxlst, departure, arrival, direction
@@ -318,11 +345,13 @@ def test_crew_are_marked_as_crew(write_file, build_paxlst):
     rows, _ = read_rows(write_file("crew.paxlst", crew_list))
     assert rows[0].values["traveller_kind"] == "crew"
     mixed = b.interchange([b.message([b.passenger("FLYER")])]).replace(
-        "NAD+FL+++FLYER", "NAD+FM+++FLYER")
+        "NAD+FL+++FLYER", "NAD+FM+++FLYER"
+    )
     passengers = b.interchange([b.message([b.passenger("FLYER")])])
     assert read_rows(write_file("mixed.paxlst", mixed))[0][0].values["traveller_kind"] == "crew"
     assert read_rows(write_file("pax.paxlst", passengers))[0][0].values["traveller_kind"] == (
-        "passenger")
+        "passenger"
+    )
 
 
 @pytest.mark.parametrize(
@@ -332,12 +361,13 @@ def test_crew_are_marked_as_crew(write_file, build_paxlst):
         ("lines indented by a space", lambda t: "\n".join(" " + line for line in t.split("\n"))),
         ("CR-only line ends", lambda t: t.replace("\n", "\r")),
         ("stray text after UNZ", lambda t: t + "END OF TRANSMISSION\n"),
-        ("UNA naming * and $ as separators",
-         lambda t: t.replace("UNA:+.? '", "UNA*$.? '").replace("+", "$").replace(":", "*")),
+        (
+            "UNA naming * and $ as separators",
+            lambda t: t.replace("UNA:+.? '", "UNA*$.? '").replace("+", "$").replace(":", "*"),
+        ),
     ],
 )
-def test_senders_layout_habits_still_load_every_traveller(write_file, build_paxlst, habit,
-                                                          change):  # fmt: skip
+def test_senders_layout_habits_still_load_every_traveller(write_file, build_paxlst, habit, change):
     # Issue 18, habit 6.
     b = build_paxlst
     text = change(b.interchange([b.message([b.passenger("ONE"), b.passenger("TWO")])]))
@@ -351,34 +381,50 @@ def _two_leg_message(b, passengers, first=("ATL", "ORD", "QQ877"), second=("ORD"
     head_end = next(i for i, line in enumerate(lines) if line.startswith("NAD+F"))
     legs = []
     for (dep, arr, flight), (departs, arrives) in zip(
-        (first, second), (("2603011040", "2603011240"), ("2603011400", "2603011700")),
+        (first, second),
+        (("2603011040", "2603011240"), ("2603011400", "2603011700")),
         strict=True,
     ):
-        legs += [f"TDT+20+{flight}+++QQ", f"LOC+92+{dep}", f"DTM+189:{departs}:201",
-                 f"LOC+92+{arr}", f"DTM+232:{arrives}:201"]
+        legs += [
+            f"TDT+20+{flight}+++QQ",
+            f"LOC+92+{dep}",
+            f"DTM+189:{departs}:201",
+            f"LOC+92+{arr}",
+            f"DTM+232:{arrives}:201",
+        ]
     kept = [line for line in lines[:head_end] if not line.startswith(("TDT", "LOC", "DTM"))]
     message = kept + legs + lines[head_end:]
     return [*message[:-1], f"UNT+{len(message)}+1"]  # the trailer counts the message as built
 
 
 def _boarding(passenger, embarks=None, debarks=None):
-    extra = ([f"LOC+178+{embarks}"] if embarks else []) + ([f"LOC+179+{debarks}"] if debarks
-                                                           else [])  # fmt: skip
+    extra = ([f"LOC+178+{embarks}"] if embarks else []) + (
+        [f"LOC+179+{debarks}"] if debarks else []
+    )
     return [passenger[0], *extra, *passenger[1:]]
 
 
 def test_each_traveller_gets_the_leg_their_loc_178_and_179_name(write_file, build_paxlst):
     # Issue 18, habits 3 and 4: legs given only as LOC+92, several legs in one message.
     b = build_paxlst
-    message = _two_leg_message(b, [
-        _boarding(b.passenger("FIRSTLEG"), "ATL", "ORD"),
-        _boarding(b.passenger("SECONDLEG"), "ORD", "JFK"),
-        _boarding(b.passenger("THROUGH"), "ATL", "JFK"),
-        _boarding(b.passenger("BOARDSLAST"), "ORD"),  # the last leg's port alone settles it
-    ])  # fmt: skip
+    message = _two_leg_message(
+        b,
+        [
+            _boarding(b.passenger("FIRSTLEG"), "ATL", "ORD"),
+            _boarding(b.passenger("SECONDLEG"), "ORD", "JFK"),
+            _boarding(b.passenger("THROUGH"), "ATL", "JFK"),
+            _boarding(b.passenger("BOARDSLAST"), "ORD"),  # the last leg's port alone settles it
+        ],
+    )
     rows, _ = read_rows(write_file("cbp.paxlst", b.interchange([message])), home_country="USA")
-    facts = {r.values["family_name"]: (r.values["flight_number"], r.values["departure_port"],
-                                       r.values["arrival_port"]) for r in rows}  # fmt: skip
+    facts = {
+        r.values["family_name"]: (
+            r.values["flight_number"],
+            r.values["departure_port"],
+            r.values["arrival_port"],
+        )
+        for r in rows
+    }
     assert facts == {
         "FIRSTLEG": ("QQ877", "ATL", "ORD"),
         "SECONDLEG": ("QQ827", "ORD", "JFK"),
@@ -391,10 +437,15 @@ def test_each_traveller_gets_the_leg_their_loc_178_and_179_name(write_file, buil
 
 def test_a_traveller_whose_leg_cannot_be_told_is_rejected_alone(write_file, build_paxlst):
     b = build_paxlst
-    message = _two_leg_message(b, [_boarding(b.passenger("KNOWN"), "ATL", "ORD"),
-                                   b.passenger("UNKNOWN"),
-                                   _boarding(b.passenger("ELSEWHERE"), "LAX"),
-                                   _boarding(b.passenger("ONLYDEBARKS"), None, "JFK")])  # fmt: skip
+    message = _two_leg_message(
+        b,
+        [
+            _boarding(b.passenger("KNOWN"), "ATL", "ORD"),
+            b.passenger("UNKNOWN"),
+            _boarding(b.passenger("ELSEWHERE"), "LAX"),
+            _boarding(b.passenger("ONLYDEBARKS"), None, "JFK"),
+        ],
+    )
     rows, _ = read_rows(write_file("cbp.paxlst", b.interchange([message])), home_country="USA")
     assert rows[0].problem is None
     assert "names neither a port of embarkation (LOC+178)" in rows[1].problem[1]
@@ -407,8 +458,7 @@ def test_a_port_called_twice_boards_at_its_last_call_before_debarking(write_file
     b = build_paxlst
     lines = b.message([_boarding(b.passenger("RETURNS"), "LHR", "JFK")])
     head_end = next(i for i, line in enumerate(lines) if line.startswith("NAD+F"))
-    calls = [("LHR", "2603011040"), ("DUB", "2603011300"), ("LHR", "2603011600"),
-             ("JFK", None)]  # fmt: skip
+    calls = [("LHR", "2603011040"), ("DUB", "2603011300"), ("LHR", "2603011600"), ("JFK", None)]
     legs = ["TDT+20+QQ1+++QQ"]
     for airport_code, departs in calls:
         legs += [f"LOC+92+{airport_code}"] + ([f"DTM+189:{departs}:201"] if departs else [])
@@ -435,10 +485,10 @@ def test_on_a_one_leg_list_loc_178_and_179_do_not_move_the_traveller(write_file,
     assert (rows[0].values["departure_port"], rows[0].values["arrival_port"]) == ("LHR", "BKK")
 
 
-
 @pytest.mark.parametrize("count", ["²", "9" * 5000, "12a", ""])
-def test_a_control_count_that_is_no_number_is_warned_about_never_a_crash(write_file,
-                                                                       build_paxlst, count):
+def test_a_control_count_that_is_no_number_is_warned_about_never_a_crash(
+    write_file, build_paxlst, count
+):
     b = build_paxlst
     text = b.interchange([b.message([b.passenger("ONE")])]).replace("UNT+17+", f"UNT+{count}+")
     rows, reader = read_rows(write_file("flight.paxlst", text))
@@ -446,16 +496,14 @@ def test_a_control_count_that_is_no_number_is_warned_about_never_a_crash(write_f
     assert any(w.startswith("message 1: UNT counts") for w in reader.warnings)
 
 
-
-def test_a_message_rejected_whole_counts_travellers_written_with_spaces(write_file,
-                                                                        build_paxlst):
+def test_a_message_rejected_whole_counts_travellers_written_with_spaces(write_file, build_paxlst):
     b = build_paxlst
-    text = b.interchange([b.message([b.passenger("A"), b.passenger("B"), b.passenger("C")],
-                                    document_code="266")]).replace("NAD+FL", "NAD +FL")
+    text = b.interchange(
+        [b.message([b.passenger("A"), b.passenger("B"), b.passenger("C")], document_code="266")]
+    ).replace("NAD+FL", "NAD +FL")
     rows, _ = read_rows(write_file("flight.paxlst", text))
     assert len(rows) == 3 and all("rejected whole" in row.problem[1] for row in rows)
     assert [row.line for row in rows] == sorted({row.line for row in rows})
-
 
 
 def test_a_windows_1252_byte_under_unoc_is_read_as_windows_1252(write_file, build_paxlst):

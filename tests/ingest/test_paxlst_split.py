@@ -15,8 +15,27 @@ from tracker.ingest.paxlst_segments import plain_segment_elements
 # character or segment terminator (those segments go to pydifact itself).
 COMPONENT = st.text(alphabet="AZ09 .-ÄЖ:", max_size=6)
 ELEMENT = st.lists(COMPONENT, max_size=4).map(":".join)
-TAG = st.sampled_from(["NAD", "DOC", "DTM", "LOC", "ATT", "NAT", "TDT", "UNH", "UNT", "BGM",
-                       "RFF", "CNT", "GEI", "FTX", "COM", "UNZ", "ZZ1"])  # fmt: skip
+TAG = st.sampled_from(
+    [
+        "NAD",
+        "DOC",
+        "DTM",
+        "LOC",
+        "ATT",
+        "NAT",
+        "TDT",
+        "UNH",
+        "UNT",
+        "BGM",
+        "RFF",
+        "CNT",
+        "GEI",
+        "FTX",
+        "COM",
+        "UNZ",
+        "ZZ1",
+    ]
+)
 
 
 def _pydifact(body: str, characters: Characters) -> list:
@@ -36,9 +55,18 @@ def test_plain_segments_split_as_pydifact_splits_them(tag, elements):
 
 def test_the_paxlst_shapes_carriers_send():
     characters = Characters()
-    for body in ["NAD+FL+++DOE:JOHN", "NAD+FL+++DOE::", "NAD+FL+++:JOHN+", "DTM+329:800101",
-                 "ATT+2++M", "LOC+178+LHR", "DOC+P:110:111+C01X00T47", "NAT+2+GBR",
-                 "TDT+20+BA123+++BA", "NAD+FL+++VAN DER BERG:ANNA MARIA"]:  # fmt: skip
+    for body in [
+        "NAD+FL+++DOE:JOHN",
+        "NAD+FL+++DOE::",
+        "NAD+FL+++:JOHN+",
+        "DTM+329:800101",
+        "ATT+2++M",
+        "LOC+178+LHR",
+        "DOC+P:110:111+C01X00T47",
+        "NAT+2+GBR",
+        "TDT+20+BA123+++BA",
+        "NAD+FL+++VAN DER BERG:ANNA MARIA",
+    ]:
         assert plain_segment_elements(body, characters) == _pydifact(body, characters), body
 
 

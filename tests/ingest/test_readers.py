@@ -30,9 +30,16 @@ def jsonl_rows(path):
 
 @pytest.mark.parametrize(
     ("name", "fmt"),
-    [("a.csv", "csv"), ("A.CSV", "csv"), ("t.jsonl", "jsonl"), ("x.edi", "paxlst"),
-     ("x.PAXLST", "paxlst"), ("x.txt", None), ("noending", None)],
-)  # fmt: skip
+    [
+        ("a.csv", "csv"),
+        ("A.CSV", "csv"),
+        ("t.jsonl", "jsonl"),
+        ("x.edi", "paxlst"),
+        ("x.PAXLST", "paxlst"),
+        ("x.txt", None),
+        ("noending", None),
+    ],
+)
 def test_the_format_comes_from_the_file_ending(tmp_path, name, fmt):
     assert format_of(tmp_path / name) == fmt
 
@@ -129,8 +136,15 @@ def test_a_binary_file_is_refused(write_file):
 
 def test_the_travel_schema_header_is_what_the_reader_requires():
     required = required_columns_of(TravelRow)
-    assert set(required) == {"record_id", "source", "family_name", "direction",
-                             "departure_country", "arrival_country", "departure_time"}  # fmt: skip
+    assert set(required) == {
+        "record_id",
+        "source",
+        "family_name",
+        "direction",
+        "departure_country",
+        "arrival_country",
+        "departure_time",
+    }
     assert set(required) <= set(columns_of(TravelRow))
 
 
@@ -154,13 +168,28 @@ def test_json_lines_give_the_same_values_as_csv_cells(write_file):
 @pytest.mark.parametrize(
     ("line", "problem"),
     [
-        ('{"offender_id": "VR-1",', (None, "not valid JSON: Expecting property name enclosed in double quotes (column 24)")),  # noqa: E501
+        (
+            '{"offender_id": "VR-1",',
+            (None, "not valid JSON: Expecting property name enclosed in double quotes (column 24)"),
+        ),
         ('["VR-1"]', (None, "not a JSON object")),
-        ('{"family_name": ["A", "B"]}', ("family_name", "is a JSON array, but this column takes one value")),  # noqa: E501
-        ('{"family_name": {"a": 1}}', ("family_name", "is a JSON object, but this column takes a value")),  # noqa: E501
+        (
+            '{"family_name": ["A", "B"]}',
+            ("family_name", "is a JSON array, but this column takes one value"),
+        ),
+        (
+            '{"family_name": {"a": 1}}',
+            ("family_name", "is a JSON object, but this column takes a value"),
+        ),
         ('{"family_name": "A", "FAMILY_NAME": "B"}', ("family_name", "given twice")),
-        ('{"family_name": "A\\u0000B"}', ("family_name", "contains a NUL character, which cannot be stored")),  # noqa: E501
-        ('{"family_name": "\\ud800"}', ("family_name", "contains an unpaired surrogate escape, not text")),  # noqa: E501
+        (
+            '{"family_name": "A\\u0000B"}',
+            ("family_name", "contains a NUL character, which cannot be stored"),
+        ),
+        (
+            '{"family_name": "\\ud800"}',
+            ("family_name", "contains an unpaired surrogate escape, not text"),
+        ),
     ],
 )
 def test_a_json_line_that_breaks_the_format_is_a_row_problem(write_file, line, problem):
@@ -170,8 +199,10 @@ def test_a_json_line_that_breaks_the_format_is_a_row_problem(write_file, line, p
 
 
 def test_json_booleans_and_whole_floats_read_as_their_contract_text(write_file):
-    reader = JsonLinesReader(write_file("o.jsonl", '{"fixed_abode": false, "height_cm": 180.0}\n'),
-                             ("fixed_abode", "height_cm"))  # fmt: skip
+    reader = JsonLinesReader(
+        write_file("o.jsonl", '{"fixed_abode": false, "height_cm": 180.0}\n'),
+        ("fixed_abode", "height_cm"),
+    )
     [[row]] = list(reader.chunks())
     assert row.values == {"fixed_abode": "no", "height_cm": "180"}
 
@@ -214,25 +245,33 @@ def test_a_file_without_a_header_row_is_refused_without_echoing_its_first_row(wr
     assert "SMITH" not in str(refused.value) and "123456789" not in str(refused.value)
 
 
-@pytest.mark.parametrize("document", [
-    {"offender_id": "VR-1", "family_name": "SMITH", "given_names": "  ", "nationalities": ""},
-    {"offender_id": " VR-1 ", "family_name": "O'Brien", "given_names": "\t"},
-    {"offender_id": "VR-1", "nationalities": "FRA"},
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"offender_id": "VR-1", "family_name": "SMITH", "given_names": "  ", "nationalities": ""},
+        {"offender_id": " VR-1 ", "family_name": "O'Brien", "given_names": "\t"},
+        {"offender_id": "VR-1", "nationalities": "FRA"},
+    ],
+)
 def test_an_object_of_contract_columns_and_text_reads_as_the_key_by_key_path_reads_it(
     write_file, document
 ):
-    reader = JsonLinesReader(write_file("t.jsonl", ""), COLUMNS, MULTI_VALUED,
-                             frozenset())  # fmt: skip
+    reader = JsonLinesReader(write_file("t.jsonl", ""), COLUMNS, MULTI_VALUED, frozenset())
     fast = reader._plain_values(document)
     assert fast is not None
     assert fast == reader._checked_values(1, "{}", document)
 
 
-@pytest.mark.parametrize("document", [
-    {"Offender_ID": "VR-1"}, {"offender_id": 1}, {"nationalities": ["FRA"]},
-    {"offender_id": None}, {"offender_id": "VR-1", "unknown": "x"},
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"Offender_ID": "VR-1"},
+        {"offender_id": 1},
+        {"nationalities": ["FRA"]},
+        {"offender_id": None},
+        {"offender_id": "VR-1", "unknown": "x"},
+    ],
+)
 def test_an_object_with_anything_else_goes_key_by_key(write_file, document):
     reader = JsonLinesReader(write_file("t.jsonl", ""), COLUMNS, MULTI_VALUED, frozenset())
     assert reader._plain_values(document) is None

@@ -28,11 +28,18 @@ from tracker.models import (
 from .conftest import OFFENDER_HEADER, TRAVEL_HEADER
 
 TODAY = date(2026, 11, 23)
-OFFENDERS = OFFENDER_HEADER + "\n" + "\n".join([
-    "VR-1,O'Brien,Mary Ann,1980-01-31,2020-05-01,P10Y,Kent Police",
-    "VR-2,王,小明,1975-06-01,2019-01-01,indefinite,Met",
-    "VR-3,\"Smith, Jr\",Robert'); DROP TABLE offenders;--,1970-05-05,2019-01-01,P5Y,Met",
-]) + "\n"  # fmt: skip
+OFFENDERS = (
+    OFFENDER_HEADER
+    + "\n"
+    + "\n".join(
+        [
+            "VR-1,O'Brien,Mary Ann,1980-01-31,2020-05-01,P10Y,Kent Police",
+            "VR-2,王,小明,1975-06-01,2019-01-01,indefinite,Met",
+            'VR-3,"Smith, Jr",Robert\'); DROP TABLE offenders;--,1970-05-05,2019-01-01,P5Y,Met',
+        ]
+    )
+    + "\n"
+)
 
 
 def load(sessions, settings, kind, *paths, **options):
@@ -68,22 +75,36 @@ def assert_counts_add_up(result: FileResult):
 # --- offenders ---------------------------------------------------------------------------------
 
 
-def test_offenders_load_with_text_exactly_as_given_and_norms_beside_it(sessions, settings,
-                                                                       write_file):  # fmt: skip
+def test_offenders_load_with_text_exactly_as_given_and_norms_beside_it(
+    sessions, settings, write_file
+):
     [result] = load(sessions, settings, "offenders", write_file("offenders.csv", OFFENDERS))
     assert (result.read, result.new, result.rejected, result.refused) == (3, 3, 0, None)
-    rows = rows_of(sessions, Offender, "offender_id", "family_name", "given_names",
-                   "family_name_norm", "given_names_norm", "notification_period")  # fmt: skip
+    rows = rows_of(
+        sessions,
+        Offender,
+        "offender_id",
+        "family_name",
+        "given_names",
+        "family_name_norm",
+        "given_names_norm",
+        "notification_period",
+    )
     assert [tuple(r) for r in rows] == [
         ("VR-1", "O'Brien", "Mary Ann", "OBRIEN", "MARY ANN", "P10Y"),
         ("VR-2", "王", "小明", "WANG", "XIAO MING", "indefinite"),
-        ("VR-3", "Smith, Jr", "Robert'); DROP TABLE offenders;--", "SMITH JR",
-         "ROBERT DROP TABLE OFFENDERS", "P5Y"),
-    ]  # fmt: skip
+        (
+            "VR-3",
+            "Smith, Jr",
+            "Robert'); DROP TABLE offenders;--",
+            "SMITH JR",
+            "ROBERT DROP TABLE OFFENDERS",
+            "P5Y",
+        ),
+    ]
 
 
-def test_a_file_is_recorded_with_its_counts_and_a_collection_entry(sessions, settings,
-                                                                   write_file):  # fmt: skip
+def test_a_file_is_recorded_with_its_counts_and_a_collection_entry(sessions, settings, write_file):
     path = write_file("offenders.csv", OFFENDERS)
     [result] = load(sessions, settings, "offenders", path)
     with transaction(sessions) as s:
@@ -101,21 +122,25 @@ def test_a_file_is_recorded_with_its_counts_and_a_collection_entry(sessions, set
 def test_loading_the_same_file_twice_changes_nothing(sessions, settings, write_file):
     path = write_file("offenders.csv", OFFENDERS)
     load(sessions, settings, "offenders", path)
-    before = rows_of(sessions, Offender, "offender_id", "public_id", "updated_at",
-                     "source_file_id")  # fmt: skip
+    before = rows_of(sessions, Offender, "offender_id", "public_id", "updated_at", "source_file_id")
     [again] = load(sessions, settings, "offenders", path)
     assert (again.read, again.new, again.updated, again.unchanged) == (3, 0, 0, 3)
-    assert rows_of(sessions, Offender, "offender_id", "public_id", "updated_at",
-                   "source_file_id") == before  # fmt: skip
+    assert (
+        rows_of(sessions, Offender, "offender_id", "public_id", "updated_at", "source_file_id")
+        == before
+    )
     assert events(sessions, "alteration") == []
 
 
 def test_a_changed_row_in_a_later_file_updates_and_is_audited(sessions, settings, write_file):
     load(sessions, settings, "offenders", write_file("offenders.csv", OFFENDERS))
     [public_id] = rows_of(sessions, Offender, "public_id", order=Offender.offender_id)[0]
-    later = write_file("offenders-2.csv", OFFENDER_HEADER + ",status,wanted_since\n"
-                       "VR-1,O'Brien,Mary Ann,1980-01-31,2020-05-01,indefinite,Kent Police,"
-                       "wanted,2026-11-01\n")  # fmt: skip
+    later = write_file(
+        "offenders-2.csv",
+        OFFENDER_HEADER + ",status,wanted_since\n"
+        "VR-1,O'Brien,Mary Ann,1980-01-31,2020-05-01,indefinite,Kent Police,"
+        "wanted,2026-11-01\n",
+    )
     [result] = load(sessions, settings, "offenders", later)
     assert (result.new, result.updated, result.unchanged) == (0, 1, 0)
     with transaction(sessions) as s:
@@ -135,17 +160,26 @@ def test_a_changed_row_in_a_later_file_updates_and_is_audited(sessions, settings
 
 
 def test_a_duplicate_key_in_one_file_means_the_last_row_wins(sessions, settings, write_file):
-    text = OFFENDER_HEADER + "\n" + "\n".join([
-        "VR-1,Smith,John,1980-01-31,2020-05-01,P10Y,Kent",
-        "VR-2,Jones,Ann,1981-01-31,2020-05-01,P10Y,Kent",
-        "VR-1,Smith,John,1980-01-31,2020-05-01,P7Y,Kent",
-        "VR-2,Jones,Ann,1981-01-31,2020-05-01,P10Y,Kent",
-    ]) + "\n"  # fmt: skip
-    [result] = load(sessions, settings, "offenders", write_file("offenders.csv", text),
-                    chunk_rows=2)  # fmt: skip
+    text = (
+        OFFENDER_HEADER
+        + "\n"
+        + "\n".join(
+            [
+                "VR-1,Smith,John,1980-01-31,2020-05-01,P10Y,Kent",
+                "VR-2,Jones,Ann,1981-01-31,2020-05-01,P10Y,Kent",
+                "VR-1,Smith,John,1980-01-31,2020-05-01,P7Y,Kent",
+                "VR-2,Jones,Ann,1981-01-31,2020-05-01,P10Y,Kent",
+            ]
+        )
+        + "\n"
+    )
+    [result] = load(
+        sessions, settings, "offenders", write_file("offenders.csv", text), chunk_rows=2
+    )
     assert (result.read, result.new, result.updated, result.unchanged) == (4, 2, 1, 1)
     assert rows_of(sessions, Offender, "offender_id", "notification_period") == [
-        ("VR-1", "P7Y"), ("VR-2", "P10Y")
+        ("VR-1", "P7Y"),
+        ("VR-2", "P10Y"),
     ]
     [alteration] = events(sessions, "alteration")
     assert changes_of(sessions, alteration) == {
@@ -153,10 +187,11 @@ def test_a_duplicate_key_in_one_file_means_the_last_row_wins(sessions, settings,
     }
 
 
-def test_a_duplicate_key_within_one_chunk_is_merged_before_writing(sessions, settings,
-                                                                   write_file):  # fmt: skip
-    text = OFFENDER_HEADER + "\nVR-1,Smith,John,1980-01-31,2020-05-01,P10Y,Kent\n" \
-                             "VR-1,Smyth,John,1980-01-31,2020-05-01,P10Y,Kent\n"  # fmt: skip
+def test_a_duplicate_key_within_one_chunk_is_merged_before_writing(sessions, settings, write_file):
+    text = (
+        OFFENDER_HEADER + "\nVR-1,Smith,John,1980-01-31,2020-05-01,P10Y,Kent\n"
+        "VR-1,Smyth,John,1980-01-31,2020-05-01,P10Y,Kent\n"
+    )
     [result] = load(sessions, settings, "offenders", write_file("offenders.csv", text))
     assert (result.new, result.updated) == (1, 1)
     assert rows_of(sessions, Offender, "family_name", "family_name_norm") == [("Smyth", "SMYTH")]
@@ -165,34 +200,51 @@ def test_a_duplicate_key_within_one_chunk_is_merged_before_writing(sessions, set
 # --- rejects -----------------------------------------------------------------------------------
 
 
-def test_rejected_rows_go_whole_to_the_reject_file_and_the_rejects_table(sessions, settings,
-                                                                         write_file):  # fmt: skip
-    text = OFFENDER_HEADER + ",sex\n" + "\n".join([
-        "VR-1,Smith,John,1980-01-31,2020-05-01,P10Y,Kent,M",
-        "VR-2,\"Jones, \"\"Ann\"\"\",Ann,1985-13-01,2020-05-01,P10Y,Kent,F",
-        "VR-3,Brown,Bob,1980-01-31,2020-05-01,ten years,Kent,Q",
-        "VR-4,Short,Row",
-    ]) + "\n"  # fmt: skip
+def test_rejected_rows_go_whole_to_the_reject_file_and_the_rejects_table(
+    sessions, settings, write_file
+):
+    text = (
+        OFFENDER_HEADER
+        + ",sex\n"
+        + "\n".join(
+            [
+                "VR-1,Smith,John,1980-01-31,2020-05-01,P10Y,Kent,M",
+                'VR-2,"Jones, ""Ann""",Ann,1985-13-01,2020-05-01,P10Y,Kent,F',
+                "VR-3,Brown,Bob,1980-01-31,2020-05-01,ten years,Kent,Q",
+                "VR-4,Short,Row",
+            ]
+        )
+        + "\n"
+    )
     [result] = load(sessions, settings, "offenders", write_file("offenders.csv", text))
     assert (result.read, result.loaded, result.rejected) == (4, 1, 3)
     assert_counts_add_up(result)
-    expected_path = settings.rejects_dir / f"load-{result.source_file_id}" / \
-        "offenders.csv.rejects.csv"  # fmt: skip
+    expected_path = (
+        settings.rejects_dir / f"load-{result.source_file_id}" / "offenders.csv.rejects.csv"
+    )
     assert result.reject_file == expected_path
     with open(expected_path, encoding="utf-8", newline="") as handle:
         written = list(csv.reader(handle))
     assert written == [
         ["source_file", "line", "column", "reason", "raw"],
-        ["offenders.csv", "3", "date_of_birth",
-         "date_of_birth: '1985-13-01' is not a date (expected YYYY-MM-DD)",
-         'VR-2,"Jones, ""Ann""",Ann,1985-13-01,2020-05-01,P10Y,Kent,F'],
-        ["offenders.csv", "4", "sex, notification_period",
-         "sex: 'Q' is not one of M, F, X; notification_period: 'ten years' is not a "
-         "notification period (expected indefinite or an ISO 8601 period in years and months, "
-         "e.g. P10Y or P2Y6M)",
-         "VR-3,Brown,Bob,1980-01-31,2020-05-01,ten years,Kent,Q"],
+        [
+            "offenders.csv",
+            "3",
+            "date_of_birth",
+            "date_of_birth: '1985-13-01' is not a date (expected YYYY-MM-DD)",
+            'VR-2,"Jones, ""Ann""",Ann,1985-13-01,2020-05-01,P10Y,Kent,F',
+        ],
+        [
+            "offenders.csv",
+            "4",
+            "sex, notification_period",
+            "sex: 'Q' is not one of M, F, X; notification_period: 'ten years' is not a "
+            "notification period (expected indefinite or an ISO 8601 period in years and months, "
+            "e.g. P10Y or P2Y6M)",
+            "VR-3,Brown,Bob,1980-01-31,2020-05-01,ten years,Kent,Q",
+        ],
         ["offenders.csv", "5", "", "has 3 cells but the header row has 8", "VR-4,Short,Row"],
-    ]  # fmt: skip
+    ]
     table = rows_of(sessions, Reject, "source_file_id", "line", "column", "raw")
     assert [tuple(r) for r in table] == [
         (result.source_file_id, 3, "date_of_birth", written[1][4]),
@@ -204,10 +256,15 @@ def test_rejected_rows_go_whole_to_the_reject_file_and_the_rejects_table(session
 
 
 def test_a_rejected_row_that_looks_like_a_formula_is_marked_in_the_reject_file(
-        sessions, settings, write_file):  # fmt: skip
-    row = "=HYPERLINK(\"http://example.invalid\"),Smith,John,1980-13-31,2020-05-01,P10Y,Kent"
-    [result] = load(sessions, settings, "offenders",
-                    write_file("offenders.csv", OFFENDER_HEADER + "\n" + row + "\n"))  # fmt: skip
+    sessions, settings, write_file
+):
+    row = '=HYPERLINK("http://example.invalid"),Smith,John,1980-13-31,2020-05-01,P10Y,Kent'
+    [result] = load(
+        sessions,
+        settings,
+        "offenders",
+        write_file("offenders.csv", OFFENDER_HEADER + "\n" + row + "\n"),
+    )
     assert result.rejected == 1
     with open(result.reject_file, encoding="utf-8", newline="") as handle:
         written = list(csv.reader(handle))
@@ -240,10 +297,12 @@ def test_a_nightly_run_keeps_its_rejects_together(sessions, settings, write_file
 
 def latin1_offenders(write_file, good_rows: int):
     """An offenders file that is UTF-8 until its last row, written in Latin-1."""
-    good = "".join(f"VR-{i},Smith,John,1980-01-31,2020-05-01,P10Y,Kent\n"
-                   for i in range(good_rows))  # fmt: skip
-    return write_file("offenders.csv", OFFENDER_HEADER + "\n" + good + "VR-9,Müller,J,"
-                      "1980-01-01,2020-01-01,P5Y,Kent\n", "latin-1")  # fmt: skip
+    good = "".join(f"VR-{i},Smith,John,1980-01-31,2020-05-01,P10Y,Kent\n" for i in range(good_rows))
+    return write_file(
+        "offenders.csv",
+        OFFENDER_HEADER + "\n" + good + "VR-9,Müller,J,1980-01-01,2020-01-01,P5Y,Kent\n",
+        "latin-1",
+    )
 
 
 def test_a_file_that_cannot_be_read_is_refused_whole_and_nothing_of_it_stays(
@@ -267,12 +326,18 @@ def test_a_file_that_cannot_be_read_is_refused_whole_and_nothing_of_it_stays(
     ("name", "kind", "message"),
     [
         ("missing.csv", "offenders", "missing.csv: no such file"),
-        ("offenders.txt", "offenders", "offenders.txt: unknown format .txt; expected .csv, "
-                                       ".jsonl, or .edi/.paxlst for travel"),
-        ("flight.paxlst", "offenders", "flight.paxlst: PAXLST files hold travel records, "
-                                       "not offenders"),
+        (
+            "offenders.txt",
+            "offenders",
+            "offenders.txt: unknown format .txt; expected .csv, .jsonl, or .edi/.paxlst for travel",
+        ),
+        (
+            "flight.paxlst",
+            "offenders",
+            "flight.paxlst: PAXLST files hold travel records, not offenders",
+        ),
     ],
-)  # fmt: skip
+)
 def test_files_that_cannot_be_loaded_at_all_stop_the_load_before_it_starts(
     sessions, settings, write_file, tmp_path, name, kind, message
 ):
@@ -298,8 +363,9 @@ def register(sessions, settings, write_file):
     load(sessions, settings, "offenders", write_file("offenders.csv", OFFENDERS))
 
 
-def test_notifications_need_their_offender_on_the_register(sessions, settings, write_file,
-                                                            register):  # fmt: skip
+def test_notifications_need_their_offender_on_the_register(
+    sessions, settings, write_file, register
+):
     text = (
         "notification_id,offender_id,kind,notified_on,effective_on,departure_date,"
         "destination_countries\n"
@@ -310,8 +376,14 @@ def test_notifications_need_their_offender_on_the_register(sessions, settings, w
     )
     [result] = load(sessions, settings, "notifications", write_file("notifications.csv", text))
     assert (result.read, result.loaded, result.rejected) == (4, 2, 2)
-    rows = rows_of(sessions, Notification, "notification_id", "notified_on", "notified_at",
-                   "destination_countries")  # fmt: skip
+    rows = rows_of(
+        sessions,
+        Notification,
+        "notification_id",
+        "notified_on",
+        "notified_at",
+        "destination_countries",
+    )
     assert [tuple(r) for r in rows] == [
         ("N-1", date(2020, 5, 2), None, None),
         ("N-3", date(2026, 3, 1), datetime(2026, 3, 1, 8, 15, tzinfo=UTC), "THA|VNM"),
@@ -324,34 +396,50 @@ def test_notifications_need_their_offender_on_the_register(sessions, settings, w
     ]
 
 
-def test_a_notification_moved_to_another_offender_is_an_update(sessions, settings, write_file,
-                                                              register):  # fmt: skip
+def test_a_notification_moved_to_another_offender_is_an_update(
+    sessions, settings, write_file, register
+):
     header = "notification_id,offender_id,kind,notified_on\n"
-    load(sessions, settings, "notifications", write_file("n1.csv", header + "N-1,VR-1,weekly,"
-                                                          "2026-01-01\n"))  # fmt: skip
-    [result] = load(sessions, settings, "notifications",
-                    write_file("n2.csv", header + "N-1,VR-2,weekly,2026-01-01\n"))  # fmt: skip
+    load(
+        sessions,
+        settings,
+        "notifications",
+        write_file("n1.csv", header + "N-1,VR-1,weekly,2026-01-01\n"),
+    )
+    [result] = load(
+        sessions,
+        settings,
+        "notifications",
+        write_file("n2.csv", header + "N-1,VR-2,weekly,2026-01-01\n"),
+    )
     assert result.updated == 1
     [alteration] = events(sessions, "alteration")
     assert changes_of(sessions, alteration) == {"offender_id": {"old": "VR-1", "new": "VR-2"}}
 
 
-def test_aliases_and_documents_are_keyed_as_the_contract_says(sessions, settings, write_file,
-                                                              register):  # fmt: skip
-    aliases = "offender_id,family_name,given_names,kind\nVR-1,Murphy,Mary,previous_name\n" \
-              "VR-1,Murphy,Mary,alias\nVR-2,Wong,Siu Ming,transliteration\n"  # fmt: skip
+def test_aliases_and_documents_are_keyed_as_the_contract_says(
+    sessions, settings, write_file, register
+):
+    aliases = (
+        "offender_id,family_name,given_names,kind\nVR-1,Murphy,Mary,previous_name\n"
+        "VR-1,Murphy,Mary,alias\nVR-2,Wong,Siu Ming,transliteration\n"
+    )
     [a] = load(sessions, settings, "aliases", write_file("aliases.csv", aliases))
     assert (a.new, a.updated) == (2, 1)
     assert rows_of(sessions, Alias, "family_name", "kind", "family_name_norm") == [
-        ("Murphy", "alias", "MURPHY"), ("Wong", "transliteration", "WONG")
+        ("Murphy", "alias", "MURPHY"),
+        ("Wong", "transliteration", "WONG"),
     ]
-    documents = "offender_id,doc_type,doc_number,issuing_country,expires_on\n" \
-                "VR-1,P,ab-12 34<<,GBR,2030-01-01\nVR-2,P,AB-12 34<<,D,\n" \
-                "VR-3,P,ab-12 34<<,GBR,2031-01-01\n"  # fmt: skip
+    documents = (
+        "offender_id,doc_type,doc_number,issuing_country,expires_on\n"
+        "VR-1,P,ab-12 34<<,GBR,2030-01-01\nVR-2,P,AB-12 34<<,D,\n"
+        "VR-3,P,ab-12 34<<,GBR,2031-01-01\n"
+    )
     [d] = load(sessions, settings, "documents", write_file("documents.csv", documents))
     assert (d.new, d.updated) == (2, 1)
-    rows = rows_of(sessions, Document, "doc_number", "doc_number_norm", "issuing_country",
-                   "expires_on")  # fmt: skip
+    rows = rows_of(
+        sessions, Document, "doc_number", "doc_number_norm", "issuing_country", "expires_on"
+    )
     assert sorted(tuple(r) for r in rows) == [
         ("AB-12 34<<", "AB1234", "D", None),
         ("ab-12 34<<", "AB1234", "GBR", date(2031, 1, 1)),
@@ -373,27 +461,50 @@ TRAVEL_ROWS = [
 ]
 
 
-def test_travel_records_keep_the_instant_and_the_local_departure_date(sessions, settings,
-                                                                      write_file):  # fmt: skip
+def test_travel_records_keep_the_instant_and_the_local_departure_date(
+    sessions, settings, write_file
+):
     path = write_file("travel.csv", TRAVEL_HEADER + "\n" + "\n".join(TRAVEL_ROWS) + "\n")
     [result] = load(sessions, settings, "travel", path)
     assert (result.new, result.rejected) == (2, 0)
-    rows = rows_of(sessions, TravelRecord, "record_id", "family_name_norm", "given_names_norm",
-                   "doc_number_norm", "departure_time", "departure_local_date")  # fmt: skip
+    rows = rows_of(
+        sessions,
+        TravelRecord,
+        "record_id",
+        "family_name_norm",
+        "given_names_norm",
+        "doc_number_norm",
+        "departure_time",
+        "departure_local_date",
+    )
     assert [tuple(r) for r in rows] == [
-        ("LHR1", "SMITH", "JOHN", "123456789", datetime(2026, 3, 2, 4, 40, tzinfo=UTC),
-         date(2026, 3, 1)),
-        ("LHR2", "NGUYEN", "VAN AN", None, datetime(2026, 3, 1, 18, 10, tzinfo=UTC),
-         date(2026, 3, 2)),
-    ]  # fmt: skip
+        (
+            "LHR1",
+            "SMITH",
+            "JOHN",
+            "123456789",
+            datetime(2026, 3, 2, 4, 40, tzinfo=UTC),
+            date(2026, 3, 1),
+        ),
+        (
+            "LHR2",
+            "NGUYEN",
+            "VAN AN",
+            None,
+            datetime(2026, 3, 1, 18, 10, tzinfo=UTC),
+            date(2026, 3, 2),
+        ),
+    ]
 
 
 def test_transit_crew_and_a_booking_reference_load_as_the_contract_adds_them(
     sessions, settings, write_file
 ):
     header = TRAVEL_HEADER + ",traveller_kind,booking_ref"
-    row = ("JFK1,api-jfk,SMITH,JOHN,1985-04-12,M,USA,P,123,USA,transit,JFK,CDG,USA,FRA,"
-           "2026-03-01T23:40:00-05:00,AF,AF9,crew,ABC123")  # fmt: skip
+    row = (
+        "JFK1,api-jfk,SMITH,JOHN,1985-04-12,M,USA,P,123,USA,transit,JFK,CDG,USA,FRA,"
+        "2026-03-01T23:40:00-05:00,AF,AF9,crew,ABC123"
+    )
     [result] = load(sessions, settings, "travel", write_file("travel.csv", f"{header}\n{row}\n"))
     assert (result.new, result.rejected) == (1, 0)
     assert rows_of(sessions, TravelRecord, "direction", "traveller_kind", "booking_ref") == [
@@ -402,21 +513,26 @@ def test_transit_crew_and_a_booking_reference_load_as_the_contract_adds_them(
 
 
 def test_travel_from_json_lines_matches_travel_from_csv(sessions, settings, write_file):
-    line = ('{"record_id": "J1", "source": "api-man", "family_name": "KHAN", "direction": "out",'
-            ' "departure_country": "GBR", "arrival_country": "PAK", "extra": 1,'
-            ' "departure_time": "2026-03-01T06:40:00Z", "date_of_birth": null}\n')  # fmt: skip
+    line = (
+        '{"record_id": "J1", "source": "api-man", "family_name": "KHAN", "direction": "out",'
+        ' "departure_country": "GBR", "arrival_country": "PAK", "extra": 1,'
+        ' "departure_time": "2026-03-01T06:40:00Z", "date_of_birth": null}\n'
+    )
     [result] = load(sessions, settings, "travel", write_file("travel-extra.jsonl", line * 2))
     assert (result.read, result.new, result.unchanged) == (2, 1, 1)
     assert result.warnings == ["ignored unknown column(s): extra"]
 
 
-def test_a_hostile_json_number_rejects_its_row_and_the_file_loads(sessions, settings,
-                                                                   write_file):  # fmt: skip
-    good = ('{"record_id": "J1", "source": "api-man", "family_name": "KHAN", "direction": "out",'
-            ' "departure_country": "GBR", "arrival_country": "PAK",'
-            ' "departure_time": "2026-03-01T06:40:00Z"}\n')  # fmt: skip
-    hostile = [good.replace('"KHAN"', value).replace("J1", f"J{i}")
-               for i, value in enumerate(["1" * 4301, "NaN", "1e99999"], start=2)]
+def test_a_hostile_json_number_rejects_its_row_and_the_file_loads(sessions, settings, write_file):
+    good = (
+        '{"record_id": "J1", "source": "api-man", "family_name": "KHAN", "direction": "out",'
+        ' "departure_country": "GBR", "arrival_country": "PAK",'
+        ' "departure_time": "2026-03-01T06:40:00Z"}\n'
+    )
+    hostile = [
+        good.replace('"KHAN"', value).replace("J1", f"J{i}")
+        for i, value in enumerate(["1" * 4301, "NaN", "1e99999"], start=2)
+    ]
     path = write_file("travel-extra.jsonl", good + "".join(hostile))
     [result] = load(sessions, settings, "travel", path)
     assert (result.read, result.new, result.rejected) == (4, 1, 3)
@@ -424,8 +540,7 @@ def test_a_hostile_json_number_rejects_its_row_and_the_file_loads(sessions, sett
         assert list(s.scalars(select(TravelRecord.family_name))) == ["KHAN"]
 
 
-def test_a_name_over_the_contracts_limit_rejects_its_row_alone(sessions, settings,
-                                                                write_file):  # fmt: skip
+def test_a_name_over_the_contracts_limit_rejects_its_row_alone(sessions, settings, write_file):
     rows = [row.split(",") for row in TRAVEL_ROWS]
     rows[0][TRAVEL_HEADER.split(",").index("family_name")] = "N" * 10_000_000
     text = TRAVEL_HEADER + "\n" + "\n".join(",".join(row) for row in rows) + "\n"
@@ -435,23 +550,31 @@ def test_a_name_over_the_contracts_limit_rejects_its_row_alone(sessions, setting
     assert reason.endswith("is longer than 200 characters, the contract's limit for names")
 
 
-def test_a_json_number_or_boolean_where_text_is_expected_rejects_its_row(sessions, settings,
-                                                                          write_file):  # fmt: skip
-    good = ('{"record_id": "J1", "source": "api-man", "family_name": "KHAN", "direction": "out",'
-            ' "departure_country": "GBR", "arrival_country": "PAK",'
-            ' "departure_time": "2026-03-01T06:40:00Z"}\n')  # fmt: skip
-    lines = [good, good.replace('"KHAN"', "12345").replace("J1", "J2"),
-             good.replace('"KHAN"', "true").replace("J1", "J3"),
-             good.replace('"api-man"', "7").replace("J1", "J4")]
+def test_a_json_number_or_boolean_where_text_is_expected_rejects_its_row(
+    sessions, settings, write_file
+):
+    good = (
+        '{"record_id": "J1", "source": "api-man", "family_name": "KHAN", "direction": "out",'
+        ' "departure_country": "GBR", "arrival_country": "PAK",'
+        ' "departure_time": "2026-03-01T06:40:00Z"}\n'
+    )
+    lines = [
+        good,
+        good.replace('"KHAN"', "12345").replace("J1", "J2"),
+        good.replace('"KHAN"', "true").replace("J1", "J3"),
+        good.replace('"api-man"', "7").replace("J1", "J4"),
+    ]
     [result] = load(sessions, settings, "travel", write_file("travel-x.jsonl", "".join(lines)))
     assert (result.read, result.new, result.rejected) == (4, 1, 3)
     reasons = [row["reason"] for row in csv.DictReader(result.reject_file.open(encoding="utf-8"))]
     assert reasons[0] == "family_name: is a JSON number or true/false where text is expected"
     # where the contract takes a number or a yes/no, JSON's own number and boolean are the value
-    offender = ('{"offender_id": "VR-7", "family_name": "Ng", "given_names": "Li",'
-                ' "date_of_birth": "1980-01-01", "requirement_start": "2020-05-01",'
-                ' "notification_period": "P10Y", "managing_force": "Kent Police",'
-                ' "fixed_abode": false, "height_cm": 180}\n')  # fmt: skip
+    offender = (
+        '{"offender_id": "VR-7", "family_name": "Ng", "given_names": "Li",'
+        ' "date_of_birth": "1980-01-01", "requirement_start": "2020-05-01",'
+        ' "notification_period": "P10Y", "managing_force": "Kent Police",'
+        ' "fixed_abode": false, "height_cm": 180}\n'
+    )
     [loaded] = load(sessions, settings, "offenders", write_file("offenders.jsonl", offender))
     assert (loaded.new, loaded.rejected) == (1, 0), loaded.summary()
 
@@ -460,14 +583,22 @@ def test_travel_from_paxlst_loads_and_rejects_a_bad_passenger_alone(
     sessions, settings, write_file, build_paxlst
 ):
     b = build_paxlst
-    text = b.interchange([b.message([
-        b.passenger("SMITH", "JOHN"), b.passenger("DOE", "JANE", nationality="XXX"),
-        b.passenger("ROE", "RICHARD"),
-    ])])  # fmt: skip
+    text = b.interchange(
+        [
+            b.message(
+                [
+                    b.passenger("SMITH", "JOHN"),
+                    b.passenger("DOE", "JANE", nationality="XXX"),
+                    b.passenger("ROE", "RICHARD"),
+                ]
+            )
+        ]
+    )
     [result] = load(sessions, settings, "travel", write_file("flight.edi", text))
     assert (result.read, result.loaded, result.rejected) == (3, 2, 1)
     assert rows_of(sessions, TravelRecord, "source", "record_id", "direction") == [
-        ("paxlst-apiba", "000123-1-0001", "out"), ("paxlst-apiba", "000123-1-0003", "out")
+        ("paxlst-apiba", "000123-1-0001", "out"),
+        ("paxlst-apiba", "000123-1-0003", "out"),
     ]
     with transaction(sessions) as s:
         [reject] = s.scalars(select(Reject)).all()
@@ -504,10 +635,12 @@ def test_a_truncated_paxlst_file_counts_its_lost_passengers_as_rejected(
     assert [row["raw"][:10] for row in rejected] == ["NAD+FL+++A", "NAD+FL+++B", "NAD+FL+++"]
 
 
-def test_a_file_in_many_chunks_loads_like_one_and_reloads_unchanged(sessions, settings,
-                                                                    write_file):  # fmt: skip
-    rows = [f"R{i},api-lhr,SMITH,JOHN,1985-04-12,M,GBR,P,{i:09d},GBR,out,LHR,BKK,GBR,THA,"
-            f"2026-03-01T10:40:00+01:00,BA,BA9" for i in range(250)]  # fmt: skip
+def test_a_file_in_many_chunks_loads_like_one_and_reloads_unchanged(sessions, settings, write_file):
+    rows = [
+        f"R{i},api-lhr,SMITH,JOHN,1985-04-12,M,GBR,P,{i:09d},GBR,out,LHR,BKK,GBR,THA,"
+        f"2026-03-01T10:40:00+01:00,BA,BA9"
+        for i in range(250)
+    ]
     rows[100] = rows[100].replace(",out,", ",sideways,")
     path = write_file("travel.csv", TRAVEL_HEADER + "\n" + "\n".join(rows) + "\n")
     [result] = load(sessions, settings, "travel", path, chunk_rows=40)
@@ -532,8 +665,10 @@ def test_a_big_sqlite_load_rebuilds_the_secondary_indexes_it_set_aside(
 
 
 def notification_lines(count, offenders=("VR-1", "VR-2", "VR-3")):
-    return [f"N-{i},{offenders[i % len(offenders)]},periodic,2026-0{1 + i % 9}-0{1 + i % 7}"
-            for i in range(count)]  # fmt: skip
+    return [
+        f"N-{i},{offenders[i % len(offenders)]},periodic,2026-0{1 + i % 9}-0{1 + i % 7}"
+        for i in range(count)
+    ]
 
 
 def test_a_big_file_loads_the_same_whether_checked_here_or_in_a_second_process(
@@ -558,14 +693,22 @@ def test_a_big_file_loads_the_same_whether_checked_here_or_in_a_second_process(
         monkeypatch.setattr(service, "can_fork", lambda: in_child)
         used = []
         real = service.run_in_child
-        monkeypatch.setattr(service, "run_in_child",
-                            lambda *a: used.append(1) or real(*a))  # fmt: skip
-        results = [load(sessions, settings, "notifications", path, chunk_rows=16)[0]
-                   for path in (first, second, second)]  # fmt: skip
+        monkeypatch.setattr(service, "run_in_child", lambda *a: used.append(1) or real(*a))
+        results = [
+            load(sessions, settings, "notifications", path, chunk_rows=16)[0]
+            for path in (first, second, second)
+        ]
         assert bool(used) == in_child
         counts = [(r.read, r.new, r.updated, r.unchanged, r.rejected) for r in results]
-        stored = rows_of(sessions, Notification, "notification_id", "offender_pk", "kind",
-                         "notified_on", order=Notification.notification_id)  # fmt: skip
+        stored = rows_of(
+            sessions,
+            Notification,
+            "notification_id",
+            "offender_pk",
+            "kind",
+            "notified_on",
+            order=Notification.notification_id,
+        )
         with transaction(sessions) as s:
             rejects = s.execute(select(Reject.line, Reject.reason).order_by(Reject.id)).all()
             s.execute(Notification.__table__.delete())
@@ -588,10 +731,14 @@ def test_settling_keeps_rows_that_share_a_line_in_file_order(sessions):
 
     ids = [f"R{i}" for i in range(10)]
     ids[8] = "R1"
-    prepared = PreparedCells(lines=[1] * 10, columns={
-        "source": ["paxlst-APIBA"] * 10, "record_id": ids,
-        "family_name": [f"F{i}" for i in range(10)],
-    })  # fmt: skip
+    prepared = PreparedCells(
+        lines=[1] * 10,
+        columns={
+            "source": ["paxlst-APIBA"] * 10,
+            "record_id": ids,
+            "family_name": [f"F{i}" for i in range(10)],
+        },
+    )
     with transaction(sessions) as s:
         upserter = Upserter(s, KINDS["travel"], source_file_id=None, actor="system")
         settled = upserter.settle(prepared, set())
@@ -627,18 +774,26 @@ def test_small_files_load_together_yet_each_keeps_its_record_counts_and_entry(
     ]
     results = load(sessions, settings, "travel", *paths, chunk_rows=2)
     assert [(r.path.name, r.read, r.new, r.rejected) for r in results] == [
-        ("a.edi", 2, 2, 0), ("b.edi", 1, 1, 0), ("c.edi", 3, 3, 0)
-    ]  # fmt: skip
+        ("a.edi", 2, 2, 0),
+        ("b.edi", 1, 1, 0),
+        ("c.edi", 3, 3, 0),
+    ]
     by_file = dict(rows_of(sessions, SourceFile, "id", "name"))
     stored = rows_of(sessions, TravelRecord, "family_name", "source_file_id")
     assert {(family, by_file[source]) for family, source in stored} == {
-        ("ADAMS", "a.edi"), ("BAKER", "a.edi"), ("CLARK", "b.edi"), ("DAVIS", "c.edi"),
-        ("EVANS", "c.edi"), ("FOX", "c.edi"),
-    }  # fmt: skip
+        ("ADAMS", "a.edi"),
+        ("BAKER", "a.edi"),
+        ("CLARK", "b.edi"),
+        ("DAVIS", "c.edi"),
+        ("EVANS", "c.edi"),
+        ("FOX", "c.edi"),
+    }
     collections = events(sessions, "collection")
     assert [(e.details["file"], e.details["read"], e.details["new"]) for e in collections] == [
-        ("a.edi", 2, 2), ("b.edi", 1, 1), ("c.edi", 3, 3)
-    ]  # fmt: skip
+        ("a.edi", 2, 2),
+        ("b.edi", 1, 1),
+        ("c.edi", 3, 3),
+    ]
     assert [e.object_id for e in collections] == [str(r.source_file_id) for r in results]
     with transaction(sessions) as s:
         assert verify_chain(s).intact
@@ -650,8 +805,9 @@ def test_a_small_file_that_cannot_be_read_is_refused_alone_while_its_neighbours_
     good = write_file("a.edi", flight_list(build_paxlst, "000001", "ADAMS"))
     # No UNB header: not an interchange at all. (A stray byte no longer refuses a file: it is
     # read through the fallback character set, see test_paxlst.)
-    bad = write_file("b.edi", flight_list(build_paxlst, "000002", "MULLER", "NEVER")
-                     .split("UNH+", 1)[1])
+    bad = write_file(
+        "b.edi", flight_list(build_paxlst, "000002", "MULLER", "NEVER").split("UNH+", 1)[1]
+    )
     later = write_file("c.edi", flight_list(build_paxlst, "000003", "CLARK"))
     results = load(sessions, settings, "travel", good, bad, later)
     assert [r.refused is None for r in results] == [True, False, True]
@@ -659,13 +815,16 @@ def test_a_small_file_that_cannot_be_read_is_refused_alone_while_its_neighbours_
     assert (results[1].read, results[1].loaded) == (0, 0)
     assert exit_code(results) == 3
     assert sorted(f for (f,) in rows_of(sessions, TravelRecord, "family_name")) == [
-        "ADAMS", "CLARK"
+        "ADAMS",
+        "CLARK",
     ]
     with transaction(sessions) as s:
         refused = s.get(SourceFile, results[1].source_file_id)
         assert (refused.name, refused.error) == ("b.edi", results[1].refused)
     assert [e.details["file"] for e in events(sessions, "collection")] == [
-        "b.edi", "a.edi", "c.edi"
+        "b.edi",
+        "a.edi",
+        "c.edi",
     ]  # the refusal is recorded as it is found; the loaded files' entries follow
 
 
@@ -693,8 +852,15 @@ def test_a_record_repeated_in_a_later_small_file_updates_and_names_that_file(
 ):
     row = TRAVEL_ROWS[0]
     first = write_file("travel-1.csv", TRAVEL_HEADER + "\n" + row + "\n")
-    second = write_file("travel-2.csv", TRAVEL_HEADER + "\n" + row.replace(",BA9", ",BA11")
-                        + "\n" + row.replace(",BA9", ",BA11") + "\n")  # fmt: skip
+    second = write_file(
+        "travel-2.csv",
+        TRAVEL_HEADER
+        + "\n"
+        + row.replace(",BA9", ",BA11")
+        + "\n"
+        + row.replace(",BA9", ",BA11")
+        + "\n",
+    )
     one, two = load(sessions, settings, "travel", first, second)
     assert (one.new, one.updated, one.unchanged) == (1, 0, 0)
     assert (two.new, two.updated, two.unchanged) == (0, 1, 1)
@@ -754,29 +920,38 @@ def test_small_files_are_grouped_by_kind_and_size_and_big_ones_load_alone(tmp_pa
     ]
     names = [[p.name for _, p, _ in batch] for batch in service.batches_of_small_files(planned)]
     assert names == [
-        ["o.csv"], ["a1.csv", "a2.csv"], ["t.csv"], ["f0.edi", "f1.edi", "f2.edi"],
-        ["f3.edi", "f4.edi", "f5.edi"], ["gone.edi"],
-    ]  # fmt: skip
+        ["o.csv"],
+        ["a1.csv", "a2.csv"],
+        ["t.csv"],
+        ["f0.edi", "f1.edi", "f2.edi"],
+        ["f3.edi", "f4.edi", "f5.edi"],
+        ["gone.edi"],
+    ]
 
 
 # --- the inbox and the trail ------------------------------------------------------------------
 
 
-def test_the_inbox_loads_offenders_first_and_ignores_other_files(sessions, settings,
-                                                                 write_file):  # fmt: skip
+def test_the_inbox_loads_offenders_first_and_ignores_other_files(sessions, settings, write_file):
     write_file("aliases.csv", "offender_id,family_name,given_names\nVR-1,Murphy,Mary\n")
     write_file("offenders.csv", OFFENDERS)
     write_file("truth_links.csv", "x\n")
     write_file("README.txt", "notes")
-    results = ingest_inbox(sessions, write_file("travel.csv", TRAVEL_HEADER + "\n").parent,
-                           settings=settings, actor="system", today=TODAY)  # fmt: skip
+    results = ingest_inbox(
+        sessions,
+        write_file("travel.csv", TRAVEL_HEADER + "\n").parent,
+        settings=settings,
+        actor="system",
+        today=TODAY,
+    )
     assert [(r.path.name, r.loaded) for r in results] == [
-        ("offenders.csv", 3), ("aliases.csv", 1), ("travel.csv", 0)
+        ("offenders.csv", 3),
+        ("aliases.csv", 1),
+        ("travel.csv", 0),
     ]
 
 
-def test_a_symbolic_link_in_the_inbox_is_skipped_unread(sessions, settings, write_file,
-                                                        tmp_path):  # fmt: skip
+def test_a_symbolic_link_in_the_inbox_is_skipped_unread(sessions, settings, write_file, tmp_path):
     secret = tmp_path / "elsewhere" / "private.csv"
     secret.parent.mkdir()
     secret.write_text("TOP-SECRET-FIRST-LINE\n" + OFFENDERS)
@@ -801,21 +976,40 @@ def test_the_audit_trail_stays_intact_through_loads_and_updates(sessions, settin
 
 
 def test_the_acting_user_is_recorded(sessions, settings, write_file):
-    ingest_files(sessions, "offenders", [write_file("offenders.csv", OFFENDERS)],
-                 settings=settings, actor="analyst.one")  # fmt: skip
+    ingest_files(
+        sessions,
+        "offenders",
+        [write_file("offenders.csv", OFFENDERS)],
+        settings=settings,
+        actor="analyst.one",
+    )
     [collection] = events(sessions, "collection")
     assert collection.actor == "analyst.one"
 
 
 @pytest.mark.parametrize(
     ("outcomes", "code"),
-    [([(3, 0, None)], 0), ([(3, 1, None)], 3), ([(0, 2, None)], 1), ([(0, 0, "bad")], 1),
-     ([(2, 0, None), (0, 0, "bad")], 3), ([(0, 0, None)], 0), ([], 0)],
-)  # fmt: skip
+    [
+        ([(3, 0, None)], 0),
+        ([(3, 1, None)], 3),
+        ([(0, 2, None)], 1),
+        ([(0, 0, "bad")], 1),
+        ([(2, 0, None), (0, 0, "bad")], 3),
+        ([(0, 0, None)], 0),
+        ([], 0),
+    ],
+)
 def test_the_exit_code_follows_the_contract(tmp_path, outcomes, code):
     results = [
-        FileResult(tmp_path, "travel", "csv", read=loaded + rejected, new=loaded,
-                   rejected=rejected, refused=refused)  # fmt: skip
+        FileResult(
+            tmp_path,
+            "travel",
+            "csv",
+            read=loaded + rejected,
+            new=loaded,
+            rejected=rejected,
+            refused=refused,
+        )
         for loaded, rejected, refused in outcomes
     ]
     assert exit_code(results) == code

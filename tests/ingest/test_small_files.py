@@ -43,16 +43,20 @@ def test_files_read_in_two_processes_are_read_as_one_process_reads_them(
     paths = many_flight_lists(write_file, build_paxlst)
     started = []
     real_start = small_files.start_in_child
-    monkeypatch.setattr(small_files, "start_in_child",
-                        lambda *a: started.append(1) or real_start(*a))  # fmt: skip
+    monkeypatch.setattr(
+        small_files, "start_in_child", lambda *a: started.append(1) or real_start(*a)
+    )
     alone = readings(paths, parallel_from=len(paths) + 1, monkeypatch=monkeypatch)
     assert started == []
     shared = readings(paths, parallel_from=2, monkeypatch=monkeypatch)
     assert started == [1]
 
     def facts(reading):
-        rows = [(row.line, row.raw, row.values, row.problem) for chunk in reading.chunks
-                for row in chunk]  # fmt: skip
+        rows = [
+            (row.line, row.raw, row.values, row.problem)
+            for chunk in reading.chunks
+            for row in chunk
+        ]
         return reading.sha256, reading.size_bytes, rows, reading.warnings, reading.refused
 
     assert [facts(r) for r in shared] == [facts(r) for r in alone]
@@ -68,13 +72,19 @@ def test_many_small_files_load_in_order_with_what_the_second_process_read(
     assert [r.path for r in results] == paths
     outcomes = [(r.read, r.loaded, r.rejected, r.refused is not None) for r in results]
     assert outcomes == [(2, 2, 0, False)] * (FILES - 3) + [
-        (0, 0, 0, True), (1, 0, 1, False), (2, 2, 0, False)
-    ]  # fmt: skip
+        (0, 0, 0, True),
+        (1, 0, 1, False),
+        (2, 2, 0, False),
+    ]
     assert any("UNZ counts" in warning for warning in results[-1].warnings)
     stored = {family for (family,) in rows_of(sessions, TravelRecord, "family_name")}
     expected = {f"FAMILY{i}{part}" for i in range(FILES) for part in "AB"}
-    assert stored == expected - {f"FAMILY{FILES - 3}A", f"FAMILY{FILES - 3}B",
-                                 f"FAMILY{FILES - 2}A", f"FAMILY{FILES - 2}B"}  # fmt: skip
+    assert stored == expected - {
+        f"FAMILY{FILES - 3}A",
+        f"FAMILY{FILES - 3}B",
+        f"FAMILY{FILES - 2}A",
+        f"FAMILY{FILES - 2}B",
+    }
     by_id = dict(rows_of(sessions, SourceFile, "id", "name"))
     assert [by_id[r.source_file_id] for r in results] == [p.name for p in paths]
     files_in_entries = [e.details["file"] for e in events(sessions, "collection")]

@@ -100,7 +100,8 @@ def test_a_child_whose_parent_is_killed_ends(tmp_path):
     pipe nobody reads, holding the parent's files and database connections."""
     pid_file = tmp_path / "child.pid"
     script = tmp_path / "parent.py"
-    script.write_text(textwrap.dedent(f"""
+    script.write_text(
+        textwrap.dedent(f"""
         import os, signal
         from tracker.ingest.worker import run_in_child
 
@@ -112,7 +113,8 @@ def test_a_child_whose_parent_is_killed_ends(tmp_path):
         items = run_in_child(produce)
         next(items)
         os.kill(os.getpid(), signal.SIGKILL)
-    """))
+    """)
+    )
     parent = subprocess.run([sys.executable, str(script)], check=False)
     assert parent.returncode == -signal.SIGKILL
     child = int(pid_file.read_text())

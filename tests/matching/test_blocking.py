@@ -15,8 +15,9 @@ from tracker.matching.prepare import prepare_register, prepare_travel
 
 
 def _prepared(population):
-    register = prepare_register(population["register"], population["aliases"],
-                                population["documents"])  # fmt: skip
+    register = prepare_register(
+        population["register"], population["aliases"], population["documents"]
+    )
     travel = prepare_travel(population["travel"])
     return register, travel
 
@@ -60,11 +61,13 @@ def test_a_record_with_a_corrupted_birth_date_and_no_document_is_still_blocked(p
                 "family_name": [person["family_name"].upper()],
                 "given_names": [person["given_names"].split(" ")[0]],
                 "date_of_birth": [f"{int(year) + 1}-{month}-{day}"],
-                "sex": [None], "nationality": [None], "doc_number": [None],
+                "sex": [None],
+                "nationality": [None],
+                "doc_number": [None],
                 "doc_issuing_country": [None],
             }
         )
-    )  # fmt: skip
+    )
     candidates = generate_candidates(travel, register)
     assert 0 in set(candidates.o.tolist())
 

@@ -30,14 +30,28 @@ def levels_of(
 ) -> dict:
     register = pd.DataFrame(
         [("VR-1", *register_name, register_dob, "M", "GBR")],
-        columns=["offender_key", "family_name", "given_names", "date_of_birth", "sex",
-                 "nationalities"],
-    )  # fmt: skip
+        columns=[
+            "offender_key",
+            "family_name",
+            "given_names",
+            "date_of_birth",
+            "sex",
+            "nationalities",
+        ],
+    )
     travel = pd.DataFrame(
         [("t/1", *travel_name, travel_dob, "M", "GBR", None, None)],
-        columns=["travel_key", "family_name", "given_names", "date_of_birth", "sex",
-                 "nationality", "doc_number", "doc_issuing_country"],
-    )  # fmt: skip
+        columns=[
+            "travel_key",
+            "family_name",
+            "given_names",
+            "date_of_birth",
+            "sex",
+            "nationality",
+            "doc_number",
+            "doc_issuing_country",
+        ],
+    )
     pairs = CandidatePairs(np.array([0]), np.array([0]), {"test": 1})
     frame = compare_pairs(pairs, prepare_travel(travel), prepare_register(register)).frame
     return frame.iloc[0].to_dict()
@@ -94,18 +108,25 @@ def test_swapped_order_is_recognised_and_recorded():
 
 @pytest.mark.parametrize(
     ("travel_dob", "level"),
-    [("1980-05-17", DOB_EXACT), (None, -1), ("1980-06-17", DOB_ONE_DIGIT),
-     ("1981-05-17", DOB_ONE_YEAR), ("1972-01-01", 0)],
+    [
+        ("1980-05-17", DOB_EXACT),
+        (None, -1),
+        ("1980-06-17", DOB_ONE_DIGIT),
+        ("1981-05-17", DOB_ONE_YEAR),
+        ("1972-01-01", 0),
+    ],
 )
 def test_birth_date_levels(travel_dob, level):
-    assert levels_of(("Smith", "John"), ("SMITH", "JOHN"), travel_dob=travel_dob)[
-        "date_of_birth"
-    ] == level
+    assert (
+        levels_of(("Smith", "John"), ("SMITH", "JOHN"), travel_dob=travel_dob)["date_of_birth"]
+        == level
+    )
 
 
 def test_day_and_month_swapped_is_its_own_level():
-    levels = levels_of(("Smith", "John"), ("SMITH", "JOHN"), register_dob="1980-05-07",
-                     travel_dob="1980-07-05")  # fmt: skip
+    levels = levels_of(
+        ("Smith", "John"), ("SMITH", "JOHN"), register_dob="1980-05-07", travel_dob="1980-07-05"
+    )
     assert levels["date_of_birth"] == DOB_SWAPPED
 
 
@@ -121,8 +142,7 @@ def test_swapped_fields_have_their_own_order_level():
         (("Nguyen", "Van Hung"), ("HUNG", "NGUYEN VAN")),  # family name written last
     ],
 )
-def test_a_name_run_together_or_in_native_order_agrees_at_its_own_level(register_name,
-                                                                        travel_name):  # fmt: skip
+def test_a_name_run_together_or_in_native_order_agrees_at_its_own_level(register_name, travel_name):
     levels = levels_of(register_name, travel_name)
     assert (levels["family_name"], levels["given_names"]) == (3, GIVEN_EXACT)
     assert levels["name_order"] == ORDER_JOINED
@@ -133,12 +153,14 @@ def test_the_first_word_filter_keeps_exactly_the_rows_whose_first_word_is_there(
     from tracker.matching.name_levels import _first_word_among
 
     short = np.array(["SAMUEL", "PETER PAUL", "ANNA", "", "MARIA"], dtype=object)
-    full = np.array(["ROSS SAMUEL", "JOHN PAUL PETER", "ANNABEL", "JOHN", "ANNA MARIA"],
-                    dtype=object)  # fmt: skip
+    full = np.array(
+        ["ROSS SAMUEL", "JOHN PAUL PETER", "ANNABEL", "JOHN", "ANNA MARIA"], dtype=object
+    )
     text = sorted_vocabulary(short, full)
     short_codes, full_codes = codes_in(text, short), codes_in(text, full)
     kept = _first_word_among(short_codes, full_codes, np.arange(5), text)
     assert kept.tolist() == [True, True, False, False, True]
     assert _first_word_among(short_codes, full_codes, np.array([2, 4]), text).tolist() == [
-        False, True,
-    ]  # fmt: skip
+        False,
+        True,
+    ]

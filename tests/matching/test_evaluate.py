@@ -47,8 +47,9 @@ def test_calibration_bins_report_predicted_and_observed_and_their_gap():
             "match_probability": [0.95] * 10,
         }
     )
-    truth = pd.DataFrame({"travel_key": [f"t{i}" for i in range(10)],
-                          "offender_key": ["X"] * 9 + ["Y"]})  # fmt: skip
+    truth = pd.DataFrame(
+        {"travel_key": [f"t{i}" for i in range(10)], "offender_key": ["X"] * 9 + ["Y"]}
+    )
     result = evaluate_links(links, truth)
     [(low, high, n, predicted, share)] = result.calibration
     assert (low, high, n) == (pytest.approx(0.9), 1.0, 10)

@@ -18,9 +18,8 @@ REGISTER_EXTRA = pd.DataFrame(
         ("VR-9000005", "Quenneville", "Eloise", "1991-07-15", "F", "FRA"),
         ("VR-9000006", "Vandersloot", "Augustin", "1966-05-09", "M", "NLD"),
     ],
-    columns=["offender_key", "family_name", "given_names", "date_of_birth", "sex",
-             "nationalities"],
-)  # fmt: skip
+    columns=["offender_key", "family_name", "given_names", "date_of_birth", "sex", "nationalities"],
+)
 ALIASES = pd.DataFrame(
     [("VR-9000005", "Marchetti", "Eloise", "previous_name")],
     columns=["offender_key", "family_name", "given_names", "kind"],
@@ -32,27 +31,50 @@ DOCUMENTS_EXTRA = pd.DataFrame(
 
 HARD = [
     # travel_key, family, given, dob, sex, nationality, doc, doc country, true offender
-    ("hard/mrz", "MUELLER", "HANS PETER", "1980-02-29", "M", "DEU", "C01X00T47", "D",
-     "VR-9000001"),
+    ("hard/mrz", "MUELLER", "HANS PETER", "1980-02-29", "M", "DEU", "C01X00T47", "D", "VR-9000001"),
     ("hard/translit", "ZHUKOV", "IURII", "1979-06-17", "M", "RUS", None, None, "VR-9000002"),
-    ("hard/swap+nick", "BOB", "OKONKWO-BRIGHT", "1975-03-04", "M", "NGA", None, None,
-     "VR-9000003"),
+    ("hard/swap+nick", "BOB", "OKONKWO-BRIGHT", "1975-03-04", "M", "NGA", None, None, "VR-9000003"),
     ("hard/spelling", "HADDAD", "MOHAMED", "1988-11-23", "M", "GBR", None, None, "VR-9000004"),
     ("hard/alias", "MARCHETTI", "ELOISE", "1991-07-15", "F", "FRA", None, None, "VR-9000005"),
-    ("hard/day-month", "QUENNEVILLE", "ELOISE", "1991-15-07", "F", "FRA", None, None,
-     "VR-9000005"),
-    ("hard/no-dob", "VANDERSLOOT", "AUGUSTIN", None, "M", "NLD", "NL1234567", "NLD",
-     "VR-9000006"),
-    ("hard/ocr", "VANDERSLOOT", "AUGUSTIN", "1966-05-09", "M", "NLD", "NLI234567", "NLD",
-     "VR-9000006"),
-    ("hard/truncated", "OKONKWO-BRIGH", "ROBERT CHUKWU", "1975-03-04", "M", "NGA", None, None,
-     "VR-9000003"),
+    ("hard/day-month", "QUENNEVILLE", "ELOISE", "1991-15-07", "F", "FRA", None, None, "VR-9000005"),
+    ("hard/no-dob", "VANDERSLOOT", "AUGUSTIN", None, "M", "NLD", "NL1234567", "NLD", "VR-9000006"),
+    (
+        "hard/ocr",
+        "VANDERSLOOT",
+        "AUGUSTIN",
+        "1966-05-09",
+        "M",
+        "NLD",
+        "NLI234567",
+        "NLD",
+        "VR-9000006",
+    ),
+    (
+        "hard/truncated",
+        "OKONKWO-BRIGH",
+        "ROBERT CHUKWU",
+        "1975-03-04",
+        "M",
+        "NGA",
+        None,
+        None,
+        "VR-9000003",
+    ),
     # a namesake: the same rare name, another birth date, another passport
-    ("neg/namesake", "HADDAD", "MUHAMMAD KARIM", "1961-02-14", "M", "GBR", "555000111",
-     "GBR", None),
+    (
+        "neg/namesake",
+        "HADDAD",
+        "MUHAMMAD KARIM",
+        "1961-02-14",
+        "M",
+        "GBR",
+        "555000111",
+        "GBR",
+        None,
+    ),
     # a twin: same family name and birth date, other given name and sex
     ("neg/twin", "QUENNEVILLE", "MARGOT", "1991-07-15", "F", "FRA", "FR9988776", "FRA", None),
-]  # fmt: skip
+]
 
 
 def _travel_with_hard_cases(population) -> pd.DataFrame:
@@ -107,10 +129,29 @@ def test_every_link_carries_an_explanation(linked):
     explanation = _link_of(result, "hard/swap+nick")["explanation"]
     assert explanation["order_swapped"] is True
     fields = {f["field"]: f for f in explanation["fields"]}
-    assert {"family_name", "given_names", "name_order", "date_of_birth", "document", "sex",
-            "nationality"} <= set(fields) <= {"family_name", "given_names", "name_order",
-                                              "date_of_birth", "document", "sex", "nationality",
-                                              "name_frequency", "conflict"}  # fmt: skip
+    assert (
+        {
+            "family_name",
+            "given_names",
+            "name_order",
+            "date_of_birth",
+            "document",
+            "sex",
+            "nationality",
+        }
+        <= set(fields)
+        <= {
+            "family_name",
+            "given_names",
+            "name_order",
+            "date_of_birth",
+            "document",
+            "sex",
+            "nationality",
+            "name_frequency",
+            "conflict",
+        }
+    )
     assert fields["name_order"]["label"] == "family and given names swapped between fields"
     total = explanation["prior_weight"] + sum(f["weight"] for f in explanation["fields"])
     assert total == pytest.approx(explanation["total_weight"], abs=1e-3)
@@ -127,8 +168,9 @@ def test_dismissed_pairs_are_never_linked_again(population):
     documents = pd.concat([population["documents"], DOCUMENTS_EXTRA], ignore_index=True)
     travel = _travel_with_hard_cases(population)
     dismissed = pd.DataFrame({"travel_key": ["hard/mrz"], "offender_key": ["VR-9000001"]})
-    result = link_travel_to_register(register, travel, ALIASES, documents,
-                                     suppressed=dismissed, settings=SETTINGS)  # fmt: skip
+    result = link_travel_to_register(
+        register, travel, ALIASES, documents, suppressed=dismissed, settings=SETTINGS
+    )
     link = _link_of(result, "hard/mrz")
     assert link is None or link["offender_key"] != "VR-9000001"
 
@@ -141,9 +183,16 @@ def test_each_travel_record_links_to_at_most_one_offender(linked):
 def test_a_common_full_name_alone_is_not_a_confident_link(population):
     # Forty travellers called PETRA NOVAK (no birth date, no document on any of them) and one
     # registered PETRA NOVAK: each is one of forty look-alikes, not a match.
-    register = pd.concat([population["register"], pd.DataFrame(
-        [("VR-9000007", "Novak", "Petra", "1984-04-04", "F", "CZE")],
-        columns=REGISTER_EXTRA.columns)], ignore_index=True)  # fmt: skip
+    register = pd.concat(
+        [
+            population["register"],
+            pd.DataFrame(
+                [("VR-9000007", "Novak", "Petra", "1984-04-04", "F", "CZE")],
+                columns=REGISTER_EXTRA.columns,
+            ),
+        ],
+        ignore_index=True,
+    )
     crowd = pd.DataFrame(
         [(f"crowd/{i}", "NOVAK", "PETRA", None, "F", "CZE", None, None, None) for i in range(40)],
         columns=list(population["travel"].columns),
@@ -164,9 +213,12 @@ def test_row_order_changes_nothing(population):
     travel = _travel_with_hard_cases(population)
     first = link_travel_to_register(register, travel, ALIASES, documents, settings=SETTINGS)
     shuffled = link_travel_to_register(
-        register.sample(frac=1, random_state=3), travel.sample(frac=1, random_state=4), ALIASES,
-        documents.sample(frac=1, random_state=5), settings=SETTINGS,
-    )  # fmt: skip
+        register.sample(frac=1, random_state=3),
+        travel.sample(frac=1, random_state=4),
+        ALIASES,
+        documents.sample(frac=1, random_state=5),
+        settings=SETTINGS,
+    )
     columns = ["travel_key", "offender_key", "band", "match_probability"]
     pd.testing.assert_frame_equal(
         first.links[columns].sort_values("travel_key").reset_index(drop=True),
@@ -178,9 +230,9 @@ def test_a_stored_model_scores_without_training(population):
     travel = _travel_with_hard_cases(population)
     register = pd.concat([population["register"], REGISTER_EXTRA], ignore_index=True)
     trained = link_travel_to_register(register, travel, settings=SETTINGS)
-    scored = link_travel_to_register(register, travel, model=trained.parameters,
-                                     settings=SETTINGS)  # fmt: skip
+    scored = link_travel_to_register(register, travel, model=trained.parameters, settings=SETTINGS)
     assert trained.trained and not scored.trained
     assert "fit_m" not in scored.timings
-    pd.testing.assert_frame_equal(trained.links.drop(columns="explanation"),
-                                  scored.links.drop(columns="explanation"))  # fmt: skip
+    pd.testing.assert_frame_equal(
+        trained.links.drop(columns="explanation"), scored.links.drop(columns="explanation")
+    )

@@ -12,8 +12,14 @@ from tracker.matching.link import LinkSettings, link_travel_to_register
 from tracker.matching.prepare import prepare_register, prepare_travel
 
 SETTINGS = LinkSettings(u_sample_pairs=50_000)
-REGISTER_COLUMNS = ["offender_key", "family_name", "given_names", "date_of_birth", "sex",
-                    "nationalities"]  # fmt: skip
+REGISTER_COLUMNS = [
+    "offender_key",
+    "family_name",
+    "given_names",
+    "date_of_birth",
+    "sex",
+    "nationalities",
+]
 REGISTER = pd.DataFrame(
     [
         ("MC-01", "Price", "Alan James", "1980-03-14", "M", "GBR"),
@@ -37,8 +43,17 @@ DOCUMENTS = pd.DataFrame(
     [("MC-05", "P99887766", "GBR"), ("MC-06", "123456789", "GBR")],
     columns=["offender_key", "doc_number", "issuing_country"],
 )
-TRAVEL_COLUMNS = ["travel_key", "family_name", "given_names", "date_of_birth", "sex",
-                  "nationality", "doc_number", "doc_issuing_country", "true_offender"]  # fmt: skip
+TRAVEL_COLUMNS = [
+    "travel_key",
+    "family_name",
+    "given_names",
+    "date_of_birth",
+    "sex",
+    "nationality",
+    "doc_number",
+    "doc_issuing_country",
+    "true_offender",
+]
 # travel_key names the miss class of the issue it reproduces.
 MUST_LINK = [
     ("1/year-off+typo", "PRICE", "ALAN JAMFS", "1981-03-14", "M", "GBR", None, None, "MC-01"),
@@ -49,26 +64,63 @@ MUST_LINK = [
     ("2/short-insert", "ASHWORTH", "TOMN", "1972-08-09", "M", "GBR", None, None, "MC-02"),
     ("2/short-substitute", "LINDQVIST", "EVS", "1985-02-27", "F", "SWE", None, None, "MC-03"),
     ("3/no-given-name", "OKORO", None, "1990-10-10", "F", "NGA", None, None, "MC-04"),
-    ("4/document-no-dob", "HARROWGATE", "BENEDICT", None, "M", "GBR", "P99887766", "GBR",
-     "MC-05"),
-    ("5/common-name-new-passport", "JONES", "JOHN", "1970-05-05", "M", "GBR", "987654321",
-     "GBR", "MC-06"),
-    ("6/native-order-one-field", "CHEN XIAOMING", None, "1983-06-21", "M", "CHN", None, None,
-     "MC-07"),
-    ("6/swapped-run-together", "XIAOMING", "CHEN", "1983-06-21", "M", "CHN", None, None,
-     "MC-07"),
+    ("4/document-no-dob", "HARROWGATE", "BENEDICT", None, "M", "GBR", "P99887766", "GBR", "MC-05"),
+    (
+        "5/common-name-new-passport",
+        "JONES",
+        "JOHN",
+        "1970-05-05",
+        "M",
+        "GBR",
+        "987654321",
+        "GBR",
+        "MC-06",
+    ),
+    (
+        "6/native-order-one-field",
+        "CHEN XIAOMING",
+        None,
+        "1983-06-21",
+        "M",
+        "CHN",
+        None,
+        None,
+        "MC-07",
+    ),
+    ("6/swapped-run-together", "XIAOMING", "CHEN", "1983-06-21", "M", "CHN", None, None, "MC-07"),
     ("6/first-syllable", "CHEN", "XIAO", "1983-06-21", "M", "CHN", None, None, "MC-07"),
     ("6/initial-east-asian", "CHEN", "X", "1983-06-21", "M", "CHN", None, None, "MC-07"),
-    ("6/vietnamese-family-last", "HUNG", "NGUYEN VAN", "1979-12-02", "M", "VNM", None, None,
-     "MC-08"),
-    ("6/vietnamese-middle-dropped", "NGUYEN", "HUNG", "1979-12-02", "M", "VNM", None, None,
-     "MC-08"),
+    (
+        "6/vietnamese-family-last",
+        "HUNG",
+        "NGUYEN VAN",
+        "1979-12-02",
+        "M",
+        "VNM",
+        None,
+        None,
+        "MC-08",
+    ),
+    (
+        "6/vietnamese-middle-dropped",
+        "NGUYEN",
+        "HUNG",
+        "1979-12-02",
+        "M",
+        "VNM",
+        None,
+        None,
+        "MC-08",
+    ),
     ("6/initial", "KETTLEBOROUGH", "M", "1958-09-03", "F", "GBR", None, None, "MC-10"),
-    ("7/rare-name-nothing-else", "ZBYSZEWSKA", "PHILIPPA", None, "F", "POL", None, None,
-     "MC-09"),
-]  # fmt: skip
-MUST_MATCH = {"4/document-no-dob", "5/common-name-new-passport", "2/short-insert",
-              "2/short-substitute"}  # fmt: skip
+    ("7/rare-name-nothing-else", "ZBYSZEWSKA", "PHILIPPA", None, "F", "POL", None, None, "MC-09"),
+]
+MUST_MATCH = {
+    "4/document-no-dob",
+    "5/common-name-new-passport",
+    "2/short-insert",
+    "2/short-substitute",
+}
 MUST_NOT_LINK = [
     # the same name, a birth date decades apart, another passport
     ("neg/namesake", "PRICE", "ALAN JAMES", "1955-11-02", "M", "GBR", "551234987", "GBR", None),
@@ -78,7 +130,7 @@ MUST_NOT_LINK = [
     ("neg/father", "ASHWORTH", "TOM", "1946-08-09", "M", "GBR", "771234555", "GBR", None),
     # a sister: family name shared, other given name, born two years later
     ("neg/sister", "OKORO", "ADAEZE", "1992-03-17", "F", "NGA", "A09988776", "NGA", None),
-]  # fmt: skip
+]
 
 
 @pytest.fixture(scope="module")
@@ -98,8 +150,9 @@ def _link(result, travel_key: str):
 def _reason(link) -> str:
     if link is None:
         return "no link"
-    fields = ", ".join(f"{f['field']}={f['label']} ({f['weight']:+.1f})"
-                       for f in link["explanation"]["fields"])  # fmt: skip
+    fields = ", ".join(
+        f"{f['field']}={f['label']} ({f['weight']:+.1f})" for f in link["explanation"]["fields"]
+    )
     return f"{link['offender_key']} p={link['match_probability']:.4f}: {fields}"
 
 

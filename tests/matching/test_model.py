@@ -27,10 +27,24 @@ def _comparisons(rows: list[dict]) -> Comparisons:
     return Comparisons(frame.astype({name: np.int8 for name in FIELDS}))
 
 
-MATCH = {"family_name": 3, "given_names": GIVEN_EXACT, "name_order": 2, "date_of_birth": DOB_EXACT,
-         "document": 2, "sex": 1, "nationality": 1}  # fmt: skip
-NON_MATCH = {"family_name": 0, "given_names": 0, "name_order": 2, "date_of_birth": 0, "document": 0,
-             "sex": 0, "nationality": 0}  # fmt: skip
+MATCH = {
+    "family_name": 3,
+    "given_names": GIVEN_EXACT,
+    "name_order": 2,
+    "date_of_birth": DOB_EXACT,
+    "document": 2,
+    "sex": 1,
+    "nationality": 1,
+}
+NON_MATCH = {
+    "family_name": 0,
+    "given_names": 0,
+    "name_order": 2,
+    "date_of_birth": 0,
+    "document": 0,
+    "sex": 0,
+    "nationality": 0,
+}
 
 
 @pytest.fixture
@@ -71,8 +85,9 @@ def test_parameters_survive_a_round_trip_through_json(trained):
 
 def test_a_common_family_name_counts_for_less_than_a_rare_one(trained):
     pair = dict(MATCH, document=-1)
-    comparisons = _comparisons([dict(pair, family_value="SMITH"),
-                                dict(pair, family_value="QUENNEVILLE")])  # fmt: skip
+    comparisons = _comparisons(
+        [dict(pair, family_value="SMITH"), dict(pair, family_value="QUENNEVILLE")]
+    )
     frequencies = term_frequencies(pd.Series(["SMITH"] * 500 + ["QUENNEVILLE"] + ["X"] * 499))
     weights = score(comparisons, trained, {"family_name": frequencies})["w_family_name"].to_numpy()
     assert weights[1] > weights[0] + 5
@@ -108,9 +123,13 @@ def test_a_matching_document_lifts_the_conflict(trained):
 def test_conflict_adjustment_only_lowers():
     total = np.array([20.0, -30.0, 20.0])
     # Two conflicts (birth date and given names) on the first two pairs, none on the third.
-    levels = {"date_of_birth": np.array([0, 0, DOB_EXACT]), "given_names": np.array([0, 0, 7]),
-              "family_name": np.array([3, 3, 3]), "sex": np.array([1, 1, 1]),
-              "document": np.array([-1, -1, -1])}  # fmt: skip
+    levels = {
+        "date_of_birth": np.array([0, 0, DOB_EXACT]),
+        "given_names": np.array([0, 0, 7]),
+        "family_name": np.array([3, 3, 3]),
+        "sex": np.array([1, 1, 1]),
+        "document": np.array([-1, -1, -1]),
+    }
     adjustment = conflict_adjustment(total, levels, cap=-10.0)
     assert adjustment.tolist() == [-30.0, 0.0, 0.0]
 
@@ -144,8 +163,9 @@ def test_name_parts_that_travel_together_are_counted_together():
 
 
 def test_the_offenders_own_trips_do_not_count_as_namesakes():
-    rows = [("NOVAK", "PETRA", "F", "CZE", 19850312)] * 4 + [("NOVAK", "PETRA", "F", "CZE",
-                                                               19900101)]  # fmt: skip
+    rows = [("NOVAK", "PETRA", "F", "CZE", 19850312)] * 4 + [
+        ("NOVAK", "PETRA", "F", "CZE", 19900101)
+    ]
     names = name_frequencies(_records(rows))
     others = names.others_sharing(("full", 1, 1), np.array([0, 0]), np.array([19850312, -1]))
     # Her own four trips are not namesakes; with no register birth date, all the others count.
@@ -155,11 +175,19 @@ def test_the_offenders_own_trips_do_not_count_as_namesakes():
 def test_a_common_full_name_without_birth_date_is_not_a_confident_match(trained):
     # Half the travellers are JOHN SMITH: agreeing on that name (no birth date, no document)
     # is no evidence at all, whatever the separate field weights say.
-    rows = [("SMITH", "JOHN", "M", "GBR", -1)] * 500 + [(f"F{i}", f"G{i}", "M", "GBR", -1)
-                                                        for i in range(500)]  # fmt: skip
+    rows = [("SMITH", "JOHN", "M", "GBR", -1)] * 500 + [
+        (f"F{i}", f"G{i}", "M", "GBR", -1) for i in range(500)
+    ]
     names = name_frequencies(_records(rows))
-    pair = {"family_name": 3, "given_names": GIVEN_EXACT, "name_order": 2, "date_of_birth": -1,
-            "document": -1, "sex": 1, "nationality": 1}  # fmt: skip
+    pair = {
+        "family_name": 3,
+        "given_names": GIVEN_EXACT,
+        "name_order": 2,
+        "date_of_birth": -1,
+        "document": -1,
+        "sex": 1,
+        "nationality": 1,
+    }
     comparisons = _comparisons([pair])
     without = score(comparisons, trained)
     with_joint = score(comparisons, trained, None, names, np.array([19700101]))
@@ -193,8 +221,9 @@ def test_look_alikes_cannot_add_up_to_more_matches_than_one_per_record():
     # even odds. Once the prior must give back the matches it predicts, one per record at
     # most, the look-alikes' odds fall with it: about twenty matches remain, not 2,000 or 505.
     best = np.concatenate([np.full(10, 40.0), np.zeros(990)])
-    fitted = one_to_one_prior(_with_prior(2000 / 1e6), best, np.zeros(1000, bool),
-                              np.arange(1000), 1_000_000)  # fmt: skip
+    fitted = one_to_one_prior(
+        _with_prior(2000 / 1e6), best, np.zeros(1000, bool), np.arange(1000), 1_000_000
+    )
     assert 10 / 1e6 < fitted.prior < 25 / 1e6
     assert fitted.notes["em_prior"] == pytest.approx(2000 / 1e6)
     shift = fitted.prior_weight - _with_prior(2000 / 1e6).prior_weight
@@ -209,8 +238,7 @@ def test_pairs_held_at_the_cap_do_not_rise_with_the_prior_and_the_prior_never_ex
     before = np.concatenate([np.full(100, 40.0), np.full(capped_n, 5.0)])
     capped = np.concatenate([np.zeros(100, bool), np.ones(capped_n, bool)])
     records = np.arange(100 + capped_n)
-    fitted = one_to_one_prior(_with_prior(10_000 / 1e9), before, capped, records,
-                              1_000_000_000)  # fmt: skip
+    fitted = one_to_one_prior(_with_prior(10_000 / 1e9), before, capped, records, 1_000_000_000)
     # The capped pairs stay at the cap (probability 1/1025 each) as the prior falls.
     assert fitted.prior * 1e9 == pytest.approx(100 + capped_n / (1 + 2**10), rel=0.02)
     # And the prior never rises above EM's: here EM's 100 is below the 198 the records give.
@@ -221,15 +249,17 @@ def test_pairs_held_at_the_cap_do_not_rise_with_the_prior_and_the_prior_never_ex
 def test_each_record_counts_once_through_its_best_candidate():
     # One record, three candidates at even odds: one expected match at most, not 1.5.
     before = np.zeros(3)
-    fitted = one_to_one_prior(_with_prior(3 / 1e6), before, np.zeros(3, bool),
-                              np.array([7, 7, 7]), 1_000_000)  # fmt: skip
+    fitted = one_to_one_prior(
+        _with_prior(3 / 1e6), before, np.zeros(3, bool), np.array([7, 7, 7]), 1_000_000
+    )
     assert fitted.prior * 1e6 < 1.0
 
 
 def test_sure_matches_keep_their_prior():
     best = np.full(100, 40.0)
-    fitted = one_to_one_prior(_with_prior(100 / 1e6), best, np.zeros(100, bool),
-                              np.arange(100), 1_000_000)  # fmt: skip
+    fitted = one_to_one_prior(
+        _with_prior(100 / 1e6), best, np.zeros(100, bool), np.arange(100), 1_000_000
+    )
     assert fitted.prior == pytest.approx(100 / 1e6, rel=1e-3)
 
 
@@ -237,8 +267,12 @@ def test_sure_matches_keep_their_prior():
 
 
 def test_strangers_only_drops_pairs_whose_birth_date_or_document_agrees():
-    rows = [dict(NON_MATCH), dict(NON_MATCH, date_of_birth=3), dict(NON_MATCH, document=2),
-            dict(NON_MATCH, date_of_birth=1)]  # fmt: skip
+    rows = [
+        dict(NON_MATCH),
+        dict(NON_MATCH, date_of_birth=3),
+        dict(NON_MATCH, document=2),
+        dict(NON_MATCH, date_of_birth=1),
+    ]
     kept = strangers_only(_comparisons(rows)).frame
     assert kept["date_of_birth"].tolist() == [0, 1]
 
@@ -264,8 +298,12 @@ def test_sharing_a_given_name_weighs_sex_and_nationality_with_their_own_u(traine
 def test_rescoring_with_a_new_prior_equals_scoring_afresh(trained):
     import copy
 
-    rows = [dict(MATCH), dict(MATCH, document=-1, date_of_birth=-1), dict(MATCH, given_names=0,
-            document=-1), dict(NON_MATCH)]  # fmt: skip
+    rows = [
+        dict(MATCH),
+        dict(MATCH, document=-1, date_of_birth=-1),
+        dict(MATCH, given_names=0, document=-1),
+        dict(NON_MATCH),
+    ]
     comparisons = _comparisons(rows)
     first = score(comparisons, trained)
     moved = copy.deepcopy(trained)

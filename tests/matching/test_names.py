@@ -44,9 +44,16 @@ def test_fold_name_splits_chinese_characters_into_syllables():
 
 @pytest.mark.parametrize(
     ("raw", "mrz"),
-    [("Müller", "MUELLER"), ("Søren", "SOEREN"), ("Åsa", "AASA"), ("Groß", "GROSS"),
-     ("Юрий", "IURII"), ("Жуков", "ZHUKOV"), ("Яна", "IANA")],
-)  # fmt: skip
+    [
+        ("Müller", "MUELLER"),
+        ("Søren", "SOEREN"),
+        ("Åsa", "AASA"),
+        ("Groß", "GROSS"),
+        ("Юрий", "IURII"),
+        ("Жуков", "ZHUKOV"),
+        ("Яна", "IANA"),
+    ],
+)
 def test_icao_fold_follows_doc_9303(raw, mrz):
     assert icao_fold(raw) == mrz
 

@@ -20,8 +20,12 @@ def report_html(sessions, tmp_path) -> str:
         run.stage_timings = {"ingest": 1.5, "match": 3.25}
         run.counts = {"retention": {"erased": 7}}
         force = "<script>alert('x')</script> Constabulary"
-        add_flag(s, add_offender(s, managing_force=force, family_name="Secretname"), run,
-                 severity="critical")  # fmt: skip
+        add_flag(
+            s,
+            add_offender(s, managing_force=force, family_name="Secretname"),
+            run,
+            severity="critical",
+        )
         add_flag(s, add_offender(s), run, kind="late_change", severity="low")
         out = write_daily_report(s, tmp_path / "report.html", run.id)
     return out.read_text(encoding="utf-8")
@@ -57,8 +61,10 @@ def test_report_without_runs_says_so(sessions):
 
 def test_matching_health_says_when_there_were_no_decisions(report_html):
     assert "Matching health (last 30 days)" in report_html
-    assert "No links were confirmed or dismissed by analysts from 2026-02-09 to\n2026-03-10" \
+    assert (
+        "No links were confirmed or dismissed by analysts from 2026-02-09 to\n2026-03-10"
         in report_html
+    )
 
 
 def _cells(html: str, band: str) -> list[str]:
@@ -71,20 +77,41 @@ def test_matching_health_per_band_in_the_window_to_the_run(sessions, tmp_path):
         run = add_run(s, date(2026, 3, 10))
         model = add_model(s, 1, run)
         ann = add_user(s, "ann", "analyst")
-        verdicts = [(0.99, "confirm", 3), (0.97, "confirm", 9), (0.96, "dismiss", 1),
-                    (0.6, "dismiss", 5), (0.99, "confirm", 11)]  # the 11th: after the run
+        verdicts = [
+            (0.99, "confirm", 3),
+            (0.97, "confirm", 9),
+            (0.96, "dismiss", 1),
+            (0.6, "dismiss", 5),
+            (0.99, "confirm", 11),
+        ]  # the 11th: after the run
         for probability, decision, day in verdicts:
             offender, travel = add_offender(s), add_travel(s)
             link = add_link(s, run, travel, offender, probability, model=model)
-            flag = add_flag(s, offender, run, travel_pk=travel.id, link_id=link.id,
-                            match_probability=probability)  # fmt: skip
-            s.add(Decision(flag_id=flag.id, user_id=ann.id, decision=decision, reason="checked",
-                           decided_at=datetime(2026, 3, day, 9, tzinfo=UTC)))  # fmt: skip
+            flag = add_flag(
+                s,
+                offender,
+                run,
+                travel_pk=travel.id,
+                link_id=link.id,
+                match_probability=probability,
+            )
+            s.add(
+                Decision(
+                    flag_id=flag.id,
+                    user_id=ann.id,
+                    decision=decision,
+                    reason="checked",
+                    decided_at=datetime(2026, 3, day, 9, tzinfo=UTC),
+                )
+            )
         s.flush()
         figures = collect_daily_figures(s, run.id)
         html = write_daily_report(s, tmp_path / "report.html", run.id).read_text("utf-8")
     assert [(r.band, r.decided, r.confirmed) for r in figures.health] == [
-        ("match", 3, 2), ("review", 1, 0), ("all", 4, 2)]
+        ("match", 3, 2),
+        ("review", 1, 0),
+        ("all", 4, 2),
+    ]
     assert "Matching health (last 30 days)" in html and "No links were confirmed" not in html
     assert _cells(html, "match") == ["3", "2", "1", "66.7%", "0.973"]
     assert _cells(html, "review") == ["1", "0", "1", "0.0%", "0.600"]

@@ -46,8 +46,10 @@ RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\
 def staff(sessions):
     """A supervisor and the other roles, as acting persons."""
     with transaction(sessions) as s:
-        people = {role: add_user(s, f"{role}-1", role) for role in
-                  ("supervisor", "analyst", "liaison", "admin")}  # fmt: skip
+        people = {
+            role: add_user(s, f"{role}-1", role)
+            for role in ("supervisor", "analyst", "liaison", "admin")
+        }
         return {role: Actor(u.name, u.role, u.id) for role, u in people.items()}
 
 
@@ -104,16 +106,23 @@ def test_unknown_offender_and_missing_reason_are_named(sessions, staff):
 def test_approval_is_a_publication_event_and_appears_once(sessions, staff):
     with transaction(sessions) as s:
         person = wanted(s)
-        first = approve_publication(s, staff["supervisor"], person.offender_id,
-                                    "high risk to children, whereabouts unknown",
-                                    APPROVED)  # fmt: skip
+        first = approve_publication(
+            s,
+            staff["supervisor"],
+            person.offender_id,
+            "high risk to children, whereabouts unknown",
+            APPROVED,
+        )
         again = approve_publication(s, staff["supervisor"], person.offender_id, "again", NOW)
         assert first.changed and not again.changed
         assert again.approved_by == "supervisor-1"
         assert again.publication.approved_at == APPROVED  # nothing changed
         event = s.scalars(select(AuditEvent).where(AuditEvent.action == "publication")).one()
         assert (event.actor, event.object_type, event.object_id) == (
-            "supervisor-1", "offender", person.offender_id)  # fmt: skip
+            "supervisor-1",
+            "offender",
+            person.offender_id,
+        )
         assert event.justification == "high risk to children, whereabouts unknown"
         assert event.details["change"] == "approved"
         assert feed_uids(s) == [person.public_id]
@@ -127,8 +136,9 @@ def test_withdrawal_removes_the_entry(sessions, staff):
             approve_publication(s, staff["supervisor"], person.offender_id, "needed", APPROVED)
         withdraw_publication(s, staff["supervisor"], dropped.offender_id, "found in Leeds", NOW)
         assert feed_uids(s) == [kept.public_id]
-        publication = s.scalars(select(Publication).where(
-            Publication.offender_pk == dropped.id)).one()  # fmt: skip
+        publication = s.scalars(
+            select(Publication).where(Publication.offender_pk == dropped.id)
+        ).one()
         assert publication.state == "withdrawn"
         assert publication.withdrawal_reason == "found in Leeds"
         assert publication_events(s) == 3
@@ -171,8 +181,9 @@ def test_going_missing_again_needs_a_new_approval(sessions, staff):
         s.flush()
         june = datetime(2026, 6, 2, tzinfo=UTC)
         assert feed_uids(s, june) == []
-        renewed = approve_publication(s, staff["supervisor"], person.offender_id,
-                                      "missing again", june)  # fmt: skip
+        renewed = approve_publication(
+            s, staff["supervisor"], person.offender_id, "missing again", june
+        )
         assert renewed.changed
         assert feed_uids(s, datetime(2026, 6, 3, tzinfo=UTC)) == [person.public_id]
 
@@ -184,13 +195,21 @@ def test_supervisors_list_approvals_and_reading_is_logged(sessions, staff):
             approve_publication(s, staff["supervisor"], person.offender_id, "needed", APPROVED)
         withdraw_publication(s, staff["supervisor"], off.offender_id, "found", NOW)
         rows = list_publications(s, staff["supervisor"])
-        assert [(r.offender_id, r.in_force) for r in rows] == [(on.offender_id, True),
-                                                             (off.offender_id, False)]  # fmt: skip
+        assert [(r.offender_id, r.in_force) for r in rows] == [
+            (on.offender_id, True),
+            (off.offender_id, False),
+        ]
         assert rows[1].withdrawn_by == "supervisor-1"
         with pytest.raises(PermissionDenied):
             list_publications(s, staff["analyst"])
-        assert s.scalar(select(func.count()).select_from(AuditEvent)
-                        .where(AuditEvent.action == "consultation")) == 1  # fmt: skip
+        assert (
+            s.scalar(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.action == "consultation")
+            )
+            == 1
+        )
 
 
 # --- items ----------------------------------------------------------------------------------
@@ -212,25 +231,54 @@ def test_age_in_whole_years(born, day, age):
 
 def test_an_item_carries_the_allow_listed_fields_only(sessions, staff):
     with transaction(sessions) as s:
-        person = wanted(s, given_names="Dariusz Jan", family_name="Kowalczyk",
-                        date_of_birth=date(1980, 3, 11), sex="M", height_cm=183,
-                        description="Slim build, scar above left eye", last_known_area="Leeds",
-                        photo_ref="photos/a1.jpg", address_line="12 Mill Lane",
-                        postcode="LS6 2AB", offence_category="sexual offences against children",
-                        risk_level="very_high", wanted_since=date(2026, 2, 14))  # fmt: skip
+        person = wanted(
+            s,
+            given_names="Dariusz Jan",
+            family_name="Kowalczyk",
+            date_of_birth=date(1980, 3, 11),
+            sex="M",
+            height_cm=183,
+            description="Slim build, scar above left eye",
+            last_known_area="Leeds",
+            photo_ref="photos/a1.jpg",
+            address_line="12 Mill Lane",
+            postcode="LS6 2AB",
+            offence_category="sexual offences against children",
+            risk_level="very_high",
+            wanted_since=date(2026, 2, 14),
+        )
         add_alias(s, person, "Kowalczyk", "Darek", kind="nickname")
         add_alias(s, person, "KOWALCZYK", "DARIUSZ", kind="transliteration")
         add_alias(s, person, "Kowalczyk", "Dariusz Jan", kind="previous_name")  # own name
-        approve_publication(s, staff["supervisor"], person.offender_id, "needed", APPROVED,
-                            public_description="Slim, scar above the left eye",
-                            public_area="Leeds city centre")  # fmt: skip
+        approve_publication(
+            s,
+            staff["supervisor"],
+            person.offender_id,
+            "needed",
+            APPROVED,
+            public_description="Slim, scar above the left eye",
+            public_area="Leeds city centre",
+        )
         item = build_feed(s, NOW, BASE).items[0]
     dumped = item.model_dump(by_alias=True, mode="json")
     assert set(dumped) == {
-        "uid", "title", "forenames", "name", "aliases", "age", "sex", "height_cm",
-        "description", "last_known_area", "wanted_since", "images", "how_to_report",
-        "published", "modified", "_links",
-    }  # fmt: skip
+        "uid",
+        "title",
+        "forenames",
+        "name",
+        "aliases",
+        "age",
+        "sex",
+        "height_cm",
+        "description",
+        "last_known_area",
+        "wanted_since",
+        "images",
+        "how_to_report",
+        "published",
+        "modified",
+        "_links",
+    }
     assert dumped["uid"] == person.public_id != person.offender_id
     assert dumped["title"] == "Dariusz Jan Kowalczyk"
     assert (dumped["forenames"], dumped["name"]) == ("Dariusz Jan", "Kowalczyk")
@@ -247,8 +295,17 @@ def test_an_item_carries_the_allow_listed_fields_only(sessions, staff):
     assert dumped["published"] == "2026-03-02T09:30:00Z"
     assert dumped["_links"]["self"]["href"] == f"{BASE}/{person.public_id}"
     text = json.dumps(dumped)
-    for secret in ("12 Mill Lane", "LS6 2AB", "1980-03-11", "sexual offences", "very_high",
-                   person.offender_id, "nickname", "transliteration", "needed"):  # fmt: skip
+    for secret in (
+        "12 Mill Lane",
+        "LS6 2AB",
+        "1980-03-11",
+        "sexual offences",
+        "very_high",
+        person.offender_id,
+        "nickname",
+        "transliteration",
+        "needed",
+    ):
         assert secret not in text
 
 
@@ -256,31 +313,53 @@ def test_the_feed_publishes_the_supervisors_text_never_the_registers(sessions, s
     with transaction(sessions) as s:
         person = wanted(s, description="Internal: lives with his mother", last_known_area="Leeds")
         bare = wanted(s, description="Internal: drinks at the Crown", last_known_area="Hull")
-        approve_publication(s, staff["supervisor"], person.offender_id, "needed", APPROVED,
-                            public_description="Tall, red coat", public_area="Bristol")
+        approve_publication(
+            s,
+            staff["supervisor"],
+            person.offender_id,
+            "needed",
+            APPROVED,
+            public_description="Tall, red coat",
+            public_area="Bristol",
+        )
         approve_publication(s, staff["supervisor"], bare.offender_id, "needed", APPROVED)
         doc = build_feed(s, NOW, BASE)
     items = {i.uid: i for i in doc.items}
     assert (items[person.public_id].description, items[person.public_id].last_known_area) == (
-        "Tall, red coat", "Bristol")
+        "Tall, red coat",
+        "Bristol",
+    )
     assert (items[bare.public_id].description, items[bare.public_id].last_known_area) == (
-        None, None)
+        None,
+        None,
+    )
     for text in (render_json(doc), render_atom(doc)):
         assert "Internal" not in text and "Leeds" not in text and "Hull" not in text
 
 
-def test_text_the_register_has_since_made_restricted_is_withheld_at_build(sessions, staff,
-                                                                          caplog):
+def test_text_the_register_has_since_made_restricted_is_withheld_at_build(sessions, staff, caplog):
     with transaction(sessions) as s:
         person = wanted(s, postcode="LS6 2AB")
         person.photo_ref = f"photos/{person.offender_id}.jpg"
-        approve_publication(s, staff["supervisor"], person.offender_id, "needed", APPROVED,
-                            public_description="Carries passport 533-401-372",
-                            public_area="Leeds")  # fmt: skip
+        approve_publication(
+            s,
+            staff["supervisor"],
+            person.offender_id,
+            "needed",
+            APPROVED,
+            public_description="Carries passport 533-401-372",
+            public_area="Leeds",
+        )
         other = wanted(s)
-        approve_publication(s, staff["supervisor"], other.offender_id, "needed", APPROVED,
-                            public_description="Carries passport 533-401-372",
-                            public_area="Hull")  # fmt: skip
+        approve_publication(
+            s,
+            staff["supervisor"],
+            other.offender_id,
+            "needed",
+            APPROVED,
+            public_description="Carries passport 533-401-372",
+            public_area="Hull",
+        )
         add_document(s, person, "533401372")  # the register learns the number afterwards
         s.refresh(person)
         items = {i.uid: i for i in build_feed(s, NOW, BASE).items}
@@ -315,16 +394,18 @@ def test_paging_follows_the_hal_convention(sessions, staff):
     with transaction(sessions) as s:
         for n in range(5):
             person = wanted(s)
-            approve_publication(s, staff["supervisor"], person.offender_id, "needed",
-                                APPROVED.replace(hour=n))  # fmt: skip
+            approve_publication(
+                s, staff["supervisor"], person.offender_id, "needed", APPROVED.replace(hour=n)
+            )
         whole = build_feed(s, NOW, BASE)
         pages = [build_feed(s, NOW, BASE, page=n, page_size=2) for n in (1, 2, 3, 4)]
     assert whole.total == 5 and whole.page_size is None and whole.links.next is None
     assert [len(p.items) for p in pages] == [2, 2, 1, 0]
     assert all(p.total == 5 for p in pages)
     assert [i.uid for p in pages for i in p.items] == [i.uid for i in whole.items]
-    assert [i.published for i in whole.items] == sorted((i.published for i in whole.items),
-                                                        reverse=True)  # fmt: skip
+    assert [i.published for i in whole.items] == sorted(
+        (i.published for i in whole.items), reverse=True
+    )
     first, middle, last = pages[0].links, pages[1].links, pages[2].links
     assert first.self.href == f"{BASE}/most-wanted.json?page=1&page_size=2"
     assert first.prev is None and first.next.href.endswith("page=2&page_size=2")
@@ -356,8 +437,15 @@ def test_the_schema_refuses_fields_outside_the_allow_list():
     schema = feed_json_schema()
     item = schema["$defs"]["WantedPerson"]
     assert item["additionalProperties"] is False
-    assert not {"date_of_birth", "address_line", "postcode", "offence_category", "risk_level",
-                "offender_id", "documents"} & set(item["properties"])  # fmt: skip
+    assert not {
+        "date_of_birth",
+        "address_line",
+        "postcode",
+        "offence_category",
+        "risk_level",
+        "offender_id",
+        "documents",
+    } & set(item["properties"])
 
 
 def test_json_output_validates_against_the_committed_schema(sessions, staff):
@@ -380,13 +468,21 @@ def test_json_output_validates_against_the_committed_schema(sessions, staff):
 
 def test_atom_parses_with_one_entry_per_person(sessions, staff):
     with transaction(sessions) as s:
-        people = [wanted(s, photo_ref="photos/b.jpg"),
-                  wanted(s, given_names="Zoë", family_name="O'Brien")]  # fmt: skip
+        people = [
+            wanted(s, photo_ref="photos/b.jpg"),
+            wanted(s, given_names="Zoë", family_name="O'Brien"),
+        ]
         add_alias(s, people[1], "Brien", "Zoe")
         words = ["<script>alert('x')</script> & co", "Tall"]
         for person, description in zip(people, words, strict=True):
-            approve_publication(s, staff["supervisor"], person.offender_id, "needed", APPROVED,
-                                public_description=description)  # fmt: skip
+            approve_publication(
+                s,
+                staff["supervisor"],
+                person.offender_id,
+                "needed",
+                APPROVED,
+                public_description=description,
+            )
         # stored before control characters were refused at approval: XML still drops them
         stored = s.scalars(select(Publication).filter_by(offender_pk=people[1].id)).one()
         stored.public_description = "Tall\x01\x0b"
@@ -405,8 +501,9 @@ def test_atom_parses_with_one_entry_per_person(sessions, staff):
     entries = root.findall(f"{A}entry")
     assert len(entries) == 2
     by_id = {e.find(f"{A}id").text: e for e in entries}
-    assert set(by_id) == {f"tag:www.example.police.uk,2026:most-wanted:{p.public_id}"
-                          for p in people}  # fmt: skip
+    assert set(by_id) == {
+        f"tag:www.example.police.uk,2026:most-wanted:{p.public_id}" for p in people
+    }
     for entry in entries:
         for name in ("id", "title", "updated", "published", "summary", "content"):
             assert entry.find(f"{A}{name}") is not None, name
@@ -445,8 +542,9 @@ def test_write_feed_writes_both_files_and_logs_the_disclosure(sessions, staff, t
     with transaction(sessions) as s:
         person = wanted(s)
         approve_publication(s, staff["supervisor"], person.offender_id, "needed", APPROVED)
-        paths = write_feed(s, tmp_path / "outbox", NOW,
-                           settings=FeedSettings(base_url=BASE, publisher="Test Unit"))  # fmt: skip
+        paths = write_feed(
+            s, tmp_path / "outbox", NOW, settings=FeedSettings(base_url=BASE, publisher="Test Unit")
+        )
         event = s.scalars(select(AuditEvent).where(AuditEvent.action == "disclosure")).one()
     assert set(paths) == {"json", "atom"}
     assert paths["json"].name == "most-wanted.json" and paths["atom"].name == "most-wanted.atom"
@@ -455,7 +553,9 @@ def test_write_feed_writes_both_files_and_logs_the_disclosure(sessions, staff, t
     assert root.find(f"{A}author/{A}name").text == "Test Unit"
     assert stat.S_IMODE(paths["json"].stat().st_mode) == 0o644
     assert sorted(p.name for p in (tmp_path / "outbox").iterdir()) == [
-        "most-wanted.atom", "most-wanted.json"]  # fmt: skip
+        "most-wanted.atom",
+        "most-wanted.json",
+    ]
     assert event.actor == "system" and event.object_type == "feed"
     assert event.details["offender_ids"] == [person.offender_id]
     assert event.details["recipient"] == "the public"

@@ -39,13 +39,20 @@ def staffed(cli):
 def register(staffed, sessions):
     with transaction(sessions) as s:
         return {
-            "wanted": add_offender(s, offender_id="VR-0000101", status="wanted",
-                                   wanted_since=date(2026, 3, 1), given_names="Pieter",
-                                   family_name="Vos", last_known_area="Bristol",
-                                   address_line="4 Quay Street", postcode="BS1 4AA",
-                                   public_id="5e1c0a77d2f4b9e3").offender_id,
+            "wanted": add_offender(
+                s,
+                offender_id="VR-0000101",
+                status="wanted",
+                wanted_since=date(2026, 3, 1),
+                given_names="Pieter",
+                family_name="Vos",
+                last_known_area="Bristol",
+                address_line="4 Quay Street",
+                postcode="BS1 4AA",
+                public_id="5e1c0a77d2f4b9e3",
+            ).offender_id,
             "active": add_offender(s, offender_id="VR-0000102").offender_id,
-        }  # fmt: skip
+        }
 
 
 def test_approval_needs_a_supervisor(register, staffed):
@@ -55,8 +62,10 @@ def test_approval_needs_a_supervisor(register, staffed):
         assert "may not feed.approve" in refused.output
     nobody = staffed("feed", "approve", "VR-0000101", "--reason", "r")
     assert nobody.exit_code == 1 and "needs the acting person" in nobody.output
-    assert "may not feed.withdraw" in staffed("feed", "withdraw", "VR-0000101", "--reason", "r",
-                                              user="ann").output  # fmt: skip
+    assert (
+        "may not feed.withdraw"
+        in staffed("feed", "withdraw", "VR-0000101", "--reason", "r", user="ann").output
+    )
 
 
 def test_approval_refuses_the_not_wanted_the_unknown_and_no_reason(register, staffed):
@@ -71,8 +80,9 @@ def test_approval_refuses_the_not_wanted_the_unknown_and_no_reason(register, sta
 
 
 def test_approve_publish_withdraw(register, staffed, tmp_path):
-    approved = staffed("feed", "approve", "VR-0000101", "--reason",
-                       "high risk, missing a week", user="sue")  # fmt: skip
+    approved = staffed(
+        "feed", "approve", "VR-0000101", "--reason", "high risk, missing a week", user="sue"
+    )
     assert approved.exit_code == 0, approved.output
     assert "approved by sue" in approved.output
     again = staffed("feed", "approve", "VR-0000101", "--reason", "again", user="sue")
@@ -106,11 +116,16 @@ def test_approve_publish_withdraw(register, staffed, tmp_path):
     assert "high risk, missing a week" in listed.output
     assert staffed("feed", "list", user="ann").exit_code == 1
 
-    log = json.loads(staffed("audit", "log", "--action", "publication", "--format", "json",
-                             user="sue").output)  # fmt: skip
+    log = json.loads(
+        staffed("audit", "log", "--action", "publication", "--format", "json", user="sue").output
+    )
     assert [e["details"]["change"] for e in log] == ["withdrawn", "approved"]
-    assert staffed("audit", "verify", "--no-anchor-yet",
-                   env={"TRACKER_DATA_DIR": str(tmp_path / "data")}).exit_code == 0
+    assert (
+        staffed(
+            "audit", "verify", "--no-anchor-yet", env={"TRACKER_DATA_DIR": str(tmp_path / "data")}
+        ).exit_code
+        == 0
+    )
 
 
 def test_paging_options(register, staffed):
@@ -130,9 +145,18 @@ def test_a_bad_base_url_is_named(register, staffed):
 
 
 def test_approval_takes_the_text_for_the_public_and_the_feed_carries_only_it(register, staffed):
-    approved = staffed("feed", "approve", "VR-0000101", "--reason", "missing a week",
-                       "--public-description", "Tall, red coat", "--public-area", "Harbourside",
-                       user="sue")  # fmt: skip
+    approved = staffed(
+        "feed",
+        "approve",
+        "VR-0000101",
+        "--reason",
+        "missing a week",
+        "--public-description",
+        "Tall, red coat",
+        "--public-area",
+        "Harbourside",
+        user="sue",
+    )
     assert approved.exit_code == 0, approved.output
     [item] = json.loads(staffed("feed", "most-wanted").output)["items"]
     assert (item["description"], item["last_known_area"]) == ("Tall, red coat", "Harbourside")
@@ -142,9 +166,17 @@ def test_approval_takes_the_text_for_the_public_and_the_feed_carries_only_it(reg
 
 
 def test_the_supervisor_may_approve_the_registers_own_text_for_the_public(register, staffed):
-    approved = staffed("feed", "approve", "VR-0000101", "--reason", "missing a week",
-                       "--public-description", "Tall, red coat", "--use-register-text",
-                       user="sue")  # fmt: skip
+    approved = staffed(
+        "feed",
+        "approve",
+        "VR-0000101",
+        "--reason",
+        "missing a week",
+        "--public-description",
+        "Tall, red coat",
+        "--use-register-text",
+        user="sue",
+    )
     assert approved.exit_code == 0, approved.output
     assert "public description: Tall, red coat" in approved.output
     assert "public area: Bristol" in approved.output  # the register's, approved by name
@@ -152,21 +184,39 @@ def test_the_supervisor_may_approve_the_registers_own_text_for_the_public(regist
     assert (item["description"], item["last_known_area"]) == ("Tall, red coat", "Bristol")
 
 
-def test_the_registers_own_text_is_screened_when_approved_for_the_public(register, staffed,
-                                                                         sessions):  # fmt: skip
+def test_the_registers_own_text_is_screened_when_approved_for_the_public(
+    register, staffed, sessions
+):
     with transaction(sessions) as s:
-        add_offender(s, offender_id="VR-0000103", status="wanted", wanted_since=date(2026, 3, 1),
-                     description="Lives at 7 Mill Lane", address_line="7 Mill Lane")  # fmt: skip
-    refused = staffed("feed", "approve", "VR-0000103", "--reason", "r", "--use-register-text",
-                      user="sue")  # fmt: skip
+        add_offender(
+            s,
+            offender_id="VR-0000103",
+            status="wanted",
+            wanted_since=date(2026, 3, 1),
+            description="Lives at 7 Mill Lane",
+            address_line="7 Mill Lane",
+        )
+    refused = staffed(
+        "feed", "approve", "VR-0000103", "--reason", "r", "--use-register-text", user="sue"
+    )
     assert refused.exit_code == 1
     assert "public description refused: it contains the address" in refused.output
 
 
 def test_approval_refuses_text_that_gives_away_a_restricted_fact(register, staffed):
-    refused = staffed("feed", "approve", "VR-0000101", "--reason", "r",
-                      "--public-area", "Quay St, no. 4", user="sue")  # fmt: skip
+    refused = staffed(
+        "feed",
+        "approve",
+        "VR-0000101",
+        "--reason",
+        "r",
+        "--public-area",
+        "Quay St, no. 4",
+        user="sue",
+    )
     assert refused.exit_code == 1
-    assert ("public area refused: it contains the address (house number and street) "
-            "(written 'Quay St, no. 4')") in refused.output
+    assert (
+        "public area refused: it contains the address (house number and street) "
+        "(written 'Quay St, no. 4')"
+    ) in refused.output
     assert json.loads(staffed("feed", "most-wanted").output)["total"] == 0

@@ -28,15 +28,40 @@ from tracker.review.users import Actor
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 APPROVED = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 BASE = "https://www.example.police.uk/most-wanted"
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")  # fmt: skip
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 RISK_WORD = re.compile(r"(?<![^\W_])(" + "|".join(RISK_LEVELS) + r")(?![^\W_])", re.IGNORECASE)
 
-ADVERSARIAL = st.sampled_from([
-    "<script>alert(document.cookie)</script>", "'; DROP TABLE offenders; --", '" OR 1=1 --',
-    "]]><!-- -->", "&amp;&lt;&#x3C;", "{{7*7}}${jndi:ldap://x}", "\u202egnp.exe", "Ω≈ç√∫",
-    "😀👍🏽", "\\x00\\n", "\t\n\r", "Robert'); --", "%s%n%x", "../../etc/passwd",
-])  # fmt: skip
+ADVERSARIAL = st.sampled_from(
+    [
+        "<script>alert(document.cookie)</script>",
+        "'; DROP TABLE offenders; --",
+        '" OR 1=1 --',
+        "]]><!-- -->",
+        "&amp;&lt;&#x3C;",
+        "{{7*7}}${jndi:ldap://x}",
+        "\u202egnp.exe",
+        "Ω≈ç√∫",
+        "😀👍🏽",
+        "\\x00\\n",
+        "\t\n\r",
+        "Robert'); --",
+        "%s%n%x",
+        "../../etc/passwd",
+    ]
+)
 # PostgreSQL text cannot hold NUL; the markers' brackets are kept for the markers.
 ANY_CHARACTER = st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00⟦⟧")
 ANY_TEXT = st.text(ANY_CHARACTER, max_size=30)
@@ -59,12 +84,17 @@ def restricted(field: str, n: int, limit: int | None = None):
 def date_renderings(born: date) -> list[str]:
     """A date of birth as people and systems write it."""
     return [
-        born.isoformat(), born.strftime("%Y%m%d"), born.strftime("%d/%m/%Y"),
-        born.strftime("%m/%d/%Y"), born.strftime("%d.%m.%Y"), born.strftime("%d-%m-%Y"),
-        born.strftime("%y%m%d"), born.strftime("%d%m%y"),
+        born.isoformat(),
+        born.strftime("%Y%m%d"),
+        born.strftime("%d/%m/%Y"),
+        born.strftime("%m/%d/%Y"),
+        born.strftime("%d.%m.%Y"),
+        born.strftime("%d-%m-%Y"),
+        born.strftime("%y%m%d"),
+        born.strftime("%d%m%y"),
         f"{born.day} {MONTHS[born.month - 1]} {born.year}",
         f"{MONTHS[born.month - 1]} {born.day}, {born.year}",
-    ]  # fmt: skip
+    ]
 
 
 @st.composite
@@ -113,8 +143,9 @@ def registers(draw) -> list[dict]:
 
 
 def _store(session, person: dict):
-    values = {k: v for k, v in person.items()
-              if k not in ("documents", "aliases", "kind", "reason")}  # fmt: skip
+    values = {
+        k: v for k, v in person.items() if k not in ("documents", "aliases", "kind", "reason")
+    }
     offender = add_offender(session, **values)
     for number in person["documents"]:
         add_document(session, offender, number)
@@ -165,8 +196,9 @@ def test_no_restricted_value_ever_reaches_either_format(sessions, people):
                 if person["kind"] in ("approved", "found"):
                     # a name that itself gives something away is refused (test_feed_screen)
                     assume(name_refusal(offender) is None)
-                    approve_publication(session, actor, offender.offender_id, person["reason"],
-                                        APPROVED)  # fmt: skip
+                    approve_publication(
+                        session, actor, offender.offender_id, person["reason"], APPROVED
+                    )
                 if person["kind"] == "found":
                     offender.status = "in_custody"
             session.flush()
@@ -176,17 +208,26 @@ def test_no_restricted_value_ever_reaches_either_format(sessions, people):
             session.rollback()
 
     assert doc.total == sum(p["kind"] == "approved" for p in people)
-    strings = {"JSON": list(json_strings(json.loads(outputs["JSON"]))),
-               "Atom": list(atom_strings(outputs["Atom"]))}  # fmt: skip
+    strings = {
+        "JSON": list(json_strings(json.loads(outputs["JSON"]))),
+        "Atom": list(atom_strings(outputs["Atom"])),
+    }
     for where, raw in outputs.items():
         assert "⟦" not in raw and "\\u27e6" not in raw.lower(), f"a marker is in the {where}"
         assert not RISK_WORD.search(raw), f"a risk level is in the {where} output"
         for code in JURISDICTIONS:
             assert code not in raw
         for person in people:
-            values = [person["offender_id"], person["address_line"], person["postcode"],
-                      person["offence_category"], person["managing_force"],
-                      person["nationalities"], person["reason"], *person["documents"],
-                      *date_renderings(person["date_of_birth"])]  # fmt: skip
+            values = [
+                person["offender_id"],
+                person["address_line"],
+                person["postcode"],
+                person["offence_category"],
+                person["managing_force"],
+                person["nationalities"],
+                person["reason"],
+                *person["documents"],
+                *date_renderings(person["date_of_birth"]),
+            ]
             for value in values:
                 assert_absent(value, raw, strings[where], where)

@@ -45,29 +45,55 @@ TRUSTED = trusting(UNIT_KEY.public_key())
 
 
 def make_document(family_name: str = "Okafor"):
-    offender = Offender(offender_id="VR-0000001", family_name=family_name,
-                        given_names="Ngozi Ada", date_of_birth=date(1985, 5, 6), sex="F",
-                        nationalities="NGA|GBR", requirement_start=date(2019, 1, 1),
-                        notification_period="P10Y", status="active", risk_level="medium",
-                        offence_category="indecent images of children",
-                        address_line="1 Hidden Lane", postcode="QX1 1QX")  # fmt: skip
-    travel = TravelRecord(source="api-lhr", record_id="R1", family_name="OKAFOR",
-                          direction="out", departure_port="LHR", arrival_port="LOS",
-                          departure_country="GBR", arrival_country="NGA", carrier="BA",
-                          flight_number="BA75",
-                          departure_time=datetime(2026, 5, 1, 9, 30, tzinfo=UTC),
-                          departure_local_date=date(2026, 5, 1))  # fmt: skip
+    offender = Offender(
+        offender_id="VR-0000001",
+        family_name=family_name,
+        given_names="Ngozi Ada",
+        date_of_birth=date(1985, 5, 6),
+        sex="F",
+        nationalities="NGA|GBR",
+        requirement_start=date(2019, 1, 1),
+        notification_period="P10Y",
+        status="active",
+        risk_level="medium",
+        offence_category="indecent images of children",
+        address_line="1 Hidden Lane",
+        postcode="QX1 1QX",
+    )
+    travel = TravelRecord(
+        source="api-lhr",
+        record_id="R1",
+        family_name="OKAFOR",
+        direction="out",
+        departure_port="LHR",
+        arrival_port="LOS",
+        departure_country="GBR",
+        arrival_country="NGA",
+        carrier="BA",
+        flight_number="BA75",
+        departure_time=datetime(2026, 5, 1, 9, 30, tzinfo=UTC),
+        departure_local_date=date(2026, 5, 1),
+    )
     flag = Flag(kind="unnotified_travel", status="confirmed", match_probability=0.97)
     facts = PackageFacts(
-        flag=flag, offender=offender,
+        flag=flag,
+        offender=offender,
         aliases=[Alias(family_name="Okafor-Bello", given_names="Ngozi", kind="previous_name")],
         documents=[Document(doc_type="P", doc_number="A1234567", issuing_country="NGA")],
-        travel=travel, link=None, notification=None, confirmed_on=date(2026, 5, 2),
-    )  # fmt: skip
+        travel=travel,
+        link=None,
+        notification=None,
+        confirmed_on=date(2026, 5, 2),
+    )
     request = make_request(flag_id=1, country="NGA", out_dir=Path("unused"), reason="why")
-    return assemble_package(facts, request, package_id=str(uuid.uuid4()),
-                            created_at=datetime(2026, 5, 2, 10, 0, tzinfo=UTC), created_by="liz",
-                            settings=Settings(database_url="sqlite://"))  # fmt: skip
+    return assemble_package(
+        facts,
+        request,
+        package_id=str(uuid.uuid4()),
+        created_at=datetime(2026, 5, 2, 10, 0, tzinfo=UTC),
+        created_by="liz",
+        settings=Settings(database_url="sqlite://"),
+    )
 
 
 DOCUMENT = make_document()
@@ -143,8 +169,11 @@ def test_every_byte_of_the_zip_outside_its_files_matters():
         assert check_zip(flipped(ZIP, position)), f"zip byte {position}"
 
 
-@given(name=st.sampled_from(ZIP_ORDER), where=st.floats(0, 1, exclude_max=True),
-       value=st.integers(0, 255))  # fmt: skip
+@given(
+    name=st.sampled_from(ZIP_ORDER),
+    where=st.floats(0, 1, exclude_max=True),
+    value=st.integers(0, 255),
+)
 @settings(max_examples=300, deadline=None, database=None)
 def test_any_changed_byte_of_any_file_fails(name, where, value):
     data = FILES[name]
@@ -211,8 +240,9 @@ def test_another_key_posing_as_the_units_key_fails_the_signature():
     manifest = json.loads(files[MANIFEST_JSON])
     forge(manifest)
     problems = check({**files, MANIFEST_JSON: manifest_file_bytes(manifest)})
-    assert problems == [f"signature invalid: the manifest's Ed25519 signature does not verify "
-                        f"with key {unit_id}"]  # fmt: skip
+    assert problems == [
+        f"signature invalid: the manifest's Ed25519 signature does not verify with key {unit_id}"
+    ]
 
 
 def test_a_signature_spelled_differently_is_refused():
@@ -233,8 +263,9 @@ def test_a_signature_spelled_differently_is_refused():
 def test_a_reformatted_manifest_is_refused_even_if_its_content_is_the_same():
     pretty = json.dumps(json.loads(FILES[MANIFEST_JSON]), indent=4).encode()
     problems = check({**FILES, MANIFEST_JSON: pretty})
-    assert problems == ["manifest.json was altered: its bytes differ from the form in which it "
-                        "was signed"]  # fmt: skip
+    assert problems == [
+        "manifest.json was altered: its bytes differ from the form in which it was signed"
+    ]
 
 
 def test_signed_content_that_breaks_the_schema_is_named():

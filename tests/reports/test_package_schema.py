@@ -18,11 +18,29 @@ from tracker.schemas.package import (
 
 # Register and workflow fields that never go abroad (domain.md s.3, data-contract.md).
 NEVER_SENT = {
-    "address", "address_line", "postcode", "home_address", "description", "notes", "note",
-    "offender_id", "public_id", "managing_force", "last_known_area", "photo_ref", "height_cm",
-    "summary", "rule", "reason", "justification", "victim", "source_file_id", "record_id",
-    "flag_id", "evidence",
-}  # fmt: skip
+    "address",
+    "address_line",
+    "postcode",
+    "home_address",
+    "description",
+    "notes",
+    "note",
+    "offender_id",
+    "public_id",
+    "managing_force",
+    "last_known_area",
+    "photo_ref",
+    "height_cm",
+    "summary",
+    "rule",
+    "reason",
+    "justification",
+    "victim",
+    "source_file_id",
+    "record_id",
+    "flag_id",
+    "evidence",
+}
 
 
 def _objects(schema: dict):
@@ -48,9 +66,20 @@ def test_no_restricted_field_is_in_the_schema():
     for obj in _objects(package_json_schema()):
         names |= set(obj.get("properties", {}))
     assert not names & NEVER_SENT
-    assert {"schema_version", "package_id", "sending_unit", "recipient", "legal", "grading",
-            "subject", "offence_category", "risk_level", "registration", "travel",
-            "match"} <= names  # fmt: skip
+    assert {
+        "schema_version",
+        "package_id",
+        "sending_unit",
+        "recipient",
+        "legal",
+        "grading",
+        "subject",
+        "offence_category",
+        "risk_level",
+        "registration",
+        "travel",
+        "match",
+    } <= names
 
 
 def test_the_schema_version_is_a_constant():

@@ -67,61 +67,111 @@ RESTRICTED = {
 EXPLANATION = {
     "prior_weight": -9.5,
     "fields": [
-        {"field": "family_name", "level": 2, "label": "close spelling (Jaro-Winkler >= 0.92)",
-         "weight": 6.1},
+        {
+            "field": "family_name",
+            "level": 2,
+            "label": "close spelling (Jaro-Winkler >= 0.92)",
+            "weight": 6.1,
+        },
         {"field": "given_names", "level": 4, "label": "exact", "weight": 4.2},
         {"field": "date_of_birth", "level": 3, "label": "exact", "weight": 7.9},
         {"field": "document", "level": 2, "label": "same number", "weight": 9.0},
         {"field": "sex", "level": 1, "label": "INTERNAL-LABEL-NOT-IN-VOCABULARY", "weight": 0.3},
         {"field": "nationality", "level": 0, "label": "different", "weight": -1.2},
-        {"field": "conflict", "level": None, "label": "birth date or given names conflict",
-         "weight": -3.0},
+        {
+            "field": "conflict",
+            "level": None,
+            "label": "birth date or given names conflict",
+            "weight": -3.0,
+        },
     ],
     "total_weight": 22.8,
     "probability": 0.9991,
     "name_used": {"source": "register", "family": "OKONKWO SMITH", "given": "DANIEL"},
     "order_swapped": False,
-}  # fmt: skip
+}
 
 
 # --- building blocks --------------------------------------------------------------------------
 
 
-def confirmed_travel_flag(s, *, offender_values: dict | None = None, kind="unnotified_travel",
-                          decide: str | None = "confirm", reason="matches passport and DOB",
-                          with_notification: bool = False, travel_values: dict | None = None,
-                          flag_values: dict | None = None) -> Flag:  # fmt: skip
+def confirmed_travel_flag(
+    s,
+    *,
+    offender_values: dict | None = None,
+    kind="unnotified_travel",
+    decide: str | None = "confirm",
+    reason="matches passport and DOB",
+    with_notification: bool = False,
+    travel_values: dict | None = None,
+    flag_values: dict | None = None,
+) -> Flag:
     """A travel flag as the nightly job would raise it, then decided by an analyst."""
     run = add_run(s)
-    values = {"family_name": "Okonkwo-Smith", "given_names": "Daniel James", "sex": "M",
-              "date_of_birth": date(1979, 4, 2), "nationalities": "GBR|NGA",
-              "risk_level": "high", "offence_category": "sexual offences against children",
-              **RESTRICTED, **(offender_values or {})}  # fmt: skip
+    values = {
+        "family_name": "Okonkwo-Smith",
+        "given_names": "Daniel James",
+        "sex": "M",
+        "date_of_birth": date(1979, 4, 2),
+        "nationalities": "GBR|NGA",
+        "risk_level": "high",
+        "offence_category": "sexual offences against children",
+        **RESTRICTED,
+        **(offender_values or {}),
+    }
     offender = add_offender(s, **values)
     add_alias(s, offender, "Smith", "Danny", kind="nickname")
     add_document(s, offender, f"P{uuid.uuid4().hex[:8].upper()}", "GBR")
     add_document(s, offender, f"ID-{uuid.uuid4().hex[:8]}", "GBR", doc_type="I")
-    travel = add_travel(s, **{
-        "family_name": "OKONKWO SMITH", "given_names": "DANIEL", "date_of_birth": date(1979, 4, 2),
-        "carrier": "TG", "flight_number": "TG917", "departure_port": "LHR", "arrival_port": "BKK",
-        "arrival_country": "THA", "departure_time": datetime(2026, 3, 1, 21, 40, tzinfo=UTC),
-        **(travel_values or {})})  # fmt: skip
-    link = Link(run_id=run.id, travel_pk=travel.id, offender_pk=offender.id,
-                match_probability=0.99912, match_weight=22.8, band="match",
-                explanation=EXPLANATION)  # fmt: skip
+    travel = add_travel(
+        s,
+        **{
+            "family_name": "OKONKWO SMITH",
+            "given_names": "DANIEL",
+            "date_of_birth": date(1979, 4, 2),
+            "carrier": "TG",
+            "flight_number": "TG917",
+            "departure_port": "LHR",
+            "arrival_port": "BKK",
+            "arrival_country": "THA",
+            "departure_time": datetime(2026, 3, 1, 21, 40, tzinfo=UTC),
+            **(travel_values or {}),
+        },
+    )
+    link = Link(
+        run_id=run.id,
+        travel_pk=travel.id,
+        offender_pk=offender.id,
+        match_probability=0.99912,
+        match_weight=22.8,
+        band="match",
+        explanation=EXPLANATION,
+    )
     s.add(link)
     s.flush()
     notification = None
     if with_notification:
-        notification = add_notification(s, offender, "foreign_travel", date(2026, 2, 27),
-                                        departure_date=date(2026, 3, 1),
-                                        return_date=date(2026, 3, 20),
-                                        destination_countries="THA|KHM")  # fmt: skip
+        notification = add_notification(
+            s,
+            offender,
+            "foreign_travel",
+            date(2026, 2, 27),
+            departure_date=date(2026, 3, 1),
+            return_date=date(2026, 3, 20),
+            destination_countries="THA|KHM",
+        )
     flag_values = {"summary": "INTERNAL-SUMMARY travelled unnotified", **(flag_values or {})}
-    flag = add_flag(s, offender, run, kind=kind, travel_pk=travel.id, link_id=link.id,
-                    match_probability=0.99912,
-                    notification_pk=notification.id if notification else None,
-                    **flag_values)  # fmt: skip
+    flag = add_flag(
+        s,
+        offender,
+        run,
+        kind=kind,
+        travel_pk=travel.id,
+        link_id=link.id,
+        match_probability=0.99912,
+        notification_pk=notification.id if notification else None,
+        **flag_values,
+    )
     if decide:
         analyst = add_user(s, f"analyst-{uuid.uuid4().hex[:8]}", "analyst")
         decide_flag(s, Actor(analyst.name, "analyst", analyst.id), flag.id, decide, reason)
@@ -141,8 +191,12 @@ def unit_key(data_dir):
 @pytest.fixture
 def people(sessions):
     with transaction(sessions) as s:
-        for name, role in (("ada", "admin"), ("ann", "analyst"), ("sue", "supervisor"),
-                           ("liz", "liaison")):  # fmt: skip
+        for name, role in (
+            ("ada", "admin"),
+            ("ann", "analyst"),
+            ("sue", "supervisor"),
+            ("liz", "liaison"),
+        ):
             add_user(s, name, role)
 
 
@@ -165,9 +219,19 @@ def flag_id(sessions, people) -> int:
 
 
 def build(cli, flag: int, out: Path, *extra, user="liz"):
-    return cli("package", "build", flag, "--country", "THA", "--out", out,
-               "--reason", "travelling to THA unnotified; risk to children", *extra,
-               user=user)  # fmt: skip
+    return cli(
+        "package",
+        "build",
+        flag,
+        "--country",
+        "THA",
+        "--out",
+        out,
+        "--reason",
+        "travelling to THA unnotified; risk to children",
+        *extra,
+        user=user,
+    )
 
 
 def only_package(out: Path) -> Path:
@@ -219,8 +283,9 @@ def test_package_carries_what_the_issue_lists(cli, flag_id, unit_key, tmp_path):
     p = json.loads((only_package(out) / PACKAGE_JSON).read_text(encoding="utf-8"))
     subject = p["subject"]
     assert (subject["family_name"], subject["given_names"]) == ("Okonkwo-Smith", "Daniel James")
-    assert subject["aliases"] == [{"family_name": "Smith", "given_names": "Danny",
-                                   "kind": "nickname"}]  # fmt: skip
+    assert subject["aliases"] == [
+        {"family_name": "Smith", "given_names": "Danny", "kind": "nickname"}
+    ]
     assert subject["date_of_birth"] == "1979-04-02" and subject["sex"] == "M"
     assert subject["nationalities"] == ["GBR", "NGA"]
     assert [d["issuing_country"] for d in subject["passports"]] == ["GBR"]  # not the ID card
@@ -238,7 +303,10 @@ def test_package_carries_what_the_issue_lists(cli, flag_id, unit_key, tmp_path):
     match = p["match"]
     assert match["probability"] == 0.9991
     assert [f["field"] for f in match["agreeing_fields"]] == [
-        "family_name", "given_names", "date_of_birth", "document"
+        "family_name",
+        "given_names",
+        "date_of_birth",
+        "document",
     ]  # sex's label is not the matcher's own, so it stays home; conflict never "agrees"
     assert match["confirmed_by_analyst_on"] is not None
 
@@ -250,9 +318,12 @@ def test_a_notified_trip_carries_what_was_declared(cli, sessions, unit_key, tmp_
     assert build(cli, flag.id, out).exit_code == 0
     travel = json.loads((only_package(out) / PACKAGE_JSON).read_text())["travel"]
     assert travel["notified"] is True
-    assert travel["declared"] == {"notified_on": "2026-02-27", "departure_date": "2026-03-01",
-                                  "return_date": "2026-03-20",
-                                  "destination_countries": ["THA", "KHM"]}  # fmt: skip
+    assert travel["declared"] == {
+        "notified_on": "2026-02-27",
+        "departure_date": "2026-03-01",
+        "return_date": "2026-03-20",
+        "destination_countries": ["THA", "KHM"],
+    }
 
 
 def test_no_restricted_or_internal_value_leaves(cli, sessions, flag_id, unit_key, tmp_path):
@@ -260,9 +331,17 @@ def test_no_restricted_or_internal_value_leaves(cli, sessions, flag_id, unit_key
     assert build(cli, flag_id, out).exit_code == 0
     with transaction(sessions) as s:
         flag = s.get(Flag, flag_id)
-        internal = [flag.offender.offender_id, flag.summary, flag.rule, flag.offender.public_id,
-                    "matches passport and DOB", "travelling to THA unnotified", "api-test",
-                    "INTERNAL-LABEL-NOT-IN-VOCABULARY", "OKONKWO SMITH"]  # fmt: skip
+        internal = [
+            flag.offender.offender_id,
+            flag.summary,
+            flag.rule,
+            flag.offender.public_id,
+            "matches passport and DOB",
+            "travelling to THA unnotified",
+            "api-test",
+            "INTERNAL-LABEL-NOT-IN-VOCABULARY",
+            "OKONKWO SMITH",
+        ]
         id_card = [d.doc_number for d in flag.offender.documents if d.doc_type == "I"]
     blobs = _package_blobs(out)
     for value in [*RESTRICTED.values(), *internal, *id_card]:
@@ -273,13 +352,29 @@ def test_no_restricted_or_internal_value_leaves(cli, sessions, flag_id, unit_key
 def test_handling_c_carries_its_conditions(cli, flag_id, unit_key, tmp_path):
     out = tmp_path / "out"
     conditions = "Not for court use without consent"
-    result = build(cli, flag_id, out, "--grading", "2c", "--handling", "C", "--conditions",
-                   conditions, "--agency", "Royal Thai Police")  # fmt: skip
+    result = build(
+        cli,
+        flag_id,
+        out,
+        "--grading",
+        "2c",
+        "--handling",
+        "C",
+        "--conditions",
+        conditions,
+        "--agency",
+        "Royal Thai Police",
+    )
     assert result.exit_code == 0, result.output
     folder = only_package(out)
     p = json.loads((folder / PACKAGE_JSON).read_text())
-    assert p["grading"] == {"source": "2", "intelligence": "C", "code": "2C", "handling": "C",
-                            "conditions": "Not for court use without consent"}  # fmt: skip
+    assert p["grading"] == {
+        "source": "2",
+        "intelligence": "C",
+        "code": "2C",
+        "handling": "C",
+        "conditions": "Not for court use without consent",
+    }
     assert p["recipient"]["agency"] == "Royal Thai Police"
     page = (folder / SUMMARY_HTML).read_text()
     assert "Not for court use without consent" in page and "known indirectly" in page
@@ -301,8 +396,11 @@ def test_handling_c_carries_its_conditions(cli, flag_id, unit_key, tmp_path):
 )
 def test_bad_options_are_usage_errors(cli, flag_id, unit_key, tmp_path, extra, option, said):
     out = tmp_path / "out"
-    args = {"--country": "THA", "--reason": "why", **dict(zip(extra[::2], extra[1::2],
-                                                               strict=True))}  # fmt: skip
+    args = {
+        "--country": "THA",
+        "--reason": "why",
+        **dict(zip(extra[::2], extra[1::2], strict=True)),
+    }
     flat = [item for pair in args.items() for item in pair]
     result = cli("package", "build", flag_id, "--out", out, *flat, user="liz")
     assert result.exit_code == 2, result.output
@@ -311,16 +409,28 @@ def test_bad_options_are_usage_errors(cli, flag_id, unit_key, tmp_path, extra, o
 
 
 def test_reason_is_required(cli, flag_id, unit_key, tmp_path):
-    result = cli("package", "build", flag_id, "--country", "THA", "--out", tmp_path / "o",
-                 user="liz")  # fmt: skip
+    result = cli(
+        "package", "build", flag_id, "--country", "THA", "--out", tmp_path / "o", user="liz"
+    )
     assert result.exit_code == 2 and "--reason" in result.output
 
 
-def test_another_country_than_the_arrival_is_allowed_with_a_warning(cli, flag_id, unit_key,
-                                                                    tmp_path):  # fmt: skip
+def test_another_country_than_the_arrival_is_allowed_with_a_warning(
+    cli, flag_id, unit_key, tmp_path
+):
     out = tmp_path / "out"
-    result = cli("package", "build", flag_id, "--country", "KHM", "--out", out, "--reason",
-                 "onward travel to Cambodia is known", user="liz")  # fmt: skip
+    result = cli(
+        "package",
+        "build",
+        flag_id,
+        "--country",
+        "KHM",
+        "--out",
+        out,
+        "--reason",
+        "onward travel to Cambodia is known",
+        user="liz",
+    )
     assert result.exit_code == 0, result.output
     assert f"warning: flag {flag_id}'s travel arrived in THA, but the package goes to KHM" in (
         result.stderr
@@ -331,12 +441,24 @@ def test_another_country_than_the_arrival_is_allowed_with_a_warning(cli, flag_id
 
 def test_travel_document_country_codes_pass_and_d_is_germany(cli, sessions, unit_key, tmp_path):
     with transaction(sessions) as s:
-        flag = confirmed_travel_flag(s, offender_values={"nationalities": "GBN"},
-                                     travel_values={"arrival_country": "D",
-                                                    "arrival_port": "FRA"})  # fmt: skip
+        flag = confirmed_travel_flag(
+            s,
+            offender_values={"nationalities": "GBN"},
+            travel_values={"arrival_country": "D", "arrival_port": "FRA"},
+        )
     out = tmp_path / "out"
-    result = cli("package", "build", flag.id, "--country", "DEU", "--out", out, "--reason",
-                 "travelling to Germany unnotified", user="liz")  # fmt: skip
+    result = cli(
+        "package",
+        "build",
+        flag.id,
+        "--country",
+        "DEU",
+        "--out",
+        out,
+        "--reason",
+        "travelling to Germany unnotified",
+        user="liz",
+    )
     assert result.exit_code == 0, result.output
     assert "warning" not in result.output
     p = json.loads((only_package(out) / PACKAGE_JSON).read_text())
@@ -397,8 +519,7 @@ def test_resolved_flags_are_refused(cli, sessions, unit_key, tmp_path):
 
 def test_flags_without_travel_are_refused(cli, sessions, unit_key, tmp_path):
     with transaction(sessions) as s:
-        flag = add_flag(s, add_offender(s), add_run(s), kind="overdue_periodic",
-                        status="confirmed")  # fmt: skip
+        flag = add_flag(s, add_offender(s), add_run(s), kind="overdue_periodic", status="confirmed")
     result = build(cli, flag.id, tmp_path / "out")
     assert result.exit_code == 1
     assert f"flag {flag.id} (overdue_periodic, confirmed) has no travel record" in result.output
@@ -409,8 +530,7 @@ def test_a_missing_flag_is_named(cli, unit_key, tmp_path):
     assert result.exit_code == 1 and "no flag with id 987654" in result.output
 
 
-def test_building_twice_is_refused_as_already_actioned(cli, sessions, flag_id, unit_key,
-                                                      tmp_path):  # fmt: skip
+def test_building_twice_is_refused_as_already_actioned(cli, sessions, flag_id, unit_key, tmp_path):
     assert build(cli, flag_id, tmp_path / "one").exit_code == 0
     again = build(cli, flag_id, tmp_path / "two")
     assert again.exit_code == 1
@@ -431,8 +551,7 @@ def test_without_a_signing_key_nothing_is_built(cli, sessions, flag_id, tmp_path
 # --- what the build records -------------------------------------------------------------------
 
 
-def test_the_build_is_a_disclosure_in_the_audit_trail(cli, sessions, flag_id, unit_key,
-                                                     tmp_path):  # fmt: skip
+def test_the_build_is_a_disclosure_in_the_audit_trail(cli, sessions, flag_id, unit_key, tmp_path):
     out = tmp_path / "out"
     assert build(cli, flag_id, out, "--agency", "Royal Thai Police").exit_code == 0
     package_id = only_package(out).name
@@ -442,7 +561,9 @@ def test_the_build_is_a_disclosure_in_the_audit_trail(cli, sessions, flag_id, un
         package = s.scalars(select(Package)).one()
         assert (package.package_uid, package.flag_id) == (package_id, flag_id)
         assert (package.destination_country, package.destination_agency) == (
-            "THA", "Royal Thai Police")
+            "THA",
+            "Royal Thai Police",
+        )
         assert package.key_id == unit_key.key_id
         assert Path(package.path) == (out / package_id).resolve()
         zip_data = (out / f"{package_id}.zip").read_bytes()
@@ -450,7 +571,9 @@ def test_the_build_is_a_disclosure_in_the_audit_trail(cli, sessions, flag_id, un
         disclosure = s.scalars(select(Disclosure)).one()
         assert disclosure.package_id == package.id
         assert (disclosure.recipient_country, disclosure.recipient_agency) == (
-            "THA", "Royal Thai Police")
+            "THA",
+            "Royal Thai Police",
+        )
         assert disclosure.justification.startswith("travelling to THA unnotified")
         assert "subject.family_name" in disclosure.fields_sent
         assert "subject.passports[].number" in disclosure.fields_sent
@@ -478,8 +601,9 @@ def test_package_files_are_owner_only(cli, flag_id, unit_key, tmp_path):
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
 
 
-def test_the_folders_a_build_creates_are_owner_only_whatever_the_umask(cli, flag_id, unit_key,
-                                                                       tmp_path):  # fmt: skip
+def test_the_folders_a_build_creates_are_owner_only_whatever_the_umask(
+    cli, flag_id, unit_key, tmp_path
+):
     out = tmp_path / "made" / "out"
     previous = os.umask(0o002)
     try:
@@ -500,8 +624,9 @@ def test_the_web_packages_folder_of_an_earlier_version_is_made_owner_only(tmp_pa
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
 
 
-def test_the_zip_is_deterministic_with_the_three_files_at_fixed_paths(cli, flag_id, unit_key,
-                                                                      tmp_path):  # fmt: skip
+def test_the_zip_is_deterministic_with_the_three_files_at_fixed_paths(
+    cli, flag_id, unit_key, tmp_path
+):
     out = tmp_path / "out"
     assert build(cli, flag_id, out).exit_code == 0
     folder = only_package(out)
@@ -514,13 +639,19 @@ def test_the_zip_is_deterministic_with_the_three_files_at_fixed_paths(cli, flag_
     assert zip_bytes({name: (folder / name).read_bytes() for name in ZIP_ORDER}) == data
 
 
-def test_summary_escapes_everything_and_loads_nothing_from_outside(cli, sessions, unit_key,
-                                                                   tmp_path):  # fmt: skip
+def test_summary_escapes_everything_and_loads_nothing_from_outside(
+    cli, sessions, unit_key, tmp_path
+):
     nasty = "<script>alert('x')</script>"
     with transaction(sessions) as s:
-        flag = confirmed_travel_flag(s, offender_values={
-            "family_name": nasty, "given_names": '"><img src=x onerror=alert(1)>',
-            "offence_category": "{{ 7*7 }} <b>bold</b>"})  # fmt: skip
+        flag = confirmed_travel_flag(
+            s,
+            offender_values={
+                "family_name": nasty,
+                "given_names": '"><img src=x onerror=alert(1)>',
+                "offence_category": "{{ 7*7 }} <b>bold</b>",
+            },
+        )
     out = tmp_path / "out"
     assert build(cli, flag.id, out).exit_code == 0
     page = (only_package(out) / SUMMARY_HTML).read_text(encoding="utf-8")
@@ -528,12 +659,30 @@ def test_summary_escapes_everything_and_loads_nothing_from_outside(cli, sessions
     assert html.escape(nasty, quote=True) in page or "&lt;script&gt;" in page
     assert "{{ 7*7 }}" in page  # shown as typed, never evaluated
     tags = _tags(page)
-    assert {name for name, _ in tags} <= {"html", "head", "meta", "title", "style", "body",
-                                          "div", "h1", "h2", "table", "tr", "th", "td", "p",
-                                          "section", "span", "strong", "br", "footer"}  # fmt: skip
+    assert {name for name, _ in tags} <= {
+        "html",
+        "head",
+        "meta",
+        "title",
+        "style",
+        "body",
+        "div",
+        "h1",
+        "h2",
+        "table",
+        "tr",
+        "th",
+        "td",
+        "p",
+        "section",
+        "span",
+        "strong",
+        "br",
+        "footer",
+    }
     linking = {"src", "href", "srcset", "action", "background", "poster", "data", "formaction"}
     assert not [(name, attrs) for name, attrs in tags if linking & {a for a, _ in attrs}]
-    style = page[page.index("<style>"): page.index("</style>")]
+    style = page[page.index("<style>") : page.index("</style>")]
     assert "url(" not in style and "@import" not in style and "//" not in style
     assert "default-src 'none'" in page and "@media print" in page
 
@@ -598,8 +747,7 @@ def test_verify_without_any_key_says_how_to_get_one(cli, tmp_path):
     assert result.exit_code == 1 and "--public-key" in result.output
 
 
-def test_package_list_shows_the_packages_and_is_logged(cli, sessions, flag_id, unit_key,
-                                                      tmp_path):  # fmt: skip
+def test_package_list_shows_the_packages_and_is_logged(cli, sessions, flag_id, unit_key, tmp_path):
     out = tmp_path / "out"
     assert cli("package", "list", user="liz").output.strip() == "no packages yet"
     assert build(cli, flag_id, out).exit_code == 0
@@ -607,13 +755,18 @@ def test_package_list_shows_the_packages_and_is_logged(cli, sessions, flag_id, u
     table = cli("package", "list", user="sue")
     assert table.exit_code == 0, table.output
     assert package_id in table.output and "INTERPOL NCB Thailand" in table.output
-    rows = json.loads(cli("package", "list", "--format", "json", "--country", "tha",
-                          user="ada").output)  # fmt: skip
+    rows = json.loads(
+        cli("package", "list", "--format", "json", "--country", "tha", user="ada").output
+    )
     assert [(r["package_id"], r["flag_id"], r["country"], r["created_by"]) for r in rows] == [
         (package_id, flag_id, "THA", "liz")
     ]
-    assert json.loads(cli("package", "list", "--format", "json", "--flag", flag_id + 1,
-                          user="liz").output) == []  # fmt: skip
+    assert (
+        json.loads(
+            cli("package", "list", "--format", "json", "--flag", flag_id + 1, user="liz").output
+        )
+        == []
+    )
     refused = cli("package", "list", user="ann")
     assert refused.exit_code == 1 and "may not package.list" in refused.output
     with transaction(sessions) as s:
@@ -625,16 +778,30 @@ def test_package_list_shows_the_packages_and_is_logged(cli, sessions, flag_id, u
 
 _TEXT = st.characters(codec="utf-8", exclude_characters="\x00")
 ADVERSARIAL = st.one_of(
-    st.sampled_from([
-        "'; DROP TABLE offenders; --", "<script>alert(1)</script>", '" onmouseover="alert(1)',
-        "Robert'); DELETE FROM flags;--", "{{ config }}", "{% include 'x' %}", "${jndi:x}",
-        "\u202eevil", "Zoë Ångström-Øre", "東京都港区", "ул. Тверская 7", "\\u003cscript",
-        "&lt;b&gt;", "\r\n\t", "=cmd|' /C calc'!A0",
-    ]),
+    st.sampled_from(
+        [
+            "'; DROP TABLE offenders; --",
+            "<script>alert(1)</script>",
+            '" onmouseover="alert(1)',
+            "Robert'); DELETE FROM flags;--",
+            "{{ config }}",
+            "{% include 'x' %}",
+            "${jndi:x}",
+            "\u202eevil",
+            "Zoë Ångström-Øre",
+            "東京都港区",
+            "ул. Тверская 7",
+            "\\u003cscript",
+            "&lt;b&gt;",
+            "\r\n\t",
+            "=cmd|' /C calc'!A0",
+        ]
+    ),
     st.text(_TEXT, max_size=24),
-)  # fmt: skip
-SHORT_ADVERSARIAL = st.one_of(st.sampled_from(["<b>", "';--", '"><', "Ø", "区"]),
-                              st.text(_TEXT, max_size=4))  # fmt: skip
+)
+SHORT_ADVERSARIAL = st.one_of(
+    st.sampled_from(["<b>", "';--", '"><', "Ø", "区"]), st.text(_TEXT, max_size=4)
+)
 # Postcodes are at most 20 characters (the column and the ingest rule), so the short part
 # plus the marker must stay within 20.
 # A marker no package could contain by chance: sixteen upper-case consonants. (Ten were too
@@ -678,14 +845,22 @@ def restricted_values(draw) -> tuple[dict[str, str], list[str]]:
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-def test_no_restricted_value_reaches_any_byte_of_any_file(sessions, people, unit_key, data_dir,
-                                                         tmp_path, drawn, name):  # fmt: skip
+def test_no_restricted_value_reaches_any_byte_of_any_file(
+    sessions, people, unit_key, data_dir, tmp_path, drawn, name
+):
     values, markers = drawn
     # The family name is meant to reach the package: one that holds a marker by chance (the
     # shrinker makes both "BBBB...") would be reported as a leak that is not one.
     assume(not any(marker in name for marker in markers))
-    offender_fields = ("address_line", "postcode", "description", "last_known_area",
-                       "managing_force", "photo_ref", "offender_id")  # fmt: skip
+    offender_fields = (
+        "address_line",
+        "postcode",
+        "description",
+        "last_known_area",
+        "managing_force",
+        "photo_ref",
+        "offender_id",
+    )
     out = tmp_path / uuid.uuid4().hex
     with transaction(sessions) as s:
         flag = confirmed_travel_flag(
@@ -695,10 +870,12 @@ def test_no_restricted_value_reaches_any_byte_of_any_file(sessions, people, unit
             travel_values={"record_id": values["record_id"]},
             flag_values={"summary": values["summary"], "rule": values["rule"]},
         )
-        request = make_request(flag_id=flag.id, country="THA", out_dir=out,
-                               reason=values["justification"])  # fmt: skip
-        unit = Settings(database_url="sqlite://", data_dir=data_dir, unit_name="Unit",
-                        unit_contact="desk")  # fmt: skip
+        request = make_request(
+            flag_id=flag.id, country="THA", out_dir=out, reason=values["justification"]
+        )
+        unit = Settings(
+            database_url="sqlite://", data_dir=data_dir, unit_name="Unit", unit_contact="desk"
+        )
         built = build_package(s, _liaison(s), request, unit)
     blobs = _package_blobs(out)
     assert len(blobs) == 4  # package.json, summary.html, manifest.json and the zip
@@ -743,8 +920,13 @@ def _tags(page: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
 
 def _forms(value: str) -> set[str]:
     """The ways a value could show up in a file: as is, JSON-escaped, HTML-escaped."""
-    return {value, json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1],
-            html.escape(value), html.escape(value, quote=False)}  # fmt: skip
+    return {
+        value,
+        json.dumps(value)[1:-1],
+        json.dumps(value, ensure_ascii=False)[1:-1],
+        html.escape(value),
+        html.escape(value, quote=False),
+    }
 
 
 def _assert_nothing_happened(sessions, flag_id: int, out: Path, status: str = "confirmed"):

@@ -34,8 +34,9 @@ def test_init_writes_an_owner_only_key_pair(tmp_path):
     assert _mode(info.private_path) == 0o600
     assert info.private_path.parent == keys_dir and info.public_path.parent == keys_dir
     private = signing.load_private_key(keys_dir)
-    raw = private.public_key().public_bytes(serialization.Encoding.Raw,
-                                            serialization.PublicFormat.Raw)  # fmt: skip
+    raw = private.public_key().public_bytes(
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw
+    )
     assert info.key_id == hashlib.sha256(raw).hexdigest()[:16]
     assert signing.key_id(signing.unit_public_key(keys_dir)) == info.key_id
     assert not [p for p in keys_dir.iterdir() if p.name.endswith(".tmp")]
@@ -139,8 +140,11 @@ def test_keys_init_export_and_audit(cli, sessions, tmp_path):
     assert signing.key_id(public) == new_id
 
     with transaction(sessions) as s:
-        events = s.scalars(select(AuditEvent).where(AuditEvent.object_type == "signing_key")
-                           .order_by(AuditEvent.id)).all()  # fmt: skip
+        events = s.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.object_type == "signing_key")
+            .order_by(AuditEvent.id)
+        ).all()
         assert [(e.actor, e.action, e.object_id, e.justification) for e in events] == [
             ("ada", "alteration", key_id, "package signing key created"),
             ("liz", "alteration", new_id, "package signing key replaced"),

@@ -40,10 +40,21 @@ def staffed(cli):
 def flags(staffed, sessions):
     with transaction(sessions) as s:
         run = add_run(s)
-        low = add_flag(s, add_offender(s), run, severity="low", kind="late_change",
-                       summary="=cmd|' /C calc'!A0")  # fmt: skip
-        critical = add_flag(s, add_offender(s, managing_force="Kent Police"), run,
-                            severity="critical", travel_pk=add_travel(s).id)  # fmt: skip
+        low = add_flag(
+            s,
+            add_offender(s),
+            run,
+            severity="low",
+            kind="late_change",
+            summary="=cmd|' /C calc'!A0",
+        )
+        critical = add_flag(
+            s,
+            add_offender(s, managing_force="Kent Police"),
+            run,
+            severity="critical",
+            travel_pk=add_travel(s).id,
+        )
         return {"low": low.id, "critical": critical.id}
 
 
@@ -85,8 +96,9 @@ def test_queue_xlsx_keeps_formula_looking_text_inert(flags, staffed, tmp_path):
     assert "'=cmd|' /C calc'!A0" in summaries
 
 
-def test_queue_csv_and_xlsx_mark_formulas_hidden_behind_blanks_and_tabs(staffed, sessions,
-                                                                      tmp_path):  # fmt: skip
+def test_queue_csv_and_xlsx_mark_formulas_hidden_behind_blanks_and_tabs(
+    staffed, sessions, tmp_path
+):
     hidden = ["  =1+1", "\t=cmd|' /C calc'!A0", " \t@SUM(1)"]
     with transaction(sessions) as s:
         run = add_run(s)
@@ -97,8 +109,9 @@ def test_queue_csv_and_xlsx_mark_formulas_hidden_behind_blanks_and_tabs(staffed,
     summaries = {r["summary"] for r in csv.DictReader(io.StringIO(as_csv.output, newline=""))}
     assert summaries == {"'" + text for text in hidden}
     out = tmp_path / "queue.xlsx"
-    assert staffed("review", "queue", "--format", "xlsx", "--out", str(out),
-                   user="ann").exit_code == 0  # fmt: skip
+    assert (
+        staffed("review", "queue", "--format", "xlsx", "--out", str(out), user="ann").exit_code == 0
+    )
     cells = {row[-1] for row in load_workbook(out).active.iter_rows(min_row=2, values_only=True)}
     assert cells == {"'" + text for text in hidden}
 
@@ -118,8 +131,9 @@ def test_decide_needs_a_reason_and_the_right_role(flags, staffed):
         "review", "decide", flag, "--decision", "confirm", "--reason", "x", user="liz"
     )
     assert liaison.exit_code == 1
-    done = staffed("review", "decide", flag, "--decision", "escalate", "--reason", "unsure",
-                   user="ann")  # fmt: skip
+    done = staffed(
+        "review", "decide", flag, "--decision", "escalate", "--reason", "unsure", user="ann"
+    )
     assert done.exit_code == 0, done.output
     escalations = staffed("review", "queue", "--escalated", "--format", "json", user="sue")
     assert [i["flag_id"] for i in json.loads(escalations.output)["items"]] == [flags["critical"]]
@@ -128,8 +142,9 @@ def test_decide_needs_a_reason_and_the_right_role(flags, staffed):
 
 def test_audit_log_filters_and_records_its_own_reading(flags, staffed):
     staffed("review", "show", str(flags["low"]), user="ann")
-    result = staffed("audit", "log", "--user", "ann", "--action", "consultation", "--format",
-                     "json", user="ada")  # fmt: skip
+    result = staffed(
+        "audit", "log", "--user", "ann", "--action", "consultation", "--format", "json", user="ada"
+    )
     assert result.exit_code == 0, result.output
     entries = json.loads(result.output)
     assert entries and all(e["actor"] == "ann" for e in entries)

@@ -31,11 +31,16 @@ def linked_flags(sessions, population):
         flags = {}
         for case, (family, given, born, t_family, t_given) in HARD.items():
             offender = Offender(
-                offender_id=f"VR-HARD-{case}", family_name=family, given_names=given,
-                date_of_birth=date.fromisoformat(born), requirement_start=date(2020, 1, 1),
-                notification_period="indefinite", managing_force="Test Constabulary",
-                public_id=f"hard-{case}", sex="M",
-            )  # fmt: skip
+                offender_id=f"VR-HARD-{case}",
+                family_name=family,
+                given_names=given,
+                date_of_birth=date.fromisoformat(born),
+                requirement_start=date(2020, 1, 1),
+                notification_period="indefinite",
+                managing_force="Test Constabulary",
+                public_id=f"hard-{case}",
+                sex="M",
+            )
             s.add(offender)
             s.flush()
             if case == "alias":
@@ -43,13 +48,19 @@ def linked_flags(sessions, population):
             add_notification(s, offender, "periodic", date(2026, 1, 5))
             s.add(
                 TravelRecord(
-                    source="api-test", record_id=f"hard-{case}", family_name=t_family,
-                    given_names=t_given, date_of_birth=date.fromisoformat(born), sex="M",
-                    direction="out", departure_country="GBR", arrival_country="THA",
+                    source="api-test",
+                    record_id=f"hard-{case}",
+                    family_name=t_family,
+                    given_names=t_given,
+                    date_of_birth=date.fromisoformat(born),
+                    sex="M",
+                    direction="out",
+                    departure_country="GBR",
+                    arrival_country="THA",
                     departure_time=datetime(2026, 3, 1, 6, 40, tzinfo=UTC),
                     departure_local_date=date(2026, 3, 1),
                 )
-            )  # fmt: skip
+            )
         run = Run(as_of=date(2026, 3, 10))
         s.add(run)
         s.flush()
@@ -59,14 +70,21 @@ def linked_flags(sessions, population):
             link = s.scalars(select(Link).filter_by(travel_pk=travel.id)).one()
             offender = s.get(Offender, link.offender_pk)
             assert offender.offender_id == f"VR-HARD-{case}"
-            flags[case] = add_flag(s, offender, run, travel_pk=travel.id, link_id=link.id,
-                                   match_probability=link.match_probability).id  # fmt: skip
+            flags[case] = add_flag(
+                s,
+                offender,
+                run,
+                travel_pk=travel.id,
+                link_id=link.id,
+                match_probability=link.match_probability,
+            ).id
     return flags
 
 
 def _show(db_url, flag_id):
-    result = CliRunner().invoke(main, ["--db", db_url, "--user", "ann", "review", "show",
-                                       str(flag_id)])  # fmt: skip
+    result = CliRunner().invoke(
+        main, ["--db", db_url, "--user", "ann", "review", "show", str(flag_id)]
+    )
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -107,17 +125,39 @@ def test_adjustments_of_the_total_are_shown_as_rows_of_their_own():
 
     from tracker.review.evidence import _comparison_rows
 
-    offender = SimpleNamespace(family_name="Novak", given_names="Petra", date_of_birth=None,
-                               sex="F", nationalities="CZE")  # fmt: skip
-    travel = SimpleNamespace(family_name="NOVAK", given_names="PETRA", date_of_birth=None,
-                             doc_type=None, doc_number=None, doc_issuing_country=None, sex="F",
-                             nationality="CZE")  # fmt: skip
-    link = SimpleNamespace(explanation={"fields": [
-        {"field": "family_name", "level": 3, "label": "exact", "weight": 9.0},
-        {"field": "name_order", "level": 0, "label": "whole name in one field", "weight": 0.4},
-        {"field": "name_frequency", "level": None, "label": "whole name shared", "weight": -7.5},
-        {"field": "conflict", "level": None, "label": "conflict", "weight": -2.0},
-    ]})  # fmt: skip
+    offender = SimpleNamespace(
+        family_name="Novak", given_names="Petra", date_of_birth=None, sex="F", nationalities="CZE"
+    )
+    travel = SimpleNamespace(
+        family_name="NOVAK",
+        given_names="PETRA",
+        date_of_birth=None,
+        doc_type=None,
+        doc_number=None,
+        doc_issuing_country=None,
+        sex="F",
+        nationality="CZE",
+    )
+    link = SimpleNamespace(
+        explanation={
+            "fields": [
+                {"field": "family_name", "level": 3, "label": "exact", "weight": 9.0},
+                {
+                    "field": "name_order",
+                    "level": 0,
+                    "label": "whole name in one field",
+                    "weight": 0.4,
+                },
+                {
+                    "field": "name_frequency",
+                    "level": None,
+                    "label": "whole name shared",
+                    "weight": -7.5,
+                },
+                {"field": "conflict", "level": None, "label": "conflict", "weight": -2.0},
+            ]
+        }
+    )
     rows = {row["field"]: row for row in _comparison_rows(offender, [], travel, link)}
     assert rows["name_frequency"]["weight"] == -7.5
     assert rows["name_frequency"]["label"] == "name frequency"
@@ -125,4 +165,6 @@ def test_adjustments_of_the_total_are_shown_as_rows_of_their_own():
     assert rows["given_names"]["level"] == "not compared"
     # the name-order level weighs the whole name: a row of its own, in the analyst's words
     assert (rows["name_order"]["level"], rows["name_order"]["weight"]) == (
-        "whole name in one field", 0.4)
+        "whole name in one field",
+        0.4,
+    )

@@ -30,8 +30,9 @@ def record_failure(session, account, client, now, policy) -> SignInFailure | Non
     attempt = reserve_attempt(session, account, client, now, policy)
     if attempt.refused_until is None:
         attempt_failed(session, attempt, policy)
-    return session.scalars(select(SignInFailure).filter_by(account=attempt.account,
-                                                           client=attempt.client)).one_or_none()
+    return session.scalars(
+        select(SignInFailure).filter_by(account=attempt.account, client=attempt.client)
+    ).one_or_none()
 
 
 def test_the_delay_doubles_from_one_second_and_stops_at_the_cap():
@@ -81,8 +82,11 @@ def test_only_an_admin_clears_a_throttle_and_it_is_audited(sessions):
         clear_throttle(s, "ada", "sam", "203.0.113.1")
     with transaction(sessions) as s:
         assert s.scalars(select(SignInFailure).filter_by(account="sam")).all() == []
-        events = [e.details["event"] for e in s.scalars(select(AuditEvent).order_by(AuditEvent.id))
-                  if e.object_id == "sam" and "event" in e.details]  # fmt: skip
+        events = [
+            e.details["event"]
+            for e in s.scalars(select(AuditEvent).order_by(AuditEvent.id))
+            if e.object_id == "sam" and "event" in e.details
+        ]
         assert events == ["throttled", "throttle_cleared"]
 
 

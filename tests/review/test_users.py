@@ -41,8 +41,9 @@ def test_names_the_audit_trail_uses_for_no_person_are_refused(sessions, name):
 
 def test_the_command_line_refuses_a_reserved_name(db_url):
     CliRunner().invoke(main, ["--db", db_url, "users", "add", "ada", "--role", "admin"])
-    result = CliRunner().invoke(main, ["--db", db_url, "--user", "ada", "users", "add", "SYSTEM",
-                                       "--role", "analyst"])  # fmt: skip
+    result = CliRunner().invoke(
+        main, ["--db", db_url, "--user", "ada", "users", "add", "SYSTEM", "--role", "analyst"]
+    )
     assert result.exit_code == 1 and "is reserved" in result.output
 
 
@@ -104,8 +105,12 @@ def test_deactivation_refuses_the_person_at_once_and_ends_their_sessions(session
         activate_user(s, "ada", "ann")
         assert require_actor(s, "ann", "review.queue").name == "ann"
     with transaction(sessions) as s:
-        events = [(e.actor, e.details.get("event")) for e in s.scalars(
-            select(AuditEvent).where(AuditEvent.object_id == "ann").order_by(AuditEvent.id))]
+        events = [
+            (e.actor, e.details.get("event"))
+            for e in s.scalars(
+                select(AuditEvent).where(AuditEvent.object_id == "ann").order_by(AuditEvent.id)
+            )
+        ]
         assert events[-2:] == [("ada", "deactivated"), ("ada", "activated")]
 
 
@@ -125,8 +130,11 @@ def test_a_role_change_takes_effect_and_ends_sessions(sessions):
 
 def test_only_admins_change_access(sessions):
     _staff(sessions)
-    for change, args in ((deactivate_user, ("ann",)), (activate_user, ("ann",)),
-                         (set_role, ("sam", "admin"))):  # fmt: skip
+    for change, args in (
+        (deactivate_user, ("ann",)),
+        (activate_user, ("ann",)),
+        (set_role, ("sam", "admin")),
+    ):
         with pytest.raises(PermissionDenied, match="may not users."), transaction(sessions) as s:
             change(s, "sam", *args)
 
@@ -154,8 +162,9 @@ def test_a_deactivated_person_is_refused_by_the_command_line(sessions, db_url):
     assert refused.exit_code == 1 and "deactivated" in refused.output
     last = runner.invoke(main, ["--db", db_url, "--user", "ada", "users", "deactivate", "ada"])
     assert last.exit_code == 1 and "last active admin" in last.output
-    role = runner.invoke(main, ["--db", db_url, "--user", "ada", "users", "set-role", "sam",
-                                "admin"])  # fmt: skip
+    role = runner.invoke(
+        main, ["--db", db_url, "--user", "ada", "users", "set-role", "sam", "admin"]
+    )
     assert role.exit_code == 0 and "sam is now admin" in role.output
     back = runner.invoke(main, ["--db", db_url, "--user", "sam", "users", "activate", "ann"])
     assert back.exit_code == 0, back.output

@@ -52,8 +52,9 @@ def test_a_date_is_iso_8601():
     assert valid(day="1985-04-12").day == date(1985, 4, 12)
 
 
-@pytest.mark.parametrize("text", ["1985-13-01", "12/04/1985", "19850412", "1985-04-12T00:00",
-                                  "1985-4-12", "1985-02-30"])  # fmt: skip
+@pytest.mark.parametrize(
+    "text", ["1985-13-01", "12/04/1985", "19850412", "1985-04-12T00:00", "1985-4-12", "1985-02-30"]
+)
 def test_anything_else_is_not_a_date(text):
     assert problem(day=text) == f"day: '{text}' is not a date (expected YYYY-MM-DD)"
 
@@ -74,10 +75,13 @@ def test_a_datetime_without_an_offset_is_refused_not_guessed():
 
 @pytest.mark.parametrize(
     ("text", "reason"),
-    [("yesterday", "is not a datetime (expected ISO 8601 with an offset"),
-     ("1700000000", "is not a datetime"), ("2026-02-30T10:00:00Z", "is not a real date and time"),
-     ("2026-03-01", "is not a datetime")],
-)  # fmt: skip
+    [
+        ("yesterday", "is not a datetime (expected ISO 8601 with an offset"),
+        ("1700000000", "is not a datetime"),
+        ("2026-02-30T10:00:00Z", "is not a real date and time"),
+        ("2026-03-01", "is not a datetime"),
+    ],
+)
 def test_other_datetimes_are_refused(text, reason):
     assert reason in problem(moment=text)
 
@@ -85,8 +89,9 @@ def test_other_datetimes_are_refused(text, reason):
 def test_date_or_datetime_keeps_what_was_given():
     assert valid(either="2026-03-01").either == date(2026, 3, 1)
     zone = timezone(timedelta(hours=-5))
-    assert valid(either="2026-03-01T23:30:00-05:00").either == datetime(2026, 3, 1, 23, 30,
-                                                                      tzinfo=zone)  # fmt: skip
+    assert valid(either="2026-03-01T23:30:00-05:00").either == datetime(
+        2026, 3, 1, 23, 30, tzinfo=zone
+    )
     assert "has no UTC offset" in problem(either="2026-03-01T23:30:00")
     assert "is not a date (expected YYYY-MM-DD) or a datetime" in problem(either="1 March")
 
@@ -98,9 +103,7 @@ def test_iso_codes_and_the_travel_document_codes_are_countries_kept_as_given(cod
 
 @pytest.mark.parametrize("code", ["XYZ", "GB", "gbr", "UK", "EU"])
 def test_other_codes_are_not_countries(code):
-    assert problem(country=code) == (
-        f"country: '{code}' is not an ISO 3166-1 alpha-3 country code"
-    )
+    assert problem(country=code) == (f"country: '{code}' is not an ISO 3166-1 alpha-3 country code")
 
 
 def test_the_country_list_is_the_real_iso_list():
@@ -117,9 +120,16 @@ def test_several_countries_are_pipe_separated_or_a_json_array():
     assert problem(countries="|") == "countries: '|' holds no country code"
 
 
-@pytest.mark.parametrize(("text", "kept"), [("indefinite", "indefinite"), ("P10Y", "P10Y"),
-                                            ("p2y6m", "P2Y6M"), ("P18M", "P18M"),
-                                            ("Indefinite", "indefinite")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("indefinite", "indefinite"),
+        ("P10Y", "P10Y"),
+        ("p2y6m", "P2Y6M"),
+        ("P18M", "P18M"),
+        ("Indefinite", "indefinite"),
+    ],
+)
 def test_a_period_is_indefinite_or_years_and_months(text, kept):
     assert valid(period=text).period == kept
 

@@ -61,8 +61,12 @@ def test_there_is_one_model_per_input_kind():
 
 def test_an_offender_gets_the_contract_defaults():
     row = OffenderRow.model_validate(OFFENDER)
-    assert (row.jurisdiction, row.status, row.fixed_abode, row.tier) == ("uk-ew", "active",
-                                                                         True, None)  # fmt: skip
+    assert (row.jurisdiction, row.status, row.fixed_abode, row.tier) == (
+        "uk-ew",
+        "active",
+        True,
+        None,
+    )
 
 
 def test_an_offender_needs_every_required_column():
@@ -73,9 +77,17 @@ def test_an_offender_needs_every_required_column():
 
 
 @pytest.mark.parametrize(
-    "name", ["王小明", "Ó Súilleabháin", "Robert'); DROP TABLE offenders;--", "<b>Zoë</b>",
-             "Ахмед", "محمد", '"Quoted"'],
-)  # fmt: skip
+    "name",
+    [
+        "王小明",
+        "Ó Súilleabháin",
+        "Robert'); DROP TABLE offenders;--",
+        "<b>Zoë</b>",
+        "Ахмед",
+        "محمد",
+        '"Quoted"',
+    ],
+)
 def test_names_in_any_script_or_shape_are_kept_exactly(name):
     row = OffenderRow.model_validate({**OFFENDER, "family_name": name, "given_names": name})
     assert row.family_name == name and row.given_names == name
@@ -138,15 +150,20 @@ def test_several_broken_rules_are_all_reported_in_column_order():
 def test_an_alias_is_an_alias_unless_said_otherwise():
     row = AliasRow.model_validate({"offender_id": "VR-1", "family_name": "A", "given_names": "B"})
     assert row.kind == "alias"
-    assert problems(AliasRow, {"offender_id": "VR-1", "family_name": "A", "given_names": "B",
-                               "kind": "stage_name"}) == [  # fmt: skip
-        "kind: 'stage_name' is not one of alias, previous_name, nickname, transliteration"
-    ]
+    assert problems(
+        AliasRow,
+        {"offender_id": "VR-1", "family_name": "A", "given_names": "B", "kind": "stage_name"},
+    ) == ["kind: 'stage_name' is not one of alias, previous_name, nickname, transliteration"]
 
 
 def test_a_document_needs_a_known_type_and_country():
-    values = {"offender_id": "VR-1", "doc_type": "P", "doc_number": "123",
-              "issuing_country": "D", "expires_on": "2031-01-01"}  # fmt: skip
+    values = {
+        "offender_id": "VR-1",
+        "doc_type": "P",
+        "doc_number": "123",
+        "issuing_country": "D",
+        "expires_on": "2031-01-01",
+    }
     assert DocumentRow.model_validate(values).issuing_country == "D"
     assert problems(DocumentRow, {**values, "doc_type": "X"}) == [
         "doc_type: 'X' is not one of P, I, V, D, O"
@@ -181,15 +198,21 @@ def test_foreign_travel_needs_the_departure_date_and_destinations():
         "destination_countries: required for a foreign_travel notification"
     ]
     row = NotificationRow.model_validate(
-        {**travel, "departure_date": "2026-04-01", "destination_countries": "THA|VNM",
-         "departure_port": "lhr", "arrival_port": "BKK"}  # fmt: skip
+        {
+            **travel,
+            "departure_date": "2026-04-01",
+            "destination_countries": "THA|VNM",
+            "departure_port": "lhr",
+            "arrival_port": "BKK",
+        }
     )
     assert row.destination_countries == "THA|VNM" and row.departure_port == "LHR"
 
 
 def test_notified_on_may_be_a_moment_whose_date_is_taken_at_its_offset():
-    row = NotificationRow.model_validate({**NOTIFICATION,
-                                          "notified_on": "2026-03-01T23:30:00-05:00"})  # fmt: skip
+    row = NotificationRow.model_validate(
+        {**NOTIFICATION, "notified_on": "2026-03-01T23:30:00-05:00"}
+    )
     assert row.notified_date == date(2026, 3, 1)
     assert row.notified_at == datetime(2026, 3, 1, 23, 30, tzinfo=timezone(timedelta(hours=-5)))
     plain = NotificationRow.model_validate(NOTIFICATION)
@@ -224,7 +247,8 @@ def test_names_and_free_text_have_the_contracts_length_limits():
     assert TravelRow.model_validate({**TRAVEL, "family_name": "N" * 200}).family_name
     [found] = problems(TravelRow, {**TRAVEL, "family_name": "N" * 10_000_000})
     assert found.startswith("family_name: 'NNN") and found.endswith(
-        "is longer than 200 characters, the contract's limit for names")
+        "is longer than 200 characters, the contract's limit for names"
+    )
     assert len(found) < 200  # the value is shown cut short
     [found] = problems(TravelRow, {**TRAVEL, "carrier": "c" * 2_001})
     assert found.endswith("is longer than 2,000 characters, the contract's limit for free text")

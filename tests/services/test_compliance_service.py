@@ -23,9 +23,15 @@ START = date(2020, 1, 6)
 
 
 def _link(s, run, offender, record, probability=0.97, band="match") -> Link:
-    link = Link(run_id=run.id, travel_pk=record.id, offender_pk=offender.id,
-                match_probability=probability, match_weight=9.5, band=band,
-                explanation={})  # fmt: skip
+    link = Link(
+        run_id=run.id,
+        travel_pk=record.id,
+        offender_pk=offender.id,
+        match_probability=probability,
+        match_weight=9.5,
+        band=band,
+        explanation={},
+    )
     s.add(link)
     s.flush()
     return link
@@ -41,13 +47,19 @@ def _overdue_offender(s, **values):
 
 def _traveller(s, run, band="match", probability=0.97, risk_level="very_high"):
     """A compliant yearly history and one unnotified trip to Thailand in February 2026."""
-    offender = add_offender(s, requirement_start=START, risk_level=risk_level,
-                            managing_force="Northshire Police")  # fmt: skip
+    offender = add_offender(
+        s, requirement_start=START, risk_level=risk_level, managing_force="Northshire Police"
+    )
     add_notification(s, offender, "initial", START, effective_on=START)
     add_notification(s, offender, "periodic", date(2026, 1, 5))
     out = add_travel(s, direction="out", departure_time=datetime(2026, 2, 1, 9, tzinfo=UTC))
-    back = add_travel(s, direction="in", departure_country="THA", arrival_country="GBR",
-                      departure_time=datetime(2026, 2, 10, 9, tzinfo=UTC))  # fmt: skip
+    back = add_travel(
+        s,
+        direction="in",
+        departure_country="THA",
+        arrival_country="GBR",
+        departure_time=datetime(2026, 2, 10, 9, tzinfo=UTC),
+    )
     add_notification(s, offender, "travel_return", date(2026, 2, 10), return_date=date(2026, 2, 10))
     for record in (out, back):
         _link(s, run, offender, record, probability, band)
@@ -183,8 +195,9 @@ def test_open_flags_of_an_offender_who_leaves_the_scope_resolve_with_the_reason(
 
 
 @pytest.mark.parametrize(("band", "probability"), [("match", 0.99), ("review", 0.64)])
-def test_travel_flags_use_links_of_both_bands_and_carry_the_probability(sessions, band,
-                                                                        probability):  # fmt: skip
+def test_travel_flags_use_links_of_both_bands_and_carry_the_probability(
+    sessions, band, probability
+):
     with transaction(sessions) as s:
         run = add_run(s, AS_OF)
         _, out = _traveller(s, run, band=band, probability=probability)
@@ -268,17 +281,23 @@ def test_leaving_old_periodic_notifications_unloaded_changes_no_verdict(sessions
         offenders = load_offender_facts(s)
         travel = load_linked_travel(s, run.id)
         full = load_notification_facts(s)
-        pruned = load_notification_facts(s, notifications_statement(
-            AS_OF, evaluator.clock_only_kinds(), date(2026, 2, 20)))  # fmt: skip
+        pruned = load_notification_facts(
+            s, notifications_statement(AS_OF, evaluator.clock_only_kinds(), date(2026, 2, 20))
+        )
 
     def verdicts(notes):
-        return sorted((c.flag_key, c.due_on) for e in evaluate_all(
-            evaluator, offenders, notes, travel, AS_OF) for c in e.candidates)  # fmt: skip
+        return sorted(
+            (c.flag_key, c.due_on)
+            for e in evaluate_all(evaluator, offenders, notes, travel, AS_OF)
+            for c in e.candidates
+        )
 
     assert sum(map(len, pruned.values())) < sum(map(len, full.values()))
     assert verdicts(pruned) == verdicts(full)
-    assert {key.split("|")[0] for key, _ in verdicts(full)} >= {"overdue_periodic",
-                                                                "overdue_weekly"}
+    assert {key.split("|")[0] for key, _ in verdicts(full)} >= {
+        "overdue_periodic",
+        "overdue_weekly",
+    }
 
 
 # --- audit ---------------------------------------------------------------------------------
@@ -296,9 +315,13 @@ def test_the_batch_is_audited_with_counts_not_one_entry_per_flag(sessions):
     assert events[0].details["raised"] == {"overdue_periodic": {"high": 3}}
     _evaluate(sessions, as_of=date(2026, 3, 12))
     with transaction(sessions) as s:
-        actions = list(s.scalars(select(AuditEvent.action)
-                                 .where(AuditEvent.object_type == "flags")
-                                 .order_by(AuditEvent.id)))  # fmt: skip
+        actions = list(
+            s.scalars(
+                select(AuditEvent.action)
+                .where(AuditEvent.object_type == "flags")
+                .order_by(AuditEvent.id)
+            )
+        )
     assert actions == ["combination", "combination", "alteration"]
 
 
@@ -358,20 +381,35 @@ def test_flags_export_csv_has_exactly_the_contract_columns(flagged_db):
 
 def test_flags_export_csv_marks_formula_looking_text_as_text(flagged_db, sessions):
     with transaction(sessions) as s:
-        s.execute(update(Flag).values(summary="=HYPERLINK(\"http://example.invalid\",\"x\")"))
-        s.execute(update(Offender).where(Offender.risk_level == "low")
-                  .values(offender_id="@SUM(1+1)"))  # fmt: skip
+        s.execute(update(Flag).values(summary='=HYPERLINK("http://example.invalid","x")'))
+        s.execute(
+            update(Offender).where(Offender.risk_level == "low").values(offender_id="@SUM(1+1)")
+        )
     rows = list(csv.DictReader(io.StringIO(_invoke(flagged_db, "export", "--format", "csv"))))
-    assert {r["summary"] for r in rows} == {"'=HYPERLINK(\"http://example.invalid\",\"x\")"}
+    assert {r["summary"] for r in rows} == {'\'=HYPERLINK("http://example.invalid","x")'}
     assert "'@SUM(1+1)" in {r["offender_id"] for r in rows}
     assert float(rows[0]["match_probability"] or 0) >= 0  # numbers stay numbers
 
 
 def test_flags_export_json_to_a_file_filtered_by_status(flagged_db, tmp_path):
     out = tmp_path / "flags.json"
-    result = CliRunner().invoke(main, ["--db", flagged_db, "--user", "ann", "flags", "export",
-                                       "--format", "json", "--out", str(out), "--status",
-                                       "open"])  # fmt: skip
+    result = CliRunner().invoke(
+        main,
+        [
+            "--db",
+            flagged_db,
+            "--user",
+            "ann",
+            "flags",
+            "export",
+            "--format",
+            "json",
+            "--out",
+            str(out),
+            "--status",
+            "open",
+        ],
+    )
     assert result.exit_code == 0, result.output
     records = json.loads(out.read_text())
     assert len(records) == 3
@@ -396,8 +434,12 @@ def test_an_unknown_flag_kind_is_a_usage_error(flagged_db):
 
 # --- agreement with the synthetic generator's ground truth ----------------------------------
 
-TRAVEL_KINDS = ("unnotified_travel", "late_travel_notification", "travel_details_mismatch",
-                "missing_return_notification")  # fmt: skip
+TRAVEL_KINDS = (
+    "unnotified_travel",
+    "late_travel_notification",
+    "travel_details_mismatch",
+    "missing_return_notification",
+)
 TRUTH_AS_OF = date(2026, 11, 20)
 
 
@@ -417,8 +459,10 @@ def _generated_and_evaluated(db_url, sessions, folder):
         run = add_run(s, TRUTH_AS_OF)
         run_matching(s, run)
         evaluate_compliance(s, run)
-        links = {(r.travel.source, r.travel.record_id): r.offender.offender_id
-                 for r in s.scalars(select(Link).where(Link.run_id == run.id))}  # fmt: skip
+        links = {
+            (r.travel.source, r.travel.record_id): r.offender.offender_id
+            for r in s.scalars(select(Link).where(Link.run_id == run.id))
+        }
     again = _evaluate(sessions, as_of=TRUTH_AS_OF)
     with transaction(sessions) as s:
         flags = flag_rows(s, FlagFilters())
@@ -444,10 +488,16 @@ def test_flags_of_the_generators_data_agree_with_its_ground_truth(db_url, sessio
     planted = {(t["offender_id"], t["kind"]) for t in truth if t["kind"] not in TRAVEL_KINDS}
     assert raised == planted
 
-    raised_travel = {(f["offender_id"], f["kind"], f["travel_source"], f["travel_record_id"])
-                     for f in flags if f["kind"] in TRAVEL_KINDS}  # fmt: skip
-    planted_travel = {(t["offender_id"], t["kind"], t["travel_source"], t["travel_record_id"])
-                      for t in truth if t["kind"] in TRAVEL_KINDS}  # fmt: skip
+    raised_travel = {
+        (f["offender_id"], f["kind"], f["travel_source"], f["travel_record_id"])
+        for f in flags
+        if f["kind"] in TRAVEL_KINDS
+    }
+    planted_travel = {
+        (t["offender_id"], t["kind"], t["travel_source"], t["travel_record_id"])
+        for t in truth
+        if t["kind"] in TRAVEL_KINDS
+    }
     assert planted_travel, "the generator planted no travel failure"
     for offender_id, kind, source, record in planted_travel - raised_travel:
         assert links.get((source, record)) != offender_id or mislinked(offender_id), (

@@ -114,7 +114,7 @@ def test_a_dismissed_pair_is_not_linked_on_the_next_run(sessions, matched):
         relinked = s.scalars(
             select(Link).where(
                 Link.run_id == run.id, Link.travel_pk == pair[0], Link.offender_pk == pair[1]
-            )  # fmt: skip
+            )
         ).all()
     assert relinked == []
 
@@ -124,11 +124,19 @@ def test_links_export_csv_and_json_follow_the_contract(db_url, matched):
     as_csv = runner.invoke(main, ["--db", db_url, "--user", "ann", "links", "export"])
     assert as_csv.exit_code == 0, as_csv.output
     rows = list(csv.DictReader(io.StringIO(as_csv.output)))
-    assert list(rows[0]) == ["travel_source", "travel_record_id", "offender_id",
-                             "match_probability", "match_weight", "band", "run_id"]  # fmt: skip
+    assert list(rows[0]) == [
+        "travel_source",
+        "travel_record_id",
+        "offender_id",
+        "match_probability",
+        "match_weight",
+        "band",
+        "run_id",
+    ]
     assert {r["band"] for r in rows} <= {"match", "review"}
-    as_json = runner.invoke(main, ["--db", db_url, "--user", "ann", "links", "export", "--format",
-                                   "json"])  # fmt: skip
+    as_json = runner.invoke(
+        main, ["--db", db_url, "--user", "ann", "links", "export", "--format", "json"]
+    )
     assert len(json.loads(as_json.output)) == len(rows)
     refused = runner.invoke(main, ["--db", db_url, "links", "export"])
     assert refused.exit_code == 1 and "needs the acting person" in refused.output
@@ -140,18 +148,31 @@ def test_links_export_csv_marks_formula_ids_and_keeps_negative_weights_numbers(d
         run = add_run(s)
         offender = add_offender(s, offender_id="=cmd|' /C calc'!A0")
         record = add_travel(s, record_id="-1+1", source="@api")
-        s.add(Link(run_id=run.id, travel_pk=record.id, offender_pk=offender.id,
-                   match_probability=0.5, match_weight=-1.5, band="review", explanation={}))
+        s.add(
+            Link(
+                run_id=run.id,
+                travel_pk=record.id,
+                offender_pk=offender.id,
+                match_probability=0.5,
+                match_weight=-1.5,
+                band="review",
+                explanation={},
+            )
+        )
     result = CliRunner().invoke(main, ["--db", db_url, "--user", "ann", "links", "export"])
     assert result.exit_code == 0, result.output
     [row] = list(csv.DictReader(io.StringIO(result.output)))
     assert (row["offender_id"], row["travel_record_id"], row["travel_source"]) == (
-        "'=cmd|' /C calc'!A0", "'-1+1", "'@api")
+        "'=cmd|' /C calc'!A0",
+        "'-1+1",
+        "'@api",
+    )
     assert row["match_weight"] == "-1.5"
 
 
-def test_match_evaluate_prints_precision_and_recall(db_url, sessions, matched, population,
-                                                    tmp_path):  # fmt: skip
+def test_match_evaluate_prints_precision_and_recall(
+    db_url, sessions, matched, population, tmp_path
+):
     truth = tmp_path / "truth.csv"
     travel = population["travel"]
     with truth.open("w", newline="") as handle:
@@ -161,8 +182,9 @@ def test_match_evaluate_prints_precision_and_recall(db_url, sessions, matched, p
             writer.writerow(["api-test", key, offender or ""])
     with transaction(sessions) as s:
         assert s.scalar(select(func.count()).select_from(TravelRecord)) == len(travel)
-    result = CliRunner().invoke(main, ["--db", db_url, "--user", "ann", "match", "evaluate",
-                                       "--truth", str(truth)])  # fmt: skip
+    result = CliRunner().invoke(
+        main, ["--db", db_url, "--user", "ann", "match", "evaluate", "--truth", str(truth)]
+    )
     assert result.exit_code == 0, result.output
     assert "match + review" in result.output
     recall_line = next(line for line in result.output.splitlines() if line.startswith("match  "))

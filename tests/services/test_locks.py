@@ -58,8 +58,12 @@ def _run(sessions, run_id):
     with transaction(sessions) as s:
         run = s.get(Run, run_id)
         events = s.scalars(select(AuditEvent).where(AuditEvent.object_type == "run")).all()
-        return (run.status, run.finished_at, run.error,
-                [(e.actor, e.action, e.object_id, e.details["status"]) for e in events])
+        return (
+            run.status,
+            run.finished_at,
+            run.error,
+            [(e.actor, e.action, e.object_id, e.details["status"]) for e in events],
+        )
 
 
 def test_a_killed_run_is_marked_failed_when_its_lock_is_taken_over(sessions):

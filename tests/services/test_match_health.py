@@ -39,18 +39,40 @@ class World:
         self.user = add_user(session, "ann", "analyst")
 
     def link(self, probability, band=None, model=None):
-        return add_link(self.s, self.run, add_travel(self.s), add_offender(self.s), probability,
-                        band, model or self.model)  # fmt: skip
+        return add_link(
+            self.s,
+            self.run,
+            add_travel(self.s),
+            add_offender(self.s),
+            probability,
+            band,
+            model or self.model,
+        )
 
     def flag(self, link, **values):
-        values.setdefault("evidence", {"travel": {"band": link.band,
-                                                  "match_probability": link.match_probability}})
-        return add_flag(self.s, link.offender, self.run, travel_pk=link.travel_pk,
-                        link_id=link.id, match_probability=link.match_probability, **values)
+        values.setdefault(
+            "evidence", {"travel": {"band": link.band, "match_probability": link.match_probability}}
+        )
+        return add_flag(
+            self.s,
+            link.offender,
+            self.run,
+            travel_pk=link.travel_pk,
+            link_id=link.id,
+            match_probability=link.match_probability,
+            **values,
+        )
 
     def decide(self, flag, decision, at=NOON):
-        self.s.add(Decision(flag_id=flag.id, user_id=self.user.id, decision=decision,
-                            reason="checked", decided_at=at))  # fmt: skip
+        self.s.add(
+            Decision(
+                flag_id=flag.id,
+                user_id=self.user.id,
+                decision=decision,
+                reason="checked",
+                decided_at=at,
+            )
+        )
         self.s.flush()
 
     def verdict(self, probability, decision, at=NOON, band=None, model=None):
@@ -60,8 +82,17 @@ class World:
 
 
 def _by(rows, by):
-    return {(r.band if by == "band" else r.probability if by == "probability"
-             else (r.model_version, r.band)): r for r in rows if r.by == by}  # fmt: skip
+    return {
+        (
+            r.band
+            if by == "band"
+            else r.probability
+            if by == "probability"
+            else (r.model_version, r.band)
+        ): r
+        for r in rows
+        if r.by == by
+    }
 
 
 def _counts(row):
@@ -71,9 +102,15 @@ def _counts(row):
 def test_counts_and_share_per_band(sessions):
     with transaction(sessions) as s:
         w = World(s)
-        for p, decision in [(0.99, "confirm"), (0.97, "confirm"), (0.999, "confirm"),
-                            (0.96, "dismiss"), (0.7, "confirm"), (0.6, "dismiss"),
-                            (0.55, "dismiss")]:  # fmt: skip
+        for p, decision in [
+            (0.99, "confirm"),
+            (0.97, "confirm"),
+            (0.999, "confirm"),
+            (0.96, "dismiss"),
+            (0.7, "confirm"),
+            (0.6, "dismiss"),
+            (0.55, "dismiss"),
+        ]:
             w.verdict(p, decision)
         bands = _by(match_health(s, AS_OF), "band")
     assert list(bands) == ["match", "review", "all"]
@@ -87,14 +124,27 @@ def test_counts_and_share_per_band(sessions):
 def test_counts_per_probability_bin_edges_included_below(sessions):
     with transaction(sessions) as s:
         w = World(s)
-        for p, decision in [(0.5, "dismiss"), (0.6, "confirm"), (0.93, "confirm"),
-                            (0.95, "confirm"), (0.98, "dismiss"), (0.99, "confirm"),
-                            (1.0, "confirm")]:  # fmt: skip
+        for p, decision in [
+            (0.5, "dismiss"),
+            (0.6, "confirm"),
+            (0.93, "confirm"),
+            (0.95, "confirm"),
+            (0.98, "dismiss"),
+            (0.99, "confirm"),
+            (1.0, "confirm"),
+        ]:
             w.verdict(p, decision)
         bins = _by(match_health(s, AS_OF), "probability")
     assert list(bins) == list(BIN_LABELS)  # every bin, empty ones too; none below 0.5
-    assert BIN_LABELS == ("0.5-0.6", "0.6-0.7", "0.7-0.8", "0.8-0.9", "0.9-0.95", "0.95-0.99",
-                          "0.99-1.0")  # fmt: skip
+    assert BIN_LABELS == (
+        "0.5-0.6",
+        "0.6-0.7",
+        "0.7-0.8",
+        "0.8-0.9",
+        "0.9-0.95",
+        "0.95-0.99",
+        "0.99-1.0",
+    )
     assert _counts(bins["0.5-0.6"]) == (1, 0, 1)
     assert _counts(bins["0.6-0.7"]) == (1, 1, 0)
     assert _counts(bins["0.7-0.8"]) == (0, 0, 0) and bins["0.7-0.8"].share_confirmed is None
@@ -117,8 +167,11 @@ def test_the_window_is_the_days_ending_with_as_of_by_decision_time(sessions):
         w = World(s)
         w.verdict(0.99, "confirm", at=datetime.combine(first_day, datetime.min.time(), UTC))
         w.verdict(0.99, "dismiss", at=datetime(2026, 3, 10, 23, 59, 59, tzinfo=UTC))
-        w.verdict(0.99, "confirm", at=datetime.combine(first_day, datetime.min.time(), UTC)
-                  - timedelta(microseconds=1))  # fmt: skip
+        w.verdict(
+            0.99,
+            "confirm",
+            at=datetime.combine(first_day, datetime.min.time(), UTC) - timedelta(microseconds=1),
+        )
         w.verdict(0.99, "confirm", at=datetime(2026, 3, 11, tzinfo=UTC))
         # an offset is honoured: 00:30 on the 11th in Paris is 23:30 UTC on the 10th
         w.verdict(0.7, "confirm", at=datetime(2026, 3, 11, 0, 30, tzinfo=ZoneInfo("Europe/Paris")))
@@ -155,8 +208,9 @@ def test_only_verdicts_on_links_count_once_per_pair_latest_standing(sessions):
         w.decide(add_flag(s, add_offender(s), w.run, kind="late_change"), "confirm")
         pair = w.link(0.97)
         w.decide(w.flag(pair), "confirm", at=NOON)
-        w.decide(w.flag(pair, kind="travel_details_mismatch"), "dismiss",
-                 at=NOON + timedelta(hours=1))  # fmt: skip
+        w.decide(
+            w.flag(pair, kind="travel_details_mismatch"), "dismiss", at=NOON + timedelta(hours=1)
+        )
         bands = _by(match_health(s, AS_OF), "band")
     assert _counts(bands["all"]) == (1, 0, 1)
 
@@ -189,13 +243,16 @@ def test_renderings(sessions):
     window = HealthWindow(AS_OF)
     with transaction(sessions) as s:
         assert "no links were confirmed or dismissed" in render_health(
-            match_health(s, AS_OF), window, "table")
+            match_health(s, AS_OF), window, "table"
+        )
         World(s).verdict(0.99, "confirm")
         rows = match_health(s, AS_OF)
     table = render_health(rows, window, "table")
     lines = table.splitlines()
-    assert lines[:2] == ["Matching health: links analysts confirmed or dismissed from 2026-02-09 "
-                         "to 2026-03-10", "(30 days, by decision date in UTC)"]  # fmt: skip
+    assert lines[:2] == [
+        "Matching health: links analysts confirmed or dismissed from 2026-02-09 to 2026-03-10",
+        "(30 days, by decision date in UTC)",
+    ]
     assert ["match", "1", "1", "0", "100.0%", "0.990"] in [line.split() for line in lines]
     assert ["v1", "match", "1", "1", "0", "100.0%", "0.990"] in [line.split() for line in lines]
     records = list(csv.DictReader(io.StringIO(render_health(rows, window, "csv"))))
@@ -223,8 +280,9 @@ def test_command_table_and_json(decided_db, sessions):
     table = runner.invoke(main, base)
     assert table.exit_code == 0, table.output
     lines = table.output.splitlines()
-    assert lines[0].startswith("Matching health: links analysts confirmed or dismissed from "
-                               "2026-02-09 to 2026-03-10")  # fmt: skip
+    assert lines[0].startswith(
+        "Matching health: links analysts confirmed or dismissed from 2026-02-09 to 2026-03-10"
+    )
     match_line = next(line for line in lines if line.startswith("match "))
     assert match_line.split() == ["match", "2", "1", "1", "50.0%", "0.975"]
     assert any(line.split()[:2] == ["0.7-0.8", "1"] for line in lines)
@@ -232,11 +290,22 @@ def test_command_table_and_json(decided_db, sessions):
     assert as_json.exit_code == 0, as_json.output
     document = json.loads(as_json.output)
     assert (document["as_of"], document["first_day"], document["days"]) == (
-        "2026-03-10", "2026-03-04", 7)
+        "2026-03-10",
+        "2026-03-04",
+        7,
+    )
     review = next(r for r in document["rows"] if r["by"] == "band" and r["band"] == "review")
-    assert review == {"by": "band", "band": "review", "probability": None, "model_version": None,
-                      "decided": 1, "confirmed": 1, "dismissed": 0, "share_confirmed": 1.0,
-                      "mean_probability": 0.75}  # fmt: skip
+    assert review == {
+        "by": "band",
+        "band": "review",
+        "probability": None,
+        "model_version": None,
+        "decided": 1,
+        "confirmed": 1,
+        "dismissed": 0,
+        "share_confirmed": 1.0,
+        "mean_probability": 0.75,
+    }
     earlier = runner.invoke(main, [*base[:-1], "2026-01-01", "--format", "json"])
     assert all(r["decided"] == 0 for r in json.loads(earlier.output)["rows"])
     with transaction(sessions) as s:  # aggregate figures, like `match evaluate`: not logged
@@ -249,6 +318,7 @@ def test_command_needs_an_analyst_supervisor_or_admin(decided_db):
     assert anonymous.exit_code == 1 and "needs the acting person" in anonymous.output
     liaison = runner.invoke(main, ["--db", decided_db, "--user", "liz", "match", "health"])
     assert liaison.exit_code == 1 and "may not match.health" in liaison.output
-    bad = runner.invoke(main, ["--db", decided_db, "--user", "ann", "match", "health", "--days",
-                               "0"])  # fmt: skip
+    bad = runner.invoke(
+        main, ["--db", decided_db, "--user", "ann", "match", "health", "--days", "0"]
+    )
     assert bad.exit_code == 2

@@ -16,8 +16,10 @@ from tracker.models import AuditEvent, AuditEventValues, Reject
 from tracker.services.reject_retention import erase_old_rejects
 from tracker.services.retention import erase_unmatched_travel
 
-HEADER = ("record_id,source,family_name,given_names,date_of_birth,direction,departure_country,"
-          "arrival_country,departure_time")  # fmt: skip
+HEADER = (
+    "record_id,source,family_name,given_names,date_of_birth,direction,departure_country,"
+    "arrival_country,departure_time"
+)
 ROW = "R1,api-test,{name},Tessa,1990-02-03,out,GBR,THA,2026-01-10T09:00:00+00:00"
 BAD = "R2,api-test,Rejectedperson,Rhea,1991-03-04,out,GBR,THA,2026-01-10T09:00:00"  # no offset
 NAMES = ("Passengerone", "Passengeronne", "Rejectedperson")
@@ -33,8 +35,9 @@ def _load(sessions, settings, tmp_path):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
         paths.append(path)
-    results = ingest_files(sessions, "travel", paths, settings=settings, actor="system",
-                           today=date(2026, 1, 11))  # fmt: skip
+    results = ingest_files(
+        sessions, "travel", paths, settings=settings, actor="system", today=date(2026, 1, 11)
+    )
     assert results[1].updated == 1 and results[1].rejected == 1
     return results[1].reject_file
 
@@ -47,8 +50,9 @@ def _copies_of_names(sessions) -> str:
     return "\n".join(kept)
 
 
-def test_retention_erases_a_passengers_names_from_audit_values_and_rejects(sessions, db_url,
-                                                                           tmp_path):  # fmt: skip
+def test_retention_erases_a_passengers_names_from_audit_values_and_rejects(
+    sessions, db_url, tmp_path
+):
     settings = Settings(database_url=db_url, data_dir=tmp_path / "data")
     reject_file = _load(sessions, settings, tmp_path)
     assert NAMES[2] in reject_file.read_text(encoding="utf-8")
@@ -66,8 +70,9 @@ def test_retention_erases_a_passengers_names_from_audit_values_and_rejects(sessi
         assert verify_chain(s).intact
         [alteration] = s.scalars(select(AuditEvent).filter_by(action="alteration")).all()
         assert "family_name" in alteration.details["changed"]  # which field, not its values
-        erasures = s.scalars(select(AuditEvent).filter_by(action="erasure")
-                             .order_by(AuditEvent.id)).all()  # fmt: skip
+        erasures = s.scalars(
+            select(AuditEvent).filter_by(action="erasure").order_by(AuditEvent.id)
+        ).all()
         assert [e.object_type for e in erasures] == ["travel_records", "rejects"]
         assert erasures[0].details["audit_values_erased"] == 1
         assert erasures[0].details["erased_values"] == [[alteration.id, alteration.id]]

@@ -77,8 +77,9 @@ def test_running_it_again_erases_nothing_more(sessions):
         assert erase_unmatched_travel(s, date(2026, 3, 31)).erased == 0
 
 
-def test_erasing_most_of_the_table_rebuilds_its_indexes_intact(sessions, monkeypatch,
-                                                               secondary_index):  # fmt: skip
+def test_erasing_most_of_the_table_rebuilds_its_indexes_intact(
+    sessions, monkeypatch, secondary_index
+):
     from sqlalchemy import inspect
 
     import tracker.services.retention as retention
@@ -102,8 +103,9 @@ def test_erasing_most_of_the_table_rebuilds_its_indexes_intact(sessions, monkeyp
         assert set(s.scalars(select(TravelRecord.record_id))) == {"recent"}
 
 
-def test_a_failed_erasure_leaves_the_indexes_and_the_records_in_place(sessions, monkeypatch,
-                                                                      secondary_index):  # fmt: skip
+def test_a_failed_erasure_leaves_the_indexes_and_the_records_in_place(
+    sessions, monkeypatch, secondary_index
+):
     from sqlalchemy import inspect
 
     import tracker.services.retention as retention

@@ -67,8 +67,13 @@ def read_paxlst(folder: Path) -> tuple[pd.DataFrame, list[dict]]:
             tag, el = seg.tag, seg.elements
             if tag == "UNH":
                 ref = el[0]
-                info = {"file": path.name, "control": control, "ref": ref, "passengers": 0,
-                        "one_line": "\n" not in text.strip()}  # fmt: skip
+                info = {
+                    "file": path.name,
+                    "control": control,
+                    "ref": ref,
+                    "passengers": 0,
+                    "one_line": "\n" not in text.strip(),
+                }
                 flight, current = {}, None
             elif tag == "TDT":
                 flight["flight_number"], flight["carrier"] = el[1], el[4]
@@ -81,11 +86,16 @@ def read_paxlst(folder: Path) -> tuple[pd.DataFrame, list[dict]]:
             elif tag == "NAD" and el[0] == "FL":
                 info["passengers"] += 1
                 name = el[3] if isinstance(el[3], list) else [el[3]]
-                current = {**flight, "family_name": name[0],
-                           "given_names": " ".join(x for x in name[1:] if x),
-                           "source": f"paxlst-{sender.lower()}",
-                           "record_id": f"{control}-{ref}-{info['passengers']:04d}",
-                           "date_of_birth": "", "doc_number": "", "file": path.name}  # fmt: skip
+                current = {
+                    **flight,
+                    "family_name": name[0],
+                    "given_names": " ".join(x for x in name[1:] if x),
+                    "source": f"paxlst-{sender.lower()}",
+                    "record_id": f"{control}-{ref}-{info['passengers']:04d}",
+                    "date_of_birth": "",
+                    "doc_number": "",
+                    "file": path.name,
+                }
                 rows.append(current)
             elif current is not None and tag == "DTM" and el[0][0] == "329":
                 current["date_of_birth"] = _century(el[0][1], past=True).isoformat()
@@ -112,7 +122,8 @@ def load(folder: Path) -> Inbox:
     from tracker.synthetic.geo import airport
 
     pax["direction"] = pax["departure_port"].map(
-        lambda p: "out" if airport(p).country == "GBR" else "in")
+        lambda p: "out" if airport(p).country == "GBR" else "in"
+    )
     pax["departure_country"] = pax["departure_port"].map(lambda p: airport(p).country)
     pax["arrival_country"] = pax["arrival_port"].map(lambda p: airport(p).country)
     all_travel = pd.concat([both, pax.drop(columns=["departure_time"])], ignore_index=True)

@@ -139,8 +139,15 @@ def test_exactly_the_planted_flags_are_due(inbox):
     assert inbox.manifest["args"]["as_of"] == AS_OF.isoformat()
     found, _ = _evaluate(inbox)
     flags = inbox.truth_flags
-    planted = set(zip(flags["offender_id"], flags["kind"], flags["travel_source"],
-                      flags["travel_record_id"], strict=True))  # fmt: skip
+    planted = set(
+        zip(
+            flags["offender_id"],
+            flags["kind"],
+            flags["travel_source"],
+            flags["travel_record_id"],
+            strict=True,
+        )
+    )
     assert found == planted
 
 

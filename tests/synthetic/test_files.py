@@ -11,31 +11,110 @@ from datetime import date, datetime
 from tracker.synthetic.geo import ISO2_TO_ISO3, airport
 
 CONTRACT = {
-    "offenders.csv": ["offender_id", "family_name", "given_names", "date_of_birth", "sex",
-                      "nationalities", "requirement_start", "notification_period", "jurisdiction",
-                      "tier", "risk_level", "managing_force", "status", "wanted_since",
-                      "fixed_abode", "address_line", "postcode", "last_known_area",
-                      "offence_category", "height_cm", "description"],
+    "offenders.csv": [
+        "offender_id",
+        "family_name",
+        "given_names",
+        "date_of_birth",
+        "sex",
+        "nationalities",
+        "requirement_start",
+        "notification_period",
+        "jurisdiction",
+        "tier",
+        "risk_level",
+        "managing_force",
+        "status",
+        "wanted_since",
+        "fixed_abode",
+        "address_line",
+        "postcode",
+        "last_known_area",
+        "offence_category",
+        "height_cm",
+        "description",
+    ],
     "aliases.csv": ["offender_id", "family_name", "given_names", "kind"],
     "documents.csv": ["offender_id", "doc_type", "doc_number", "issuing_country", "expires_on"],
-    "notifications.csv": ["notification_id", "offender_id", "kind", "notified_on",
-                          "effective_on", "departure_date", "return_date",
-                          "destination_countries", "departure_port", "arrival_port", "carrier"],
-    "travel.csv": ["record_id", "source", "family_name", "given_names", "date_of_birth", "sex",
-                   "nationality", "doc_type", "doc_number", "doc_issuing_country", "direction",
-                   "departure_port", "arrival_port", "departure_country", "arrival_country",
-                   "departure_time", "carrier", "flight_number"],
-    "truth_links.csv": ["travel_source", "travel_record_id", "offender_id", "category",
-                        "corruptions", "hard_negative_of"],
-    "truth_flags.csv": ["offender_id", "kind", "travel_source", "travel_record_id",
-                        "notification_id", "note"],
-}  # fmt: skip
-CORRUPTIONS = {"exact", "case", "order_swap", "dropped_middle", "truncation", "transliteration",
-               "alias", "nickname", "typo", "day_month_swap", "missing_dob", "new_passport",
-               "doc_ocr", "no_document", "dob_year_off", "dob_digit_typo"}  # fmt: skip
-FLAG_KINDS = {"unnotified_travel", "late_travel_notification", "travel_details_mismatch",
-              "missing_return_notification", "late_initial", "late_change", "overdue_periodic",
-              "overdue_weekly", "whereabouts_unknown"}  # fmt: skip
+    "notifications.csv": [
+        "notification_id",
+        "offender_id",
+        "kind",
+        "notified_on",
+        "effective_on",
+        "departure_date",
+        "return_date",
+        "destination_countries",
+        "departure_port",
+        "arrival_port",
+        "carrier",
+    ],
+    "travel.csv": [
+        "record_id",
+        "source",
+        "family_name",
+        "given_names",
+        "date_of_birth",
+        "sex",
+        "nationality",
+        "doc_type",
+        "doc_number",
+        "doc_issuing_country",
+        "direction",
+        "departure_port",
+        "arrival_port",
+        "departure_country",
+        "arrival_country",
+        "departure_time",
+        "carrier",
+        "flight_number",
+    ],
+    "truth_links.csv": [
+        "travel_source",
+        "travel_record_id",
+        "offender_id",
+        "category",
+        "corruptions",
+        "hard_negative_of",
+    ],
+    "truth_flags.csv": [
+        "offender_id",
+        "kind",
+        "travel_source",
+        "travel_record_id",
+        "notification_id",
+        "note",
+    ],
+}
+CORRUPTIONS = {
+    "exact",
+    "case",
+    "order_swap",
+    "dropped_middle",
+    "truncation",
+    "transliteration",
+    "alias",
+    "nickname",
+    "typo",
+    "day_month_swap",
+    "missing_dob",
+    "new_passport",
+    "doc_ocr",
+    "no_document",
+    "dob_year_off",
+    "dob_digit_typo",
+}
+FLAG_KINDS = {
+    "unnotified_travel",
+    "late_travel_notification",
+    "travel_details_mismatch",
+    "missing_return_notification",
+    "late_initial",
+    "late_change",
+    "overdue_periodic",
+    "overdue_weekly",
+    "whereabouts_unknown",
+}
 DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}([+-]\d{2}:\d{2}|Z)$")
 
 
@@ -115,14 +194,19 @@ def test_truth_flags_point_at_existing_evidence(inbox):
     flags = inbox.truth_flags
     assert set(flags["kind"]) == FLAG_KINDS
     assert set(flags["offender_id"]) <= set(inbox.offenders["offender_id"])
-    owner = dict(zip(inbox.notifications["notification_id"], inbox.notifications["offender_id"],
-                     strict=True))  # fmt: skip
+    owner = dict(
+        zip(inbox.notifications["notification_id"], inbox.notifications["offender_id"], strict=True)
+    )
     truth = inbox.truth_links.set_index(["travel_source", "travel_record_id"])["offender_id"]
     for _, f in flags.iterrows():
         if f["notification_id"]:
             assert owner[f["notification_id"]] == f["offender_id"]
-        if f["kind"] in ("unnotified_travel", "late_travel_notification",
-                         "travel_details_mismatch", "missing_return_notification"):
+        if f["kind"] in (
+            "unnotified_travel",
+            "late_travel_notification",
+            "travel_details_mismatch",
+            "missing_return_notification",
+        ):
             assert truth[(f["travel_source"], f["travel_record_id"])] == f["offender_id"]
         else:
             assert f["travel_source"] == f["travel_record_id"] == ""
@@ -145,8 +229,16 @@ def test_register_has_the_variety_the_brief_asks_for(inbox):
     assert len(sorna) and sorna["tier"].isin(["1", "2", "3"]).all()
     assert (o.loc[o["jurisdiction"] == "uk-ew", "tier"] == "").all()
     assert "no" in set(o["fixed_abode"])
-    assert set(o["notification_period"]) <= {"indefinite", "P10Y", "P7Y", "P5Y", "P2Y", "P2Y6M",
-                                              "P15Y", "P25Y"}  # fmt: skip
+    assert set(o["notification_period"]) <= {
+        "indefinite",
+        "P10Y",
+        "P7Y",
+        "P5Y",
+        "P2Y",
+        "P2Y6M",
+        "P15Y",
+        "P25Y",
+    }
     assert o["family_name"].str.contains("'").any()
     assert o["family_name"].str.contains(",").any()
     assert o["family_name"].str.contains(r"[\u0400-\u04FF]").any()

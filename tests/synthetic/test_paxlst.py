@@ -43,7 +43,8 @@ def test_record_ids_follow_the_shared_rule(inbox):
     truth = inbox.truth_links
     in_truth = truth[truth["travel_source"].str.startswith("paxlst-")]
     assert set(zip(in_truth["travel_source"], in_truth["travel_record_id"], strict=True)) == set(
-        zip(pax["source"], pax["record_id"], strict=True))
+        zip(pax["source"], pax["record_id"], strict=True)
+    )
 
 
 def test_every_flight_touches_the_uk(inbox):

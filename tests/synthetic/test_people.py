@@ -15,8 +15,11 @@ OCR = str.maketrans({"O": "0", "I": "1", "B": "8"})
 
 def _known(inbox, category: str):
     truth = inbox.truth_links[inbox.truth_links["category"] == category]
-    rows = truth.merge(inbox.travel, left_on=["travel_source", "travel_record_id"],
-                       right_on=["source", "record_id"])  # fmt: skip
+    rows = truth.merge(
+        inbox.travel,
+        left_on=["travel_source", "travel_record_id"],
+        right_on=["source", "record_id"],
+    )
     return rows.assign(labels=rows["corruptions"].str.split("|"))
 
 
@@ -47,8 +50,10 @@ def test_corruption_labels_match_what_differs(inbox):
         labels = set(row["labels"])
         if "exact" in labels:
             assert labels == {"exact"}
-            assert (row["family_name"], row["given_names"]) == (person["family_name"],
-                                                                 person["given_names"])
+            assert (row["family_name"], row["given_names"]) == (
+                person["family_name"],
+                person["given_names"],
+            )
         if "missing_dob" in labels:
             assert row["date_of_birth"] == ""
         elif not labels & {"day_month_swap", "dob_year_off", "dob_digit_typo"}:
@@ -69,8 +74,10 @@ def test_corruption_labels_match_what_differs(inbox):
 
 def test_corruption_frequencies_are_realistic(inbox):
     rows = _known(inbox, "offender")
-    share = {k: rows["labels"].map(lambda ls, k=k: k in ls).mean() for k in (
-        "case", "order_swap", "dropped_middle", "new_passport", "transliteration")}  # fmt: skip
+    share = {
+        k: rows["labels"].map(lambda ls, k=k: k in ls).mean()
+        for k in ("case", "order_swap", "dropped_middle", "new_passport", "transliteration")
+    }
     assert share["case"] > 0.85
     assert 0.08 < share["order_swap"] < 0.3
     assert 0.08 < share["dropped_middle"] < 0.35

@@ -24,10 +24,19 @@ AS_OF = date(2026, 11, 20)
 SIZE = {"offenders": 500, "travel": 5000}
 READ = {"dtype": str, "keep_default_na": False}
 OCR = str.maketrans({"O": "0", "I": "1", "B": "8"})
-EAST_FAMILIES = {fold(v) for e in (*CHINESE_FAMILY, *KOREAN_FAMILY, *JAPANESE_FAMILY,
-                                   *VIETNAMESE_FAMILY) for v in e.split("/")}  # fmt: skip
-DOB_LABELS = {"missing_dob", "day_month_swap", "dob_day_off", "dob_year_off", "dob_transposed",
-              "dob_digit_typo"}  # fmt: skip
+EAST_FAMILIES = {
+    fold(v)
+    for e in (*CHINESE_FAMILY, *KOREAN_FAMILY, *JAPANESE_FAMILY, *VIETNAMESE_FAMILY)
+    for v in e.split("/")
+}
+DOB_LABELS = {
+    "missing_dob",
+    "day_month_swap",
+    "dob_day_off",
+    "dob_year_off",
+    "dob_transposed",
+    "dob_digit_typo",
+}
 QUIET = {"exact", "case", "no_document", "new_passport", "doc_ocr"}  # leave names and dates be
 
 
@@ -52,16 +61,26 @@ def load(folder: Path) -> dict[str, pd.DataFrame]:
         jsonl = pd.DataFrame([{k: _text(v) for k, v in json.loads(line).items()} for line in f])
     travel = pd.concat([csv, jsonl.assign(channel="jsonl"), _paxlst(folder)], ignore_index=True)
     truth = pd.read_csv(folder / "truth_links.csv", **READ)
-    rows = truth.merge(travel.fillna(""), left_on=["travel_source", "travel_record_id"],
-                       right_on=["source", "record_id"], validate="one_to_one")  # fmt: skip
+    rows = truth.merge(
+        travel.fillna(""),
+        left_on=["travel_source", "travel_record_id"],
+        right_on=["source", "record_id"],
+        validate="one_to_one",
+    )
     offenders = pd.read_csv(folder / "offenders.csv", **READ)
     known = rows[rows["category"] == "offender"].merge(
         offenders[["offender_id", "family_name", "given_names", "date_of_birth"]],
-        on="offender_id", suffixes=("", "_reg"))  # fmt: skip
+        on="offender_id",
+        suffixes=("", "_reg"),
+    )
     known["labels"] = known["corruptions"].str.split("|").map(set)
-    return {"rows": rows, "known": known, "offenders": offenders,
-            "aliases": pd.read_csv(folder / "aliases.csv", **READ),
-            "documents": pd.read_csv(folder / "documents.csv", **READ)}  # fmt: skip
+    return {
+        "rows": rows,
+        "known": known,
+        "offenders": offenders,
+        "aliases": pd.read_csv(folder / "aliases.csv", **READ),
+        "documents": pd.read_csv(folder / "documents.csv", **READ),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -142,8 +161,12 @@ def _dob_label_holds(label: str, given: str, registered: str) -> bool:
     if label == "dob_year_off":
         return abs(g.year - r.year) == 1 and (g.month, g.day) in {(r.month, r.day), (2, 28)}
     if label == "dob_transposed":
-        return (len(diff) == 2 and diff[1] == diff[0] + 1 and gd[diff[0]] == rd[diff[1]]
-                and gd[diff[1]] == rd[diff[0]])  # fmt: skip
+        return (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and gd[diff[0]] == rd[diff[1]]
+            and gd[diff[1]] == rd[diff[0]]
+        )
     assert label == "dob_digit_typo"
     return len(diff) == 1 and diff[0] >= 2 and abs((g - r).days) != 1
 
@@ -160,7 +183,10 @@ def test_birth_dates_most_missing_or_slipped_each_labelled_right(inboxes):
         if slips:
             label = slips.pop()
             assert _dob_label_holds(label, row["date_of_birth"], row["date_of_birth_reg"]), (
-                label, row["date_of_birth"], row["date_of_birth_reg"])  # fmt: skip
+                label,
+                row["date_of_birth"],
+                row["date_of_birth_reg"],
+            )
         else:
             assert row["date_of_birth"] == row["date_of_birth_reg"]
     counts = known["labels"].explode().value_counts()
@@ -230,8 +256,18 @@ def test_native_order_register_rich_in_east_asian_names_most_written_family_firs
 
 def test_native_order_labels_say_what_the_carrier_did(inboxes):
     known = inboxes("native-order")["known"]
-    allowed = QUIET | {"native_order", "name_one_field", "order_swap", "given_run_together",
-                       "given_first_syllable", "given_initial"} | DOB_LABELS  # fmt: skip
+    allowed = (
+        QUIET
+        | {
+            "native_order",
+            "name_one_field",
+            "order_swap",
+            "given_run_together",
+            "given_first_syllable",
+            "given_initial",
+        }
+        | DOB_LABELS
+    )
     checked = 0
     for _, row in known[known["labels"].map(lambda ls: ls <= allowed)].iterrows():
         family, given = _native(row)
@@ -266,8 +302,9 @@ def test_initials_nicknames_given_names_cut_replaced_or_missing_each_labelled_ri
     for label in ("given_initial", "nickname", "given_missing"):
         assert _share(known, {label}) > 0.06, label
     registered_nicks = inbox["aliases"][inbox["aliases"]["kind"] == "nickname"]
-    nick_alias = dict(zip(registered_nicks["offender_id"],
-                          registered_nicks["given_names"].map(fold), strict=True))  # fmt: skip
+    nick_alias = dict(
+        zip(registered_nicks["offender_id"], registered_nicks["given_names"].map(fold), strict=True)
+    )
     plain = ~known["labels"].map(lambda ls: bool(ls & {"alias", "typo", "transliteration"}))
     for _, row in known[plain].iterrows():
         labels = row["labels"]
@@ -298,8 +335,9 @@ def _osa(a: str, b: str) -> int:
     d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
     for i in range(1, len(a) + 1):
         for j in range(1, len(b) + 1):
-            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1,
-                          d[i - 1][j - 1] + (a[i - 1] != b[j - 1]))  # fmt: skip
+            d[i][j] = min(
+                d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1])
+            )
             if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
                 d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
     return d[len(a)][len(b)]
@@ -309,7 +347,8 @@ def test_short_typos_short_names_with_one_letter_slips_each_labelled_right(inbox
     inbox = inboxes("short-typos")
     offenders = inbox["offenders"]
     short = offenders["family_name"].map(lambda f: len(fold(f)) <= 4 and " " not in f) | (
-        offenders["given_names"].map(lambda g: len(fold(g.split(" ")[0])) <= 4))  # fmt: skip
+        offenders["given_names"].map(lambda g: len(fold(g.split(" ")[0])) <= 4)
+    )
     assert short.mean() > 0.6
     known = inbox["known"]
     assert _share(known, {"short_typo"}) > 0.35
@@ -317,8 +356,10 @@ def test_short_typos_short_names_with_one_letter_slips_each_labelled_right(inbox
     allowed = QUIET | DOB_LABELS | {"order_swap", "short_typo"}
     for _, row in known[known["labels"].map(lambda ls: ls <= allowed)].iterrows():
         family, given = _native(row)
-        pairs = [("family", family, row["family_name_reg"]),
-                 ("given", given, row["given_names_reg"])]  # fmt: skip
+        pairs = [
+            ("family", family, row["family_name_reg"]),
+            ("given", given, row["given_names_reg"]),
+        ]
         slipped = [pair for pair in pairs if fold(pair[1]) != fold(pair[2])]
         if "short_typo" not in row["labels"]:
             assert not slipped
@@ -346,8 +387,20 @@ def test_generate_command_takes_a_profile_and_lists_them_all(tmp_path):
     for name, profile in PROFILES.items():
         assert any(name in line and profile.summary in line for line in shown.output.splitlines())
     out = tmp_path / "inbox"
-    done = runner.invoke(main, ["generate", "--out", str(out), "--offenders", "60", "--travel",
-                                "600", "--profile", "birth-dates"])  # fmt: skip
+    done = runner.invoke(
+        main,
+        [
+            "generate",
+            "--out",
+            str(out),
+            "--offenders",
+            "60",
+            "--travel",
+            "600",
+            "--profile",
+            "birth-dates",
+        ],
+    )
     assert done.exit_code == 0, done.output
     assert "profile birth-dates" in done.output
     assert '"profile": "birth-dates"' in (out / "manifest.json").read_text()

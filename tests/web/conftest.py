@@ -22,8 +22,9 @@ from tracker.db import make_engine, make_session_factory
 
 
 def _pg_admin_url() -> str:
-    return os.environ.get("TRACKER_TEST_PG_URL",
-                          "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")  # fmt: skip
+    return os.environ.get(
+        "TRACKER_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+    )
 
 
 class ScenarioDatabases:
@@ -70,8 +71,9 @@ class ScenarioDatabases:
 
 @pytest.fixture(scope="session")
 def scenario_databases(database_factory, population, tmp_path_factory):
-    databases = ScenarioDatabases(database_factory, population,
-                                  tmp_path_factory.mktemp(f"web-{database_factory.backend}"))
+    databases = ScenarioDatabases(
+        database_factory, population, tmp_path_factory.mktemp(f"web-{database_factory.backend}")
+    )
     yield databases
     databases.cleanup()
 
@@ -116,4 +118,3 @@ def shared_app(scenario_databases, tmp_path_factory):
 def clients(shared_app):
     """A signed-in client per role on the shared app."""
     return {name: client_for(shared_app, name) for name in PEOPLE}
-

@@ -20,8 +20,11 @@ from tracker.services.linking import run_matching
 PASSWORD = "correct horse battery staple"
 PEOPLE = {"ada": "admin", "ann": "analyst", "sam": "supervisor", "liz": "liaison"}
 MARKUP_NAME = "<script>alert('x')</script>"
-RESTRICTED = {"address_line": "1 Hidden Close, Secretbury", "postcode": "ZZ9 9ZZ",
-              "offence_category": "restricted-offence-category"}  # fmt: skip
+RESTRICTED = {
+    "address_line": "1 Hidden Close, Secretbury",
+    "postcode": "ZZ9 9ZZ",
+    "offence_category": "restricted-offence-category",
+}
 HARD = {
     "swapped": ("PEMBERTON-OYELARAN", "ZEBEDEE", "1977-09-08", "ZEBEDEE", "PEMBERTON-OYELARAN"),
     "alias": ("KALINOWSKA", "BRONISLAWA", "1969-04-12", "ZIELINSKA", "BRONISLAWA"),
@@ -50,39 +53,74 @@ def _hard_cases(s) -> dict[str, Offender]:
     for case, (family, given, born, t_family, t_given) in HARD.items():
         extra = RESTRICTED if case == "swapped" else {}
         offender = Offender(
-            offender_id=f"VR-HARD-{case}", family_name=family, given_names=given,
-            date_of_birth=date.fromisoformat(born), requirement_start=date(2020, 1, 1),
-            notification_period="indefinite", managing_force="Northshire Police",
-            public_id=f"hard-{case}", sex="M", risk_level="high", **extra,
-        )  # fmt: skip
+            offender_id=f"VR-HARD-{case}",
+            family_name=family,
+            given_names=given,
+            date_of_birth=date.fromisoformat(born),
+            requirement_start=date(2020, 1, 1),
+            notification_period="indefinite",
+            managing_force="Northshire Police",
+            public_id=f"hard-{case}",
+            sex="M",
+            risk_level="high",
+            **extra,
+        )
         s.add(offender)
         s.flush()
         if case == "alias":
             add_alias(s, offender, "Zielinska", "Bronislawa", "previous_name")
         add_notification(s, offender, "periodic", date(2026, 1, 5))
-        add_notification(s, offender, "change_address", date(2026, 2, 2),
-                         effective_on=date(2026, 1, 30))  # fmt: skip
-        s.add(TravelRecord(
-            source="api-test", record_id=f"hard-{case}", family_name=t_family,
-            given_names=t_given, date_of_birth=date.fromisoformat(born), sex="M",
-            direction="out", departure_country="GBR", arrival_country="THA",
-            departure_port="LHR", arrival_port="BKK", carrier="XX", flight_number="XX101",
-            departure_time=datetime(2026, 3, 1, 6, 40, tzinfo=UTC),
-            departure_local_date=date(2026, 3, 1),
-        ))  # fmt: skip
+        add_notification(
+            s, offender, "change_address", date(2026, 2, 2), effective_on=date(2026, 1, 30)
+        )
+        s.add(
+            TravelRecord(
+                source="api-test",
+                record_id=f"hard-{case}",
+                family_name=t_family,
+                given_names=t_given,
+                date_of_birth=date.fromisoformat(born),
+                sex="M",
+                direction="out",
+                departure_country="GBR",
+                arrival_country="THA",
+                departure_port="LHR",
+                arrival_port="BKK",
+                carrier="XX",
+                flight_number="XX101",
+                departure_time=datetime(2026, 3, 1, 6, 40, tzinfo=UTC),
+                departure_local_date=date(2026, 3, 1),
+            )
+        )
         made[case] = offender
     return made
 
 
 def _rejects(s, run: Run) -> None:
-    source = SourceFile(run_id=run.id, name="travel-2026-03-10.csv", path="inbox/travel.csv",
-                        kind="travel", format="csv", sha256="0" * 64, size_bytes=100,
-                        rows_read=5, rows_loaded=3, rows_rejected=2)  # fmt: skip
+    source = SourceFile(
+        run_id=run.id,
+        name="travel-2026-03-10.csv",
+        path="inbox/travel.csv",
+        kind="travel",
+        format="csv",
+        sha256="0" * 64,
+        size_bytes=100,
+        rows_read=5,
+        rows_loaded=3,
+        rows_rejected=2,
+    )
     s.add(source)
     s.flush()
     for line in (3, 4):
-        s.add(Reject(source_file_id=source.id, line=line, column="departure_time",
-                     reason="datetime '2026-03-01T06:40' has no offset", raw="..."))  # fmt: skip
+        s.add(
+            Reject(
+                source_file_id=source.id,
+                line=line,
+                column="departure_time",
+                reason="datetime '2026-03-01T06:40' has no offset",
+                raw="...",
+            )
+        )
 
 
 def build_scenario(sessions, population) -> Scenario:
@@ -91,8 +129,12 @@ def build_scenario(sessions, population) -> Scenario:
         _people(s)
         load_population(s, population)
         hard = _hard_cases(s)
-        run = Run(as_of=date(2026, 3, 10), status="succeeded", counts={}, stage_timings={
-            "ingest": 1.2, "match": 3.4, "compliance": 0.8})  # fmt: skip
+        run = Run(
+            as_of=date(2026, 3, 10),
+            status="succeeded",
+            counts={},
+            stage_timings={"ingest": 1.2, "match": 3.4, "compliance": 0.8},
+        )
         s.add(run)
         s.flush()
         scenario.run_id = run.id
@@ -101,41 +143,80 @@ def build_scenario(sessions, population) -> Scenario:
         for case, offender in hard.items():
             travel = s.scalars(select(TravelRecord).filter_by(record_id=f"hard-{case}")).one()
             # The matcher is tuned elsewhere; a hard case it leaves unlinked still gets its flag.
-            link = s.scalars(select(Link).filter_by(travel_pk=travel.id,
-                                                    offender_pk=offender.id)).one_or_none()
+            link = s.scalars(
+                select(Link).filter_by(travel_pk=travel.id, offender_pk=offender.id)
+            ).one_or_none()
             scenario.flags[case] = add_flag(
-                s, offender, run, severity=severity[case], travel_pk=travel.id,
+                s,
+                offender,
+                run,
+                severity=severity[case],
+                travel_pk=travel.id,
                 link_id=link.id if link else None,
                 match_probability=link.match_probability if link else None,
                 due_on=date(2026, 2, 22),
                 summary=f"travelled to THA on 2026-03-01 without notice ({case})",
-            ).id  # fmt: skip
+            ).id
             scenario.offenders[case] = offender.offender_id
-        marked = add_offender(s, offender_id="VR-WEB-markup", public_id="web-markup",
-                              family_name=MARKUP_NAME, given_names="Bobby <b>Tables</b>",
-                              managing_force="Northshire Police")  # fmt: skip
-        scenario.flags["markup"] = add_flag(s, marked, run, severity="low",
-                                            kind="overdue_periodic", due_on=date(2026, 3, 1),
-                                            summary=f"periodic overdue: {MARKUP_NAME}").id
-        escalated = add_offender(s, offender_id="VR-WEB-escalated", public_id="web-escalated",
-                                 managing_force="Southvale Constabulary")
-        scenario.flags["escalated"] = add_flag(s, escalated, run, severity="high",
-                                               escalated=True, kind="late_change",
-                                               due_on=date(2026, 3, 3)).id  # fmt: skip
-        confirmed = add_offender(s, offender_id="VR-WEB-confirmed", public_id="web-confirmed",
-                                 managing_force="Southvale Constabulary", risk_level="high")
-        flag = add_flag(s, confirmed, run, severity="high", status="confirmed",
-                        due_on=date(2026, 3, 4))  # fmt: skip
+        marked = add_offender(
+            s,
+            offender_id="VR-WEB-markup",
+            public_id="web-markup",
+            family_name=MARKUP_NAME,
+            given_names="Bobby <b>Tables</b>",
+            managing_force="Northshire Police",
+        )
+        scenario.flags["markup"] = add_flag(
+            s,
+            marked,
+            run,
+            severity="low",
+            kind="overdue_periodic",
+            due_on=date(2026, 3, 1),
+            summary=f"periodic overdue: {MARKUP_NAME}",
+        ).id
+        escalated = add_offender(
+            s,
+            offender_id="VR-WEB-escalated",
+            public_id="web-escalated",
+            managing_force="Southvale Constabulary",
+        )
+        scenario.flags["escalated"] = add_flag(
+            s,
+            escalated,
+            run,
+            severity="high",
+            escalated=True,
+            kind="late_change",
+            due_on=date(2026, 3, 3),
+        ).id
+        confirmed = add_offender(
+            s,
+            offender_id="VR-WEB-confirmed",
+            public_id="web-confirmed",
+            managing_force="Southvale Constabulary",
+            risk_level="high",
+        )
+        flag = add_flag(
+            s, confirmed, run, severity="high", status="confirmed", due_on=date(2026, 3, 4)
+        )
         ann = s.scalars(select(User).filter_by(name="ann")).one()
-        s.add(Decision(flag_id=flag.id, user_id=ann.id, decision="confirm",
-                       reason="seen on CCTV"))  # fmt: skip
+        s.add(Decision(flag_id=flag.id, user_id=ann.id, decision="confirm", reason="seen on CCTV"))
         scenario.flags["confirmed"] = flag.id
-        wanted = add_offender(s, offender_id="VR-WEB-wanted", public_id="web-wanted",
-                              family_name="Wantedperson", given_names="Wendy",
-                              status="wanted", wanted_since=date(2026, 2, 1),
-                              last_known_area="Harbourtown", description="tall, red coat",
-                              address_line="9 Never Published Road", postcode="QQ1 1QQ",
-                              offence_category="never-in-the-feed")  # fmt: skip
+        wanted = add_offender(
+            s,
+            offender_id="VR-WEB-wanted",
+            public_id="web-wanted",
+            family_name="Wantedperson",
+            given_names="Wendy",
+            status="wanted",
+            wanted_since=date(2026, 2, 1),
+            last_known_area="Harbourtown",
+            description="tall, red coat",
+            address_line="9 Never Published Road",
+            postcode="QQ1 1QQ",
+            offence_category="never-in-the-feed",
+        )
         scenario.offenders["wanted"] = wanted.offender_id
         _rejects(s, run)
     return scenario

@@ -59,26 +59,41 @@ def test_every_page_needs_a_session(shared_app, scenario):
 
 
 def test_htmx_requests_without_a_session_are_told_where_to_go(shared_app):
-    response = client_for(shared_app).get("/queue", headers={"HX-Request": "true"},
-                                          follow_redirects=False)  # fmt: skip
+    response = client_for(shared_app).get(
+        "/queue", headers={"HX-Request": "true"}, follow_redirects=False
+    )
     assert response.status_code == 401
     assert response.headers["HX-Redirect"].startswith("/sign-in")
 
 
 def test_posts_without_a_session_are_refused(shared_app, scenario):
     anonymous = client_for(shared_app)
-    for path in (f"/flags/{scenario.flags['alias']}/decision", "/admin/users", "/sign-out",
-                 "/approvals/approve", "/packages"):  # fmt: skip
-        response = anonymous.post(path, data={"decision": "dismiss", "reason": "x"},
-                                  follow_redirects=False)  # fmt: skip
+    for path in (
+        f"/flags/{scenario.flags['alias']}/decision",
+        "/admin/users",
+        "/sign-out",
+        "/approvals/approve",
+        "/packages",
+    ):
+        response = anonymous.post(
+            path, data={"decision": "dismiss", "reason": "x"}, follow_redirects=False
+        )
         assert response.status_code == 403, path
         assert "refused" in response.text
 
 
 def test_a_forged_cookie_is_no_session(shared_app):
     forged = URLSafeSerializer("another-secret-" + "x" * 40, salt="tracker.web.session").dumps(
-        {"csrf": "t", "user_id": 1, "name": "ada", "version": 0, "since": 1e12,
-         "seen": 1e12, "flash": []})  # fmt: skip
+        {
+            "csrf": "t",
+            "user_id": 1,
+            "name": "ada",
+            "version": 0,
+            "since": 1e12,
+            "seen": 1e12,
+            "flash": [],
+        }
+    )
     client = client_for(shared_app)
     client.cookies.set(COOKIE_NAME, forged)
     response = client.get("/admin/users", follow_redirects=False)
@@ -98,8 +113,16 @@ def test_a_cookie_naming_another_user_with_the_right_key_but_a_wrong_session_ver
     shared_app,
 ):
     cookie = URLSafeSerializer(SECRET, salt="tracker.web.session").dumps(
-        {"csrf": "t", "user_id": 1, "name": "ada", "version": 99,
-         "since": shared_app.state.clock(), "seen": shared_app.state.clock(), "flash": []})
+        {
+            "csrf": "t",
+            "user_id": 1,
+            "name": "ada",
+            "version": 99,
+            "since": shared_app.state.clock(),
+            "seen": shared_app.state.clock(),
+            "flash": [],
+        }
+    )
     client = client_for(shared_app)
     client.cookies.set(COOKIE_NAME, cookie)
     response = client.get("/admin/users", follow_redirects=False)

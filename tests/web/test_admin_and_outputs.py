@@ -35,14 +35,27 @@ def test_an_admin_adds_a_person_and_sets_their_password(app, web_url):
     added = _post(ada, "/admin/users", "/admin/users", name="bea", role="analyst")
     assert added.status_code == 303
     assert "Added bea as analyst" in ada.get("/admin/users").text
-    short = _post(ada, "/admin/users", "/admin/users/password", name="bea", password="short",
-                  repeat="short")  # fmt: skip
+    short = _post(
+        ada, "/admin/users", "/admin/users/password", name="bea", password="short", repeat="short"
+    )
     assert short.status_code == 422 and "at least 12" in short.text
-    differ = _post(ada, "/admin/users", "/admin/users/password", name="bea",
-                   password="first passphrase", repeat="other passphrase")  # fmt: skip
+    differ = _post(
+        ada,
+        "/admin/users",
+        "/admin/users/password",
+        name="bea",
+        password="first passphrase",
+        repeat="other passphrase",
+    )
     assert differ.status_code == 422 and "differ" in differ.text
-    done = _post(ada, "/admin/users", "/admin/users/password", name="bea",
-                 password="bea's own passphrase", repeat="bea's own passphrase")  # fmt: skip
+    done = _post(
+        ada,
+        "/admin/users",
+        "/admin/users/password",
+        name="bea",
+        password="bea's own passphrase",
+        repeat="bea's own passphrase",
+    )
     assert done.status_code == 303
     assert sign_in(client_for(app), "bea", "bea's own passphrase").status_code == 303
     with _db(web_url) as s:
@@ -66,8 +79,17 @@ def test_a_supervisor_lists_users_but_may_not_add_or_set_passwords(app):
     page = sam.get("/admin/users").text
     assert "ann" in page and 'action="/admin/users"' not in page
     assert _post(sam, "/admin/users", "/admin/users", name="x", role="admin").status_code == 403
-    assert _post(sam, "/admin/users", "/admin/users/password", name="ann",
-                 password=PASSWORD, repeat=PASSWORD).status_code == 403  # fmt: skip
+    assert (
+        _post(
+            sam,
+            "/admin/users",
+            "/admin/users/password",
+            name="ann",
+            password=PASSWORD,
+            repeat=PASSWORD,
+        ).status_code
+        == 403
+    )
 
 
 def test_the_audit_page_filters_and_verifies(app, web_url, scenario):
@@ -103,8 +125,10 @@ def test_the_decision_shows_in_the_audit_log(app, scenario):
     ann, ada = client_for(app, "ann"), client_for(app, "ada")
     flag_id = scenario.flags["swapped"]
     page = ann.get(f"/flags/{flag_id}").text
-    ann.post(f"/flags/{flag_id}/decision", data={"csrf_token": csrf_of(page),
-             "decision": "dismiss", "reason": "not the same person"})  # fmt: skip
+    ann.post(
+        f"/flags/{flag_id}/decision",
+        data={"csrf_token": csrf_of(page), "decision": "dismiss", "reason": "not the same person"},
+    )
     log = ada.get(f"/admin/audit?action=decision&object_type=flag&object_id={flag_id}").text
     assert "not the same person" in log and "ann" in log
 
@@ -126,8 +150,13 @@ def test_a_supervisor_approves_with_a_preview_and_the_feed_carries_them(app, sce
     assert json.loads(public.get("/public/most-wanted.json").text)["total"] == 0
     refused = _post(sam, "/approvals", "/approvals/approve", offender_id=wanted, reason=" ")
     assert refused.status_code == 422 and "reason is required" in refused.text
-    approved = _post(sam, "/approvals", "/approvals/approve", offender_id=wanted,
-                     reason="missing for three weeks; enquiries exhausted")  # fmt: skip
+    approved = _post(
+        sam,
+        "/approvals",
+        "/approvals/approve",
+        offender_id=wanted,
+        reason="missing for three weeks; enquiries exhausted",
+    )
     assert approved.status_code == 303
     feed = json.loads(public.get("/public/most-wanted.json").text)
     assert [item["uid"] for item in feed["items"]] == ["web-wanted"]
@@ -138,23 +167,30 @@ def test_a_supervisor_approves_with_a_preview_and_the_feed_carries_them(app, sce
     assert atom.headers["content-type"].startswith("application/atom+xml")
     assert "Wantedperson" in atom.text
     assert "on the feed" in sam.get("/approvals").text
-    withdrawn = _post(sam, "/approvals", "/approvals/withdraw", offender_id=wanted,
-                      reason="found and arrested")  # fmt: skip
+    withdrawn = _post(
+        sam, "/approvals", "/approvals/withdraw", offender_id=wanted, reason="found and arrested"
+    )
     assert withdrawn.status_code == 303
     assert json.loads(public.get("/public/most-wanted.json").text)["total"] == 0
 
 
 def test_only_supervisors_approve(app, scenario):
     ann = client_for(app, "ann")
-    response = _post(ann, "/queue", "/approvals/approve",
-                     offender_id=scenario.offenders["wanted"], reason="x")  # fmt: skip
+    response = _post(
+        ann, "/queue", "/approvals/approve", offender_id=scenario.offenders["wanted"], reason="x"
+    )
     assert response.status_code == 403
 
 
 def test_approving_someone_not_wanted_is_refused(app, scenario):
     sam = client_for(app, "sam")
-    response = _post(sam, "/approvals", "/approvals/approve",
-                     offender_id=scenario.offenders["swapped"], reason="x")  # fmt: skip
+    response = _post(
+        sam,
+        "/approvals",
+        "/approvals/approve",
+        offender_id=scenario.offenders["swapped"],
+        reason="x",
+    )
     assert response.status_code == 422 and "not &#39;wanted&#39;" in response.text
 
 
@@ -167,15 +203,24 @@ def test_a_liaison_officer_builds_and_downloads_a_package(app, web_url, scenario
     ann, liz = client_for(app, "ann"), client_for(app, "liz")
     flag_id = scenario.flags["alias"]
     page = ann.get(f"/flags/{flag_id}").text
-    ann.post(f"/flags/{flag_id}/decision", data={"csrf_token": csrf_of(page),
-             "decision": "confirm", "reason": "passport matches"})  # fmt: skip
+    ann.post(
+        f"/flags/{flag_id}/decision",
+        data={"csrf_token": csrf_of(page), "decision": "confirm", "reason": "passport matches"},
+    )
     packages = liz.get("/packages").text
     assert f'id="package-flag-{flag_id}"' in packages
     bad = _post(liz, "/packages", "/packages", flag_id=flag_id, country="XXX", reason="r")
     assert bad.status_code == 422 and "not an ISO 3166-1" in bad.text
-    done = _post(liz, "/packages", "/packages", flag_id=flag_id, country="THA",
-                 reason="travel to THA by a high-risk offender", grading="1B",
-                 handling="P")  # fmt: skip
+    done = _post(
+        liz,
+        "/packages",
+        "/packages",
+        flag_id=flag_id,
+        country="THA",
+        reason="travel to THA by a high-risk offender",
+        grading="1B",
+        handling="P",
+    )
     assert done.status_code == 303, done.text
     listing = liz.get("/packages").text
     assert "built for flag" in listing
@@ -194,8 +239,9 @@ def test_a_liaison_officer_builds_and_downloads_a_package(app, web_url, scenario
 
 def test_a_package_needs_a_confirmed_flag_and_the_units_key(app, scenario):
     liz = client_for(app, "liz")
-    response = _post(liz, "/packages", "/packages", flag_id=scenario.flags["swapped"],
-                     country="THA", reason="r")  # fmt: skip
+    response = _post(
+        liz, "/packages", "/packages", flag_id=scenario.flags["swapped"], country="THA", reason="r"
+    )
     assert response.status_code == 422
     assert "key" in response.text or "confirmed" in response.text
 

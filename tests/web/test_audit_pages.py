@@ -23,18 +23,34 @@ def _sessions(url):
 def _alterations(url) -> None:
     """An offender's move (values kept apart, as ingest now writes them), and a traveller's
     correction written the old way, values in the chained details."""
-    moved = {"postcode": {"old": POSTCODES[0], "new": POSTCODES[1]},
-             "status": {"old": "active", "new": "wanted"}}  # fmt: skip
-    corrected = {"family_name": {"old": TRAVELLER[0], "new": "X"},
-                 "given_names": {"old": TRAVELLER[1], "new": "Y"},
-                 "doc_number": {"old": TRAVELLER[2], "new": None},
-                 "flight_number": {"old": "BA9", "new": "BA11"}}  # fmt: skip
+    moved = {
+        "postcode": {"old": POSTCODES[0], "new": POSTCODES[1]},
+        "status": {"old": "active", "new": "wanted"},
+    }
+    corrected = {
+        "family_name": {"old": TRAVELLER[0], "new": "X"},
+        "given_names": {"old": TRAVELLER[1], "new": "Y"},
+        "doc_number": {"old": TRAVELLER[2], "new": None},
+        "flight_number": {"old": "BA9", "new": "BA11"},
+    }
     with transaction(_sessions(url)) as s:
-        record_event(s, actor="system", action="alteration", object_type="offender",
-                     object_id="VR-0000001", details={"changed": sorted(moved)},
-                     values={"changes": moved})  # fmt: skip
-        record_event(s, actor="system", action="alteration", object_type="travel_record",
-                     object_id="api-test|R1", details={"changes": corrected})
+        record_event(
+            s,
+            actor="system",
+            action="alteration",
+            object_type="offender",
+            object_id="VR-0000001",
+            details={"changed": sorted(moved)},
+            values={"changes": moved},
+        )
+        record_event(
+            s,
+            actor="system",
+            action="alteration",
+            object_type="travel_record",
+            object_id="api-test|R1",
+            details={"changes": corrected},
+        )
 
 
 def test_the_audit_page_names_changed_fields_without_restricted_values(app, web_url):
@@ -71,8 +87,7 @@ def test_the_verify_page_names_anchor_problems_without_server_paths(app, web_url
     assert str(tmp_path) not in html and "checkpoints.jsonl" not in html
 
 
-def test_an_anchor_key_the_server_cannot_read_gives_a_message_not_an_error(app, web_url,
-                                                                           tmp_path):  # fmt: skip
+def test_an_anchor_key_the_server_cannot_read_gives_a_message_not_an_error(app, web_url, tmp_path):
     _anchored(web_url, tmp_path)
     key = key_path(tmp_path / "keys")
     key.unlink()
@@ -102,10 +117,12 @@ def test_the_server_checkpoints_the_trail_while_it_runs(web_url, tmp_path, clock
 
 def test_a_filter_date_outside_the_calendar_in_utc_is_refused_plainly(shared_app):
     ada = client_for(shared_app, "ada")
-    for query in ("since=0001-01-01T00:00:00%2B14:00", "until=9999-12-31T23:59:59-14:00",
-                  "since=yesterday"):
+    for query in (
+        "since=0001-01-01T00:00:00%2B14:00",
+        "until=9999-12-31T23:59:59-14:00",
+        "since=yesterday",
+    ):
         response = ada.get(f"/admin/audit?{query}")
         assert response.status_code == 400, query
-        assert "must be a date (2026-11-20) or a date and time with its offset" in (
-            response.text)
+        assert "must be a date (2026-11-20) or a date and time with its offset" in (response.text)
     assert ada.get("/admin/audit?since=2026-01-01T00:00:00%2B14:00").status_code == 200

@@ -27,8 +27,16 @@ CHROMIUM = Path(os.environ.get("TRACKER_CHROMIUM", "/usr/bin/chromium"))
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 VIEWPORT = {"width": 1280, "height": 860}
 
 
@@ -61,9 +69,16 @@ def server(tmp_path_factory, population):
     app = make_app(url, folder, clock=clock.time)
     port = _free_port()
     # The browser keeps connections alive: without a bound, shutting down waits on them.
-    instance = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                             log_level="warning", lifespan="off",
-                                             timeout_graceful_shutdown=1))  # fmt: skip
+    instance = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            lifespan="off",
+            timeout_graceful_shutdown=1,
+        )
+    )
     thread = threading.Thread(target=instance.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -89,8 +104,13 @@ def chromium(tmp_path_factory):
     driver = sync_playwright().start()
     try:
         context = driver.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=str(CHROMIUM),
-            headless=True, args=FLAGS, viewport=VIEWPORT, timeout=30_000)  # fmt: skip
+            str(tmp_path_factory.mktemp("chromium-profile")),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=FLAGS,
+            viewport=VIEWPORT,
+            timeout=30_000,
+        )
     except Exception as exc:
         driver.stop()
         _unavailable(f"Chromium at {CHROMIUM} could not start: {str(exc).splitlines()[0]}")
@@ -135,8 +155,10 @@ def sign_in(tab, base: str, name: str, path: str) -> None:
 
 
 def queue_ids(tab) -> list[int]:
-    return [int(v) for v in tab.eval_on_selector_all(
-        "tr.queue-row", "rows => rows.map(r => r.dataset.flag)")]  # fmt: skip
+    return [
+        int(v)
+        for v in tab.eval_on_selector_all("tr.queue-row", "rows => rows.map(r => r.dataset.flag)")
+    ]
 
 
 def test_an_analyst_dismisses_the_most_severe_flag_and_an_admin_sees_it(server, page):
@@ -162,10 +184,13 @@ def test_an_analyst_dismisses_the_most_severe_flag_and_an_admin_sees_it(server, 
 
     page.select_option("select[name=severity]", "high")  # htmx swaps the results in place
     page.wait_for_function("() => location.search.includes('severity=high')")
-    page.wait_for_function("() => [...document.querySelectorAll('tr.queue-row .badge')]"
-                           ".filter(b => b.textContent === 'medium').length === 0")
-    severities = page.eval_on_selector_all("tr.queue-row td:nth-child(2) .badge",
-                                           "els => els.map(e => e.textContent)")  # fmt: skip
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('tr.queue-row .badge')]"
+        ".filter(b => b.textContent === 'medium').length === 0"
+    )
+    severities = page.eval_on_selector_all(
+        "tr.queue-row td:nth-child(2) .badge", "els => els.map(e => e.textContent)"
+    )
     assert severities and set(severities) == {"high"}
     page.click("button:has-text('Sign out')")
     page.wait_for_url(re.compile(r"/sign-in"))

@@ -19,22 +19,26 @@ def _people(sessions) -> None:
 
 def test_set_password_from_standard_input(db_url, sessions):
     _people(sessions)
-    result = CliRunner().invoke(main, ["--db", db_url, "--user", "ada", "users", "set-password",
-                                       "ann", "--password-stdin"],
-                                input="a long enough passphrase\n")  # fmt: skip
+    result = CliRunner().invoke(
+        main,
+        ["--db", db_url, "--user", "ada", "users", "set-password", "ann", "--password-stdin"],
+        input="a long enough passphrase\n",
+    )
     assert result.exit_code == 0, result.output
     assert "password set for ann" in result.output
     with transaction(sessions) as s:
-        assert s.scalars(select(User).filter_by(name="ann")).one().password_hash.startswith(
-            "$argon2")
+        assert (
+            s.scalars(select(User).filter_by(name="ann")).one().password_hash.startswith("$argon2")
+        )
 
 
 def test_set_password_prompts_twice(db_url, sessions):
     _people(sessions)
     runner = CliRunner()
     args = ["--db", db_url, "--user", "ada", "users", "set-password", "ann"]
-    mismatch = runner.invoke(main, args, input="first passphrase\nother passphrase\n"
-                             "first passphrase\nfirst passphrase\n")  # fmt: skip
+    mismatch = runner.invoke(
+        main, args, input="first passphrase\nother passphrase\nfirst passphrase\nfirst passphrase\n"
+    )
     assert mismatch.exit_code == 0, mismatch.output
     assert "first passphrase" not in mismatch.output  # hidden input
 
@@ -42,11 +46,17 @@ def test_set_password_prompts_twice(db_url, sessions):
 def test_set_password_is_for_admins_and_checks_the_rules(db_url, sessions):
     _people(sessions)
     runner = CliRunner()
-    refused = runner.invoke(main, ["--db", db_url, "--user", "ann", "users", "set-password",
-                                   "ann", "--password-stdin"], input="a long passphrase\n")
+    refused = runner.invoke(
+        main,
+        ["--db", db_url, "--user", "ann", "users", "set-password", "ann", "--password-stdin"],
+        input="a long passphrase\n",
+    )
     assert refused.exit_code == 1 and "users.set_password" in refused.output
-    short = runner.invoke(main, ["--db", db_url, "--user", "ada", "users", "set-password", "ann",
-                                 "--password-stdin"], input="short\n")  # fmt: skip
+    short = runner.invoke(
+        main,
+        ["--db", db_url, "--user", "ada", "users", "set-password", "ann", "--password-stdin"],
+        input="short\n",
+    )
     assert short.exit_code == 1 and "at least 12" in short.output
 
 

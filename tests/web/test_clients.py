@@ -60,7 +60,10 @@ def test_a_network_of_proxies_wider_than_four_addresses_is_refused(wide):
 
 def test_narrow_networks_and_single_addresses_are_accepted():
     assert [str(n) for n in parse_trusted_proxies("192.168.1.4/30, 2001:db8::4/126, ::1")] == [
-        "192.168.1.4/30", "2001:db8::4/126", "::1/128"]  # fmt: skip
+        "192.168.1.4/30",
+        "2001:db8::4/126",
+        "::1/128",
+    ]
 
 
 def test_forwarded_for_without_trusted_proxies_is_warned_about_once(monkeypatch, caplog):
@@ -70,7 +73,8 @@ def test_forwarded_for_without_trusted_proxies_is_warned_about_once(monkeypatch,
             assert client_address(_scope("203.0.113.9", "198.51.100.1"), ()) == "203.0.113.9"
         client_address(_scope("203.0.113.9"), ())
     assert [r.getMessage()[:40] for r in caplog.records] == [
-        "a request came with X-Forwarded-For but "]  # fmt: skip
+        "a request came with X-Forwarded-For but "
+    ]
 
 
 def test_a_proxy_without_the_header_is_the_client():

@@ -22,8 +22,12 @@ def assert_security_headers(response):
 def test_ids_out_of_range_or_not_numbers_are_404_with_the_security_headers(clients):
     ann = clients["ann"]
     for bad in HOSTILE_IDS:
-        for path in (f"/flags/{bad}", f"/reports/runs/{bad}", f"/reports/runs/{bad}/daily.html",
-                     f"/reports/runs/{bad}/charts/new_flags.svg"):  # fmt: skip
+        for path in (
+            f"/flags/{bad}",
+            f"/reports/runs/{bad}",
+            f"/reports/runs/{bad}/daily.html",
+            f"/reports/runs/{bad}/charts/new_flags.svg",
+        ):
             response = ann.get(path)
             assert response.status_code == 404, (path, response.text[:200])
             assert_security_headers(response)
@@ -32,8 +36,11 @@ def test_ids_out_of_range_or_not_numbers_are_404_with_the_security_headers(clien
 def test_a_decision_on_a_huge_flag_id_is_404(app, scenario):
     ann = client_for(app, "ann")
     token = csrf_of(ann.get("/queue").text)
-    response = ann.post(f"/flags/{HUGE}/decision", follow_redirects=False,
-                        data={"csrf_token": token, "decision": "dismiss", "reason": "x"})
+    response = ann.post(
+        f"/flags/{HUGE}/decision",
+        follow_redirects=False,
+        data={"csrf_token": token, "decision": "dismiss", "reason": "x"},
+    )
     assert response.status_code == 404
     assert_security_headers(response)
 
@@ -41,9 +48,11 @@ def test_a_decision_on_a_huge_flag_id_is_404(app, scenario):
 def test_a_package_for_a_huge_flag_id_is_a_bad_request_not_a_crash(app):
     liz = client_for(app, "liz")
     token = csrf_of(liz.get("/packages").text)
-    response = liz.post("/packages", follow_redirects=False,
-                        data={"csrf_token": token, "flag_id": str(HUGE), "country": "THA",
-                              "reason": "r"})  # fmt: skip
+    response = liz.post(
+        "/packages",
+        follow_redirects=False,
+        data={"csrf_token": token, "flag_id": str(HUGE), "country": "THA", "reason": "r"},
+    )
     assert response.status_code == 400
     assert_security_headers(response)
     assert liz.get("/packages/" + "a" * 100 + ".zip").status_code == 404
@@ -51,8 +60,7 @@ def test_a_package_for_a_huge_flag_id_is_a_bad_request_not_a_crash(app):
 
 def test_unknown_pages_wrong_methods_and_refusals_carry_the_security_headers(clients):
     ann = clients["ann"]
-    answers = {404: ann.get("/no/such/page"), 405: ann.get("/sign-out"),
-               403: ann.put("/queue")}  # fmt: skip
+    answers = {404: ann.get("/no/such/page"), 405: ann.get("/sign-out"), 403: ann.put("/queue")}
     for status, response in answers.items():
         assert response.status_code == status
         assert_security_headers(response)
@@ -76,17 +84,26 @@ def test_an_unexpected_error_is_a_plain_500_with_the_headers_and_no_details(app,
 def _confirmed_flag(app, scenario) -> int:
     ann, flag_id = client_for(app, "ann"), scenario.flags["alias"]
     token = csrf_of(ann.get(f"/flags/{flag_id}").text)
-    ann.post(f"/flags/{flag_id}/decision", data={"csrf_token": token, "decision": "confirm",
-                                                 "reason": "passport matches"})  # fmt: skip
+    ann.post(
+        f"/flags/{flag_id}/decision",
+        data={"csrf_token": token, "decision": "confirm", "reason": "passport matches"},
+    )
     return flag_id
 
 
 def _build(app, flag_id):
     liz = client_for(app, "liz")
     token = csrf_of(liz.get("/packages").text)
-    return liz.post("/packages", follow_redirects=False,
-                    data={"csrf_token": token, "flag_id": flag_id, "country": "THA",
-                          "reason": "travel to THA by a high-risk offender"})  # fmt: skip
+    return liz.post(
+        "/packages",
+        follow_redirects=False,
+        data={
+            "csrf_token": token,
+            "flag_id": flag_id,
+            "country": "THA",
+            "reason": "travel to THA by a high-risk offender",
+        },
+    )
 
 
 def test_a_package_refused_for_want_of_a_key_names_no_server_path(app, scenario):

@@ -66,9 +66,16 @@ def test_a_decisions_redirect_stays_on_the_site(app, scenario):
     ann = client_for(app, "ann")
     flag_id = scenario.flags["alias"]
     token = csrf_of(ann.get(f"/flags/{flag_id}").text)
-    response = ann.post(f"/flags/{flag_id}/decision", follow_redirects=False,
-                        data={"csrf_token": token, "decision": "dismiss",
-                              "reason": "different person", "back": "/%2F/evil.example"})
+    response = ann.post(
+        f"/flags/{flag_id}/decision",
+        follow_redirects=False,
+        data={
+            "csrf_token": token,
+            "decision": "dismiss",
+            "reason": "different person",
+            "back": "/%2F/evil.example",
+        },
+    )
     assert response.status_code == 303 and response.headers["location"] == "/queue"
 
 

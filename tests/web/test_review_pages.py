@@ -124,7 +124,8 @@ def test_a_decision_goes_through_the_clis_function_and_leaves_the_queue(app, web
     assert _flag(web_url, flag_id).status == "dismissed"
     decisions = _audit(web_url, action="decision")
     assert [(e.actor, e.object_id, e.justification) for e in decisions] == [
-        ("ann", str(flag_id), "different person: CCTV")]
+        ("ann", str(flag_id), "different person: CCTV")
+    ]
     engine = make_engine(web_url)
     with transaction(make_session_factory(engine)) as s:
         assert s.scalars(select(Decision).filter_by(flag_id=flag_id)).one().reason
@@ -143,8 +144,9 @@ def test_a_decision_without_a_reason_is_refused(app, web_url, scenario):
 
 
 def test_an_unknown_decision_is_refused(app, web_url, scenario):
-    response = _decide(client_for(app, "ann"), scenario.flags["alias"], decision="delete",
-                       reason="because")  # fmt: skip
+    response = _decide(
+        client_for(app, "ann"), scenario.flags["alias"], decision="delete", reason="because"
+    )
     assert response.status_code == 422 and "unknown decision" in response.text
 
 
@@ -160,8 +162,10 @@ def test_a_form_without_or_with_a_wrong_csrf_token_is_refused(app, web_url, scen
     assert header.status_code == 403
     other = client_for(app, "sam")  # a real token, but another session's
     stolen = csrf_of(other.get("/queue").text)
-    assert ann.post(url, data={**data, "csrf_token": stolen},
-                    follow_redirects=False).status_code == 403  # fmt: skip
+    assert (
+        ann.post(url, data={**data, "csrf_token": stolen}, follow_redirects=False).status_code
+        == 403
+    )
     assert _flag(web_url, flag_id).status == "open"
 
 
@@ -170,13 +174,19 @@ def test_an_escalated_flag_is_decided_by_a_supervisor(app, web_url, scenario):
     ann, sam = client_for(app, "ann"), client_for(app, "sam")
     page = ann.get(f"/flags/{flag_id}").text
     assert 'id="decide-form"' not in page and "a supervisor decides it" in page
-    refused = ann.post(f"/flags/{flag_id}/decision", data={
-        "csrf_token": csrf_of(page), "decision": "confirm", "reason": "seen"},
-        follow_redirects=False)  # fmt: skip
+    refused = ann.post(
+        f"/flags/{flag_id}/decision",
+        data={"csrf_token": csrf_of(page), "decision": "confirm", "reason": "seen"},
+        follow_redirects=False,
+    )
     assert refused.status_code == 422 and "a supervisor decides it" in refused.text
     assert flag_id in _queue_ids(sam.get("/escalations").text)
-    assert _decide(sam, flag_id, decision="confirm", reason="checked with the force",
-                   back="/escalations").status_code == 303  # fmt: skip
+    assert (
+        _decide(
+            sam, flag_id, decision="confirm", reason="checked with the force", back="/escalations"
+        ).status_code
+        == 303
+    )
     assert flag_id not in _queue_ids(sam.get("/escalations").text)
 
 
@@ -212,24 +222,36 @@ def test_restricted_fields_stay_off_pages_for_roles_that_may_not_see_them(client
 
 def test_security_headers_on_every_kind_of_response(clients, shared_app, scenario):
     anonymous = client_for(shared_app)
-    responses = [clients["ann"].get("/queue"), clients["ann"].get("/admin/audit"),
-                 anonymous.get("/sign-in"), anonymous.get("/no-such-page"),
-                 clients["ann"].get(f"/flags/{scenario.flags['swapped']}")]  # fmt: skip
+    responses = [
+        clients["ann"].get("/queue"),
+        clients["ann"].get("/admin/audit"),
+        anonymous.get("/sign-in"),
+        anonymous.get("/no-such-page"),
+        clients["ann"].get(f"/flags/{scenario.flags['swapped']}"),
+    ]
     for response in responses:
         assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
         assert response.headers["x-frame-options"] == "DENY"
         assert response.headers["referrer-policy"] == "no-referrer"
         assert response.headers["x-content-type-options"] == "nosniff"
         assert response.headers["cache-control"] == "no-store"
-    assert "script-src 'self';" in CONTENT_SECURITY_POLICY and "unsafe" not in \
-        CONTENT_SECURITY_POLICY
+    assert (
+        "script-src 'self';" in CONTENT_SECURITY_POLICY and "unsafe" not in CONTENT_SECURITY_POLICY
+    )
 
 
 def test_pages_have_no_inline_script_or_style_and_no_outside_address(clients, scenario):
     ann, sam, ada = clients["ann"], clients["sam"], clients["ada"]
-    pages = [ann.get("/queue"), ann.get(f"/flags/{scenario.flags['swapped']}"),
-             ann.get("/reports/latest"), sam.get("/approvals"), sam.get("/escalations"),
-             ada.get("/admin/users"), ada.get("/admin/audit"), clients["liz"].get("/packages")]
+    pages = [
+        ann.get("/queue"),
+        ann.get(f"/flags/{scenario.flags['swapped']}"),
+        ann.get("/reports/latest"),
+        sam.get("/approvals"),
+        sam.get("/escalations"),
+        ada.get("/admin/users"),
+        ada.get("/admin/audit"),
+        clients["liz"].get("/packages"),
+    ]
     for response in pages:
         html = response.text
         assert response.status_code == 200

@@ -58,9 +58,16 @@ def test_a_cookie_copied_before_sign_out_is_refused_after_it(app, web_url, scena
     ann.post("/sign-out", data={"csrf_token": token})
     response = _holding(app, stolen).get("/queue", follow_redirects=False)
     assert response.status_code == 303 and "ended=changed" in response.headers["location"]
-    decision = _holding(app, stolen).post(f"/flags/{flag_id}/decision", data={
-        "csrf_token": token, "decision": "confirm", "reason": "after sign-out",
-        "back": "/queue"}, follow_redirects=False)  # fmt: skip
+    decision = _holding(app, stolen).post(
+        f"/flags/{flag_id}/decision",
+        data={
+            "csrf_token": token,
+            "decision": "confirm",
+            "reason": "after sign-out",
+            "back": "/queue",
+        },
+        follow_redirects=False,
+    )
     assert decision.status_code == 303 and decision.headers["location"].startswith("/sign-in")
     assert _events(web_url, action="decision") == []
     with transaction(_sessions(web_url)) as s:
@@ -82,10 +89,14 @@ def test_a_role_change_ends_the_persons_sessions(app, web_url):
     assert _user(web_url, "ann").role == "supervisor"
     again = client_for(app, "ann")
     assert again.get("/escalations").status_code == 200
-    [event] = [e for e in _events(web_url, object_id="ann")
-               if e.details.get("event") == "role_changed"]  # fmt: skip
+    [event] = [
+        e for e in _events(web_url, object_id="ann") if e.details.get("event") == "role_changed"
+    ]
     assert (event.actor, event.details["previous"], event.details["role"]) == (
-        "ada", "analyst", "supervisor")
+        "ada",
+        "analyst",
+        "supervisor",
+    )
 
 
 def test_deactivation_ends_sessions_and_refuses_the_person_everywhere(app, web_url):
@@ -102,8 +113,10 @@ def test_deactivation_ends_sessions_and_refuses_the_person_everywhere(app, web_u
 
 
 def test_the_last_admin_cannot_be_deactivated_or_demoted_on_the_users_page(app, web_url):
-    for path, data in (("/admin/users/deactivate", {"name": "ada"}),
-                       ("/admin/users/role", {"name": "ada", "role": "analyst"})):  # fmt: skip
+    for path, data in (
+        ("/admin/users/deactivate", {"name": "ada"}),
+        ("/admin/users/role", {"name": "ada", "role": "analyst"}),
+    ):
         response = _post_as_admin(app, path, **data)
         assert response.status_code == 422 and "last active admin" in response.text
     ada = _user(web_url, "ada")
@@ -115,10 +128,12 @@ def test_only_admins_change_access(app, web_url):
     page = sam.get("/admin/users").text
     assert "/admin/users/deactivate" not in page and "/admin/users/role" not in page
     token = csrf_of(page)
-    for path, data in (("/admin/users/deactivate", {"name": "ann"}),
-                       ("/admin/users/activate", {"name": "ann"}),
-                       ("/admin/users/role", {"name": "sam", "role": "admin"}),
-                       ("/admin/users/throttle/clear", {"account": "ann", "client": "x"})):
+    for path, data in (
+        ("/admin/users/deactivate", {"name": "ann"}),
+        ("/admin/users/activate", {"name": "ann"}),
+        ("/admin/users/role", {"name": "sam", "role": "admin"}),
+        ("/admin/users/throttle/clear", {"account": "ann", "client": "x"}),
+    ):
         response = sam.post(path, data={"csrf_token": token, **data}, follow_redirects=False)
         assert response.status_code == 403, path
     assert _user(web_url, "ann").active and _user(web_url, "sam").role == "supervisor"
@@ -128,9 +143,16 @@ def test_only_admins_change_access(app, web_url):
 
 def _change_password(client, current: str, new: str, repeat: str | None = None):
     token = csrf_of(client.get("/account/password").text)
-    return client.post("/account/password", data={
-        "csrf_token": token, "current": current, "password": new,
-        "repeat": new if repeat is None else repeat}, follow_redirects=False)  # fmt: skip
+    return client.post(
+        "/account/password",
+        data={
+            "csrf_token": token,
+            "current": current,
+            "password": new,
+            "repeat": new if repeat is None else repeat,
+        },
+        follow_redirects=False,
+    )
 
 
 def test_changing_ones_own_password_keeps_this_session_and_ends_the_others(app, web_url):
@@ -143,8 +165,9 @@ def test_changing_ones_own_password_keeps_this_session_and_ends_the_others(app, 
     assert _refused(elsewhere)
     assert sign_in(client_for(app), "ann", PASSWORD).status_code == 401
     assert sign_in(client_for(app), "ann", NEW_PASSWORD).status_code == 303
-    changed = [e for e in _events(web_url, object_id="ann")
-               if e.details.get("event") == "password_changed"]  # fmt: skip
+    changed = [
+        e for e in _events(web_url, object_id="ann") if e.details.get("event") == "password_changed"
+    ]
     assert [e.actor for e in changed] == ["ann"]
 
 
@@ -168,6 +191,8 @@ def test_everyone_signed_in_may_open_the_change_password_page_and_nobody_else(ap
     anonymous = client_for(app)
     response = anonymous.get("/account/password", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"].startswith("/sign-in")
-    refused = client_for(app, "ann").post("/account/password", data={
-        "current": PASSWORD, "password": NEW_PASSWORD, "repeat": NEW_PASSWORD})  # fmt: skip
+    refused = client_for(app, "ann").post(
+        "/account/password",
+        data={"current": PASSWORD, "password": NEW_PASSWORD, "repeat": NEW_PASSWORD},
+    )
     assert refused.status_code == 403  # no CSRF token

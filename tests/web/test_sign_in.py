@@ -31,9 +31,11 @@ def _events(url, **filters) -> list[AuditEvent]:
 def test_a_good_password_signs_in_and_goes_where_asked(app):
     client = client_for(app)
     token = csrf_of(client.get("/sign-in?next=/escalations").text)
-    response = client.post("/sign-in", data={"name": "sam", "password": PASSWORD,
-                                             "csrf_token": token, "next": "/escalations"},
-                           follow_redirects=False)  # fmt: skip
+    response = client.post(
+        "/sign-in",
+        data={"name": "sam", "password": PASSWORD, "csrf_token": token, "next": "/escalations"},
+        follow_redirects=False,
+    )
     assert response.status_code == 303 and response.headers["location"] == "/escalations"
     assert client.get("/escalations").status_code == 200
 
@@ -44,17 +46,20 @@ def test_a_sign_in_may_not_redirect_elsewhere(app):
     for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
         client.cookies.clear()
         token = csrf_of(client.get("/sign-in").text)
-        response = client.post("/sign-in", data={"name": "ann", "password": PASSWORD,
-                                                 "csrf_token": token, "next": target},
-                               follow_redirects=False)  # fmt: skip
+        response = client.post(
+            "/sign-in",
+            data={"name": "ann", "password": PASSWORD, "csrf_token": token, "next": target},
+            follow_redirects=False,
+        )
         assert response.headers["location"] == "/"
 
 
 def test_the_sign_in_form_needs_its_csrf_token(app):
     client = client_for(app)
     client.get("/sign-in")
-    response = client.post("/sign-in", data={"name": "ann", "password": PASSWORD},
-                           follow_redirects=False)  # fmt: skip
+    response = client.post(
+        "/sign-in", data={"name": "ann", "password": PASSWORD}, follow_redirects=False
+    )
     assert response.status_code == 403
 
 
@@ -65,17 +70,26 @@ def test_every_refusal_reads_the_same_and_is_audited(app, web_url):
         assert response.status_code == 401
         messages.add(response.text.split('role="alert">')[1].split("<")[0])
     assert len(messages) == 1
-    failed = [e for e in _events(web_url, action="user_change")
-              if e.details.get("event") == "sign_in_failed"]
+    failed = [
+        e
+        for e in _events(web_url, action="user_change")
+        if e.details.get("event") == "sign_in_failed"
+    ]
     assert [(e.object_id, e.details["known"]) for e in failed] == [
-        ("ann", True), ("nobody", False), ("anonymous", False)]
+        ("ann", True),
+        ("nobody", False),
+        ("anonymous", False),
+    ]
 
 
 def test_a_failed_sign_in_is_recorded_as_anonymous_with_the_name_typed(app, web_url):
     for typed in ("system", "ada", "x" * 150):
         assert sign_in(client_for(app), typed, "not the password").status_code == 401
-    failed = [e for e in _events(web_url, action="user_change")
-              if e.details.get("event") == "sign_in_failed"]  # fmt: skip
+    failed = [
+        e
+        for e in _events(web_url, action="user_change")
+        if e.details.get("event") == "sign_in_failed"
+    ]
     assert [e.actor for e in failed] == ["anonymous"] * 3
     assert [e.details["attempted_name"] for e in failed] == ["system", "ada", "x" * 100]
     assert [e.object_id for e in failed] == ["system", "ada", "x" * 100]
@@ -150,8 +164,11 @@ def test_set_password_rules_and_permissions(sessions):
         assert user.password_hash.startswith("$argon2")
         assert PASSWORD not in user.password_hash
         event = s.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
-        assert (event.actor, event.action, event.details["event"]) == ("ada", "user_change",
-                                                                       "password_set")
+        assert (event.actor, event.action, event.details["event"]) == (
+            "ada",
+            "user_change",
+            "password_set",
+        )
 
 
 def test_check_sign_in_delays_the_pair_more_each_time_and_never_locks(sessions):
@@ -163,13 +180,14 @@ def test_check_sign_in_delays_the_pair_more_each_time_and_never_locks(sessions):
     policy = ThrottlePolicy(free_failures=2, first_delay_seconds=1, max_delay_minutes=15)
     now = datetime(2026, 3, 1, 9, tzinfo=UTC)
     with transaction(sessions) as s:
-        assert check_sign_in(s, "ada", "bad", now=now, policy=policy,
-                             client="203.0.113.9").reason == "wrong password"  # fmt: skip
+        assert (
+            check_sign_in(s, "ada", "bad", now=now, policy=policy, client="203.0.113.9").reason
+            == "wrong password"
+        )
         assert check_sign_in(s, "ada", "bad", now=now, policy=policy, client="203.0.113.9")
         refused = check_sign_in(s, "ada", PASSWORD, now=now, policy=policy, client="203.0.113.9")
         assert refused.throttled and refused.reason == "throttled"
-        elsewhere = check_sign_in(s, "ada", PASSWORD, now=now, policy=policy,
-                                  client="198.51.100.7")  # fmt: skip
+        elsewhere = check_sign_in(s, "ada", PASSWORD, now=now, policy=policy, client="198.51.100.7")
         assert elsewhere.ok and elsewhere.actor.role == "admin"
     with transaction(sessions) as s:
         later = now + policy.delay(2)
@@ -177,5 +195,6 @@ def test_check_sign_in_delays_the_pair_more_each_time_and_never_locks(sessions):
         assert not third.ok and not third.throttled
         again = check_sign_in(s, "ada", PASSWORD, now=later, policy=policy, client="203.0.113.9")
         assert again.blocked_until == later + policy.delay(3) > later + policy.delay(2)
-        assert check_sign_in(s, "ada", PASSWORD, now=later, policy=policy,
-                             client="198.51.100.7").ok  # the account itself is never locked
+        assert check_sign_in(
+            s, "ada", PASSWORD, now=later, policy=policy, client="198.51.100.7"
+        ).ok  # the account itself is never locked

@@ -30,8 +30,7 @@ def _failures(url, addresses: bool = False) -> list[tuple[str, str, int]]:
     """The (name, address) counts, or with ``addresses`` the per-address ones (name "*")."""
     with transaction(_sessions(url)) as s:
         rows = s.scalars(select(SignInFailure).order_by(SignInFailure.id))
-        return [(r.account, r.client, r.failures) for r in rows
-                if (r.account == "*") == addresses]  # fmt: skip
+        return [(r.account, r.client, r.failures) for r in rows if (r.account == "*") == addresses]
 
 
 def _events(url, **filters) -> list[AuditEvent]:
@@ -101,8 +100,9 @@ def test_becoming_throttled_is_audited_as_anonymous(web_url, tmp_path, clock):
     app = make_app(web_url, tmp_path, clock)
     for _ in range(7):
         sign_in(_from(app, ATTACKER), "ann", "not the password")
-    throttled = [e for e in _events(web_url, object_id="ann")
-                 if e.details.get("event") == "throttled"]  # fmt: skip
+    throttled = [
+        e for e in _events(web_url, object_id="ann") if e.details.get("event") == "throttled"
+    ]
     assert len(throttled) == 1
     assert throttled[0].actor == "anonymous" and throttled[0].details["client"] == ATTACKER[0]
 
@@ -118,13 +118,16 @@ def test_admins_see_throttles_and_clear_one(web_url, tmp_path):
     assert "Sign-in throttles" in page and ATTACKER[0] in page
     listed = CliRunner().invoke(main, ["--db", web_url, "--user", "ada", "users", "list"])
     assert listed.exit_code == 0 and ATTACKER[0] in listed.output and "'ann'" in listed.output
-    response = ada.post("/admin/users/throttle/clear", data={
-        "csrf_token": csrf_of(page), "account": "ann", "client": ATTACKER[0]},
-        follow_redirects=False)  # fmt: skip
+    response = ada.post(
+        "/admin/users/throttle/clear",
+        data={"csrf_token": csrf_of(page), "account": "ann", "client": ATTACKER[0]},
+        follow_redirects=False,
+    )
     assert response.status_code == 303
     assert sign_in(_from(app, ATTACKER), "ann").status_code == 303
-    [cleared] = [e for e in _events(web_url, object_id="ann")
-                 if e.details.get("event") == "throttle_cleared"]  # fmt: skip
+    [cleared] = [
+        e for e in _events(web_url, object_id="ann") if e.details.get("event") == "throttle_cleared"
+    ]
     assert cleared.actor == "ada" and cleared.details["client"] == ATTACKER[0]
 
 
@@ -136,9 +139,13 @@ def test_parallel_wrong_passwords_get_no_more_checks_than_the_limits(web_url, tm
 
     def attempt(client, token) -> None:
         start.wait()
-        statuses.append(client.post("/sign-in", data={
-            "name": "ann", "password": "not the password", "csrf_token": token},
-            follow_redirects=False).status_code)  # fmt: skip
+        statuses.append(
+            client.post(
+                "/sign-in",
+                data={"name": "ann", "password": "not the password", "csrf_token": token},
+                follow_redirects=False,
+            ).status_code
+        )
 
     pairs = zip(clients, tokens, strict=True)
     threads = [threading.Thread(target=attempt, args=pair) for pair in pairs]
@@ -157,21 +164,27 @@ def test_a_shared_address_that_tripped_still_lets_a_name_with_no_failures_in(web
         sign_in(_from(app, OFFICE), f"visitor-{n}", "not the password")
     assert sign_in(_from(app, OFFICE), "visitor-0", "not the password").status_code == 429
     assert sign_in(_from(app, OFFICE), "ann").status_code == 303
-    [tripped] = [e for e in _events(web_url, object_id="*")
-                 if e.details.get("event") == "client_throttled"]  # fmt: skip
+    [tripped] = [
+        e for e in _events(web_url, object_id="*") if e.details.get("event") == "client_throttled"
+    ]
     assert tripped.actor == "anonymous" and tripped.details["client"] == OFFICE[0]
     page = client_for(app, "ada").get("/admin/users").text
     assert "every name that failed from here" in page and OFFICE[0] in page
     listed = CliRunner().invoke(main, ["--db", web_url, "--user", "ada", "users", "list"])
     assert listed.exit_code == 0 and f"*  {' ' * 24}{OFFICE[0]}" in listed.output
-    cleared = CliRunner().invoke(main, ["--db", web_url, "--user", "ada", "users",
-                                        "clear-throttle", "--client", OFFICE[0]])  # fmt: skip
+    cleared = CliRunner().invoke(
+        main, ["--db", web_url, "--user", "ada", "users", "clear-throttle", "--client", OFFICE[0]]
+    )
     assert cleared.exit_code == 0, cleared.output
     assert sign_in(_from(app, OFFICE), "visitor-0", "not the password").status_code == 401
-    [event] = [e for e in _events(web_url, object_id="*")
-               if e.details.get("event") == "throttle_cleared"]  # fmt: skip
+    [event] = [
+        e for e in _events(web_url, object_id="*") if e.details.get("event") == "throttle_cleared"
+    ]
     assert event.actor == "ada" and event.details == {
-        "event": "throttle_cleared", "client": OFFICE[0], "failures": 31}  # fmt: skip
+        "event": "throttle_cleared",
+        "client": OFFICE[0],
+        "failures": 31,
+    }
 
 
 def test_an_admin_clears_an_address_on_the_users_page(web_url, tmp_path, clock):
@@ -179,9 +192,15 @@ def test_an_admin_clears_an_address_on_the_users_page(web_url, tmp_path, clock):
     for n in range(3):
         sign_in(_from(app, OFFICE), f"visitor-{n}", "not the password")
     ada = client_for(app, "ada")
-    response = ada.post("/admin/users/throttle/clear", data={
-        "csrf_token": csrf_of(ada.get("/admin/users").text), "account": "*",
-        "client": OFFICE[0]}, follow_redirects=False)  # fmt: skip
+    response = ada.post(
+        "/admin/users/throttle/clear",
+        data={
+            "csrf_token": csrf_of(ada.get("/admin/users").text),
+            "account": "*",
+            "client": OFFICE[0],
+        },
+        follow_redirects=False,
+    )
     assert response.status_code == 303
     assert _failures(web_url, addresses=True) == []
     assert sign_in(_from(app, OFFICE), "visitor-0", "not the password").status_code == 401
@@ -209,10 +228,12 @@ def test_rotating_forwarded_for_does_not_escape_the_brake(web_url, tmp_path, clo
     app = make_app(web_url, tmp_path, clock, client_attempts=3, trusted_proxies="10.1.2.3")
     for n in range(3):
         forged = {"X-Forwarded-For": f"192.0.2.{n}"}
-        assert sign_in(_from(app, ATTACKER, headers=forged), f"guess{n}", "x" * 12).status_code \
-            == 401
-    again = sign_in(_from(app, ATTACKER, headers={"X-Forwarded-For": "192.0.2.99"}), "guess0",
-                    "x" * 12)  # fmt: skip
+        assert (
+            sign_in(_from(app, ATTACKER, headers=forged), f"guess{n}", "x" * 12).status_code == 401
+        )
+    again = sign_in(
+        _from(app, ATTACKER, headers={"X-Forwarded-For": "192.0.2.99"}), "guess0", "x" * 12
+    )
     assert again.status_code == 429
 
 
@@ -221,8 +242,7 @@ def test_forged_addresses_before_the_proxys_do_not_escape_the_brake(web_url, tmp
     app = make_app(web_url, tmp_path, clock, client_attempts=3, trusted_proxies=proxy[0])
     for n in range(3):
         forged = {"X-Forwarded-For": f"192.0.2.{n}, {ATTACKER[0]}"}
-        assert sign_in(_from(app, proxy, headers=forged), f"guess{n}", "x" * 12).status_code \
-            == 401
+        assert sign_in(_from(app, proxy, headers=forged), f"guess{n}", "x" * 12).status_code == 401
     forged = {"X-Forwarded-For": f"192.0.2.99, {ATTACKER[0]}"}
     assert sign_in(_from(app, proxy, headers=forged), "guess0", "x" * 12).status_code == 429
     assert _failures(web_url, addresses=True) == [("*", ATTACKER[0], 3)]
@@ -259,8 +279,9 @@ def served(web_url, monkeypatch, tmp_path):
     result = CliRunner().invoke(main, ["--db", web_url, "serve"])
     assert result.exit_code == 0, result.output
     app = options.pop("app")
-    options.update(port=_free_port(), log_level="warning", lifespan="off",
-                   timeout_graceful_shutdown=1)  # fmt: skip
+    options.update(
+        port=_free_port(), log_level="warning", lifespan="off", timeout_graceful_shutdown=1
+    )
     server = uvicorn.Server(uvicorn.Config(app, **options))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -276,8 +297,9 @@ def served(web_url, monkeypatch, tmp_path):
 def _served_sign_in(base: str, name: str, password: str, forwarded: str) -> int:
     with httpx.Client(base_url=base, headers={"X-Forwarded-For": forwarded}) as client:
         token = csrf_of(client.get("/sign-in").text)
-        return client.post("/sign-in", data={"name": name, "password": password,
-                                             "csrf_token": token}).status_code  # fmt: skip
+        return client.post(
+            "/sign-in", data={"name": name, "password": password, "csrf_token": token}
+        ).status_code
 
 
 def test_tracker_serve_ignores_forwarded_for_without_trusted_proxies(served):

@@ -32,8 +32,9 @@ class Clock:
 
 
 def make_app(url: str, data_dir: Path, clock=None, **overrides):
-    return create_app(url, secret_key=SECRET, data_dir=data_dir, clock=clock or Clock(),
-                      **overrides)  # fmt: skip
+    return create_app(
+        url, secret_key=SECRET, data_dir=data_dir, clock=clock or Clock(), **overrides
+    )
 
 
 def csrf_of(html: str) -> str:
@@ -44,8 +45,11 @@ def csrf_of(html: str) -> str:
 
 def sign_in(client, name: str, password: str = PASSWORD):
     token = csrf_of(client.get("/sign-in").text)
-    return client.post("/sign-in", data={"name": name, "password": password,
-                                         "csrf_token": token}, follow_redirects=False)
+    return client.post(
+        "/sign-in",
+        data={"name": name, "password": password, "csrf_token": token},
+        follow_redirects=False,
+    )
 
 
 def client_for(app, name: str | None = None, **kwargs):

@@ -13,17 +13,22 @@ import click
 
 from tracker.models.enums import AUDIT_ACTIONS
 
-NOT_ANCHORED = ("the trail is not anchored outside the database: there is no audit anchor "
-                "key. Run `tracker audit checkpoint` (or `tracker keys init`, or a nightly run) "
-                "to anchor it, or pass --no-anchor-yet to verify the chain alone")  # fmt: skip
+NOT_ANCHORED = (
+    "the trail is not anchored outside the database: there is no audit anchor "
+    "key. Run `tracker audit checkpoint` (or `tracker keys init`, or a nightly run) "
+    "to anchor it, or pass --no-anchor-yet to verify the chain alone"
+)
 
 
 def _echo_chain(report) -> None:
     if report.intact:
         click.echo(f"audit trail intact: {report.entries} entries, head {report.head_hash}")
         return
-    click.echo(f"audit trail BROKEN at entry {report.first_broken_id}: {report.problem} "
-               f"({report.entries} entries verified before it)", err=True)  # fmt: skip
+    click.echo(
+        f"audit trail BROKEN at entry {report.first_broken_id}: {report.problem} "
+        f"({report.entries} entries verified before it)",
+        err=True,
+    )
 
 
 def _echo_anchor(anchor, no_anchor_yet: bool) -> bool:
@@ -49,17 +54,21 @@ def checkpoint_after(app) -> None:
 
     if not app.opened_database:
         return
-    warning = checkpoint_after_command(app.sessions(require_schema=False), app.settings.keys_dir,
-                                       app.settings.data_dir)  # fmt: skip
+    warning = checkpoint_after_command(
+        app.sessions(require_schema=False), app.settings.keys_dir, app.settings.data_dir
+    )
     if warning:
         click.echo(warning, err=True)
 
 
 @click.command("verify")
-@click.option("--no-anchor-yet", is_flag=True,
-              help="State that this installation has no anchor key yet: verify the chain alone "
-                   "instead of failing. A key that is gone while checkpoints need it still "
-                   "fails.")  # fmt: skip
+@click.option(
+    "--no-anchor-yet",
+    is_flag=True,
+    help="State that this installation has no anchor key yet: verify the chain alone "
+    "instead of failing. A key that is gone while checkpoints need it still "
+    "fails.",
+)
 @click.pass_obj
 def audit_verify_command(app, no_anchor_yet: bool) -> None:
     """Recompute the hash chain and check it against the checkpoints kept outside the
@@ -80,8 +89,9 @@ def audit_verify_command(app, no_anchor_yet: bool) -> None:
     if anchor.anchored:
         with transaction(app.sessions()) as session:
             try:
-                checkpoint = checkpoint_now(session, settings.keys_dir, settings.data_dir,
-                                            create=False)  # fmt: skip
+                checkpoint = checkpoint_now(
+                    session, settings.keys_dir, settings.data_dir, create=False
+                )
             except AnchorError as exc:
                 raise click.ClickException(str(exc)) from exc
         if checkpoint:
@@ -142,15 +152,29 @@ def audit_log_command(app, actor, action, object_ref, since, until, limit, fmt) 
     with transaction(app.sessions()) as session:
         reader = _acting(app, session, "audit.read")
         entries = query_audit_log(
-            session, actor=actor, action=action, object_type=object_type or None,
-            object_id=object_id or None, since=_aware(since), until=_aware(until), limit=limit,
-        )  # fmt: skip
+            session,
+            actor=actor,
+            action=action,
+            object_type=object_type or None,
+            object_id=object_id or None,
+            since=_aware(since),
+            until=_aware(until),
+            limit=limit,
+        )
         rows = [entry.as_dict() for entry in shown_entries(session, entries)]
-        record_event(session, actor=reader.name, action="consultation", object_type="audit_log",
-                     justification="audit log read", details={"entries": len(rows)})  # fmt: skip
+        record_event(
+            session,
+            actor=reader.name,
+            action="consultation",
+            object_type="audit_log",
+            justification="audit log read",
+            details={"entries": len(rows)},
+        )
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     for r in rows:
-        click.echo(f"{r['id']:>7} {r['at'][:19]} {r['actor']:<16} {r['action']:<13} "
-                   f"{r['object']:<24} {r['justification'] or ''}")  # fmt: skip
+        click.echo(
+            f"{r['id']:>7} {r['at'][:19]} {r['actor']:<16} {r['action']:<13} "
+            f"{r['object']:<24} {r['justification'] or ''}"
+        )

@@ -14,15 +14,29 @@ from tracker.commands.options import DAYS
 
 
 @click.command("health")
-@click.option("--days", default=30, show_default=True, type=DAYS,
-              help="Length of the window in days, ending with --as-of (both included).")
-@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), metavar="DATE",
-              help="Last day of the window (default: today). Decisions count by their UTC "
-                   "decision date.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
-              show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="File (default: stdout).")
+@click.option(
+    "--days",
+    default=30,
+    show_default=True,
+    type=DAYS,
+    help="Length of the window in days, ending with --as-of (both included).",
+)
+@click.option(
+    "--as-of",
+    type=click.DateTime(["%Y-%m-%d"]),
+    metavar="DATE",
+    help="Last day of the window (default: today). Decisions count by their UTC decision date.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout)."
+)
 @click.pass_obj
 def match_health_command(app, days: int, as_of, fmt: str, out: Path | None) -> None:
     """How many links analysts confirmed or dismissed in the last 30 days (--days).

@@ -9,9 +9,12 @@ import click
 
 
 @click.command("train")
-@click.option("--retrain", is_flag=True,
-              help="Fit a new model even though one is active (after settings changed, or to "
-                   "take in analysts' decisions before the policy would).")
+@click.option(
+    "--retrain",
+    is_flag=True,
+    help="Fit a new model even though one is active (after settings changed, or to "
+    "take in analysts' decisions before the policy would).",
+)
 @click.pass_obj
 def match_train_command(app, retrain: bool) -> None:
     """Fit the matching model on the travel and register held, and store it, versioned.
@@ -38,8 +41,12 @@ def match_train_command(app, retrain: bool) -> None:
         version, reason = model.version, training.get("reason")
         pairs, labelled = training.get("candidate_pairs"), training.get("labelled_pairs")
     if not fitted:
-        click.echo(f"model {version} is active (fitted: {reason or 'by a nightly run'}); "
-                   "nothing fitted. Use --retrain to fit a new one.")  # fmt: skip
+        click.echo(
+            f"model {version} is active (fitted: {reason or 'by a nightly run'}); "
+            "nothing fitted. Use --retrain to fit a new one."
+        )
         return
-    click.echo(f"model {version} fitted and active: {pairs:,} candidate pairs, "
-               f"{labelled:,} analysts' labels ({reason}).")  # fmt: skip
+    click.echo(
+        f"model {version} fitted and active: {pairs:,} candidate pairs, "
+        f"{labelled:,} analysts' labels ({reason})."
+    )

@@ -65,8 +65,13 @@ def users_set_role_command(app, name: str, role: str) -> None:
 
 @click.command("clear-throttle")
 @click.argument("name", required=False)
-@click.option("--client", "client", required=True, metavar="ADDRESS",
-              help="The address the failed sign-ins came from (as `tracker users list` shows).")
+@click.option(
+    "--client",
+    "client",
+    required=True,
+    metavar="ADDRESS",
+    help="The address the failed sign-ins came from (as `tracker users list` shows).",
+)
 @click.pass_obj
 def users_clear_throttle_command(app, name: str | None, client: str) -> None:
     """Let ADDRESS try to sign in as NAME again at once; without NAME, give ADDRESS back its
@@ -74,8 +79,11 @@ def users_clear_throttle_command(app, name: str | None, client: str) -> None:
     from tracker.review.sign_in_throttle import clear_throttle
 
     _change(app, clear_throttle, name, client)
-    click.echo(f"sign-in throttle cleared for {name} from {client}" if name else
-               f"sign-in throttle cleared for the address {client} (every name)")  # fmt: skip
+    click.echo(
+        f"sign-in throttle cleared for {name} from {client}"
+        if name
+        else f"sign-in throttle cleared for the address {client} (every name)"
+    )
 
 
 def echo_throttles(session, actor) -> None:
@@ -91,10 +99,12 @@ def echo_throttles(session, actor) -> None:
     throttles = current_throttles(session, now, ThrottlePolicy.from_environment())
     if not throttles:
         return
-    click.echo("\nsign-in throttles (name typed, * for every name; from; failures; "
-               "waiting until):")  # fmt: skip
+    click.echo("\nsign-in throttles (name typed, * for every name; from; failures; waiting until):")
     for row in throttles:
-        waiting = (f"{row.blocked_until:%Y-%m-%d %H:%M:%S}" if row.blocked_until
-                   and row.blocked_until > now else "-")  # fmt: skip
+        waiting = (
+            f"{row.blocked_until:%Y-%m-%d %H:%M:%S}"
+            if row.blocked_until and row.blocked_until > now
+            else "-"
+        )
         name = ADDRESS_WIDE if row.account == ADDRESS_WIDE else repr(row.account)
         click.echo(f"  {name:<26} {row.client:<40} {row.failures:>5}  {waiting}")

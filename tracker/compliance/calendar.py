@@ -63,13 +63,17 @@ class Period:
 
     def describe(self) -> str:
         """``1 year``, ``2 years 6 months``, ``7 days``: for summaries people read."""
-        parts = [f"{n} {unit}{'s' if n != 1 else ''}" for n, unit in
-                 ((self.years, "year"), (self.months, "month"), (self.days, "day")) if n]
+        parts = [
+            f"{n} {unit}{'s' if n != 1 else ''}"
+            for n, unit in ((self.years, "year"), (self.months, "month"), (self.days, "day"))
+            if n
+        ]
         return " ".join(parts) or "0 days"
 
     def __str__(self) -> str:
-        parts = "".join(f"{n}{u}" for n, u in ((self.years, "Y"), (self.months, "M"),
-                                               (self.days, "D")) if n)  # fmt: skip
+        parts = "".join(
+            f"{n}{u}" for n, u in ((self.years, "Y"), (self.months, "M"), (self.days, "D")) if n
+        )
         return f"P{parts or '0D'}"
 
 
@@ -212,4 +216,3 @@ def extend_past_absence(
         return None
     back = span.last + ONE_DAY
     return last_day_within(back, grace_days, counting, business, absences)
-

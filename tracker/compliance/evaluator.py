@@ -45,8 +45,12 @@ from tracker.compliance.profile import (
 from tracker.compliance.trips import Trip, absence_spans, trips_of
 
 DEFAULT_JURISDICTION = "uk-ew"
-TRAVEL_KINDS = ("unnotified_travel", "late_travel_notification", "travel_details_mismatch",
-                "missing_return_notification")  # fmt: skip
+TRAVEL_KINDS = (
+    "unnotified_travel",
+    "late_travel_notification",
+    "travel_details_mismatch",
+    "missing_return_notification",
+)
 FLAG_KEY_MAX = 300
 ONE_DAY = timedelta(days=1)
 
@@ -97,9 +101,12 @@ def notification_period_end(offender: OffenderFacts, profile: Profile) -> date |
     period = Period.parse(text or offender.notification_period)
     if period is None:
         return None
-    if (rules.halve_fixed_for_juveniles and rules.juvenile_age is not None
-            and age_on(offender.date_of_birth, offender.requirement_start,
-                       profile.calendar.overflow) < rules.juvenile_age):  # fmt: skip
+    if (
+        rules.halve_fixed_for_juveniles
+        and rules.juvenile_age is not None
+        and age_on(offender.date_of_birth, offender.requirement_start, profile.calendar.overflow)
+        < rules.juvenile_age
+    ):
         period = period.halved()
     return add_period(offender.requirement_start, period, profile.calendar.overflow)
 
@@ -148,19 +155,26 @@ class _Case:
         record: TravelFacts | None = None,
     ) -> FlagCandidate:
         offender = self.offender
-        facts: dict = {"offender_id": offender.offender_id, "jurisdiction": self.profile.id,
-                       "rule": rule_name}  # fmt: skip
+        facts: dict = {
+            "offender_id": offender.offender_id,
+            "jurisdiction": self.profile.id,
+            "rule": rule_name,
+        }
         if due_on is not None:
             facts["due_on"] = due_on.isoformat()
         if notification is not None:
             facts["notification_id"] = notification.notification_id
             facts["notified_on"] = notification.notified_on.isoformat()
         if record is not None:
-            facts["travel"] = {"source": record.source, "record_id": record.record_id,
-                               "direction": record.direction,
-                               "departure_date": record.departure_local_date.isoformat(),
-                               "link_id": record.link_id, "band": record.band,
-                               "match_probability": record.match_probability}  # fmt: skip
+            facts["travel"] = {
+                "source": record.source,
+                "record_id": record.record_id,
+                "direction": record.direction,
+                "departure_date": record.departure_local_date.isoformat(),
+                "link_id": record.link_id,
+                "band": record.band,
+                "match_probability": record.match_probability,
+            }
         facts.update(evidence or {})
         return FlagCandidate(
             flag_key=flag_key(kind, offender.offender_id, anchor),
@@ -197,15 +211,20 @@ def _initial(case: _Case) -> tuple[list[FlagCandidate], _Overdue | None]:
         if first.notified_on <= due:
             return [], None
         late = (first.notified_on - due).days
-        summary = (f"Initial notification made on {first.notified_on}, {_days(late)} after the "
-                   f"last day allowed ({due}: {allowed}).")  # fmt: skip
-        flag = case.candidate("late_initial", f"start:{start}", rule, "initial", due, summary,
-                              notification=first)  # fmt: skip
+        summary = (
+            f"Initial notification made on {first.notified_on}, {_days(late)} after the "
+            f"last day allowed ({due}: {allowed})."
+        )
+        flag = case.candidate(
+            "late_initial", f"start:{start}", rule, "initial", due, summary, notification=first
+        )
         return [flag], None
     if case.as_of <= due:
         return [], None
-    summary = (f"No initial notification: the requirement began on {start} and notification "
-               f"was due by {due} ({allowed}).")  # fmt: skip
+    summary = (
+        f"No initial notification: the requirement began on {start} and notification "
+        f"was due by {due} ({allowed})."
+    )
     flag = case.candidate("late_initial", f"start:{start}", rule, "initial", due, summary)
     return [flag], _Overdue("initial", due, None)
 
@@ -223,11 +242,22 @@ def _changes(case: _Case) -> list[FlagCandidate]:
         if due is None or note.notified_on <= due:
             continue
         late = (note.notified_on - due).days
-        summary = (f"{note.kind.replace('_', ' ').capitalize()} effective {event} was notified "
-                   f"on {note.notified_on}, {_days(late)} late (due by {due}: "
-                   f"{_deadline_text(rule, 'the change')}).")  # fmt: skip
-        flags.append(case.candidate("late_change", f"notification:{note.notification_id}", rule,
-                                    "change", due, summary, notification=note))  # fmt: skip
+        summary = (
+            f"{note.kind.replace('_', ' ').capitalize()} effective {event} was notified "
+            f"on {note.notified_on}, {_days(late)} late (due by {due}: "
+            f"{_deadline_text(rule, 'the change')})."
+        )
+        flags.append(
+            case.candidate(
+                "late_change",
+                f"notification:{note.notification_id}",
+                rule,
+                "change",
+                due,
+                summary,
+                notification=note,
+            )
+        )
     return flags
 
 
@@ -254,8 +284,9 @@ def _clock(case: _Case) -> _Overdue | None:
         due -= ONE_DAY
     if rule.extension is not None:
         ext = rule.extension
-        due = extend_past_absence(due, case.absences, ext.days, ext.counting,
-                                  case.profile.business_days_for(ext))  # fmt: skip
+        due = extend_past_absence(
+            due, case.absences, ext.days, ext.counting, case.profile.business_days_for(ext)
+        )
     if due is None or case.as_of <= due:
         return None
     return _Overdue(name, due, anchor)
@@ -268,16 +299,26 @@ def _clock_flag(case: _Case, overdue: _Overdue) -> FlagCandidate:
     interval = rule.interval_for(case.offender.tier)
     what = "No fixed abode: the weekly" if name == "weekly" else "The periodic"
     within = interval.describe()
-    summary = (f"{what} notification was due by {overdue.due_on} (within {within} after the "
-               f"last notification, {anchor.kind.replace('_', ' ')} {anchor.notification_id} "
-               f"of {anchor.notified_on}); none has been made since.")  # fmt: skip
-    return case.candidate(f"overdue_{name}", f"after:{anchor.notification_id}", rule, name,
-                          overdue.due_on, summary, {"interval": str(interval)},
-                          notification=anchor)  # fmt: skip
+    summary = (
+        f"{what} notification was due by {overdue.due_on} (within {within} after the "
+        f"last notification, {anchor.kind.replace('_', ' ')} {anchor.notification_id} "
+        f"of {anchor.notified_on}); none has been made since."
+    )
+    return case.candidate(
+        f"overdue_{name}",
+        f"after:{anchor.notification_id}",
+        rule,
+        name,
+        overdue.due_on,
+        summary,
+        {"interval": str(interval)},
+        notification=anchor,
+    )
 
 
-def _notice_about(trip: Trip, notices: Sequence[NotificationFacts],
-                  rule: ForeignTravelRule) -> tuple[str, NotificationFacts | None]:  # fmt: skip
+def _notice_about(
+    trip: Trip, notices: Sequence[NotificationFacts], rule: ForeignTravelRule
+) -> tuple[str, NotificationFacts | None]:
     """Which foreign travel notice is about this trip, and whether its details agree.
 
     ``same``: same departure date and the destinations include the first country of arrival
@@ -288,8 +329,11 @@ def _notice_about(trip: Trip, notices: Sequence[NotificationFacts],
     arrival = trip.out.arrival_country
     window = timedelta(days=rule.departure_window_days)
     near = [n for n in notices if n.departure_date and abs(n.departure_date - day) <= window]
-    same = [n for n in near if n.departure_date == day
-            and (arrival is None or arrival in n.destination_countries)]  # fmt: skip
+    same = [
+        n
+        for n in near
+        if n.departure_date == day and (arrival is None or arrival in n.destination_countries)
+    ]
     if same:
         return "same", min(same, key=lambda n: (n.notified_on, n.pk))
     if near:
@@ -303,8 +347,9 @@ def _short_notice_hours(note: NotificationFacts, record: TravelFacts) -> float |
     return (record.departure_time - note.notified_at).total_seconds() / 3600
 
 
-def _departure_flags(case: _Case, trip: Trip, verdict: str,
-                     note: NotificationFacts | None) -> list[FlagCandidate]:  # fmt: skip
+def _departure_flags(
+    case: _Case, trip: Trip, verdict: str, note: NotificationFacts | None
+) -> list[FlagCandidate]:
     """Unnotified, late, or other details: the departure leg of a trip."""
     rule = case.profile.foreign_travel
     out = trip.out
@@ -313,19 +358,39 @@ def _departure_flags(case: _Case, trip: Trip, verdict: str,
     anchor = f"travel:{out.reference}"
     where = f"Left on {day} ({_route(out)})"
     if verdict == "none":
-        summary = (f"{where} with no foreign travel notification; notice was due by {due} "
-                   f"({_days(rule.notice_days)} before departure). {_link_text(out)}.")  # fmt: skip
-        return [case.candidate("unnotified_travel", anchor, rule, "foreign_travel", due, summary,
-                               record=out)]  # fmt: skip
+        summary = (
+            f"{where} with no foreign travel notification; notice was due by {due} "
+            f"({_days(rule.notice_days)} before departure). {_link_text(out)}."
+        )
+        return [
+            case.candidate(
+                "unnotified_travel", anchor, rule, "foreign_travel", due, summary, record=out
+            )
+        ]
     assert note is not None
     if verdict == "other":
         notified = "|".join(note.destination_countries) or "no destination"
-        summary = (f"{where}; notification {note.notification_id} of {note.notified_on} gave "
-                   f"departure {note.departure_date} to {notified}. {_link_text(out)}.")
-        evidence = {"notified_departure": str(note.departure_date),
-                    "notified_destinations": list(note.destination_countries)}
-        return [case.candidate("travel_details_mismatch", anchor, rule, "foreign_travel", due,
-                               summary, evidence, notification=note, record=out)]  # fmt: skip
+        summary = (
+            f"{where}; notification {note.notification_id} of {note.notified_on} gave "
+            f"departure {note.departure_date} to {notified}. {_link_text(out)}."
+        )
+        evidence = {
+            "notified_departure": str(note.departure_date),
+            "notified_destinations": list(note.destination_countries),
+        }
+        return [
+            case.candidate(
+                "travel_details_mismatch",
+                anchor,
+                rule,
+                "foreign_travel",
+                due,
+                summary,
+                evidence,
+                notification=note,
+                record=out,
+            )
+        ]
     if note.notified_on <= due:
         return []
     hours = _short_notice_hours(note, out)
@@ -333,23 +398,40 @@ def _departure_flags(case: _Case, trip: Trip, verdict: str,
     if short is not None and short.accepted and hours is not None and hours >= short.hours:
         return []
     before = (day - note.notified_on).days
-    timing = (f"{_days(before)} before departure" if before >= 0
-              else f"{_days(-before)} after departure")  # fmt: skip
-    summary = (f"{where}; notification {note.notification_id} was made on {note.notified_on}, "
-               f"{timing}: it was due by {due} ({_days(rule.notice_days)} before).")
+    timing = (
+        f"{_days(before)} before departure" if before >= 0 else f"{_days(-before)} after departure"
+    )
+    summary = (
+        f"{where}; notification {note.notification_id} was made on {note.notified_on}, "
+        f"{timing}: it was due by {due} ({_days(rule.notice_days)} before)."
+    )
     evidence: dict = {}
     if short is not None and hours is not None:
         met = "met" if hours >= short.hours else "did not meet"
-        summary += (f" It {met} the {short.hours}-hour minimum for details not known earlier "
-                    f"({short.basis}{', to confirm' if short.to_confirm else ''}).")
+        summary += (
+            f" It {met} the {short.hours}-hour minimum for details not known earlier "
+            f"({short.basis}{', to confirm' if short.to_confirm else ''})."
+        )
         evidence["notice_hours"] = round(hours, 1)
     summary += f" {_link_text(out)}."
-    return [case.candidate("late_travel_notification", anchor, rule, "foreign_travel", due,
-                           summary, evidence, notification=note, record=out)]  # fmt: skip
+    return [
+        case.candidate(
+            "late_travel_notification",
+            anchor,
+            rule,
+            "foreign_travel",
+            due,
+            summary,
+            evidence,
+            notification=note,
+            record=out,
+        )
+    ]
 
 
-def _return_flags(case: _Case, trip: Trip, note: NotificationFacts | None,
-                  next_departure: date | None) -> list[FlagCandidate]:  # fmt: skip
+def _return_flags(
+    case: _Case, trip: Trip, note: NotificationFacts | None, next_departure: date | None
+) -> list[FlagCandidate]:
     """A return the travel notice did not give correctly needs a return notice in time."""
     rule = case.profile.travel_return
     back = trip.back
@@ -360,28 +442,56 @@ def _return_flags(case: _Case, trip: Trip, note: NotificationFacts | None,
     if note is not None and note.return_date and abs(note.return_date - returned) <= tolerance:
         return []
     landed = returned + timedelta(days=rule.arrival_allowance_days)
-    due = last_day_within(landed, rule.days, rule.counting, case.profile.business_days_for(rule),
-                          case.absences_for(rule))  # fmt: skip
+    due = last_day_within(
+        landed,
+        rule.days,
+        rule.counting,
+        case.profile.business_days_for(rule),
+        case.absences_for(rule),
+    )
     if due is None:
         return []
-    returns = [n for n in case.of_kind("travel_return")
-               if (n.return_date is not None and abs(n.return_date - returned) <= tolerance)
-               or (n.return_date is None and returned <= n.notified_on
-                   and (next_departure is None or n.notified_on < next_departure))]  # fmt: skip
+    returns = [
+        n
+        for n in case.of_kind("travel_return")
+        if (n.return_date is not None and abs(n.return_date - returned) <= tolerance)
+        or (
+            n.return_date is None
+            and returned <= n.notified_on
+            and (next_departure is None or n.notified_on < next_departure)
+        )
+    ]
     if any(n.notified_on <= due for n in returns):
         return []
     if case.as_of <= due:
         return []
-    given = (f"the travel notification gave return {note.return_date}" if note and note.return_date
-             else "no return date was notified in advance")  # fmt: skip
+    given = (
+        f"the travel notification gave return {note.return_date}"
+        if note and note.return_date
+        else "no return date was notified in advance"
+    )
     late = min(returns, key=lambda n: n.notified_on) if returns else None
-    outcome = (f"the return notification {late.notification_id} came on {late.notified_on}, "
-               f"after" if late else "no return notification by")  # fmt: skip
-    summary = (f"Returned on {returned} ({_route(back)}); {given}, and {outcome} {due} "
-               f"({_deadline_text(rule, 'the return')}). {_link_text(back)}.")
-    return [case.candidate("missing_return_notification", f"travel:{back.reference}", rule,
-                           "travel_return", due, summary, notification=late or note,
-                           record=back)]  # fmt: skip
+    outcome = (
+        f"the return notification {late.notification_id} came on {late.notified_on}, after"
+        if late
+        else "no return notification by"
+    )
+    summary = (
+        f"Returned on {returned} ({_route(back)}); {given}, and {outcome} {due} "
+        f"({_deadline_text(rule, 'the return')}). {_link_text(back)}."
+    )
+    return [
+        case.candidate(
+            "missing_return_notification",
+            f"travel:{back.reference}",
+            rule,
+            "travel_return",
+            due,
+            summary,
+            notification=late or note,
+            record=back,
+        )
+    ]
 
 
 def _travel(case: _Case) -> list[FlagCandidate]:
@@ -410,8 +520,7 @@ def _whereabouts(case: _Case, overdue: _Overdue | None) -> list[FlagCandidate]:
         since = offender.wanted_since
         summary = f"Status wanted{f' since {since}' if since else ''}: whereabouts unknown."
         anchor = f"wanted:{since}" if since else "wanted"
-        return [case.candidate("whereabouts_unknown", anchor, rule, "whereabouts", since,
-                               summary)]  # fmt: skip
+        return [case.candidate("whereabouts_unknown", anchor, rule, "whereabouts", since, summary)]
     if overdue is None or overdue.clock not in rule.grace_after_overdue:
         return []
     grace = Period.parse(rule.grace_after_overdue[overdue.clock])  # type: ignore[index]
@@ -423,20 +532,36 @@ def _whereabouts(case: _Case, overdue: _Overdue | None) -> list[FlagCandidate]:
     bands = case.profile.absences.abroad_link_bands
     if any(r.band in bands and r.departure_local_date > since for r in case.travel):
         return []
-    last = (f"the last notification was on {since}" if overdue.anchor
-            else f"no notification since the requirement began on {since}")  # fmt: skip
-    summary = (f"The {overdue.clock} notification due by {overdue.due_on} is more than "
-               f"{grace.describe()} overdue, {last}, and no travel has been seen since.")
+    last = (
+        f"the last notification was on {since}"
+        if overdue.anchor
+        else f"no notification since the requirement began on {since}"
+    )
+    summary = (
+        f"The {overdue.clock} notification due by {overdue.due_on} is more than "
+        f"{grace.describe()} overdue, {last}, and no travel has been seen since."
+    )
     anchor = f"after:{overdue.anchor.notification_id}" if overdue.anchor else "no-notification"
-    return [case.candidate("whereabouts_unknown", anchor, rule, "whereabouts", overdue.due_on,
-                           summary, {"grace": str(grace)}, notification=overdue.anchor)]
+    return [
+        case.candidate(
+            "whereabouts_unknown",
+            anchor,
+            rule,
+            "whereabouts",
+            overdue.due_on,
+            summary,
+            {"grace": str(grace)},
+            notification=overdue.anchor,
+        )
+    ]
 
 
 # --- the evaluator --------------------------------------------------------------------------
 
 
-def _exclusion(offender: OffenderFacts, profile: Profile, as_of: date,
-               custody: Sequence[CustodyPeriod]) -> str | None:  # fmt: skip
+def _exclusion(
+    offender: OffenderFacts, profile: Profile, as_of: date, custody: Sequence[CustodyPeriod]
+) -> str | None:
     """Why no flag can be raised for this offender on this date, if so."""
     if offender.status in profile.no_flags.statuses:
         return f"status is {offender.status}"
@@ -492,8 +617,10 @@ class Evaluator:
         if as_of is None:
             raise ValueError("evaluate needs the as-of date")
         profile = self.profile_for(offender)
-        notes = sorted((n for n in notifications if n.notified_on <= as_of),
-                       key=lambda n: (n.notified_on, n.pk))  # fmt: skip
+        notes = sorted(
+            (n for n in notifications if n.notified_on <= as_of),
+            key=lambda n: (n.notified_on, n.pk),
+        )
         seen = [r for r in travel if r.departure_local_date <= as_of]
         result = OffenderEvaluation(
             offender.offender_pk,
@@ -503,9 +630,7 @@ class Evaluator:
             result.excluded = _exclusion(offender, profile, as_of, custody)
         except PeriodError as exc:
             result.problems.append(f"offender {offender.offender_id}: {exc}; read as indefinite")
-            result.excluded = _exclusion(
-                _with_indefinite_period(offender), profile, as_of, custody
-            )
+            result.excluded = _exclusion(_with_indefinite_period(offender), profile, as_of, custody)
         if result.excluded is not None:
             return result
         case = _case(offender, profile, as_of, notes, seen, custody)
@@ -526,9 +651,14 @@ def _with_indefinite_period(offender: OffenderFacts) -> OffenderFacts:
     return offender._replace(notification_period="indefinite", tier=None)
 
 
-def _case(offender: OffenderFacts, profile: Profile, as_of: date,
-          notes: list[NotificationFacts], seen: list[TravelFacts],
-          custody: Sequence[CustodyPeriod]) -> _Case:  # fmt: skip
+def _case(
+    offender: OffenderFacts,
+    profile: Profile,
+    as_of: date,
+    notes: list[NotificationFacts],
+    seen: list[TravelFacts],
+    custody: Sequence[CustodyPeriod],
+) -> _Case:
     """Trips from links of every band; days away from custody and confident trips only."""
     rules = profile.absences
     trips = trips_of(seen)
@@ -552,8 +682,10 @@ def resolution_reason(kind: str, evaluation: OffenderEvaluation, travel_pk: int 
     if kind in ("overdue_periodic", "overdue_weekly"):
         last = evaluation.last_contact
         if last is not None:
-            return (f"notification {last.notification_id} ({last.kind}) made on "
-                    f"{last.notified_on} restarted the clock")  # fmt: skip
+            return (
+                f"notification {last.notification_id} ({last.kind}) made on "
+                f"{last.notified_on} restarted the clock"
+            )
         return "the notification is no longer overdue"
     if kind == "whereabouts_unknown":
         return "not wanted, and no notification is overdue past the grace period"

@@ -147,16 +147,20 @@ class ShortNoticeRule(Rule):
 
     hours: int = Field(ge=0)
     accepted: bool = Field(
-        False, description="treat such notice as compliant (the data cannot show the details "
-        "were unknown earlier, so by default it is flagged and the summary says so)"
+        False,
+        description="treat such notice as compliant (the data cannot show the details "
+        "were unknown earlier, so by default it is flagged and the summary says so)",
     )
 
 
 class ForeignTravelRule(Rule):
     notice_days: int = Field(ge=0)
     applies_from: date | None = None
-    departure_window_days: int = Field(3, ge=0, description="a notice within this many days "
-                                       "of the actual departure is about that trip")
+    departure_window_days: int = Field(
+        3,
+        ge=0,
+        description="a notice within this many days of the actual departure is about that trip",
+    )
     short_notice: ShortNoticeRule | None = None
 
 

@@ -33,8 +33,7 @@ class Trip:
 
 def _order(record: TravelFacts) -> tuple:
     instant = record.departure_time
-    return (record.departure_local_date, instant.timestamp() if instant else 0.0,
-            record.travel_pk)  # fmt: skip
+    return (record.departure_local_date, instant.timestamp() if instant else 0.0, record.travel_pk)
 
 
 def trips_of(records: Iterable[TravelFacts]) -> list[Trip]:
@@ -69,8 +68,7 @@ def absence_spans(
     A trip whose return is not in the data ends the day before the first later notification
     made in person (the offender was back by then); without one it is still going on.
     """
-    spans = [DaySpan(c.start, c.released_on - ONE_DAY if c.released_on else None)
-             for c in custody]  # fmt: skip
+    spans = [DaySpan(c.start, c.released_on - ONE_DAY if c.released_on else None) for c in custody]
     for trip in trips_abroad:
         first = trip.departure_date + ONE_DAY
         if trip.return_date is not None:
@@ -81,4 +79,3 @@ def absence_spans(
         if last is None or last >= first:
             spans.append(DaySpan(first, last))
     return Absences(spans)
-

@@ -100,17 +100,19 @@ class BulkWriter:
         self.postgres = connection.dialect.name == "postgresql"
         self.columns = [c for c in table.columns if not c.primary_key]
         self._encoders = (
-            {column.name: encoder for column in self.columns
-             if (encoder := _postgres_text_encoder(column)) is not None}
+            {
+                column.name: encoder
+                for column in self.columns
+                if (encoder := _postgres_text_encoder(column)) is not None
+            }
             if self.postgres
             else {
                 column.name: encoder
                 for column in self.columns
                 if (encoder := _sqlite_encoder(column, connection.dialect)) is not None
             }
-        )  # fmt: skip
-        self._dates = {name for name, encoder in self._encoders.items()
-                       if encoder in DATE_ENCODERS}  # fmt: skip
+        )
+        self._dates = {name for name, encoder in self._encoders.items() if encoder in DATE_ENCODERS}
         preparer = connection.dialect.identifier_preparer
         self._table_sql = preparer.format_table(table)
         self._columns_sql = ", ".join(preparer.format_column(c) for c in self.columns)

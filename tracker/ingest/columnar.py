@@ -214,8 +214,13 @@ def _offender_not_known(columns: dict[str, list], known: dict[str, int] | None) 
 
 def _offender_profile_rules(columns: dict[str, list], _known) -> set[int]:
     suspects = set()
-    rows = zip(columns["tier"], columns["jurisdiction"], columns["status"],
-               columns["wanted_since"], strict=True)  # fmt: skip
+    rows = zip(
+        columns["tier"],
+        columns["jurisdiction"],
+        columns["status"],
+        columns["wanted_since"],
+        strict=True,
+    )
     for i, (tier, jurisdiction, status, wanted_since) in enumerate(rows):
         if (tier is not None and jurisdiction != "us-sorna") or (
             status == "wanted" and wanted_since is None
@@ -226,8 +231,13 @@ def _offender_profile_rules(columns: dict[str, list], _known) -> set[int]:
 
 def _notification_kind_rules(columns: dict[str, list], _known) -> set[int]:
     suspects = set()
-    rows = zip(columns["kind"], columns["effective_on"], columns["departure_date"],
-               columns["destination_countries"], strict=True)  # fmt: skip
+    rows = zip(
+        columns["kind"],
+        columns["effective_on"],
+        columns["departure_date"],
+        columns["destination_countries"],
+        strict=True,
+    )
     for i, (kind, effective_on, departure_date, destinations) in enumerate(rows):
         if (kind in KINDS_NEEDING_EFFECTIVE_DATE and effective_on is None) or (
             kind == "foreign_travel" and (departure_date is None or destinations is None)
@@ -282,9 +292,7 @@ class ColumnValidator:
         self.rules = list(ROW_RULES[model].values())
         self._validate_row = model.__pydantic_validator__.validate_python
 
-    def validated_columns(
-        self, chunk: CellChunk
-    ) -> tuple[dict[str, list], set[int]]:
+    def validated_columns(self, chunk: CellChunk) -> tuple[dict[str, list], set[int]]:
         """Every field's column (defaults filled in), and the rows needing the model."""
         count = len(chunk.lines)
         columns: dict[str, list] = {}
@@ -376,6 +384,10 @@ def prepare_cells(
             offender_pks = [offender_pks[i] for i in keep]
     rejected.sort(key=lambda row: row.line or 0)
     return PreparedCells(
-        lines, spec.build_columns(columns, offender_pks), checked, rejected, chunk.read,
+        lines,
+        spec.build_columns(columns, offender_pks),
+        checked,
+        rejected,
+        chunk.read,
         chunk.position,
-    )  # fmt: skip
+    )

@@ -143,8 +143,10 @@ def _instants_or_none(values: list) -> list:
 
 def _name_norms(columns: dict[str, list]) -> dict[str, list]:
     """The upper-case ASCII forms stored beside the names, for matching."""
-    return {"family_name_norm": list(map(folded, columns["family_name"])),
-            "given_names_norm": list(map(folded, columns["given_names"]))}  # fmt: skip
+    return {
+        "family_name_norm": list(map(folded, columns["family_name"])),
+        "given_names_norm": list(map(folded, columns["given_names"])),
+    }
 
 
 def _offender_columns(columns: dict[str, list], _offender_pks: list | None) -> dict[str, list]:
@@ -236,10 +238,19 @@ KINDS: dict[str, KindSpec] = {
         lookup="notification_id",
         group_by=(),
         compared=(
-            "notification_id", "offender_id", "kind", "notified_on", "notified_at",
-            "effective_on", "departure_date", "return_date", "destination_countries",
-            "departure_port", "arrival_port", "carrier",
-        ),  # fmt: skip
+            "notification_id",
+            "offender_id",
+            "kind",
+            "notified_on",
+            "notified_at",
+            "effective_on",
+            "departure_date",
+            "return_date",
+            "destination_countries",
+            "departure_port",
+            "arrival_port",
+            "carrier",
+        ),
         build=_notification,
         build_columns=_notification_columns,
     ),

@@ -45,11 +45,22 @@ CREW_QUALIFIERS = frozenset({"FM", "DDU"})  # crew member, crew member in transi
 DOCUMENT_TYPES = {"P": "P", "I": "I", "V": "V"}
 # Which segment each travel field comes from, so a reject names what to fix in the message.
 FIELD_SEGMENTS = {
-    "family_name": "NAD", "given_names": "NAD", "sex": "ATT+2", "date_of_birth": "DTM+329",
-    "nationality": "NAT+2", "doc_type": "DOC", "doc_number": "DOC",
-    "doc_issuing_country": "LOC+91", "departure_port": "LOC+125", "arrival_port": "LOC+87",
-    "departure_time": "DTM+189", "carrier": "TDT", "flight_number": "TDT",
-}  # fmt: skip
+    "family_name": "NAD",
+    "given_names": "NAD",
+    "sex": "ATT+2",
+    "date_of_birth": "DTM+329",
+    "nationality": "NAT+2",
+    "doc_type": "DOC",
+    "doc_number": "DOC",
+    "doc_issuing_country": "LOC+91",
+    "departure_port": "LOC+125",
+    "arrival_port": "LOC+87",
+    "departure_time": "DTM+189",
+    "carrier": "TDT",
+    "flight_number": "TDT",
+}
+
+
 class MessageRejected(Exception):
     """A whole message cannot be loaded; the message says why."""
 
@@ -173,13 +184,16 @@ class PaxlstReader:
         if not closed:
             self.warnings.append("no UNZ trailer: the interchange may be truncated")
 
-    def _check_count(self, tag: str, segment: Segment | None, counted: int, what: str,
-                     where: str) -> None:  # fmt: skip
+    def _check_count(
+        self, tag: str, segment: Segment | None, counted: int, what: str, where: str
+    ) -> None:
         """A trailer's control count against what was read: a mismatch is warned about."""
         written = segment.element(0) if segment else ""
         if not _same_count(written, counted):
-            self.warnings.append(f"{tag} counts {_shown_count(written)} {what} but the {where} has "
-                                 f"{counted}; loaded all the same")  # fmt: skip
+            self.warnings.append(
+                f"{tag} counts {_shown_count(written)} {what} but the {where} has "
+                f"{counted}; loaded all the same"
+            )
 
     # --- one message --------------------------------------------------------------------------
 
@@ -195,8 +209,10 @@ class PaxlstReader:
             legs = message_legs(head)
             # one leg: its facts are every traveller's, worked out (and checked) once
             shared = self._journey_facts(legs, None, None) if len(legs) == 1 else None
-            self.warnings.extend(f"message {message.reference or '?'}: {mismatch}; loaded "
-                                 "all the same" for mismatch in mismatches)  # fmt: skip
+            self.warnings.extend(
+                f"message {message.reference or '?'}: {mismatch}; loaded all the same"
+                for mismatch in mismatches
+            )
         except (MessageRejected, LegProblem) as exc:
             end = message.end if message.end is not None else len(text)
             reason = (None, f"message {message.reference or '?'} rejected whole: {exc}")
@@ -208,8 +224,9 @@ class PaxlstReader:
             raw = text[group[0].start : group[-1].end]
             values, problem, (embarks, debarks) = self._person_values(group)
             try:
-                values.update(shared if shared is not None
-                              else self._journey_facts(legs, embarks, debarks))  # fmt: skip
+                values.update(
+                    shared if shared is not None else self._journey_facts(legs, embarks, debarks)
+                )
             except LegProblem as exc:
                 problem = problem or (None, f"the traveller's leg cannot be told: {exc}")
             values.update(record_id=record_id, source=source)
@@ -220,8 +237,9 @@ class PaxlstReader:
             )
         return rows
 
-    def _journey_facts(self, legs: list[Leg], embarks: str | None,
-                       debarks: str | None) -> dict[str, str]:  # fmt: skip
+    def _journey_facts(
+        self, legs: list[Leg], embarks: str | None, debarks: str | None
+    ) -> dict[str, str]:
         """The facts of the traveller's own journey on this flight: the leg they board, its
         flight and local departure time, and where they leave the aircraft."""
         leg, leaves_at = travellers_journey(legs, embarks, debarks)
@@ -233,8 +251,9 @@ class PaxlstReader:
             "departure_country": from_airport.country,
             "arrival_country": to_airport.country,
             "departure_time": departure_time.isoformat(),
-            "direction": travel_direction(from_airport.country, to_airport.country,
-                                          self.home_country),
+            "direction": travel_direction(
+                from_airport.country, to_airport.country, self.home_country
+            ),
         }
         if leg.flight_number:
             facts["flight_number"] = leg.flight_number
@@ -242,9 +261,9 @@ class PaxlstReader:
             facts["carrier"] = leg.carrier
         return facts
 
-    def _person_values(self, group: list[Segment]) -> tuple[
-        dict[str, str], tuple[str | None, str] | None, tuple[str | None, str | None]
-    ]:
+    def _person_values(
+        self, group: list[Segment]
+    ) -> tuple[dict[str, str], tuple[str | None, str] | None, tuple[str | None, str | None]]:
         """A passenger's own facts, their ports of embarkation and debarkation (LOC+178/179);
         a date that cannot be read is that passenger's problem."""
         nad = group[0]
@@ -286,8 +305,9 @@ class PaxlstReader:
         return kept, problem, (ports.get(EMBARKATION) or None, ports.get(DEBARKATION) or None)
 
 
-def _check_envelope(message: _Message,
-                    groups: list[list[Segment]]) -> tuple[list[Segment], list[str]]:  # fmt: skip
+def _check_envelope(
+    message: _Message, groups: list[list[Segment]]
+) -> tuple[list[Segment], list[str]]:
     """The message is a whole PAXLST passenger or crew list; returns its segments before the
     first person (the flight's part) and what its control counts get wrong. Senders' trailers
     disagree with their messages often (issue 18): a count is a check, not a reason to lose
@@ -298,12 +318,16 @@ def _check_envelope(message: _Message,
         raise MessageRejected(f"is a {unh.element(1) or 'untyped'} message, not PAXLST")
     warnings = []
     if unt.element(1) != message.reference:
-        warnings.append(f"UNT reference {_shown_reference(unt.element(1))} differs from the UNH "
-                        "reference "
-                        f"{message.reference!r}")  # fmt: skip
+        warnings.append(
+            f"UNT reference {_shown_reference(unt.element(1))} differs from the UNH "
+            "reference "
+            f"{message.reference!r}"
+        )
     if not _same_count(unt.element(0), len(segments)):
-        warnings.append(f"UNT counts {_shown_count(unt.element(0))} segments but the message has "
-                        f"{len(segments)}")  # fmt: skip
+        warnings.append(
+            f"UNT counts {_shown_count(unt.element(0))} segments but the message has "
+            f"{len(segments)}"
+        )
     head = segments[: segments.index(groups[0][0])] if groups else segments
     bgm = _first(head, "BGM")
     if bgm is None or bgm.element(0) not in LIST_DOCUMENT_CODES:
@@ -313,8 +337,10 @@ def _check_envelope(message: _Message,
         )
     for cnt in (segment for segment in segments if segment.tag == "CNT"):
         if cnt.element(0) in ("41", "42") and not _same_count(cnt.element(0, 1), len(groups)):
-            warnings.append(f"CNT+{cnt.element(0)} says {_shown_count(cnt.element(0, 1))} "
-                            f"travellers but {len(groups)} follow")  # fmt: skip
+            warnings.append(
+                f"CNT+{cnt.element(0)} says {_shown_count(cnt.element(0, 1))} "
+                f"travellers but {len(groups)} follow"
+            )
     return head, warnings
 
 
@@ -343,8 +369,11 @@ def _shown_count(written: str) -> str:
 
 def _shown_reference(written: str) -> str:
     text = written.strip()
-    return repr(text) if 0 < len(text) <= 14 and text.isascii() and text.isalnum() else (
-        "an unreadable reference")
+    return (
+        repr(text)
+        if 0 < len(text) <= 14 and text.isascii() and text.isalnum()
+        else ("an unreadable reference")
+    )
 
 
 def _same_count(written: str, counted: int) -> bool:
@@ -374,12 +403,14 @@ def _person_groups(segments: list[Segment]) -> list[list[Segment]]:
 
 
 # A person's NAD, written as senders write it (``NAD+FL``, ``NAD +FL``, any separator).
-_PERSON_START = re.compile(r"NAD\s*[^\sA-Z0-9]\s*(?:" + "|".join(sorted(PERSON_QUALIFIERS))
-                           + r")\b")  # fmt: skip
+_PERSON_START = re.compile(
+    r"NAD\s*[^\sA-Z0-9]\s*(?:" + "|".join(sorted(PERSON_QUALIFIERS)) + r")\b"
+)
 
 
-def _rejected_travellers(text: str, message: _Message, end: int,
-                         reason: tuple[str | None, str]) -> list[SourceRow]:  # fmt: skip
+def _rejected_travellers(
+    text: str, message: _Message, end: int, reason: tuple[str | None, str]
+) -> list[SourceRow]:
     """A message rejected whole as one rejected row per traveller in it (found in the text,
     since the message may not parse), each with its own segments, so the reject file and the
     load summary count the same; a message with no traveller found is one row."""

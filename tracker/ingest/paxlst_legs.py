@@ -63,8 +63,10 @@ def _stop(loc, dates: list) -> Stop:
     found = airport(code)
     role = STOP_QUALIFIERS[loc.element(0)]
     if found is None:
-        raise LegProblem(f"names {role} airport {code!r} (LOC+{loc.element(0)}), which is not a "
-                         "known IATA airport")  # fmt: skip
+        raise LegProblem(
+            f"names {role} airport {code!r} (LOC+{loc.element(0)}), which is not a "
+            "known IATA airport"
+        )
     departs = next((d.element(0, 1) for d in dates if d.element(0) == "189"), None)
     arrives = next((d.element(0, 1) for d in dates if d.element(0) == "232"), None)
     return Stop(found, loc.element(0), departs, arrives)
@@ -88,8 +90,9 @@ def message_legs(head: list) -> list[Leg]:
     return legs
 
 
-def travellers_journey(legs: list[Leg], embarks: str | None,
-                       debarks: str | None) -> tuple[Leg, Stop]:  # fmt: skip
+def travellers_journey(
+    legs: list[Leg], embarks: str | None, debarks: str | None
+) -> tuple[Leg, Stop]:
     """The leg a traveller boards (with its flight and departure time) and the stop they
     leave the aircraft at, by their LOC+178/179: the shortest run of legs from a departure at
     the one to an arrival at the other. On a one-leg list the leg is everyone's, whatever those
@@ -97,23 +100,24 @@ def travellers_journey(legs: list[Leg], embarks: str | None,
     if len(legs) == 1:
         return legs[0], legs[0].arrival
     if not embarks and not debarks:
-        raise LegProblem(f"the flight has {len(legs)} legs and the traveller names neither a "
-                         "port of embarkation (LOC+178) nor of debarkation (LOC+179)")  # fmt: skip
+        raise LegProblem(
+            f"the flight has {len(legs)} legs and the traveller names neither a "
+            "port of embarkation (LOC+178) nor of debarkation (LOC+179)"
+        )
     starts = [i for i, leg in enumerate(legs) if leg.departure.airport.iata == embarks]
     ends = [i for i, leg in enumerate(legs) if leg.arrival.airport.iata == debarks]
     if embarks and not starts:
-        raise LegProblem(f"boards at {embarks!r} (LOC+178), where no leg of the flight "
-                         "departs")  # fmt: skip
+        raise LegProblem(f"boards at {embarks!r} (LOC+178), where no leg of the flight departs")
     if debarks and not ends:
-        raise LegProblem(f"leaves at {debarks!r} (LOC+179), where no leg of the flight "
-                         "arrives")  # fmt: skip
+        raise LegProblem(f"leaves at {debarks!r} (LOC+179), where no leg of the flight arrives")
     if embarks and debarks:
         for end in ends:  # the first arrival at debarks with a boarding before it
             boarded = [start for start in starts if start <= end]
             if boarded:
                 return legs[boarded[-1]], legs[end].arrival
-        raise LegProblem(f"boards at {embarks!r} (LOC+178) after the flight has left "
-                         f"{debarks!r} (LOC+179)")  # fmt: skip
+        raise LegProblem(
+            f"boards at {embarks!r} (LOC+178) after the flight has left {debarks!r} (LOC+179)"
+        )
     # One port alone settles the journey only where the flight begins or ends there.
     if embarks and starts == [len(legs) - 1]:
         return legs[-1], legs[-1].arrival
@@ -130,6 +134,7 @@ def departure_instant(leg: Leg, parse) -> datetime:
         raise LegProblem("has no departure time (DTM+189)")
     local = parse(text)
     if local is None:
-        raise LegProblem(f"has departure time {text!r} (DTM+189), which is not YYMMDDHHMM or "
-                         "CCYYMMDDHHMM")  # fmt: skip
+        raise LegProblem(
+            f"has departure time {text!r} (DTM+189), which is not YYMMDDHHMM or CCYYMMDDHHMM"
+        )
     return local.replace(tzinfo=leg.departure.airport.timezone)

@@ -105,8 +105,9 @@ def plain_segment_elements(body: str, characters: Characters) -> list | None:
         components = part.split(separator)
         while components and components[-1] == "":
             components.pop()
-        elements.append("" if not components else components[0] if len(components) == 1
-                        else components)  # fmt: skip
+        elements.append(
+            "" if not components else components[0] if len(components) == 1 else components
+        )
     return elements
 
 
@@ -123,8 +124,9 @@ class SegmentParser:
     def parse(self, span: tuple[int, int, int]) -> Segment | None:
         start, end, line = span
         whole = self._tidy_tag(self.text[start:end])
-        plain = plain_segment_elements(whole[: len(whole) - self._terminator_length],
-                                       self.characters)  # fmt: skip
+        plain = plain_segment_elements(
+            whole[: len(whole) - self._terminator_length], self.characters
+        )
         if plain is not None:
             return Segment(plain[0], plain[1:], line, start, end)
         try:

@@ -8,9 +8,15 @@ import re
 # The character set named in UNB decides how the bytes are read (UN/EDIFACT syntax level A and
 # B are ASCII subsets, C is ISO 8859-1, W and Y are UTF-8; the data contract 1.1).
 SYNTAX_ENCODINGS = {
-    "UNOA": "ascii", "UNOB": "ascii", "UNOC": "latin-1", "UNOD": "iso8859-2",
-    "UNOE": "iso8859-5", "UNOF": "iso8859-7", "UNOW": "utf-8", "UNOY": "utf-8",
-}  # fmt: skip
+    "UNOA": "ascii",
+    "UNOB": "ascii",
+    "UNOC": "latin-1",
+    "UNOD": "iso8859-2",
+    "UNOE": "iso8859-5",
+    "UNOF": "iso8859-7",
+    "UNOW": "utf-8",
+    "UNOY": "utf-8",
+}
 # A byte the declared set cannot hold is read as Windows-1252, the likeliest origin of a stray
 # byte in a carrier's file, and warned about: one byte never costs a whole flight's list.
 FALLBACK_ENCODING = "cp1252"
@@ -44,9 +50,11 @@ def decode_interchange(data: bytes) -> tuple[str, list[str]]:
         lambda m: bytes([ord(m.group()) - 0xDC00]).decode(FALLBACK_ENCODING, errors="replace"),
         escaped,
     )
-    warning = (f"{count:,} byte(s) that are not {declared} text as UNB declares (the first, "
-               f"0x{data[first]:02X}, at offset {first:,}) read as {FALLBACK_ENCODING.upper()}"
-               "; the travellers loaded")  # fmt: skip
+    warning = (
+        f"{count:,} byte(s) that are not {declared} text as UNB declares (the first, "
+        f"0x{data[first]:02X}, at offset {first:,}) read as {FALLBACK_ENCODING.upper()}"
+        "; the travellers loaded"
+    )
     return text, [warning]
 
 
@@ -65,6 +73,8 @@ def _c1_as_windows_1252(text: str, declared: str, data: bytes) -> tuple[str, lis
     repaired = _C1_CONTROL.sub(
         lambda m: bytes([ord(m.group())]).decode(FALLBACK_ENCODING, errors="replace"), text
     )
-    return repaired, [f"{count:,} byte(s) that are control characters in {declared} (the first, "
-                      f"0x{ord(found.group()):02X}, at offset {first:,}) read as "
-                      f"{FALLBACK_ENCODING.upper()}; the travellers loaded"]
+    return repaired, [
+        f"{count:,} byte(s) that are control characters in {declared} (the first, "
+        f"0x{ord(found.group()):02X}, at offset {first:,}) read as "
+        f"{FALLBACK_ENCODING.upper()}; the travellers loaded"
+    ]

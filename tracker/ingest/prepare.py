@@ -48,8 +48,14 @@ def make_reader(
     if fmt == "paxlst":
         return PaxlstReader(path, home_country, today)
     model = KINDS[kind].model
-    return open_reader(path, fmt, columns_of(model), required_columns_of(model), MULTI_VALUED,
-                       number_columns_of(model))  # fmt: skip
+    return open_reader(
+        path,
+        fmt,
+        columns_of(model),
+        required_columns_of(model),
+        MULTI_VALUED,
+        number_columns_of(model),
+    )
 
 
 def prepare_chunk(

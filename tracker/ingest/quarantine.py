@@ -15,8 +15,10 @@ from pathlib import Path
 
 from tracker.tabular import write_records
 
-WHAT_TO_DO = ("fix or replace the file and put it back in the inbox; the next night loads it "
-              "(rows already loaded are not loaded twice)")  # fmt: skip
+WHAT_TO_DO = (
+    "fix or replace the file and put it back in the inbox; the next night loads it "
+    "(rows already loaded are not loaded twice)"
+)
 
 
 @dataclass(frozen=True)
@@ -26,12 +28,16 @@ class Quarantined:
     moved_to: Path | None  # None: left in place (not a regular file)
 
     def as_dict(self) -> dict:
-        return {"file": self.name, "reason": self.reason,
-                "moved_to": str(self.moved_to) if self.moved_to else None}  # fmt: skip
+        return {
+            "file": self.name,
+            "reason": self.reason,
+            "moved_to": str(self.moved_to) if self.moved_to else None,
+        }
 
 
-def quarantine(refused: list[tuple[Path, str, bool]], inbox: Path,
-               folder: Path) -> list[Quarantined]:  # fmt: skip
+def quarantine(
+    refused: list[tuple[Path, str, bool]], inbox: Path, folder: Path
+) -> list[Quarantined]:
     """Move each refused file marked to be moved (path, reason, move: a regular file, and the
     inbox may be emptied) into ``folder`` with its reason beside it; report the rest in place."""
     done = []

@@ -71,9 +71,13 @@ class CellChunk:
         cells = {name: [row.values.get(name) for row in whole] for name in columns}
         labels = next((row.labels for row in rows if row.labels), None)
         return cls(
-            [row.line for row in whole], [row.raw for row in whole], cells, broken, labels,
+            [row.line for row in whole],
+            [row.raw for row in whole],
+            cells,
+            broken,
+            labels,
             position,
-        )  # fmt: skip
+        )
 
     def values_of(self, index: int) -> dict[str, object]:
         """Row ``index`` as the row model reads it: given cells only, blanks left out."""
@@ -85,8 +89,9 @@ class CellChunk:
         return values
 
     def source_row(self, index: int) -> SourceRow:
-        return SourceRow(self.lines[index], self.raws[index], self.values_of(index),
-                         labels=self.labels)  # fmt: skip
+        return SourceRow(
+            self.lines[index], self.raws[index], self.values_of(index), labels=self.labels
+        )
 
 
 def is_blank(cell: object) -> bool:
@@ -225,9 +230,12 @@ class CsvReader:
             known = [name for name in names if name is not None]
             # Only the contract's own names are echoed: a file without a header row would
             # otherwise put a person's details into the log and the report.
-            found = (f"found the contract's {', '.join(known)} and {len(unknown)} other(s)"
-                     if known else f"none of its {len(cells)} cells names a contract column: "
-                     "is the header row missing?")  # fmt: skip
+            found = (
+                f"found the contract's {', '.join(known)} and {len(unknown)} other(s)"
+                if known
+                else f"none of its {len(cells)} cells names a contract column: "
+                "is the header row missing?"
+            )
             raise FileRefused(f"has no {', '.join(missing)} column in its header row ({found})")
         if unknown:
             shown = ", ".join(name[:30] for name in unknown[:5])
@@ -329,8 +337,9 @@ class CsvReader:
                     problem = f"has {len(cells)} cells but the header row has {width}"
                     broken.append(SourceRow(number, raw, problem=(None, problem)))
                 elif "\x00" in raw:
-                    values = {n: c for n, c in zip(names, cells, strict=True)
-                              if n and not is_blank(c)}  # fmt: skip
+                    values = {
+                        n: c for n, c in zip(names, cells, strict=True) if n and not is_blank(c)
+                    }
                     broken.append(SourceRow(number, raw, problem=_nul_problem(values)))
                 else:
                     whole.append((number, raw, cells))
@@ -341,8 +350,10 @@ class CsvReader:
             columns = dict(zip(names, zip(*records, strict=True), strict=True))
         else:
             columns = dict.fromkeys(names, ())
-        cells = {name: list(columns[name]) if name in columns else [None] * len(lines)
-                 for name in self.columns}  # fmt: skip
+        cells = {
+            name: list(columns[name]) if name in columns else [None] * len(lines)
+            for name in self.columns
+        }
         return CellChunk(lines, block, cells, broken, position=self.position())
 
 
@@ -362,9 +373,12 @@ class JsonLinesReader:
     format = "jsonl"
 
     def __init__(
-        self, path: Path, columns: tuple[str, ...], multi_valued: frozenset[str] = frozenset(),
+        self,
+        path: Path,
+        columns: tuple[str, ...],
+        multi_valued: frozenset[str] = frozenset(),
         numbers: frozenset[str] | None = None,
-    ):  # fmt: skip
+    ):
         self.path = path
         self.columns = frozenset(columns)
         self.multi_valued = multi_valued
@@ -432,12 +446,9 @@ class JsonLinesReader:
             return None
         if not all(type(value) is str for value in document.values()):
             return None
-        return {name: value for name, value in document.items()
-                if value and not value.isspace()}  # fmt: skip
+        return {name: value for name, value in document.items() if value and not value.isspace()}
 
-    def _checked_values(
-        self, line: int, raw: str, document: dict
-    ) -> dict[str, object] | SourceRow:
+    def _checked_values(self, line: int, raw: str, document: dict) -> dict[str, object] | SourceRow:
         """The cells of any object, key by key: its values as a CSV row would hold them, or
         the row rejected with the first problem found."""
         values: dict[str, object] = {}
@@ -449,8 +460,11 @@ class JsonLinesReader:
             if name in values:
                 return SourceRow(line, raw, problem=(name, "given twice"))
             if self.numbers is not None and name not in self.numbers and _holds_number(value):
-                return SourceRow(line, raw, problem=(name, "is a JSON number or true/false "
-                                                           "where text is expected"))  # fmt: skip
+                return SourceRow(
+                    line,
+                    raw,
+                    problem=(name, "is a JSON number or true/false where text is expected"),
+                )
             try:
                 cell = _json_cell(value, many=name in self.multi_valued)
             except ValueError as exc:
@@ -473,16 +487,19 @@ def _bounded_int(text: str) -> int:
     digits that raises, and nothing shorter than 65 digits is a contract value anyway)."""
     digits = len(text.lstrip("-"))
     if digits > MAX_JSON_NUMBER_DIGITS:
-        raise ValueError(f"a number of {digits:,} digits; no field holds more than "
-                         f"{MAX_JSON_NUMBER_DIGITS}")  # fmt: skip
+        raise ValueError(
+            f"a number of {digits:,} digits; no field holds more than {MAX_JSON_NUMBER_DIGITS}"
+        )
     return int(text)
 
 
 def _finite_float(text: str) -> float:
     """A decimal number, refused when it is too long or overflows to infinity (1e99999)."""
     if len(text) > MAX_JSON_NUMBER_DIGITS:
-        raise ValueError(f"a number of {len(text):,} characters; no field holds more than "
-                         f"{MAX_JSON_NUMBER_DIGITS}")  # fmt: skip
+        raise ValueError(
+            f"a number of {len(text):,} characters; no field holds more than "
+            f"{MAX_JSON_NUMBER_DIGITS}"
+        )
     value = float(text)
     if not math.isfinite(value):
         raise ValueError(f"the number {text} is out of range")

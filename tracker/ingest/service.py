@@ -167,9 +167,15 @@ def ingest_files(
     """Load files of one kind in the order given, each file all or nothing."""
     planned = [(kind, path, fmt) for path, fmt in check_paths(kind, paths)]
     return _load_planned(
-        sessions, planned, settings=settings, actor=actor, run_id=run_id, progress=progress,
-        today=today, chunk_rows=chunk_rows,
-    )  # fmt: skip
+        sessions,
+        planned,
+        settings=settings,
+        actor=actor,
+        run_id=run_id,
+        progress=progress,
+        today=today,
+        chunk_rows=chunk_rows,
+    )
 
 
 def ingest_inbox(
@@ -187,12 +193,19 @@ def ingest_inbox(
         raise IngestError(f"{inbox}: inbox folder does not exist")
     scan = scan_inbox(inbox)
     planned = [(kind, path, format_of(path)) for kind, path in scan.files]
-    skipped = [FileResult(path, kind_of(path) or "", format_of(path) or "", refused=reason,
-                          skipped=True) for path, reason in scan.skipped]  # fmt: skip
+    skipped = [
+        FileResult(path, kind_of(path) or "", format_of(path) or "", refused=reason, skipped=True)
+        for path, reason in scan.skipped
+    ]
     return skipped + _load_planned(
-        sessions, planned, settings=settings, actor=actor, run_id=run_id, progress=progress,
+        sessions,
+        planned,
+        settings=settings,
+        actor=actor,
+        run_id=run_id,
+        progress=progress,
         today=today,
-    )  # fmt: skip
+    )
 
 
 def _load_planned(
@@ -304,8 +317,9 @@ def load_small_files(
     wrong rolls the lot back, and loading again converges as for one file.
     """
     [kind] = {kind for kind, _, _ in files}
-    loader = _SmallFilesLoad(KINDS[kind], settings=settings, actor=actor, run_id=run_id,
-                             today=today)  # fmt: skip
+    loader = _SmallFilesLoad(
+        KINDS[kind], settings=settings, actor=actor, run_id=run_id, today=today
+    )
     try:
         with transaction(sessions) as session:
             loader.run(session, files, progress=progress, chunk_rows=chunk_rows)
@@ -345,9 +359,14 @@ def _record_refusal(
         source = _source_file(result, run_id)
     except FileRefused:
         source = SourceFile(
-            run_id=run_id, name=result.path.name, path=str(result.path), kind=result.kind,
-            format=result.format, sha256="", size_bytes=0,
-        )  # fmt: skip
+            run_id=run_id,
+            name=result.path.name,
+            path=str(result.path),
+            kind=result.kind,
+            format=result.format,
+            sha256="",
+            size_bytes=0,
+        )
     source.error = result.refused
     session.add(source)
     session.flush()
@@ -398,9 +417,14 @@ class _FileLoad:
             session, self.spec, source_file_id=source.id, actor=self.actor, run_id=self.run_id
         )
         bar = tqdm(
-            total=source.size_bytes, unit="B", unit_scale=True, desc=source.name,
-            disable=not progress, leave=False, file=sys.stderr,
-        )  # fmt: skip
+            total=source.size_bytes,
+            unit="B",
+            unit_scale=True,
+            desc=source.name,
+            disable=not progress,
+            leave=False,
+            file=sys.stderr,
+        )
         expected_rows = source.size_bytes // BYTES_PER_ROW_ESTIMATE
         try:
             # More than a chunk or two: the next chunks are read, checked and settled (what
@@ -437,9 +461,11 @@ class _FileLoad:
         self._record_collection(session, source)
 
     def _prepared_chunks(
-        self, connection, chunk_rows: int,
+        self,
+        connection,
+        chunk_rows: int,
         settle: Callable[[PreparedCells], PreparedCells] | None = None,
-    ) -> Iterator[PreparedCells]:  # fmt: skip
+    ) -> Iterator[PreparedCells]:
         """Valid records and rejects, chunk by chunk, validated by columns; the register's ids
         are looked up in bulk for each chunk of a kind whose rows refer to it. With ``settle``
         a forked process prepares and settles the chunks (``run_in_child``), so the whole
@@ -455,9 +481,11 @@ class _FileLoad:
         self.result.warnings.extend(warnings)
 
     def _checked_chunks(
-        self, offenders: OffenderIndex | None, chunk_rows: int,
+        self,
+        offenders: OffenderIndex | None,
+        chunk_rows: int,
         settle: Callable[[PreparedCells], PreparedCells] | None = None,
-    ) -> Generator[PreparedCells, None, list[str]]:  # fmt: skip
+    ) -> Generator[PreparedCells, None, list[str]]:
         """The chunks, then (as the generator's value) the reader's warnings."""
         result = self.result
         reader = make_reader(
@@ -575,16 +603,25 @@ class _SmallFilesLoad:
             result.seconds += shared * result.read / rows
 
     def _read_files(
-        self, session: Session, files: list[tuple[str, Path, str]], *, progress: bool,
+        self,
+        session: Session,
+        files: list[tuple[str, Path, str]],
+        *,
+        progress: bool,
         chunk_rows: int,
-    ) -> None:  # fmt: skip
+    ) -> None:
         """Every file's rows, read whole; a file that cannot be read is refused here."""
         bar = tqdm(
-            files, unit="file", desc=f"{self.spec.kind} files", disable=not progress,
-            leave=False, file=sys.stderr,
-        )  # fmt: skip
-        readings = read_all(files, home_country=self.settings.home_country, today=self.today,
-                            chunk_rows=chunk_rows)  # fmt: skip
+            files,
+            unit="file",
+            desc=f"{self.spec.kind} files",
+            disable=not progress,
+            leave=False,
+            file=sys.stderr,
+        )
+        readings = read_all(
+            files, home_country=self.settings.home_country, today=self.today, chunk_rows=chunk_rows
+        )
         for (kind, path, fmt), reading in zip(bar, readings, strict=True):
             result = FileResult(path, kind, fmt)
             self.results.append(result)
@@ -600,8 +637,9 @@ class _SmallFilesLoad:
     def _load_rows(self, session: Session, chunk_rows: int) -> None:
         connection = session.connection()
         spec = self.spec
-        upserter = Upserter(session, spec, source_file_id=None, actor=self.actor,
-                            run_id=self.run_id)  # fmt: skip
+        upserter = Upserter(
+            session, spec, source_file_id=None, actor=self.actor, run_id=self.run_id
+        )
         offenders = OffenderIndex(connection) if spec.needs_offender else None
         pending: list[tuple[int, dict]] = []
         for item in self._read:

@@ -172,15 +172,21 @@ class Upserter:
         # A table empty when the load began can hold only keys this load inserted: remember
         # their hashes and ask the database about those alone (a hash collision just costs a
         # lookup). The unique index still guards against any other writer.
-        self._empty_at_start = self.connection.execute(
-            select(spec.table.c.id).limit(1)
-        ).first() is None
+        self._empty_at_start = (
+            self.connection.execute(select(spec.table.c.id).limit(1)).first() is None
+        )
         self._inserted_hashes: set[int] = set()
         table_columns = set(spec.table.c.keys())
         self.written = tuple(
             name
-            for name in (*spec.compared, "offender_pk", "family_name_norm", "given_names_norm",
-                         "doc_number_norm", "source_file_id")  # fmt: skip
+            for name in (
+                *spec.compared,
+                "offender_pk",
+                "family_name_norm",
+                "given_names_norm",
+                "doc_number_norm",
+                "source_file_id",
+            )
             if name in table_columns and name != "id"
         )
 
@@ -258,8 +264,12 @@ class Upserter:
         if not keys:
             return
         count = len(keys)
-        self.writer.insert_columns(columns_for_insert(self.spec, columns, count), count,
-                                   validated=True, constants=self.constants)  # fmt: skip
+        self.writer.insert_columns(
+            columns_for_insert(self.spec, columns, count),
+            count,
+            validated=True,
+            constants=self.constants,
+        )
         if self._empty_at_start:
             self._inserted_hashes.update(map(hash, keys))
         self.counts.new += count
@@ -317,8 +327,9 @@ class Upserter:
         settled.update(self.spec.key_of(record) for _, record in records)
         count = len(kept)
         columns = columns_for_insert(self.spec, columns, count)
-        prepared.rows = (self.writer.rows_from_columns(columns, count, self.constants)
-                         if count else [])  # fmt: skip
+        prepared.rows = (
+            self.writer.rows_from_columns(columns, count, self.constants) if count else []
+        )
         prepared.checked, prepared.lines, prepared.columns = records, [], {}
         return prepared
 

@@ -62,9 +62,12 @@ def start_in_child(
     if no item is ever taken: that is what waits for the child."""
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_produce_into, args=(produce, sender, pack, receiver),
-                            daemon=True,
-                            name="tracker-ingest-reader")  # fmt: skip
+    child = context.Process(
+        target=_produce_into,
+        args=(produce, sender, pack, receiver),
+        daemon=True,
+        name="tracker-ingest-reader",
+    )
     child.start()
     sender.close()  # the child holds the only writing end: its end is the pipe's end
     items = _received(child, receiver, unpack)

@@ -52,15 +52,19 @@ def document_keys_register(register: PreparedRegister, codes: SharedCodes) -> Ke
     return keys_where(register.documents["o"].to_numpy(), hash_part(doc), doc != EMPTY)
 
 
-def _initials_pair(names: dict[str, np.ndarray], codes: SharedCodes,
-                   family: str = "family_sound_initial",
-                   given: str = "given_sound_initial") -> np.ndarray:  # fmt: skip
+def _initials_pair(
+    names: dict[str, np.ndarray],
+    codes: SharedCodes,
+    family: str = "family_sound_initial",
+    given: str = "given_sound_initial",
+) -> np.ndarray:
     """First letters of the two names' sounds, in alphabetical order: the same whichever field
     held which name, and for IBRAHIM / EBRAHIM or YURIY / IURII alike."""
     a, b = names[family], names[given]
     first = a <= b  # codes sort as their text does
-    return mix(name_text_hash(codes, np.where(first, a, b)),
-               name_text_hash(codes, np.where(first, b, a)))
+    return mix(
+        name_text_hash(codes, np.where(first, a, b)), name_text_hash(codes, np.where(first, b, a))
+    )
 
 
 def birth_date_keys_travel(travel: PreparedTravel, codes: SharedCodes) -> Keys:
@@ -70,17 +74,25 @@ def birth_date_keys_travel(travel: PreparedTravel, codes: SharedCodes) -> Keys:
     pos = np.arange(len(r))
     initials = hash_part(_initials_pair(codes.travel_names, codes))
     return concat_keys(
-        [keys_where(pos, mix(hash_part(r[column].to_numpy()), initials),
-                    r[column].to_numpy() != MISSING)
-         for column in ("dob", "dob_swapped")]
-    )  # fmt: skip
+        [
+            keys_where(
+                pos, mix(hash_part(r[column].to_numpy()), initials), r[column].to_numpy() != MISSING
+            )
+            for column in ("dob", "dob_swapped")
+        ]
+    )
 
 
 def birth_date_keys_register(register: PreparedRegister, codes: SharedCodes) -> Keys:
     dob = variant_dob(register)
     initials = hash_part(_initials_pair(codes.variant_names, codes))
-    return concat_keys([keys_where(register.variants["o"].to_numpy(), mix(hash_part(dob), initials),
-                          dob != MISSING)])  # fmt: skip
+    return concat_keys(
+        [
+            keys_where(
+                register.variants["o"].to_numpy(), mix(hash_part(dob), initials), dob != MISSING
+            )
+        ]
+    )
 
 
 def phonetic_surname_year_keys_travel(travel: PreparedTravel, codes: SharedCodes) -> Keys:
@@ -92,16 +104,20 @@ def phonetic_surname_year_keys_travel(travel: PreparedTravel, codes: SharedCodes
     pos = np.arange(len(dob))
     year = dob // 10000
     valid = dob != MISSING
-    word_pos, words, has_word = exploded(pos[valid], names["family_phonetic"][valid], split_words,
-                                          codes)  # fmt: skip
+    word_pos, words, has_word = exploded(
+        pos[valid], names["family_phonetic"][valid], split_words, codes
+    )
     initial = name_text_hash(codes, names["given_initial"][word_pos])
     straight = keys_where(word_pos, mix(words, hash_part(year[word_pos]), initial), has_word)
     swapped = keys_where(
         pos,
-        mix(name_text_hash(codes, names["first_given_phonetic"]), hash_part(year),
-             name_text_hash(codes, names["family_initial"])),
+        mix(
+            name_text_hash(codes, names["first_given_phonetic"]),
+            hash_part(year),
+            name_text_hash(codes, names["family_initial"]),
+        ),
         valid & (names["first_given_phonetic"] != EMPTY),
-    )  # fmt: skip
+    )
     return concat_keys([straight, swapped])
 
 
@@ -110,22 +126,33 @@ def phonetic_surname_year_keys_register(register: PreparedRegister, codes: Share
     dob = variant_dob(register)
     valid = dob != MISSING
     position = np.arange(len(dob))
-    word_row, words, has_word = exploded(position[valid], names["family_phonetic"][valid],
-                                          split_words, codes)  # fmt: skip
+    word_row, words, has_word = exploded(
+        position[valid], names["family_phonetic"][valid], split_words, codes
+    )
     year = (dob // 10000)[word_row]
     initial = name_text_hash(codes, names["given_initial"][word_row])
-    return concat_keys([keys_where(register.variants["o"].to_numpy()[word_row],
-                          mix(words, hash_part(year), initial), has_word)])  # fmt: skip
+    return concat_keys(
+        [
+            keys_where(
+                register.variants["o"].to_numpy()[word_row],
+                mix(words, hash_part(year), initial),
+                has_word,
+            )
+        ]
+    )
 
 
-def _order_free(names: dict[str, np.ndarray], codes: SharedCodes,
-                given_column: str = "first_given") -> np.ndarray:  # fmt: skip
+def _order_free(
+    names: dict[str, np.ndarray], codes: SharedCodes, given_column: str = "first_given"
+) -> np.ndarray:
     """Key of the last family word and the given name that ignores which field held which."""
     last_family = names["family_last"]
     first = names[given_column]
     family_first = last_family <= first  # codes sort as their text does
-    return mix(name_text_hash(codes, np.where(family_first, last_family, first)),
-                name_text_hash(codes, np.where(family_first, first, last_family)))  # fmt: skip
+    return mix(
+        name_text_hash(codes, np.where(family_first, last_family, first)),
+        name_text_hash(codes, np.where(family_first, first, last_family)),
+    )
 
 
 def name_year_keys_travel(travel: PreparedTravel, codes: SharedCodes) -> Keys:
@@ -181,20 +208,24 @@ def given_birth_date_keys_register(register: PreparedRegister, codes: SharedCode
     valid = (dob != MISSING) & (first_given != EMPTY)
     name = name_text_hash(codes, first_given)
     o = register.variants["o"].to_numpy()
-    return concat_keys([keys_where(o, mix(name, hash_part(dob + shift)), valid)
-                    for shift in (-10000, 0, 10000)])  # fmt: skip
+    return concat_keys(
+        [keys_where(o, mix(name, hash_part(dob + shift)), valid) for shift in (-10000, 0, 10000)]
+    )
 
 
 def _order_free_sounds(names: dict[str, np.ndarray], codes: SharedCodes) -> np.ndarray:
     """Order-free key of the sounds of the family name and the first given name."""
     family, given = names["family_phonetic"], names["first_given_phonetic"]
     first = family <= given  # codes sort as their text does
-    return mix(name_text_hash(codes, np.where(first, family, given)),
-                name_text_hash(codes, np.where(first, given, family)))  # fmt: skip
+    return mix(
+        name_text_hash(codes, np.where(first, family, given)),
+        name_text_hash(codes, np.where(first, given, family)),
+    )
 
 
-def _name_only_keys(position: np.ndarray, names: dict[str, np.ndarray], codes: SharedCodes,
-                    valid: np.ndarray) -> Keys:  # fmt: skip
+def _name_only_keys(
+    position: np.ndarray, names: dict[str, np.ndarray], codes: SharedCodes, valid: np.ndarray
+) -> Keys:
     return concat_keys(
         [
             keys_where(position, _order_free(names, codes), valid),
@@ -262,8 +293,12 @@ PASSES: tuple[BlockingPass, ...] = (
         given_birth_date_keys_register,
     ),
     BlockingPass("name, no birth date", name_only_keys_travel, name_only_keys_register),
-    BlockingPass("rare full name, any birth date", full_name_keys_travel,
-                 full_name_keys_register, RARE_NAME_BLOCK),
+    BlockingPass(
+        "rare full name, any birth date",
+        full_name_keys_travel,
+        full_name_keys_register,
+        RARE_NAME_BLOCK,
+    ),
     BlockingPass(
         "family name sound + birth date or its slips",
         family_sound_slip_keys_travel,
@@ -321,8 +356,11 @@ def generate_candidates(
     per_pass: dict[str, int] = {}
     for blocking_pass in passes:
         block = min(max_block, blocking_pass.max_block or max_block)
-        pairs = _join(blocking_pass.travel_keys(travel, codes),
-                      blocking_pass.register_keys(register, codes), block)  # fmt: skip
+        pairs = _join(
+            blocking_pass.travel_keys(travel, codes),
+            blocking_pass.register_keys(register, codes),
+            block,
+        )
         per_pass[blocking_pass.name] = pairs.shape[1]
         collected.append(pairs[0] * n_register + pairs[1])
     combined = sorted_unique(np.concatenate(collected)) if collected else np.array([], np.int64)

@@ -78,8 +78,12 @@ def variant_dob(register: PreparedRegister) -> np.ndarray:
     return register.people["dob"].to_numpy()[register.variants["o"].to_numpy()]
 
 
-def exploded(position: np.ndarray, name_codes: np.ndarray, items: Callable[[str], Sequence[str]],
-              codes: SharedCodes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+def exploded(
+    position: np.ndarray,
+    name_codes: np.ndarray,
+    items: Callable[[str], Sequence[str]],
+    codes: SharedCodes,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each row once per item of its text (``items(text)``, in order): the rows' positions,
     the items' hashes and whether each item is non-empty. ``items`` runs once per distinct
     text, not once per row."""
@@ -98,5 +102,3 @@ def exploded(position: np.ndarray, name_codes: np.ndarray, items: Callable[[str]
 
 def split_words(text: str) -> list[str]:
     return text.split(" ")
-
-

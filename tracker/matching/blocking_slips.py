@@ -29,8 +29,11 @@ def family_sound_slip_keys_travel(travel: PreparedTravel, codes: SharedCodes) ->
     sound = codes.travel_names["family_first_phonetic"]
     dob = travel.records["dob"].to_numpy()
     valid = (dob != MISSING) & (sound != EMPTY)
-    return keys_where(np.arange(len(dob)),
-                      mix(name_text_hash(codes, sound), hash_part(dob.astype(np.int64))), valid)
+    return keys_where(
+        np.arange(len(dob)),
+        mix(name_text_hash(codes, sound), hash_part(dob.astype(np.int64))),
+        valid,
+    )
 
 
 def family_sound_slip_keys_register(register: PreparedRegister, codes: SharedCodes) -> Keys:

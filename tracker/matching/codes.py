@@ -54,13 +54,14 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
     return ordered[keep]
 
 
-def _register_coded(values: np.ndarray, travel_values: np.ndarray) -> tuple[np.ndarray,
-                                                                          np.ndarray]:  # fmt: skip
+def _register_coded(values: np.ndarray, travel_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(register codes, travel codes) of one column, against the register's values."""
     vocabulary = np.array(["", *pd.unique(values[values != ""])], dtype=object)
     index = pd.Index(vocabulary)
-    return (index.get_indexer(values).astype(np.int32),
-            index.get_indexer(travel_values).astype(np.int32))  # fmt: skip
+    return (
+        index.get_indexer(values).astype(np.int32),
+        index.get_indexer(travel_values).astype(np.int32),
+    )
 
 
 @dataclass(frozen=True)
@@ -106,10 +107,12 @@ def shared_codes(travel: PreparedTravel, register: PreparedRegister) -> SharedCo
     text = sorted_vocabulary(travel.vocabulary, register.vocabulary)
     travel_to_shared = codes_in(text, travel.vocabulary)
     register_to_shared = codes_in(text, register.vocabulary)
-    travel_names = {name: travel_to_shared[codes.to_numpy()]
-                    for name, codes in travel.name_codes.items()}  # fmt: skip
-    variant_names = {name: register_to_shared[codes.to_numpy()]
-                     for name, codes in register.variant_codes.items()}  # fmt: skip
+    travel_names = {
+        name: travel_to_shared[codes.to_numpy()] for name, codes in travel.name_codes.items()
+    }
+    variant_names = {
+        name: register_to_shared[codes.to_numpy()] for name, codes in register.variant_codes.items()
+    }
 
     travel_documents, register_documents = {}, {}
     for column in DOCUMENT_CODE_COLUMNS:
@@ -121,11 +124,16 @@ def shared_codes(travel: PreparedTravel, register: PreparedRegister) -> SharedCo
         travel.records["nationality"].to_numpy(object),
     )
     return SharedCodes(
-        text, travel_names, variant_names, travel_documents, register_documents,
-        travel_nationality, register_nationality,
+        text,
+        travel_names,
+        variant_names,
+        travel_documents,
+        register_documents,
+        travel_nationality,
+        register_nationality,
         _sex_codes(travel.records["sex"].to_numpy(object)),
         _sex_codes(register.people["sex"].to_numpy(object)),
-    )  # fmt: skip
+    )
 
 
 def contains(haystack: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -134,8 +142,9 @@ def contains(haystack: np.ndarray, values: np.ndarray) -> np.ndarray:
     return pd.Series(values).isin(haystack).to_numpy()
 
 
-def whole_name_codes(codes: SharedCodes) -> tuple[tuple[np.ndarray, np.ndarray],
-                                                  tuple[np.ndarray, np.ndarray]]:  # fmt: skip
+def whole_name_codes(
+    codes: SharedCodes,
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """The compact whole name, family then given and given then family, coded once for both
     sides: (travel (fg, gf), variants (fg, gf)); a name with no letters is EMPTY."""
     sides = (codes.travel_names, codes.variant_names)
@@ -151,5 +160,7 @@ def whole_name_codes(codes: SharedCodes) -> tuple[tuple[np.ndarray, np.ndarray],
     fg_code, gf_code = coded[: len(distinct)], coded[len(distinct) :]
     split = len(keyed[0])
     travel_rows, variant_rows = row[:split], row[split:]
-    return ((fg_code[travel_rows], gf_code[travel_rows]),
-            (fg_code[variant_rows], gf_code[variant_rows]))  # fmt: skip
+    return (
+        (fg_code[travel_rows], gf_code[travel_rows]),
+        (fg_code[variant_rows], gf_code[variant_rows]),
+    )

@@ -58,12 +58,13 @@ FIELDS = tuple(FIELD_LEVELS)
 # Labels that links stored by earlier model formats carry: still the matcher's own words.
 EARLIER_LEVEL_NAMES = {
     "family_name": {"close spelling (Jaro-Winkler >= 0.92)"},
-    "given_names": {"same first name (middle dropped, truncated or nickname)",
-                    "close first name"},
+    "given_names": {"same first name (middle dropped, truncated or nickname)", "close first name"},
     "date_of_birth": {"one digit or year off by one", "different"},
-}  # fmt: skip
-KNOWN_LABELS = {name: set(levels.values()) | EARLIER_LEVEL_NAMES.get(name, set())
-                for name, levels in FIELD_LEVELS.items()}  # fmt: skip
+}
+KNOWN_LABELS = {
+    name: set(levels.values()) | EARLIER_LEVEL_NAMES.get(name, set())
+    for name, levels in FIELD_LEVELS.items()
+}
 
 
 def _expand(pair_o: np.ndarray, group_o: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -104,9 +105,11 @@ def _best_rows(pair_index: np.ndarray, score: np.ndarray) -> np.ndarray:
 
 
 def compare_pairs(
-    pairs: CandidatePairs, travel: PreparedTravel, register: PreparedRegister,
+    pairs: CandidatePairs,
+    travel: PreparedTravel,
+    register: PreparedRegister,
     codes: SharedCodes | None = None,
-) -> Comparisons:  # fmt: skip
+) -> Comparisons:
     """Levels for every field of every pair; names are the best over variants and orders.
     ``codes``: both sides' shared codes, when the caller has them already."""
     codes = codes if codes is not None else shared_codes(travel, register)
@@ -134,23 +137,61 @@ def compare_pairs(
     t_family_sound = tcol("family_first_phonetic")
     t_family_first = tcol("family_first")
 
-    straight_family = family_levels(t_family, t_core, t_phon, t_family_compact, v_family,
-                                    v_family_icao, v_core, v_phon, v_family_compact,
-                                    codes)  # fmt: skip
+    straight_family = family_levels(
+        t_family,
+        t_core,
+        t_phon,
+        t_family_compact,
+        v_family,
+        v_family_icao,
+        v_core,
+        v_phon,
+        v_family_compact,
+        codes,
+    )
     straight_given = given_levels(
-        t_given, t_first, t_given_compact, t_given_initial, t_given_sound, v_given, v_given_icao,
-        v_first, v_given_compact, v_given_initial, v_given_sound, codes,
-    )  # fmt: skip
+        t_given,
+        t_first,
+        t_given_compact,
+        t_given_initial,
+        t_given_sound,
+        v_given,
+        v_given_icao,
+        v_first,
+        v_given_compact,
+        v_given_initial,
+        v_given_sound,
+        codes,
+    )
     # Swapped: the carrier's family field holds the given names and vice versa.
     no_phonetic = np.full(len(t_given), EMPTY, dtype=t_given.dtype)
-    swapped_family = family_levels(t_given, t_given, no_phonetic, t_given_compact, v_family,
-                                   v_family_icao, v_core, v_phon, v_family_compact,
-                                   codes)  # fmt: skip
+    swapped_family = family_levels(
+        t_given,
+        t_given,
+        no_phonetic,
+        t_given_compact,
+        v_family,
+        v_family_icao,
+        v_core,
+        v_phon,
+        v_family_compact,
+        codes,
+    )
     swapped_family[t_given == EMPTY] = 0
     swapped_given = given_levels(
-        t_family, t_family_first, t_family_compact, t_family_initial, t_family_sound, v_given,
-        v_given_icao, v_first, v_given_compact, v_given_initial, v_given_sound, codes,
-    )  # fmt: skip
+        t_family,
+        t_family_first,
+        t_family_compact,
+        t_family_initial,
+        t_family_sound,
+        v_given,
+        v_given_icao,
+        v_first,
+        v_given_compact,
+        v_given_initial,
+        v_given_sound,
+        codes,
+    )
 
     later = (variants["source"].to_numpy(object) == LATER_GIVEN_SOURCE)[variant_row]
     for given_level in (straight_given, swapped_given):
@@ -164,8 +205,9 @@ def compare_pairs(
     score = np.maximum(straight_score, swapped_score)
     # Run together: the whole name agrees once its fields are joined (native order, one field).
     (travel_fg, travel_gf), (variant_fg, variant_gf) = codes.whole_names
-    joined = joined_name_agrees((travel_fg[t], travel_gf[t]),
-                                (variant_fg[variant_row], variant_gf[variant_row]))  # fmt: skip
+    joined = joined_name_agrees(
+        (travel_fg[t], travel_gf[t]), (variant_fg[variant_row], variant_gf[variant_row])
+    )
     joined &= (score < FAMILY_EXACT * 10 + GIVEN_SAME_FIRST - 1) & ~later
     joined_score = FAMILY_EXACT * 10 + GIVEN_SAME_FIRST - 2
     family[joined], given[joined], order[joined] = FAMILY_EXACT, GIVEN_EXACT, ORDER_JOINED
@@ -192,17 +234,27 @@ def compare_pairs(
     given_value[best_pair] = np.where(use_swap[best], t_family[best], t_given[best])
     people = register.people
     # Built in one go: adding columns one by one copies the frame's block each time.
-    out = pd.DataFrame({
-        "t": t_all, "o": o_all, "family_name": family_level, "given_names": given_level,
-        "name_order": order_level, "variant": variant, "swapped": swapped,
-        # the travel record's own values, as text, for their term frequencies
-        "family_value": codes.text[family_value], "given_value": codes.text[given_value],
-        "date_of_birth": compare_dates(tr["dob"].to_numpy()[t_all],
-                                       people["dob"].to_numpy()[o_all]),
-        "document": _document_levels(t_all, o_all, register, codes),
-        "sex": _binary_levels(codes.travel_sex[t_all], codes.register_sex[o_all]),
-        "nationality": _nationality_levels(t_all, o_all, register, codes),
-    }, copy=False)  # fmt: skip
+    out = pd.DataFrame(
+        {
+            "t": t_all,
+            "o": o_all,
+            "family_name": family_level,
+            "given_names": given_level,
+            "name_order": order_level,
+            "variant": variant,
+            "swapped": swapped,
+            # the travel record's own values, as text, for their term frequencies
+            "family_value": codes.text[family_value],
+            "given_value": codes.text[given_value],
+            "date_of_birth": compare_dates(
+                tr["dob"].to_numpy()[t_all], people["dob"].to_numpy()[o_all]
+            ),
+            "document": _document_levels(t_all, o_all, register, codes),
+            "sex": _binary_levels(codes.travel_sex[t_all], codes.register_sex[o_all]),
+            "nationality": _nationality_levels(t_all, o_all, register, codes),
+        },
+        copy=False,
+    )
     return Comparisons(out)
 
 
@@ -212,8 +264,9 @@ def _binary_levels(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return level
 
 
-def _document_levels(t_all: np.ndarray, o_all: np.ndarray, register: PreparedRegister,
-                     codes: SharedCodes) -> np.ndarray:  # fmt: skip
+def _document_levels(
+    t_all: np.ndarray, o_all: np.ndarray, register: PreparedRegister, codes: SharedCodes
+) -> np.ndarray:
     """Best level over the offender's documents; missing when either side holds none."""
     level = np.full(len(t_all), DOC_NULL, dtype=np.int8)
     pair_index, doc_row = _expand(o_all, register.documents["o"].to_numpy())
@@ -222,15 +275,21 @@ def _document_levels(t_all: np.ndarray, o_all: np.ndarray, register: PreparedReg
     t = t_all[pair_index]
     travel, held = codes.travel_documents, codes.register_documents
     per_doc = compare_documents(
-        travel["doc"][t], travel["doc_ocr"][t], travel["doc_country"][t], held["doc"][doc_row],
-        held["doc_ocr"][doc_row], held["doc_country"][doc_row], empty=EMPTY,
-    )  # fmt: skip
+        travel["doc"][t],
+        travel["doc_ocr"][t],
+        travel["doc_country"][t],
+        held["doc"][doc_row],
+        held["doc_ocr"][doc_row],
+        held["doc_country"][doc_row],
+        empty=EMPTY,
+    )
     np.maximum.at(level, pair_index, per_doc)
     return level
 
 
-def _nationality_levels(t_all: np.ndarray, o_all: np.ndarray, register: PreparedRegister,
-                        codes: SharedCodes) -> np.ndarray:  # fmt: skip
+def _nationality_levels(
+    t_all: np.ndarray, o_all: np.ndarray, register: PreparedRegister, codes: SharedCodes
+) -> np.ndarray:
     """One of the register's nationalities, or not; missing when either side has none."""
     listed_o = register.nationalities["o"].to_numpy().astype(np.int64)
     listed_nationality = codes.register_nationality
@@ -244,7 +303,6 @@ def _nationality_levels(t_all: np.ndarray, o_all: np.ndarray, register: Prepared
     nationality = travel_nationality[known]
     held = nationality != ABSENT  # a nationality the register holds for no one is no one's
     verdict = np.zeros(len(nationality), dtype=bool)
-    verdict[held] = contains(listed, o_all[known][held].astype(np.int64) * span
-                             + nationality[held])  # fmt: skip
+    verdict[held] = contains(listed, o_all[known][held].astype(np.int64) * span + nationality[held])
     level[known] = verdict.astype(np.int8)
     return level

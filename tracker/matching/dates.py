@@ -41,8 +41,9 @@ POWERS = 10 ** np.arange(8, dtype=np.int64)  # the eight YYYYMMDD digits, least 
 
 
 def _one_day(dob: np.ndarray, days: int) -> np.ndarray:
-    parsed = pd.to_datetime(pd.Series(dob.astype(np.int64)).astype(str), format="%Y%m%d",
-                            errors="coerce") + pd.Timedelta(days=days)  # fmt: skip
+    parsed = pd.to_datetime(
+        pd.Series(dob.astype(np.int64)).astype(str), format="%Y%m%d", errors="coerce"
+    ) + pd.Timedelta(days=days)
     shifted = (parsed.dt.year * 10000 + parsed.dt.month * 100 + parsed.dt.day).to_numpy(
         dtype="float64", na_value=np.nan
     )
@@ -63,8 +64,15 @@ def slipped_dates(dob: np.ndarray) -> list[np.ndarray]:
     """The dates a carrier may key for ``dob``: itself, day and month swapped, a day either
     side, a year either side, and neighbouring digits transposed."""
     dob = dob.astype(np.int64)
-    return [dob, swapped_day_month(dob).astype(np.int64), _one_day(dob, -1), _one_day(dob, 1),
-            dob - 10000, dob + 10000, *_transposed(dob)]  # fmt: skip
+    return [
+        dob,
+        swapped_day_month(dob).astype(np.int64),
+        _one_day(dob, -1),
+        _one_day(dob, 1),
+        dob - 10000,
+        dob + 10000,
+        *_transposed(dob),
+    ]
 
 
 def one_digit_variants(dob: np.ndarray) -> list[np.ndarray]:
@@ -83,8 +91,15 @@ def _day_number(codes: np.ndarray) -> np.ndarray:
     year, month, day = codes // 10000, (codes // 100) % 100, codes % 100
     shifted_year = year - (month <= 2)
     shifted_month = (month + 9) % 12  # March is 0
-    return (365 * shifted_year + shifted_year // 4 - shifted_year // 100 + shifted_year // 400
-            + (153 * shifted_month + 2) // 5 + day - 1)  # fmt: skip
+    return (
+        365 * shifted_year
+        + shifted_year // 4
+        - shifted_year // 100
+        + shifted_year // 400
+        + (153 * shifted_month + 2) // 5
+        + day
+        - 1
+    )
 
 
 def _digits(codes: np.ndarray) -> np.ndarray:
@@ -149,10 +164,10 @@ def date_level_shares(travel_dob: np.ndarray, register_dob: np.ndarray) -> dict[
     seed. Each distinct travel date's slips are looked up among the register's dates instead,
     and the pairs counted from the two sides' value counts; half a pair per level keeps every
     share above zero."""
-    travel_values, travel_counts = np.unique(travel_dob[travel_dob != MISSING],
-                                             return_counts=True)  # fmt: skip
-    register_values, register_counts = np.unique(register_dob[register_dob != MISSING],
-                                                 return_counts=True)  # fmt: skip
+    travel_values, travel_counts = np.unique(travel_dob[travel_dob != MISSING], return_counts=True)
+    register_values, register_counts = np.unique(
+        register_dob[register_dob != MISSING], return_counts=True
+    )
     levels = [DOB_EXACT, *DOB_SLIP_LEVELS]
     total = float(travel_counts.sum()) * float(register_counts.sum())
     pairs = dict.fromkeys(levels, 0.0)

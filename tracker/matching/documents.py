@@ -11,12 +11,19 @@ import pandas as pd
 # misread digit still compares equal.
 OCR_CONFUSIONS = {"O": "0", "I": "1", "B": "8", "S": "5", "Z": "2"}
 OCR_FOLD = str.maketrans(OCR_CONFUSIONS)
-_OCR_FOLD_ASCII = bytes.maketrans("".join(OCR_CONFUSIONS).encode(),
-                                  "".join(OCR_CONFUSIONS.values()).encode())  # fmt: skip
+_OCR_FOLD_ASCII = bytes.maketrans(
+    "".join(OCR_CONFUSIONS).encode(), "".join(OCR_CONFUSIONS.values()).encode()
+)
 # Travel-document codes that stand for a country (ICAO 9303): D is Germany; the British
 # nationality variants all compare as GBR.
-COUNTRY_EQUIVALENTS = {"D": "DEU", "GBD": "GBR", "GBN": "GBR", "GBO": "GBR", "GBP": "GBR",
-                       "GBS": "GBR"}  # fmt: skip
+COUNTRY_EQUIVALENTS = {
+    "D": "DEU",
+    "GBD": "GBR",
+    "GBN": "GBR",
+    "GBO": "GBR",
+    "GBP": "GBR",
+    "GBS": "GBR",
+}
 
 _NOT_ALNUM = re.compile(r"[^A-Z0-9]")
 
@@ -56,8 +63,9 @@ def per_distinct(values: pd.Series, function) -> pd.Series:
 def document_columns(numbers: pd.Series, countries: pd.Series) -> pd.DataFrame:
     """Normalised number, its OCR-folded key and the comparable issuing country."""
     # Plain loops over object arrays: a pandas ``map`` on text re-checks every result's type.
-    number = np.array([normalise_document_number(n) for n in numbers.to_numpy(object)],
-                      dtype=object)  # fmt: skip
+    number = np.array(
+        [normalise_document_number(n) for n in numbers.to_numpy(object)], dtype=object
+    )
     return pd.DataFrame(
         {
             "doc": number,
@@ -78,9 +86,14 @@ DOC_LEVEL_NAMES = {
 
 
 def compare_documents(
-    a_doc: np.ndarray, a_ocr: np.ndarray, a_country: np.ndarray,
-    b_doc: np.ndarray, b_ocr: np.ndarray, b_country: np.ndarray, empty: object = "",
-) -> np.ndarray:  # fmt: skip
+    a_doc: np.ndarray,
+    a_ocr: np.ndarray,
+    a_country: np.ndarray,
+    b_doc: np.ndarray,
+    b_ocr: np.ndarray,
+    b_country: np.ndarray,
+    empty: object = "",
+) -> np.ndarray:
     """Level per pair: the same number (countries agreeing or unknown), an OCR slip, or not.
     Works on text or on codes shared by both sides; ``empty`` is what stands for no value."""
     level = np.full(a_doc.shape, DOC_DIFFERENT, dtype=np.int8)

@@ -52,21 +52,33 @@ def _initial_m() -> dict[str, dict[int, float]]:
 # Pairs that other fields already prove to be matches teach m for the remaining field without
 # the EM having to find the match class on its own (it can latch onto any common pattern, e.g.
 # "same first name, similar birth date" among pairs a birth-date blocking pass produced).
-_SAME_PERSON = {"document": DOC_EXACT, "date_of_birth": DOB_EXACT, "family_name": FAMILY_CLOSE,
-                "given_names": GIVEN_SAME_FIRST}  # fmt: skip
+_SAME_PERSON = {
+    "document": DOC_EXACT,
+    "date_of_birth": DOB_EXACT,
+    "family_name": FAMILY_CLOSE,
+    "given_names": GIVEN_SAME_FIRST,
+}
 ANCHOR_RULES: dict[str, dict[str, int]] = {
-    "family_name": {"document": DOC_EXACT, "date_of_birth": DOB_EXACT,
-                    "given_names": GIVEN_SAME_FIRST},
-    "given_names": {"document": DOC_EXACT, "date_of_birth": DOB_EXACT,
-                    "family_name": FAMILY_CLOSE},
+    "family_name": {
+        "document": DOC_EXACT,
+        "date_of_birth": DOB_EXACT,
+        "given_names": GIVEN_SAME_FIRST,
+    },
+    "given_names": {"document": DOC_EXACT, "date_of_birth": DOB_EXACT, "family_name": FAMILY_CLOSE},
     "name_order": {"document": DOC_EXACT, "date_of_birth": DOB_EXACT},
-    "date_of_birth": {"document": DOC_EXACT, "family_name": FAMILY_CLOSE,
-                      "given_names": GIVEN_SAME_FIRST},
-    "document": {"family_name": FAMILY_EXACT, "given_names": GIVEN_SAME_FIRST,
-                 "date_of_birth": DOB_EXACT},
+    "date_of_birth": {
+        "document": DOC_EXACT,
+        "family_name": FAMILY_CLOSE,
+        "given_names": GIVEN_SAME_FIRST,
+    },
+    "document": {
+        "family_name": FAMILY_EXACT,
+        "given_names": GIVEN_SAME_FIRST,
+        "date_of_birth": DOB_EXACT,
+    },
     "sex": _SAME_PERSON,
     "nationality": _SAME_PERSON,
-}  # fmt: skip
+}
 MIN_ANCHORS = 30
 
 
@@ -120,7 +132,6 @@ def _patterns(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     )
 
 
-
 def _pattern_weights(patterns: np.ndarray, parameters: MatchParameters) -> np.ndarray:
     """Total match weight (prior included, conflict rule applied) of each comparison pattern."""
     table = parameters.weight_table()
@@ -161,17 +172,35 @@ def fit_model(
     anchors, anchor_counts = anchor_m(frame)
     m, prior, cap = anchors, 0.05, DEFAULT_CONFLICT_CAP
     fitted, iterations = _expectation_maximisation(
-        patterns, counts, fixed_patterns, fixed_posterior, m, u, prior, cap,
-        max_iterations, tolerance, update_m=True,
-    )  # fmt: skip
+        patterns,
+        counts,
+        fixed_patterns,
+        fixed_posterior,
+        m,
+        u,
+        prior,
+        cap,
+        max_iterations,
+        tolerance,
+        update_m=True,
+    )
     notes: dict = {"anchors": anchor_counts, "fallback": None, "drifted_fields": []}
     if not _plausible(fitted):
         # EM wandered to a pattern that is not "the same person": keep the anchors' m and
         # estimate only the prior.
         fitted, iterations = _expectation_maximisation(
-            patterns, counts, fixed_patterns, fixed_posterior, anchors, u, 0.05, cap,
-            max_iterations, tolerance, update_m=False,
-        )  # fmt: skip
+            patterns,
+            counts,
+            fixed_patterns,
+            fixed_posterior,
+            anchors,
+            u,
+            0.05,
+            cap,
+            max_iterations,
+            tolerance,
+            update_m=False,
+        )
         notes["fallback"] = "EM m rejected as implausible; m from anchor pairs"
     else:
         drifted = _drifted_fields(fitted.m, anchors, anchor_counts)
@@ -181,9 +210,18 @@ def fit_model(
             # and estimate the prior again with m held.
             m = {name: anchors[name] if name in drifted else fitted.m[name] for name in FIELDS}
             fitted, more = _expectation_maximisation(
-                patterns, counts, fixed_patterns, fixed_posterior, m, u, fitted.candidate_prior,
-                cap, max_iterations, tolerance, update_m=False,
-            )  # fmt: skip
+                patterns,
+                counts,
+                fixed_patterns,
+                fixed_posterior,
+                m,
+                u,
+                fitted.candidate_prior,
+                cap,
+                max_iterations,
+                tolerance,
+                update_m=False,
+            )
             iterations += more
             notes["drifted_fields"] = drifted
     fitted.em_iterations = iterations

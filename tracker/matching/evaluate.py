@@ -38,33 +38,53 @@ class BlockingFigures:
         return self.candidate_pairs / max(self.travel_records, 1)
 
     def as_text(self) -> str:
-        return (f"blocking: recall {self.recall:.4f} of {self.true_pairs:,} true pairs; "
-                f"{self.candidate_pairs:,} candidate pairs, per travel record mean "
-                f"{self.mean_per_record:.2f} max {self.max_per_record:,}")  # fmt: skip
+        return (
+            f"blocking: recall {self.recall:.4f} of {self.true_pairs:,} true pairs; "
+            f"{self.candidate_pairs:,} candidate pairs, per travel record mean "
+            f"{self.mean_per_record:.2f} max {self.max_per_record:,}"
+        )
 
 
-def blocking_figures(register: pd.DataFrame, travel: pd.DataFrame, aliases: pd.DataFrame | None,
-                     documents: pd.DataFrame | None, truth: pd.DataFrame,
-                     pass_names: tuple[str, ...] | None = None,
-                     max_block: int = 500) -> BlockingFigures:  # fmt: skip
+def blocking_figures(
+    register: pd.DataFrame,
+    travel: pd.DataFrame,
+    aliases: pd.DataFrame | None,
+    documents: pd.DataFrame | None,
+    truth: pd.DataFrame,
+    pass_names: tuple[str, ...] | None = None,
+    max_block: int = 500,
+) -> BlockingFigures:
     """Blocking recall on ``truth``'s pairs (travel_key, offender_key; empty: not on the
     register) with the passes named (default: all)."""
     prepared_register = prepare_register(register, aliases, documents)
     prepared_travel = prepare_travel(travel)
     passes = tuple(p for p in PASSES if pass_names is None or p.name in pass_names)
-    candidates = generate_candidates(prepared_travel, prepared_register, passes,
-                                     max_block=max_block)  # fmt: skip
-    t_pos = pd.Series(np.arange(len(prepared_travel)),
-                      index=prepared_travel.records["travel_key"].to_numpy())  # fmt: skip
-    o_pos = pd.Series(np.arange(len(prepared_register)),
-                      index=prepared_register.people["offender_key"].to_numpy())  # fmt: skip
+    candidates = generate_candidates(
+        prepared_travel, prepared_register, passes, max_block=max_block
+    )
+    t_pos = pd.Series(
+        np.arange(len(prepared_travel)), index=prepared_travel.records["travel_key"].to_numpy()
+    )
+    o_pos = pd.Series(
+        np.arange(len(prepared_register)), index=prepared_register.people["offender_key"].to_numpy()
+    )
     pairs = truth[truth["offender_key"].notna()]
     pairs = pairs[pairs["offender_key"].isin(o_pos.index) & pairs["travel_key"].isin(t_pos.index)]
-    recall = blocking_recall(candidates, t_pos.loc[pairs["travel_key"]].to_numpy(),
-                             o_pos.loc[pairs["offender_key"]].to_numpy(), len(prepared_register))
+    recall = blocking_recall(
+        candidates,
+        t_pos.loc[pairs["travel_key"]].to_numpy(),
+        o_pos.loc[pairs["offender_key"]].to_numpy(),
+        len(prepared_register),
+    )
     per_record = np.bincount(candidates.t, minlength=len(prepared_travel))
-    return BlockingFigures(recall, len(pairs), len(candidates), len(prepared_travel),
-                           int(per_record.max(initial=0)), dict(candidates.per_pass))  # fmt: skip
+    return BlockingFigures(
+        recall,
+        len(pairs),
+        len(candidates),
+        len(prepared_travel),
+        int(per_record.max(initial=0)),
+        dict(candidates.per_pass),
+    )
 
 
 @dataclass
@@ -108,8 +128,10 @@ class Evaluation:
         if self.calibration:
             lines.append("calibration (predicted probability bin -> share correct):")
             for low, high, n, predicted, share in self.calibration:
-                lines.append(f"  {low:.2f}-{high:.2f}  {n:>7} links  predicted {predicted:.3f}  "
-                             f"{share:.3f} correct")  # fmt: skip
+                lines.append(
+                    f"  {low:.2f}-{high:.2f}  {n:>7} links  predicted {predicted:.3f}  "
+                    f"{share:.3f} correct"
+                )
             lines.append(f"expected calibration error: {self.calibration_error:.4f}")
         return "\n".join(lines)
 

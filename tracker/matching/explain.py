@@ -13,8 +13,9 @@ from tracker.matching.model import MatchParameters
 from tracker.matching.prepare import PreparedRegister
 
 
-def explain_links(chosen: pd.DataFrame, parameters: MatchParameters,
-                  register: PreparedRegister) -> list[dict]:  # fmt: skip
+def explain_links(
+    chosen: pd.DataFrame, parameters: MatchParameters, register: PreparedRegister
+) -> list[dict]:
     """One explanation dict per chosen pair (JSON-ready)."""
     sources = register.variants["source"].to_numpy(object)
     variant_family = register.variants["family"].to_numpy(object)

@@ -39,8 +39,9 @@ class NameFrequencies:
     dob: np.ndarray  # per record: date code
     key_dob: dict[tuple[str, int, int], tuple[np.ndarray, np.ndarray]]  # sorted (key, dob), n
 
-    def others_sharing(self, table: tuple[str, int, int], t: np.ndarray,
-                       register_dob: np.ndarray) -> np.ndarray:  # fmt: skip
+    def others_sharing(
+        self, table: tuple[str, int, int], t: np.ndarray, register_dob: np.ndarray
+    ) -> np.ndarray:
         """Other records sharing record ``t``'s name key: less the record itself and those that
         carry the register entry's birth date (as a rule the offender's own other trips;
         counting them would make a frequent traveller look like his own namesake)."""
@@ -93,13 +94,21 @@ def name_frequencies(records: pd.DataFrame) -> NameFrequencies:
 # names exactly (full given names), the same first name (middle dropped or truncated) or the
 # traveller's first name being a later one of the register's.
 JOINT_FAMILY_LEVEL = FAMILY_EXACT
-JOINT_GIVEN_LEVELS = {GIVEN_EXACT: "full", GIVEN_SAME_FIRST: "first", GIVEN_NICKNAME: "first",
-                      GIVEN_LATER_NAME: "first"}  # fmt: skip
+JOINT_GIVEN_LEVELS = {
+    GIVEN_EXACT: "full",
+    GIVEN_SAME_FIRST: "first",
+    GIVEN_NICKNAME: "first",
+    GIVEN_LATER_NAME: "first",
+}
 
 
-def name_frequency_adjustment(frame: pd.DataFrame, parameters: MatchParameters,
-                              field_weights: dict[str, np.ndarray], names: NameFrequencies,
-                              register_dob: np.ndarray) -> np.ndarray:  # fmt: skip
+def name_frequency_adjustment(
+    frame: pd.DataFrame,
+    parameters: MatchParameters,
+    field_weights: dict[str, np.ndarray],
+    names: NameFrequencies,
+    register_dob: np.ndarray,
+) -> np.ndarray:
     """What to add to each pair's weight so that a full-name agreement (with sex and
     nationality when they agree too) costs what it does among travellers: log2 of the
     product of m over the joint share, instead of the sum of separate field weights."""
@@ -120,14 +129,19 @@ def name_frequency_adjustment(frame: pd.DataFrame, parameters: MatchParameters,
                 here = (sex_agrees[rows] == with_sex) & (nat_agrees[rows] == with_nat)
                 # A tenth of a record added: a name no other traveller carries is rare, not
                 # unique (docs/decisions.md has the figures behind the tenth).
-                share[here] = (names.others_sharing(
-                    (which, with_sex, with_nat), t[rows[here]], register_dob[rows[here]]
-                ) + UNSEEN_NAME_RECORDS) / max(names.records, 1)  # fmt: skip
-        m_joint = (m["family_name"][JOINT_FAMILY_LEVEL] * m["given_names"][level]
-                   * np.where(sex_agrees[rows] == 1, m["sex"][1], 1.0)
-                   * np.where(nat_agrees[rows] == 1, m["nationality"][1], 1.0))  # fmt: skip
-        joint = np.log2(m_joint / np.clip(share, frequency_floor(parameters, names.records),
-                                          None))  # fmt: skip
+                share[here] = (
+                    names.others_sharing(
+                        (which, with_sex, with_nat), t[rows[here]], register_dob[rows[here]]
+                    )
+                    + UNSEEN_NAME_RECORDS
+                ) / max(names.records, 1)
+        m_joint = (
+            m["family_name"][JOINT_FAMILY_LEVEL]
+            * m["given_names"][level]
+            * np.where(sex_agrees[rows] == 1, m["sex"][1], 1.0)
+            * np.where(nat_agrees[rows] == 1, m["nationality"][1], 1.0)
+        )
+        joint = np.log2(m_joint / np.clip(share, frequency_floor(parameters, names.records), None))
         separate = (
             field_weights["family_name"][rows]
             + field_weights["given_names"][rows]

@@ -61,15 +61,20 @@ class LinkSettings(BaseModel):
             )
         unknown = sorted(set(self.blocking_passes) - set(PASS_NAMES))
         if unknown:
-            raise ValueError(f"unknown blocking pass(es) {', '.join(unknown)}; "
-                             f"known: {', '.join(PASS_NAMES)}")  # fmt: skip
+            raise ValueError(
+                f"unknown blocking pass(es) {', '.join(unknown)}; known: {', '.join(PASS_NAMES)}"
+            )
         return self
 
     def describe(self) -> dict:
         """The settings and the comparison levels they imply, as a stored model keeps them."""
-        return {**self.model_dump(mode="json"),
-                "comparison_levels": {name: {str(level): label for level, label in levels.items()}
-                                      for name, levels in FIELD_LEVELS.items()}}  # fmt: skip
+        return {
+            **self.model_dump(mode="json"),
+            "comparison_levels": {
+                name: {str(level): label for level, label in levels.items()}
+                for name, levels in FIELD_LEVELS.items()
+            },
+        }
 
 
 @dataclass
@@ -103,8 +108,9 @@ def canonical_order(keys: pd.Series) -> np.ndarray:
     return np.argsort(pd.util.hash_array(keys.to_numpy()), kind="stable")
 
 
-def random_pairs(n_travel: int, n_register: int, count: int, seed: int,
-                 travel_order: np.ndarray | None = None) -> CandidatePairs:  # fmt: skip
+def random_pairs(
+    n_travel: int, n_register: int, count: int, seed: int, travel_order: np.ndarray | None = None
+) -> CandidatePairs:
     """Uniform random (t, o) pairs: almost all non-matches, so their agreement rates are u.
     ``travel_order``: the travel records' canonical order, so the sample ignores row order."""
     rng = np.random.default_rng(seed)
@@ -115,8 +121,13 @@ def random_pairs(n_travel: int, n_register: int, count: int, seed: int,
     return CandidatePairs(t, rng.integers(0, n_register, count), {"random": count})
 
 
-def first_name_pairs(travel: PreparedTravel, register: PreparedRegister, count: int, seed: int,
-                     travel_order: np.ndarray | None = None) -> CandidatePairs:  # fmt: skip
+def first_name_pairs(
+    travel: PreparedTravel,
+    register: PreparedRegister,
+    count: int,
+    seed: int,
+    travel_order: np.ndarray | None = None,
+) -> CandidatePairs:
     """Random (t, o) pairs that share a first given name: almost all different people, so
     their agreement rates are u *given that the first names agree*.
 
@@ -150,8 +161,9 @@ def _positions(keys: pd.Series, values: np.ndarray) -> pd.Series:
     return pd.Series(np.arange(len(keys)), index=keys.to_numpy()).reindex(values)
 
 
-def _pair_positions(pairs: pd.DataFrame | None, travel: PreparedTravel,
-                    register: PreparedRegister) -> pd.DataFrame:  # fmt: skip
+def _pair_positions(
+    pairs: pd.DataFrame | None, travel: PreparedTravel, register: PreparedRegister
+) -> pd.DataFrame:
     """(travel_key, offender_key, ...) rows as (t, o, ...) positions, unknown keys dropped."""
     if pairs is None or len(pairs) == 0:
         return pd.DataFrame({"t": np.array([], np.int64), "o": np.array([], np.int64)})
@@ -162,14 +174,16 @@ def _pair_positions(pairs: pd.DataFrame | None, travel: PreparedTravel,
     return out.astype({"t": np.int64, "o": np.int64})
 
 
-def choose_best_links(scored: pd.DataFrame, suppressed: pd.DataFrame,
-                      settings: LinkSettings) -> pd.DataFrame:  # fmt: skip
+def choose_best_links(
+    scored: pd.DataFrame, suppressed: pd.DataFrame, settings: LinkSettings
+) -> pd.DataFrame:
     """Each record's highest-weight candidate above the review threshold, dismissed pairs
     excluded (an analyst said no: never linked again)."""
     frame = scored
     if len(suppressed):
-        keyed = frame.merge(suppressed[["t", "o"]].assign(_dismissed=True), on=["t", "o"],
-                            how="left")  # fmt: skip
+        keyed = frame.merge(
+            suppressed[["t", "o"]].assign(_dismissed=True), on=["t", "o"], how="left"
+        )
         frame = frame[keyed["_dismissed"].isna().to_numpy()]
     frame = frame[frame["match_probability"] >= settings.review_threshold]
     best = frame.sort_values(["t", "match_weight"], ascending=[True, False], kind="stable")
@@ -187,27 +201,38 @@ def _in_key_order(frame: pd.DataFrame | None, keys: list[str]) -> pd.DataFrame |
     return frame.sort_values(present, kind="stable", na_position="last").reset_index(drop=True)
 
 
-def train_parameters(comparisons, candidates: CandidatePairs, travel: PreparedTravel,
-                     register: PreparedRegister, codes, labels: pd.DataFrame | None,
-                     settings: LinkSettings, timer: _Timer) -> MatchParameters:  # fmt: skip
+def train_parameters(
+    comparisons,
+    candidates: CandidatePairs,
+    travel: PreparedTravel,
+    register: PreparedRegister,
+    codes,
+    labels: pd.DataFrame | None,
+    settings: LinkSettings,
+    timer: _Timer,
+) -> MatchParameters:
     """u from seeded random pairs, m and the prior by EM from anchor pairs (never from an
     earlier model, so training is a function of the data, labels and settings alone)."""
     travel_order = canonical_order(travel.records["travel_key"])
-    sample = random_pairs(len(travel), len(register), settings.u_sample_pairs, settings.seed,
-                          travel_order)  # fmt: skip
+    sample = random_pairs(
+        len(travel), len(register), settings.u_sample_pairs, settings.seed, travel_order
+    )
     u = estimate_u(compare_pairs(sample, travel, register, codes))
-    u["date_of_birth"] = date_level_shares(travel.records["dob"].to_numpy(),
-                                           register.people["dob"].to_numpy())  # fmt: skip
-    same_first = first_name_pairs(travel, register, settings.u_sample_pairs, settings.seed,
-                                  travel_order)  # fmt: skip
+    u["date_of_birth"] = date_level_shares(
+        travel.records["dob"].to_numpy(), register.people["dob"].to_numpy()
+    )
+    same_first = first_name_pairs(
+        travel, register, settings.u_sample_pairs, settings.seed, travel_order
+    )
     strangers = strangers_only(compare_pairs(same_first, travel, register, codes))
     # Too few strangers sharing a first name (a small database): their smoothed shares would be
     # guesses, so such pairs keep the plain u.
     u_given_agrees = estimate_u(strangers) if len(strangers) >= MIN_STRANGERS else {}
     timer.lap("estimate_u")
     parameters = fit_model(comparisons, u, _pair_positions(labels, travel, register))
-    parameters.u_given_agrees = {name: u_given_agrees[name] for name in CONDITIONAL_FIELDS
-                                 if name in u_given_agrees}  # fmt: skip
+    parameters.u_given_agrees = {
+        name: u_given_agrees[name] for name in CONDITIONAL_FIELDS if name in u_given_agrees
+    }
     parameters = with_population_prior(parameters, len(candidates), len(travel) * len(register))
     timer.lap("fit_m")
     return parameters
@@ -243,23 +268,42 @@ def link_travel_to_register(
     codes = shared_codes(prepared_travel, prepared_register)
     timer.lap("prepare")
 
-    empty = pd.DataFrame(columns=["travel_key", "offender_key", "match_probability",
-                                  "match_weight", "band", "explanation"])  # fmt: skip
+    empty = pd.DataFrame(
+        columns=[
+            "travel_key",
+            "offender_key",
+            "match_probability",
+            "match_weight",
+            "band",
+            "explanation",
+        ]
+    )
     if len(prepared_register) == 0 or len(prepared_travel) == 0:
         parameters = model or MatchParameters(prior=0.5, m={}, u={})
         return LinkResult(empty, parameters, 0, {}, timer.timings, trained=model is None)
 
     passes = tuple(p for p in PASSES if p.name in settings.blocking_passes)
-    candidates = generate_candidates(prepared_travel, prepared_register, passes,
-                                     max_block=settings.max_block, codes=codes)  # fmt: skip
+    candidates = generate_candidates(
+        prepared_travel, prepared_register, passes, max_block=settings.max_block, codes=codes
+    )
     timer.lap("block")
     comparisons = compare_pairs(candidates, prepared_travel, prepared_register, codes)
     timer.lap("compare")
     trained = model is None
-    parameters = model if model is not None else train_parameters(
-        comparisons, candidates, prepared_travel, prepared_register, codes, labels, settings,
-        timer,
-    )  # fmt: skip
+    parameters = (
+        model
+        if model is not None
+        else train_parameters(
+            comparisons,
+            candidates,
+            prepared_travel,
+            prepared_register,
+            codes,
+            labels,
+            settings,
+            timer,
+        )
+    )
 
     frequencies = {
         "family_name": term_frequencies(prepared_travel.records["family_core"]),
@@ -282,8 +326,9 @@ def link_travel_to_register(
     scored = pd.concat([frame, weights], axis=1)
     timer.lap("score")
 
-    chosen = choose_best_links(scored, _pair_positions(suppressed, prepared_travel,
-                                                       prepared_register), settings)  # fmt: skip
+    chosen = choose_best_links(
+        scored, _pair_positions(suppressed, prepared_travel, prepared_register), settings
+    )
     explanations = explain_links(chosen, parameters, prepared_register)
     links = pd.DataFrame(
         {
@@ -298,5 +343,12 @@ def link_travel_to_register(
         }
     )
     timer.lap("link")
-    return LinkResult(links, parameters, len(candidates), candidates.per_pass, timer.timings,
-                      scored if keep_scored else None, trained)  # fmt: skip
+    return LinkResult(
+        links,
+        parameters,
+        len(candidates),
+        candidates.per_pass,
+        timer.timings,
+        scored if keep_scored else None,
+        trained,
+    )

@@ -36,8 +36,10 @@ MODEL_FORMAT = 3  # 3: graded birth-date and given-name levels, the name-order f
 SMOOTHING = 0.5  # Laplace-style pseudo-count per level, so no level has probability zero
 # Exact agreement on a common name (SMITH, JOHN) is weaker evidence than on a rare one: these
 # levels take u from how often the travel record's own value occurs (term frequency).
-TF_ADJUSTED = {"family_name": (FAMILY_EXACT, "family_value"),
-               "given_names": (GIVEN_EXACT, "given_value")}  # fmt: skip
+TF_ADJUSTED = {
+    "family_name": (FAMILY_EXACT, "family_value"),
+    "given_names": (GIVEN_EXACT, "given_value"),
+}
 
 # Disagreements that independence underweights. A twin shares surname and birth date with the
 # offender but has another given name and sex; a sibling shares the surname alone. Two or more
@@ -45,8 +47,12 @@ TF_ADJUSTED = {"family_name": (FAMILY_EXACT, "family_value"),
 # person unless the document agrees: such a pair's total weight is capped, so it is never
 # linked on what little remains. A single conflict is weighed like any other level, with its
 # m learned: a woman under a new surname, or a birth date keyed wrongly, is still herself.
-CONFLICTS = {"date_of_birth": DOB_DIFFERENT, "given_names": GIVEN_DIFFERENT,
-             "family_name": FAMILY_DIFFERENT, "sex": 0}  # fmt: skip
+CONFLICTS = {
+    "date_of_birth": DOB_DIFFERENT,
+    "given_names": GIVEN_DIFFERENT,
+    "family_name": FAMILY_DIFFERENT,
+    "sex": 0,
+}
 CONFLICTS_CAPPED_FROM = 2
 DOCUMENT_AGREES_FROM = DOC_CLOSE  # "same number but for a misread character" or better
 DEFAULT_CONFLICT_CAP = -10.0
@@ -85,8 +91,9 @@ class MatchParameters:
             u = self.u[name]
             if given_agrees and name in self.u_given_agrees:
                 u = self.u_given_agrees[name]
-            table[name] = {level: math.log2(self.m[name][level] / u[level])
-                           for level in self.m[name]}  # fmt: skip
+            table[name] = {
+                level: math.log2(self.m[name][level] / u[level]) for level in self.m[name]
+            }
             table[name][NULL] = 0.0
         return table
 
@@ -107,8 +114,10 @@ class MatchParameters:
             "conflict_cap": self.conflict_cap,
             "candidate_prior": self.candidate_prior,
             "notes": self.notes,
-            "u_given_agrees": {f: {str(k): v for k, v in levels.items()}
-                               for f, levels in self.u_given_agrees.items()},
+            "u_given_agrees": {
+                f: {str(k): v for k, v in levels.items()}
+                for f, levels in self.u_given_agrees.items()
+            },
         }
 
     @classmethod
@@ -126,8 +135,10 @@ class MatchParameters:
             conflict_cap=data.get("conflict_cap", DEFAULT_CONFLICT_CAP),
             candidate_prior=data.get("candidate_prior", 0.05),
             notes=data.get("notes", {}),
-            u_given_agrees={f: {int(k): v for k, v in levels.items()}
-                            for f, levels in data.get("u_given_agrees", {}).items()},
+            u_given_agrees={
+                f: {int(k): v for k, v in levels.items()}
+                for f, levels in data.get("u_given_agrees", {}).items()
+            },
         )
 
 
@@ -135,8 +146,12 @@ def levels_of(name: str) -> list[int]:
     return sorted(level for level in FIELD_LEVELS[name] if level != NULL)
 
 
-def level_distribution(levels: np.ndarray, name: str, weights: np.ndarray | None = None,
-                       prior: dict[int, float] | None = None) -> dict:  # fmt: skip
+def level_distribution(
+    levels: np.ndarray,
+    name: str,
+    weights: np.ndarray | None = None,
+    prior: dict[int, float] | None = None,
+) -> dict:
     """Smoothed share of each non-missing level (weighted), for one field. ``prior``: expected
     shares, added as ``M_PRIOR_PAIRS`` pseudo-pairs, so a level the data seldom shows (a
     transposed birth date) keeps a sensible m instead of the smoothing's guess."""
@@ -157,9 +172,11 @@ def conflict_rule_applies(levels: dict[str, np.ndarray]) -> np.ndarray:
         conflicts += levels[name] == level
     # Another given name on the same family name and birth date is a twin's pattern, not a
     # typo's: it counts as the two conflicts it is.
-    conflicts += ((levels["given_names"] == GIVEN_DIFFERENT)
-                  & (levels["family_name"] == FAMILY_EXACT)
-                  & (levels["date_of_birth"] == DOB_EXACT))  # fmt: skip
+    conflicts += (
+        (levels["given_names"] == GIVEN_DIFFERENT)
+        & (levels["family_name"] == FAMILY_EXACT)
+        & (levels["date_of_birth"] == DOB_EXACT)
+    )
     document_agrees = (levels["document"] >= DOCUMENT_AGREES_FROM) & ~(
         (levels["sex"] == 0) & (levels["date_of_birth"] == DOB_DIFFERENT)
     )
@@ -171,6 +188,7 @@ def conflict_adjustment(total: np.ndarray, levels: dict[str, np.ndarray], cap: f
     document stay at or below ``cap`` (zero for every other pair)."""
     capped = conflict_rule_applies(levels)
     return np.where(capped, np.minimum(cap - total, 0.0), 0.0)
+
 
 def level_lookup(table: dict[str, dict[int, float]], name: str) -> np.ndarray:
     """Array indexed by level; NULL (-1) reads the last slot, which stays 0."""

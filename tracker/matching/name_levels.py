@@ -63,8 +63,9 @@ def distinct_pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return row_pair, distinct // span, distinct % span
 
 
-def _per_distinct_pair(scorers, a: np.ndarray, b: np.ndarray, where: np.ndarray,
-                       codes: SharedCodes) -> list[np.ndarray]:  # fmt: skip
+def _per_distinct_pair(
+    scorers, a: np.ndarray, b: np.ndarray, where: np.ndarray, codes: SharedCodes
+) -> list[np.ndarray]:
     """Each of ``scorers`` ((scorer, dtype, default) triples) on the texts behind codes ``a``
     and ``b`` in the rows of ``where`` (``default`` in the others), vectorised by rapidfuzz once
     per distinct pair; the distinct pairs are found once for every scorer."""
@@ -74,8 +75,9 @@ def _per_distinct_pair(scorers, a: np.ndarray, b: np.ndarray, where: np.ndarray,
         row_pair, first, second = distinct_pairs(a[rows], b[rows])
         left, right = codes.text[first], codes.text[second]
         for result, (scorer, dtype, _) in zip(results, scorers, strict=True):
-            result[rows] = process.cpdist(left, right, scorer=scorer, workers=-1,
-                                          dtype=dtype)[row_pair]  # fmt: skip
+            result[rows] = process.cpdist(left, right, scorer=scorer, workers=-1, dtype=dtype)[
+                row_pair
+            ]
     return results
 
 
@@ -88,8 +90,9 @@ def similarity(a: np.ndarray, b: np.ndarray, where: np.ndarray, codes: SharedCod
     return _per_distinct_pair([_JARO_WINKLER], a, b, where, codes)[0]
 
 
-def similarity_and_one_edit(a: np.ndarray, b: np.ndarray, where: np.ndarray,
-                            codes: SharedCodes) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+def similarity_and_one_edit(
+    a: np.ndarray, b: np.ndarray, where: np.ndarray, codes: SharedCodes
+) -> tuple[np.ndarray, np.ndarray]:
     """Jaro-Winkler similarity, and whether the names are at most one insertion, deletion,
     substitution or transposition of neighbours apart (Damerau-Levenshtein: TOMN for TOM, EVS
     for EVA), both at least two letters long. One pass over the distinct pairs for both."""
@@ -101,11 +104,17 @@ def similarity_and_one_edit(a: np.ndarray, b: np.ndarray, where: np.ndarray,
 
 
 def family_levels(
-    travel_family: np.ndarray, travel_core: np.ndarray, travel_phonetic: np.ndarray,
-    travel_compact: np.ndarray, reg_family: np.ndarray, reg_icao: np.ndarray,
-    reg_core: np.ndarray, reg_phonetic: np.ndarray, reg_compact: np.ndarray,
+    travel_family: np.ndarray,
+    travel_core: np.ndarray,
+    travel_phonetic: np.ndarray,
+    travel_compact: np.ndarray,
+    reg_family: np.ndarray,
+    reg_icao: np.ndarray,
+    reg_core: np.ndarray,
+    reg_phonetic: np.ndarray,
+    reg_compact: np.ndarray,
     codes: SharedCodes,
-) -> np.ndarray:  # fmt: skip
+) -> np.ndarray:
     """Family-name level per row; spelling is only compared where the names do not agree
     exactly (exact agreement decides the level)."""
     exact = (
@@ -117,8 +126,9 @@ def family_levels(
     close_spelling, typo = similarity_and_one_edit(travel_compact, reg_compact, ~exact, codes)
     # The ICAO spelling differs from the folded one only for names written outside ASCII.
     icao_differs = ~exact & (reg_icao != reg_family)
-    close_spelling = np.maximum(close_spelling,
-                                similarity(travel_family, reg_icao, icao_differs, codes))
+    close_spelling = np.maximum(
+        close_spelling, similarity(travel_family, reg_icao, icao_differs, codes)
+    )
     level = np.zeros(len(travel_family), dtype=np.int8)
     level[(close_spelling >= FAMILY_SIMILAR_SIMILARITY) | equal(travel_phonetic, reg_phonetic)] = (
         FAMILY_SIMILAR
@@ -128,8 +138,9 @@ def family_levels(
     return level
 
 
-def _pairwise(check, a: np.ndarray, b: np.ndarray, where: np.ndarray,
-              codes: SharedCodes) -> np.ndarray:  # fmt: skip
+def _pairwise(
+    check, a: np.ndarray, b: np.ndarray, where: np.ndarray, codes: SharedCodes
+) -> np.ndarray:
     """``check(text_a, text_b)`` for the rows in ``where``, computed once per distinct pair."""
     result = np.zeros(len(a), dtype=bool)
     rows = np.flatnonzero(where)
@@ -137,15 +148,17 @@ def _pairwise(check, a: np.ndarray, b: np.ndarray, where: np.ndarray,
         return result
     row_pair, first, second = distinct_pairs(a[rows], b[rows])
     verdict = np.fromiter(
-        (check(x, y) for x, y in zip(codes.text[first], codes.text[second], strict=True)), bool,
+        (check(x, y) for x, y in zip(codes.text[first], codes.text[second], strict=True)),
+        bool,
         len(first),
-    )  # fmt: skip
+    )
     result[rows] = verdict[row_pair]
     return result
 
 
-def _nickname_equivalent(a: np.ndarray, b: np.ndarray, where: np.ndarray,
-                         codes: SharedCodes) -> np.ndarray:  # fmt: skip
+def _nickname_equivalent(
+    a: np.ndarray, b: np.ndarray, where: np.ndarray, codes: SharedCodes
+) -> np.ndarray:
     """True where b is a nickname or formal form of a (BOB ~ ROBERT)."""
     where = where & (a != b) & (a != EMPTY) & (b != EMPTY)
     return _pairwise(lambda x, y: y in nickname_group(x), a, b, where, codes)
@@ -155,15 +168,18 @@ def _single_letter(values: np.ndarray, codes: SharedCodes) -> np.ndarray:
     return codes.text_length[values] == 1
 
 
-def _truncation_of(short: np.ndarray, full: np.ndarray, where: np.ndarray,
-                   codes: SharedCodes) -> np.ndarray:  # fmt: skip
+def _truncation_of(
+    short: np.ndarray, full: np.ndarray, where: np.ndarray, codes: SharedCodes
+) -> np.ndarray:
     """True where ``short`` (3+ characters) is the start of ``full``: a field cut to length."""
-    return _pairwise(lambda a, b: 2 < len(a) < len(b) and b.startswith(a), short, full, where,
-                     codes)  # fmt: skip
+    return _pairwise(
+        lambda a, b: 2 < len(a) < len(b) and b.startswith(a), short, full, where, codes
+    )
 
 
-def _first_word_among(short: np.ndarray, full: np.ndarray, rows: np.ndarray,
-                      text: np.ndarray) -> np.ndarray:  # fmt: skip
+def _first_word_among(
+    short: np.ndarray, full: np.ndarray, rows: np.ndarray, text: np.ndarray
+) -> np.ndarray:
     """For ``rows``: is the first word of ``short`` one of the words of ``full``? Split once
     per distinct string and answered with integer keys, so most candidate pairs (which fail
     it) need no Python loop."""
@@ -171,9 +187,9 @@ def _first_word_among(short: np.ndarray, full: np.ndarray, rows: np.ndarray,
     full_codes, full_values = pd.factorize(full[rows])
     full_words = [value.split() for value in text[full_values]]
     first_words = [value.split()[0] if value.strip() else "" for value in text[short_values]]
-    word_codes, _ = pd.factorize(np.array(
-        [*first_words, *(w for words in full_words for w in words)], dtype=object
-    ))  # fmt: skip
+    word_codes, _ = pd.factorize(
+        np.array([*first_words, *(w for words in full_words for w in words)], dtype=object)
+    )
     first_code = word_codes[: len(first_words)].astype(np.int64)
     words_per_full = np.fromiter(map(len, full_words), np.int64, len(full_words))
     owner = np.repeat(np.arange(len(full_words), dtype=np.int64), words_per_full)
@@ -183,8 +199,9 @@ def _first_word_among(short: np.ndarray, full: np.ndarray, rows: np.ndarray,
     return contains(known, wanted)
 
 
-def _names_within(short: np.ndarray, full: np.ndarray, where: np.ndarray,
-                  codes: SharedCodes) -> np.ndarray:  # fmt: skip
+def _names_within(
+    short: np.ndarray, full: np.ndarray, where: np.ndarray, codes: SharedCodes
+) -> np.ndarray:
     """True where every name in ``short`` is one of the names in ``full`` (some dropped)."""
     where = where & (short != EMPTY) & (full != EMPTY)
     rows = np.flatnonzero(where)
@@ -195,11 +212,19 @@ def _names_within(short: np.ndarray, full: np.ndarray, where: np.ndarray,
 
 
 def given_levels(
-    travel_given: np.ndarray, travel_first: np.ndarray, travel_compact: np.ndarray,
-    travel_initial: np.ndarray, travel_sound: np.ndarray, reg_given: np.ndarray,
-    reg_icao: np.ndarray, reg_first: np.ndarray, reg_compact: np.ndarray,
-    reg_initial: np.ndarray, reg_sound: np.ndarray, codes: SharedCodes,
-) -> np.ndarray:  # fmt: skip
+    travel_given: np.ndarray,
+    travel_first: np.ndarray,
+    travel_compact: np.ndarray,
+    travel_initial: np.ndarray,
+    travel_sound: np.ndarray,
+    reg_given: np.ndarray,
+    reg_icao: np.ndarray,
+    reg_first: np.ndarray,
+    reg_compact: np.ndarray,
+    reg_initial: np.ndarray,
+    reg_sound: np.ndarray,
+    codes: SharedCodes,
+) -> np.ndarray:
     """Given-names level per row. Exact agreement and the same first name decide a row's level
     outright, so the costlier checks only run for the rest; the best level found wins."""
     exact = (
@@ -214,14 +239,16 @@ def given_levels(
     # first names that merely share a letter (MICHAEL, MATTHEW) are different names.
     an_initial = _single_letter(travel_first, codes) | _single_letter(reg_first, codes)
     level[equal(travel_initial, reg_initial) & an_initial] = GIVEN_INITIAL
-    first_similarity, first_typo = similarity_and_one_edit(travel_first, reg_first, undecided,
-                                                            codes)  # fmt: skip
+    first_similarity, first_typo = similarity_and_one_edit(
+        travel_first, reg_first, undecided, codes
+    )
     sounds = (first_similarity >= GIVEN_CLOSE_SIMILARITY) | (
         equal(travel_sound, reg_sound) & ~an_initial
     )
     level[sounds & undecided] = GIVEN_SOUNDS_ALIKE
-    same_first |= _truncation_of(travel_given, reg_given, undecided & (level >= GIVEN_INITIAL),
-                                 codes)  # fmt: skip
+    same_first |= _truncation_of(
+        travel_given, reg_given, undecided & (level >= GIVEN_INITIAL), codes
+    )
     undecided &= ~same_first
     nickname = _nickname_equivalent(travel_first, reg_first, undecided, codes)
     # Every travelling given name is one of the register's, but not the first: SAMUEL for
@@ -237,12 +264,14 @@ def given_levels(
     return level
 
 
-def joined_name_agrees(travel_full: tuple[np.ndarray, np.ndarray],
-                       variant_full: tuple[np.ndarray, np.ndarray]) -> np.ndarray:  # fmt: skip
+def joined_name_agrees(
+    travel_full: tuple[np.ndarray, np.ndarray], variant_full: tuple[np.ndarray, np.ndarray]
+) -> np.ndarray:
     """The whole name agrees once the fields are run together in either order: CHEN XIAOMING in
     one field for CHEN / XIAO MING, HUNG / NGUYEN VAN for NGUYEN / VAN HUNG. Arguments are
     (family then given, given then family) codes of the compact whole name."""
     travel_fg, travel_gf = travel_full
     variant_fg, variant_gf = variant_full
-    return (equal(travel_fg, variant_fg) | equal(travel_fg, variant_gf)
-            | equal(travel_gf, variant_fg))  # fmt: skip
+    return (
+        equal(travel_fg, variant_fg) | equal(travel_fg, variant_gf) | equal(travel_gf, variant_fg)
+    )

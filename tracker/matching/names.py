@@ -20,29 +20,115 @@ from nicknames import NickNamer
 
 # ICAO Doc 9303 part 3 transliterations that differ from a plain accent strip (Ä -> AE, ...).
 ICAO_LATIN = {
-    "Ä": "AE", "Æ": "AE", "Å": "AA", "Ö": "OE", "Ø": "OE", "Ü": "UE", "ß": "SS", "Þ": "TH",
-    "Œ": "OE", "Ĳ": "IJ", "Ð": "D", "Ł": "L", "Ñ": "N",
-}  # fmt: skip
+    "Ä": "AE",
+    "Æ": "AE",
+    "Å": "AA",
+    "Ö": "OE",
+    "Ø": "OE",
+    "Ü": "UE",
+    "ß": "SS",
+    "Þ": "TH",
+    "Œ": "OE",
+    "Ĳ": "IJ",
+    "Ð": "D",
+    "Ł": "L",
+    "Ñ": "N",
+}
 
 # ICAO Doc 9303 transliteration of Cyrillic (the 2013 table used in Russian passports),
 # which differs from the BGN/PCGN-like romanisation anyascii gives (Ю -> IU, not YU).
 ICAO_CYRILLIC = {
-    "А": "A", "Б": "B", "В": "V", "Г": "G", "Д": "D", "Е": "E", "Ё": "E", "Ж": "ZH", "З": "Z",
-    "И": "I", "Й": "I", "К": "K", "Л": "L", "М": "M", "Н": "N", "О": "O", "П": "P", "Р": "R",
-    "С": "S", "Т": "T", "У": "U", "Ф": "F", "Х": "KH", "Ц": "TS", "Ч": "CH", "Ш": "SH",
-    "Щ": "SHCH", "Ъ": "IE", "Ы": "Y", "Ь": "", "Э": "E", "Ю": "IU", "Я": "IA", "І": "I",
-    "Ї": "I", "Є": "IE", "Ґ": "G", "Ў": "U",
-}  # fmt: skip
+    "А": "A",
+    "Б": "B",
+    "В": "V",
+    "Г": "G",
+    "Д": "D",
+    "Е": "E",
+    "Ё": "E",
+    "Ж": "ZH",
+    "З": "Z",
+    "И": "I",
+    "Й": "I",
+    "К": "K",
+    "Л": "L",
+    "М": "M",
+    "Н": "N",
+    "О": "O",
+    "П": "P",
+    "Р": "R",
+    "С": "S",
+    "Т": "T",
+    "У": "U",
+    "Ф": "F",
+    "Х": "KH",
+    "Ц": "TS",
+    "Ч": "CH",
+    "Ш": "SH",
+    "Щ": "SHCH",
+    "Ъ": "IE",
+    "Ы": "Y",
+    "Ь": "",
+    "Э": "E",
+    "Ю": "IU",
+    "Я": "IA",
+    "І": "I",
+    "Ї": "I",
+    "Є": "IE",
+    "Ґ": "G",
+    "Ў": "U",
+}
 
 HONORIFICS = frozenset(
-    {"MR", "MRS", "MS", "MISS", "MX", "DR", "PROF", "SIR", "DAME", "LORD", "LADY", "REV", "FR",
-     "SHEIKH", "HAJI", "HAJJI"}
-)  # fmt: skip
+    {
+        "MR",
+        "MRS",
+        "MS",
+        "MISS",
+        "MX",
+        "DR",
+        "PROF",
+        "SIR",
+        "DAME",
+        "LORD",
+        "LADY",
+        "REV",
+        "FR",
+        "SHEIKH",
+        "HAJI",
+        "HAJJI",
+    }
+)
 # Particles carriers drop, join or keep; comparing without them removes that variation.
 PARTICLES = frozenset(
-    {"AL", "EL", "UL", "BIN", "BEN", "IBN", "BINT", "ABU", "VAN", "VON", "DER", "DEN", "DE", "DA",
-     "DI", "DO", "DOS", "DAS", "DEL", "DELLA", "LA", "LE", "DU", "TER", "TEN", "MAC"}
-)  # fmt: skip
+    {
+        "AL",
+        "EL",
+        "UL",
+        "BIN",
+        "BEN",
+        "IBN",
+        "BINT",
+        "ABU",
+        "VAN",
+        "VON",
+        "DER",
+        "DEN",
+        "DE",
+        "DA",
+        "DI",
+        "DO",
+        "DOS",
+        "DAS",
+        "DEL",
+        "DELLA",
+        "LA",
+        "LE",
+        "DU",
+        "TER",
+        "TEN",
+        "MAC",
+    }
+)
 
 _APOSTROPHES = re.compile(r"['’‘`´ʼ]")
 _NON_ALNUM = re.compile(r"[^A-Z0-9]+")
@@ -140,11 +226,27 @@ def formal_names(first_given: str) -> tuple[str, ...]:
     )
 
 
-FAMILY_COLUMNS = ("family", "family_icao", "family_core", "family_phonetic", "family_compact",
-                  "family_initial", "family_first", "family_last", "family_first_phonetic",
-                  "family_sound_initial")  # fmt: skip
-GIVEN_COLUMNS = ("given", "given_icao", "first_given", "first_given_phonetic", "given_compact",
-                 "given_initial", "given_sound_initial")  # fmt: skip
+FAMILY_COLUMNS = (
+    "family",
+    "family_icao",
+    "family_core",
+    "family_phonetic",
+    "family_compact",
+    "family_initial",
+    "family_first",
+    "family_last",
+    "family_first_phonetic",
+    "family_sound_initial",
+)
+GIVEN_COLUMNS = (
+    "given",
+    "given_icao",
+    "first_given",
+    "first_given_phonetic",
+    "given_compact",
+    "given_initial",
+    "given_sound_initial",
+)
 NAME_COLUMNS = FAMILY_COLUMNS + GIVEN_COLUMNS
 
 
@@ -158,8 +260,18 @@ def family_forms(family_name: str | None) -> tuple[str, ...]:
     words = core.split(" ")
     sound = phonetic_key(family)
     first_sound = sound.split(" ", 1)[0]
-    return (family, " ".join(tokens(icao_fold(family_name))), core, sound, compact(family),
-            core[:1], words[0], words[-1], first_sound, first_sound[:1])  # fmt: skip
+    return (
+        family,
+        " ".join(tokens(icao_fold(family_name))),
+        core,
+        sound,
+        compact(family),
+        core[:1],
+        words[0],
+        words[-1],
+        first_sound,
+        first_sound[:1],
+    )
 
 
 @lru_cache(maxsize=500_000)
@@ -169,12 +281,20 @@ def given_forms(given_names: str | None) -> tuple[str, ...]:
     given = " ".join(tokens(fold_name(given_names)))
     first = given.split(" ", 1)[0] if given else ""
     sound = phonetic_codes(first)[0]
-    return (given, " ".join(tokens(icao_fold(given_names))), first, sound, compact(given),
-            first[:1], sound[:1])  # fmt: skip
+    return (
+        given,
+        " ".join(tokens(icao_fold(given_names))),
+        first,
+        sound,
+        compact(given),
+        first[:1],
+        sound[:1],
+    )
 
 
-def _forms_table(values: pd.Series, forms,
-                 columns: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+def _forms_table(
+    values: pd.Series, forms, columns: tuple[str, ...]
+) -> tuple[np.ndarray, np.ndarray]:
     """``forms`` of each distinct value once: the table (a row per distinct value, the last for
     missing values) and, per row of ``values``, the table row it takes."""
     # On the object array: factorising pandas' own "str" values costs several times more.
@@ -203,17 +323,23 @@ def coded_name_frame(family: pd.Series, given: pd.Series) -> CodedNames:
     distinct values' forms, so coding a million rows costs an integer take per column."""
     family_rows, family_table = _forms_table(family, family_forms, FAMILY_COLUMNS)
     given_rows, given_table = _forms_table(given, given_forms, GIVEN_COLUMNS)
-    vocabulary = np.array(sorted({"", *family_table.ravel().tolist(),
-                                  *given_table.ravel().tolist()}), dtype=object)  # fmt: skip
+    vocabulary = np.array(
+        sorted({"", *family_table.ravel().tolist(), *given_table.ravel().tolist()}), dtype=object
+    )
     lookup = pd.Index(vocabulary)
     text, codes = {}, {}
-    for rows, table, columns in ((family_rows, family_table, FAMILY_COLUMNS),
-                                 (given_rows, given_table, GIVEN_COLUMNS)):  # fmt: skip
+    for rows, table, columns in (
+        (family_rows, family_table, FAMILY_COLUMNS),
+        (given_rows, given_table, GIVEN_COLUMNS),
+    ):
         table_codes = lookup.get_indexer(table.ravel()).astype(np.int32).reshape(table.shape)
         for j, column in enumerate(columns):
             text[column] = table[:, j][rows]
             codes[column] = table_codes[:, j][rows]
     index = family.index
     # copy=False: the columns are fresh arrays, and stacking them into one block copies them all
-    return CodedNames(pd.DataFrame(text, index=index, dtype=object, copy=False),
-                      pd.DataFrame(codes, index=index, copy=False), vocabulary)  # fmt: skip
+    return CodedNames(
+        pd.DataFrame(text, index=index, dtype=object, copy=False),
+        pd.DataFrame(codes, index=index, copy=False),
+        vocabulary,
+    )

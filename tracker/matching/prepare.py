@@ -21,12 +21,26 @@ from tracker.matching.names import coded_name_frame
 REGISTER_NAME_SOURCE = "register name"
 LATER_GIVEN_SOURCE = "later given names"  # the register name without its first given name
 
-REGISTER_COLUMNS = ("offender_key", "family_name", "given_names", "date_of_birth", "sex",
-                    "nationalities")  # fmt: skip
+REGISTER_COLUMNS = (
+    "offender_key",
+    "family_name",
+    "given_names",
+    "date_of_birth",
+    "sex",
+    "nationalities",
+)
 ALIAS_COLUMNS = ("offender_key", "family_name", "given_names", "kind")
 DOCUMENT_COLUMNS = ("offender_key", "doc_number", "issuing_country")
-TRAVEL_COLUMNS = ("travel_key", "family_name", "given_names", "date_of_birth", "sex",
-                  "nationality", "doc_number", "doc_issuing_country")  # fmt: skip
+TRAVEL_COLUMNS = (
+    "travel_key",
+    "family_name",
+    "given_names",
+    "date_of_birth",
+    "sex",
+    "nationality",
+    "doc_number",
+    "doc_issuing_country",
+)
 
 
 def _require(frame: pd.DataFrame, columns: tuple[str, ...], what: str) -> None:
@@ -67,9 +81,10 @@ class PreparedTravel:
 
 
 def prepare_register(
-    register: pd.DataFrame, aliases: pd.DataFrame | None = None,
+    register: pd.DataFrame,
+    aliases: pd.DataFrame | None = None,
     documents: pd.DataFrame | None = None,
-) -> PreparedRegister:  # fmt: skip
+) -> PreparedRegister:
     _require(register, REGISTER_COLUMNS, "register")
     register = register.reset_index(drop=True)
     position = pd.Series(np.arange(len(register)), index=register["offender_key"].to_numpy())
@@ -127,9 +142,13 @@ def prepare_register(
     )
     nationalities = exploded[exploded["nationality"] != ""].reset_index(drop=True)
     return PreparedRegister(
-        _as_objects(people), _as_objects(variants.reset_index(drop=True)), _as_objects(docs),
-        _as_objects(nationalities), variant_codes, forms.vocabulary,
-    )  # fmt: skip
+        _as_objects(people),
+        _as_objects(variants.reset_index(drop=True)),
+        _as_objects(docs),
+        _as_objects(nationalities),
+        variant_codes,
+        forms.vocabulary,
+    )
 
 
 def _later_given_names(register_names: pd.DataFrame) -> pd.DataFrame:
@@ -154,8 +173,11 @@ def _as_objects(frame: pd.DataFrame) -> pd.DataFrame:
     """Text columns as plain Python strings: the comparisons index them millions of times, and
     reading Arrow-backed strings back out costs a conversion each time. Object columns stay
     as they are (asking whether one holds only strings would read every value)."""
-    text = [c for c in frame.columns
-            if frame[c].dtype != object and pd.api.types.is_string_dtype(frame[c].dtype)]
+    text = [
+        c
+        for c in frame.columns
+        if frame[c].dtype != object and pd.api.types.is_string_dtype(frame[c].dtype)
+    ]
     if text:
         frame = frame.astype({c: object for c in text})
     return frame
@@ -176,13 +198,15 @@ def prepare_travel(travel: pd.DataFrame) -> PreparedTravel:
                     "dob": dob,
                     "dob_swapped": swapped_day_month(dob),
                     "sex": _sex(travel["sex"]),
-                    "nationality": per_distinct(travel["nationality"], comparable_country)
-                    .to_numpy(),
+                    "nationality": per_distinct(
+                        travel["nationality"], comparable_country
+                    ).to_numpy(),
                 }
             ),
             docs.reset_index(drop=True),
         ],
         axis=1,
     )
-    return PreparedTravel(_as_objects(records), forms.codes.reset_index(drop=True),
-                          forms.vocabulary)  # fmt: skip
+    return PreparedTravel(
+        _as_objects(records), forms.codes.reset_index(drop=True), forms.vocabulary
+    )

@@ -23,8 +23,13 @@ def with_population_prior(
 ONE_TO_ONE_ROUNDS = 50
 
 
-def one_to_one_prior(parameters: MatchParameters, before_rule: np.ndarray, capped: np.ndarray,
-                     records: np.ndarray, all_pairs: int) -> MatchParameters:  # fmt: skip
+def one_to_one_prior(
+    parameters: MatchParameters,
+    before_rule: np.ndarray,
+    capped: np.ndarray,
+    records: np.ndarray,
+    all_pairs: int,
+) -> MatchParameters:
     """The prior again, knowing that a travel record is at most one person's.
 
     EM over candidate pairs counts every look-alike pair as part match: a traveller with a

@@ -118,9 +118,7 @@ class Document(Base):
 
     __table_args__ = (
         one_of("doc_type", DOC_TYPES),
-        Index(
-            "uq_documents_natural_key", "doc_type", "doc_number", "issuing_country", unique=True
-        ),
+        Index("uq_documents_natural_key", "doc_type", "doc_number", "issuing_country", unique=True),
         Index("ix_documents_doc_number_norm", "doc_number_norm"),
         Index("ix_documents_offender_pk", "offender_pk"),
     )

@@ -51,9 +51,7 @@ class Reject(Base):
     __table_args__ = (Index("ix_rejects_source_file", "source_file_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    source_file_id: Mapped[int] = mapped_column(
-        ForeignKey("source_files.id", ondelete="CASCADE")
-    )
+    source_file_id: Mapped[int] = mapped_column(ForeignKey("source_files.id", ondelete="CASCADE"))
     line: Mapped[int | None] = mapped_column(Integer)
     column: Mapped[str | None] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text)
@@ -90,8 +88,9 @@ class TravelRecord(Base):
     doc_number_norm: Mapped[str | None] = mapped_column(String(64))
     doc_issuing_country: Mapped[str | None] = mapped_column(String(3))
     direction: Mapped[str] = mapped_column(String(10))
-    traveller_kind: Mapped[str] = mapped_column(String(10), default="passenger",
-                                                server_default="passenger")  # fmt: skip
+    traveller_kind: Mapped[str] = mapped_column(
+        String(10), default="passenger", server_default="passenger"
+    )
     booking_ref: Mapped[str | None] = mapped_column(String(64), doc="the PNR's record locator")
     departure_port: Mapped[str | None] = mapped_column(String(8))
     arrival_port: Mapped[str | None] = mapped_column(String(8))

@@ -49,11 +49,29 @@ from tracker.schemas.feed import (
 
 # Approvals live in ``feed_approvals``; callers keep importing them from here.
 __all__ = [
-    "ATOM_NAME", "ATOM_NS", "JSON_NAME", "Approval", "FeedError", "FeedSettings",
-    "PublicText", "PublicationRow", "age_on", "approve_publication", "build_feed", "build_item",
-    "checked_base_url", "checked_public_text", "in_force", "list_publications", "publishable",
-    "record_disclosure", "render_atom", "render_json", "withdraw_publication", "write_feed",
-]  # fmt: skip
+    "ATOM_NAME",
+    "ATOM_NS",
+    "JSON_NAME",
+    "Approval",
+    "FeedError",
+    "FeedSettings",
+    "PublicText",
+    "PublicationRow",
+    "age_on",
+    "approve_publication",
+    "build_feed",
+    "build_item",
+    "checked_base_url",
+    "checked_public_text",
+    "in_force",
+    "list_publications",
+    "publishable",
+    "record_disclosure",
+    "render_atom",
+    "render_json",
+    "withdraw_publication",
+    "write_feed",
+]
 
 JSON_NAME = "most-wanted.json"
 ATOM_NAME = "most-wanted.atom"
@@ -154,8 +172,12 @@ def age_on(born: date, day: date) -> int | None:
 
 def _modified(offender: Offender, publication: Publication) -> datetime:
     """Coarse but never stale: any change to the register entry or its names counts."""
-    instants = [publication.approved_at, publication.modified_at, offender.updated_at,
-                *(a.created_at for a in offender.aliases)]  # fmt: skip
+    instants = [
+        publication.approved_at,
+        publication.modified_at,
+        offender.updated_at,
+        *(a.created_at for a in offender.aliases),
+    ]
     return max(i for i in instants if i is not None)
 
 
@@ -163,8 +185,13 @@ def _instant(value: datetime) -> datetime:
     return value.astimezone(UTC).replace(microsecond=0)
 
 
-def build_item(offender: Offender, publication: Publication, now: datetime, base_url: str,
-               how_to_report: HowToReport) -> WantedPerson:  # fmt: skip
+def build_item(
+    offender: Offender,
+    publication: Publication,
+    now: datetime,
+    base_url: str,
+    how_to_report: HowToReport,
+) -> WantedPerson:
     """One person, from the allow-listed fields only; free text only as a supervisor approved
     it for the public, screened again in case the register changed since."""
     photo = feed_text.published(offender, "photo reference", offender.photo_ref)
@@ -177,8 +204,9 @@ def build_item(offender: Offender, publication: Publication, now: datetime, base
         age=age_on(offender.date_of_birth, now.astimezone(UTC).date()),
         sex=offender.sex,
         height_cm=offender.height_cm,
-        description=feed_text.published(offender, feed_text.DESCRIPTION,
-                                        publication.public_description),
+        description=feed_text.published(
+            offender, feed_text.DESCRIPTION, publication.public_description
+        ),
         last_known_area=feed_text.published(offender, feed_text.AREA, publication.public_area),
         wanted_since=offender.wanted_since,
         images=[Image(original=photo)] if photo else [],
@@ -212,9 +240,15 @@ def _paging_links(base_url: str, page: int, page_size: int | None, total: int) -
     )
 
 
-def build_feed(session: Session, now: datetime, base_url: str, *, page: int = 1,
-               page_size: int | None = None,
-               settings: FeedSettings | None = None) -> FeedDocument:  # fmt: skip
+def build_feed(
+    session: Session,
+    now: datetime,
+    base_url: str,
+    *,
+    page: int = 1,
+    page_size: int | None = None,
+    settings: FeedSettings | None = None,
+) -> FeedDocument:
     """The feed (or one page of it) as the database stands, with ages as at ``now``.
 
     A pure function of the database and ``now``: building twice gives the same document.
@@ -253,8 +287,20 @@ def render_json(doc: FeedDocument) -> str:
 # --- Atom 1.0 (RFC 4287) --------------------------------------------------------------------
 
 _XML_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")  # fmt: skip
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 _SEXES = {"M": "male", "F": "female", "X": "X"}
 
 
@@ -298,8 +344,11 @@ def _facts(item: WantedPerson) -> list[tuple[str, str]]:
         ("Wanted since", "" if item.wanted_since is None else _long_date(item.wanted_since)),
     ]
     report = item.how_to_report
-    facts += [("Advice", report.advice), ("Report a sighting", report.police),
-              ("Anonymously", report.anonymous)]  # fmt: skip
+    facts += [
+        ("Advice", report.advice),
+        ("Report a sighting", report.police),
+        ("Anonymously", report.anonymous),
+    ]
     return [(label, value) for label, value in facts if value]
 
 
@@ -353,12 +402,17 @@ def render_atom(doc: FeedDocument, publisher: str | None = None) -> str:
     _sub(feed, "updated", _rfc3339(doc.generated))
     author = _sub(feed, "author")
     _sub(author, "name", publisher or _default_publisher())
-    _sub(feed, "link", rel="self", type="application/atom+xml",
-         href=_atom_href(doc.links.self.href))  # fmt: skip
+    _sub(
+        feed, "link", rel="self", type="application/atom+xml", href=_atom_href(doc.links.self.href)
+    )
     _sub(feed, "link", rel="alternate", type="text/html", href=site)
     if doc.page_size is not None:  # RFC 5005 paging
-        for name, rel in (("first", "first"), ("prev", "previous"), ("next", "next"),
-                          ("last", "last")):  # fmt: skip
+        for name, rel in (
+            ("first", "first"),
+            ("prev", "previous"),
+            ("next", "next"),
+            ("last", "last"),
+        ):
             link = getattr(doc.links, name)
             if link is not None:
                 _sub(feed, "link", rel=rel, href=_atom_href(link.href))
@@ -374,16 +428,23 @@ def render_atom(doc: FeedDocument, publisher: str | None = None) -> str:
 
 def _write_atomically(path: Path, text: str) -> None:
     """Readers of the public folder never see half a file: write aside, then rename."""
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent,
-                                     prefix=f".{path.name}.", delete=False) as handle:  # fmt: skip
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False
+    ) as handle:
         handle.write(text)
     temporary = Path(handle.name)
     temporary.chmod(PUBLIC_FILE_MODE)  # the web server must read it; it is public by design
     temporary.replace(path)
 
 
-def record_disclosure(session: Session, doc: FeedDocument, destination: str, *,
-                      actor: str = SYSTEM_ACTOR, run_id: int | None = None) -> None:  # fmt: skip
+def record_disclosure(
+    session: Session,
+    doc: FeedDocument,
+    destination: str,
+    *,
+    actor: str = SYSTEM_ACTOR,
+    run_id: int | None = None,
+) -> None:
     """Log the disclosure to the public (DPA 2018 s.62): when, by whom, to whom, whom it names."""
     uids = [item.uid for item in doc.items]
     named = session.scalars(select(Offender.offender_id).where(Offender.public_id.in_(uids)))
@@ -405,9 +466,15 @@ def record_disclosure(session: Session, doc: FeedDocument, destination: str, *,
     )
 
 
-def write_feed(session: Session, out_dir: Path, now: datetime, *,
-               settings: FeedSettings | None = None, run_id: int | None = None,
-               actor: str = SYSTEM_ACTOR) -> dict[str, Path]:  # fmt: skip
+def write_feed(
+    session: Session,
+    out_dir: Path,
+    now: datetime,
+    *,
+    settings: FeedSettings | None = None,
+    run_id: int | None = None,
+    actor: str = SYSTEM_ACTOR,
+) -> dict[str, Path]:
     """Write ``most-wanted.json`` and ``most-wanted.atom`` (the whole feed) into ``out_dir``."""
     settings = settings or FeedSettings()
     doc = build_feed(session, now, settings.base_url, settings=settings)

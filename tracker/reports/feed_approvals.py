@@ -112,8 +112,10 @@ def _checked_text(offender: Offender, text: PublicText) -> PublicText:
     it gives away."""
     facts = feed_text.facts_of(offender)
     checked: dict[str, str | None] = {}
-    for field, label, value in (("description", feed_text.DESCRIPTION, text.description),
-                                ("area", feed_text.AREA, text.area)):  # fmt: skip
+    for field, label, value in (
+        ("description", feed_text.DESCRIPTION, text.description),
+        ("area", feed_text.AREA, text.area),
+    ):
         value = None if value is None else (feed_text.cleaned(value) or "")
         problem = feed_text.refusal(label, value or None, facts)
         if problem:
@@ -128,9 +130,15 @@ def _check_name(offender: Offender) -> None:
         raise FeedError(f"{offender.offender_id}: {problem}; correct the register first")
 
 
-def _audit_publication(session: Session, actor: Actor, offender: Offender, change: str,
-                       reason: str, state_before: str | None,
-                       publication: Publication | None = None) -> None:  # fmt: skip
+def _audit_publication(
+    session: Session,
+    actor: Actor,
+    offender: Offender,
+    change: str,
+    reason: str,
+    state_before: str | None,
+    publication: Publication | None = None,
+) -> None:
     details = {
         "change": change,
         "state_before": state_before,
@@ -139,33 +147,55 @@ def _audit_publication(session: Session, actor: Actor, offender: Offender, chang
         "wanted_since": offender.wanted_since,
     }
     if publication is not None:  # which fields carry public text (the text is on the row)
-        details["public_text"] = [name for name in ("public_description", "public_area")
-                                  if getattr(publication, name)]  # fmt: skip
-    record_event(session, actor=actor.name, action="publication", object_type="offender",
-                 object_id=offender.offender_id, justification=reason,
-                 details=details)  # fmt: skip
+        details["public_text"] = [
+            name for name in ("public_description", "public_area") if getattr(publication, name)
+        ]
+    record_event(
+        session,
+        actor=actor.name,
+        action="publication",
+        object_type="offender",
+        object_id=offender.offender_id,
+        justification=reason,
+        details=details,
+    )
 
 
-def _revise(session: Session, actor: Actor, offender: Offender, publication: Publication,
-            text: PublicText, reason: str, now: datetime) -> Approval:  # fmt: skip
+def _revise(
+    session: Session,
+    actor: Actor,
+    offender: Offender,
+    publication: Publication,
+    text: PublicText,
+    reason: str,
+    now: datetime,
+) -> Approval:
     """Already in force: only new public text changes anything."""
     wanted = {"public_description": text.description, "public_area": text.area}
-    changes = {name: value or None for name, value in wanted.items()
-               if value is not None and (value or None) != getattr(publication, name)}  # fmt: skip
+    changes = {
+        name: value or None
+        for name, value in wanted.items()
+        if value is not None and (value or None) != getattr(publication, name)
+    }
     if not changes:
         return Approval(publication, False, _user_name(session, publication.approved_by))
     for name, value in changes.items():
         setattr(publication, name, value)
     publication.modified_at = now
     session.flush()
-    _audit_publication(session, actor, offender, "public text revised", reason, "approved",
-                       publication)  # fmt: skip
+    _audit_publication(
+        session, actor, offender, "public text revised", reason, "approved", publication
+    )
     return Approval(publication, True, actor.name)
 
 
-def checked_public_text(session: Session, actor: Actor, offender_id: str,
-                        public_description: str | None,
-                        public_area: str | None) -> PublicText:  # fmt: skip
+def checked_public_text(
+    session: Session,
+    actor: Actor,
+    offender_id: str,
+    public_description: str | None,
+    public_area: str | None,
+) -> PublicText:
     """The text as an approval would store it, or FeedError: the supervisors' preview."""
     _check_role(actor, "feed.approve")
     offender = _find_offender(session, offender_id)
@@ -173,10 +203,17 @@ def checked_public_text(session: Session, actor: Actor, offender_id: str,
     return _checked_text(offender, PublicText(public_description, public_area))
 
 
-def approve_publication(session: Session, actor: Actor, offender_id: str, reason: str,
-                        now: datetime | None = None, *, public_description: str | None = None,
-                        public_area: str | None = None,
-                        use_register_text: bool = False) -> Approval:  # fmt: skip
+def approve_publication(
+    session: Session,
+    actor: Actor,
+    offender_id: str,
+    reason: str,
+    now: datetime | None = None,
+    *,
+    public_description: str | None = None,
+    public_area: str | None = None,
+    use_register_text: bool = False,
+) -> Approval:
     """Put a wanted offender on the feed with the text written for the public.
 
     ``use_register_text``: the supervisor approves the register's description and last known
@@ -219,8 +256,9 @@ def approve_publication(session: Session, actor: Actor, offender_id: str, reason
     return Approval(publication, True, actor.name)
 
 
-def withdraw_publication(session: Session, actor: Actor, offender_id: str, reason: str,
-                         now: datetime | None = None) -> Publication:  # fmt: skip
+def withdraw_publication(
+    session: Session, actor: Actor, offender_id: str, reason: str, now: datetime | None = None
+) -> Publication:
     """Take an offender off the feed from the next build on."""
     _check_role(actor, "feed.withdraw")
     reason = _require_reason(reason)

@@ -99,8 +99,13 @@ def _joined_tens(tokens: list[Token]) -> list[Token]:
     joined: list[Token] = []
     for token in tokens:
         previous = joined[-1] if joined else None
-        if (previous is not None and previous.text in vocab.TENS_WORDS and token.kind == NUM
-                and token.text in vocab.NUMBER_WORDS and 0 < int(token.value) < 10):  # fmt: skip
+        if (
+            previous is not None
+            and previous.text in vocab.TENS_WORDS
+            and token.kind == NUM
+            and token.text in vocab.NUMBER_WORDS
+            and 0 < int(token.value) < 10
+        ):
             value = str(int(previous.value) + int(token.value))
             joined[-1] = Token(previous.text + token.text, value, NUM, previous.start, token.end)
         else:
@@ -154,8 +159,10 @@ def _find_sequence(tokens: list[Token], pattern: tuple[Element, ...]) -> tuple[i
     """First place where consecutive tokens match the pattern, as (first, last) indices."""
     size = len(pattern)
     for i in range(len(tokens) - size + 1):
-        if all(tokens[i + k].value == value and tokens[i + k].kind in kinds
-               for k, (value, kinds) in enumerate(pattern)):  # fmt: skip
+        if all(
+            tokens[i + k].value == value and tokens[i + k].kind in kinds
+            for k, (value, kinds) in enumerate(pattern)
+        ):
             return i, i + size - 1
     return None
 
@@ -189,8 +196,11 @@ def date_patterns(born: date) -> tuple[tuple[Element, ...], ...]:
     month_word = (str(born.month), frozenset({MONTH}))
     short_year = (str(born.year % 100), ANY_NUMBER)
     century = (str(born.year // 100), ANY_NUMBER)
-    years: list[tuple[Element, ...]] = [((str(born.year), ANY_NUMBER),), (short_year,),
-                                        (century, short_year)]  # fmt: skip
+    years: list[tuple[Element, ...]] = [
+        ((str(born.year), ANY_NUMBER),),
+        (short_year,),
+        (century, short_year),
+    ]
     patterns: list[tuple[Element, ...]] = []
     for year in years:
         for order in permutations(("d", "m", "y")):
@@ -227,8 +237,11 @@ def address_parts(address_line: str | None) -> tuple[frozenset[str], frozenset[s
     street = _street_part(address_line)
     types = [i for i, t in enumerate(street) if t.text in vocab.STREET_TYPES]
     name = street[: types[-1]] if types else street  # "Park Road": park names, road types
-    words = frozenset(t.text for t in name if t.kind != NUM and len(t.text) >= 3
-                      and t.text not in vocab.ADDRESS_STOP_WORDS)  # fmt: skip
+    words = frozenset(
+        t.text
+        for t in name
+        if t.kind != NUM and len(t.text) >= 3 and t.text not in vocab.ADDRESS_STOP_WORDS
+    )
     return numbers, words
 
 
@@ -250,8 +263,9 @@ class _Compiled:
 
 def _offence_words(category: str | None) -> frozenset[str]:
     words = {t.text for t in _readable(tokenize(category or "")) if t.kind == WORD}
-    return frozenset(w for w in words if len(w) >= MIN_CONTENT_WORD
-                     and w not in vocab.OFFENCE_STOP_WORDS)  # fmt: skip
+    return frozenset(
+        w for w in words if len(w) >= MIN_CONTENT_WORD and w not in vocab.OFFENCE_STOP_WORDS
+    )
 
 
 @lru_cache(maxsize=256)
@@ -260,15 +274,15 @@ def _compiled(facts: RestrictedFacts) -> _Compiled:
     padded = "".join(re.findall(r"[0-9]+", reference))
     digits = padded.lstrip("0")
     prefix = "".join(re.findall(r"[a-z]+", reference))
-    documents = tuple(c for c in (compact(d) for d in facts.document_numbers)
-                      if len(c) >= MIN_COMPACT_LENGTH)  # fmt: skip
+    documents = tuple(
+        c for c in (compact(d) for d in facts.document_numbers) if len(c) >= MIN_COMPACT_LENGTH
+    )
     born = facts.date_of_birth
     numbers, street = address_parts(facts.address_line)
     return _Compiled(
         reference=reference if len(reference) >= MIN_COMPACT_LENGTH else "",
         reference_number=digits if len(digits) >= MIN_REFERENCE_DIGITS else None,
-        reference_padded=padded if padded != digits and len(padded) >= MIN_COMPACT_LENGTH
-        else None,
+        reference_padded=padded if padded != digits and len(padded) >= MIN_COMPACT_LENGTH else None,
         reference_prefix=prefix or None,
         documents=documents,
         postcode=compact(facts.postcode or ""),
@@ -321,8 +335,9 @@ def _birth_date(tokens: list[Token], c: _Compiled) -> Span | None:
     for i, token in enumerate(tokens):
         if token.kind == NUM and token.text in c.compact_dates:
             return i, i
-    readable = [i for i, t in enumerate(tokens)
-                if t.kind != SUFFIX and t.text not in vocab.DATE_FILLERS]  # fmt: skip
+    readable = [
+        i for i, t in enumerate(tokens) if t.kind != SUFFIX and t.text not in vocab.DATE_FILLERS
+    ]
     view = [tokens[i] for i in readable]
     for pattern in c.dates:
         found = _find_sequence(view, pattern)

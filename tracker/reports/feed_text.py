@@ -51,8 +51,10 @@ def cleaned(value: str | None) -> str | None:
 
 def _hidden_characters(value: str) -> bool:
     """Control, format (bidirectional overrides, zero-width) and private-use characters."""
-    return any(unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs")
-               and ch not in _ALLOWED_CONTROLS for ch in value)  # fmt: skip
+    return any(
+        unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs") and ch not in _ALLOWED_CONTROLS
+        for ch in value
+    )
 
 
 def refusal(field: str, value: str | None, facts: RestrictedFacts) -> str | None:
@@ -74,8 +76,12 @@ def name_refusal(offender: Offender) -> str | None:
 
 
 def _withheld(offender: Offender, field: str, finding: Finding) -> None:
-    log.warning("most-wanted feed: %s of %s withheld: it contains %s",
-                field, offender.public_id, finding.fact)  # fmt: skip
+    log.warning(
+        "most-wanted feed: %s of %s withheld: it contains %s",
+        field,
+        offender.public_id,
+        finding.fact,
+    )
 
 
 def published(offender: Offender, field: str, value: str | None) -> str | None:

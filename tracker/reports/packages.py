@@ -201,10 +201,18 @@ def default_agency(country: str) -> str:
     return f"INTERPOL NCB {country_name(country)}"
 
 
-def make_request(*, flag_id: int, country: str, out_dir: Path, reason: str,
-                 agency: str | None = None, grading: str = DEFAULT_GRADING,
-                 handling: str = DEFAULT_HANDLING, conditions: str | None = None,
-                 home_country: str | None = None) -> PackageRequest:  # fmt: skip
+def make_request(
+    *,
+    flag_id: int,
+    country: str,
+    out_dir: Path,
+    reason: str,
+    agency: str | None = None,
+    grading: str = DEFAULT_GRADING,
+    handling: str = DEFAULT_HANDLING,
+    conditions: str | None = None,
+    home_country: str | None = None,
+) -> PackageRequest:
     """Every option checked up front, so nothing is read or written for a bad request."""
     code = parse_country(country, home_country)
     source, intelligence = parse_grading(grading)
@@ -224,8 +232,9 @@ def make_request(*, flag_id: int, country: str, out_dir: Path, reason: str,
             "--reason", "a reason is required: why this transfer is necessary (DPA 2018 s.72-78)"
         )
     agency = (agency or "").strip() or default_agency(code)
-    return PackageRequest(flag_id, code, agency, reason, source, intelligence, handling,
-                          conditions, out_dir)  # fmt: skip
+    return PackageRequest(
+        flag_id, code, agency, reason, source, intelligence, handling, conditions, out_dir
+    )
 
 
 # --- the facts --------------------------------------------------------------------------------
@@ -259,8 +268,12 @@ def packageable_flag(session: Session, flag_id: int) -> Flag:
         earlier = session.scalars(
             select(Package).where(Package.flag_id == flag_id).order_by(Package.id.desc())
         ).first()
-        sent = (f": package {earlier.package_uid} went to {earlier.destination_country} on "
-                f"{earlier.created_at:%Y-%m-%d}" if earlier else "")  # fmt: skip
+        sent = (
+            f": package {earlier.package_uid} went to {earlier.destination_country} on "
+            f"{earlier.created_at:%Y-%m-%d}"
+            if earlier
+            else ""
+        )
         raise PackageRefused(f"flag {flag_id} ({flag.kind}) is already actioned{sent}")
     if flag.status != "confirmed":
         raise PackageRefused(
@@ -320,17 +333,20 @@ def _subject(facts: PackageFacts) -> Subject:
     return Subject(
         family_name=o.family_name,
         given_names=o.given_names,
-        aliases=[AliasName(family_name=a.family_name, given_names=a.given_names, kind=a.kind)
-                 for a in facts.aliases],  # fmt: skip
+        aliases=[
+            AliasName(family_name=a.family_name, given_names=a.given_names, kind=a.kind)
+            for a in facts.aliases
+        ],
         date_of_birth=o.date_of_birth,
         sex=o.sex,
         nationalities=_codes(o.nationalities),
         passports=[
-            Passport(number=d.doc_number, issuing_country=d.issuing_country,
-                     expires_on=d.expires_on)
+            Passport(
+                number=d.doc_number, issuing_country=d.issuing_country, expires_on=d.expires_on
+            )
             for d in facts.documents
             if d.doc_type == "P"
-        ],  # fmt: skip
+        ],
     )
 
 
@@ -383,9 +399,15 @@ def _match(facts: PackageFacts) -> MatchEvidence:
     )
 
 
-def assemble_package(facts: PackageFacts, request: PackageRequest, *, package_id: str,
-                     created_at: datetime, created_by: str,
-                     settings: Settings) -> IntelligencePackage:  # fmt: skip
+def assemble_package(
+    facts: PackageFacts,
+    request: PackageRequest,
+    *,
+    package_id: str,
+    created_at: datetime,
+    created_by: str,
+    settings: Settings,
+) -> IntelligencePackage:
     """The allow-list: each field is named here; nothing else of any row is read."""
     o = facts.offender
     return IntelligencePackage(
@@ -394,17 +416,27 @@ def assemble_package(facts: PackageFacts, request: PackageRequest, *, package_id
         created_at=created_at,
         created_by=created_by,
         sending_unit=SendingUnit(name=settings.unit_name, contact=settings.unit_contact),
-        recipient=Recipient(country=request.country, country_name=country_name(request.country),
-                            agency=request.agency),  # fmt: skip
+        recipient=Recipient(
+            country=request.country,
+            country_name=country_name(request.country),
+            agency=request.agency,
+        ),
         legal=LegalBasis(basis=LEGAL_BASIS, purpose=PURPOSE, statement=STATEMENT),
-        grading=Grading(source=request.source, intelligence=request.intelligence,
-                        code=request.grading, handling=request.handling,
-                        conditions=request.conditions),  # fmt: skip
+        grading=Grading(
+            source=request.source,
+            intelligence=request.intelligence,
+            code=request.grading,
+            handling=request.handling,
+            conditions=request.conditions,
+        ),
         subject=_subject(facts),
         offence_category=o.offence_category,
         risk_level=o.risk_level,
-        registration=Registration(status=o.status, requirement_start=o.requirement_start,
-                                  notification_period=o.notification_period),  # fmt: skip
+        registration=Registration(
+            status=o.status,
+            requirement_start=o.requirement_start,
+            notification_period=o.notification_period,
+        ),
         travel=_travel(facts),
         match=_match(facts),
     )
@@ -477,8 +509,9 @@ def unsigned_manifest(manifest: Mapping) -> dict:
     return {k: v for k, v in manifest.items() if k != "signature"}
 
 
-def sign_manifest(package_id: str, files: Mapping[str, bytes],
-                  private_key: Ed25519PrivateKey) -> bytes:  # fmt: skip
+def sign_manifest(
+    package_id: str, files: Mapping[str, bytes], private_key: Ed25519PrivateKey
+) -> bytes:
     body = {
         "schema_version": MANIFEST_VERSION,
         "package_id": package_id,
@@ -491,8 +524,9 @@ def sign_manifest(package_id: str, files: Mapping[str, bytes],
     return manifest_file_bytes(signed)
 
 
-def package_files(document: IntelligencePackage,
-                  private_key: Ed25519PrivateKey) -> dict[str, bytes]:  # fmt: skip
+def package_files(
+    document: IntelligencePackage, private_key: Ed25519PrivateKey
+) -> dict[str, bytes]:
     """The three files of a package, in zip order."""
     files = {
         PACKAGE_JSON: render_package_json(document),
@@ -564,8 +598,9 @@ def tighten_own_folder(path: Path) -> None:
         path.chmod(FOLDER_MODE)
 
 
-def write_package(out_dir: Path, package_id: str, files: Mapping[str, bytes],
-                  archive: bytes) -> tuple[Path, Path]:  # fmt: skip
+def write_package(
+    out_dir: Path, package_id: str, files: Mapping[str, bytes], archive: bytes
+) -> tuple[Path, Path]:
     """Written beside the target under hidden names, then renamed: a reader never sees half a
     package. Owner-only, as the files hold personal data."""
     try:
@@ -610,25 +645,43 @@ def mark_actioned(session: Session, flag_id: int, now: datetime) -> None:
         raise PackageRefused(f"flag {flag_id} changed while the package was built; try again")
 
 
-def record_disclosure(session: Session, actor: Actor, request: PackageRequest,
-                      built: BuiltPackage, facts: PackageFacts, created_at: datetime,
-                      folder: Path) -> Package:  # fmt: skip
+def record_disclosure(
+    session: Session,
+    actor: Actor,
+    request: PackageRequest,
+    built: BuiltPackage,
+    facts: PackageFacts,
+    created_at: datetime,
+    folder: Path,
+) -> Package:
     """The package row, the disclosure log row and the one audit entry (DPA 2018 s.62, s.72-78:
     who, to which country and agency, when, what and why)."""
     package = Package(
-        package_uid=built.package_id, flag_id=request.flag_id,
-        destination_country=request.country, destination_agency=request.agency,
-        grading=request.grading, handling=request.handling, conditions=request.conditions,
-        created_by=actor.user_id, created_at=created_at, path=str(folder.resolve()),
-        zip_sha256=built.zip_sha256, key_id=built.key_id,
-    )  # fmt: skip
+        package_uid=built.package_id,
+        flag_id=request.flag_id,
+        destination_country=request.country,
+        destination_agency=request.agency,
+        grading=request.grading,
+        handling=request.handling,
+        conditions=request.conditions,
+        created_by=actor.user_id,
+        created_at=created_at,
+        path=str(folder.resolve()),
+        zip_sha256=built.zip_sha256,
+        key_id=built.key_id,
+    )
     session.add(package)
     session.flush()
     session.add(
-        Disclosure(package_id=package.id, recipient_country=request.country,
-                   recipient_agency=request.agency, user_id=actor.user_id,
-                   disclosed_at=created_at, justification=request.reason,
-                   fields_sent=built.fields_sent)  # fmt: skip
+        Disclosure(
+            package_id=package.id,
+            recipient_country=request.country,
+            recipient_agency=request.agency,
+            user_id=actor.user_id,
+            disclosed_at=created_at,
+            justification=request.reason,
+            fields_sent=built.fields_sent,
+        )
     )
     record_event(
         session,
@@ -656,8 +709,9 @@ def record_disclosure(session: Session, actor: Actor, request: PackageRequest,
     return package
 
 
-def build_package(session: Session, actor: Actor, request: PackageRequest,
-                  settings: Settings) -> BuiltPackage:  # fmt: skip
+def build_package(
+    session: Session, actor: Actor, request: PackageRequest, settings: Settings
+) -> BuiltPackage:
     """Check, assemble, sign, write and record one package in the caller's transaction.
 
     If the caller's commit then fails, it should call ``discard_package`` on the result.
@@ -671,9 +725,14 @@ def build_package(session: Session, actor: Actor, request: PackageRequest,
     created_at = datetime.now(UTC).replace(microsecond=0)
     package_id = str(uuid.uuid4())
     try:
-        document = assemble_package(facts, request, package_id=package_id,
-                                    created_at=created_at, created_by=actor.name,
-                                    settings=settings)  # fmt: skip
+        document = assemble_package(
+            facts,
+            request,
+            package_id=package_id,
+            created_at=created_at,
+            created_by=actor.name,
+            settings=settings,
+        )
     except ValidationError as exc:
         problems = "; ".join(_schema_problems(exc, exc.title.lower()))
         raise PackageRefused(
@@ -684,12 +743,17 @@ def build_package(session: Session, actor: Actor, request: PackageRequest,
     archive = zip_bytes(files)
     mark_actioned(session, flag.id, created_at)
     built = BuiltPackage(
-        package_id=package_id, flag_id=flag.id, folder=request.out_dir / package_id,
-        zip_path=request.out_dir / f"{package_id}.zip", zip_sha256=sha256_hex(archive),
-        key_id=signing.key_id(private_key.public_key()), country=request.country,
-        agency=request.agency, fields_sent=fields_sent(document),
+        package_id=package_id,
+        flag_id=flag.id,
+        folder=request.out_dir / package_id,
+        zip_path=request.out_dir / f"{package_id}.zip",
+        zip_sha256=sha256_hex(archive),
+        key_id=signing.key_id(private_key.public_key()),
+        country=request.country,
+        agency=request.agency,
+        fields_sent=fields_sent(document),
         warnings=country_warnings(request, facts.travel),
-    )  # fmt: skip
+    )
     folder, _ = write_package(request.out_dir, package_id, files, archive)
     try:
         record_disclosure(session, actor, request, built, facts, created_at, folder)
@@ -729,8 +793,16 @@ def read_folder(path: Path) -> tuple[dict[str, bytes], list[str]]:
 
 
 # What a damaged or hostile zip can raise while being read (encrypted: RuntimeError).
-ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError,
-              NotImplementedError, RuntimeError, zlib.error)  # fmt: skip
+ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    OSError,
+    ValueError,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+    zlib.error,
+)
 
 
 def read_zip(data: bytes) -> tuple[dict[str, bytes], list[str]]:
@@ -747,8 +819,9 @@ def read_zip(data: bytes) -> tuple[dict[str, bytes], list[str]]:
             if name in files:
                 problems.append(f"the zip holds {name!r} more than once")
             elif info.is_dir() or "/" in name or "\\" in name:
-                problems.append(f"unexpected entry {name!r} in the zip: a package holds only "
-                                "its files")  # fmt: skip
+                problems.append(
+                    f"unexpected entry {name!r} in the zip: a package holds only its files"
+                )
             elif info.file_size > MAX_FILE_BYTES:
                 problems.append(f"{name} in the zip is too large to be part of a package")
             else:
@@ -780,8 +853,9 @@ def _read_manifest(files: Mapping[str, bytes]) -> tuple[Manifest | None, list[st
         return None, _schema_problems(exc, f"{MANIFEST_JSON} is not a valid manifest")
     problems = []
     if manifest_file_bytes(raw) != data:
-        problems.append(f"{MANIFEST_JSON} was altered: its bytes differ from the form in which "
-                        "it was signed")  # fmt: skip
+        problems.append(
+            f"{MANIFEST_JSON} was altered: its bytes differ from the form in which it was signed"
+        )
     return manifest, problems
 
 
@@ -798,8 +872,9 @@ def _hash_problems(manifest: Manifest, files: Mapping[str, bytes]) -> list[str]:
             continue
         actual = sha256_hex(files[name])
         if actual != expected:
-            problems.append(f"{name} was altered: its SHA-256 is {actual}, the manifest says "
-                            f"{expected}")  # fmt: skip
+            problems.append(
+                f"{name} was altered: its SHA-256 is {actual}, the manifest says {expected}"
+            )
     for name in files:
         if name != MANIFEST_JSON and name not in manifest.files:
             problems.append(f"extra file {name!r} is not in the manifest")
@@ -809,17 +884,21 @@ def _hash_problems(manifest: Manifest, files: Mapping[str, bytes]) -> list[str]:
 def _signature_problems(manifest: Manifest, trusted: Mapping[str, Ed25519PublicKey]) -> list[str]:
     public_key = trusted.get(manifest.key_id)
     if public_key is None:
-        return [f"unknown key id {manifest.key_id}: the package says it was signed with that key, "
-                f"but the verifying key is {', '.join(sorted(trusted)) or 'none'}; the "
-                "signature cannot be checked"]  # fmt: skip
+        return [
+            f"unknown key id {manifest.key_id}: the package says it was signed with that key, "
+            f"but the verifying key is {', '.join(sorted(trusted)) or 'none'}; the "
+            "signature cannot be checked"
+        ]
     try:
         signature = signing.decode_signature(manifest.signature)
     except signing.SigningKeyError as exc:
         return [f"signature invalid: {exc}"]
     message = canonical_json(unsigned_manifest(manifest.model_dump()))
     if not signing.signature_valid(public_key, message, signature):
-        return [f"signature invalid: the manifest's Ed25519 signature does not verify with key "
-                f"{manifest.key_id}"]  # fmt: skip
+        return [
+            f"signature invalid: the manifest's Ed25519 signature does not verify with key "
+            f"{manifest.key_id}"
+        ]
     return []
 
 
@@ -832,13 +911,16 @@ def _content_problems(manifest: Manifest, files: Mapping[str, bytes]) -> list[st
     except ValidationError as exc:
         return _schema_problems(exc, f"{PACKAGE_JSON} does not match schema {SCHEMA_VERSION}")
     if document.package_id != manifest.package_id:
-        return [f"{PACKAGE_JSON} is package {document.package_id}, but the manifest is for "
-                f"{manifest.package_id}"]  # fmt: skip
+        return [
+            f"{PACKAGE_JSON} is package {document.package_id}, but the manifest is for "
+            f"{manifest.package_id}"
+        ]
     return []
 
 
-def verify_files(files: Mapping[str, bytes], trusted: Mapping[str, Ed25519PublicKey],
-                 report: VerifyReport) -> VerifyReport:  # fmt: skip
+def verify_files(
+    files: Mapping[str, bytes], trusted: Mapping[str, Ed25519PublicKey], report: VerifyReport
+) -> VerifyReport:
     """Every check on the package's files, each failure named precisely."""
     report.files = sorted(files)
     manifest, problems = _read_manifest(files)
@@ -852,8 +934,9 @@ def verify_files(files: Mapping[str, bytes], trusted: Mapping[str, Ed25519Public
     return report
 
 
-def verify_zip_bytes(data: bytes, trusted: Mapping[str, Ed25519PublicKey],
-                     path: Path = Path("<zip>")) -> VerifyReport:  # fmt: skip
+def verify_zip_bytes(
+    data: bytes, trusted: Mapping[str, Ed25519PublicKey], path: Path = Path("<zip>")
+) -> VerifyReport:
     files, problems = read_zip(data)
     report = VerifyReport(path, problems)
     if not files and problems:
@@ -903,8 +986,9 @@ class PackageRow:
         return {**self.__dict__, "created_at": self.created_at.isoformat()}
 
 
-def list_packages(session: Session, *, flag_id: int | None = None,
-                  country: str | None = None) -> list[PackageRow]:  # fmt: skip
+def list_packages(
+    session: Session, *, flag_id: int | None = None, country: str | None = None
+) -> list[PackageRow]:
     statement = select(Package, User.name).join(User, User.id == Package.created_by)
     if flag_id is not None:
         statement = statement.where(Package.flag_id == flag_id)
@@ -912,8 +996,17 @@ def list_packages(session: Session, *, flag_id: int | None = None,
         statement = statement.where(Package.destination_country == country.upper())
     rows = session.execute(statement.order_by(Package.created_at.desc(), Package.id.desc()))
     return [
-        PackageRow(p.package_uid, p.flag_id, p.destination_country, p.destination_agency,
-                   p.grading, p.handling, name, p.created_at, p.path)  # fmt: skip
+        PackageRow(
+            p.package_uid,
+            p.flag_id,
+            p.destination_country,
+            p.destination_agency,
+            p.grading,
+            p.handling,
+            name,
+            p.created_at,
+            p.path,
+        )
         for p, name in rows
     ]
 
@@ -924,8 +1017,10 @@ def render_package_rows(rows: Iterable[PackageRow], fmt: str) -> str:
         return json.dumps([r.as_dict() for r in rows], indent=2, ensure_ascii=False)
     if not rows:
         return "no packages yet"
-    lines = [f"{'package':<36}  {'flag':>6}  {'to':<3}  {'agency':<28}  {'grade':<6}"
-             f"{'by':<14}  {'created (UTC)':<16}  path"]  # fmt: skip
+    lines = [
+        f"{'package':<36}  {'flag':>6}  {'to':<3}  {'agency':<28}  {'grade':<6}"
+        f"{'by':<14}  {'created (UTC)':<16}  path"
+    ]
     for r in rows:
         lines.append(
             f"{r.package_id:<36}  {r.flag_id:>6}  {r.country:<3}  {(r.agency or '-')[:28]:<28}  "

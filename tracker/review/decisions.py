@@ -22,8 +22,9 @@ class DecisionError(ValueError):
     pass
 
 
-def decide_flag(session: Session, actor: Actor, flag_id: int, decision: str,
-                reason: str) -> Decision:  # fmt: skip
+def decide_flag(
+    session: Session, actor: Actor, flag_id: int, decision: str, reason: str
+) -> Decision:
     if decision not in DECISIONS:
         raise DecisionError(
             f"unknown decision {decision!r}; expected one of {', '.join(DECISIONS)}"
@@ -62,7 +63,7 @@ def decide_flag(session: Session, actor: Actor, flag_id: int, decision: str,
             "status_before": previous,
             "status_after": flag.status,
             "kind": flag.kind,
-        },  # fmt: skip
+        },
     )
     return record
 
@@ -75,8 +76,14 @@ def _label_pair(session: Session, flag: Flag, decision: Decision, label: str) ->
         .where(PairLabel.offender_pk == flag.offender_pk)
     ).one_or_none()
     if existing is None:
-        session.add(PairLabel(travel_pk=flag.travel_pk, offender_pk=flag.offender_pk, label=label,
-                              decision_id=decision.id))  # fmt: skip
+        session.add(
+            PairLabel(
+                travel_pk=flag.travel_pk,
+                offender_pk=flag.offender_pk,
+                label=label,
+                decision_id=decision.id,
+            )
+        )
     else:
         existing.label = label
         existing.decision_id = decision.id

@@ -33,11 +33,15 @@ SIDE_BY_SIDE = (
     ("family_name", "family name", lambda o: o.family_name, lambda t: t.family_name),
     ("given_names", "given names", lambda o: o.given_names, lambda t: t.given_names),
     ("date_of_birth", "date of birth", lambda o: o.date_of_birth, lambda t: t.date_of_birth),
-    ("document", "document", None, lambda t: " ".join(
-        str(v) for v in (t.doc_type, t.doc_number, t.doc_issuing_country) if v)),
+    (
+        "document",
+        "document",
+        None,
+        lambda t: " ".join(str(v) for v in (t.doc_type, t.doc_number, t.doc_issuing_country) if v),
+    ),
     ("sex", "sex", lambda o: o.sex, lambda t: t.sex),
     ("nationality", "nationality", lambda o: o.nationalities, lambda t: t.nationality),
-)  # fmt: skip
+)
 
 
 class FlagNotFound(LookupError):
@@ -59,12 +63,16 @@ class Evidence:
 
 # Rows of a link's explanation that weigh the whole name or adjust the total rather than compare
 # one field side by side.
-ADJUSTMENTS = {"name_order": "name order", "name_frequency": "name frequency",
-               "conflict": "conflict rule"}  # fmt: skip
+ADJUSTMENTS = {
+    "name_order": "name order",
+    "name_frequency": "name frequency",
+    "conflict": "conflict rule",
+}
 
 
-def _comparison_rows(offender: Offender, documents: list[Document], travel: TravelRecord,
-                     link: Link | None) -> list[dict]:  # fmt: skip
+def _comparison_rows(
+    offender: Offender, documents: list[Document], travel: TravelRecord, link: Link | None
+) -> list[dict]:
     explained = {f["field"]: f for f in (link.explanation["fields"] if link else [])}
     rows = []
     for key, label, register_value, travel_value in SIDE_BY_SIDE:
@@ -89,8 +97,16 @@ def _comparison_rows(offender: Offender, documents: list[Document], travel: Trav
     for key, label in ADJUSTMENTS.items():
         if key in explained:
             row = explained[key]
-            rows.append({"field": key, "label": label, "register": "", "travel": "",
-                         "level": row["label"], "weight": row["weight"]})  # fmt: skip
+            rows.append(
+                {
+                    "field": key,
+                    "label": label,
+                    "register": "",
+                    "travel": "",
+                    "level": row["label"],
+                    "weight": row["weight"],
+                }
+            )
     return rows
 
 
@@ -106,10 +122,14 @@ def load_evidence(session: Session, flag_id: int, actor: Actor) -> Evidence:
     if flag is None:
         raise FlagNotFound(f"no flag with id {flag_id}")
     offender = session.get(Offender, flag.offender_pk)
-    aliases = list(session.scalars(select(Alias).where(Alias.offender_pk == offender.id)
-                                   .order_by(Alias.id)))  # fmt: skip
-    documents = list(session.scalars(select(Document).where(Document.offender_pk == offender.id)
-                                     .order_by(Document.id)))  # fmt: skip
+    aliases = list(
+        session.scalars(select(Alias).where(Alias.offender_pk == offender.id).order_by(Alias.id))
+    )
+    documents = list(
+        session.scalars(
+            select(Document).where(Document.offender_pk == offender.id).order_by(Document.id)
+        )
+    )
     travel = session.get(TravelRecord, flag.travel_pk) if flag.travel_pk else None
     link = session.get(Link, flag.link_id) if flag.link_id else None
     centre = _around(flag, travel)
@@ -162,8 +182,10 @@ def render_evidence(evidence: Evidence) -> str:
     for a in evidence.aliases:
         lines.append(f"  also known as ({a.kind}): {a.family_name}, {a.given_names}")
     for d in evidence.documents:
-        lines.append(f"  document {d.doc_type} {d.doc_number} ({d.issuing_country})"
-                     f"{f', expires {d.expires_on}' if d.expires_on else ''}")  # fmt: skip
+        lines.append(
+            f"  document {d.doc_type} {d.doc_number} ({d.issuing_country})"
+            f"{f', expires {d.expires_on}' if d.expires_on else ''}"
+        )
     t = evidence.travel
     if t is not None:
         lines += [
@@ -197,8 +219,10 @@ def render_evidence(evidence: Evidence) -> str:
     for n in evidence.timeline:
         detail = ""
         if n.kind == "foreign_travel":
-            detail = (f" departing {n.departure_date}, return {n.return_date or '-'}, to "
-                      f"{n.destination_countries or '-'}")  # fmt: skip
+            detail = (
+                f" departing {n.departure_date}, return {n.return_date or '-'}, to "
+                f"{n.destination_countries or '-'}"
+            )
         elif n.effective_on:
             detail = f" effective {n.effective_on}"
         lines.append(f"  {n.notified_on} {n.kind} ({n.notification_id}){detail}")
@@ -206,6 +230,8 @@ def render_evidence(evidence: Evidence) -> str:
     if not evidence.decisions:
         lines.append("  none yet")
     for decision, name in evidence.decisions:
-        lines.append(f"  {decision.decided_at:%Y-%m-%d %H:%M} {name}: {decision.decision} - "
-                     f"{decision.reason}")  # fmt: skip
+        lines.append(
+            f"  {decision.decided_at:%Y-%m-%d %H:%M} {name}: {decision.decision} - "
+            f"{decision.reason}"
+        )
     return "\n".join(lines)

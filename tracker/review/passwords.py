@@ -113,8 +113,9 @@ def _verify(password_hash: str | None, password: str) -> bool:
         return False
 
 
-def _log_sign_in(session: Session, actor: str, account: str, event: str, justification: str,
-                 **details) -> None:  # fmt: skip
+def _log_sign_in(
+    session: Session, actor: str, account: str, event: str, justification: str, **details
+) -> None:
     record_event(
         session,
         actor=actor,
@@ -126,9 +127,15 @@ def _log_sign_in(session: Session, actor: str, account: str, event: str, justifi
     )
 
 
-def check_sign_in(session: Session, name: str, password: str, *, client: str,
-                  now: datetime | None = None,
-                  policy: ThrottlePolicy | None = None) -> SignInResult:  # fmt: skip
+def check_sign_in(
+    session: Session,
+    name: str,
+    password: str,
+    *,
+    client: str,
+    now: datetime | None = None,
+    policy: ThrottlePolicy | None = None,
+) -> SignInResult:
     """Check a sign-in from ``client``; a failure counts against that (name, client) pair and
     against the client's address.
 
@@ -151,26 +158,54 @@ def check_sign_in(session: Session, name: str, password: str, *, client: str,
         user.password_hash = hash_password(password)
     attempt_succeeded(session, attempt)
     session.flush()
-    _log_sign_in(session, user.name, user.name, "signed_in", "signed in to the web application",
-                 client=attempt.client)  # fmt: skip
+    _log_sign_in(
+        session,
+        user.name,
+        user.name,
+        "signed_in",
+        "signed in to the web application",
+        client=attempt.client,
+    )
     return SignInResult(Actor(user.name, user.role, user.id))
 
 
-def _count_failure(session: Session, attempt: Attempt, user: User | None,
-                   policy: ThrottlePolicy) -> SignInResult:  # fmt: skip
-    reason = ("unknown user" if user is None else "deactivated" if not user.active else
-              "no password set" if not user.password_hash else "wrong password")  # fmt: skip
+def _count_failure(
+    session: Session, attempt: Attempt, user: User | None, policy: ThrottlePolicy
+) -> SignInResult:
+    reason = (
+        "unknown user"
+        if user is None
+        else "deactivated"
+        if not user.active
+        else "no password set"
+        if not user.password_hash
+        else "wrong password"
+    )
     attempt_failed(session, attempt, policy)
-    _log_sign_in(session, ANONYMOUS, attempt.account, "sign_in_failed",
-                 f"sign-in refused: {reason}",
-                 attempted_name=attempt.account, known=user is not None,
-                 failures=attempt.pair_failures, client=attempt.client)  # fmt: skip
+    _log_sign_in(
+        session,
+        ANONYMOUS,
+        attempt.account,
+        "sign_in_failed",
+        f"sign-in refused: {reason}",
+        attempted_name=attempt.account,
+        known=user is not None,
+        failures=attempt.pair_failures,
+        client=attempt.client,
+    )
     return SignInResult(None, reason)
 
 
-def change_own_password(session: Session, actor: Actor, current: str, new: str, *,
-                        client: str, now: datetime | None = None,
-                        policy: ThrottlePolicy | None = None) -> User:  # fmt: skip
+def change_own_password(
+    session: Session,
+    actor: Actor,
+    current: str,
+    new: str,
+    *,
+    client: str,
+    now: datetime | None = None,
+    policy: ThrottlePolicy | None = None,
+) -> User:
     """The signed-in person replaces their own password after proving the current one.
 
     A wrong current password counts against the (name, client) pair like a failed sign-in
@@ -188,9 +223,15 @@ def change_own_password(session: Session, actor: Actor, current: str, new: str, 
         raise PasswordError("too many wrong passwords from here: wait a little and try again")
     if not _verify(user.password_hash, (current or "")[:MAX_PASSWORD_LENGTH]):
         attempt_failed(session, attempt, policy)
-        _log_sign_in(session, user.name, user.name, "password_change_failed",
-                     "own password change refused: wrong current password",
-                     failures=attempt.pair_failures, client=attempt.client)  # fmt: skip
+        _log_sign_in(
+            session,
+            user.name,
+            user.name,
+            "password_change_failed",
+            "own password change refused: wrong current password",
+            failures=attempt.pair_failures,
+            client=attempt.client,
+        )
         raise PasswordError("the current password is wrong")
     attempt_succeeded(session, attempt)
     check_password_rules(user.name, new)
@@ -198,8 +239,14 @@ def change_own_password(session: Session, actor: Actor, current: str, new: str, 
         raise PasswordError("the new password is the same as the current one")
     user.password_hash = hash_password(new)
     end_sessions(session, user)
-    _log_sign_in(session, user.name, user.name, "password_changed", "own password changed",
-                 client=attempt.client)  # fmt: skip
+    _log_sign_in(
+        session,
+        user.name,
+        user.name,
+        "password_changed",
+        "own password changed",
+        client=attempt.client,
+    )
     return user
 
 

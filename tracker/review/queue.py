@@ -11,9 +11,22 @@ from sqlalchemy.orm import Session, aliased
 from tracker.models import Flag, Offender, TravelRecord, User
 from tracker.models.enums import SEVERITIES
 
-QUEUE_COLUMNS = ("flag_id", "kind", "severity", "status", "escalated", "offender_id", "name",
-                 "managing_force", "due_on", "detected_on", "match_probability", "travel",
-                 "assigned_to", "summary")  # fmt: skip
+QUEUE_COLUMNS = (
+    "flag_id",
+    "kind",
+    "severity",
+    "status",
+    "escalated",
+    "offender_id",
+    "name",
+    "managing_force",
+    "due_on",
+    "detected_on",
+    "match_probability",
+    "travel",
+    "assigned_to",
+    "summary",
+)
 
 
 @dataclass
@@ -72,13 +85,20 @@ def _segment_counts(
 ) -> dict[tuple[str, bool], int]:
     """Flags per (severity, has a due date): the queue's order is these segments in turn."""
     dated = Flag.due_on.is_not(None)
-    query = _with_joins(select(Flag.severity, dated, func.count()).select_from(Flag), filters,
-                        assignee).group_by(Flag.severity, dated)  # fmt: skip
+    query = _with_joins(
+        select(Flag.severity, dated, func.count()).select_from(Flag), filters, assignee
+    ).group_by(Flag.severity, dated)
     return {(severity, bool(has_date)): n for severity, has_date, n in session.execute(query)}
 
 
-def _page_rows(session: Session, filters: QueueFilter, assignee, segment: tuple[str, bool],
-               offset: int, limit: int) -> list[dict]:  # fmt: skip
+def _page_rows(
+    session: Session,
+    filters: QueueFilter,
+    assignee,
+    segment: tuple[str, bool],
+    offset: int,
+    limit: int,
+) -> list[dict]:
     """Rows of one segment in queue order; each is one range of the (status, severity, due)
     index, so a page never sorts the whole queue."""
     severity, dated = segment
@@ -110,8 +130,9 @@ def _page_rows(session: Session, filters: QueueFilter, assignee, segment: tuple[
     return [dict(r._mapping) for r in session.execute(statement.limit(limit).offset(offset))]
 
 
-def review_queue(session: Session, filters: QueueFilter | None = None, page: int = 1,
-                 page_size: int = 50) -> QueuePage:  # fmt: skip
+def review_queue(
+    session: Session, filters: QueueFilter | None = None, page: int = 1, page_size: int = 50
+) -> QueuePage:
     """One page of the queue (most severe first, then earliest due, undated last) with the
     total and the count per severity for the filters."""
     filters = filters or QueueFilter()

@@ -60,10 +60,13 @@ class ThrottlePolicy:
     def from_environment(cls) -> ThrottlePolicy:
         return cls(
             free_failures=int(os.environ.get("TRACKER_SIGNIN_MAX_FAILURES") or 5),
-            max_delay_minutes=int(os.environ.get("TRACKER_SIGNIN_MAX_DELAY_MINUTES")
-                                  or os.environ.get("TRACKER_SIGNIN_LOCK_MINUTES") or 15),
+            max_delay_minutes=int(
+                os.environ.get("TRACKER_SIGNIN_MAX_DELAY_MINUTES")
+                or os.environ.get("TRACKER_SIGNIN_LOCK_MINUTES")
+                or 15
+            ),
             address_failures=int(os.environ.get("TRACKER_SIGNIN_CLIENT_LIMIT") or 30),
-        )  # fmt: skip
+        )
 
     @property
     def address_window(self) -> timedelta:
@@ -127,8 +130,13 @@ def blocked_until(session: Session, account: str, client: str, now: datetime) ->
     return row.blocked_until
 
 
-def _counted(session: Session, account: str, client: str, now: datetime,
-             restart_before: datetime | None = None) -> SignInFailure:  # fmt: skip
+def _counted(
+    session: Session,
+    account: str,
+    client: str,
+    now: datetime,
+    restart_before: datetime | None = None,
+) -> SignInFailure:
     """The row with one more failure: an atomic increment (restarted at 1 when its first
     failure is older than ``restart_before``), or a new row; racing inserts fall back to the
     increment. The increment holds the row's lock until the transaction ends."""
@@ -139,18 +147,24 @@ def _counted(session: Session, account: str, client: str, now: datetime,
         first = case((stale, now), else_=SignInFailure.first_failed_at)
     for _ in range(2):
         bumped = session.execute(
-            update(SignInFailure).where(_where(account, client))
+            update(SignInFailure)
+            .where(_where(account, client))
             .values(failures=failures, first_failed_at=first, last_failed_at=now)
             .execution_options(synchronize_session=False)
-        )  # fmt: skip
+        )
         if bumped.rowcount:
             row = _row(session, account, client)
             session.refresh(row)
             return row
         try:
             with session.begin_nested():
-                row = SignInFailure(account=account, client=client, failures=1,
-                                    first_failed_at=now, last_failed_at=now)  # fmt: skip
+                row = SignInFailure(
+                    account=account,
+                    client=client,
+                    failures=1,
+                    first_failed_at=now,
+                    last_failed_at=now,
+                )
                 session.add(row)
             return row
         except IntegrityError:
@@ -165,8 +179,9 @@ def _address_tripped_until(address: SignInFailure, policy: ThrottlePolicy) -> da
     return address.first_failed_at + policy.address_window
 
 
-def reserve_attempt(session: Session, account: str, client: str, now: datetime,
-                    policy: ThrottlePolicy) -> Attempt:  # fmt: skip
+def reserve_attempt(
+    session: Session, account: str, client: str, now: datetime, policy: ThrottlePolicy
+) -> Attempt:
     """Count an attempt as failed before its password is checked, or refuse it.
 
     Refused (and not counted): the pair is waiting out its delay, or the address used up its
@@ -194,11 +209,11 @@ def reserve_attempt(session: Session, account: str, client: str, now: datetime,
 def _give_back(session: Session, row: SignInFailure) -> None:
     """Take back one counted failure (the attempt was refused, or it succeeded)."""
     session.execute(
-        update(SignInFailure).where(SignInFailure.id == row.id)
-        .values(failures=case((SignInFailure.failures > 0, SignInFailure.failures - 1),
-                              else_=0))
+        update(SignInFailure)
+        .where(SignInFailure.id == row.id)
+        .values(failures=case((SignInFailure.failures > 0, SignInFailure.failures - 1), else_=0))
         .execution_options(synchronize_session=False)
-    )  # fmt: skip
+    )
     session.refresh(row)
 
 
@@ -218,10 +233,15 @@ def attempt_failed(session: Session, attempt: Attempt, policy: ThrottlePolicy) -
     """The counted failure stands; audited when it makes the pair or the address wait."""
     if attempt.pair_failures == policy.free_failures:
         row = _row(session, attempt.account, attempt.client)
-        _audit(session, attempt.account or ANONYMOUS, "throttled",
-               f"sign-in throttled for one client after {attempt.pair_failures} failures",
-               client=attempt.client, failures=attempt.pair_failures,
-               blocked_until=row.blocked_until if row else None)  # fmt: skip
+        _audit(
+            session,
+            attempt.account or ANONYMOUS,
+            "throttled",
+            f"sign-in throttled for one client after {attempt.pair_failures} failures",
+            client=attempt.client,
+            failures=attempt.pair_failures,
+            blocked_until=row.blocked_until if row else None,
+        )
     if attempt.address_failures >= policy.address_failures:
         address = _row(session, ADDRESS_WIDE, attempt.client)
         if address is None:
@@ -229,49 +249,72 @@ def attempt_failed(session: Session, attempt: Attempt, policy: ThrottlePolicy) -
         address.blocked_until = address.first_failed_at + policy.address_window
         session.flush()
         if attempt.address_failures == policy.address_failures:
-            _audit(session, ADDRESS_WIDE, "client_throttled",
-                   f"sign-in throttled for one address after {attempt.address_failures} "
-                   "failures over every name: names that failed from it wait",
-                   client=attempt.client, failures=attempt.address_failures,
-                   blocked_until=address.blocked_until)  # fmt: skip
+            _audit(
+                session,
+                ADDRESS_WIDE,
+                "client_throttled",
+                f"sign-in throttled for one address after {attempt.address_failures} "
+                "failures over every name: names that failed from it wait",
+                client=attempt.client,
+                failures=attempt.address_failures,
+                blocked_until=address.blocked_until,
+            )
 
 
 def _audit(session: Session, object_id: str, event: str, justification: str, **details) -> None:
-    record_event(session, actor=ANONYMOUS, action="user_change", object_type="user",
-                 object_id=object_id, justification=justification,
-                 details={"event": event, **details})  # fmt: skip
+    record_event(
+        session,
+        actor=ANONYMOUS,
+        action="user_change",
+        object_type="user",
+        object_id=object_id,
+        justification=justification,
+        details={"event": event, **details},
+    )
 
 
 def _forget_old(session: Session, now: datetime, policy: ThrottlePolicy) -> None:
     """Pairs quiet for ``forget_after_hours`` start over, and the table stays small. Rows
     another sign-in holds are skipped (left for the next), so sign-ins never wait on this."""
     cutoff = now - timedelta(hours=policy.forget_after_hours)
-    old = (select(SignInFailure.id).where(SignInFailure.last_failed_at < cutoff)
-           .limit(FORGET_BATCH).with_for_update(skip_locked=True))  # fmt: skip
-    session.execute(delete(SignInFailure).where(SignInFailure.id.in_(old))
-                    .execution_options(synchronize_session=False))  # fmt: skip
+    old = (
+        select(SignInFailure.id)
+        .where(SignInFailure.last_failed_at < cutoff)
+        .limit(FORGET_BATCH)
+        .with_for_update(skip_locked=True)
+    )
+    session.execute(
+        delete(SignInFailure)
+        .where(SignInFailure.id.in_(old))
+        .execution_options(synchronize_session=False)
+    )
 
 
-def current_throttles(session: Session, now: datetime,
-                      policy: ThrottlePolicy) -> list[SignInFailure]:  # fmt: skip
+def current_throttles(
+    session: Session, now: datetime, policy: ThrottlePolicy
+) -> list[SignInFailure]:
     """Pairs past their free failures and addresses past theirs in the current window, not
     yet forgotten, newest first (the Users page, `tracker users list`)."""
     cutoff = now - timedelta(hours=policy.forget_after_hours)
-    pairs = and_(SignInFailure.account != ADDRESS_WIDE,
-                 SignInFailure.failures >= policy.free_failures)  # fmt: skip
-    addresses = and_(SignInFailure.account == ADDRESS_WIDE,
-                     SignInFailure.failures >= policy.address_failures,
-                     SignInFailure.first_failed_at > now - policy.address_window)  # fmt: skip
-    return list(session.scalars(
-        select(SignInFailure)
-        .where(or_(pairs, addresses), SignInFailure.last_failed_at >= cutoff)
-        .order_by(SignInFailure.last_failed_at.desc(), SignInFailure.id)
-        .limit(500)
-    ))  # fmt: skip
+    pairs = and_(
+        SignInFailure.account != ADDRESS_WIDE, SignInFailure.failures >= policy.free_failures
+    )
+    addresses = and_(
+        SignInFailure.account == ADDRESS_WIDE,
+        SignInFailure.failures >= policy.address_failures,
+        SignInFailure.first_failed_at > now - policy.address_window,
+    )
+    return list(
+        session.scalars(
+            select(SignInFailure)
+            .where(or_(pairs, addresses), SignInFailure.last_failed_at >= cutoff)
+            .order_by(SignInFailure.last_failed_at.desc(), SignInFailure.id)
+            .limit(500)
+        )
+    )
 
 
-def clear_throttle(session: Session, acting: str | None, account: str | None,
-                   client: str) -> None:  # fmt: skip
+def clear_throttle(session: Session, acting: str | None, account: str | None, client: str) -> None:
     """An admin lets this client try this name again at once, or (``account`` None or
     ``ADDRESS_WIDE``) gives the address its failures back; audited."""
     actor = require_actor(session, acting, "users.clear_throttle")
@@ -292,7 +335,7 @@ def clear_throttle(session: Session, acting: str | None, account: str | None,
         action="user_change",
         object_type="user",
         object_id=key[0] or ANONYMOUS,
-        justification="sign-in throttle cleared" + (" for the address" if key[0] == ADDRESS_WIDE
-                                                    else ""),  # fmt: skip
+        justification="sign-in throttle cleared"
+        + (" for the address" if key[0] == ADDRESS_WIDE else ""),
         details={"event": "throttle_cleared", "client": key[1], "failures": failures},
     )

@@ -71,8 +71,10 @@ def add_user(session: Session, acting: str | None, name: str, role: str) -> User
     if not name:
         raise UserError("a user name cannot be empty")
     if name.casefold() in RESERVED_NAMES:
-        raise UserError(f"{name!r} is reserved: the audit trail uses it for the system or an "
-                        "unproven sign-in; choose another name")  # fmt: skip
+        raise UserError(
+            f"{name!r} is reserved: the audit trail uses it for the system or an "
+            "unproven sign-in; choose another name"
+        )
     if role not in ROLES:
         raise UserError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
     if user_count(session) == 0:
@@ -124,15 +126,23 @@ def _refuse_losing_the_last_admin(session: Session, user: User, change: str) -> 
         select(User.id).where(User.role == "admin", User.active.is_(True)).with_for_update()
     ).all()
     if len(admins) <= 1:
-        raise UserError(f"{user.name!r} is the last active admin and cannot be {change}; "
-                        "make another person admin first")  # fmt: skip
+        raise UserError(
+            f"{user.name!r} is the last active admin and cannot be {change}; "
+            "make another person admin first"
+        )
 
 
-def _log_access(session: Session, actor: Actor, user: User, justification: str,
-                **details) -> None:  # fmt: skip
+def _log_access(session: Session, actor: Actor, user: User, justification: str, **details) -> None:
     """Who changed whose access, when and how (domain.md section 6: alteration is logged)."""
-    record_event(session, actor=actor.name, action="user_change", object_type="user",
-                 object_id=user.name, justification=justification, details=details)  # fmt: skip
+    record_event(
+        session,
+        actor=actor.name,
+        action="user_change",
+        object_type="user",
+        object_id=user.name,
+        justification=justification,
+        details=details,
+    )
 
 
 def deactivate_user(session: Session, acting: str | None, name: str) -> User:
@@ -172,6 +182,13 @@ def set_role(session: Session, acting: str | None, name: str, role: str) -> User
         _refuse_losing_the_last_admin(session, user, "given another role")
     previous, user.role = user.role, role
     end_sessions(session, user)
-    _log_access(session, actor, user, f"role changed from {previous} to {role}",
-                event="role_changed", previous=previous, role=role)  # fmt: skip
+    _log_access(
+        session,
+        actor,
+        user,
+        f"role changed from {previous} to {role}",
+        event="role_changed",
+        previous=previous,
+        role=role,
+    )
     return user

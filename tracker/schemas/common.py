@@ -288,4 +288,3 @@ def _notes_in(annotation: Any) -> list[Explain]:
 def column_length(model: type, column: str) -> int | None:
     """The width of a database column, so a value that would not fit is refused as a row."""
     return getattr(model.__table__.c[column].type, "length", None)
-

@@ -148,9 +148,7 @@ class OffenderRow(ContractRow):
                 column="tier",
             )
         if self.status == "wanted" and self.wanted_since is None:
-            raise contract_error(
-                "required when status is wanted", column="wanted_since"
-            )
+            raise contract_error("required when status is wanted", column="wanted_since")
         return self
 
 
@@ -193,9 +191,7 @@ class NotificationRow(RegisterRow):
     @model_validator(mode="after")
     def _kind_rules(self):
         if self.kind in KINDS_NEEDING_EFFECTIVE_DATE and self.effective_on is None:
-            raise contract_error(
-                f"required for a {self.kind} notification", column="effective_on"
-            )
+            raise contract_error(f"required for a {self.kind} notification", column="effective_on")
         if self.kind == "foreign_travel":
             for column in ("departure_date", "destination_countries"):
                 if getattr(self, column) is None:

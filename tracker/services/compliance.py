@@ -39,13 +39,34 @@ from tracker.models import Flag, Link, Notification, Offender, PairLabel, Run, T
 from tracker.models.enums import SEVERITIES
 from tracker.tabular import csv_text, plain
 
-FLAG_EXPORT_COLUMNS = ("flag_id", "kind", "severity", "status", "offender_id", "travel_source",
-                       "travel_record_id", "notification_id", "match_probability", "due_on",
-                       "detected_on", "run_id", "summary")  # fmt: skip
+FLAG_EXPORT_COLUMNS = (
+    "flag_id",
+    "kind",
+    "severity",
+    "status",
+    "offender_id",
+    "travel_source",
+    "travel_record_id",
+    "notification_id",
+    "match_probability",
+    "due_on",
+    "detected_on",
+    "run_id",
+    "summary",
+)
 DECIDED_STATUSES = ("confirmed", "dismissed", "actioned")
 #: Columns a refresh may change on an open flag; anything else is fixed when it is raised.
-REFRESHED_FIELDS = ("severity", "match_probability", "link_id", "travel_pk", "notification_pk",
-                    "due_on", "rule", "summary", "evidence")  # fmt: skip
+REFRESHED_FIELDS = (
+    "severity",
+    "match_probability",
+    "link_id",
+    "travel_pk",
+    "notification_pk",
+    "due_on",
+    "rule",
+    "summary",
+    "evidence",
+)
 WRITE_BATCH = 5000
 
 
@@ -61,8 +82,7 @@ def _fetch(session: Session, statement) -> list[tuple]:
     bound, rendered by SQLAlchemy itself.
     """
     connection = session.connection()
-    sql = str(statement.compile(dialect=connection.dialect,
-                                compile_kwargs={"literal_binds": True}))  # fmt: skip
+    sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
     cursor = connection.connection.driver_connection.cursor()
     try:
         cursor.execute(sql)
@@ -94,49 +114,82 @@ class _Values:
 
 def load_offender_facts(session: Session) -> list[OffenderFacts]:
     statement = select(
-        Offender.id, Offender.offender_id, Offender.date_of_birth, Offender.requirement_start,
-        Offender.notification_period, Offender.jurisdiction, Offender.tier, Offender.risk_level,
-        Offender.status, Offender.wanted_since, Offender.fixed_abode,
-    ).order_by(Offender.id)  # fmt: skip
+        Offender.id,
+        Offender.offender_id,
+        Offender.date_of_birth,
+        Offender.requirement_start,
+        Offender.notification_period,
+        Offender.jurisdiction,
+        Offender.tier,
+        Offender.risk_level,
+        Offender.status,
+        Offender.wanted_since,
+        Offender.fixed_abode,
+    ).order_by(Offender.id)
     v = _Values(session)
     return [
-        OffenderFacts(pk, oid, v.date(dob), v.date(start), period, jurisdiction or "uk-ew",
-                      tier, risk, status or "active", v.date(wanted),
-                      True if abode is None else bool(abode))
-        for pk, oid, dob, start, period, jurisdiction, tier, risk, status, wanted, abode
-        in _fetch(session, statement)
-    ]  # fmt: skip
+        OffenderFacts(
+            pk,
+            oid,
+            v.date(dob),
+            v.date(start),
+            period,
+            jurisdiction or "uk-ew",
+            tier,
+            risk,
+            status or "active",
+            v.date(wanted),
+            True if abode is None else bool(abode),
+        )
+        for pk, oid, dob, start, period, jurisdiction, tier, risk, status, wanted, abode in _fetch(
+            session, statement
+        )
+    ]
 
 
-def notifications_statement(as_of: date | None = None, clock_only: Iterable[str] = (),
-                            keep_from: date | None = None):  # fmt: skip
+def notifications_statement(
+    as_of: date | None = None, clock_only: Iterable[str] = (), keep_from: date | None = None
+):
     """The notifications the evaluator needs. With ``clock_only`` kinds (see
     ``Evaluator.clock_only_kinds``), those made before ``keep_from`` are left out except each
     offender's latest one as of ``as_of``: twenty years of yearly notifications are a million
     rows, and only the last restarts the clock."""
     columns = (
-        Notification.offender_pk, Notification.id, Notification.notification_id,
-        Notification.kind, Notification.notified_on, Notification.notified_at,
-        Notification.effective_on, Notification.departure_date, Notification.return_date,
-        Notification.destination_countries, Notification.departure_port,
+        Notification.offender_pk,
+        Notification.id,
+        Notification.notification_id,
+        Notification.kind,
+        Notification.notified_on,
+        Notification.notified_at,
+        Notification.effective_on,
+        Notification.departure_date,
+        Notification.return_date,
+        Notification.destination_countries,
+        Notification.departure_port,
         Notification.arrival_port,
-    )  # fmt: skip
+    )
     clock_only = sorted(clock_only)
     if not clock_only or as_of is None:
         return select(*columns)
     latest = (
-        select(Notification.offender_pk.label("offender_pk"),
-               func.max(Notification.notified_on).label("notified_on"))
+        select(
+            Notification.offender_pk.label("offender_pk"),
+            func.max(Notification.notified_on).label("notified_on"),
+        )
         .where(Notification.kind.in_(clock_only), Notification.notified_on <= as_of)
         .group_by(Notification.offender_pk)
         .subquery()
-    )  # fmt: skip
+    )
     return (
         select(*columns)
         .outerjoin(latest, latest.c.offender_pk == Notification.offender_pk)
-        .where(or_(Notification.kind.not_in(clock_only),
-                   Notification.notified_on >= (keep_from or as_of),
-                   Notification.notified_on == latest.c.notified_on))  # fmt: skip
+        .where(
+            or_(
+                Notification.kind.not_in(clock_only),
+                Notification.notified_on >= (keep_from or as_of),
+                Notification.notified_on == latest.c.notified_on,
+            )
+        )
     )
 
 
@@ -148,17 +201,39 @@ def load_notification_facts(session: Session, statement=None) -> dict[int, list[
     instant = _Values.instant
     grouped: dict[int, list[NotificationFacts]] = defaultdict(list)
     rows = _fetch(session, statement if statement is not None else notifications_statement())
-    for (offender_pk, pk, nid, kind, on, at, effective, departure, back, destinations,
-         dep_port, arr_port) in rows:  # fmt: skip
+    for (
+        offender_pk,
+        pk,
+        nid,
+        kind,
+        on,
+        at,
+        effective,
+        departure,
+        back,
+        destinations,
+        dep_port,
+        arr_port,
+    ) in rows:
         if text:
             on = day(on)
             effective = effective and day(effective)
             departure = departure and day(departure)
             back = back and day(back)
         grouped[offender_pk].append(
-            NotificationFacts(pk, nid, kind, on, at and instant(at), effective, departure, back,
-                              country_list(destinations) if destinations else (), dep_port,
-                              arr_port)  # fmt: skip
+            NotificationFacts(
+                pk,
+                nid,
+                kind,
+                on,
+                at and instant(at),
+                effective,
+                departure,
+                back,
+                country_list(destinations) if destinations else (),
+                dep_port,
+                arr_port,
+            )
         )
     return grouped
 
@@ -176,18 +251,28 @@ def load_linked_travel(session: Session, links_run_id: int | None) -> dict[int, 
     )
     statement = (
         select(
-            Link.offender_pk, TravelRecord.id, TravelRecord.source, TravelRecord.record_id,
-            TravelRecord.direction, TravelRecord.departure_local_date,
-            TravelRecord.departure_time, TravelRecord.departure_port, TravelRecord.arrival_port,
-            TravelRecord.departure_country, TravelRecord.arrival_country, Link.id,
-            Link.match_probability, Link.band,
-        )  # fmt: skip
+            Link.offender_pk,
+            TravelRecord.id,
+            TravelRecord.source,
+            TravelRecord.record_id,
+            TravelRecord.direction,
+            TravelRecord.departure_local_date,
+            TravelRecord.departure_time,
+            TravelRecord.departure_port,
+            TravelRecord.arrival_port,
+            TravelRecord.departure_country,
+            TravelRecord.arrival_country,
+            Link.id,
+            Link.match_probability,
+            Link.band,
+        )
         .join(TravelRecord, TravelRecord.id == Link.travel_pk)
         .where(Link.run_id == int(links_run_id), ~dismissed)
     )
     v = _Values(session)
-    for (offender_pk, pk, source, record_id, direction, day, instant,
-         *rest) in _fetch(session, statement):  # fmt: skip
+    for offender_pk, pk, source, record_id, direction, day, instant, *rest in _fetch(
+        session, statement
+    ):
         grouped[offender_pk].append(
             TravelFacts(pk, source, record_id, direction, v.date(day), v.instant(instant), *rest)
         )
@@ -261,8 +346,13 @@ def evaluate_all(
     """Every offender through the evaluator, with its own notifications, travel and custody."""
     custody = custody or {}
     return [
-        evaluator.evaluate(o, notifications.get(o.offender_pk, ()), travel.get(o.offender_pk, ()),
-                           as_of, custody.get(o.offender_pk, ()))  # fmt: skip
+        evaluator.evaluate(
+            o,
+            notifications.get(o.offender_pk, ()),
+            travel.get(o.offender_pk, ()),
+            as_of,
+            custody.get(o.offender_pk, ()),
+        )
         for o in offenders
     ]
 
@@ -288,8 +378,9 @@ def _held_flags(session: Session) -> dict[str, _Held]:
 def _open_values(session: Session) -> dict[int, dict]:
     """The refreshable columns of every open flag, to write only what changed."""
     columns = [getattr(Flag, name) for name in REFRESHED_FIELDS]
-    rows = session.execute(select(Flag.id, Flag.last_seen_run_id, *columns)
-                           .where(Flag.status == "open"))  # fmt: skip
+    rows = session.execute(
+        select(Flag.id, Flag.last_seen_run_id, *columns).where(Flag.status == "open")
+    )
     return {
         row[0]: {"last_seen_run_id": row[1], **dict(zip(REFRESHED_FIELDS, row[2:], strict=True))}
         for row in rows
@@ -350,10 +441,12 @@ def evaluate_compliance(
 
     offenders = load_offender_facts(session)
     travel = load_linked_travel(session, chosen_links)
-    first_departure = min((r.departure_local_date for rs in travel.values() for r in rs),
-                          default=None)  # fmt: skip
-    notifications = load_notification_facts(session, notifications_statement(
-        as_of, evaluator.clock_only_kinds(), first_departure))  # fmt: skip
+    first_departure = min(
+        (r.departure_local_date for rs in travel.values() for r in rs), default=None
+    )
+    notifications = load_notification_facts(
+        session, notifications_statement(as_of, evaluator.clock_only_kinds(), first_departure)
+    )
     loaded = time.perf_counter()
     evaluations = evaluate_all(evaluator, offenders, notifications, travel, as_of, custody)
     evaluated = time.perf_counter()
@@ -362,15 +455,22 @@ def evaluate_compliance(
     outcome.excluded = sum(1 for e in evaluations if e.excluded is not None)
     outcome.problems = [p for e in evaluations for p in e.problems]
     _apply(session, run, as_of, evaluations, outcome)
-    outcome.timings = {"load": round(loaded - started, 3),
-                       "evaluate": round(evaluated - loaded, 3),
-                       "write": round(time.perf_counter() - evaluated, 3)}  # fmt: skip
+    outcome.timings = {
+        "load": round(loaded - started, 3),
+        "evaluate": round(evaluated - loaded, 3),
+        "write": round(time.perf_counter() - evaluated, 3),
+    }
     _audit(session, run, outcome)
     return outcome
 
 
-def _apply(session: Session, run: Run, as_of: date, evaluations: list[OffenderEvaluation],
-           outcome: ComplianceOutcome) -> None:  # fmt: skip
+def _apply(
+    session: Session,
+    run: Run,
+    as_of: date,
+    evaluations: list[OffenderEvaluation],
+    outcome: ComplianceOutcome,
+) -> None:
     """Insert, refresh, reopen and resolve flags so the table matches the candidates."""
     held = _held_flags(session)
     open_values = _open_values(session)
@@ -386,23 +486,41 @@ def _apply(session: Session, run: Run, as_of: date, evaluations: list[OffenderEv
         flag = held.get(key)
         values = _candidate_values(candidate)
         if flag is None:
-            new_rows.append({"flag_key": key, "kind": candidate.kind, "status": "open",
-                             "offender_pk": candidate.offender_pk, "detected_on": as_of,
-                             "run_id": run.id, "last_seen_run_id": run.id, **values})  # fmt: skip
+            new_rows.append(
+                {
+                    "flag_key": key,
+                    "kind": candidate.kind,
+                    "status": "open",
+                    "offender_pk": candidate.offender_pk,
+                    "detected_on": as_of,
+                    "run_id": run.id,
+                    "last_seen_run_id": run.id,
+                    **values,
+                }
+            )
             outcome.raised[(candidate.kind, candidate.severity)] += 1
         elif flag.status == "open":
             stored = open_values.get(flag.id, {})
             if not _same(stored, values):
-                refresh_rows.append({"flag_pk": flag.id, "last_seen_run_id": run.id,
-                                     "updated_at": now, **values})  # fmt: skip
+                refresh_rows.append(
+                    {"flag_pk": flag.id, "last_seen_run_id": run.id, "updated_at": now, **values}
+                )
                 outcome.refreshed[candidate.kind] += 1
             elif stored.get("last_seen_run_id") != run.id:
                 seen_again.append(flag.id)
                 outcome.refreshed[candidate.kind] += 1
         elif flag.status == "resolved":
-            reopen_rows.append({"flag_pk": flag.id, "status": "open", "resolved_on": None,
-                                "resolved_reason": None, "last_seen_run_id": run.id,
-                                "updated_at": now, **values})  # fmt: skip
+            reopen_rows.append(
+                {
+                    "flag_pk": flag.id,
+                    "status": "open",
+                    "resolved_on": None,
+                    "resolved_reason": None,
+                    "last_seen_run_id": run.id,
+                    "updated_at": now,
+                    **values,
+                }
+            )
             outcome.reopened[candidate.kind] += 1
         else:
             outcome.decided_untouched += 1
@@ -416,9 +534,16 @@ def _apply(session: Session, run: Run, as_of: date, evaluations: list[OffenderEv
             flag.offender_pk, excluded="the offender is no longer evaluated"
         )
         why = resolution_reason(flag.kind, evaluation, flag.travel_pk)
-        resolve_rows.append({"flag_pk": flag.id, "status": "resolved", "resolved_on": as_of,
-                             "resolved_reason": f"condition no longer holds as of {as_of}: {why}",
-                             "last_seen_run_id": run.id, "updated_at": now})  # fmt: skip
+        resolve_rows.append(
+            {
+                "flag_pk": flag.id,
+                "status": "resolved",
+                "resolved_on": as_of,
+                "resolved_reason": f"condition no longer holds as of {as_of}: {why}",
+                "last_seen_run_id": run.id,
+                "updated_at": now,
+            }
+        )
         outcome.resolved[flag.kind] += 1
 
     _write(session, FLAGS.insert(), new_rows)
@@ -426,8 +551,11 @@ def _apply(session: Session, run: Run, as_of: date, evaluations: list[OffenderEv
         _write(session, _update_by_id(), rows)
     for start in range(0, len(seen_again), WRITE_BATCH):
         chunk = seen_again[start : start + WRITE_BATCH]
-        session.execute(FLAGS.update().where(FLAGS.c.id.in_(chunk))
-                        .values(last_seen_run_id=run.id, updated_at=now))  # fmt: skip
+        session.execute(
+            FLAGS.update()
+            .where(FLAGS.c.id.in_(chunk))
+            .values(last_seen_run_id=run.id, updated_at=now)
+        )
 
 
 def _audit(session: Session, run: Run, outcome: ComplianceOutcome) -> None:
@@ -442,8 +570,10 @@ def _audit(session: Session, run: Run, outcome: ComplianceOutcome) -> None:
         object_id=run.id,
         justification=f"compliance evaluation as of {outcome.as_of}: register, notifications "
         "and linked travel against the jurisdiction profiles",
-        details={k: counts[k] for k in ("as_of", "links_run_id", "offenders", "excluded",
-                                         "raised", "raised_total")},  # fmt: skip
+        details={
+            k: counts[k]
+            for k in ("as_of", "links_run_id", "offenders", "excluded", "raised", "raised_total")
+        },
         run_id=run.id,
     )
     if outcome.refreshed or outcome.reopened or outcome.resolved:
@@ -488,12 +618,21 @@ def flag_rows(session: Session, filters: FlagFilters, order: str = "id") -> list
     """
     statement = (
         select(
-            Flag.id.label("flag_id"), Flag.kind, Flag.severity, Flag.status, Offender.offender_id,
+            Flag.id.label("flag_id"),
+            Flag.kind,
+            Flag.severity,
+            Flag.status,
+            Offender.offender_id,
             TravelRecord.source.label("travel_source"),
-            TravelRecord.record_id.label("travel_record_id"), Notification.notification_id,
-            Flag.match_probability, Flag.due_on, Flag.detected_on, Flag.run_id, Flag.summary,
+            TravelRecord.record_id.label("travel_record_id"),
+            Notification.notification_id,
+            Flag.match_probability,
+            Flag.due_on,
+            Flag.detected_on,
+            Flag.run_id,
+            Flag.summary,
             Offender.managing_force,
-        )  # fmt: skip
+        )
         .join(Offender, Offender.id == Flag.offender_pk)
         .outerjoin(TravelRecord, TravelRecord.id == Flag.travel_pk)
         .outerjoin(Notification, Notification.id == Flag.notification_pk)
@@ -526,10 +665,18 @@ def render_flags(rows: list[dict], fmt: str) -> str:
     return csv_text(FLAG_EXPORT_COLUMNS, records)
 
 
-TABLE_COLUMNS = (("flag_id", "ID"), ("severity", "SEVERITY"), ("kind", "KIND"),
-                 ("status", "STATUS"), ("offender_id", "OFFENDER"), ("managing_force", "FORCE"),
-                 ("due_on", "DUE"), ("detected_on", "DETECTED"), ("match_probability", "P"),
-                 ("summary", "SUMMARY"))  # fmt: skip
+TABLE_COLUMNS = (
+    ("flag_id", "ID"),
+    ("severity", "SEVERITY"),
+    ("kind", "KIND"),
+    ("status", "STATUS"),
+    ("offender_id", "OFFENDER"),
+    ("managing_force", "FORCE"),
+    ("due_on", "DUE"),
+    ("detected_on", "DETECTED"),
+    ("match_probability", "P"),
+    ("summary", "SUMMARY"),
+)
 SUMMARY_WIDTH = 90
 
 
@@ -552,7 +699,6 @@ def render_flag_table(rows: list[dict]) -> str:
     headers = [title for _, title in TABLE_COLUMNS]
     widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
-              for r in cells]  # fmt: skip
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
     lines.append(f"{len(rows)} flag{'s' if len(rows) != 1 else ''}")
     return "\n".join(lines) + "\n"

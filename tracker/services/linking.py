@@ -29,8 +29,15 @@ from tracker.models import (
 )
 from tracker.tabular import csv_text
 
-LINK_EXPORT_COLUMNS = ("travel_source", "travel_record_id", "offender_id", "match_probability",
-                       "match_weight", "band", "run_id")  # fmt: skip
+LINK_EXPORT_COLUMNS = (
+    "travel_source",
+    "travel_record_id",
+    "offender_id",
+    "match_probability",
+    "match_weight",
+    "band",
+    "run_id",
+)
 
 
 def _frame(session: Session, statement) -> pd.DataFrame:
@@ -73,7 +80,7 @@ def load_register(session: Session) -> tuple[pd.DataFrame, pd.DataFrame, pd.Data
             Alias.family_name,
             Alias.given_names,
             Alias.kind,
-        ).order_by(Alias.id),  # fmt: skip
+        ).order_by(Alias.id),
     )
     documents = _frame(
         session,
@@ -81,7 +88,7 @@ def load_register(session: Session) -> tuple[pd.DataFrame, pd.DataFrame, pd.Data
             Document.offender_pk.label("offender_key"),
             Document.doc_number,
             Document.issuing_country,
-        ).order_by(Document.id),  # fmt: skip
+        ).order_by(Document.id),
     )
     return register, aliases, documents
 
@@ -110,7 +117,7 @@ def load_labels(session: Session) -> tuple[pd.DataFrame, pd.DataFrame]:
             PairLabel.travel_pk.label("travel_key"),
             PairLabel.offender_pk.label("offender_key"),
             PairLabel.label,
-        ).order_by(PairLabel.id),  # fmt: skip
+        ).order_by(PairLabel.id),
     )
     labels["is_match"] = labels["label"] == "match"
     suppressed = labels.loc[~labels["is_match"], ["travel_key", "offender_key"]]
@@ -173,8 +180,14 @@ class MatchingOutcome:
     retrain_reason: str | None = None
 
 
-def _store_model(session: Session, result: LinkResult, run_id: int | None, labels: int,
-                 reason: str, settings: LinkSettings) -> MatchModel:  # fmt: skip
+def _store_model(
+    session: Session,
+    result: LinkResult,
+    run_id: int | None,
+    labels: int,
+    reason: str,
+    settings: LinkSettings,
+) -> MatchModel:
     by_band = result.links["band"].value_counts().to_dict() if len(result.links) else {}
     version = (session.scalar(select(func.max(MatchModel.version))) or 0) + 1
     model = MatchModel(
@@ -199,25 +212,34 @@ def _store_model(session: Session, result: LinkResult, run_id: int | None, label
     return model
 
 
-def _link_with_model(session: Session, settings: LinkSettings | None, retrain: bool,
-                     force_train: bool = False):  # fmt: skip
+def _link_with_model(
+    session: Session, settings: LinkSettings | None, retrain: bool, force_train: bool = False
+):
     """Frames in, links out: scored with the active model, or with one fitted now."""
     register, aliases, documents = load_register(session)
     travel = load_travel(session)
     labels, suppressed = load_labels(session)
-    reason = "retraining was asked for" if force_train else retrain_reason(session, retrain,
-                                                                          len(labels))  # fmt: skip
+    reason = (
+        "retraining was asked for" if force_train else retrain_reason(session, retrain, len(labels))
+    )
     active = None if reason else active_model(session)
     model = MatchParameters.from_dict(active.parameters) if active is not None else None
     result = link_travel_to_register(
-        register, travel, aliases, documents, labels=labels, suppressed=suppressed,
-        model=model, settings=settings,
-    )  # fmt: skip
+        register,
+        travel,
+        aliases,
+        documents,
+        labels=labels,
+        suppressed=suppressed,
+        model=model,
+        settings=settings,
+    )
     return result, active, reason, len(labels)
 
 
-def train_model(session: Session, actor: str, retrain: bool = False,
-                settings: LinkSettings | None = None) -> tuple[MatchModel, bool]:  # fmt: skip
+def train_model(
+    session: Session, actor: str, retrain: bool = False, settings: LinkSettings | None = None
+) -> tuple[MatchModel, bool]:
     """``tracker match train``: fit and store a model when none is active (or ``retrain``).
     Returns the model in force and whether it was fitted now."""
     active = active_model(session)
@@ -226,10 +248,19 @@ def train_model(session: Session, actor: str, retrain: bool = False,
     settings = settings or LinkSettings()
     result, _, reason, labels = _link_with_model(session, settings, retrain, force_train=True)
     model = _store_model(session, result, None, labels, reason or "first model", settings)
-    record_event(session, actor=actor, action="alteration", object_type="match_model",
-                 object_id=model.version, justification="matching model trained",
-                 details={"version": model.version, "reason": reason,
-                          "labelled_pairs": result.parameters.labelled_pairs})  # fmt: skip
+    record_event(
+        session,
+        actor=actor,
+        action="alteration",
+        object_type="match_model",
+        object_id=model.version,
+        justification="matching model trained",
+        details={
+            "version": model.version,
+            "reason": reason,
+            "labelled_pairs": result.parameters.labelled_pairs,
+        },
+    )
     return model, True
 
 
@@ -242,8 +273,11 @@ def run_matching(
     ``retrain`` asks, or when analysts' decisions have grown past the policy."""
     settings = settings or LinkSettings()
     result, active, reason, labels = _link_with_model(session, settings, retrain)
-    model = active if active is not None else _store_model(session, result, run.id, labels,
-                                                           reason or "", settings)  # fmt: skip
+    model = (
+        active
+        if active is not None
+        else _store_model(session, result, run.id, labels, reason or "", settings)
+    )
     version = model.version
 
     session.execute(delete(Link).where(Link.run_id == run.id))
@@ -276,12 +310,19 @@ def run_matching(
             "model_trained": result.trained,
             "retrain_reason": reason,
             "candidate_pairs": result.candidate_pairs,
-        },  # fmt: skip
+        },
         run_id=run.id,
     )
-    return MatchingOutcome(run.id, version, {k: int(v) for k, v in by_band.items()},
-                           result.candidate_pairs, result.timings, result, result.trained,
-                           reason)  # fmt: skip
+    return MatchingOutcome(
+        run.id,
+        version,
+        {k: int(v) for k, v in by_band.items()},
+        result.candidate_pairs,
+        result.timings,
+        result,
+        result.trained,
+        reason,
+    )
 
 
 def latest_run_with_links(session: Session) -> int | None:
@@ -336,9 +377,10 @@ def evaluate_run_against_truth(session: Session, truth_path, run_id: int | None 
     links = links.rename(columns={"offender_id": "offender_key"})
     truth["travel_key"] = truth["travel_source"] + "/" + truth["travel_record_id"]
     truth = truth.rename(columns={"offender_id": "offender_key"})
-    travel_ids = pd.DataFrame(session.execute(
-        select(TravelRecord.id, TravelRecord.source, TravelRecord.record_id)).all(),
-        columns=["id", "source", "record_id"])  # fmt: skip
+    travel_ids = pd.DataFrame(
+        session.execute(select(TravelRecord.id, TravelRecord.source, TravelRecord.record_id)).all(),
+        columns=["id", "source", "record_id"],
+    )
     travel_ids["travel_key"] = travel_ids["source"] + "/" + travel_ids["record_id"]
     truth = truth[truth["travel_key"].isin(travel_ids["travel_key"])]
     evaluation = evaluate_links(links, truth)
@@ -352,13 +394,21 @@ def _blocking_of_held_data(session: Session, truth: pd.DataFrame, travel_ids: pd
 
     offender_ids = dict(session.execute(select(Offender.offender_id, Offender.id)).all())
     by_key = dict(zip(travel_ids["travel_key"], travel_ids["id"], strict=True))
-    keyed = pd.DataFrame({
-        "travel_key": truth["travel_key"].map(by_key),
-        "offender_key": truth["offender_key"].map(offender_ids),
-    })  # fmt: skip
+    keyed = pd.DataFrame(
+        {
+            "travel_key": truth["travel_key"].map(by_key),
+            "offender_key": truth["offender_key"].map(offender_ids),
+        }
+    )
     register, aliases, documents = load_register(session)
     active = active_model(session)
     settings = (active.training or {}).get("settings", {}) if active is not None else {}
-    return blocking_figures(register, load_travel(session), aliases, documents, keyed,
-                            tuple(settings["blocking_passes"]) if settings else None,
-                            settings.get("max_block", 500))  # fmt: skip
+    return blocking_figures(
+        register,
+        load_travel(session),
+        aliases,
+        documents,
+        keyed,
+        tuple(settings["blocking_passes"]) if settings else None,
+        settings.get("max_block", 500),
+    )

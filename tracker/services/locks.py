@@ -109,18 +109,31 @@ def _take_over(sessions: sessionmaker[Session], current: RunLock, why: str) -> N
 def _fail_abandoned_run(s: Session, current: RunLock, why: str) -> None:
     """``running`` -> ``failed`` for the run a taken-over lock named, with the reason."""
     now = datetime.now(UTC)
-    reason = (f"the run stopped without finishing: its process {current.holder} {why} (last "
-              f"heard of {current.heartbeat_at:%Y-%m-%d %H:%M:%S} UTC); marked failed when "
-              f"the next run took over its lock at {now:%Y-%m-%d %H:%M:%S} UTC")  # fmt: skip
+    reason = (
+        f"the run stopped without finishing: its process {current.holder} {why} (last "
+        f"heard of {current.heartbeat_at:%Y-%m-%d %H:%M:%S} UTC); marked failed when "
+        f"the next run took over its lock at {now:%Y-%m-%d %H:%M:%S} UTC"
+    )
     changed = s.execute(
-        update(Run).where(Run.id == current.run_id, Run.status == "running")
+        update(Run)
+        .where(Run.id == current.run_id, Run.status == "running")
         .values(status="failed", finished_at=now, error=reason)
-    ).rowcount  # fmt: skip
+    ).rowcount
     if changed:
-        record_event(s, actor="system", action="alteration", object_type="run",
-                     object_id=current.run_id, justification=reason, run_id=current.run_id,
-                     details={"status": "running -> failed", "holder": current.holder,
-                              "last_heartbeat": current.heartbeat_at.isoformat()})  # fmt: skip
+        record_event(
+            s,
+            actor="system",
+            action="alteration",
+            object_type="run",
+            object_id=current.run_id,
+            justification=reason,
+            run_id=current.run_id,
+            details={
+                "status": "running -> failed",
+                "holder": current.holder,
+                "last_heartbeat": current.heartbeat_at.isoformat(),
+            },
+        )
 
 
 def acquire_run_lock(
@@ -141,8 +154,13 @@ def acquire_run_lock(
         stale = datetime.now(UTC) - current.heartbeat_at > stale_after
         gone = _process_gone(current.holder)
         if gone or stale:
-            _take_over(sessions, current, "is no longer running" if gone else
-                       f"sent no heartbeat for more than {stale_after}")  # fmt: skip
+            _take_over(
+                sessions,
+                current,
+                "is no longer running"
+                if gone
+                else f"sent no heartbeat for more than {stale_after}",
+            )
             continue
         if time.monotonic() >= deadline:
             run = f"run {current.run_id}, " if current.run_id else ""

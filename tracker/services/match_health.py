@@ -25,8 +25,19 @@ DEFAULT_DAYS = 30
 BIN_EDGES = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0)
 BELOW_BINS = f"0.0-{BIN_EDGES[0]}"
 VERDICTS = {"confirm": True, "dismiss": False}
-CSV_COLUMNS = ("first_day", "last_day", "by", "band", "probability", "model_version", "decided",
-               "confirmed", "dismissed", "share_confirmed", "mean_probability")  # fmt: skip
+CSV_COLUMNS = (
+    "first_day",
+    "last_day",
+    "by",
+    "band",
+    "probability",
+    "model_version",
+    "decided",
+    "confirmed",
+    "dismissed",
+    "share_confirmed",
+    "mean_probability",
+)
 
 
 def _edge(value: float) -> str:
@@ -34,8 +45,9 @@ def _edge(value: float) -> str:
     return text + "0" if text.endswith(".") else text  # 0.5, 0.95, 1.0
 
 
-BIN_LABELS = tuple(f"{_edge(low)}-{_edge(high)}"
-                   for low, high in zip(BIN_EDGES, BIN_EDGES[1:], strict=False))
+BIN_LABELS = tuple(
+    f"{_edge(low)}-{_edge(high)}" for low, high in zip(BIN_EDGES, BIN_EDGES[1:], strict=False)
+)
 
 
 @dataclass(frozen=True)
@@ -87,9 +99,11 @@ class HealthRow:
 
     def as_dict(self) -> dict:
         """The row in the columns of ``CSV_COLUMNS`` (less the window's two)."""
-        record = asdict(self) | {"dismissed": self.dismissed,
-                                 "share_confirmed": _rounded(self.share_confirmed),
-                                 "mean_probability": _rounded(self.mean_probability)}
+        record = asdict(self) | {
+            "dismissed": self.dismissed,
+            "share_confirmed": _rounded(self.share_confirmed),
+            "mean_probability": _rounded(self.mean_probability),
+        }
         return {name: record[name] for name in CSV_COLUMNS[2:]}
 
 
@@ -119,8 +133,16 @@ def decided_links(session: Session, window: HealthWindow) -> list[_Verdict]:
     decision in the window stands (as for the pair's training label), with the band,
     probability and model of the link the flag showed the analyst when it was decided."""
     statement = (
-        select(Decision.decision, Flag.travel_pk, Flag.offender_pk, Flag.match_probability,
-               Flag.evidence, Link.band, Link.match_probability, MatchModel.version)  # fmt: skip
+        select(
+            Decision.decision,
+            Flag.travel_pk,
+            Flag.offender_pk,
+            Flag.match_probability,
+            Flag.evidence,
+            Link.band,
+            Link.match_probability,
+            MatchModel.version,
+        )
         .join(Flag, Flag.id == Decision.flag_id)
         .outerjoin(Link, Link.id == Flag.link_id)
         .outerjoin(MatchModel, MatchModel.id == Link.model_id)
@@ -133,26 +155,50 @@ def decided_links(session: Session, window: HealthWindow) -> list[_Verdict]:
         .order_by(Decision.decided_at, Decision.id)
     )
     latest: dict[tuple[int, int], _Verdict] = {}
-    for (decision, travel_pk, offender_pk, flag_probability, evidence, band, probability,
-         version) in session.execute(statement):  # fmt: skip
+    for (
+        decision,
+        travel_pk,
+        offender_pk,
+        flag_probability,
+        evidence,
+        band,
+        probability,
+        version,
+    ) in session.execute(statement):
         if band is None:
             # The link is gone (its run was matched again): the flag's evidence kept its band.
             travel = (evidence or {}).get("travel") or {}
             band = travel.get("band")
-            probability = flag_probability if flag_probability is not None else travel.get(
-                "match_probability")  # fmt: skip
+            probability = (
+                flag_probability
+                if flag_probability is not None
+                else travel.get("match_probability")
+            )
         if band not in LINK_BANDS or probability is None:
             continue  # not a matcher's link: nothing to say about the model
-        latest[(travel_pk, offender_pk)] = _Verdict(band, float(probability), version,
-                                                    VERDICTS[decision])  # fmt: skip
+        latest[(travel_pk, offender_pk)] = _Verdict(
+            band, float(probability), version, VERDICTS[decision]
+        )
     return list(latest.values())
 
 
-def _row(by: str, band: str, verdicts: list[_Verdict], probability: str | None = None,
-         model_version: int | None = None) -> HealthRow:  # fmt: skip
+def _row(
+    by: str,
+    band: str,
+    verdicts: list[_Verdict],
+    probability: str | None = None,
+    model_version: int | None = None,
+) -> HealthRow:
     mean = sum(v.probability for v in verdicts) / len(verdicts) if verdicts else None
-    return HealthRow(by, band, probability, model_version, len(verdicts),
-                     sum(v.confirmed for v in verdicts), mean)  # fmt: skip
+    return HealthRow(
+        by,
+        band,
+        probability,
+        model_version,
+        len(verdicts),
+        sum(v.confirmed for v in verdicts),
+        mean,
+    )
 
 
 def match_health(session: Session, as_of: date, days: int = DEFAULT_DAYS) -> list[HealthRow]:
@@ -165,8 +211,9 @@ def match_health(session: Session, as_of: date, days: int = DEFAULT_DAYS) -> lis
     for verdict in verdicts:
         by_bin.setdefault(probability_bin(verdict.probability), []).append(verdict)
     labels = ((BELOW_BINS,) if BELOW_BINS in by_bin else ()) + BIN_LABELS
-    rows += [_row("probability", "all", by_bin.get(label, []), probability=label)
-             for label in labels]  # fmt: skip
+    rows += [
+        _row("probability", "all", by_bin.get(label, []), probability=label) for label in labels
+    ]
     versions = sorted({v.model_version for v in verdicts}, key=lambda n: (n is None, n or 0))
     for version in versions:
         for band in LINK_BANDS:
@@ -189,15 +236,24 @@ def _mean(value: float | None) -> str:
 
 def _table(title: str, first: str, rows: list[tuple[str, HealthRow]]) -> list[str]:
     headers = (first, "decided", "confirmed", "dismissed", "confirmed share", "mean p")
-    cells = [(name, str(r.decided), str(r.confirmed), str(r.dismissed),
-              _percent(r.share_confirmed), _mean(r.mean_probability))
-             for name, r in rows]  # fmt: skip
+    cells = [
+        (
+            name,
+            str(r.decided),
+            str(r.confirmed),
+            str(r.dismissed),
+            _percent(r.share_confirmed),
+            _mean(r.mean_probability),
+        )
+        for name, r in rows
+    ]
     widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(headers)]
 
     def line(values) -> str:
         first_cell = values[0].ljust(widths[0])
-        return "  ".join([first_cell, *(v.rjust(w) for v, w in zip(values[1:], widths[1:],
-                                                                    strict=True))])
+        return "  ".join(
+            [first_cell, *(v.rjust(w) for v, w in zip(values[1:], widths[1:], strict=True))]
+        )
 
     return [title, line(headers), *(line(c) for c in cells), ""]
 
@@ -208,19 +264,26 @@ def _model_name(version: int | None) -> str:
 
 def render_health_table(rows: list[HealthRow], window: HealthWindow) -> str:
     """Three small tables: by band, by probability bin, by model version and band."""
-    head = (f"Matching health: links analysts confirmed or dismissed from {window.first_day} to "
-            f"{window.as_of}\n({window.days} day{'s' if window.days != 1 else ''}, by decision "
-            "date in UTC)")  # fmt: skip
+    head = (
+        f"Matching health: links analysts confirmed or dismissed from {window.first_day} to "
+        f"{window.as_of}\n({window.days} day{'s' if window.days != 1 else ''}, by decision "
+        "date in UTC)"
+    )
     total = next(r for r in rows if r.by == "band" and r.band == "all")
     if not total.decided:
         return f"{head}\nno links were confirmed or dismissed in this window\n"
     lines = [head, ""]
     lines += _table("By band", "band", [(r.band, r) for r in rows if r.by == "band"])
-    lines += _table("By probability (calibration: the confirmed share should track mean p)",
-                    "probability", [(r.probability, r) for r in rows if r.by == "probability"])
-    lines += _table("By model version", "model  band",
-                    [(f"{_model_name(r.model_version):<6} {r.band}", r) for r in rows
-                     if r.by == "model"])  # fmt: skip
+    lines += _table(
+        "By probability (calibration: the confirmed share should track mean p)",
+        "probability",
+        [(r.probability, r) for r in rows if r.by == "probability"],
+    )
+    lines += _table(
+        "By model version",
+        "model  band",
+        [(f"{_model_name(r.model_version):<6} {r.band}", r) for r in rows if r.by == "model"],
+    )
     return "\n".join(lines)
 
 
@@ -230,11 +293,28 @@ def render_health(rows: list[HealthRow], window: HealthWindow, fmt: str) -> str:
         return render_health_table(rows, window)
     records = [r.as_dict() for r in rows]
     if fmt == "json":
-        return json.dumps({"as_of": window.as_of.isoformat(),
-                           "first_day": window.first_day.isoformat(), "days": window.days,
-                           "rows": records}, indent=2) + "\n"  # fmt: skip
+        return (
+            json.dumps(
+                {
+                    "as_of": window.as_of.isoformat(),
+                    "first_day": window.first_day.isoformat(),
+                    "days": window.days,
+                    "rows": records,
+                },
+                indent=2,
+            )
+            + "\n"
+        )
     if fmt != "csv":
         raise ValueError(f"unknown format {fmt!r}")
-    return csv_text(CSV_COLUMNS, ({"first_day": window.first_day.isoformat(),
-                                   "last_day": window.as_of.isoformat(), **record}
-                                  for record in records))  # fmt: skip
+    return csv_text(
+        CSV_COLUMNS,
+        (
+            {
+                "first_day": window.first_day.isoformat(),
+                "last_day": window.as_of.isoformat(),
+                **record,
+            }
+            for record in records
+        ),
+    )

@@ -91,10 +91,13 @@ def erase_old_rejects(
     rows that the next run erases."""
     cutoff = retention_cutoff(as_of, days)
     before = datetime.combine(cutoff, time(), tzinfo=UTC)
-    rows = session.execute(
-        delete(Reject).where(Reject.created_at < before),
-        execution_options={"synchronize_session": False},
-    ).rowcount or 0
+    rows = (
+        session.execute(
+            delete(Reject).where(Reject.created_at < before),
+            execution_options={"synchronize_session": False},
+        ).rowcount
+        or 0
+    )
     paths = _recorded_files(session, rejects_dir, before) | _stray_files(rejects_dir, before)
     session.flush()
     files = _delete_files(paths, rejects_dir)

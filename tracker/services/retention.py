@@ -51,17 +51,21 @@ def _erase_audit_values(session: Session, conditions) -> list[int]:
     entry names so verify can tell erased values from destroyed ones. Ingest names a travel
     record ``source|record_id`` (``KindSpec.key_text``)."""
     erased_keys = select(TravelRecord.source + "|" + TravelRecord.record_id).where(*conditions)
-    entries = select(AuditEvent.id).where(AuditEvent.object_type == "travel_record",
-                                          AuditEvent.object_id.in_(erased_keys))  # fmt: skip
-    ids = list(session.scalars(
-        select(AuditEventValues.event_id).where(AuditEventValues.event_id.in_(entries))
-    ))  # fmt: skip
+    entries = select(AuditEvent.id).where(
+        AuditEvent.object_type == "travel_record", AuditEvent.object_id.in_(erased_keys)
+    )
+    ids = list(
+        session.scalars(
+            select(AuditEventValues.event_id).where(AuditEventValues.event_id.in_(entries))
+        )
+    )
     for start in range(0, len(ids), ERASE_BATCH):
         session.execute(
             delete(AuditEventValues).where(
-                AuditEventValues.event_id.in_(ids[start:start + ERASE_BATCH])),
+                AuditEventValues.event_id.in_(ids[start : start + ERASE_BATCH])
+            ),
             execution_options={"synchronize_session": False},
-        )  # fmt: skip
+        )
     return ids
 
 
@@ -69,11 +73,17 @@ def _redact_old_entries(session: Session, conditions, actor: str, run_id: int | 
     """Alteration entries about these records written before values were kept apart hold the
     values in their chained details: redacted, each with its own redaction entry."""
     erased_keys = select(TravelRecord.source + "|" + TravelRecord.record_id).where(*conditions)
-    events = list(session.scalars(
-        select(AuditEvent).where(AuditEvent.object_type == "travel_record",
-                                 AuditEvent.action == "alteration",
-                                 AuditEvent.object_id.in_(erased_keys))
-        .order_by(AuditEvent.id)))  # fmt: skip
+    events = list(
+        session.scalars(
+            select(AuditEvent)
+            .where(
+                AuditEvent.object_type == "travel_record",
+                AuditEvent.action == "alteration",
+                AuditEvent.object_id.in_(erased_keys),
+            )
+            .order_by(AuditEvent.id)
+        )
+    )
     return redact_entries(session, events, actor, run_id)
 
 

@@ -41,9 +41,13 @@ class RunFolderErasure:
     files: dict[str, int] = field(default_factory=dict)  # kind -> files (and links) erased
 
     def details(self) -> dict:
-        return {"cutoff": self.cutoff.isoformat(),
-                **{kind: {"folders": self.folders[kind], "files": self.files[kind]}
-                   for kind in self.folders}}  # fmt: skip
+        return {
+            "cutoff": self.cutoff.isoformat(),
+            **{
+                kind: {"folders": self.folders[kind], "files": self.files[kind]}
+                for kind in self.folders
+            },
+        }
 
 
 def _run_folders(root: Path, current_run_id: int | None) -> dict[int, Path]:

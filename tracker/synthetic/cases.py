@@ -17,8 +17,12 @@ import numpy as np
 
 from tracker.synthetic.rand import Draw, add_months, cumulative, days, period_months
 
-TRAVEL_KINDS = ("unnotified_travel", "late_travel_notification", "travel_details_mismatch",
-                "missing_return_notification")  # fmt: skip
+TRAVEL_KINDS = (
+    "unnotified_travel",
+    "late_travel_notification",
+    "travel_details_mismatch",
+    "missing_return_notification",
+)
 OFFENDER_KINDS = ("late_initial", "late_change", "overdue_periodic", "overdue_weekly")
 PLANT_RATE = 0.02  # share of the register planted with each kind
 
@@ -113,8 +117,12 @@ def _profile(case: Case, as_of: date, draw: Draw) -> None:
     else:
         case.period = draw.weighted(UK_PERIODS, UK_PERIOD_CUM)
     months = period_months(case.period)
-    ended = (case.jurisdiction == "uk-ew" and case.status == "active" and months is not None
-             and draw.chance(0.09))  # fmt: skip
+    ended = (
+        case.jurisdiction == "uk-ew"
+        and case.status == "active"
+        and months is not None
+        and draw.chance(0.09)
+    )
     if ended:
         assert months is not None
         latest = add_months(as_of - days(60), -months)
@@ -126,8 +134,7 @@ def _profile(case: Case, as_of: date, draw: Draw) -> None:
     else:
         low, high = _start_range(case, as_of)
         case.requirement_start = _uniform_day(draw, low, high)
-    if (case.jurisdiction == "uk-ew" and case.status == "active" and not ended
-            and draw.chance(0.03)):  # fmt: skip
+    if case.jurisdiction == "uk-ew" and case.status == "active" and not ended and draw.chance(0.03):
         case.fixed_abode = False
     if case.status in ("in_custody", "deceased", "removed"):
         gone = as_of - days(draw.between(150, 2000))
@@ -188,8 +195,13 @@ def plan_cases(n: int, as_of: date, draw: Draw, trip_budget: int) -> list[Case]:
     order = [int(i) for i in draw.rng.permutation(n)]
 
     def eligible(case: Case) -> bool:
-        return (case.planted is None and case.applies and case.status == "active"
-                and case.jurisdiction == "uk-ew" and case.fixed_abode)  # fmt: skip
+        return (
+            case.planted is None
+            and case.applies
+            and case.status == "active"
+            and case.jurisdiction == "uk-ew"
+            and case.fixed_abode
+        )
 
     quota = max(1, round(PLANT_RATE * n))
     for kind in (*OFFENDER_KINDS, *TRAVEL_KINDS):

@@ -42,8 +42,9 @@ def _form(part: Part, system: int, draw: Draw) -> str:
     return draw.pick(part.forms[1:])
 
 
-def _choose_parts(person: Person, draw: Draw, labels: list[str], allow_alias: bool,
-                  profile: Profile) -> tuple[list[Part], list[Part]]:  # fmt: skip
+def _choose_parts(
+    person: Person, draw: Draw, labels: list[str], allow_alias: bool, profile: Profile
+) -> tuple[list[Part], list[Part]]:
     family, given = person.family, person.given
     if not allow_alias:
         return family, given
@@ -88,15 +89,21 @@ def _typo(text: str, draw: Draw) -> str:
     return text
 
 
-def travel_name(person: Person, draw: Draw, labels: list[str], allow_alias: bool = True,
-                profile: Profile = DEFAULT) -> tuple[str, str]:  # fmt: skip
+def travel_name(
+    person: Person,
+    draw: Draw,
+    labels: list[str],
+    allow_alias: bool = True,
+    profile: Profile = DEFAULT,
+) -> tuple[str, str]:
     """(family_name, given_names) as a carrier sends them."""
     family, given = _choose_parts(person, draw, labels, allow_alias, profile)
     system = _system(draw)
     fam_forms = [_form(p, system, draw) for p in family]
     giv_forms = [_form(p, system, draw) for p in given]
-    if (fold(" ".join(fam_forms)) != fold(" ".join(p.text for p in family))
-            or fold(" ".join(giv_forms)) != fold(" ".join(p.text for p in given))):  # fmt: skip
+    if fold(" ".join(fam_forms)) != fold(" ".join(p.text for p in family)) or fold(
+        " ".join(giv_forms)
+    ) != fold(" ".join(p.text for p in given)):
         labels.append("transliteration")
     if len(giv_forms) >= 2 and draw.chance(profile.p_drop_middle):
         vietnamese = TRADITIONS[person.tradition].script == "vietnamese"
@@ -105,8 +112,11 @@ def travel_name(person: Person, draw: Draw, labels: list[str], allow_alias: bool
     east = person.tradition in EAST_ASIAN and "alias" not in labels
     if east and (profile.p_east_initial or profile.p_first_syllable or profile.p_run_together):
         giv_forms = habits.east_given(giv_forms, given, person.tradition, draw, labels, profile)
-    if (profile.p_given_missing or profile.p_given_initial) and giv_forms \
-            and "nickname" not in labels:  # fmt: skip
+    if (
+        (profile.p_given_missing or profile.p_given_initial)
+        and giv_forms
+        and "nickname" not in labels
+    ):
         giv_forms = habits.cut_given(giv_forms, draw, labels, profile)
     fam, giv = " ".join(fam_forms), " ".join(giv_forms)
     if draw.chance(profile.p_upper):
@@ -151,8 +161,9 @@ def _valid(y: int, m: int, d: int) -> date | None:
         return None
 
 
-def travel_dob(dob: date, draw: Draw, labels: list[str], profile: Profile = DEFAULT,
-               on: date = date.max) -> str:  # fmt: skip
+def travel_dob(
+    dob: date, draw: Draw, labels: list[str], profile: Profile = DEFAULT, on: date = date.max
+) -> str:
     if profile.p_dob_slip:
         return habits.slip_dob(dob, on, draw, labels, profile)
     if draw.chance(profile.p_missing_dob):
@@ -178,9 +189,16 @@ def travel_dob(dob: date, draw: Draw, labels: list[str], profile: Profile = DEFA
     return dob.isoformat()
 
 
-def travel_document(person: Person, on: date, abroad_country: str, ledger: Ledger, draw: Draw,
-                    labels: list[str], allow_new: bool = True,
-                    profile: Profile = DEFAULT) -> dict[str, str]:  # fmt: skip
+def travel_document(
+    person: Person,
+    on: date,
+    abroad_country: str,
+    ledger: Ledger,
+    draw: Draw,
+    labels: list[str],
+    allow_new: bool = True,
+    profile: Profile = DEFAULT,
+) -> dict[str, str]:
     """doc_type, doc_number, doc_issuing_country and the expiry PAXLST carries."""
     empty = {"doc_type": "", "doc_number": "", "doc_issuing_country": "", "expiry": ""}
     if "missing_dob" not in labels and draw.chance(profile.p_no_document):
@@ -203,27 +221,45 @@ def travel_document(person: Person, on: date, abroad_country: str, ledger: Ledge
         if misread is not None:
             number = misread
             labels.append("doc_ocr")
-    return {"doc_type": doc_type, "doc_number": number, "doc_issuing_country": country,
-            "expiry": expiry.isoformat() if expiry else ""}  # fmt: skip
+    return {
+        "doc_type": doc_type,
+        "doc_number": number,
+        "doc_issuing_country": country,
+        "expiry": expiry.isoformat() if expiry else "",
+    }
 
 
-def travel_identity(person: Person, on: date, abroad_country: str, ledger: Ledger, draw: Draw,
-                    *, registered: bool,
-                    profile: Profile = DEFAULT) -> tuple[dict[str, str], list[str]]:  # fmt: skip
+def travel_identity(
+    person: Person,
+    on: date,
+    abroad_country: str,
+    ledger: Ledger,
+    draw: Draw,
+    *,
+    registered: bool,
+    profile: Profile = DEFAULT,
+) -> tuple[dict[str, str], list[str]]:
     """The identity fields of one travel record and the corruption labels applied.
     ``registered`` people may travel on aliases and new passports; hard negatives carry
     their own (unregistered) documents and name."""
     labels: list[str] = []
     family, given = travel_name(person, draw, labels, allow_alias=registered, profile=profile)
     dob = travel_dob(person.dob, draw, labels, profile, on)
-    doc = travel_document(person, on, abroad_country, ledger, draw, labels, allow_new=registered,
-                          profile=profile)  # fmt: skip
+    doc = travel_document(
+        person, on, abroad_country, ledger, draw, labels, allow_new=registered, profile=profile
+    )
     sex = person.sex if not draw.chance(profile.p_unknown_sex) else "U"
     nationality = person.nationality
     if nationality == "DEU" and doc["doc_issuing_country"] == "D" and draw.chance(0.5):
         nationality = "D"
     if not nationality and doc["doc_issuing_country"]:
         nationality = comparable(doc["doc_issuing_country"])
-    fields = {"family_name": family, "given_names": given, "date_of_birth": dob, "sex": sex,
-              "nationality": nationality, **doc}  # fmt: skip
+    fields = {
+        "family_name": family,
+        "given_names": given,
+        "date_of_birth": dob,
+        "sex": sex,
+        "nationality": nationality,
+        **doc,
+    }
     return fields, labels or ["exact"]

@@ -19,16 +19,51 @@ _GERMAN = "CFGHJKLMNPRTVWXYZ0123456789"  # German passports avoid vowels and loo
 
 #: Passport number shape per issuing code: a string of D (digit), L (letter), G (German set).
 PASSPORT_SHAPE = {
-    "GBR": "DDDDDDDDD", "GBD": "DDDDDDDDD", "GBN": "LDDDDDDDD", "GBO": "DDDDDDDDD",
-    "USA": "DDDDDDDDD", "D": "GGGGGGGGG", "POL": "LLDDDDDDD", "IRL": "LLDDDDDDD",
-    "IND": "LDDDDDDD", "CHN": "LDDDDDDDD", "HKG": "LDDDDDDDD", "NGA": "LDDDDDDDD",
-    "ESP": "LLLDDDDDD", "PRT": "LDDDDDD", "TUR": "LDDDDDDDD", "ROU": "DDDDDDDDD",
-    "NLD": "LLGGGGGGD", "VNM": "LDDDDDDD", "RUS": "DDDDDDDDD", "UKR": "LLDDDDDD",
-}  # fmt: skip
+    "GBR": "DDDDDDDDD",
+    "GBD": "DDDDDDDDD",
+    "GBN": "LDDDDDDDD",
+    "GBO": "DDDDDDDDD",
+    "USA": "DDDDDDDDD",
+    "D": "GGGGGGGGG",
+    "POL": "LLDDDDDDD",
+    "IRL": "LLDDDDDDD",
+    "IND": "LDDDDDDD",
+    "CHN": "LDDDDDDDD",
+    "HKG": "LDDDDDDDD",
+    "NGA": "LDDDDDDDD",
+    "ESP": "LLLDDDDDD",
+    "PRT": "LDDDDDD",
+    "TUR": "LDDDDDDDD",
+    "ROU": "DDDDDDDDD",
+    "NLD": "LLGGGGGGD",
+    "VNM": "LDDDDDDD",
+    "RUS": "DDDDDDDDD",
+    "UKR": "LLDDDDDD",
+}
 DEFAULT_SHAPE = "LLDDDDDDD"
 ID_CARD_SHAPE = "LLLDDDDDD"
-EU = frozenset({"POL", "DEU", "D", "ROU", "ESP", "PRT", "NLD", "IRL", "LVA", "LTU", "CYP", "FRA",
-                "ITA", "GRC", "BGR", "HUN", "CZE", "MLT"})  # fmt: skip
+EU = frozenset(
+    {
+        "POL",
+        "DEU",
+        "D",
+        "ROU",
+        "ESP",
+        "PRT",
+        "NLD",
+        "IRL",
+        "LVA",
+        "LTU",
+        "CYP",
+        "FRA",
+        "ITA",
+        "GRC",
+        "BGR",
+        "HUN",
+        "CZE",
+        "MLT",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)

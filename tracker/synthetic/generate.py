@@ -56,11 +56,27 @@ CHUNK = 100_000
 TRIP_SHARE = 0.035  # offender trips per travel row: about 7% of rows are offenders'
 NAMESAKE_RATE, RELATIVE_RATE = 0.03, 0.02
 TRUTH_EXTRA = ("offender_id", "category", "corruptions", "hard_negative_of")
-REQUIRED_TRAVEL = ("record_id", "source", "family_name", "direction", "departure_country",
-                   "arrival_country", "departure_time")  # fmt: skip
+REQUIRED_TRAVEL = (
+    "record_id",
+    "source",
+    "family_name",
+    "direction",
+    "departure_country",
+    "arrival_country",
+    "departure_time",
+)
 LONDON = ZoneInfo("Europe/London")
-OUTPUT_FILES = ("offenders.csv", "aliases.csv", "documents.csv", "notifications.csv", "travel.csv",
-                "travel-extra.jsonl", "truth_links.csv", "truth_flags.csv", "manifest.json")
+OUTPUT_FILES = (
+    "offenders.csv",
+    "aliases.csv",
+    "documents.csv",
+    "notifications.csv",
+    "travel.csv",
+    "travel-extra.jsonl",
+    "truth_links.csv",
+    "truth_flags.csv",
+    "manifest.json",
+)
 
 
 @dataclass(frozen=True)
@@ -86,8 +102,12 @@ class _Clock:
         now = time.perf_counter()
         if self.enabled:
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            print(f"[synthetic] {stage}: {now - self.last:.1f}s (total {now - self.start:.1f}s, "
-                  f"peak {peak:,.0f} MiB)", file=sys.stderr, flush=True)  # fmt: skip
+            print(
+                f"[synthetic] {stage}: {now - self.last:.1f}s (total {now - self.start:.1f}s, "
+                f"peak {peak:,.0f} MiB)",
+                file=sys.stderr,
+                flush=True,
+            )
         self.last = now
 
 
@@ -110,12 +130,15 @@ def _awkward_picks(cases: list[Case], draw: Draw) -> dict[int, str]:
     return picks
 
 
-def _write_register(out: Path, cases: list[Case], persons: list[Person],
-                    picks: dict[int, str], draw: Draw) -> dict[str, int]:  # fmt: skip
+def _write_register(
+    out: Path, cases: list[Case], persons: list[Person], picks: dict[int, str], draw: Draw
+) -> dict[str, int]:
     descriptions = dict(zip(("sql", "script", "quote"), AWKWARD_DESCRIPTIONS, strict=True))
-    with (CsvSink(out / "offenders.csv", OFFENDER_COLUMNS) as offenders,
-          CsvSink(out / "aliases.csv", ALIAS_COLUMNS) as aliases,
-          CsvSink(out / "documents.csv", DOCUMENT_COLUMNS) as documents):  # fmt: skip
+    with (
+        CsvSink(out / "offenders.csv", OFFENDER_COLUMNS) as offenders,
+        CsvSink(out / "aliases.csv", ALIAS_COLUMNS) as aliases,
+        CsvSink(out / "documents.csv", DOCUMENT_COLUMNS) as documents,
+    ):
         for case, person in zip(cases, persons, strict=True):
             row = register_row(case, person, draw)
             tag = picks.get(case.index)
@@ -123,14 +146,29 @@ def _write_register(out: Path, cases: list[Case], persons: list[Person],
                 row["description"] = descriptions[tag]
             offenders.row(row)
             for alias in person.aliases:
-                aliases.row({"offender_id": case.offender_id, "family_name": alias.family_text,
-                             "given_names": alias.given_text, "kind": alias.kind})
+                aliases.row(
+                    {
+                        "offender_id": case.offender_id,
+                        "family_name": alias.family_text,
+                        "given_names": alias.given_text,
+                        "kind": alias.kind,
+                    }
+                )
             for doc in person.documents:
-                documents.row({"offender_id": case.offender_id, "doc_type": doc.doc_type,
-                               "doc_number": doc.number, "issuing_country": doc.country,
-                               "expires_on": doc.expires.isoformat() if doc.expires else ""})
-        return {"offenders.csv": offenders.rows, "aliases.csv": aliases.rows,
-                "documents.csv": documents.rows}  # fmt: skip
+                documents.row(
+                    {
+                        "offender_id": case.offender_id,
+                        "doc_type": doc.doc_type,
+                        "doc_number": doc.number,
+                        "issuing_country": doc.country,
+                        "expires_on": doc.expires.isoformat() if doc.expires else "",
+                    }
+                )
+        return {
+            "offenders.csv": offenders.rows,
+            "aliases.csv": aliases.rows,
+            "documents.csv": documents.rows,
+        }
 
 
 def _register_keys(cases: list[Case], persons: list[Person]) -> set[str]:
@@ -161,8 +199,10 @@ def _london_offset(day: date) -> str:
 
 def _notified_on(note: Note, draw: Draw) -> str:
     if draw.chance(0.3):
-        return f"{note.on}T{draw.between(9, 17):02d}:{5 * draw.between(0, 11):02d}:00" \
-               f"{_london_offset(note.on)}"
+        return (
+            f"{note.on}T{draw.between(9, 17):02d}:{5 * draw.between(0, 11):02d}:00"
+            f"{_london_offset(note.on)}"
+        )
     return note.on.isoformat()
 
 
@@ -170,18 +210,27 @@ def _iso(day: date | None) -> str:
     return day.isoformat() if day else ""
 
 
-def _write_notifications(sink: CsvSink, offender_id: str, notes: list[Note], counter: list[int],
-                         draw: Draw) -> None:  # fmt: skip
+def _write_notifications(
+    sink: CsvSink, offender_id: str, notes: list[Note], counter: list[int], draw: Draw
+) -> None:
     for note in notes:
         counter[0] += 1
         note.id = f"N-{counter[0]:08d}"
-        sink.row({
-            "notification_id": note.id, "offender_id": offender_id, "kind": note.kind,
-            "notified_on": _notified_on(note, draw), "effective_on": _iso(note.effective),
-            "departure_date": _iso(note.departure), "return_date": _iso(note.return_date),
-            "destination_countries": note.destinations, "departure_port": note.departure_port,
-            "arrival_port": note.arrival_port, "carrier": note.carrier,
-        })  # fmt: skip
+        sink.row(
+            {
+                "notification_id": note.id,
+                "offender_id": offender_id,
+                "kind": note.kind,
+                "notified_on": _notified_on(note, draw),
+                "effective_on": _iso(note.effective),
+                "departure_date": _iso(note.departure),
+                "return_date": _iso(note.return_date),
+                "destination_countries": note.destinations,
+                "departure_port": note.departure_port,
+                "arrival_port": note.arrival_port,
+                "carrier": note.carrier,
+            }
+        )
 
 
 # --- travel records of known people -----------------------------------------------------------
@@ -191,16 +240,24 @@ def _legs(trip: Trip) -> tuple[str, ...]:
     return ("out", "in") if trip.inbound_seen else ("out",)
 
 
-def _known_rows(person: Person, trip: Trip, network: Network, ledger: Ledger, draw: Draw,
-                truth: dict[str, str], registered: bool,
-                profile: Profile) -> list[dict]:  # fmt: skip
+def _known_rows(
+    person: Person,
+    trip: Trip,
+    network: Network,
+    ledger: Ledger,
+    draw: Draw,
+    truth: dict[str, str],
+    registered: bool,
+    profile: Profile,
+) -> list[dict]:
     rows = []
     abroad_country = airport(trip.abroad).country
     for leg in _legs(trip):
         day = trip.out_day if leg == "out" else trip.back_day
         assert day is not None
-        identity, labels = travel_identity(person, day, abroad_country, ledger, draw,
-                                           registered=registered, profile=profile)  # fmt: skip
+        identity, labels = travel_identity(
+            person, day, abroad_country, ledger, draw, registered=registered, profile=profile
+        )
         row = trip_record(network, trip, leg, identity)
         row.update(truth)
         row["corruptions"] = "|".join(labels)
@@ -209,12 +266,21 @@ def _known_rows(person: Person, trip: Trip, network: Network, ledger: Ledger, dr
     return rows
 
 
-def _hard_negatives(cases: list[Case], persons: list[Person], network: Network, ledger: Ledger,
-                    as_of: date, draw: Draw, profile: Profile) -> list[dict]:  # fmt: skip
+def _hard_negatives(
+    cases: list[Case],
+    persons: list[Person],
+    network: Network,
+    ledger: Ledger,
+    as_of: date,
+    draw: Draw,
+    profile: Profile,
+) -> list[dict]:
     rows: list[dict] = []
     n = len(cases)
-    chosen = {"namesake": [i for i in range(n) if draw.chance(NAMESAKE_RATE)],
-              "relative": [i for i in range(n) if draw.chance(RELATIVE_RATE)]}  # fmt: skip
+    chosen = {
+        "namesake": [i for i in range(n) if draw.chance(NAMESAKE_RATE)],
+        "relative": [i for i in range(n) if draw.chance(RELATIVE_RATE)],
+    }
     for kind, picked in chosen.items():
         if not picked and n:
             picked.append(draw.between(0, n - 1))
@@ -223,8 +289,11 @@ def _hard_negatives(cases: list[Case], persons: list[Person], network: Network, 
             person = make(persons[i], as_of, ledger, draw)
             trip = random_trip(-1, person.tradition, network, draw)
             truth = {"offender_id": "", "category": kind, "hard_negative_of": cases[i].offender_id}
-            rows.extend(_known_rows(person, trip, network, ledger, draw, truth, registered=False,
-                                    profile=profile))  # fmt: skip
+            rows.extend(
+                _known_rows(
+                    person, trip, network, ledger, draw, truth, registered=False, profile=profile
+                )
+            )
     return rows
 
 
@@ -234,12 +303,18 @@ def _hard_negatives(cases: list[Case], persons: list[Person], network: Network, 
 def _flight(network: Network, route: int, day: int) -> paxlst.Flight:
     r = network.routes
     stamp = f"{network.day_text[day]}{r['clock'][route]}"
-    return paxlst.Flight(r["carrier"][route], r["flight_number"][route], r["departure_port"][route],
-                         r["arrival_port"][route], datetime.fromisoformat(stamp))  # fmt: skip
+    return paxlst.Flight(
+        r["carrier"][route],
+        r["flight_number"][route],
+        r["departure_port"][route],
+        r["arrival_port"][route],
+        datetime.fromisoformat(stamp),
+    )
 
 
-def _paxlst_flights(special: list[dict], target: int, factory: PublicFactory,
-                    draw: Draw) -> list[paxlst.Flight]:  # fmt: skip
+def _paxlst_flights(
+    special: list[dict], target: int, factory: PublicFactory, draw: Draw
+) -> list[paxlst.Flight]:
     """Flights carrying the known people routed to PAXLST, filled up with the public until
     about ``target`` passengers are listed."""
     network = factory.network
@@ -259,8 +334,9 @@ def _paxlst_flights(special: list[dict], target: int, factory: PublicFactory,
     public = factory.people(public_n) if public_n else None
     records = public.to_dict("records") if public is not None else []
     for rec in records:
-        rec.update({"offender_id": "", "category": "public", "corruptions": "",
-                    "hard_negative_of": ""})  # fmt: skip
+        rec.update(
+            {"offender_id": "", "category": "public", "corruptions": "", "hard_negative_of": ""}
+        )
     if records:
         records[0]["family_name"] = "O'NEILL"  # a name that needs the release character
     flights, taken = [], 0
@@ -289,14 +365,22 @@ def _interchanges(flights: list[paxlst.Flight], draw: Draw) -> list[paxlst.Inter
             i += 1
         control += draw.between(1, 9)
         prepared = min(f.departure for f in batch).replace(minute=0)
-        out.append(paxlst.Interchange(f"API{carrier}", f"{control:06d}", prepared, batch,
-                                      group=len(out) % 2 == 1,
-                                      one_line=len(out) == 0 or draw.chance(0.1)))  # fmt: skip
+        out.append(
+            paxlst.Interchange(
+                f"API{carrier}",
+                f"{control:06d}",
+                prepared,
+                batch,
+                group=len(out) % 2 == 1,
+                one_line=len(out) == 0 or draw.chance(0.1),
+            )
+        )
     return out
 
 
-def _write_paxlst(out: Path, interchanges: list[paxlst.Interchange], truth: CsvSink,
-                  draw: Draw) -> int:  # fmt: skip
+def _write_paxlst(
+    out: Path, interchanges: list[paxlst.Interchange], truth: CsvSink, draw: Draw
+) -> int:
     passengers = 0
     for ic in interchanges:
         for m, flight in enumerate(ic.flights, start=1):
@@ -307,8 +391,13 @@ def _write_paxlst(out: Path, interchanges: list[paxlst.Interchange], truth: CsvS
                         labels.append("case")
                     p["corruptions"] = "|".join(labels)
                 p["source"], p["record_id"] = ic.source, paxlst.record_id(ic.control, m, pos)
-                truth.row({"travel_source": p["source"], "travel_record_id": p["record_id"],
-                           **{k: p[k] for k in TRUTH_EXTRA}})  # fmt: skip
+                truth.row(
+                    {
+                        "travel_source": p["source"],
+                        "travel_record_id": p["record_id"],
+                        **{k: p[k] for k in TRUTH_EXTRA},
+                    }
+                )
                 passengers += 1
         (out / ic.file_name).write_text(paxlst.render(ic, draw), encoding="utf-8", newline="")
     return passengers
@@ -333,9 +422,17 @@ def _place(rows: list[dict], start: int, length: int, rng: np.random.Generator) 
     return positions
 
 
-def _stream(sink: CsvSink | JsonlSink, truth: CsvSink, special: list[dict],
-            positions: np.ndarray, start: int, length: int, factory: PublicFactory,
-            clock: _Clock, name: str) -> None:  # fmt: skip
+def _stream(
+    sink: CsvSink | JsonlSink,
+    truth: CsvSink,
+    special: list[dict],
+    positions: np.ndarray,
+    start: int,
+    length: int,
+    factory: PublicFactory,
+    clock: _Clock,
+    name: str,
+) -> None:
     """Write ``length`` rows (stream positions start..start+length-1): known people at their
     positions, the public everywhere else, chunk by chunk."""
     cols = [*TRAVEL_COLUMNS, *TRUTH_EXTRA]
@@ -356,10 +453,12 @@ def _stream(sink: CsvSink | JsonlSink, truth: CsvSink, special: list[dict],
         if isinstance(sink, JsonlSink):
             zulu = (np.arange(a, b) % 3 == 0) & frame["departure_time"].str.endswith("+00:00")
             frame.loc[zulu.to_numpy(), "departure_time"] = (
-                frame.loc[zulu.to_numpy(), "departure_time"].str[:-6] + "Z")  # fmt: skip
+                frame.loc[zulu.to_numpy(), "departure_time"].str[:-6] + "Z"
+            )
         sink.frame(frame)
-        truth.frame(frame.rename(columns={"source": "travel_source",
-                                          "record_id": "travel_record_id"}))  # fmt: skip
+        truth.frame(
+            frame.rename(columns={"source": "travel_source", "record_id": "travel_record_id"})
+        )
         clock.lap(f"{name} rows {b - start:,}/{length:,}")
 
 
@@ -379,10 +478,18 @@ def _clear_old_paxlst(out: Path) -> None:
         old.unlink()
 
 
-def generate(out_dir: Path, *, offenders: int = 300, travel: int = 3000, seed: int = 7,
-             as_of: date = date(2026, 11, 20), paxlst_share: float = 0.1,
-             jsonl_share: float = 0.1, progress: bool = False,
-             profile: str | Profile = "default") -> GenerationSummary:  # fmt: skip
+def generate(
+    out_dir: Path,
+    *,
+    offenders: int = 300,
+    travel: int = 3000,
+    seed: int = 7,
+    as_of: date = date(2026, 11, 20),
+    paxlst_share: float = 0.1,
+    jsonl_share: float = 0.1,
+    progress: bool = False,
+    profile: str | Profile = "default",
+) -> GenerationSummary:
     """Write a synthetic inbox plus ground truth into ``out_dir``; deterministic per seed and
     profile (profiles.py: ``default`` or a stress profile that turns one carrier habit up)."""
     _check_args(offenders, travel, paxlst_share, jsonl_share)
@@ -393,8 +500,17 @@ def generate(out_dir: Path, *, offenders: int = 300, travel: int = 3000, seed: i
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _generate(Path(out_dir), offenders, travel, seed, as_of, paxlst_share,
-                         jsonl_share, progress, chosen)  # fmt: skip
+        return _generate(
+            Path(out_dir),
+            offenders,
+            travel,
+            seed,
+            as_of,
+            paxlst_share,
+            jsonl_share,
+            progress,
+            chosen,
+        )
     finally:
         gc.unfreeze()
         if was_enabled:
@@ -417,14 +533,23 @@ class _Run:
     profile: Profile
 
 
-def _generate(out: Path, offenders: int, travel: int, seed: int, as_of: date,
-              paxlst_share: float, jsonl_share: float, progress: bool,
-              profile: Profile) -> GenerationSummary:  # fmt: skip
+def _generate(
+    out: Path,
+    offenders: int,
+    travel: int,
+    seed: int,
+    as_of: date,
+    paxlst_share: float,
+    jsonl_share: float,
+    progress: bool,
+    profile: Profile,
+) -> GenerationSummary:
     out.mkdir(parents=True, exist_ok=True)
     _clear_old_paxlst(out)
     rng = streams(seed)
-    run = _Run(out, as_of, rng, Network(as_of, rng["layout"]), Ledger(), _Clock(progress), {},
-               profile)  # fmt: skip
+    run = _Run(
+        out, as_of, rng, Network(as_of, rng["layout"]), Ledger(), _Clock(progress), {}, profile
+    )
     cases, persons = _register_stage(run, offenders, travel)
     planted, special = _history_stage(run, cases, persons)
     gc.freeze()
@@ -434,18 +559,33 @@ def _generate(out: Path, offenders: int, travel: int, seed: int, as_of: date,
     run.counts["truth_flags.csv"] = sum(flag_counts.values())
     categories = Counter(row["category"] for row in special)
     categories["public"] = travel - sum(categories.values())
-    args = {"offenders": offenders, "travel": travel, "seed": seed, "as_of": as_of.isoformat(),
-            "paxlst_share": paxlst_share, "jsonl_share": jsonl_share}  # fmt: skip
+    args = {
+        "offenders": offenders,
+        "travel": travel,
+        "seed": seed,
+        "as_of": as_of.isoformat(),
+        "paxlst_share": paxlst_share,
+        "jsonl_share": jsonl_share,
+    }
     if profile.name != "default":  # the default's manifest stays as it always was
         args["profile"] = profile.name
     paxlst_files = [ic.file_name for ic in interchanges]
-    _write_manifest(out, args, run.counts, flag_counts, dict(sorted(categories.items())),
-                    paxlst_files)  # fmt: skip
+    _write_manifest(
+        out, args, run.counts, flag_counts, dict(sorted(categories.items())), paxlst_files
+    )
     run.clock.lap("truth and manifest")
     files = tuple(sorted(out / name for name in (*OUTPUT_FILES, *paxlst_files)))
-    return GenerationSummary(out, seed, as_of, run.counts, flag_counts,
-                             dict(sorted(categories.items())), files,
-                             time.perf_counter() - run.clock.start, profile.name)  # fmt: skip
+    return GenerationSummary(
+        out,
+        seed,
+        as_of,
+        run.counts,
+        flag_counts,
+        dict(sorted(categories.items())),
+        files,
+        time.perf_counter() - run.clock.start,
+        profile.name,
+    )
 
 
 def _register_stage(run: _Run, offenders: int, travel: int) -> tuple[list[Case], list[Person]]:
@@ -454,15 +594,18 @@ def _register_stage(run: _Run, offenders: int, travel: int) -> tuple[list[Case],
     cases = plan_cases(offenders, run.as_of, Draw(run.rng["cases"]), trip_budget)
     draw = Draw(run.rng["register"])
     picks = _awkward_picks(cases, draw)
-    persons = [make_offender(c, run.as_of, run.ledger, draw, picks.get(c.index), run.profile)
-               for c in cases]  # fmt: skip
+    persons = [
+        make_offender(c, run.as_of, run.ledger, draw, picks.get(c.index), run.profile)
+        for c in cases
+    ]
     run.counts.update(_write_register(run.out, cases, persons, picks, draw))
     run.clock.lap("register")
     return cases, persons
 
 
-def _history_stage(run: _Run, cases: list[Case],
-                   persons: list[Person]) -> tuple[list[Planted], list[dict]]:  # fmt: skip
+def _history_stage(
+    run: _Run, cases: list[Case], persons: list[Person]
+) -> tuple[list[Planted], list[dict]]:
     """Trips and notifications per offender (written as made); the travel rows of every
     known person (offenders, namesakes, relatives) are kept for the travel stage."""
     tdraw, hdraw = Draw(run.rng["travel"]), Draw(run.rng["histories"])
@@ -475,21 +618,41 @@ def _history_stage(run: _Run, cases: list[Case],
             notes, flags = history(case, person, trips, run.network, run.as_of, hdraw)
             _write_notifications(sink, case.offender_id, notes, counter, hdraw)
             planted.extend(flags)
-            truth = {"offender_id": case.offender_id, "category": "offender",
-                     "hard_negative_of": ""}  # fmt: skip
+            truth = {
+                "offender_id": case.offender_id,
+                "category": "offender",
+                "hard_negative_of": "",
+            }
             for trip in trips:
-                special.extend(_known_rows(person, trip, run.network, run.ledger, tdraw, truth,
-                                           registered=True, profile=run.profile))  # fmt: skip
+                special.extend(
+                    _known_rows(
+                        person,
+                        trip,
+                        run.network,
+                        run.ledger,
+                        tdraw,
+                        truth,
+                        registered=True,
+                        profile=run.profile,
+                    )
+                )
         run.counts["notifications.csv"] = sink.rows
-    special.extend(_hard_negatives(cases, persons, run.network, run.ledger, run.as_of, tdraw,
-                                   run.profile))  # fmt: skip
+    special.extend(
+        _hard_negatives(cases, persons, run.network, run.ledger, run.as_of, tdraw, run.profile)
+    )
     run.clock.lap("notifications and known travellers")
     return planted, special
 
 
-def _travel_stage(run: _Run, cases: list[Case], persons: list[Person], special: list[dict],
-                  travel: int, paxlst_share: float,
-                  jsonl_share: float) -> list[paxlst.Interchange]:  # fmt: skip
+def _travel_stage(
+    run: _Run,
+    cases: list[Case],
+    persons: list[Person],
+    special: list[dict],
+    travel: int,
+    paxlst_share: float,
+    jsonl_share: float,
+) -> list[paxlst.Interchange]:
     """Share the known travellers between the three channels, fill every channel up with
     the public, write travel.csv, travel-extra.jsonl, the PAXLST files and truth_links.csv."""
     layout = Draw(run.rng["layout"])
@@ -498,8 +661,9 @@ def _travel_stage(run: _Run, cases: list[Case], persons: list[Person], special: 
         r = layout.random()
         key = "paxlst" if r < paxlst_share else "jsonl" if r < paxlst_share + jsonl_share else "csv"
         channel[key].append(row)
-    factory = PublicFactory(run.network, run.ledger, _register_keys(cases, persons),
-                            run.rng["public"], run.profile)  # fmt: skip
+    factory = PublicFactory(
+        run.network, run.ledger, _register_keys(cases, persons), run.rng["public"], run.profile
+    )
     pax_draw = Draw(run.rng["paxlst"])
     flights = _paxlst_flights(channel["paxlst"], round(travel * paxlst_share), factory, pax_draw)
     interchanges = _interchanges(flights, pax_draw)
@@ -508,8 +672,10 @@ def _travel_stage(run: _Run, cases: list[Case], persons: list[Person], special: 
     jsonl_total = max(round(travel * jsonl_share), len(channel["jsonl"])) if jsonl_share else 0
     csv_total = travel - pax_total - jsonl_total
     if csv_total < len(channel["csv"]):
-        raise ValueError(f"travel={travel} is too small for the offenders' own trips "
-                         f"({len(special)} records); raise travel or lower offenders")
+        raise ValueError(
+            f"travel={travel} is too small for the offenders' own trips "
+            f"({len(special)} records); raise travel or lower offenders"
+        )
     csv_pos = _place(channel["csv"], 0, csv_total, layout.rng)
     jsonl_pos = _place(channel["jsonl"], csv_total, jsonl_total, layout.rng)
     counts, clock = run.counts, run.clock
@@ -522,8 +688,17 @@ def _travel_stage(run: _Run, cases: list[Case], persons: list[Person], special: 
             _stream(sink, truth, channel["csv"], csv_pos, 0, csv_total, factory, clock, "travel")
         counts["travel.csv"] = sink.rows
         with JsonlSink(run.out / "travel-extra.jsonl", TRAVEL_COLUMNS, REQUIRED_TRAVEL) as jsink:
-            _stream(jsink, truth, channel["jsonl"], jsonl_pos, csv_total, jsonl_total, factory,
-                    clock, "travel-extra")  # fmt: skip
+            _stream(
+                jsink,
+                truth,
+                channel["jsonl"],
+                jsonl_pos,
+                csv_total,
+                jsonl_total,
+                factory,
+                clock,
+                "travel-extra",
+            )
         counts["travel-extra.jsonl"] = jsink.rows
         counts["truth_links.csv"] = truth.rows
     clock.lap("travel files")
@@ -534,22 +709,38 @@ def _write_flags(path: Path, planted: list[Planted]) -> dict[str, int]:
     rows = []
     for flag in planted:
         record = flag.trip.records.get(flag.leg) if flag.trip is not None else None
-        rows.append({
-            "offender_id": flag.offender_id, "kind": flag.kind,
-            "travel_source": record["source"] if record else "",
-            "travel_record_id": record["record_id"] if record else "",
-            "notification_id": flag.note.id if flag.note is not None else "",
-            "note": flag.text,
-        })  # fmt: skip
+        rows.append(
+            {
+                "offender_id": flag.offender_id,
+                "kind": flag.kind,
+                "travel_source": record["source"] if record else "",
+                "travel_record_id": record["record_id"] if record else "",
+                "notification_id": flag.note.id if flag.note is not None else "",
+                "note": flag.text,
+            }
+        )
     rows.sort(key=lambda r: (r["offender_id"], r["kind"], r["travel_record_id"]))
     with CsvSink(path, TRUTH_FLAG_COLUMNS) as sink:
         sink.rows_from(rows)
     return dict(sorted(Counter(r["kind"] for r in rows).items()))
 
 
-def _write_manifest(out: Path, args: dict, counts: dict[str, int], flags: dict[str, int],
-                    categories: dict[str, int], paxlst_files: list[str]) -> None:  # fmt: skip
-    manifest = {"generator": "tracker.synthetic", "version": GENERATOR_VERSION,
-                "seed": args["seed"], "args": args, "counts": counts, "planted_flags": flags,
-                "travel_categories": categories, "paxlst_files": sorted(paxlst_files)}  # fmt: skip
+def _write_manifest(
+    out: Path,
+    args: dict,
+    counts: dict[str, int],
+    flags: dict[str, int],
+    categories: dict[str, int],
+    paxlst_files: list[str],
+) -> None:
+    manifest = {
+        "generator": "tracker.synthetic",
+        "version": GENERATOR_VERSION,
+        "seed": args["seed"],
+        "args": args,
+        "counts": counts,
+        "planted_flags": flags,
+        "travel_categories": categories,
+        "paxlst_files": sorted(paxlst_files),
+    }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

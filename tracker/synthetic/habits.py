@@ -28,7 +28,8 @@ SYLLABIC = ("chinese", "korean")  # given names of two syllables, which carriers
 ENGLISH = ("british", "irish", "american")
 _ALPHABET = "ABCDEFGHIJKLMNOPRSTUVWY"
 _SYLLABLES = frozenset(s.upper() for s in (*CHINESE_SYL_M, *CHINESE_SYL_F)) | frozenset(
-    s.upper() for name in (*KOREAN_M, *KOREAN_F) for s in name.split("-"))  # fmt: skip
+    s.upper() for name in (*KOREAN_M, *KOREAN_F) for s in name.split("-")
+)
 
 
 # --- birth dates ---------------------------------------------------------------------------
@@ -50,8 +51,10 @@ def _swap(dob: date) -> list[date]:
 
 
 def _year_off(dob: date) -> list[date]:
-    return [_valid(y, dob.month, dob.day) or date(y, dob.month, 28)
-            for y in (dob.year - 1, dob.year + 1)]  # fmt: skip
+    return [
+        _valid(y, dob.month, dob.day) or date(y, dob.month, 28)
+        for y in (dob.year - 1, dob.year + 1)
+    ]
 
 
 def _transposed(dob: date) -> list[date]:
@@ -69,8 +72,14 @@ def _transposed(dob: date) -> list[date]:
 def _digit(dob: date) -> list[date]:
     """One digit (not the century's) mistyped, where that is no other class of slip."""
     digits = dob.strftime("%Y%m%d")
-    others = {dob, *_swap(dob), *_year_off(dob), *_transposed(dob),
-              dob - timedelta(days=1), dob + timedelta(days=1)}  # fmt: skip
+    others = {
+        dob,
+        *_swap(dob),
+        *_year_off(dob),
+        *_transposed(dob),
+        dob - timedelta(days=1),
+        dob + timedelta(days=1),
+    }
     out = []
     for i in range(2, 8):
         for k in "0123456789":
@@ -140,8 +149,14 @@ def _two_syllables(parts: list[Part]) -> list[str] | None:
     return None
 
 
-def east_given(forms: list[str], parts: list[Part], tradition: str, draw: Draw,
-               labels: list[str], profile: Profile) -> list[str]:  # fmt: skip
+def east_given(
+    forms: list[str],
+    parts: list[Part],
+    tradition: str,
+    draw: Draw,
+    labels: list[str],
+    profile: Profile,
+) -> list[str]:
     """An East Asian or Vietnamese given name cut to an initial; a two-syllable one (Chinese,
     Korean) cut to its first syllable, or run together where the register separates it."""
     r = draw.random()
@@ -162,8 +177,9 @@ def east_given(forms: list[str], parts: list[Part], tradition: str, draw: Draw,
     return forms
 
 
-def native_order(fam: str, giv: str, draw: Draw, labels: list[str],
-                 profile: Profile) -> tuple[str, str]:  # fmt: skip
+def native_order(
+    fam: str, giv: str, draw: Draw, labels: list[str], profile: Profile
+) -> tuple[str, str]:
     """The name written family name first: read the Western way (the last word taken for
     the surname), or all of it in the family-name field (always so for a lone initial)."""
     words = f"{fam} {giv}".split()
@@ -210,8 +226,7 @@ def one_letter(word: str, draw: Draw) -> str:
     return word
 
 
-def short_typo(fam: str, giv: str, draw: Draw, labels: list[str],
-               p: float) -> tuple[str, str]:  # fmt: skip
+def short_typo(fam: str, giv: str, draw: Draw, labels: list[str], p: float) -> tuple[str, str]:
     """A one-letter slip in a short surname or first given name (``short-typos``)."""
     first = giv.split(" ")[0] if giv else ""
     spots = [k for k, w in (("family", fam), ("given", first)) if is_short(w)]
@@ -238,8 +253,9 @@ def _first_syllable(word: str) -> str:
     return word
 
 
-def _nicknames(frame: pd.DataFrame, rows: np.ndarray, p: float,
-               rng: np.random.Generator) -> np.ndarray:  # fmt: skip
+def _nicknames(
+    frame: pd.DataFrame, rows: np.ndarray, p: float, rng: np.random.Generator
+) -> np.ndarray:
     """English first names swapped for a nickname at the offenders' rate; which rows."""
     given = frame["given_names"].to_numpy(dtype=object)
     family = frame["family_name"].to_numpy(dtype=object)
@@ -264,8 +280,9 @@ def _initials(given: np.ndarray, rows: np.ndarray, rng: np.random.Generator) -> 
         given[i] = " ".join(letters) if both[i] and len(letters) > 1 else letters[0]
 
 
-def public_names(frame: pd.DataFrame, traditions: np.ndarray, profile: Profile,
-                 rng: np.random.Generator) -> None:  # fmt: skip
+def public_names(
+    frame: pd.DataFrame, traditions: np.ndarray, profile: Profile, rng: np.random.Generator
+) -> None:
     """The profile's name habits on public travellers (carrier-style names), in place."""
     n = len(frame)
     if "nickname" in profile.public_habits:
@@ -277,16 +294,20 @@ def public_names(frame: pd.DataFrame, traditions: np.ndarray, profile: Profile,
     if "given" in profile.public_habits:
         r = rng.random(n)
         missing = (r < profile.p_given_missing) & ~nicked
-        _initials(given, (r < profile.p_given_missing + profile.p_given_initial) & ~missing
-                  & ~nicked, rng)  # fmt: skip
+        _initials(
+            given, (r < profile.p_given_missing + profile.p_given_initial) & ~missing & ~nicked, rng
+        )
         given[missing] = ""
     if "east" in profile.public_habits:
         east = np.isin(traditions, EAST_ASIAN)
         r = rng.random(n)
         initial = east & (r < profile.p_east_initial)
         given[initial] = [g[:1] for g in given[initial]]
-        cut = (np.isin(traditions, SYLLABIC) & ~initial
-               & (r < profile.p_east_initial + profile.p_first_syllable))  # fmt: skip
+        cut = (
+            np.isin(traditions, SYLLABIC)
+            & ~initial
+            & (r < profile.p_east_initial + profile.p_first_syllable)
+        )
         given[cut] = [_first_syllable(g) for g in given[cut]]
         native = east & (given != "") & (rng.random(n) < profile.p_native_order)
         one = native & ((rng.random(n) < profile.p_one_field) | initial)

@@ -19,9 +19,21 @@ from tracker.synthetic.trips import Network, Trip
 
 UK_NOTICE = (10, 45)  # days before departure (rule: at least 7)
 SORNA_NOTICE = (25, 60)  # rule: at least 21
-KIND_ORDER = {k: i for i, k in enumerate((
-    "initial", "change_name", "change_address", "change_other", "periodic", "weekly",
-    "travel_return", "foreign_travel"))}  # fmt: skip
+KIND_ORDER = {
+    k: i
+    for i, k in enumerate(
+        (
+            "initial",
+            "change_name",
+            "change_address",
+            "change_other",
+            "periodic",
+            "weekly",
+            "travel_return",
+            "foreign_travel",
+        )
+    )
+}
 
 
 @dataclass(slots=True)
@@ -64,8 +76,9 @@ def _at_home(day: date, last: date, trips: list[Trip], draw: Draw) -> date:
     return day
 
 
-def _changes(case: Case, person: Person, end: date, trips: list[Trip],
-             draw: Draw) -> tuple[list[Note], Note | None]:  # fmt: skip
+def _changes(
+    case: Case, person: Person, end: date, trips: list[Trip], draw: Draw
+) -> tuple[list[Note], Note | None]:
     """Change notifications (name changes the register records, moves, other changes) and
     the planted late one, if any."""
     start = case.requirement_start + days(25)
@@ -94,8 +107,9 @@ def _changes(case: Case, person: Person, end: date, trips: list[Trip],
     return [n for n in notes if n.on <= end], late
 
 
-def _chain(first: Note, changes: list[Note], end: date, gap: tuple[int, int],
-           trips: list[Trip], draw: Draw) -> list[Note]:  # fmt: skip
+def _chain(
+    first: Note, changes: list[Note], end: date, gap: tuple[int, int], trips: list[Trip], draw: Draw
+) -> list[Note]:
     """Initial, then periodic notices each within ``gap`` days of the last notice of any
     s.83-85 kind, interleaved with the changes, up to ``end``."""
     out, last, ci = [first], first.on, 0
@@ -132,8 +146,9 @@ def _other_country(abroad: str, draw: Draw) -> str:
             return other
 
 
-def _trip_notes(case: Case, trip: Trip, network: Network, as_of: date,
-                draw: Draw) -> tuple[list[Note], list[Planted]]:  # fmt: skip
+def _trip_notes(
+    case: Case, trip: Trip, network: Network, as_of: date, draw: Draw
+) -> tuple[list[Note], list[Planted]]:
     if trip.kind == "after_end":
         return [], []
     kind, out = trip.kind, trip.out_day
@@ -142,32 +157,70 @@ def _trip_notes(case: Case, trip: Trip, network: Network, as_of: date,
     r_in = network.route(trip.uk, trip.abroad, "in")
     planned_back = out + days(trip.length)
     # always full details (ports, carrier): an incomplete notice could itself be read as a breach
-    ft = Note("foreign_travel", out - days(draw.between(*notice)), departure=out,
-              return_date=planned_back, destinations=airport(trip.abroad).country,
-              departure_port=trip.uk, arrival_port=trip.abroad,
-              carrier=network.carrier_text(r_out, draw))  # fmt: skip
+    ft = Note(
+        "foreign_travel",
+        out - days(draw.between(*notice)),
+        departure=out,
+        return_date=planned_back,
+        destinations=airport(trip.abroad).country,
+        departure_port=trip.uk,
+        arrival_port=trip.abroad,
+        carrier=network.carrier_text(r_out, draw),
+    )
     notes: list[Note] = [ft]
     flags: list[Planted] = []
     wants_return = True
     if kind == "unnotified_travel":
         notes = []
-        flags.append(Planted(case.offender_id, kind, f"left {trip.uk} for {trip.abroad} on "
-                             f"{out} with no foreign travel notification", trip=trip, leg="out"))
+        flags.append(
+            Planted(
+                case.offender_id,
+                kind,
+                f"left {trip.uk} for {trip.abroad} on {out} with no foreign travel notification",
+                trip=trip,
+                leg="out",
+            )
+        )
     elif kind == "late_travel_notification":
         ft.on = out - days(draw.between(1, 4))
-        flags.append(Planted(case.offender_id, kind, f"notified {ft.on} for departure {out} "
-                             f"({(out - ft.on).days} days before)", note=ft, trip=trip, leg="out"))
+        flags.append(
+            Planted(
+                case.offender_id,
+                kind,
+                f"notified {ft.on} for departure {out} ({(out - ft.on).days} days before)",
+                note=ft,
+                trip=trip,
+                leg="out",
+            )
+        )
     elif kind == "travel_details_mismatch":
         other = _other_country(trip.abroad, draw)
         ft.destinations, ft.arrival_port = airport(other).country, other
-        flags.append(Planted(case.offender_id, kind, f"notified destination "
-                             f"{ft.destinations} ({other}); flew to {airport(trip.abroad).country} "
-                             f"({trip.abroad})", note=ft, trip=trip, leg="out"))
+        flags.append(
+            Planted(
+                case.offender_id,
+                kind,
+                f"notified destination "
+                f"{ft.destinations} ({other}); flew to {airport(trip.abroad).country} "
+                f"({trip.abroad})",
+                note=ft,
+                trip=trip,
+                leg="out",
+            )
+        )
     elif kind == "missing_return_notification":
         ft.return_date = None
         wants_return = False
-        flags.append(Planted(case.offender_id, kind, f"returned {trip.back_day}; no return date "
-                             "notified and no return notification", note=ft, trip=trip, leg="in"))
+        flags.append(
+            Planted(
+                case.offender_id,
+                kind,
+                f"returned {trip.back_day}; no return date notified and no return notification",
+                note=ft,
+                trip=trip,
+                leg="in",
+            )
+        )
     else:
         long_haul = network.abroad_long[network.abroad.index(trip.abroad)]
         recent = trip.back_day is None or trip.back_day > as_of - days(5)
@@ -181,9 +234,16 @@ def _trip_notes(case: Case, trip: Trip, network: Network, as_of: date,
     if wants_return and trip.back_day is not None:
         on = trip.back_day + days(draw.between(0, 1))
         if on <= as_of - days(1):
-            notes.append(Note("travel_return", on, return_date=trip.back_day,
-                              departure_port=trip.abroad, arrival_port=trip.uk,
-                              carrier=network.carrier_text(r_in, draw)))  # fmt: skip
+            notes.append(
+                Note(
+                    "travel_return",
+                    on,
+                    return_date=trip.back_day,
+                    departure_port=trip.abroad,
+                    arrival_port=trip.uk,
+                    carrier=network.carrier_text(r_in, draw),
+                )
+            )
     return notes, flags
 
 
@@ -192,42 +252,70 @@ def _future_trip(network: Network, as_of: date, draw: Draw) -> Note:
     abroad = draw.pick(FOREIGN).iata
     uk = network.uk_for(abroad, draw)
     leave = as_of + days(draw.between(26, 80))
-    return Note("foreign_travel", as_of - days(draw.between(1, 10)), departure=leave,
-                return_date=leave + days(draw.between(5, 20)),
-                destinations=airport(abroad).country, departure_port=uk, arrival_port=abroad,
-                carrier=network.carrier_text(network.route(uk, abroad, "out"), draw))  # fmt: skip
+    return Note(
+        "foreign_travel",
+        as_of - days(draw.between(1, 10)),
+        departure=leave,
+        return_date=leave + days(draw.between(5, 20)),
+        destinations=airport(abroad).country,
+        departure_port=uk,
+        arrival_port=abroad,
+        carrier=network.carrier_text(network.route(uk, abroad, "out"), draw),
+    )
 
 
-def _registration(case: Case, person: Person, trips: list[Trip], as_of: date,
-                  draw: Draw) -> tuple[list[Note], list[Planted]]:  # fmt: skip
+def _registration(
+    case: Case, person: Person, trips: list[Trip], as_of: date, draw: Draw
+) -> tuple[list[Note], list[Planted]]:
     """The s.83-85 notices (initial, changes, periodic) and the flags planted among them."""
     start = case.requirement_start
     delay = case.initial_delay if case.initial_delay is not None else int(draw.chance(0.2))
     first = Note("initial", start + days(delay), effective=start)
     flags: list[Planted] = []
     if case.planted == "late_initial":
-        flags.append(Planted(case.offender_id, "late_initial", f"initial notification {first.on}, "
-                             f"{delay} days after the requirement began {start}", note=first))
+        flags.append(
+            Planted(
+                case.offender_id,
+                "late_initial",
+                f"initial notification {first.on}, "
+                f"{delay} days after the requirement began {start}",
+                note=first,
+            )
+        )
     end = case.notify_until(as_of)
     changes, late = _changes(case, person, end, trips, draw)
     notes = _chain(first, changes, end, case.gap, trips, draw)
     if late is not None:
-        flags.append(Planted(case.offender_id, "late_change", f"{late.kind} effective "
-                             f"{late.effective} notified {late.on}", note=late))
+        flags.append(
+            Planted(
+                case.offender_id,
+                "late_change",
+                f"{late.kind} effective {late.effective} notified {late.on}",
+                note=late,
+            )
+        )
     if case.wanted_since is not None and notes[-1].on < case.wanted_since - days(30):
         # seen shortly before going missing: only whereabouts_unknown is due, not periodic
         notes.append(Note("periodic", case.wanted_since - days(draw.between(3, 20))))
     if case.planted == "overdue_periodic":
-        flags.append(Planted(case.offender_id, "overdue_periodic", f"last notification "
-                             f"{notes[-1].on}; next was due within a year", note=notes[-1]))
+        flags.append(
+            Planted(
+                case.offender_id,
+                "overdue_periodic",
+                f"last notification {notes[-1].on}; next was due within a year",
+                note=notes[-1],
+            )
+        )
     if case.planted == "whereabouts_unknown":
-        flags.append(Planted(case.offender_id, "whereabouts_unknown",
-                             f"wanted since {case.wanted_since}"))
+        flags.append(
+            Planted(case.offender_id, "whereabouts_unknown", f"wanted since {case.wanted_since}")
+        )
     return notes, flags
 
 
-def _no_fixed_abode(case: Case, after: date, as_of: date,
-                    draw: Draw) -> tuple[list[Note], list[Planted]]:  # fmt: skip
+def _no_fixed_abode(
+    case: Case, after: date, as_of: date, draw: Draw
+) -> tuple[list[Note], list[Planted]]:
     """The move to no fixed abode, then weekly notices (stopping early if planted)."""
     if case.nfa_since is None:
         return [], []
@@ -238,13 +326,20 @@ def _no_fixed_abode(case: Case, after: date, as_of: date,
     notes.extend(weekly)
     flags = []
     if case.planted == "overdue_weekly" and weekly:
-        flags.append(Planted(case.offender_id, "overdue_weekly", f"no fixed abode; last "
-                             f"weekly notification {weekly[-1].on}", note=weekly[-1]))
+        flags.append(
+            Planted(
+                case.offender_id,
+                "overdue_weekly",
+                f"no fixed abode; last weekly notification {weekly[-1].on}",
+                note=weekly[-1],
+            )
+        )
     return notes, flags
 
 
-def history(case: Case, person: Person, trips: list[Trip], network: Network, as_of: date,
-            draw: Draw) -> tuple[list[Note], list[Planted]]:  # fmt: skip
+def history(
+    case: Case, person: Person, trips: list[Trip], network: Network, as_of: date, draw: Draw
+) -> tuple[list[Note], list[Planted]]:
     """Every notification of one offender, oldest first, and the flags planted on them."""
     notes, flags = _registration(case, person, trips, as_of, draw)
     nfa_notes, nfa_flags = _no_fixed_abode(case, notes[0].on + days(2), as_of, draw)

@@ -53,9 +53,23 @@ def join(parts: list[Part]) -> str:
 
 # --- folding -------------------------------------------------------------------------
 
-_MRZ = str.maketrans({"Ä": "AE", "Ö": "OE", "Ü": "UE", "ß": "SS", "Å": "AA", "Ø": "OE",
-                      "Æ": "AE", "ä": "ae", "ö": "oe", "ü": "ue", "å": "aa", "ø": "oe",
-                      "æ": "ae"})  # fmt: skip
+_MRZ = str.maketrans(
+    {
+        "Ä": "AE",
+        "Ö": "OE",
+        "Ü": "UE",
+        "ß": "SS",
+        "Å": "AA",
+        "Ø": "OE",
+        "Æ": "AE",
+        "ä": "ae",
+        "ö": "oe",
+        "ü": "ue",
+        "å": "aa",
+        "ø": "oe",
+        "æ": "ae",
+    }
+)
 _NOT_LETTER = re.compile(r"[^A-Z]")
 
 
@@ -81,27 +95,108 @@ def carrier_upper(text: str, keep_punctuation: bool) -> str:
 # --- Cyrillic romanisation ------------------------------------------------------------
 
 _VOWELS = set("аеёиоуыэюяієї")
-_RU_ICAO = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
-                    ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "i", "k", "l", "m", "n",
-                     "o", "p", "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "ie", "y",
-                     "", "e", "iu", "ia"], strict=True))  # fmt: skip
+_RU_ICAO = dict(
+    zip(
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+        [
+            "a",
+            "b",
+            "v",
+            "g",
+            "d",
+            "e",
+            "e",
+            "zh",
+            "z",
+            "i",
+            "i",
+            "k",
+            "l",
+            "m",
+            "n",
+            "o",
+            "p",
+            "r",
+            "s",
+            "t",
+            "u",
+            "f",
+            "kh",
+            "ts",
+            "ch",
+            "sh",
+            "shch",
+            "ie",
+            "y",
+            "",
+            "e",
+            "iu",
+            "ia",
+        ],
+        strict=True,
+    )
+)
 _RU_BGN = _RU_ICAO | {"й": "y", "ъ": "", "ю": "yu", "я": "ya", "ё": "yo"}
 _RU_LEGACY = _RU_BGN | {"ж": "j", "х": "h", "щ": "sch", "ё": "e"}
-_UK_KMU = dict(zip("абвгґдежзиійклмнопрстуфхцчшщьюяєї'",
-                   ["a", "b", "v", "h", "g", "d", "e", "zh", "z", "y", "i", "i", "k", "l", "m",
-                    "n", "o", "p", "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "",
-                    "iu", "ia", "ie", "i", ""], strict=True))  # fmt: skip
+_UK_KMU = dict(
+    zip(
+        "абвгґдежзиійклмнопрстуфхцчшщьюяєї'",
+        [
+            "a",
+            "b",
+            "v",
+            "h",
+            "g",
+            "d",
+            "e",
+            "zh",
+            "z",
+            "y",
+            "i",
+            "i",
+            "k",
+            "l",
+            "m",
+            "n",
+            "o",
+            "p",
+            "r",
+            "s",
+            "t",
+            "u",
+            "f",
+            "kh",
+            "ts",
+            "ch",
+            "sh",
+            "shch",
+            "",
+            "iu",
+            "ia",
+            "ie",
+            "i",
+            "",
+        ],
+        strict=True,
+    )
+)
 _UK_KMU_INITIAL = {"є": "ye", "ї": "yi", "й": "y", "ю": "yu", "я": "ya"}
 _UK_LEGACY = _UK_KMU | {"г": "g", "й": "y", "ю": "yu", "я": "ya", "є": "ye", "ї": "yi"}
 
 
 def _title(text: str) -> str:
-    return "-".join(" ".join(w[:1].upper() + w[1:] for w in chunk.split(" "))
-                    for chunk in text.split("-"))  # fmt: skip
+    return "-".join(
+        " ".join(w[:1].upper() + w[1:] for w in chunk.split(" ")) for chunk in text.split("-")
+    )
 
 
-def _romanise(text: str, table: dict[str, str], initial: dict[str, str] | None = None,
-              ye_rule: bool = False, final_iy: str | None = None) -> str:  # fmt: skip
+def _romanise(
+    text: str,
+    table: dict[str, str],
+    initial: dict[str, str] | None = None,
+    ye_rule: bool = False,
+    final_iy: str | None = None,
+) -> str:
     """One Cyrillic spelling in one system; words keep their separators."""
     words = re.split(r"([ -])", text.lower())
     out: list[str] = []
@@ -241,10 +336,21 @@ RUSSIAN_FAMILY = _split("""Иванов, Смирнов, Кузнецов, По�
 Григорьев, Воробьёв, Сергеев, Фролов, Дмитриев, Гусев, Киселёв, Ильин, Максимов, Поляков,
 Сорокин, Виноградов, Ковалёв, Белов, Антонов, Тарасов, Юдин, Щербаков, Чернов, Хохлов, Журавлёв,
 Ершов, Высоцкий, Ковальский""")
-_PATRONYMIC_STEM = {"Михаил": "Михайл", "Павел": "Павл", "Юрий": "Юрь", "Григорий": "Григорь",
-                    "Игорь": "Игор", "Николай": "Никола", "Сергей": "Серге", "Андрей": "Андре",
-                    "Алексей": "Алексе", "Дмитрий": "Дмитри", "Евгений": "Евгени",
-                    "Вячеслав": "Вячеслав", "Артём": "Артём"}  # fmt: skip
+_PATRONYMIC_STEM = {
+    "Михаил": "Михайл",
+    "Павел": "Павл",
+    "Юрий": "Юрь",
+    "Григорий": "Григорь",
+    "Игорь": "Игор",
+    "Николай": "Никола",
+    "Сергей": "Серге",
+    "Андрей": "Андре",
+    "Алексей": "Алексе",
+    "Дмитрий": "Дмитри",
+    "Евгений": "Евгени",
+    "Вячеслав": "Вячеслав",
+    "Артём": "Артём",
+}
 
 UKRAINIAN_M = _split("""Олександр, Андрій, Сергій, Володимир, Дмитро, Юрій, Віктор, Іван, Микола,
 Олег, Тарас, Богдан, Василь, Петро, Ігор, Максим, Михайло, Роман, Остап, Назар, Євген, Ярослав""")
@@ -377,70 +483,240 @@ class Tradition:
     public_weight: float = 1.0
 
 
-TRADITIONS: dict[str, Tradition] = {t.key: t for t in (
-    Tradition("british", BRITISH_M, BRITISH_F, BRITISH_FAMILY, middle_p=0.6,
-              nationalities=(("GBR", 0.95), ("GBR|IRL", 0.03), ("GBR|USA", 0.02)),
-              register_weight=44, public_weight=55),
-    Tradition("irish", IRISH_M, IRISH_F, IRISH_FAMILY, middle_p=0.5,
-              nationalities=(("IRL", 0.5), ("GBR|IRL", 0.3), ("GBR", 0.2)),
-              register_weight=4, public_weight=4),
-    Tradition("polish", POLISH_M, POLISH_F, POLISH_FAMILY, middle_p=0.3,
-              nationalities=(("POL", 0.6), ("POL|GBR", 0.25), ("GBR", 0.15)),
-              register_weight=7, public_weight=6),
-    Tradition("romanian", ROMANIAN_M, ROMANIAN_F, ROMANIAN_FAMILY, middle_p=0.2,
-              nationalities=(("ROU", 0.8), ("ROU|GBR", 0.2)), register_weight=4, public_weight=3),
-    Tradition("german", GERMAN_M, GERMAN_F, GERMAN_FAMILY, script="german", middle_p=0.4,
-              nationalities=(("DEU", 0.8), ("DEU|GBR", 0.2)), register_weight=2, public_weight=3),
-    Tradition("arabic", ARABIC_M, ARABIC_F, ARABIC_FAMILY, script="arabic", middle_p=0.5,
-              nationalities=(("SYR", 0.15), ("IRQ", 0.15), ("EGY", 0.15), ("JOR", 0.05),
-                             ("LBN", 0.05), ("YEM", 0.05), ("SDN", 0.1), ("MAR", 0.05),
-                             ("GBR", 0.15), ("IRQ|GBR", 0.1)),
-              register_weight=6, public_weight=4),
-    Tradition("russian", RUSSIAN_M, RUSSIAN_F, RUSSIAN_FAMILY, script="russian", middle_p=0.4,
-              nationalities=(("RUS", 0.6), ("RUS|GBR", 0.2), ("LVA", 0.1), ("LTU", 0.1)),
-              register_weight=3, public_weight=1.5),
-    Tradition("ukrainian", UKRAINIAN_M, UKRAINIAN_F, UKRAINIAN_FAMILY, script="ukrainian",
-              middle_p=0.3, nationalities=(("UKR", 0.85), ("UKR|GBR", 0.15)),
-              register_weight=2.5, public_weight=2),
-    Tradition("chinese", (), (), CHINESE_FAMILY, script="chinese", swap_p=0.35,
-              nationalities=(("CHN", 0.6), ("HKG", 0.2), ("GBR", 0.2)),
-              register_weight=3, public_weight=3),
-    Tradition("vietnamese", VIETNAMESE_M, VIETNAMESE_F, VIETNAMESE_FAMILY, script="vietnamese",
-              middle_p=0.95, swap_p=0.35, middle_male=VIETNAMESE_MID_M,
-              middle_female=VIETNAMESE_MID_F,
-              nationalities=(("VNM", 0.8), ("VNM|GBR", 0.2)), register_weight=3, public_weight=1),
-    Tradition("spanish", SPANISH_M, SPANISH_F, SPANISH_FAMILY, middle_p=0.15, family2_p=0.75,
-              nationalities=(("ESP", 0.7), ("COL", 0.15), ("MEX", 0.15)),
-              register_weight=3, public_weight=4),
-    Tradition("portuguese", PORTUGUESE_M, PORTUGUESE_F, PORTUGUESE_FAMILY, middle_p=0.35,
-              family2_p=0.65, nationalities=(("PRT", 0.7), ("BRA", 0.3)),
-              register_weight=3, public_weight=3),
-    Tradition("turkish", TURKISH_M, TURKISH_F, TURKISH_FAMILY, middle_p=0.25,
-              nationalities=(("TUR", 0.7), ("TUR|GBR", 0.2), ("CYP", 0.1)),
-              register_weight=3, public_weight=3),
-    Tradition("indian", INDIAN_M, INDIAN_F, INDIAN_FAMILY, middle_p=0.4,
-              middle_male=INDIAN_MID_M, middle_female=INDIAN_MID_F,
-              nationalities=(("GBR", 0.6), ("IND", 0.4)), register_weight=6, public_weight=5),
-    Tradition("nigerian", NIGERIAN_M, NIGERIAN_F, NIGERIAN_FAMILY, middle_p=0.55,
-              nationalities=(("NGA", 0.5), ("NGA|GBR", 0.2), ("GBR", 0.3)),
-              register_weight=3, public_weight=2),
-    Tradition("ghanaian", GHANAIAN_M, GHANAIAN_F, GHANAIAN_FAMILY, middle_p=0.5,
-              nationalities=(("GHA", 0.5), ("GHA|GBR", 0.2), ("GBR", 0.3)),
-              register_weight=2, public_weight=1),
-    Tradition("dutch", DUTCH_M, DUTCH_F, DUTCH_FAMILY, middle_p=0.5,
-              nationalities=(("NLD", 0.85), ("NLD|GBR", 0.15)), register_weight=1.5,
-              public_weight=3),
-    Tradition("american", US_M, US_F, US_FAMILY, middle_p=0.7,
-              nationalities=(("USA", 0.9), ("USA|GBR", 0.1)), register_weight=0,
-              public_weight=2),
-    # Only the stress profiles weight these (profiles.py): the default mix leaves them out.
-    Tradition("korean", KOREAN_M, KOREAN_F, KOREAN_FAMILY, script="korean", middle_p=0,
-              swap_p=0.35, nationalities=(("KOR", 0.8), ("KOR|GBR", 0.2)), register_weight=0,
-              public_weight=0),
-    Tradition("japanese", JAPANESE_M, JAPANESE_F, JAPANESE_FAMILY, script="japanese",
-              middle_p=0, swap_p=0.35, nationalities=(("JPN", 0.9), ("GBR", 0.1)),
-              register_weight=0, public_weight=0),
-)}  # fmt: skip
+TRADITIONS: dict[str, Tradition] = {
+    t.key: t
+    for t in (
+        Tradition(
+            "british",
+            BRITISH_M,
+            BRITISH_F,
+            BRITISH_FAMILY,
+            middle_p=0.6,
+            nationalities=(("GBR", 0.95), ("GBR|IRL", 0.03), ("GBR|USA", 0.02)),
+            register_weight=44,
+            public_weight=55,
+        ),
+        Tradition(
+            "irish",
+            IRISH_M,
+            IRISH_F,
+            IRISH_FAMILY,
+            middle_p=0.5,
+            nationalities=(("IRL", 0.5), ("GBR|IRL", 0.3), ("GBR", 0.2)),
+            register_weight=4,
+            public_weight=4,
+        ),
+        Tradition(
+            "polish",
+            POLISH_M,
+            POLISH_F,
+            POLISH_FAMILY,
+            middle_p=0.3,
+            nationalities=(("POL", 0.6), ("POL|GBR", 0.25), ("GBR", 0.15)),
+            register_weight=7,
+            public_weight=6,
+        ),
+        Tradition(
+            "romanian",
+            ROMANIAN_M,
+            ROMANIAN_F,
+            ROMANIAN_FAMILY,
+            middle_p=0.2,
+            nationalities=(("ROU", 0.8), ("ROU|GBR", 0.2)),
+            register_weight=4,
+            public_weight=3,
+        ),
+        Tradition(
+            "german",
+            GERMAN_M,
+            GERMAN_F,
+            GERMAN_FAMILY,
+            script="german",
+            middle_p=0.4,
+            nationalities=(("DEU", 0.8), ("DEU|GBR", 0.2)),
+            register_weight=2,
+            public_weight=3,
+        ),
+        Tradition(
+            "arabic",
+            ARABIC_M,
+            ARABIC_F,
+            ARABIC_FAMILY,
+            script="arabic",
+            middle_p=0.5,
+            nationalities=(
+                ("SYR", 0.15),
+                ("IRQ", 0.15),
+                ("EGY", 0.15),
+                ("JOR", 0.05),
+                ("LBN", 0.05),
+                ("YEM", 0.05),
+                ("SDN", 0.1),
+                ("MAR", 0.05),
+                ("GBR", 0.15),
+                ("IRQ|GBR", 0.1),
+            ),
+            register_weight=6,
+            public_weight=4,
+        ),
+        Tradition(
+            "russian",
+            RUSSIAN_M,
+            RUSSIAN_F,
+            RUSSIAN_FAMILY,
+            script="russian",
+            middle_p=0.4,
+            nationalities=(("RUS", 0.6), ("RUS|GBR", 0.2), ("LVA", 0.1), ("LTU", 0.1)),
+            register_weight=3,
+            public_weight=1.5,
+        ),
+        Tradition(
+            "ukrainian",
+            UKRAINIAN_M,
+            UKRAINIAN_F,
+            UKRAINIAN_FAMILY,
+            script="ukrainian",
+            middle_p=0.3,
+            nationalities=(("UKR", 0.85), ("UKR|GBR", 0.15)),
+            register_weight=2.5,
+            public_weight=2,
+        ),
+        Tradition(
+            "chinese",
+            (),
+            (),
+            CHINESE_FAMILY,
+            script="chinese",
+            swap_p=0.35,
+            nationalities=(("CHN", 0.6), ("HKG", 0.2), ("GBR", 0.2)),
+            register_weight=3,
+            public_weight=3,
+        ),
+        Tradition(
+            "vietnamese",
+            VIETNAMESE_M,
+            VIETNAMESE_F,
+            VIETNAMESE_FAMILY,
+            script="vietnamese",
+            middle_p=0.95,
+            swap_p=0.35,
+            middle_male=VIETNAMESE_MID_M,
+            middle_female=VIETNAMESE_MID_F,
+            nationalities=(("VNM", 0.8), ("VNM|GBR", 0.2)),
+            register_weight=3,
+            public_weight=1,
+        ),
+        Tradition(
+            "spanish",
+            SPANISH_M,
+            SPANISH_F,
+            SPANISH_FAMILY,
+            middle_p=0.15,
+            family2_p=0.75,
+            nationalities=(("ESP", 0.7), ("COL", 0.15), ("MEX", 0.15)),
+            register_weight=3,
+            public_weight=4,
+        ),
+        Tradition(
+            "portuguese",
+            PORTUGUESE_M,
+            PORTUGUESE_F,
+            PORTUGUESE_FAMILY,
+            middle_p=0.35,
+            family2_p=0.65,
+            nationalities=(("PRT", 0.7), ("BRA", 0.3)),
+            register_weight=3,
+            public_weight=3,
+        ),
+        Tradition(
+            "turkish",
+            TURKISH_M,
+            TURKISH_F,
+            TURKISH_FAMILY,
+            middle_p=0.25,
+            nationalities=(("TUR", 0.7), ("TUR|GBR", 0.2), ("CYP", 0.1)),
+            register_weight=3,
+            public_weight=3,
+        ),
+        Tradition(
+            "indian",
+            INDIAN_M,
+            INDIAN_F,
+            INDIAN_FAMILY,
+            middle_p=0.4,
+            middle_male=INDIAN_MID_M,
+            middle_female=INDIAN_MID_F,
+            nationalities=(("GBR", 0.6), ("IND", 0.4)),
+            register_weight=6,
+            public_weight=5,
+        ),
+        Tradition(
+            "nigerian",
+            NIGERIAN_M,
+            NIGERIAN_F,
+            NIGERIAN_FAMILY,
+            middle_p=0.55,
+            nationalities=(("NGA", 0.5), ("NGA|GBR", 0.2), ("GBR", 0.3)),
+            register_weight=3,
+            public_weight=2,
+        ),
+        Tradition(
+            "ghanaian",
+            GHANAIAN_M,
+            GHANAIAN_F,
+            GHANAIAN_FAMILY,
+            middle_p=0.5,
+            nationalities=(("GHA", 0.5), ("GHA|GBR", 0.2), ("GBR", 0.3)),
+            register_weight=2,
+            public_weight=1,
+        ),
+        Tradition(
+            "dutch",
+            DUTCH_M,
+            DUTCH_F,
+            DUTCH_FAMILY,
+            middle_p=0.5,
+            nationalities=(("NLD", 0.85), ("NLD|GBR", 0.15)),
+            register_weight=1.5,
+            public_weight=3,
+        ),
+        Tradition(
+            "american",
+            US_M,
+            US_F,
+            US_FAMILY,
+            middle_p=0.7,
+            nationalities=(("USA", 0.9), ("USA|GBR", 0.1)),
+            register_weight=0,
+            public_weight=2,
+        ),
+        # Only the stress profiles weight these (profiles.py): the default mix leaves them out.
+        Tradition(
+            "korean",
+            KOREAN_M,
+            KOREAN_F,
+            KOREAN_FAMILY,
+            script="korean",
+            middle_p=0,
+            swap_p=0.35,
+            nationalities=(("KOR", 0.8), ("KOR|GBR", 0.2)),
+            register_weight=0,
+            public_weight=0,
+        ),
+        Tradition(
+            "japanese",
+            JAPANESE_M,
+            JAPANESE_F,
+            JAPANESE_FAMILY,
+            script="japanese",
+            middle_p=0,
+            swap_p=0.35,
+            nationalities=(("JPN", 0.9), ("GBR", 0.1)),
+            register_weight=0,
+            public_weight=0,
+        ),
+    )
+}
 
 REGISTER_KEYS = tuple(k for k, t in TRADITIONS.items() if t.register_weight > 0)
 REGISTER_CUM = cumulative([TRADITIONS[k].register_weight for k in REGISTER_KEYS])
@@ -477,9 +753,7 @@ def _block_key(first: str, family: str) -> tuple[str, str]:
     return f, s
 
 
-BLOCKED: frozenset[tuple[str, str]] = frozenset(
-    _block_key(*name.split(" ", 1)) for name in _FAMOUS
-)
+BLOCKED: frozenset[tuple[str, str]] = frozenset(_block_key(*name.split(" ", 1)) for name in _FAMOUS)
 
 
 #: The same names as ``FIRST|SURNAME`` letter keys, for vectorised checks.
@@ -680,14 +954,18 @@ def _namer():
     return NickNamer()
 
 
-_NICK_OTHER_LETTER = frozenset(_split("""Bob, Bobby, Bill, Billy, Dick, Dickie, Jack, Ted, Teddy,
+_NICK_OTHER_LETTER = frozenset(
+    _split("""Bob, Bobby, Bill, Billy, Dick, Dickie, Jack, Ted, Teddy,
 Ned, Peggy, Molly, Polly, Sally, Hank, Chuck, Betty, Bess, Liz, Lizzie, Libby, Tony, Sandy, Harry,
-Becky, Mandy, Kathy, Cathy, Katy, Sue, Susie, Maggie, Meg, Tori, Vicky, Drew, Andy, Steve"""))
-_NICK_ODD = frozenset(_split("""Dob, Dobbin, Hob, Hobkin, Rupert, Bela, Bell, Gare, Wil, Thom, Dann,
+Becky, Mandy, Kathy, Cathy, Katy, Sue, Susie, Maggie, Meg, Tori, Vicky, Drew, Andy, Steve""")
+)
+_NICK_ODD = frozenset(
+    _split("""Dob, Dobbin, Hob, Hobkin, Rupert, Bela, Bell, Gare, Wil, Thom, Dann,
 Pate, Sion, Thias, Thys, Jule, Dona, Clo, Mantha, Stal, Tal, Crys, Sceeter, Squat, Haps, Hap,
 Day, Jem, Jos, Lib, Sukey, Midge, Madge, Mamie, Mitzi, Chick, Reba, Beck, Chelle, Shely, Char,
 Lotta, Nanny, Nan, Kittie, Trina, Juston, Justus, Justina, Brittnie, Ashly, Court, Curt, Kerri,
-Micah, Patsy, Peter, Margery, Casey, Carl, Jody, Nettie"""))
+Micah, Patsy, Peter, Margery, Casey, Carl, Jody, Nettie""")
+)
 
 
 @cache
@@ -700,10 +978,13 @@ def nicknames_for(given: str) -> tuple[str, ...]:
     for nick in sorted(namer.nicknames_of(name)):
         word = nick.capitalize()
         if (
-            len(nick) >= 3 and nick.isalpha() and len(nick) < len(name)
-            and name in namer.canonicals_of(nick) and word not in _NICK_ODD
+            len(nick) >= 3
+            and nick.isalpha()
+            and len(nick) < len(name)
+            and name in namer.canonicals_of(nick)
+            and word not in _NICK_ODD
             and (nick[0] == name[0] or word in _NICK_OTHER_LETTER)
-        ):  # fmt: skip
+        ):
             out.append(word)
     return tuple(out)
 

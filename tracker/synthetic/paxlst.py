@@ -21,8 +21,7 @@ _BOOKING = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 def escape(value: str) -> str:
     """Release character ``?`` before each service character (``? + : '``)."""
-    return (value.replace("?", "??").replace("+", "?+").replace(":", "?:")
-            .replace("'", "?'"))  # fmt: skip
+    return value.replace("?", "??").replace("+", "?+").replace(":", "?:").replace("'", "?'")
 
 
 def segment(tag: str, *elements: str | tuple[str, ...]) -> str:
@@ -91,8 +90,11 @@ def _stamp(moment: datetime) -> str:
 
 def _passenger(p: dict, flight: Flight, booking: str) -> list[str]:
     given = p["given_names"].split(" ") if p["given_names"] else []
-    name = (escape(p["family_name"]), escape(given[0]) if given else "",
-            escape(" ".join(given[1:])))  # fmt: skip
+    name = (
+        escape(p["family_name"]),
+        escape(given[0]) if given else "",
+        escape(" ".join(given[1:])),
+    )
     segs = [segment("NAD", "FL", "", "", name)]
     sex = p["sex"] if p["sex"] in ("M", "F", "U") else "U"
     segs.append(segment("ATT", "2", "", sex))
@@ -134,12 +136,25 @@ def _message(ref: int, flight: Flight, draw: Draw) -> list[str]:
 def render(ic: Interchange, draw: Draw) -> str:
     """The file text. Names are upper-cased first: UNOA has no lower-case letters."""
     when = (ic.prepared.strftime("%y%m%d"), ic.prepared.strftime("%H%M"))
-    segs = [segment("UNB", ("UNOA", "4"), (ic.sender, "ZZ"), (RECIPIENT, "ZZ"), when, ic.control,
-                    "", "APIS")]  # fmt: skip
+    segs = [
+        segment(
+            "UNB", ("UNOA", "4"), (ic.sender, "ZZ"), (RECIPIENT, "ZZ"), when, ic.control, "", "APIS"
+        )
+    ]
     group_ref = str(int(ic.control))
     if ic.group:
-        segs.append(segment("UNG", "PAXLST", (ic.sender, "ZZ"), (RECIPIENT, "ZZ"), when,
-                            group_ref, "UN", ("D", "05B")))  # fmt: skip
+        segs.append(
+            segment(
+                "UNG",
+                "PAXLST",
+                (ic.sender, "ZZ"),
+                (RECIPIENT, "ZZ"),
+                when,
+                group_ref,
+                "UN",
+                ("D", "05B"),
+            )
+        )
     for ref, flight in enumerate(ic.flights, start=1):
         segs.extend(_message(ref, flight, draw))
     if ic.group:

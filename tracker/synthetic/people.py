@@ -35,22 +35,64 @@ from tracker.synthetic.profiles import DEFAULT, Profile
 from tracker.synthetic.rand import Draw, cumulative, days
 
 FORCE_CUM = cumulative(FORCE_WEIGHTS)
-OFFENCES = ("sexual offences against children", "rape", "sexual assault",
-            "indecent images of children", "voyeurism", "exposure", "online grooming",
-            "sexual activity with a child", "trafficking for sexual exploitation",
-            "controlling prostitution")  # fmt: skip
+OFFENCES = (
+    "sexual offences against children",
+    "rape",
+    "sexual assault",
+    "indecent images of children",
+    "voyeurism",
+    "exposure",
+    "online grooming",
+    "sexual activity with a child",
+    "trafficking for sexual exploitation",
+    "controlling prostitution",
+)
 OFFENCE_CUM = cumulative((20, 12, 18, 22, 5, 6, 9, 5, 2, 1))
-BUILDS = ("Slim build", "Medium build", "Heavy build", "Stocky build", "Athletic build",
-          "Thin build")  # fmt: skip
-HAIR = ("short dark hair", "shaved head", "grey hair", "long blonde hair",
-        "receding brown hair", "curly black hair", "ginger hair", "balding", "dyed red hair",
-        "short fair hair")  # fmt: skip
-MARKS = ("scar above left eye", "tattoo of a rose on right hand", "wears glasses", "full beard",
-         "moustache", "pierced left ear", "walks with a limp", "tattoo on neck",
-         "gold front tooth", "birthmark on left cheek", "missing tip of right index finger",
-         "tattoo of a swallow on left hand", "freckles", "hearing aid in right ear")  # fmt: skip
-ACCENTS = ("local accent", "strong Glaswegian accent", "Eastern European accent",
-           "soft-spoken", "Welsh accent", "West Country accent", "London accent")  # fmt: skip
+BUILDS = (
+    "Slim build",
+    "Medium build",
+    "Heavy build",
+    "Stocky build",
+    "Athletic build",
+    "Thin build",
+)
+HAIR = (
+    "short dark hair",
+    "shaved head",
+    "grey hair",
+    "long blonde hair",
+    "receding brown hair",
+    "curly black hair",
+    "ginger hair",
+    "balding",
+    "dyed red hair",
+    "short fair hair",
+)
+MARKS = (
+    "scar above left eye",
+    "tattoo of a rose on right hand",
+    "wears glasses",
+    "full beard",
+    "moustache",
+    "pierced left ear",
+    "walks with a limp",
+    "tattoo on neck",
+    "gold front tooth",
+    "birthmark on left cheek",
+    "missing tip of right index finger",
+    "tattoo of a swallow on left hand",
+    "freckles",
+    "hearing aid in right ear",
+)
+ACCENTS = (
+    "local accent",
+    "strong Glaswegian accent",
+    "Eastern European accent",
+    "soft-spoken",
+    "Welsh accent",
+    "West Country accent",
+    "London accent",
+)
 
 
 @dataclass
@@ -122,8 +164,9 @@ def _dob(start: date, draw: Draw) -> date:
     return start - days(int(age * 365.25) + draw.between(1, 360))
 
 
-def _documents(person: Person, as_of: date, ledger: Ledger, draw: Draw,
-               traveller: bool) -> list[Document]:  # fmt: skip
+def _documents(
+    person: Person, as_of: date, ledger: Ledger, draw: Draw, traveller: bool
+) -> list[Document]:
     """Passports for ~85% (nearly all who travel: the police usually hold a traveller's
     passport), old expired ones, second nationality, EU identity cards, UK licences."""
     docs: list[Document] = []
@@ -153,8 +196,7 @@ def _documents(person: Person, as_of: date, ledger: Ledger, draw: Draw,
 
 
 def _latin_alias(parts: list[Part], index: int) -> list[Part]:
-    return [Part(p.forms[min(index, len(p.forms) - 1)], p.forms, p.parallel, p.keep)
-            for p in parts]  # fmt: skip
+    return [Part(p.forms[min(index, len(p.forms) - 1)], p.forms, p.parallel, p.keep) for p in parts]
 
 
 def _aliases(person: Person, case: Case, as_of: date, draw: Draw) -> list[Alias]:
@@ -163,11 +205,17 @@ def _aliases(person: Person, case: Case, as_of: date, draw: Draw) -> list[Alias]
     cyrillic = t.script in ("russian", "ukrainian")
     if cyrillic and any(p.text != p.forms[0] for p in person.given) and draw.chance(0.7):
         system = 0 if fold(person.given[0].text) != fold(person.given[0].forms[0]) else 1
-        out.append(Alias("transliteration", _latin_alias(person.family, system),
-                         _latin_alias(person.given, system)))  # fmt: skip
+        out.append(
+            Alias(
+                "transliteration",
+                _latin_alias(person.family, system),
+                _latin_alias(person.given, system),
+            )
+        )
     if t.script == "arabic" and draw.chance(0.25):
-        out.append(Alias("transliteration", _latin_alias(person.family, 1),
-                         _latin_alias(person.given, 1)))  # fmt: skip
+        out.append(
+            Alias("transliteration", _latin_alias(person.family, 1), _latin_alias(person.given, 1))
+        )
     if person.tradition in ("british", "irish") and draw.chance(0.35):
         nicks = nicknames_for(person.given[0].text)
         if nicks:
@@ -211,8 +259,14 @@ def _register_mix(profile: Profile) -> tuple[tuple[str, ...], list[float]]:
     return keys, cumulative([weights[k] for k in keys])
 
 
-def make_offender(case: Case, as_of: date, ledger: Ledger, draw: Draw, tag: str | None = None,
-                  profile: Profile = DEFAULT) -> Person:  # fmt: skip
+def make_offender(
+    case: Case,
+    as_of: date,
+    ledger: Ledger,
+    draw: Draw,
+    tag: str | None = None,
+    profile: Profile = DEFAULT,
+) -> Person:
     """A register person for ``case``; ``tag`` asks for one of the deliberately awkward
     names (``apostrophe``, ``comma``, ``cyrillic``). ``profile`` may weight the naming
     traditions and favour short names."""
@@ -270,8 +324,9 @@ def register_row(case: Case, person: Person, draw: Draw) -> dict[str, str]:
     if not case.fixed_abode:
         address, postcode = "", ""
     mean = 176 if person.sex == "M" else 163
-    height = int(min(205, max(145, mean + (draw.random() + draw.random() + draw.random() - 1.5)
-                              * 14)))  # fmt: skip
+    height = int(
+        min(205, max(145, mean + (draw.random() + draw.random() + draw.random() - 1.5) * 14))
+    )
     return {
         "offender_id": case.offender_id,
         "family_name": person.family_text,
@@ -330,11 +385,13 @@ def namesake_of(offender: Person, as_of: date, ledger: Ledger, draw: Draw) -> Pe
     dob = offender.dob + days(shift)
     if dob >= as_of - days(18 * 366):
         dob = offender.dob - days(abs(shift))
-    person = Person(offender.tradition, offender.sex, offender.family, given, dob,
-                    offender.nationalities[:1])  # fmt: skip
+    person = Person(
+        offender.tradition, offender.sex, offender.family, given, dob, offender.nationalities[:1]
+    )
     code = passport_code(offender.nationality or "GBR", draw)
-    person.documents = [Document("P", ledger.passport(code, draw), code,
-                                 as_of + days(draw.between(100, 3600)))]  # fmt: skip
+    person.documents = [
+        Document("P", ledger.passport(code, draw), code, as_of + days(draw.between(100, 3600)))
+    ]
     return person
 
 
@@ -347,9 +404,11 @@ def relative_of(offender: Person, as_of: date, ledger: Ledger, draw: Draw) -> Pe
         given = given_parts(t, sex, draw, "")
         if fold(given[0].forms[0]) != own and fold(given[0].text) != own:
             break
-    person = Person(offender.tradition, sex, offender.family, given, offender.dob,
-                    offender.nationalities[:1])  # fmt: skip
+    person = Person(
+        offender.tradition, sex, offender.family, given, offender.dob, offender.nationalities[:1]
+    )
     code = passport_code(offender.nationality or "GBR", draw)
-    person.documents = [Document("P", ledger.passport(code, draw), code,
-                                 as_of + days(draw.between(100, 3600)))]  # fmt: skip
+    person.documents = [
+        Document("P", ledger.passport(code, draw), code, as_of + days(draw.between(100, 3600)))
+    ]
     return person

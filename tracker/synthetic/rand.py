@@ -22,8 +22,9 @@ STREAMS = ("register", "cases", "histories", "travel", "public", "paxlst", "layo
 
 def streams(seed: int) -> dict[str, np.random.Generator]:
     children = np.random.SeedSequence(seed).spawn(len(STREAMS))
-    return {name: np.random.default_rng(child)
-            for name, child in zip(STREAMS, children, strict=True)}  # fmt: skip
+    return {
+        name: np.random.default_rng(child) for name, child in zip(STREAMS, children, strict=True)
+    }
 
 
 class Draw:

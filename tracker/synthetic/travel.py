@@ -19,12 +19,36 @@ from tracker.synthetic.names import BLOCKED_KEYS, TRADITIONS, public_pools
 from tracker.synthetic.profiles import DEFAULT, Profile
 from tracker.synthetic.trips import WINDOW_DAYS, Network, Trip
 
-TRAVEL_COLUMNS = ("record_id", "source", "family_name", "given_names", "date_of_birth", "sex",
-                  "nationality", "doc_type", "doc_number", "doc_issuing_country", "direction",
-                  "departure_port", "arrival_port", "departure_country", "arrival_country",
-                  "departure_time", "carrier", "flight_number")  # fmt: skip
-ROUTE_COLUMNS = ("source", "direction", "departure_port", "arrival_port", "departure_country",
-                 "arrival_country", "carrier", "flight_number")  # fmt: skip
+TRAVEL_COLUMNS = (
+    "record_id",
+    "source",
+    "family_name",
+    "given_names",
+    "date_of_birth",
+    "sex",
+    "nationality",
+    "doc_type",
+    "doc_number",
+    "doc_issuing_country",
+    "direction",
+    "departure_port",
+    "arrival_port",
+    "departure_country",
+    "arrival_country",
+    "departure_time",
+    "carrier",
+    "flight_number",
+)
+ROUTE_COLUMNS = (
+    "source",
+    "direction",
+    "departure_port",
+    "arrival_port",
+    "departure_country",
+    "arrival_country",
+    "carrier",
+    "flight_number",
+)
 
 
 def _skewed(rng: np.random.Generator, pool: np.ndarray, n: int) -> np.ndarray:
@@ -44,8 +68,14 @@ def _letters(name: str) -> str:
 class PublicFactory:
     """Vectorised members of the travelling public and their trips."""
 
-    def __init__(self, network: Network, ledger: Ledger, avoid: set[str],
-                 rng: np.random.Generator, profile: Profile = DEFAULT):  # fmt: skip
+    def __init__(
+        self,
+        network: Network,
+        ledger: Ledger,
+        avoid: set[str],
+        rng: np.random.Generator,
+        profile: Profile = DEFAULT,
+    ):
         self.network, self.ledger, self.avoid, self.rng = network, ledger, avoid, rng
         self.profile = profile
         as_of = network.as_of
@@ -53,9 +83,11 @@ class PublicFactory:
         self.keys = tuple(k for k, w in mix.items() if w > 0)
         weights = np.array([mix[k] for k in self.keys])
         self.weights = weights / weights.sum()
-        self.pools = {(k, s): {name: np.array(v, dtype=object)
-                               for name, v in public_pools(k, s).items()}
-                      for k in self.keys for s in "MF"}  # fmt: skip
+        self.pools = {
+            (k, s): {name: np.array(v, dtype=object) for name, v in public_pools(k, s).items()}
+            for k in self.keys
+            for s in "MF"
+        }
         self.nat = {}
         for k in self.keys:
             codes: dict[str, float] = {}
@@ -64,12 +96,15 @@ class PublicFactory:
                 for c in parts:
                     codes[c] = codes.get(c, 0) + w / len(parts)
             total = sum(codes.values())
-            self.nat[k] = (np.array(list(codes), dtype=object),
-                           np.array(list(codes.values())) / total)  # fmt: skip
+            self.nat[k] = (
+                np.array(list(codes), dtype=object),
+                np.array(list(codes.values())) / total,
+            )
         self.base = as_of.toordinal() - 95 * 366
-        self.date_text = np.array([date.fromordinal(o).isoformat()
-                                   for o in range(self.base, as_of.toordinal() + 3700)],
-                                  dtype=object)  # fmt: skip
+        self.date_text = np.array(
+            [date.fromordinal(o).isoformat() for o in range(self.base, as_of.toordinal() + 3700)],
+            dtype=object,
+        )
         self.as_of_ord = as_of.toordinal()
 
     # --- people ---------------------------------------------------------------------------
@@ -107,12 +142,16 @@ class PublicFactory:
                     else:
                         first = np.where(has, first + " " + middle, first)
                 family[sel], given[sel] = fam, first
-        frame = pd.DataFrame({"family_name": family, "given_names": given,
-                              "nationality": nationality})  # fmt: skip
+        frame = pd.DataFrame(
+            {"family_name": family, "given_names": given, "nationality": nationality}
+        )
         frame["sex"] = np.where(male, "M", "F").astype(object)
         frame.loc[rng.random(n) < 0.02, "sex"] = "U"
-        age = np.where(rng.random(n) < 0.08, rng.integers(60, 18 * 365, n),
-                       18 * 365 + (rng.beta(2.0, 3.0, n) * 67 * 365).astype(np.int64))
+        age = np.where(
+            rng.random(n) < 0.08,
+            rng.integers(60, 18 * 365, n),
+            18 * 365 + (rng.beta(2.0, 3.0, n) * 67 * 365).astype(np.int64),
+        )
         dob = self.as_of_ord - age
         self._clear_of_register(frame, dob)
         frame["date_of_birth"] = self.date_text[dob - self.base]
@@ -129,8 +168,9 @@ class PublicFactory:
         rng = self.rng
         family = frame["family_name"].to_numpy(dtype=object)
         first_given = [_letters(g) for g in frame["given_names"].to_numpy(dtype=object)]
-        famous = np.array([f"{g}|{_letters(f)}" in BLOCKED_KEYS
-                           for g, f in zip(first_given, family, strict=True)])  # fmt: skip
+        famous = np.array(
+            [f"{g}|{_letters(f)}" in BLOCKED_KEYS for g, f in zip(first_given, family, strict=True)]
+        )
         if famous.any():
             idx = np.flatnonzero(famous)
             family[idx] = rng.choice(np.array(_PLAIN_SURNAMES, dtype=object), idx.size)
@@ -139,9 +179,14 @@ class PublicFactory:
         todo = np.arange(len(frame))
         for _ in range(6):
             texts = self.date_text[dob[todo] - self.base]
-            clash = np.array([f"{first_family[i]}|{first_given[i]}|{t}" in self.avoid
-                              or f"{first_given[i]}|{first_family[i]}|{t}" in self.avoid
-                              for i, t in zip(todo, texts, strict=True)], dtype=bool)  # fmt: skip
+            clash = np.array(
+                [
+                    f"{first_family[i]}|{first_given[i]}|{t}" in self.avoid
+                    or f"{first_given[i]}|{first_family[i]}|{t}" in self.avoid
+                    for i, t in zip(todo, texts, strict=True)
+                ],
+                dtype=bool,
+            )
             todo = todo[clash]
             if not todo.size:
                 return
@@ -166,7 +211,10 @@ class PublicFactory:
         number = self.ledger.bulk_passports(code, rng)
         doc_type[none], number[none], code[none] = "", "", ""
         frame["doc_type"], frame["doc_number"], frame["doc_issuing_country"] = (
-            doc_type, number, code)  # fmt: skip
+            doc_type,
+            number,
+            code,
+        )
         expiry = self.as_of_ord + rng.integers(60, 3600, n)
         frame["expiry"] = np.where(none, "", self.date_text[expiry - self.base])
 

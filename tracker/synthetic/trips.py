@@ -53,9 +53,20 @@ class Network:
 
     def _build_routes(self, rng: np.random.Generator) -> None:
         n = len(self.uk) * len(self.abroad) * 2
-        cols = {k: np.empty(n, dtype=object) for k in (
-            "source", "departure_port", "arrival_port", "departure_country", "arrival_country",
-            "carrier", "flight_number", "direction", "clock")}  # fmt: skip
+        cols = {
+            k: np.empty(n, dtype=object)
+            for k in (
+                "source",
+                "departure_port",
+                "arrival_port",
+                "departure_country",
+                "arrival_country",
+                "carrier",
+                "flight_number",
+                "direction",
+                "clock",
+            )
+        }
         self.dep_airport = np.empty(n, dtype=np.int64)  # index into self.airports
         self.airports = self.uk + self.abroad
         next_number: dict[str, int] = {}
@@ -81,8 +92,9 @@ class Network:
     def _build_clock(self) -> None:
         """Day strings and each airport's UTC offset per day (offsets move with DST)."""
         n_days = WINDOW_DAYS + FUTURE_DAYS
-        self.day_text = np.array([(self.first_day + days(k)).isoformat() for k in range(n_days)],
-                                 dtype=object)  # fmt: skip
+        self.day_text = np.array(
+            [(self.first_day + days(k)).isoformat() for k in range(n_days)], dtype=object
+        )
         table = np.empty((len(self.airports), n_days), dtype=object)
         for a, code in enumerate(self.airports):
             tz = airport(code).tz
@@ -138,16 +150,19 @@ def _destination(tradition: str, network: Network, draw: Draw) -> str:
     return draw.weighted(network.abroad, cumulative(network.abroad_watch.tolist()))
 
 
-def _place(trips: list[Trip], low: date, high: date, length: int, draw: Draw,
-           clear: int) -> date | None:  # fmt: skip
+def _place(
+    trips: list[Trip], low: date, high: date, length: int, draw: Draw, clear: int
+) -> date | None:
     """A departure day in [low, high] at least ``clear`` days away from other trips."""
     if high < low:
         return None
     for _ in range(12):
         out = low + days(draw.between(0, (high - low).days))
         back = out + days(length)
-        if all(back + days(clear) < t.out_day or out > (t.back_day or t.out_day) + days(clear)
-               for t in trips):  # fmt: skip
+        if all(
+            back + days(clear) < t.out_day or out > (t.back_day or t.out_day) + days(clear)
+            for t in trips
+        ):
             return out
     return None
 
@@ -171,8 +186,9 @@ def plan_trips(case: Case, tradition: str, network: Network, draw: Draw) -> list
         if back > as_of - days(1):
             back = None
         seen = back is not None and (kind is not None or draw.chance(0.95))
-        trips.append(Trip(case.index, network.uk_for(abroad, draw), abroad, out, back, seen,
-                          length, kind))  # fmt: skip
+        trips.append(
+            Trip(case.index, network.uk_for(abroad, draw), abroad, out, back, seen, length, kind)
+        )
 
     start = max(window_low, case.requirement_start + days(75))
     if case.planted in TRAVEL_KINDS:
@@ -190,5 +206,13 @@ def random_trip(person_index: int, tradition: str, network: Network, draw: Draw)
     abroad = _destination(tradition, network, draw)
     length = draw.between(3, 21)
     out = network.first_day + days(draw.between(1, WINDOW_DAYS - 2 - length))
-    return Trip(person_index, network.uk_for(abroad, draw), abroad, out, out + days(length),
-                True, length, "hard_negative")  # fmt: skip
+    return Trip(
+        person_index,
+        network.uk_for(abroad, draw),
+        abroad,
+        out,
+        out + days(length),
+        True,
+        length,
+        "hard_negative",
+    )

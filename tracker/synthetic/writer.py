@@ -15,20 +15,60 @@ from types import TracebackType
 
 import pandas as pd
 
-OFFENDER_COLUMNS = ("offender_id", "family_name", "given_names", "date_of_birth", "sex",
-                    "nationalities", "requirement_start", "notification_period", "jurisdiction",
-                    "tier", "risk_level", "managing_force", "status", "wanted_since",
-                    "fixed_abode", "address_line", "postcode", "last_known_area",
-                    "offence_category", "height_cm", "description")  # fmt: skip
+OFFENDER_COLUMNS = (
+    "offender_id",
+    "family_name",
+    "given_names",
+    "date_of_birth",
+    "sex",
+    "nationalities",
+    "requirement_start",
+    "notification_period",
+    "jurisdiction",
+    "tier",
+    "risk_level",
+    "managing_force",
+    "status",
+    "wanted_since",
+    "fixed_abode",
+    "address_line",
+    "postcode",
+    "last_known_area",
+    "offence_category",
+    "height_cm",
+    "description",
+)
 ALIAS_COLUMNS = ("offender_id", "family_name", "given_names", "kind")
 DOCUMENT_COLUMNS = ("offender_id", "doc_type", "doc_number", "issuing_country", "expires_on")
-NOTIFICATION_COLUMNS = ("notification_id", "offender_id", "kind", "notified_on", "effective_on",
-                        "departure_date", "return_date", "destination_countries",
-                        "departure_port", "arrival_port", "carrier")  # fmt: skip
-TRUTH_LINK_COLUMNS = ("travel_source", "travel_record_id", "offender_id", "category",
-                      "corruptions", "hard_negative_of")  # fmt: skip
-TRUTH_FLAG_COLUMNS = ("offender_id", "kind", "travel_source", "travel_record_id",
-                      "notification_id", "note")  # fmt: skip
+NOTIFICATION_COLUMNS = (
+    "notification_id",
+    "offender_id",
+    "kind",
+    "notified_on",
+    "effective_on",
+    "departure_date",
+    "return_date",
+    "destination_countries",
+    "departure_port",
+    "arrival_port",
+    "carrier",
+)
+TRUTH_LINK_COLUMNS = (
+    "travel_source",
+    "travel_record_id",
+    "offender_id",
+    "category",
+    "corruptions",
+    "hard_negative_of",
+)
+TRUTH_FLAG_COLUMNS = (
+    "offender_id",
+    "kind",
+    "travel_source",
+    "travel_record_id",
+    "notification_id",
+    "note",
+)
 
 
 class CsvSink:
@@ -49,8 +89,9 @@ class CsvSink:
             self.row(values)
 
     def frame(self, frame: pd.DataFrame) -> None:
-        frame.to_csv(self._file, header=False, index=False, columns=list(self.columns),
-                     lineterminator="\n")  # fmt: skip
+        frame.to_csv(
+            self._file, header=False, index=False, columns=list(self.columns), lineterminator="\n"
+        )
         self.rows += len(frame)
 
     def close(self) -> None:
@@ -59,8 +100,12 @@ class CsvSink:
     def __enter__(self) -> CsvSink:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
-                 tb: TracebackType | None) -> None:  # fmt: skip
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.close()
 
 
@@ -88,10 +133,15 @@ class JsonlSink:
         keep = [c in self.required for c in self.columns]
         dumps, names = json.dumps, self.columns
         lines = [
-            dumps({n: (v if v != "" or k else None)
-                   for n, v, k in zip(names, values, keep, strict=True)}, ensure_ascii=False)
+            dumps(
+                {
+                    n: (v if v != "" or k else None)
+                    for n, v, k in zip(names, values, keep, strict=True)
+                },
+                ensure_ascii=False,
+            )
             for values in zip(*columns, strict=True)
-        ]  # fmt: skip
+        ]
         if lines:
             self._file.write("\n".join(lines) + "\n")
         self.rows += len(lines)
@@ -102,6 +152,10 @@ class JsonlSink:
     def __enter__(self) -> JsonlSink:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
-                 tb: TracebackType | None) -> None:  # fmt: skip
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.close()

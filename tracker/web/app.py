@@ -49,9 +49,13 @@ def _settings(config: WebSettings | Settings | str | None, overrides: dict) -> W
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """While the server runs, the audit trail is checkpointed between nights."""
     installation = app.state.settings.installation
-    checkpoints = PeriodicCheckpoints(app.state.sessions, installation.keys_dir,
-                                      installation.data_dir, app.state.clock,
-                                      poll=app.state.checkpoint_poll)  # fmt: skip
+    checkpoints = PeriodicCheckpoints(
+        app.state.sessions,
+        installation.keys_dir,
+        installation.data_dir,
+        app.state.clock,
+        poll=app.state.checkpoint_poll,
+    )
     checkpoints.start()
     try:
         yield
@@ -59,9 +63,13 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         checkpoints.stop()
 
 
-def create_app(config: WebSettings | Settings | str | None = None, *,
-               clock: Callable[[], float] = time.time,
-               checkpoint_poll: float = WEB_POLL_SECONDS, **overrides) -> FastAPI:  # fmt: skip
+def create_app(
+    config: WebSettings | Settings | str | None = None,
+    *,
+    clock: Callable[[], float] = time.time,
+    checkpoint_poll: float = WEB_POLL_SECONDS,
+    **overrides,
+) -> FastAPI:
     """The application for ``config``: web settings, the tracker's settings, or a database URL.
 
     ``overrides`` set any ``WebSettings`` field (``secret_key``, ``idle_minutes``...);
@@ -69,8 +77,14 @@ def create_app(config: WebSettings | Settings | str | None = None, *,
     looks at whether the audit trail is due a checkpoint.
     """
     settings = _settings(config, overrides)
-    app = FastAPI(title="tracker", version=__version__, docs_url=None, redoc_url=None,
-                  openapi_url=None, lifespan=_lifespan)  # fmt: skip
+    app = FastAPI(
+        title="tracker",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=_lifespan,
+    )
     app.state.checkpoint_poll = checkpoint_poll
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
@@ -82,9 +96,13 @@ def create_app(config: WebSettings | Settings | str | None = None, *,
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _include_routes(app)
     _add_error_pages(app)
-    app.add_middleware(SessionMiddleware, secret_key=settings.secret_key,
-                       idle_minutes=settings.idle_minutes, session_hours=settings.session_hours,
-                       clock=clock)  # fmt: skip
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        idle_minutes=settings.idle_minutes,
+        session_hours=settings.session_hours,
+        clock=clock,
+    )
     app.add_middleware(SecurityHeadersMiddleware)
     return app
 
@@ -107,9 +125,11 @@ def _include_routes(app: FastAPI) -> None:
 
 def _error_page(request: Request, status: int, title: str, message: str) -> Response:
     return request.app.state.templates.TemplateResponse(
-        request, "error.html", {"title": title, "message": message, "status": status},
+        request,
+        "error.html",
+        {"title": title, "message": message, "status": status},
         status_code=status,
-    )  # fmt: skip
+    )
 
 
 def _add_error_pages(app: FastAPI) -> None:
@@ -140,5 +160,6 @@ def _add_error_pages(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
         titles = {404: "Not found", 405: "Not allowed here"}
-        return _error_page(request, exc.status_code, titles.get(exc.status_code, "Error"),
-                           str(exc.detail))  # fmt: skip
+        return _error_page(
+            request, exc.status_code, titles.get(exc.status_code, "Error"), str(exc.detail)
+        )

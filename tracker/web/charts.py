@@ -10,8 +10,16 @@ from __future__ import annotations
 from tracker.reports import charts
 from tracker.reports.daily import DailyFigures
 
-CHART_NAMES = ("new_flags", "open_flags", "trend", "by_force", "bands", "probabilities",
-               "rejects", "timings")  # fmt: skip
+CHART_NAMES = (
+    "new_flags",
+    "open_flags",
+    "trend",
+    "by_force",
+    "bands",
+    "probabilities",
+    "rejects",
+    "timings",
+)
 
 
 def draw_chart(figures: DailyFigures, name: str) -> str:
@@ -29,8 +37,11 @@ def draw_chart(figures: DailyFigures, name: str) -> str:
     if name == "probabilities":
         return charts.histogram(figures.probabilities, "Match probability of links")
     if name == "rejects":
-        return charts.bars({f"{c}: {r}"[:60]: n for c, r, n in figures.rejects_by_reason[:15]},
-                           "Rejected rows by reason", colour="#a61e4d")  # fmt: skip
+        return charts.bars(
+            {f"{c}: {r}"[:60]: n for c, r, n in figures.rejects_by_reason[:15]},
+            "Rejected rows by reason",
+            colour="#a61e4d",
+        )
     if name == "timings":
         return charts.bars(figures.timings, "Stage timings", unit="seconds", colour="#555")
     raise KeyError(name)

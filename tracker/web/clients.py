@@ -83,7 +83,7 @@ forwarded_without_proxies = _OnceWarning(
 def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     text = text.strip()
     if text.startswith("[") and "]" in text:  # [v6]:port
-        text = text[1:text.index("]")]
+        text = text[1 : text.index("]")]
     elif text.count(":") == 1:  # v4:port
         text = text.split(":")[0]
     try:
@@ -92,8 +92,9 @@ def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
         return None
 
 
-def _trusted(address: ipaddress.IPv4Address | ipaddress.IPv6Address | None,
-             proxies: Iterable[Network]) -> bool:  # fmt: skip
+def _trusted(
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address | None, proxies: Iterable[Network]
+) -> bool:
     return address is not None and any(address in network for network in proxies)
 
 

@@ -37,7 +37,7 @@ SERVER_ERROR_PAGE = (
     b'<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
     b"<title>Server error \xc2\xb7 Tracker</title>"
     b'<link rel="stylesheet" href="/static/app.css"></head>\n<body><main id="main">'
-    b"<h1>Server error</h1><p class=\"error\">Something went wrong on the server. It has been "
+    b'<h1>Server error</h1><p class="error">Something went wrong on the server. It has been '
     b"logged; try again, and if it happens again tell the administrator when.</p>"
     b'<p><a href="/">Back to the start page</a></p></main></body></html>\n'
 )
@@ -81,14 +81,22 @@ class SecurityHeadersMiddleware:
         except Exception:
             if started:  # part of the answer is on its way: nothing better can be sent
                 raise
-            LOG.exception("unexpected error answering %s %s", scope.get("method"),
-                          scope.get("path"))  # fmt: skip
+            LOG.exception(
+                "unexpected error answering %s %s", scope.get("method"), scope.get("path")
+            )
             await _server_error(send_with_headers)
 
 
 async def _server_error(send: Send) -> None:
     """The 500 page, through ``send`` so it carries the security headers."""
-    await send({"type": "http.response.start", "status": 500, "headers": [
-        (b"content-type", b"text/html; charset=utf-8"),
-        (b"content-length", str(len(SERVER_ERROR_PAGE)).encode("latin-1"))]})  # fmt: skip
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 500,
+            "headers": [
+                (b"content-type", b"text/html; charset=utf-8"),
+                (b"content-length", str(len(SERVER_ERROR_PAGE)).encode("latin-1")),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": SERVER_ERROR_PAGE})

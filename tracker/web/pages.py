@@ -90,15 +90,23 @@ class Page:
         return templates.TemplateResponse(
             self.request,
             template,
-            {"actor": self.actor, "can": self.can, "nav": self.navigation(),
-             "flashes": self.session.pop_flash(), **context},
+            {
+                "actor": self.actor,
+                "can": self.can,
+                "nav": self.navigation(),
+                "flashes": self.session.pop_flash(),
+                **context,
+            },
             status_code=status_code,
-        )  # fmt: skip
+        )
 
     def navigation(self) -> list[tuple[str, str, bool]]:
         path = self.request.url.path
-        return [(label, url, path.startswith(url)) for label, url, action in NAVIGATION
-                if self.can(action)]  # fmt: skip
+        return [
+            (label, url, path.startswith(url))
+            for label, url, action in NAVIGATION
+            if self.can(action)
+        ]
 
     def redirect(self, url: str, flash: tuple[str, str] | None = None) -> Response:
         if flash:
@@ -112,8 +120,13 @@ def signed_in_actor(db: Session, session: WebSession) -> Actor:
     if not session.signed_in:
         raise NotSignedIn(session.ended)
     user = db.get(User, session.user_id)
-    if (user is None or user.name != session.name or not user.active
-            or session.version is None or user.session_version != session.version):  # fmt: skip
+    if (
+        user is None
+        or user.name != session.name
+        or not user.active
+        or session.version is None
+        or user.session_version != session.version
+    ):
         session.clear("changed")
         raise NotSignedIn("changed")
     return Actor(user.name, user.role, user.id)

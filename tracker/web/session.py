@@ -102,8 +102,13 @@ class WebSession:
         return {k: data[k] for k in self.STORED}
 
 
-def load_session(serializer: URLSafeSerializer, cookie: str | None, now: float,
-                 idle_seconds: float, max_seconds: float) -> WebSession:  # fmt: skip
+def load_session(
+    serializer: URLSafeSerializer,
+    cookie: str | None,
+    now: float,
+    idle_seconds: float,
+    max_seconds: float,
+) -> WebSession:
     """The session in ``cookie``; a fresh anonymous one if it is missing, forged or expired."""
     if not cookie:
         return WebSession()
@@ -125,8 +130,15 @@ def load_session(serializer: URLSafeSerializer, cookie: str | None, now: float,
 class SessionMiddleware:
     """Loads the session into ``scope["web_session"]``, checks CSRF, writes the cookie back."""
 
-    def __init__(self, app: ASGIApp, *, secret_key: str, idle_minutes: int, session_hours: int,
-                 clock: Callable[[], float] = time.time):  # fmt: skip
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        secret_key: str,
+        idle_minutes: int,
+        session_hours: int,
+        clock: Callable[[], float] = time.time,
+    ):
         self.app = app
         self.serializer = URLSafeSerializer(secret_key, salt="tracker.web.session")
         self.idle_seconds = idle_minutes * 60
@@ -140,8 +152,9 @@ class SessionMiddleware:
             return
         headers = Headers(scope=scope)
         now = self.clock()
-        session = load_session(self.serializer, _cookie(headers), now, self.idle_seconds,
-                               self.max_seconds)  # fmt: skip
+        session = load_session(
+            self.serializer, _cookie(headers), now, self.idle_seconds, self.max_seconds
+        )
         if session.signed_in:
             session.seen = now
         scope["web_session"] = session
@@ -153,8 +166,9 @@ class SessionMiddleware:
                 return
             problem = _csrf_problem(session, headers, body)
             if problem:
-                await HTMLResponse(REFUSED_FORM.format(problem=problem),
-                                   status_code=403)(scope, receive, send)  # fmt: skip
+                await HTMLResponse(REFUSED_FORM.format(problem=problem), status_code=403)(
+                    scope, receive, send
+                )
                 return
             receive = _replay(body)
         secure = scope.get("scheme") == "https"

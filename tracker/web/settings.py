@@ -47,7 +47,8 @@ class WebSettings:
     client_attempts: int | None = None  # default: TRACKER_SIGNIN_CLIENT_LIMIT, else 30
     # Proxies whose X-Forwarded-For is believed (addresses or CIDRs); none by default.
     trusted_proxies: tuple[Network, ...] | str = field(
-        default_factory=lambda: os.environ.get("TRACKER_TRUSTED_PROXIES", ""))
+        default_factory=lambda: os.environ.get("TRACKER_TRUSTED_PROXIES", "")
+    )
 
     def __post_init__(self) -> None:
         if self.client_attempts is not None:
@@ -61,8 +62,13 @@ class WebSettings:
         data_dir = Path(overrides.pop("data_dir", None) or settings.data_dir)
         secret = overrides.pop("secret_key", None) or load_secret_key(data_dir)
         tracker = settings.model_copy(update={"data_dir": data_dir})
-        return cls(database_url=settings.database_url, secret_key=secret, data_dir=data_dir,
-                   tracker=tracker, **overrides)  # fmt: skip
+        return cls(
+            database_url=settings.database_url,
+            secret_key=secret,
+            data_dir=data_dir,
+            tracker=tracker,
+            **overrides,
+        )
 
     @property
     def installation(self) -> Settings:

@@ -42,8 +42,7 @@ def make_environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.filters.update(when=_when, weight=_weight, probability=_probability,
-                               words=_words)  # fmt: skip
+    environment.filters.update(when=_when, weight=_weight, probability=_probability, words=_words)
     environment.globals.update(csrf_token=_csrf_token, csrf_field=CSRF_FIELD)
     return environment
 

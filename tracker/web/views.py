@@ -68,8 +68,9 @@ def register_view(offender: Offender, actor: Actor) -> list[tuple[str, str]]:
 def travel_view(travel: TravelRecord) -> list[tuple[str, str]]:
     rows = [("record", f"{travel.source}/{travel.record_id}")]
     rows += [(label, _text(getattr(travel, name))) for name, label in TRAVEL_FIELDS]
-    document = " ".join(v for v in (travel.doc_type, travel.doc_number,
-                                     travel.doc_issuing_country) if v)  # fmt: skip
+    document = " ".join(
+        v for v in (travel.doc_type, travel.doc_number, travel.doc_issuing_country) if v
+    )
     rows.append(("document", document or "–"))
     return rows
 
@@ -84,8 +85,10 @@ class TimelineEvent:
 
 def _notification_detail(n: Notification) -> str:
     if n.kind == "foreign_travel":
-        return (f"departing {_text(n.departure_date)}, return {_text(n.return_date)}, to "
-                f"{n.destination_countries or '–'}")  # fmt: skip
+        return (
+            f"departing {_text(n.departure_date)}, return {_text(n.return_date)}, to "
+            f"{n.destination_countries or '–'}"
+        )
     if n.kind == "travel_return" and n.return_date:
         return f"returned {n.return_date.isoformat()}"
     if n.effective_on:
@@ -95,20 +98,32 @@ def _notification_detail(n: Notification) -> str:
 
 def timeline(evidence: Evidence) -> list[TimelineEvent]:
     """The notifications around the travel, with the travel, the deadline and the detection."""
-    events = [TimelineEvent(n.notified_on, f"{n.kind.replace('_', ' ')} notification",
-                            f"{n.notification_id} {_notification_detail(n)}".strip(),
-                            "notification") for n in evidence.timeline]  # fmt: skip
+    events = [
+        TimelineEvent(
+            n.notified_on,
+            f"{n.kind.replace('_', ' ')} notification",
+            f"{n.notification_id} {_notification_detail(n)}".strip(),
+            "notification",
+        )
+        for n in evidence.timeline
+    ]
     t = evidence.travel
     if t is not None:
-        events.append(TimelineEvent(
-            t.departure_local_date, f"travel {t.direction}",
-            f"{t.departure_port or t.departure_country} → {t.arrival_port or t.arrival_country}"
-            f" {t.carrier or ''} {t.flight_number or ''}".strip(), "travel"))  # fmt: skip
+        events.append(
+            TimelineEvent(
+                t.departure_local_date,
+                f"travel {t.direction}",
+                f"{t.departure_port or t.departure_country} → {t.arrival_port or t.arrival_country}"
+                f" {t.carrier or ''} {t.flight_number or ''}".strip(),
+                "travel",
+            )
+        )
     flag = evidence.flag
     if flag.due_on:
         events.append(TimelineEvent(flag.due_on, "deadline", flag.rule, "deadline"))
-    events.append(TimelineEvent(flag.detected_on, "flag raised", flag.kind.replace("_", " "),
-                                "detected"))  # fmt: skip
+    events.append(
+        TimelineEvent(flag.detected_on, "flag raised", flag.kind.replace("_", " "), "detected")
+    )
     order = {"notification": 0, "travel": 1, "deadline": 2, "detected": 3}
     return sorted(events, key=lambda e: (e.on, order[e.kind]))
 
@@ -118,8 +133,12 @@ def waterfall(evidence: Evidence) -> Waterfall | None:
     if link is None or not link.explanation:
         return None
     e = link.explanation
-    return build_waterfall(e.get("prior_weight", 0.0), evidence.comparison,
-                           e.get("total_weight", link.match_weight), link.match_probability)
+    return build_waterfall(
+        e.get("prior_weight", 0.0),
+        evidence.comparison,
+        e.get("total_weight", link.match_weight),
+        link.match_probability,
+    )
 
 
 def name_note(evidence: Evidence) -> str | None:

@@ -53,8 +53,9 @@ def _steps(prior: float, fields: list[dict], total: float) -> list[Bar]:
         if weight is None:
             continue
         kind = "up" if weight > 0 else "down" if weight < 0 else "none"
-        bars.append(Bar(row["label"], row.get("level") or "", weight, running, running + weight,
-                        kind))  # fmt: skip
+        bars.append(
+            Bar(row["label"], row.get("level") or "", weight, running, running + weight, kind)
+        )
         running += weight
     bars.append(Bar("total", "match weight", total, 0.0, total, "total"))
     return bars
@@ -67,8 +68,9 @@ def _ticks(low: float, high: float) -> list[float]:
     return [float(v) for v in range(first, int(high) + step + 1, step) if low <= v <= high]
 
 
-def build_waterfall(prior: float, fields: list[dict], total: float,
-                    probability: float | None) -> Waterfall:  # fmt: skip
+def build_waterfall(
+    prior: float, fields: list[dict], total: float, probability: float | None
+) -> Waterfall:
     """Bars with their pixel positions; ``fields`` are rows with label, level and weight."""
     steps = _steps(prior, fields, total)
     values = [0.0] + [b.start for b in steps] + [b.end for b in steps]
@@ -82,10 +84,27 @@ def build_waterfall(prior: float, fields: list[dict], total: float,
     bars = []
     for i, bar in enumerate(steps):
         left, right = sorted((x_of(bar.start), x_of(bar.end)))
-        bars.append(Bar(bar.label, bar.detail, bar.weight, bar.start, bar.end, bar.kind,
-                        x=left, width=round(max(right - left, 1.5), 1),
-                        y=TOP + i * ROW_HEIGHT))  # fmt: skip
+        bars.append(
+            Bar(
+                bar.label,
+                bar.detail,
+                bar.weight,
+                bar.start,
+                bar.end,
+                bar.kind,
+                x=left,
+                width=round(max(right - left, 1.5), 1),
+                y=TOP + i * ROW_HEIGHT,
+            )
+        )
     height = TOP + len(bars) * ROW_HEIGHT + AXIS_HEIGHT
     ticks = [(x_of(v), f"{v:g}") for v in _ticks(low, high)]
-    return Waterfall(bars, total, probability, x_of(0.0), ticks,
-                     LABEL_WIDTH + CHART_WIDTH + VALUE_WIDTH + 8, height)  # fmt: skip
+    return Waterfall(
+        bars,
+        total,
+        probability,
+        x_of(0.0),
+        ticks,
+        LABEL_WIDTH + CHART_WIDTH + VALUE_WIDTH + 8,
+        height,
+    )

@@ -33,13 +33,20 @@ def _users_page(request: Request, status_code: int = 200, **context) -> Response
     with page(request, "users.list") as p:
         now = datetime.fromtimestamp(now_seconds(request), UTC)
         policy = request.app.state.settings.throttle
-        throttles = (current_throttles(p.db, now, policy)
-                     if p.can("users.clear_throttle") else [])  # fmt: skip
-        return p.render("users.html", status_code=status_code, users=list_users(p.db),
-                        roles=ROLES, error=context.get("error"), now=now, throttles=throttles,
-                        address_wide=ADDRESS_WIDE, address_limit=policy.address_failures,
-                        window_minutes=policy.max_delay_minutes,
-                        form=context.get("form", {}))  # fmt: skip
+        throttles = current_throttles(p.db, now, policy) if p.can("users.clear_throttle") else []
+        return p.render(
+            "users.html",
+            status_code=status_code,
+            users=list_users(p.db),
+            roles=ROLES,
+            error=context.get("error"),
+            now=now,
+            throttles=throttles,
+            address_wide=ADDRESS_WIDE,
+            address_limit=policy.address_failures,
+            window_minutes=policy.max_delay_minutes,
+            form=context.get("form", {}),
+        )
 
 
 @router.get("/admin/users")
@@ -59,8 +66,9 @@ def add(request: Request, name: str = Form(""), role: str = Form("")) -> Respons
 
 
 @router.post("/admin/users/password")
-def password(request: Request, name: str = Form(""), password: str = Form(""),
-             repeat: str = Form("")) -> Response:  # fmt: skip
+def password(
+    request: Request, name: str = Form(""), password: str = Form(""), repeat: str = Form("")
+) -> Response:
     try:
         with page(request, "users.set_password") as p:
             if password != repeat:
@@ -88,8 +96,9 @@ def deactivate(request: Request, name: str = Form("", max_length=100)) -> Respon
     def change(p: Page) -> None:
         deactivate_user(p.db, p.actor.name, name)
 
-    return _access_change(request, "users.deactivate", change,
-                          f"Deactivated {name}: their sessions have ended.")  # fmt: skip
+    return _access_change(
+        request, "users.deactivate", change, f"Deactivated {name}: their sessions have ended."
+    )
 
 
 @router.post("/admin/users/activate")
@@ -101,24 +110,31 @@ def activate(request: Request, name: str = Form("", max_length=100)) -> Response
 
 
 @router.post("/admin/users/role")
-def role(request: Request, name: str = Form("", max_length=100),
-         role: str = Form("", max_length=20)) -> Response:  # fmt: skip
+def role(
+    request: Request, name: str = Form("", max_length=100), role: str = Form("", max_length=20)
+) -> Response:
     def change(p: Page) -> None:
         set_role(p.db, p.actor.name, name, role)
 
-    return _access_change(request, "users.set_role", change,
-                          f"{name} is now {role}: their sessions have ended.")  # fmt: skip
+    return _access_change(
+        request, "users.set_role", change, f"{name} is now {role}: their sessions have ended."
+    )
 
 
 @router.post("/admin/users/throttle/clear")
-def unthrottle(request: Request, account: str = Form("", max_length=100),
-               client: str = Form("", max_length=64)) -> Response:  # fmt: skip
+def unthrottle(
+    request: Request, account: str = Form("", max_length=100), client: str = Form("", max_length=64)
+) -> Response:
     def change(p: Page) -> None:
         clear_throttle(p.db, p.actor.name, account, client)
 
     whom = "every name" if account == ADDRESS_WIDE else account
-    return _access_change(request, "users.clear_throttle", change,
-                          f"Sign-in throttle cleared for {whom} from {client}.")  # fmt: skip
+    return _access_change(
+        request,
+        "users.clear_throttle",
+        change,
+        f"Sign-in throttle cleared for {whom} from {client}.",
+    )
 
 
 class BadFilter(ValueError):
@@ -134,17 +150,21 @@ def _instant(label: str, text: str | None) -> datetime | None:
         value = datetime.fromisoformat(text[:40])
         return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
     except (ValueError, OverflowError):
-        raise BadFilter(f"“{label}” must be a date (2026-11-20) or a date and time with its "
-                        "offset, between the years 1 and 9999 in UTC") from None
+        raise BadFilter(
+            f"“{label}” must be a date (2026-11-20) or a date and time with its "
+            "offset, between the years 1 and 9999 in UTC"
+        ) from None
 
 
 def _audit_filters(q) -> dict:
-    return {"actor": (q.get("actor") or "").strip()[:100] or None,
-            "action": q.get("action") if q.get("action") in AUDIT_ACTIONS else None,
-            "object_type": (q.get("object_type") or "").strip()[:50] or None,
-            "object_id": (q.get("object_id") or "").strip()[:100] or None,
-            "since": _instant("Since", q.get("since")),
-            "until": _instant("Until", q.get("until"))}  # fmt: skip
+    return {
+        "actor": (q.get("actor") or "").strip()[:100] or None,
+        "action": q.get("action") if q.get("action") in AUDIT_ACTIONS else None,
+        "object_type": (q.get("object_type") or "").strip()[:50] or None,
+        "object_id": (q.get("object_id") or "").strip()[:100] or None,
+        "since": _instant("Since", q.get("since")),
+        "until": _instant("Until", q.get("until")),
+    }
 
 
 @router.get("/admin/audit")
@@ -155,15 +175,35 @@ def audit(request: Request) -> Response:
         try:
             filters = _audit_filters(q)
         except BadFilter as exc:  # nothing read, so nothing to log
-            return p.render("audit.html", status_code=400, entries=[], problem=str(exc),
-                            actions=AUDIT_ACTIONS, limits=AUDIT_LIMITS, limit=limit, q=q)
+            return p.render(
+                "audit.html",
+                status_code=400,
+                entries=[],
+                problem=str(exc),
+                actions=AUDIT_ACTIONS,
+                limits=AUDIT_LIMITS,
+                limit=limit,
+                q=q,
+            )
         # Restricted values (address, postcode, date of birth, documents) never shown here.
         entries = shown_entries(p.db, query_audit_log(p.db, limit=limit, **filters))
-        record_event(p.db, actor=p.actor.name, action="consultation", object_type="audit_log",
-                     justification="audit log read in the web application",
-                     details={"entries": len(entries)})  # fmt: skip
-        return p.render("audit.html", entries=entries, problem=None, actions=AUDIT_ACTIONS,
-                        limits=AUDIT_LIMITS, limit=limit, q=q)  # fmt: skip
+        record_event(
+            p.db,
+            actor=p.actor.name,
+            action="consultation",
+            object_type="audit_log",
+            justification="audit log read in the web application",
+            details={"entries": len(entries)},
+        )
+        return p.render(
+            "audit.html",
+            entries=entries,
+            problem=None,
+            actions=AUDIT_ACTIONS,
+            limits=AUDIT_LIMITS,
+            limit=limit,
+            q=q,
+        )
 
 
 @router.get("/admin/audit/verify")
@@ -174,5 +214,9 @@ def verify(request: Request) -> Response:
     with page(request, "audit.verify") as p:
         report = verify_chain(p.db)
         anchor = verify_anchor(p.db, installation.keys_dir, installation.data_dir)
-        return p.render("audit_verify.html", report=report, anchor=anchor,
-                        fragment=request.headers.get("hx-request") == "true")  # fmt: skip
+        return p.render(
+            "audit_verify.html",
+            report=report,
+            anchor=anchor,
+            fragment=request.headers.get("hx-request") == "true",
+        )

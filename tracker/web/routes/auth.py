@@ -29,8 +29,10 @@ from tracker.web.pages import (
 
 router = APIRouter()
 
-REFUSED = ("Sign-in refused: the name or password is wrong, or there were too many attempts "
-           "from here. Try again later, or ask an admin.")  # fmt: skip
+REFUSED = (
+    "Sign-in refused: the name or password is wrong, or there were too many attempts "
+    "from here. Try again later, or ask an admin."
+)
 ENDED = {
     "idle": "You were signed out after a period without activity. Please sign in again.",
     "expired": "Your session reached its time limit. Please sign in again.",
@@ -41,13 +43,20 @@ ENDED = {
 
 def _form(request: Request, status: int = 200, **context) -> Response:
     settings = request.app.state.settings
-    values = {"next": "/", "name": "", "error": None, "notice": None,
-              "max_failures": settings.throttle.free_failures,
-              "max_delay_minutes": settings.throttle.max_delay_minutes,
-              "idle_minutes": settings.idle_minutes,
-              "flashes": web_session(request).pop_flash(), **context}  # fmt: skip
-    return request.app.state.templates.TemplateResponse(request, "sign_in.html", values,
-                                                        status_code=status)  # fmt: skip
+    values = {
+        "next": "/",
+        "name": "",
+        "error": None,
+        "notice": None,
+        "max_failures": settings.throttle.free_failures,
+        "max_delay_minutes": settings.throttle.max_delay_minutes,
+        "idle_minutes": settings.idle_minutes,
+        "flashes": web_session(request).pop_flash(),
+        **context,
+    }
+    return request.app.state.templates.TemplateResponse(
+        request, "sign_in.html", values, status_code=status
+    )
 
 
 @router.get("/sign-in")
@@ -59,16 +68,23 @@ def sign_in_form(request: Request, next: str = "/", ended: str | None = None) ->
 
 
 @router.post("/sign-in")
-def sign_in(request: Request, name: str = Form(""), password: str = Form(""),
-            next: str = Form("/")) -> Response:  # fmt: skip
+def sign_in(
+    request: Request, name: str = Form(""), password: str = Form(""), next: str = Form("/")
+) -> Response:
     """Both brakes, per (name, address) and per address, are in the database and count the
     attempt before the password is checked (``tracker.review.sign_in_throttle``)."""
     settings = request.app.state.settings
     client, now = client_of(request), now_seconds(request)
     name = name[:200]  # longer than any name; the throttle and the trail keep 100
     with transaction(request.app.state.sessions) as db:
-        result = check_sign_in(db, name, password, now=datetime.fromtimestamp(now, UTC),
-                               policy=settings.throttle, client=client)  # fmt: skip
+        result = check_sign_in(
+            db,
+            name,
+            password,
+            now=datetime.fromtimestamp(now, UTC),
+            policy=settings.throttle,
+            client=client,
+        )
         if result.ok:
             version = db.get(User, result.actor.user_id).session_version
     if not result.ok:
@@ -94,8 +110,9 @@ def sign_out(request: Request) -> Response:
 
 def _password_page(request: Request, status: int = 200, error: str | None = None) -> Response:
     with signed_in(request) as page:
-        return page.render("password.html", status_code=status, error=error,
-                           min_length=MIN_PASSWORD_LENGTH)  # fmt: skip
+        return page.render(
+            "password.html", status_code=status, error=error, min_length=MIN_PASSWORD_LENGTH
+        )
 
 
 @router.get("/account/password")
@@ -104,8 +121,9 @@ def password_form(request: Request) -> Response:
 
 
 @router.post("/account/password")
-def change_password(request: Request, current: str = Form(""), password: str = Form(""),
-                    repeat: str = Form("")) -> Response:  # fmt: skip
+def change_password(
+    request: Request, current: str = Form(""), password: str = Form(""), repeat: str = Form("")
+) -> Response:
     """Every other session of the person ends; this one stays signed in under the new version."""
     now = now_seconds(request)
     problem = None
@@ -113,16 +131,23 @@ def change_password(request: Request, current: str = Form(""), password: str = F
         try:
             if password != repeat:
                 raise PasswordError("the two new passwords typed differ")
-            user = change_own_password(page.db, page.actor, current, password,
-                                       client=client_of(request),
-                                       now=datetime.fromtimestamp(now, UTC),
-                                       policy=request.app.state.settings.throttle)  # fmt: skip
+            user = change_own_password(
+                page.db,
+                page.actor,
+                current,
+                password,
+                client=client_of(request),
+                now=datetime.fromtimestamp(now, UTC),
+                policy=request.app.state.settings.throttle,
+            )
         except PasswordError as exc:  # the transaction still commits a failure counted
             problem = str(exc)
         else:
             page.session.sign_in(user.id, user.name, user.session_version, now)
-            return page.redirect("/account/password",
-                                 ("success", "Password changed. Your other sessions have ended."))
+            return page.redirect(
+                "/account/password",
+                ("success", "Password changed. Your other sessions have ended."),
+            )
     return _password_page(request, 422, problem)
 
 

@@ -24,8 +24,12 @@ def healthz(request: Request) -> JSONResponse:
         problem = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         return JSONResponse({"status": "error", "database": problem}, status_code=503)
     newest = head_revision()
-    body = {"status": "ok" if revision == newest else "error", "version": __version__,
-            "schema": revision, "newest_schema": newest}  # fmt: skip
+    body = {
+        "status": "ok" if revision == newest else "error",
+        "version": __version__,
+        "schema": revision,
+        "newest_schema": newest,
+    }
     return JSONResponse(body, status_code=200 if revision == newest else 503)
 
 

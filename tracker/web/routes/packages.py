@@ -35,10 +35,14 @@ from tracker.web.pages import Page, page
 router = APIRouter()
 LOG = logging.getLogger("tracker.web")
 
-NO_KEY = ("this server has no usable signing key for packages, so nothing was built; an "
-          "administrator must set it up (`tracker keys init` on the server)")  # fmt: skip
-NO_FOLDER = ("this server could not write the package, so nothing was built; an administrator "
-             "must check its packages folder")  # fmt: skip
+NO_KEY = (
+    "this server has no usable signing key for packages, so nothing was built; an "
+    "administrator must set it up (`tracker keys init` on the server)"
+)
+NO_FOLDER = (
+    "this server could not write the package, so nothing was built; an administrator "
+    "must check its packages folder"
+)
 
 
 def shown_problem(exc: PackageOptionError | PackageRefused | OSError) -> str:
@@ -54,13 +58,21 @@ def shown_problem(exc: PackageOptionError | PackageRefused | OSError) -> str:
     return shown
 
 
-def _render(p: Page, status_code: int = 200, error: str | None = None,
-            form: dict | None = None) -> Response:  # fmt: skip
+def _render(
+    p: Page, status_code: int = 200, error: str | None = None, form: dict | None = None
+) -> Response:
     confirmed = review_queue(p.db, QueueFilter(statuses=("confirmed",)), page_size=200)
     candidates = [r for r in confirmed.rows if r["travel"]]
-    return p.render("packages.html", status_code=status_code, error=error, form=form or {},
-                    candidates=candidates, packages=list_packages(p.db),
-                    default_grading=DEFAULT_GRADING, handling=HANDLING_LABELS)  # fmt: skip
+    return p.render(
+        "packages.html",
+        status_code=status_code,
+        error=error,
+        form=form or {},
+        candidates=candidates,
+        packages=list_packages(p.db),
+        default_grading=DEFAULT_GRADING,
+        handling=HANDLING_LABELS,
+    )
 
 
 @router.get("/packages")
@@ -70,26 +82,53 @@ def packages(request: Request) -> Response:
 
 
 @router.post("/packages")
-def build(request: Request, flag_id: FormRowId, country: str = Form(""),
-          agency: str = Form(""), grading: str = Form(DEFAULT_GRADING),
-          handling: str = Form("P"), conditions: str = Form(""),
-          reason: str = Form("")) -> Response:  # fmt: skip
+def build(
+    request: Request,
+    flag_id: FormRowId,
+    country: str = Form(""),
+    agency: str = Form(""),
+    grading: str = Form(DEFAULT_GRADING),
+    handling: str = Form("P"),
+    conditions: str = Form(""),
+    reason: str = Form(""),
+) -> Response:
     settings = request.app.state.settings
-    form = {"flag_id": flag_id, "country": country, "agency": agency, "grading": grading,
-            "handling": handling, "conditions": conditions, "reason": reason}  # fmt: skip
+    form = {
+        "flag_id": flag_id,
+        "country": country,
+        "agency": agency,
+        "grading": grading,
+        "handling": handling,
+        "conditions": conditions,
+        "reason": reason,
+    }
     built = None
     try:
-        request_ = make_request(flag_id=flag_id, country=country, out_dir=settings.packages_dir,
-                                reason=reason, agency=agency or None, grading=grading,
-                                handling=handling, conditions=conditions or None,
-                                home_country=settings.installation.home_country)  # fmt: skip
+        request_ = make_request(
+            flag_id=flag_id,
+            country=country,
+            out_dir=settings.packages_dir,
+            reason=reason,
+            agency=agency or None,
+            grading=grading,
+            handling=handling,
+            conditions=conditions or None,
+            home_country=settings.installation.home_country,
+        )
         with page(request, "package.build") as p:
             tighten_own_folder(settings.packages_dir)
             built = build_package(p.db, p.actor, request_, settings.installation)
             note = "".join(f" Warning: {w}" for w in built.warnings)
-            response = p.redirect("/packages", ("success", (
-                f"Package {built.package_id} built for flag {flag_id} to {built.agency}; "
-                f"the flag is now actioned and the disclosure is in the audit trail.{note}")))
+            response = p.redirect(
+                "/packages",
+                (
+                    "success",
+                    (
+                        f"Package {built.package_id} built for flag {flag_id} to {built.agency}; "
+                        f"the flag is now actioned and the disclosure is in the audit trail.{note}"
+                    ),
+                ),
+            )
         return response
     except (PackageOptionError, PackageRefused, OSError) as exc:
         if built is not None:
@@ -110,11 +149,24 @@ def download(request: Request, package_id: PackageName) -> Response:
         package = p.db.query(Package).filter(Package.package_uid == package_id).one_or_none()
         path = Path(package.path + ".zip") if package else None
         if path is None or not path.is_file():
-            return p.render("error.html", status_code=404, title="No such package",
-                            message=f"no package {package_id!r} on this server")  # fmt: skip
-        record_event(p.db, actor=p.actor.name, action="consultation", object_type="package",
-                     object_id=package_id, justification="package zip downloaded",
-                     details={"flag_id": package.flag_id})  # fmt: skip
+            return p.render(
+                "error.html",
+                status_code=404,
+                title="No such package",
+                message=f"no package {package_id!r} on this server",
+            )
+        record_event(
+            p.db,
+            actor=p.actor.name,
+            action="consultation",
+            object_type="package",
+            object_id=package_id,
+            justification="package zip downloaded",
+            details={"flag_id": package.flag_id},
+        )
         data = path.read_bytes()
-    return Response(data, media_type="application/zip", headers={
-        "content-disposition": f'attachment; filename="{package_id}.zip"'})  # fmt: skip
+    return Response(
+        data,
+        media_type="application/zip",
+        headers={"content-disposition": f'attachment; filename="{package_id}.zip"'},
+    )

@@ -24,20 +24,30 @@ def _document(request: Request, page: int, page_size: int | None):
     page = max(1, page)
     page_size = None if page_size is None else min(max(1, page_size), 100)
     with request.app.state.sessions() as session:
-        doc = build_feed(session, datetime.now(UTC), settings.base_url, page=page,
-                         page_size=page_size, settings=settings)  # fmt: skip
+        doc = build_feed(
+            session,
+            datetime.now(UTC),
+            settings.base_url,
+            page=page,
+            page_size=page_size,
+            settings=settings,
+        )
     return doc, settings
 
 
 @router.get("/public/most-wanted.json")
 def feed_json(request: Request, page: int = 1, page_size: int | None = None) -> Response:
     doc, _ = _document(request, page, page_size)
-    return Response(render_json(doc), media_type="application/json",
-                    headers={"cache-control": CACHE})  # fmt: skip
+    return Response(
+        render_json(doc), media_type="application/json", headers={"cache-control": CACHE}
+    )
 
 
 @router.get("/public/most-wanted.atom")
 def feed_atom(request: Request, page: int = 1, page_size: int | None = None) -> Response:
     doc, settings = _document(request, page, page_size)
-    return Response(render_atom(doc, settings.publisher), media_type="application/atom+xml",
-                    headers={"cache-control": CACHE})  # fmt: skip
+    return Response(
+        render_atom(doc, settings.publisher),
+        media_type="application/atom+xml",
+        headers={"cache-control": CACHE},
+    )

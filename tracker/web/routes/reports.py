@@ -19,8 +19,9 @@ from tracker.web.pages import page
 
 router = APIRouter()
 
-DOCUMENT_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
-                   "frame-ancestors 'none'; sandbox")  # fmt: skip
+DOCUMENT_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; sandbox"
+)
 
 
 @router.get("/reports/latest")
@@ -39,8 +40,14 @@ def _report(request: Request, run_id: int | None) -> Response:
             figures = collect_daily_figures(p.db, run_id)
         except ReportError as exc:
             return p.render("report.html", figures=None, problem=str(exc))
-        return p.render("report.html", figures=figures, problem=None, kinds=FLAG_KINDS,
-                        severities=SEVERITIES, charts=CHART_NAMES)  # fmt: skip
+        return p.render(
+            "report.html",
+            figures=figures,
+            problem=None,
+            kinds=FLAG_KINDS,
+            severities=SEVERITIES,
+            charts=CHART_NAMES,
+        )
 
 
 @router.get("/reports/runs/{run_id}/charts/{name}.svg")
@@ -52,10 +59,12 @@ def chart(request: Request, run_id: RowId, name: str) -> Response:
             figures = collect_daily_figures(p.db, run_id)
         except ReportError as exc:
             return Response(str(exc), status_code=404, media_type="text/plain")
-        svg = request.app.state.charts.get((fingerprint(figures), name),
-                                           lambda: draw_chart(figures, name))  # fmt: skip
-    return Response(svg, media_type="image/svg+xml",
-                    headers={"content-security-policy": DOCUMENT_POLICY})  # fmt: skip
+        svg = request.app.state.charts.get(
+            (fingerprint(figures), name), lambda: draw_chart(figures, name)
+        )
+    return Response(
+        svg, media_type="image/svg+xml", headers={"content-security-policy": DOCUMENT_POLICY}
+    )
 
 
 @router.get("/reports/runs/{run_id}/daily.html")
@@ -65,6 +74,7 @@ def printable(request: Request, run_id: RowId) -> Response:
             figures = collect_daily_figures(p.db, run_id)
         except ReportError as exc:
             return Response(str(exc), status_code=404, media_type="text/plain")
-        html = request.app.state.charts.get((fingerprint(figures), "daily.html"),
-                                            lambda: render_daily_report(figures))  # fmt: skip
+        html = request.app.state.charts.get(
+            (fingerprint(figures), "daily.html"), lambda: render_daily_report(figures)
+        )
     return HTMLResponse(html, headers={"content-security-policy": DOCUMENT_POLICY})

@@ -53,10 +53,14 @@ class QueueQuery:
         )
 
     def filters(self, actor_name: str, escalated: bool) -> QueueFilter:
-        return QueueFilter(kinds=self.kinds, severities=self.severities, statuses=self.statuses,
-                           force=self.force or None,
-                           assigned_to=actor_name if self.mine else None,
-                           escalated_only=escalated)  # fmt: skip
+        return QueueFilter(
+            kinds=self.kinds,
+            severities=self.severities,
+            statuses=self.statuses,
+            force=self.force or None,
+            assigned_to=actor_name if self.mine else None,
+            escalated_only=escalated,
+        )
 
     def link(self, page_number: int) -> str:
         """The query string for another page of the same filters."""
@@ -74,21 +78,35 @@ def _queue_page(request: Request, action: str, escalated: bool, title: str) -> R
     query = QueueQuery.parse(request)
     with page(request, action) as p:
         filters = query.filters(p.actor.name, escalated)
-        result = review_queue(p.db, filters, page=query.page,
-                              page_size=request.app.state.settings.page_size)  # fmt: skip
-        record_event(p.db, actor=p.actor.name, action="consultation",
-                     object_type="review_queue",
-                     justification=f"{title.lower()} listed in the web application",
-                     details={"page": query.page, "rows": len(result.rows),
-                              "total": result.total, "escalated": escalated})  # fmt: skip
+        result = review_queue(
+            p.db, filters, page=query.page, page_size=request.app.state.settings.page_size
+        )
+        record_event(
+            p.db,
+            actor=p.actor.name,
+            action="consultation",
+            object_type="review_queue",
+            justification=f"{title.lower()} listed in the web application",
+            details={
+                "page": query.page,
+                "rows": len(result.rows),
+                "total": result.total,
+                "escalated": escalated,
+            },
+        )
         template = "queue_results.html" if is_htmx(request) else "queue.html"
-        return p.render(template, title=title, path=request.url.path, query=query,
-                        result=result, kinds=FLAG_KINDS,
-                        forces=request.app.state.choices.get(
-                            "forces", lambda: lookups.managing_forces(p.db)),
-                        severities=SEVERITIES, statuses=FLAG_STATUSES,
-                        back=request.url.path + (f"?{request.url.query}"
-                                                 if request.url.query else ""))  # fmt: skip
+        return p.render(
+            template,
+            title=title,
+            path=request.url.path,
+            query=query,
+            result=result,
+            kinds=FLAG_KINDS,
+            forces=request.app.state.choices.get("forces", lambda: lookups.managing_forces(p.db)),
+            severities=SEVERITIES,
+            statuses=FLAG_STATUSES,
+            back=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+        )
 
 
 @router.get("/queue")
@@ -104,17 +122,28 @@ def escalations(request: Request) -> Response:
 def _flag_page(p: Page, flag_id: int, back: str, status_code: int = 200, **form) -> Response:
     evidence = load_evidence(p.db, flag_id, p.actor)
     flag = evidence.flag
-    decidable = (flag.status == "open" and p.can("review.decide")
-                 and (not flag.escalated or p.actor.role == "supervisor"))  # fmt: skip
+    decidable = (
+        flag.status == "open"
+        and p.can("review.decide")
+        and (not flag.escalated or p.actor.role == "supervisor")
+    )
     return p.render(
-        "flag.html", status_code=status_code, e=evidence, flag=flag,
+        "flag.html",
+        status_code=status_code,
+        e=evidence,
+        flag=flag,
         register=views.register_view(evidence.offender, p.actor),
         travel=views.travel_view(evidence.travel) if evidence.travel else None,
-        waterfall=views.waterfall(evidence), name_note=views.name_note(evidence),
-        timeline=views.timeline(evidence), decidable=decidable, decisions=DECISIONS,
-        back=back, error=form.get("error"), chosen=form.get("decision"),
+        waterfall=views.waterfall(evidence),
+        name_note=views.name_note(evidence),
+        timeline=views.timeline(evidence),
+        decidable=decidable,
+        decisions=DECISIONS,
+        back=back,
+        error=form.get("error"),
+        chosen=form.get("decision"),
         reason=form.get("reason", ""),
-    )  # fmt: skip
+    )
 
 
 @router.get("/flags/{flag_id}")
@@ -124,8 +153,13 @@ def flag_page(request: Request, flag_id: RowId, back: str = "/queue") -> Respons
 
 
 @router.post("/flags/{flag_id}/decision")
-def decide(request: Request, flag_id: RowId, decision: str = Form(""), reason: str = Form(""),
-           back: str = Form("/queue")) -> Response:  # fmt: skip
+def decide(
+    request: Request,
+    flag_id: RowId,
+    decision: str = Form(""),
+    reason: str = Form(""),
+    back: str = Form("/queue"),
+) -> Response:
     back = safe_local_path(back, "/queue")
     try:
         with page(request, "review.decide") as p:
@@ -135,5 +169,4 @@ def decide(request: Request, flag_id: RowId, decision: str = Form(""), reason: s
     except (DecisionError, FlagNotFound) as exc:
         problem = str(exc)
     with page(request, "review.show") as p:
-        return _flag_page(p, flag_id, back, 422, error=problem, decision=decision,
-                          reason=reason)  # fmt: skip
+        return _flag_page(p, flag_id, back, 422, error=problem, decision=decision, reason=reason)

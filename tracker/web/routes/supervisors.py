@@ -43,37 +43,56 @@ class Typed:
     reason: str = ""
 
 
-def _would_show(offender: Offender, now: datetime, settings: FeedSettings,
-                text: PublicText | None = None) -> str:  # fmt: skip
+def _would_show(
+    offender: Offender, now: datetime, settings: FeedSettings, text: PublicText | None = None
+) -> str:
     """The feed item this offender would get if approved now (the same ``build_item``, so
     the same screen): with no text until the supervisor previews the words they typed."""
     refused = name_refusal(offender)
     if refused:  # the feed leaves such a person out entirely
         return f"Not published: {refused}."
     text = text or PublicText()
-    draft = Publication(state="approved", approved_at=now, modified_at=now,
-                        public_description=text.description or None,
-                        public_area=text.area or None)  # fmt: skip
+    draft = Publication(
+        state="approved",
+        approved_at=now,
+        modified_at=now,
+        public_description=text.description or None,
+        public_area=text.area or None,
+    )
     item = build_item(offender, draft, now, settings.base_url, settings.how_to_report())
     return item.model_dump_json(by_alias=True, indent=2)
 
 
-def _render(p: Page, status_code: int = 200, error: str | None = None,
-            typed: Typed | None = None, text: PublicText | None = None) -> Response:  # fmt: skip
+def _render(
+    p: Page,
+    status_code: int = 200,
+    error: str | None = None,
+    typed: Typed | None = None,
+    text: PublicText | None = None,
+) -> Response:
     now = datetime.now(UTC)
     settings = FeedSettings()
     publications = list_publications(p.db, p.actor)
     in_force_ids = {r.offender_id for r in publications if r.in_force}
     typed_id = typed.offender_id if typed else None
-    candidates = [(o, _would_show(o, now, settings, text if o.offender_id == typed_id else None))
-                  for o in lookups.wanted_offenders(p.db)
-                  if o.offender_id not in in_force_ids]  # fmt: skip
+    candidates = [
+        (o, _would_show(o, now, settings, text if o.offender_id == typed_id else None))
+        for o in lookups.wanted_offenders(p.db)
+        if o.offender_id not in in_force_ids
+    ]
     feed = build_feed(p.db, now, settings.base_url, settings=settings)
-    return p.render("approvals.html", status_code=status_code, error=error,
-                    publications=publications, candidates=candidates, feed=feed,
-                    feed_json=render_json(feed), typed=typed,
-                    description_limit=PUBLIC_DESCRIPTION_LIMIT,
-                    area_limit=PUBLIC_AREA_LIMIT)  # fmt: skip
+    return p.render(
+        "approvals.html",
+        status_code=status_code,
+        error=error,
+        publications=publications,
+        candidates=candidates,
+        feed=feed,
+        feed_json=render_json(feed),
+        typed=typed,
+        description_limit=PUBLIC_DESCRIPTION_LIMIT,
+        area_limit=PUBLIC_AREA_LIMIT,
+    )
 
 
 @router.get("/approvals")
@@ -83,21 +102,32 @@ def approvals(request: Request) -> Response:
 
 
 @router.post("/approvals/approve")
-def approve(request: Request, offender_id: str = Form(""), reason: str = Form(""),
-            public_description: str = Form(""), public_area: str = Form(""),
-            action: str = Form("approve")) -> Response:  # fmt: skip
+def approve(
+    request: Request,
+    offender_id: str = Form(""),
+    reason: str = Form(""),
+    public_description: str = Form(""),
+    public_area: str = Form(""),
+    action: str = Form("approve"),
+) -> Response:
     """Approve with the public text, or (``action=preview``) show what it would publish."""
     typed = Typed(offender_id, public_description, public_area, reason)
     try:
         with page(request, "feed.approve") as p:
             if action == "preview":
-                text = checked_public_text(p.db, p.actor, offender_id, public_description,
-                                           public_area)  # fmt: skip
+                text = checked_public_text(
+                    p.db, p.actor, offender_id, public_description, public_area
+                )
                 return _render(p, typed=typed, text=text)
             # a blank field is no text: a new approval then publishes none for it
-            result = approve_publication(p.db, p.actor, offender_id, reason,
-                                         public_description=public_description or None,
-                                         public_area=public_area or None)  # fmt: skip
+            result = approve_publication(
+                p.db,
+                p.actor,
+                offender_id,
+                reason,
+                public_description=public_description or None,
+                public_area=public_area or None,
+            )
             said = "approved for the public feed" if result.changed else "was already approved"
             return p.redirect("/approvals", ("success", f"{offender_id} {said}."))
     except FeedError as exc:
@@ -111,10 +141,10 @@ def withdraw(request: Request, offender_id: str = Form(""), reason: str = Form("
     try:
         with page(request, "feed.withdraw") as p:
             withdraw_publication(p.db, p.actor, offender_id, reason)
-            return p.redirect("/approvals", ("success",
-                                             f"{offender_id} withdrawn from the public feed."))
+            return p.redirect(
+                "/approvals", ("success", f"{offender_id} withdrawn from the public feed.")
+            )
     except FeedError as exc:
         problem = str(exc)
     with page(request, "feed.preview") as p:
         return _render(p, 422, problem)
-
