@@ -1,17 +1,20 @@
-"""`tracker users deactivate | activate | set-role | clear-throttle`: taking access back.
-
-Its own module so ``tracker/cli.py`` only registers the commands on the `users` group. Each
-change is an admin's (--user or TRACKER_USER), audited, and ends the person's web sessions.
-"""
+"""`tracker users`: people, roles, passwords and taking access back."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 import click
 
-from tracker.models.enums import ROLES
+from tracker.cli.app import AppContext, acting_person, pass_app
+from tracker.db import (
+    transaction,
+)
+from tracker.models.enums import (
+    ROLES,
+)
 
 
 def _change(app, what: Callable, *args) -> None:
@@ -108,3 +111,82 @@ def echo_throttles(session, actor) -> None:
         )
         name = ADDRESS_WIDE if row.account == ADDRESS_WIDE else repr(row.account)
         click.echo(f"  {name:<26} {row.client:<40} {row.failures:>5}  {waiting}")
+
+
+@click.group()
+def users() -> None:
+    """People and their roles (analyst, supervisor, liaison, admin)."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@pass_app
+def users_add(app: AppContext, name: str, role: str) -> None:
+    """Add a person. While nobody exists the first user needs no acting person; after that
+    only an admin adds users (--user or TRACKER_USER)."""
+    from tracker.review.permissions import PermissionDenied
+    from tracker.review.users import UserError, add_user
+
+    with transaction(app.sessions()) as session:
+        try:
+            add_user(session, app.settings.user, name, role)
+        except (PermissionDenied, UserError) as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"added {name} as {role}")
+
+
+@users.command("list")
+@pass_app
+def users_list(app: AppContext) -> None:
+    """Everyone with access and their role (admins and supervisors); admins also see the
+    sign-in throttles in force (`tracker users clear-throttle` lifts one)."""
+    from tracker.review.users import list_users
+
+    with transaction(app.sessions()) as session:
+        actor = acting_person(app, session, "users.list")
+        people = list_users(session)
+        for person in people:
+            state = "" if person.active else " (deactivated)"
+            click.echo(
+                f"{person.name:<24} {person.role:<11} added {person.created_at:%Y-%m-%d}"
+                f" by {person.created_by or '-'}{state}"
+            )
+        echo_throttles(session, actor)
+
+
+@users.command("set-password")
+@click.argument("name")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from the first line of standard input (for scripts).",
+)
+@pass_app
+def users_set_password(app: AppContext, name: str, password_stdin: bool) -> None:
+    """Set NAME's password for signing in to the web application (admins only; --user or
+    TRACKER_USER). Prompts twice with hidden input. Ends NAME's open web sessions."""
+    from tracker.review.passwords import PasswordError, set_password
+    from tracker.review.permissions import PermissionDenied
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt(
+            "New password", hide_input=True, confirmation_prompt="Type it again"
+        )
+    with transaction(app.sessions()) as session:
+        try:
+            set_password(session, app.settings.user, name, password)
+        except (PermissionDenied, PasswordError) as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"password set for {name}")
+
+
+for _command in (
+    users_deactivate_command,
+    users_activate_command,
+    users_set_role_command,
+    users_clear_throttle_command,
+):
+    users.add_command(_command)

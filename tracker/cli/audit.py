@@ -1,8 +1,4 @@
-"""`tracker audit verify | checkpoint | log`: the trail checked in the database and against the
-checkpoints kept outside it, and read with restricted values hidden.
-
-Its own module so ``tracker/cli.py`` only registers these commands on the `audit` group.
-"""
+"""`tracker audit verify | checkpoint | log`: the audit trail, its anchor and its reading."""
 
 from __future__ import annotations
 
@@ -11,7 +7,13 @@ import sys
 
 import click
 
-from tracker.models.enums import AUDIT_ACTIONS
+from tracker.cli.app import acting_person
+from tracker.db import (
+    transaction,
+)
+from tracker.models.enums import (
+    AUDIT_ACTIONS,
+)
 
 NOT_ANCHORED = (
     "the trail is not anchored outside the database: there is no audit anchor "
@@ -76,7 +78,6 @@ def audit_verify_command(app, no_anchor_yet: bool) -> None:
     anchored trail gets a new checkpoint."""
     from tracker.audit import verify_chain
     from tracker.audit_anchor import AnchorError, checkpoint_now, verify_anchor
-    from tracker.db import transaction
 
     settings = app.settings
     with transaction(app.sessions()) as session:
@@ -106,7 +107,6 @@ def audit_checkpoint_command(app) -> None:
     nightly run does this at its end too."""
     from tracker.audit import verify_chain
     from tracker.audit_anchor import AnchorError, checkpoint_now, verify_anchor
-    from tracker.db import transaction
 
     settings = app.settings
     with transaction(app.sessions()) as session:
@@ -145,12 +145,10 @@ def audit_log_command(app, actor, action, object_ref, since, until, limit, fmt) 
     their values."""
     from tracker.audit import query_audit_log, record_event
     from tracker.audit_view import shown_entries
-    from tracker.cli import _acting, _aware
-    from tracker.db import transaction
 
     object_type, _, object_id = (object_ref or "").partition(":")
     with transaction(app.sessions()) as session:
-        reader = _acting(app, session, "audit.read")
+        reader = acting_person(app, session, "audit.read")
         entries = query_audit_log(
             session,
             actor=actor,
@@ -178,3 +176,26 @@ def audit_log_command(app, actor, action, object_ref, since, until, limit, fmt) 
             f"{r['id']:>7} {r['at'][:19]} {r['actor']:<16} {r['action']:<13} "
             f"{r['object']:<24} {r['justification'] or ''}"
         )
+
+
+@click.group()
+def audit() -> None:
+    """The append-only, hash-chained audit trail."""
+
+
+audit.add_command(audit_verify_command)
+
+
+audit.add_command(audit_checkpoint_command)
+
+
+audit.add_command(audit_log_command)
+
+
+def _aware(value):
+    """Dates typed without an offset are read as UTC."""
+    from datetime import UTC
+
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -1,0 +1,58 @@
+"""`tracker ingest KIND FILE...`: load contract files outside the nightly."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from tracker.cli.app import AppContext, pass_app
+from tracker.models.enums import (
+    INPUT_KINDS,
+)
+
+
+@click.command()
+@click.argument("kind", type=click.Choice(INPUT_KINDS))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@pass_app
+def ingest(app: AppContext, kind: str, paths: tuple[Path, ...]) -> None:
+    """Load input files of one KIND (.csv, .jsonl, or .edi/.paxlst for travel).
+
+    Each file loads in its own transaction and gets one summary line: rows read, loaded
+    (new, updated, unchanged) and rejected. Rejected rows are kept whole, with the reason,
+    in a reject file the summary names (under $TRACKER_DATA_DIR/rejects). Loading the same
+    file again changes nothing.
+
+    Exit 0 when every row loaded, 3 when some rows were rejected (see the reject files the
+    summary names), 1 when nothing could be loaded.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from tracker.config import SYSTEM_ACTOR
+    from tracker.ingest import IngestError, exit_code, ingest_files
+
+    sessions = app.sessions()
+    try:
+        results = ingest_files(
+            sessions,
+            kind,
+            list(paths),
+            settings=app.settings,
+            actor=app.settings.user or SYSTEM_ACTOR,
+            progress=sys.stderr.isatty(),
+        )
+    except IngestError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except OSError as exc:
+        raise click.ClickException(f"{exc.filename or 'a file'}: {exc.strerror}") from exc
+    except SQLAlchemyError as exc:
+        raise click.ClickException(f"the database refused the load: {exc.orig or exc}") from exc
+    for result in results:
+        for warning in result.warnings:
+            click.echo(f"warning: {result.path}: {warning}", err=True)
+        click.echo(result.summary(), err=result.refused is not None)
+    code = exit_code(results)
+    if code:
+        sys.exit(code)

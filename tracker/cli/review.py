@@ -1,0 +1,136 @@
+"""`tracker review queue | show | decide`: the analysts' queue from the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from tracker.cli.app import AppContext, acting_person, pass_app, write_output
+from tracker.cli.options import PAGE, ROW_ID
+from tracker.db import (
+    transaction,
+)
+from tracker.models.enums import (
+    FLAG_KINDS,
+    FLAG_STATUSES,
+    SEVERITIES,
+)
+
+
+@click.group()
+def review() -> None:
+    """The analysts' queue: look at the evidence, then confirm, dismiss or escalate."""
+
+
+@review.command("queue")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(FLAG_KINDS), help="Repeatable.")
+@click.option("--severity", "severities", multiple=True, type=click.Choice(SEVERITIES))
+@click.option(
+    "--status", "statuses", multiple=True, type=click.Choice(FLAG_STATUSES), help="Default: open."
+)
+@click.option("--force", help="Managing force, exactly as in the register.")
+@click.option("--assigned", metavar="NAME", help="Only flags assigned to this person.")
+@click.option("--escalated", is_flag=True, help="Only the supervisors' queue of escalations.")
+@click.option("--page", default=1, show_default=True, type=PAGE)
+@click.option("--page-size", default=50, show_default=True, type=click.IntRange(1, 10_000))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json", "xlsx"]),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write (required for xlsx).",
+)
+@pass_app
+def review_queue(
+    app: AppContext,
+    kinds,
+    severities,
+    statuses,
+    force,
+    assigned,
+    escalated,
+    page,
+    page_size,
+    fmt,
+    out,
+) -> None:
+    """Open flags, most severe first and then the most urgent (earliest due), with filters
+    and paging. Analysts and supervisors; --escalated is the supervisors' queue."""
+    from tracker.audit import record_event
+    from tracker.review.queue import QueueFilter
+    from tracker.review.queue import review_queue as load_queue
+    from tracker.review.render import render_queue
+
+    if fmt == "xlsx" and out is None:
+        raise click.UsageError("--format xlsx needs --out FILE.xlsx")
+    with transaction(app.sessions()) as session:
+        actor = acting_person(app, session, "review.escalations" if escalated else "review.queue")
+        filters = QueueFilter(
+            kinds=kinds,
+            severities=severities,
+            statuses=statuses or ("open",),
+            force=force,
+            assigned_to=assigned,
+            escalated_only=escalated,
+        )
+        result = load_queue(session, filters, page=page, page_size=page_size)
+        record_event(
+            session,
+            actor=actor.name,
+            action="consultation",
+            object_type="review_queue",
+            justification="review queue listed",
+            details={"page": page, "rows": len(result.rows), "total": result.total},
+        )
+    rendered = render_queue(result, fmt)
+    if isinstance(rendered, bytes):
+        out.write_bytes(rendered)
+        click.echo(f"wrote {out}", err=True)
+    else:
+        write_output(rendered, out)
+
+
+@review.command("show")
+@click.argument("flag_id", type=ROW_ID)
+@pass_app
+def review_show(app: AppContext, flag_id: int) -> None:
+    """The register entry and the travel record side by side, each field's comparison level
+    and weight with the total and the probability, the notification timeline, the rule that
+    fired and its deadline, and earlier decisions. Opening it is logged as a consultation."""
+    from tracker.review.evidence import FlagNotFound, load_evidence, render_evidence
+
+    with transaction(app.sessions()) as session:
+        actor = acting_person(app, session, "review.show")
+        try:
+            evidence = load_evidence(session, flag_id, actor)
+        except FlagNotFound as exc:
+            raise click.ClickException(str(exc)) from exc
+        text = render_evidence(evidence)
+    click.echo(text)
+
+
+@review.command("decide")
+@click.argument("flag_id", type=ROW_ID)
+@click.option("--decision", type=click.Choice(["confirm", "dismiss", "escalate"]), required=True)
+@click.option("--reason", required=True, help="Why: required, kept in the audit trail.")
+@pass_app
+def review_decide(app: AppContext, flag_id: int, decision: str, reason: str) -> None:
+    """Record a decision on an open flag (analysts and supervisors). Escalate puts it on the
+    supervisors' queue; dismissing a travel flag means that travel record is never linked to
+    that offender again."""
+    from tracker.review.decisions import DecisionError, decide_flag
+    from tracker.review.evidence import FlagNotFound
+
+    with transaction(app.sessions()) as session:
+        actor = acting_person(app, session, "review.decide")
+        try:
+            decide_flag(session, actor, flag_id, decision, reason)
+        except (DecisionError, FlagNotFound) as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"flag {flag_id}: {decision} recorded by {actor.name}")

@@ -1,1 +1,0 @@
-"""Commands kept out of ``tracker/cli.py`` (already long), each registered on its group there."""
