@@ -30,8 +30,8 @@ from tracker.reports.feed import (
     withdraw_publication,
     write_feed,
 )
-from tracker.review.permissions import PermissionDenied
-from tracker.review.users import SYSTEM, Actor
+from tracker.access.permissions import PermissionDenied
+from tracker.access.people import SYSTEM, Actor
 from tracker.schemas.feed import FeedDocument, WantedPerson, feed_json_schema
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)

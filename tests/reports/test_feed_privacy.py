@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from tracker.models.enums import JURISDICTIONS, RISK_LEVELS
 from tracker.reports.feed import approve_publication, build_feed, render_atom, render_json
 from tracker.reports.feed_text import name_refusal
-from tracker.review.users import Actor
+from tracker.access.people import Actor
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 APPROVED = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)

@@ -38,7 +38,7 @@ from tracker.reports.feed import (
     render_json,
 )
 from tracker.reports.feed_screen import RestrictedFacts, screen
-from tracker.review.users import Actor
+from tracker.access.people import Actor
 from tracker.web.routes.supervisors import _would_show
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)

@@ -48,7 +48,7 @@ from tracker.reports.packages import (
     zip_bytes,
 )
 from tracker.review.decisions import decide_flag
-from tracker.review.users import Actor
+from tracker.access.people import Actor
 from tracker.schemas.package import PUBLISHED_SCHEMA, IntelligencePackage
 
 UNIT = {

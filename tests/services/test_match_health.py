@@ -16,7 +16,7 @@ from tracker.cli import main
 from tracker.db import transaction
 from tracker.models import AuditEvent, Decision
 from tracker.review.decisions import decide_flag
-from tracker.review.users import require_actor
+from tracker.access.people import require_actor
 from tracker.services.match_health import (
     BIN_LABELS,
     HealthWindow,

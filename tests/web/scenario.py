@@ -13,8 +13,8 @@ from sqlalchemy import select
 from tracker.db import transaction
 from tracker.matching.link import LinkSettings
 from tracker.models import Decision, Link, Offender, Reject, Run, SourceFile, TravelRecord, User
-from tracker.review.passwords import set_password
-from tracker.review.users import add_user
+from tracker.access.passwords import set_password
+from tracker.access.people import add_user
 from tracker.services.linking import run_matching
 
 PASSWORD = "correct horse battery staple"

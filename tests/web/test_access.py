@@ -8,7 +8,7 @@ from itsdangerous import URLSafeSerializer
 from scenario import PEOPLE
 from webtools import SECRET, client_for, make_app, sign_in
 
-from tracker.review.permissions import allowed
+from tracker.access.permissions import allowed
 from tracker.web.session import COOKIE_NAME
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from tracker.cli import main
 from tracker.db import transaction
 from tracker.models import User
-from tracker.review.users import add_user
+from tracker.access.people import add_user
 
 
 def _people(sessions) -> None:

@@ -13,9 +13,9 @@ from webtools import client_for, csrf_of, make_app, sign_in
 
 from tracker.db import make_engine, make_session_factory, transaction
 from tracker.models import AuditEvent, User
-from tracker.review.passwords import PasswordError, check_sign_in, set_password
-from tracker.review.permissions import PermissionDenied
-from tracker.review.sign_in_throttle import ThrottlePolicy
+from tracker.access.passwords import PasswordError, check_sign_in, set_password
+from tracker.access.permissions import PermissionDenied
+from tracker.access.sign_in_throttle import ThrottlePolicy
 from tracker.web.session import COOKIE_NAME
 
 
@@ -145,7 +145,7 @@ def test_a_deactivated_user_is_signed_out(app, web_url):
 
 
 def test_set_password_rules_and_permissions(sessions):
-    from tracker.review.users import add_user
+    from tracker.access.people import add_user
 
     with transaction(sessions) as s:
         add_user(s, None, "ada", "admin")
@@ -172,7 +172,7 @@ def test_set_password_rules_and_permissions(sessions):
 
 
 def test_check_sign_in_delays_the_pair_more_each_time_and_never_locks(sessions):
-    from tracker.review.users import add_user
+    from tracker.access.people import add_user
 
     with transaction(sessions) as s:
         add_user(s, None, "ada", "admin")

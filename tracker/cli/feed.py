@@ -112,7 +112,7 @@ def feed_approve(
     status stops being `wanted`; a new disappearance needs a new approval. Text that gives
     away a restricted fact (address, date of birth, offence, risk, ...) is refused."""
     from tracker.reports.feed import FeedError, approve_publication
-    from tracker.review.permissions import PermissionDenied
+    from tracker.access.permissions import PermissionDenied
 
     with transaction(app.sessions()) as session:
         actor = acting_person(app, session, "feed.approve")
@@ -153,7 +153,7 @@ def feed_withdraw(app: AppContext, offender_id: str, reason: str) -> None:
 
     The person is off the feed from its next build. OFFENDER_ID is the register reference."""
     from tracker.reports.feed import FeedError, withdraw_publication
-    from tracker.review.permissions import PermissionDenied
+    from tracker.access.permissions import PermissionDenied
 
     with transaction(app.sessions()) as session:
         actor = acting_person(app, session, "feed.withdraw")

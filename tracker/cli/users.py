@@ -20,8 +20,8 @@ from tracker.models.enums import (
 def _change(app, what: Callable, *args) -> None:
     """Run one access change in a transaction; refusals become plain command errors."""
     from tracker.db import transaction
-    from tracker.review.permissions import PermissionDenied
-    from tracker.review.users import UserError
+    from tracker.access.permissions import PermissionDenied
+    from tracker.access.people import UserError
 
     with transaction(app.sessions()) as session:
         try:
@@ -36,7 +36,7 @@ def _change(app, what: Callable, *args) -> None:
 def users_deactivate_command(app, name: str) -> None:
     """Take NAME's access away now: their web sessions end and every command refuses them
     (admins; not the last active admin). `tracker users activate` gives it back."""
-    from tracker.review.users import deactivate_user
+    from tracker.access.people import deactivate_user
 
     _change(app, deactivate_user, name)
     click.echo(f"deactivated {name}; their sessions have ended")
@@ -47,7 +47,7 @@ def users_deactivate_command(app, name: str) -> None:
 @click.pass_obj
 def users_activate_command(app, name: str) -> None:
     """Give a deactivated person their access back (admins)."""
-    from tracker.review.users import activate_user
+    from tracker.access.people import activate_user
 
     _change(app, activate_user, name)
     click.echo(f"activated {name}")
@@ -60,7 +60,7 @@ def users_activate_command(app, name: str) -> None:
 def users_set_role_command(app, name: str, role: str) -> None:
     """Give NAME another ROLE; their sessions end so it applies at once (admins; the last
     active admin keeps the role)."""
-    from tracker.review.users import set_role
+    from tracker.access.people import set_role
 
     _change(app, set_role, name, role)
     click.echo(f"{name} is now {role}; their sessions have ended")
@@ -79,7 +79,7 @@ def users_set_role_command(app, name: str, role: str) -> None:
 def users_clear_throttle_command(app, name: str | None, client: str) -> None:
     """Let ADDRESS try to sign in as NAME again at once; without NAME, give ADDRESS back its
     failures over every name (admins; audited)."""
-    from tracker.review.sign_in_throttle import clear_throttle
+    from tracker.access.sign_in_throttle import clear_throttle
 
     _change(app, clear_throttle, name, client)
     click.echo(
@@ -92,9 +92,9 @@ def users_clear_throttle_command(app, name: str | None, client: str) -> None:
 def echo_throttles(session, actor) -> None:
     """The sign-in throttles in force, for admins, after the list of people: (name, address)
     pairs, and addresses that failed too often over every name (shown as name *)."""
-    from tracker.review.permissions import allowed
-    from tracker.review.sign_in_throttle import ThrottlePolicy, current_throttles
-    from tracker.review.users import ADDRESS_WIDE
+    from tracker.access.permissions import allowed
+    from tracker.access.sign_in_throttle import ThrottlePolicy, current_throttles
+    from tracker.access.people import ADDRESS_WIDE
 
     if not allowed(actor.role, "users.clear_throttle"):
         return
@@ -125,8 +125,8 @@ def users() -> None:
 def users_add(app: AppContext, name: str, role: str) -> None:
     """Add a person. While nobody exists the first user needs no acting person; after that
     only an admin adds users (--user or TRACKER_USER)."""
-    from tracker.review.permissions import PermissionDenied
-    from tracker.review.users import UserError, add_user
+    from tracker.access.permissions import PermissionDenied
+    from tracker.access.people import UserError, add_user
 
     with transaction(app.sessions()) as session:
         try:
@@ -141,7 +141,7 @@ def users_add(app: AppContext, name: str, role: str) -> None:
 def users_list(app: AppContext) -> None:
     """Everyone with access and their role (admins and supervisors); admins also see the
     sign-in throttles in force (`tracker users clear-throttle` lifts one)."""
-    from tracker.review.users import list_users
+    from tracker.access.people import list_users
 
     with transaction(app.sessions()) as session:
         actor = acting_person(app, session, "users.list")
@@ -166,8 +166,8 @@ def users_list(app: AppContext) -> None:
 def users_set_password(app: AppContext, name: str, password_stdin: bool) -> None:
     """Set NAME's password for signing in to the web application (admins only; --user or
     TRACKER_USER). Prompts twice with hidden input. Ends NAME's open web sessions."""
-    from tracker.review.passwords import PasswordError, set_password
-    from tracker.review.permissions import PermissionDenied
+    from tracker.access.passwords import PasswordError, set_password
+    from tracker.access.permissions import PermissionDenied
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from tracker.audit import record_event
 from tracker.models import Offender, Publication, User
 from tracker.reports import feed_text
-from tracker.review.permissions import PermissionDenied, allowed, roles_for
-from tracker.review.users import Actor
+from tracker.access.permissions import PermissionDenied, allowed, roles_for
+from tracker.access.people import Actor
 
 
 class FeedError(ValueError):

@@ -48,7 +48,7 @@ from tracker.models import (
     User,
 )
 from tracker.reports import signing
-from tracker.review.users import Actor
+from tracker.access.people import Actor
 from tracker.schemas.package import (
     GRADING_INTELLIGENCE,
     GRADING_SOURCES,

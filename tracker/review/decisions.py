@@ -13,7 +13,7 @@ from tracker.audit import record_event
 from tracker.models import Decision, Flag, PairLabel
 from tracker.models.enums import DECISIONS
 from tracker.review.evidence import FlagNotFound
-from tracker.review.users import Actor
+from tracker.access.people import Actor
 
 NEW_STATUS = {"confirm": "confirmed", "dismiss": "dismissed", "escalate": "open"}
 

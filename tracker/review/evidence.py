@@ -24,7 +24,7 @@ from tracker.models import (
     TravelRecord,
     User,
 )
-from tracker.review.users import Actor
+from tracker.access.people import Actor
 
 TIMELINE_DAYS = 180
 

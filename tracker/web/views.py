@@ -12,8 +12,8 @@ from datetime import date
 
 from tracker.models import Notification, Offender, TravelRecord
 from tracker.review.evidence import Evidence
-from tracker.review.permissions import allowed
-from tracker.review.users import Actor
+from tracker.access.permissions import allowed
+from tracker.access.people import Actor
 from tracker.web.waterfall import Waterfall, build_waterfall
 
 REGISTER_FIELDS = (

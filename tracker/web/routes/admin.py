@@ -12,9 +12,9 @@ from tracker.audit import query_audit_log, record_event, verify_chain
 from tracker.audit_anchor import verify_anchor
 from tracker.audit_view import shown_entries
 from tracker.models.enums import AUDIT_ACTIONS, ROLES
-from tracker.review.passwords import PasswordError, set_password
-from tracker.review.sign_in_throttle import clear_throttle, current_throttles
-from tracker.review.users import (
+from tracker.access.passwords import PasswordError, set_password
+from tracker.access.sign_in_throttle import clear_throttle, current_throttles
+from tracker.access.people import (
     ADDRESS_WIDE,
     UserError,
     activate_user,

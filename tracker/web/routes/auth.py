@@ -10,7 +10,7 @@ from starlette.responses import RedirectResponse, Response
 
 from tracker.db import transaction
 from tracker.models import User
-from tracker.review.passwords import (
+from tracker.access.passwords import (
     MIN_PASSWORD_LENGTH,
     PasswordError,
     change_own_password,
@@ -72,7 +72,7 @@ def sign_in(
     request: Request, name: str = Form(""), password: str = Form(""), next: str = Form("/")
 ) -> Response:
     """Both brakes, per (name, address) and per address, are in the database and count the
-    attempt before the password is checked (``tracker.review.sign_in_throttle``)."""
+    attempt before the password is checked (``tracker.access.sign_in_throttle``)."""
     settings = request.app.state.settings
     client, now = client_of(request), now_seconds(request)
     name = name[:200]  # longer than any name; the throttle and the trail keep 100

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from tracker.cli import main
 from tracker.db import transaction
 from tracker.models import AuditEvent, User
-from tracker.review.permissions import PermissionDenied
-from tracker.review.users import (
+from tracker.access.permissions import PermissionDenied
+from tracker.access.people import (
     UserError,
     activate_user,
     add_user,

@@ -12,7 +12,7 @@ from tracker.audit import record_event
 from tracker.config import SYSTEM_ACTOR
 from tracker.models import User
 from tracker.models.enums import ROLES
-from tracker.review.permissions import PermissionDenied, allowed, roles_for
+from tracker.access.permissions import PermissionDenied, allowed, roles_for
 
 
 class UserError(ValueError):

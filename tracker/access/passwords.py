@@ -8,7 +8,7 @@ page checks them through ``check_sign_in``. Each writes to the audit trail with 
 A failed sign-in is recorded under the actor ``anonymous`` (nobody has been proven), with the
 typed name cut to 100 characters as the object and in ``details.attempted_name``: a typed
 "system" or "ada" must not make the trail read as if they acted. Failures slow the client that
-makes them (``tracker.review.sign_in_throttle``); no number of them locks the account itself.
+makes them (``tracker.access.sign_in_throttle``); no number of them locks the account itself.
 Setting or changing a password, and signing out, end every session of the person.
 (The trail is the log domain.md section 6 asks for: who did what to whose record, and when.)
 """
@@ -25,14 +25,14 @@ from sqlalchemy.orm import Session
 
 from tracker.audit import record_event
 from tracker.models import User
-from tracker.review.sign_in_throttle import (
+from tracker.access.sign_in_throttle import (
     Attempt,
     ThrottlePolicy,
     attempt_failed,
     attempt_succeeded,
     reserve_attempt,
 )
-from tracker.review.users import ANONYMOUS, Actor, UserError, end_sessions, require_actor
+from tracker.access.people import ANONYMOUS, Actor, UserError, end_sessions, require_actor
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024  # argon2 takes any length; a bound keeps a request from costing much

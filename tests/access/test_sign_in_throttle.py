@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from tracker.db import transaction
 from tracker.models import AuditEvent, SignInFailure
-from tracker.review.permissions import PermissionDenied
-from tracker.review.sign_in_throttle import (
+from tracker.access.permissions import PermissionDenied
+from tracker.access.sign_in_throttle import (
     ThrottlePolicy,
     attempt_failed,
     blocked_until,
@@ -20,7 +20,7 @@ from tracker.review.sign_in_throttle import (
     current_throttles,
     reserve_attempt,
 )
-from tracker.review.users import add_user
+from tracker.access.people import add_user
 
 NOW = datetime(2026, 3, 1, 9, tzinfo=UTC)
 

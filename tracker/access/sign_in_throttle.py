@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 
 from tracker.audit import record_event
 from tracker.models import SignInFailure
-from tracker.review.users import ADDRESS_WIDE, ANONYMOUS, UserError, require_actor
+from tracker.access.people import ADDRESS_WIDE, ANONYMOUS, UserError, require_actor
 
 ACCOUNT_LENGTH = 100  # sign_in_failures.account, users.name
 CLIENT_LENGTH = 64  # sign_in_failures.client

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tracker.models.enums import ROLES
-from tracker.review.permissions import PERMISSIONS, allowed, roles_for
+from tracker.access.permissions import PERMISSIONS, allowed, roles_for
 
 EXPECTED = {
     "review.decide": {"analyst", "supervisor"},
