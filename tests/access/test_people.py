@@ -7,10 +7,6 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from tracker.cli import main
-from tracker.db import transaction
-from tracker.models import AuditEvent, User
-from tracker.access.permissions import PermissionDenied
 from tracker.access.people import (
     UserError,
     activate_user,
@@ -20,6 +16,10 @@ from tracker.access.people import (
     require_actor,
     set_role,
 )
+from tracker.access.permissions import PermissionDenied
+from tracker.cli import main
+from tracker.db import transaction
+from tracker.models import AuditEvent, User
 
 
 def test_the_first_user_needs_no_acting_person(sessions):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tracker.models.enums import ROLES
 from tracker.access.permissions import PERMISSIONS, allowed, roles_for
+from tracker.models.enums import ROLES
 
 EXPECTED = {
     "review.decide": {"analyst", "supervisor"},

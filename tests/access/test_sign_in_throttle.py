@@ -8,8 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from tracker.db import transaction
-from tracker.models import AuditEvent, SignInFailure
+from tracker.access.people import add_user
 from tracker.access.permissions import PermissionDenied
 from tracker.access.sign_in_throttle import (
     ThrottlePolicy,
@@ -20,7 +19,8 @@ from tracker.access.sign_in_throttle import (
     current_throttles,
     reserve_attempt,
 )
-from tracker.access.people import add_user
+from tracker.db import transaction
+from tracker.models import AuditEvent, SignInFailure
 
 NOW = datetime(2026, 3, 1, 9, tzinfo=UTC)
 

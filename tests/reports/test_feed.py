@@ -14,6 +14,8 @@ from factories import add_alias, add_document, add_offender, add_user
 from pydantic import ValidationError
 from sqlalchemy import func, select
 
+from tracker.access.people import SYSTEM, Actor
+from tracker.access.permissions import PermissionDenied
 from tracker.audit import verify_chain
 from tracker.db import transaction
 from tracker.models import AuditEvent, Publication
@@ -30,8 +32,6 @@ from tracker.reports.feed import (
     withdraw_publication,
     write_feed,
 )
-from tracker.access.permissions import PermissionDenied
-from tracker.access.people import SYSTEM, Actor
 from tracker.schemas.feed import FeedDocument, WantedPerson, feed_json_schema
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)

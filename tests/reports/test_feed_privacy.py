@@ -20,10 +20,10 @@ from factories import add_alias, add_document, add_offender, add_user
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from tracker.access.people import Actor
 from tracker.models.enums import JURISDICTIONS, RISK_LEVELS
 from tracker.reports.feed import approve_publication, build_feed, render_atom, render_json
 from tracker.reports.feed_text import name_refusal
-from tracker.access.people import Actor
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 APPROVED = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)

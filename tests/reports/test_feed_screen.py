@@ -26,6 +26,7 @@ from paraphrases import (
 )
 from sqlalchemy import select
 
+from tracker.access.people import Actor
 from tracker.db import transaction
 from tracker.models import Publication
 from tracker.reports.feed import (
@@ -38,7 +39,6 @@ from tracker.reports.feed import (
     render_json,
 )
 from tracker.reports.feed_screen import RestrictedFacts, screen
-from tracker.access.people import Actor
 from tracker.web.routes.supervisors import _would_show
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)

@@ -30,6 +30,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from tracker.access.people import Actor
 from tracker.audit import verify_chain
 from tracker.cli import main
 from tracker.config import Settings
@@ -48,7 +49,6 @@ from tracker.reports.packages import (
     zip_bytes,
 )
 from tracker.review.decisions import decide_flag
-from tracker.access.people import Actor
 from tracker.schemas.package import PUBLISHED_SCHEMA, IntelligencePackage
 
 UNIT = {

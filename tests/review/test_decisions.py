@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from factories import add_flag, add_offender, add_run, add_travel, add_user
 
+from tracker.access.people import require_actor
 from tracker.db import transaction
 from tracker.models import AuditEvent, Decision, Flag, PairLabel
 from tracker.review.decisions import DecisionError, decide_flag
-from tracker.access.people import require_actor
 
 
 @pytest.fixture

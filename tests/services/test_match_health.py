@@ -12,11 +12,11 @@ import pytest
 from click.testing import CliRunner
 from factories import add_flag, add_link, add_model, add_offender, add_run, add_travel, add_user
 
+from tracker.access.people import require_actor
 from tracker.cli import main
 from tracker.db import transaction
 from tracker.models import AuditEvent, Decision
 from tracker.review.decisions import decide_flag
-from tracker.access.people import require_actor
 from tracker.services.match_health import (
     BIN_LABELS,
     HealthWindow,

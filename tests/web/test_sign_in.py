@@ -11,11 +11,11 @@ from scenario import PASSWORD
 from sqlalchemy import select
 from webtools import client_for, csrf_of, make_app, sign_in
 
-from tracker.db import make_engine, make_session_factory, transaction
-from tracker.models import AuditEvent, User
 from tracker.access.passwords import PasswordError, check_sign_in, set_password
 from tracker.access.permissions import PermissionDenied
 from tracker.access.sign_in_throttle import ThrottlePolicy
+from tracker.db import make_engine, make_session_factory, transaction
+from tracker.models import AuditEvent, User
 from tracker.web.session import COOKIE_NAME
 
 

@@ -23,8 +23,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.audit import record_event
-from tracker.models import User
+from tracker.access.people import ANONYMOUS, Actor, UserError, end_sessions, require_actor
 from tracker.access.sign_in_throttle import (
     Attempt,
     ThrottlePolicy,
@@ -32,7 +31,8 @@ from tracker.access.sign_in_throttle import (
     attempt_succeeded,
     reserve_attempt,
 )
-from tracker.access.people import ANONYMOUS, Actor, UserError, end_sessions, require_actor
+from tracker.audit import record_event
+from tracker.models import User
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024  # argon2 takes any length; a bound keeps a request from costing much

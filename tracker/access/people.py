@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tracker.access.permissions import PermissionDenied, allowed, roles_for
 from tracker.audit import record_event
 from tracker.config import SYSTEM_ACTOR
 from tracker.models import User
 from tracker.models.enums import ROLES
-from tracker.access.permissions import PermissionDenied, allowed, roles_for
 
 
 class UserError(ValueError):

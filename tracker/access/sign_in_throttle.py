@@ -35,9 +35,9 @@ from sqlalchemy import and_, case, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from tracker.access.people import ADDRESS_WIDE, ANONYMOUS, UserError, require_actor
 from tracker.audit import record_event
 from tracker.models import SignInFailure
-from tracker.access.people import ADDRESS_WIDE, ANONYMOUS, UserError, require_actor
 
 ACCOUNT_LENGTH = 100  # sign_in_failures.account, users.name
 CLIENT_LENGTH = 64  # sign_in_failures.client

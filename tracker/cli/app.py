@@ -84,8 +84,8 @@ def write_output(text: str, out: Path | None) -> None:
 
 def acting_person(app: AppContext, session, action: str):
     """The acting person for ``action``, through the one permission table."""
-    from tracker.access.permissions import PermissionDenied
     from tracker.access.people import require_actor
+    from tracker.access.permissions import PermissionDenied
 
     try:
         return require_actor(session, app.settings.user, action)

@@ -111,8 +111,8 @@ def feed_approve(
     register reference, e.g. VR-0001234. The person leaves the feed by themselves when their
     status stops being `wanted`; a new disappearance needs a new approval. Text that gives
     away a restricted fact (address, date of birth, offence, risk, ...) is refused."""
-    from tracker.reports.feed import FeedError, approve_publication
     from tracker.access.permissions import PermissionDenied
+    from tracker.reports.feed import FeedError, approve_publication
 
     with transaction(app.sessions()) as session:
         actor = acting_person(app, session, "feed.approve")
@@ -152,8 +152,8 @@ def feed_withdraw(app: AppContext, offender_id: str, reason: str) -> None:
     """Take an offender off the feed (supervisors only).
 
     The person is off the feed from its next build. OFFENDER_ID is the register reference."""
-    from tracker.reports.feed import FeedError, withdraw_publication
     from tracker.access.permissions import PermissionDenied
+    from tracker.reports.feed import FeedError, withdraw_publication
 
     with transaction(app.sessions()) as session:
         actor = acting_person(app, session, "feed.withdraw")

@@ -19,9 +19,9 @@ from tracker.models.enums import (
 
 def _change(app, what: Callable, *args) -> None:
     """Run one access change in a transaction; refusals become plain command errors."""
-    from tracker.db import transaction
-    from tracker.access.permissions import PermissionDenied
     from tracker.access.people import UserError
+    from tracker.access.permissions import PermissionDenied
+    from tracker.db import transaction
 
     with transaction(app.sessions()) as session:
         try:
@@ -92,9 +92,9 @@ def users_clear_throttle_command(app, name: str | None, client: str) -> None:
 def echo_throttles(session, actor) -> None:
     """The sign-in throttles in force, for admins, after the list of people: (name, address)
     pairs, and addresses that failed too often over every name (shown as name *)."""
+    from tracker.access.people import ADDRESS_WIDE
     from tracker.access.permissions import allowed
     from tracker.access.sign_in_throttle import ThrottlePolicy, current_throttles
-    from tracker.access.people import ADDRESS_WIDE
 
     if not allowed(actor.role, "users.clear_throttle"):
         return
@@ -125,8 +125,8 @@ def users() -> None:
 def users_add(app: AppContext, name: str, role: str) -> None:
     """Add a person. While nobody exists the first user needs no acting person; after that
     only an admin adds users (--user or TRACKER_USER)."""
-    from tracker.access.permissions import PermissionDenied
     from tracker.access.people import UserError, add_user
+    from tracker.access.permissions import PermissionDenied
 
     with transaction(app.sessions()) as session:
         try:

@@ -16,11 +16,11 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker.access.people import Actor
+from tracker.access.permissions import PermissionDenied, allowed, roles_for
 from tracker.audit import record_event
 from tracker.models import Offender, Publication, User
 from tracker.reports import feed_text
-from tracker.access.permissions import PermissionDenied, allowed, roles_for
-from tracker.access.people import Actor
 
 
 class FeedError(ValueError):

@@ -30,6 +30,7 @@ from pydantic import ValidationError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from tracker.access.people import Actor
 from tracker.audit import record_event
 from tracker.config import Settings
 from tracker.matching.compare import KNOWN_LABELS
@@ -48,7 +49,6 @@ from tracker.models import (
     User,
 )
 from tracker.reports import signing
-from tracker.access.people import Actor
 from tracker.schemas.package import (
     GRADING_INTELLIGENCE,
     GRADING_SOURCES,

@@ -9,11 +9,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker.access.people import Actor
 from tracker.audit import record_event
 from tracker.models import Decision, Flag, PairLabel
 from tracker.models.enums import DECISIONS
 from tracker.review.evidence import FlagNotFound
-from tracker.access.people import Actor
 
 NEW_STATUS = {"confirm": "confirmed", "dismiss": "dismissed", "escalate": "open"}
 

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker.access.people import Actor
 from tracker.audit import record_event
 from tracker.models import (
     Alias,
@@ -24,7 +25,6 @@ from tracker.models import (
     TravelRecord,
     User,
 )
-from tracker.access.people import Actor
 
 TIMELINE_DAYS = 180
 

@@ -19,11 +19,11 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
 from tracker import __version__
+from tracker.access.permissions import PermissionDenied
 from tracker.audit_checkpointing import WEB_POLL_SECONDS, PeriodicCheckpoints
 from tracker.config import Settings
 from tracker.db import make_engine, make_session_factory
 from tracker.review.evidence import FlagNotFound
-from tracker.access.permissions import PermissionDenied
 from tracker.web.cache import TimedCache
 from tracker.web.headers import SecurityHeadersMiddleware
 from tracker.web.pages import NotSignedIn, is_htmx, sign_in_url

@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from tracker.access.people import Actor, require_actor
+from tracker.access.permissions import allowed
 from tracker.db import transaction
 from tracker.models import User
-from tracker.access.permissions import allowed
-from tracker.access.people import Actor, require_actor
 from tracker.web.clients import client_address
 from tracker.web.redirects import safe_local_path
 from tracker.web.session import WebSession

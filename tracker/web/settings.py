@@ -12,8 +12,8 @@ import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from tracker.config import Settings
 from tracker.access.sign_in_throttle import ThrottlePolicy
+from tracker.config import Settings
 from tracker.web.clients import Network, parse_trusted_proxies
 
 SECRET_FILE_NAME = "web-secret.key"

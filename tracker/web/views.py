@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from tracker.access.people import Actor
+from tracker.access.permissions import allowed
 from tracker.models import Notification, Offender, TravelRecord
 from tracker.review.evidence import Evidence
-from tracker.access.permissions import allowed
-from tracker.access.people import Actor
 from tracker.web.waterfall import Waterfall, build_waterfall
 
 REGISTER_FIELDS = (

@@ -8,12 +8,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
-from tracker.audit import query_audit_log, record_event, verify_chain
-from tracker.audit_anchor import verify_anchor
-from tracker.audit_view import shown_entries
-from tracker.models.enums import AUDIT_ACTIONS, ROLES
 from tracker.access.passwords import PasswordError, set_password
-from tracker.access.sign_in_throttle import clear_throttle, current_throttles
 from tracker.access.people import (
     ADDRESS_WIDE,
     UserError,
@@ -23,6 +18,11 @@ from tracker.access.people import (
     list_users,
     set_role,
 )
+from tracker.access.sign_in_throttle import clear_throttle, current_throttles
+from tracker.audit import query_audit_log, record_event, verify_chain
+from tracker.audit_anchor import verify_anchor
+from tracker.audit_view import shown_entries
+from tracker.models.enums import AUDIT_ACTIONS, ROLES
 from tracker.web.pages import Page, now_seconds, page
 
 router = APIRouter()

@@ -8,8 +8,6 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
-from tracker.db import transaction
-from tracker.models import User
 from tracker.access.passwords import (
     MIN_PASSWORD_LENGTH,
     PasswordError,
@@ -17,6 +15,8 @@ from tracker.access.passwords import (
     check_sign_in,
     record_sign_out,
 )
+from tracker.db import transaction
+from tracker.models import User
 from tracker.web.pages import (
     NAVIGATION,
     NotSignedIn,
