@@ -15,7 +15,8 @@ from tracker.config import Settings
 from tracker.db import make_session_factory, transaction
 from tracker.models import Flag, MatchModel
 from tracker.pipeline import NightlyOptions, run_nightly
-from tracker.services.linking import link_export_rows, train_model
+from tracker.services.link_export import link_export_rows
+from tracker.services.linking import train_model
 from tracker.synthetic import generate
 
 AS_OF = date(2026, 11, 20)

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import date
 
+import openpyxl
 import pytest
 
-from tracker.tabular import SafeCsvWriter, csv_text, plain, safe_cell
+from tracker.tabular import Column, SafeCsvWriter, csv_text, plain, probability, render, safe_cell
 
 HOSTILE = [
     '=HYPERLINK("http://example.invalid","x")',
@@ -50,3 +52,53 @@ def test_the_row_writer_marks_every_cell():
 
 def test_dates_are_written_as_iso_text():
     assert plain(date(2026, 3, 1)) == "2026-03-01" and plain("x") == "x"
+
+
+# --- render: every listing's one way out -----------------------------------------------------
+
+RENDER_ROWS = [
+    {"flag_id": 7, "summary": '=HYPERLINK("x")', "due_on": date(2026, 3, 1), "p": 0.93251},
+    {"flag_id": 12, "summary": "plain", "due_on": None, "p": None},
+]
+RENDER_COLUMNS = [
+    Column("flag_id", "flag", align=">"),
+    Column("due_on"),
+    Column("p", "p(match)", align=">", shown=probability),
+    "summary",
+]
+
+
+def test_render_table_aligns_columns_under_their_headings_and_adds_the_footer():
+    text = render(RENDER_ROWS, RENDER_COLUMNS, "table", footer="2 flags")
+    lines = text.splitlines()
+    assert lines[0] == "flag  due_on      p(match)  summary"
+    assert lines[1] == '   7  2026-03-01     0.933  =HYPERLINK("x")'
+    assert lines[2] == "  12                        plain"
+    assert lines[3] == "2 flags"
+
+
+def test_render_csv_marks_formula_text_and_keeps_keys_as_headers():
+    rows = list(csv.reader(io.StringIO(render(RENDER_ROWS, RENDER_COLUMNS, "csv"))))
+    assert rows[0] == ["flag_id", "due_on", "p", "summary"]
+    assert rows[1] == ["7", "2026-03-01", "0.93251", '\'=HYPERLINK("x")']
+
+
+def test_render_json_is_a_list_or_an_envelope_with_items():
+    assert json.loads(render(RENDER_ROWS, RENDER_COLUMNS, "json"))[0]["due_on"] == "2026-03-01"
+    document = json.loads(render(RENDER_ROWS, ["flag_id"], "json", envelope={"total": 2}))
+    assert document == {"total": 2, "items": [{"flag_id": 7}, {"flag_id": 12}]}
+
+
+def test_render_xlsx_has_a_bold_frozen_filtered_header_typed_cells_and_no_formulas():
+    content = render(RENDER_ROWS, RENDER_COLUMNS, "xlsx", sheet="queue")
+    sheet = openpyxl.load_workbook(io.BytesIO(content))["queue"]
+    assert [c.value for c in sheet[1]] == ["flag_id", "due_on", "p", "summary"]
+    assert sheet["A1"].font.b and sheet.freeze_panes == "A2" and sheet.auto_filter.ref
+    assert sheet["A2"].value == 7 and sheet["C2"].value == pytest.approx(0.93251)
+    assert sheet["B2"].value.date() == date(2026, 3, 1)
+    assert sheet["D2"].data_type == "s" and sheet["D2"].value.startswith("'=")
+
+
+def test_render_refuses_an_unknown_format():
+    with pytest.raises(ValueError, match="unknown format"):
+        render(RENDER_ROWS, RENDER_COLUMNS, "html")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Any
 
 import click
 from sqlalchemy import Engine
@@ -10,6 +10,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker import __version__
+from tracker.access.permissions import PermissionDenied
 from tracker.config import Settings, resolve_database_url
 from tracker.db import (
     DatabaseURLError,
@@ -70,18 +71,6 @@ class AppContext:
 pass_app = click.make_pass_decorator(AppContext)
 
 
-def write_output(text: str, out: Path | None) -> None:
-    """Write to ``out`` (saying where) or to standard output."""
-    if out is None:
-        click.echo(text, nl=not text.endswith("\n"))
-        return
-    try:
-        out.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise click.ClickException(f"cannot write {out}: {exc.strerror}") from exc
-    click.echo(f"wrote {out}", err=True)
-
-
 def acting_person(app: AppContext, session, action: str):
     """The acting person for ``action``, through the one permission table."""
     from tracker.access.people import require_actor
@@ -93,7 +82,18 @@ def acting_person(app: AppContext, session, action: str):
         raise click.ClickException(str(exc)) from exc
 
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+class TrackerGroup(click.Group):
+    """The root command: a refusal by the permission table (raised by a service) ends the
+    command with its reason, like any other command error."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PermissionDenied as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=TrackerGroup, context_settings=CONTEXT_SETTINGS)
 @click.option(
     "--db",
     "db_url",

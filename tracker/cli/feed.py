@@ -7,8 +7,9 @@ from pathlib import Path
 
 import click
 
-from tracker.cli.app import AppContext, acting_person, pass_app, write_output
+from tracker.cli.app import AppContext, acting_person, pass_app
 from tracker.cli.options import PAGE
+from tracker.cli.output import emit
 from tracker.db import (
     transaction,
 )
@@ -73,7 +74,7 @@ def feed_most_wanted(
         )
         record_disclosure(session, doc, str(out) if out else "standard output")
     text = render_json(doc) if fmt == "json" else render_atom(doc, settings.publisher)
-    write_output(text, out)
+    emit(text, out)
 
 
 @feed.command("approve")

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from tracker.cli.app import AppContext, acting_person, pass_app, write_output
+from tracker.cli.app import AppContext, acting_person, pass_app
+from tracker.cli.output import emit
 from tracker.db import (
     transaction,
 )
@@ -119,4 +120,4 @@ def flags_export(
     from tracker.services.compliance import render_flags
 
     rows = _selected_flags(app, "id", kinds, statuses, severities, force, since)
-    write_output(render_flags(rows, fmt), out)
+    emit(render_flags(rows, fmt), out)

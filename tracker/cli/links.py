@@ -6,11 +6,13 @@ from pathlib import Path
 
 import click
 
-from tracker.cli.app import AppContext, acting_person, pass_app, write_output
+from tracker.cli.app import AppContext, pass_app
 from tracker.cli.options import ROW_ID
+from tracker.cli.output import emit, listing_output
 from tracker.db import (
     transaction,
 )
+from tracker.tabular import render
 
 
 @click.group()
@@ -19,23 +21,17 @@ def links() -> None:
 
 
 @links.command("export")
-@click.option(
-    "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True
-)
-@click.option(
-    "--out", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout)."
-)
+@listing_output("csv", "json", default="csv")
 @click.option("--run", "run_id", type=ROW_ID, help="Run id (default: the latest run with links).")
 @pass_app
 def links_export(app: AppContext, fmt: str, out: Path | None, run_id: int | None) -> None:
     """One row per linked travel record: travel_source, travel_record_id, offender_id,
     match_probability, match_weight, band, run_id."""
-    from tracker.services.linking import latest_run_with_links, link_export_rows, render_links
+    from tracker.services.link_export import LINK_EXPORT_COLUMNS, NoSuchRun, export_links
 
     with transaction(app.sessions()) as session:
-        acting_person(app, session, "links.export")
-        chosen = run_id if run_id is not None else latest_run_with_links(session)
-        rows = link_export_rows(session, chosen) if chosen is not None else []
-    if run_id is not None and not rows:
-        raise click.ClickException(f"run {run_id} has no links (is the run id right?)")
-    write_output(render_links(rows, fmt), out)
+        try:
+            rows = export_links(session, app.settings.user, run_id)
+        except NoSuchRun as exc:
+            raise click.ClickException(str(exc)) from exc
+    emit(render(rows, LINK_EXPORT_COLUMNS, fmt), out)

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import click
 
-from tracker.cli.app import AppContext, acting_person, pass_app, write_output
+from tracker.cli.app import AppContext, acting_person, pass_app
 from tracker.cli.options import DAYS, ROW_ID
+from tracker.cli.output import emit
 from tracker.db import (
     transaction,
 )
@@ -60,7 +61,7 @@ def match_health_command(app, days: int, as_of, fmt: str, out: Path | None) -> N
     with transaction(app.sessions()) as session:
         acting_person(app, session, "match.health")
         rows = match_health(session, window.as_of, window.days)
-    write_output(render_health(rows, window, fmt), out)
+    emit(render_health(rows, window, fmt), out)
 
 
 @click.command("train")

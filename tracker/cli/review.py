@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
-from tracker.cli.app import AppContext, acting_person, pass_app, write_output
+from tracker.cli.app import AppContext, acting_person, pass_app
 from tracker.cli.options import PAGE, ROW_ID
+from tracker.cli.output import emit
 from tracker.db import (
     transaction,
 )
@@ -93,7 +94,7 @@ def review_queue(
         out.write_bytes(rendered)
         click.echo(f"wrote {out}", err=True)
     else:
-        write_output(rendered, out)
+        emit(rendered, out)
 
 
 @review.command("show")

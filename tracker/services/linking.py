@@ -6,7 +6,6 @@ so the matcher stays testable and benchmarkable without a database.
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 
@@ -26,17 +25,6 @@ from tracker.models import (
     PairLabel,
     Run,
     TravelRecord,
-)
-from tracker.tabular import csv_text
-
-LINK_EXPORT_COLUMNS = (
-    "travel_source",
-    "travel_record_id",
-    "offender_id",
-    "match_probability",
-    "match_weight",
-    "band",
-    "run_id",
 )
 
 
@@ -325,40 +313,15 @@ def run_matching(
     )
 
 
-def latest_run_with_links(session: Session) -> int | None:
-    return session.scalar(select(func.max(Link.run_id)))
-
-
-def link_export_rows(session: Session, run_id: int) -> list[dict]:
-    statement = (
-        select(
-            TravelRecord.source.label("travel_source"),
-            TravelRecord.record_id.label("travel_record_id"),
-            Offender.offender_id,
-            Link.match_probability,
-            Link.match_weight,
-            Link.band,
-            Link.run_id,
-        )
-        .join(TravelRecord, TravelRecord.id == Link.travel_pk)
-        .join(Offender, Offender.id == Link.offender_pk)
-        .where(Link.run_id == run_id)
-        .order_by(TravelRecord.source, TravelRecord.record_id)
-    )
-    return [dict(row._mapping) for row in session.execute(statement)]
-
-
-def render_links(rows: list[dict], fmt: str) -> str:
-    """The contract's links export, as CSV or JSON (an array of objects)."""
-    if fmt == "json":
-        return json.dumps(rows, indent=2)
-    return csv_text(LINK_EXPORT_COLUMNS, rows)
-
-
 def evaluate_run_against_truth(session: Session, truth_path, run_id: int | None = None):
     """Score a run's links against a truth CSV (travel_source, travel_record_id, offender_id),
     with the blocking recall of the data held now under the active model's settings."""
     from tracker.matching.evaluate import evaluate_links
+    from tracker.services.link_export import (
+        LINK_EXPORT_COLUMNS,
+        latest_run_with_links,
+        link_export_rows,
+    )
 
     try:
         truth = pd.read_csv(truth_path, dtype=str, keep_default_na=False)
