@@ -8,6 +8,7 @@ The overrides are data: ``data/profiles/stress.json``.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from tracker.synthetic.datafiles import table
 
@@ -64,7 +65,7 @@ DEFAULT = Profile("default", "today's mix of carrier corruptions")
 EAST_ASIAN = ("chinese", "korean", "japanese", "vietnamese")
 
 
-def _tupled(value: object) -> object:
+def _tupled(value: Any) -> Any:
     """JSON lists as tuples: a profile is frozen and hashable (generation caches per profile)."""
     return tuple(_tupled(v) for v in value) if isinstance(value, list) else value
 
