@@ -21,7 +21,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from tracker.models.enums import JURISDICTIONS, RISK_LEVELS
-from tracker.reports.feed import approve_publication, build_feed, render_atom, render_json
+from tracker.reports.feed import build_feed, render_json
+from tracker.reports.feed_approvals import approve_publication
+from tracker.reports.feed_atom import render_atom
 from tracker.reports.feed_text import name_refusal
 from tracker.review.users import Actor
 

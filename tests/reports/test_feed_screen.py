@@ -28,16 +28,11 @@ from sqlalchemy import select
 
 from tracker.db import transaction
 from tracker.models import Publication
-from tracker.reports.feed import (
-    FeedError,
-    FeedSettings,
-    PublicText,
-    approve_publication,
-    build_feed,
-    render_atom,
-    render_json,
-)
+from tracker.reports.feed import build_feed, render_json
+from tracker.reports.feed_approvals import FeedError, PublicText, approve_publication
+from tracker.reports.feed_atom import render_atom
 from tracker.reports.feed_screen import RestrictedFacts, screen
+from tracker.reports.feed_settings import FeedSettings
 from tracker.review.users import Actor
 from tracker.web.routes.supervisors import _would_show
 
