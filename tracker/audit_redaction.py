@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from tracker.audit import VALUES_DIGEST, record_event
+from tracker.audit import record_event
+from tracker.audit_chain import VALUES_DIGEST
 from tracker.audit_view import TRAVELLER_FIELDS, redacted
 from tracker.models import AuditEvent
 
