@@ -10,23 +10,10 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from tracker.audit import (
-    ERASED_VALUES,
-    GENESIS_HASH,
-    VALUES_DIGEST,
-    AuditError,
-    hash_event,
-    id_ranges,
-    record_event,
-    verify_chain,
-)
-from tracker.audit_anchor import (
-    checkpoint_now,
-    checkpoints_path,
-    create_key,
-    key_path,
-    verify_anchor,
-)
+from tracker.audit import AuditError, record_event, verify_chain
+from tracker.audit_anchor import checkpoint_now, checkpoints_path, verify_anchor
+from tracker.audit_anchor_key import create_key, key_path
+from tracker.audit_chain import ERASED_VALUES, GENESIS_HASH, VALUES_DIGEST, hash_event, id_ranges
 from tracker.db import transaction
 from tracker.models import AuditEvent, AuditEventValues, AuditHead
 

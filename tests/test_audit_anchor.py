@@ -8,17 +8,13 @@ from sqlalchemy import select
 
 from tracker.audit import record_event
 from tracker.audit_anchor import (
-    ANCHOR_KEY_OBJECT,
     CHECKPOINT_OBJECT,
-    AnchorError,
     checkpoint_now,
     checkpoints_path,
     ensure_key,
-    fingerprint,
-    key_path,
-    load_key,
     verify_anchor,
 )
+from tracker.audit_anchor_key import ANCHOR_KEY_OBJECT, AnchorError, fingerprint, key_path, load_key
 from tracker.db import transaction
 from tracker.models import AuditEvent
 
@@ -111,7 +107,7 @@ def test_a_replaced_key_is_named(sessions, folders):
     with transaction(sessions) as s:
         assert ensure_key(s, keys_dir, data_dir)
     key_path(keys_dir).unlink()
-    from tracker.audit_anchor import create_key
+    from tracker.audit_anchor_key import create_key
 
     create_key(keys_dir)  # made by hand, outside the trail
     anchor = _anchor(sessions, folders)

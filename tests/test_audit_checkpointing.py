@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import text
 
 from tracker.audit import record_event
-from tracker.audit_anchor import AnchorError, checkpoint_now, checkpoints_path, create_key
+from tracker.audit_anchor import checkpoint_now, checkpoints_path
+from tracker.audit_anchor_key import AnchorError, create_key
 from tracker.audit_checkpointing import checkpoint_if_due
 from tracker.db import transaction
 

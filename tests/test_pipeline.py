@@ -205,7 +205,8 @@ def test_the_outbox_review_queue_marks_formula_looking_text(sessions, db_url, tm
 
 
 def test_each_run_anchors_the_audit_trail_outside_the_database(sessions, db_url, tmp_path):
-    from tracker.audit_anchor import checkpoints_path, key_path, verify_anchor
+    from tracker.audit_anchor import checkpoints_path, verify_anchor
+    from tracker.audit_anchor_key import key_path
 
     inbox = tmp_path / "empty-inbox"
     inbox.mkdir()
@@ -274,7 +275,7 @@ def test_a_night_does_not_vouch_for_a_trail_that_does_not_verify(
 
 
 def test_a_night_does_not_remake_a_lost_anchor_key(sessions, db_url, tmp_path):
-    from tracker.audit_anchor import key_path
+    from tracker.audit_anchor_key import key_path
 
     inbox = tmp_path / "empty-inbox"
     inbox.mkdir()

@@ -21,16 +21,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.audit import verify_chain
 from tracker.audit_anchor import (
-    AnchorError,
     Checkpoint,
     checkpoint_now,
     checkpoints_path,
     current_head,
     is_genuine,
-    load_key,
     parsed,
     verify_anchor,
 )
+from tracker.audit_anchor_key import AnchorError, load_key
 from tracker.db import transaction
 
 WEB_INTERVAL = timedelta(minutes=15)

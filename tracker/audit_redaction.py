@@ -1,5 +1,5 @@
 """Redacting a traveller's values out of alteration entries written before values were kept
-apart from the chain (issue 19): retention must erase them too (domain.md s.6).
+apart from the chain: retention must erase them too (domain.md s.6).
 
 The entry's details are rewritten with every personal value replaced by ``[erased]``; a later
 ``audit_redaction`` entry records the entry's id, its original hash and the digest of the
@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from tracker.audit import VALUES_DIGEST, record_event
+from tracker.audit import record_event
+from tracker.audit_chain import VALUES_DIGEST
 from tracker.audit_view import TRAVELLER_FIELDS, redacted
 from tracker.models import AuditEvent
 

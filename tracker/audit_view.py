@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.audit import VALUES_DIGEST
+from tracker.audit_chain import VALUES_DIGEST
 from tracker.models import AuditEvent, AuditEventValues
 
 REDACTED = "[restricted]"

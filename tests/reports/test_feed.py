@@ -19,19 +19,15 @@ from tracker.access.permissions import PermissionDenied
 from tracker.audit import verify_chain
 from tracker.db import transaction
 from tracker.models import AuditEvent, Publication
-from tracker.reports.feed import (
-    ATOM_NS,
+from tracker.reports.feed import age_on, build_feed, render_json, write_feed
+from tracker.reports.feed_approvals import (
     FeedError,
-    FeedSettings,
-    age_on,
     approve_publication,
-    build_feed,
     list_publications,
-    render_atom,
-    render_json,
     withdraw_publication,
-    write_feed,
 )
+from tracker.reports.feed_atom import ATOM_NS, render_atom
+from tracker.reports.feed_settings import FeedSettings
 from tracker.schemas.feed import FeedDocument, WantedPerson, feed_json_schema
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)

@@ -12,7 +12,7 @@ from factories import add_offender
 
 from tracker.cli import main
 from tracker.db import transaction
-from tracker.reports.feed import ATOM_NS
+from tracker.reports.feed_atom import ATOM_NS
 
 
 @pytest.fixture

@@ -22,7 +22,9 @@ from hypothesis import strategies as st
 
 from tracker.access.people import Actor
 from tracker.models.enums import JURISDICTIONS, RISK_LEVELS
-from tracker.reports.feed import approve_publication, build_feed, render_atom, render_json
+from tracker.reports.feed import build_feed, render_json
+from tracker.reports.feed_approvals import approve_publication
+from tracker.reports.feed_atom import render_atom
 from tracker.reports.feed_text import name_refusal
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)

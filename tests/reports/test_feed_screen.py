@@ -29,16 +29,11 @@ from sqlalchemy import select
 from tracker.access.people import Actor
 from tracker.db import transaction
 from tracker.models import Publication
-from tracker.reports.feed import (
-    FeedError,
-    FeedSettings,
-    PublicText,
-    approve_publication,
-    build_feed,
-    render_atom,
-    render_json,
-)
+from tracker.reports.feed import build_feed, render_json
+from tracker.reports.feed_approvals import FeedError, PublicText, approve_publication
+from tracker.reports.feed_atom import render_atom
 from tracker.reports.feed_screen import RestrictedFacts, screen
+from tracker.reports.feed_settings import FeedSettings
 from tracker.web.routes.supervisors import _would_show
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)

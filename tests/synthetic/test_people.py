@@ -7,8 +7,9 @@ import numpy as np
 import pandas as pd
 from anyascii import anyascii
 
-from tracker.synthetic.names import is_blocked, nicknames_for, ru_bgn, ru_icao, uk_kmu
+from tracker.synthetic.names import is_blocked, nicknames_for
 from tracker.synthetic.rand import Draw
+from tracker.synthetic.spelling import ru_bgn, ru_icao, uk_kmu
 
 OCR = str.maketrans({"O": "0", "I": "1", "B": "8"})
 

@@ -16,9 +16,10 @@ from tracker.cli import main
 from tracker.ingest.paxlst import PaxlstReader
 from tracker.schemas.rows import TravelRow
 from tracker.synthetic import generate
-from tracker.synthetic.east_asia import JAPANESE_FAMILY, KOREAN_FAMILY
-from tracker.synthetic.names import CHINESE_FAMILY, VIETNAMESE_FAMILY, fold, nicknames_for
+from tracker.synthetic.names import nicknames_for
 from tracker.synthetic.profiles import PROFILES, get_profile
+from tracker.synthetic.spelling import fold
+from tracker.synthetic.traditions import names_pool
 
 AS_OF = date(2026, 11, 20)
 SIZE = {"offenders": 500, "travel": 5000}
@@ -26,7 +27,8 @@ READ = {"dtype": str, "keep_default_na": False}
 OCR = str.maketrans({"O": "0", "I": "1", "B": "8"})
 EAST_FAMILIES = {
     fold(v)
-    for e in (*CHINESE_FAMILY, *KOREAN_FAMILY, *JAPANESE_FAMILY, *VIETNAMESE_FAMILY)
+    for key in ("chinese", "korean", "japanese", "vietnamese")
+    for e in names_pool(key, "family")
     for v in e.split("/")
 }
 DOB_LABELS = {

@@ -9,7 +9,8 @@ from sqlalchemy.pool import NullPool
 from webtools import TestClient, client_for, make_app, sign_in
 
 from tracker.audit import record_event
-from tracker.audit_anchor import checkpoint_now, checkpoints_path, key_path, verify_anchor
+from tracker.audit_anchor import checkpoint_now, checkpoints_path, verify_anchor
+from tracker.audit_anchor_key import key_path
 from tracker.db import make_engine, make_session_factory, transaction
 
 POSTCODES = ("AB1 2CD", "EF3 4GH")

@@ -2,15 +2,11 @@
 
 ``profiles/*.json`` hold every period, deadline and counting convention with the section it
 comes from (``profile.py`` validates them); ``evaluator.py`` turns an offender's facts into
-flag candidates as of a date. The database side lives in ``tracker.services.compliance``.
+flag candidates as of a date, with one rule family a module (``*_rules.py``). The database
+side lives in ``tracker.services.compliance``.
 """
 
-from tracker.compliance.evaluator import (
-    Evaluator,
-    flag_key,
-    notification_period_end,
-    resolution_reason,
-)
+from tracker.compliance.evaluator import Evaluator, notification_period_end, resolution_reason
 from tracker.compliance.facts import (
     CustodyPeriod,
     FlagCandidate,
@@ -20,6 +16,7 @@ from tracker.compliance.facts import (
     TravelFacts,
 )
 from tracker.compliance.profile import Profile, ProfileError, load_profile, load_profiles
+from tracker.compliance.situation import flag_key
 
 __all__ = [
     "CustodyPeriod",

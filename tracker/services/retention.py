@@ -10,7 +10,8 @@ from datetime import date, timedelta
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
-from tracker.audit import ERASED_VALUES, id_ranges, record_event
+from tracker.audit import record_event
+from tracker.audit_chain import ERASED_VALUES, id_ranges
 from tracker.audit_redaction import redact_entries
 from tracker.ingest.bulk import BULK_INDEX_THRESHOLD_ROWS, sqlite_heavy_write
 from tracker.models import AuditEvent, AuditEventValues, Flag, Link, PairLabel, TravelRecord

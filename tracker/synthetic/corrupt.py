@@ -12,18 +12,12 @@ from datetime import date
 
 from tracker.synthetic import habits
 from tracker.synthetic.documents import EU, Ledger, comparable, ocr_misread, passport_code
-from tracker.synthetic.names import (
-    TRADITIONS,
-    Part,
-    carrier_upper,
-    fold,
-    is_blocked,
-    nicknames_for,
-    plain,
-)
+from tracker.synthetic.names import is_blocked, nicknames_for
 from tracker.synthetic.people import Person
 from tracker.synthetic.profiles import DEFAULT, EAST_ASIAN, Profile
 from tracker.synthetic.rand import Draw, days
+from tracker.synthetic.spelling import Part, carrier_upper, fold, plain
+from tracker.synthetic.traditions import TRADITIONS
 
 ENGLISH = habits.ENGLISH
 _ALPHABET = "ABCDEFGHIJKLMNOPRSTUVWY"
@@ -90,11 +84,7 @@ def _typo(text: str, draw: Draw) -> str:
 
 
 def travel_name(
-    person: Person,
-    draw: Draw,
-    labels: list[str],
-    allow_alias: bool = True,
-    profile: Profile = DEFAULT,
+    person: Person, draw: Draw, labels: list[str], allow_alias: bool, profile: Profile
 ) -> tuple[str, str]:
     """(family_name, given_names) as a carrier sends them."""
     family, given = _choose_parts(person, draw, labels, allow_alias, profile)

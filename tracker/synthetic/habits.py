@@ -12,23 +12,18 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from tracker.synthetic.east_asia import KOREAN_F, KOREAN_M
-from tracker.synthetic.names import (
-    BLOCKED_KEYS,
-    CHINESE_SYL_F,
-    CHINESE_SYL_M,
-    Part,
-    fold,
-    nicknames_for,
-)
+from tracker.synthetic.names import BLOCKED_KEYS, nicknames_for
 from tracker.synthetic.profiles import EAST_ASIAN, Profile
 from tracker.synthetic.rand import Draw
+from tracker.synthetic.spelling import Part, fold
+from tracker.synthetic.traditions import CHINESE_SYLLABLES_F, CHINESE_SYLLABLES_M, TRADITIONS
 
 SYLLABIC = ("chinese", "korean")  # given names of two syllables, which carriers run together
 ENGLISH = ("british", "irish", "american")
 _ALPHABET = "ABCDEFGHIJKLMNOPRSTUVWY"
-_SYLLABLES = frozenset(s.upper() for s in (*CHINESE_SYL_M, *CHINESE_SYL_F)) | frozenset(
-    s.upper() for name in (*KOREAN_M, *KOREAN_F) for s in name.split("-")
+_KOREAN_GIVEN = (*TRADITIONS["korean"].male, *TRADITIONS["korean"].female)
+_SYLLABLES = frozenset(s.upper() for s in (*CHINESE_SYLLABLES_M, *CHINESE_SYLLABLES_F)) | frozenset(
+    s.upper() for name in _KOREAN_GIVEN for s in name.split("-")
 )
 
 

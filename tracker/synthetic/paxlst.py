@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from tracker.synthetic.geo import arrival_local
-from tracker.synthetic.names import carrier_upper
 from tracker.synthetic.rand import Draw
+from tracker.synthetic.spelling import carrier_upper
 
 RECIPIENT = "UKBFAPI"
 _BOOKING = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"

@@ -9,98 +9,25 @@ from functools import cache
 
 from tracker.synthetic.cases import TRAVEL_KINDS, Case
 from tracker.synthetic.documents import EU, Document, Ledger, passport_code
-from tracker.synthetic.geo import (
-    FORCE_NAMES,
-    FORCE_WEIGHTS,
-    US_AGENCIES,
-    uk_address,
-    us_address,
-)
 from tracker.synthetic.habits import has_short_name
 from tracker.synthetic.names import (
-    REGISTER_CUM,
-    REGISTER_KEYS,
-    TRADITIONS,
-    Part,
     family_parts,
-    fold,
     given_parts,
     is_blocked,
-    join,
     nicknames_for,
     person_name,
-    plain,
 )
 from tracker.synthetic.profiles import DEFAULT, Profile
 from tracker.synthetic.rand import Draw, cumulative, days
-
-FORCE_CUM = cumulative(FORCE_WEIGHTS)
-OFFENCES = (
-    "sexual offences against children",
-    "rape",
-    "sexual assault",
-    "indecent images of children",
-    "voyeurism",
-    "exposure",
-    "online grooming",
-    "sexual activity with a child",
-    "trafficking for sexual exploitation",
-    "controlling prostitution",
-)
-OFFENCE_CUM = cumulative((20, 12, 18, 22, 5, 6, 9, 5, 2, 1))
-BUILDS = (
-    "Slim build",
-    "Medium build",
-    "Heavy build",
-    "Stocky build",
-    "Athletic build",
-    "Thin build",
-)
-HAIR = (
-    "short dark hair",
-    "shaved head",
-    "grey hair",
-    "long blonde hair",
-    "receding brown hair",
-    "curly black hair",
-    "ginger hair",
-    "balding",
-    "dyed red hair",
-    "short fair hair",
-)
-MARKS = (
-    "scar above left eye",
-    "tattoo of a rose on right hand",
-    "wears glasses",
-    "full beard",
-    "moustache",
-    "pierced left ear",
-    "walks with a limp",
-    "tattoo on neck",
-    "gold front tooth",
-    "birthmark on left cheek",
-    "missing tip of right index finger",
-    "tattoo of a swallow on left hand",
-    "freckles",
-    "hearing aid in right ear",
-)
-ACCENTS = (
-    "local accent",
-    "strong Glaswegian accent",
-    "Eastern European accent",
-    "soft-spoken",
-    "Welsh accent",
-    "West Country accent",
-    "London accent",
-)
+from tracker.synthetic.spelling import Part, fold, join, plain
+from tracker.synthetic.traditions import REGISTER_CUM, REGISTER_KEYS, TRADITIONS
 
 
-@dataclass
-class Alias:
-    kind: str  # alias, previous_name, nickname, transliteration
+class _Named:
+    """A name as register parts: its family and given names as the register writes them."""
+
     family: list[Part]
     given: list[Part]
-    since: date | None = None  # a previous name that changed while registered
 
     @property
     def family_text(self) -> str:
@@ -112,7 +39,15 @@ class Alias:
 
 
 @dataclass
-class Person:
+class Alias(_Named):
+    kind: str  # alias, previous_name, nickname, transliteration
+    family: list[Part]
+    given: list[Part]
+    since: date | None = None  # a previous name that changed while registered
+
+
+@dataclass
+class Person(_Named):
     tradition: str
     sex: str
     family: list[Part]
@@ -121,14 +56,6 @@ class Person:
     nationalities: tuple[str, ...]
     documents: list[Document] = field(default_factory=list)
     aliases: list[Alias] = field(default_factory=list)
-
-    @property
-    def family_text(self) -> str:
-        return join(self.family)
-
-    @property
-    def given_text(self) -> str:
-        return join(self.given)
 
     def passport(self, on: date) -> Document | None:
         """The passport a traveller would show on ``on``: valid then, else the newest."""
@@ -302,56 +229,6 @@ def make_offender(
     return person
 
 
-def _description(sex: str, draw: Draw) -> str:
-    bits = [draw.pick(BUILDS), draw.pick(HAIR)]
-    for _ in range(draw.between(0, 2)):
-        mark = draw.pick(MARKS)
-        if mark not in bits and not (sex == "F" and mark in ("full beard", "moustache")):
-            bits.append(mark)
-    if draw.chance(0.3):
-        bits.append(draw.pick(ACCENTS))
-    return ", ".join(bits)
-
-
-def register_row(case: Case, person: Person, draw: Draw) -> dict[str, str]:
-    """The offenders.csv row: the case's legal facts and the person's identity."""
-    if case.jurisdiction == "us-sorna":
-        force = draw.pick(tuple(US_AGENCIES))
-        address, postcode, area = us_address(force, draw)
-    else:
-        force = draw.weighted(FORCE_NAMES, FORCE_CUM)
-        address, postcode, area = uk_address(force, draw)
-    if not case.fixed_abode:
-        address, postcode = "", ""
-    mean = 176 if person.sex == "M" else 163
-    height = int(
-        min(205, max(145, mean + (draw.random() + draw.random() + draw.random() - 1.5) * 14))
-    )
-    return {
-        "offender_id": case.offender_id,
-        "family_name": person.family_text,
-        "given_names": person.given_text,
-        "date_of_birth": person.dob.isoformat(),
-        "sex": person.sex,
-        "nationalities": "|".join(person.nationalities),
-        "requirement_start": case.requirement_start.isoformat(),
-        "notification_period": case.period,
-        "jurisdiction": case.jurisdiction,
-        "tier": str(case.tier) if case.tier else "",
-        "risk_level": case.risk_level,
-        "managing_force": force,
-        "status": case.status,
-        "wanted_since": case.wanted_since.isoformat() if case.wanted_since else "",
-        "fixed_abode": "yes" if case.fixed_abode else "no",
-        "address_line": address,
-        "postcode": postcode,
-        "last_known_area": area,
-        "offence_category": draw.weighted(OFFENCES, OFFENCE_CUM),
-        "height_cm": "" if draw.chance(0.04) else str(height),
-        "description": "" if draw.chance(0.05) else _description(person.sex, draw),
-    }
-
-
 # --- deliberately awkward but valid values ------------------------------------------------
 
 
@@ -364,51 +241,3 @@ def comma_name(person: Person) -> None:
     """An American-style suffix kept in the surname: needs CSV quoting."""
     head = person.family[0]
     person.family = [Part(f"{head.text}, Jr.", (f"{head.forms[0]} Jr",)), *person.family[1:]]
-
-
-AWKWARD_DESCRIPTIONS = (
-    "Tattoo on left forearm reads Robert'); DROP TABLE offenders;-- (as recorded)",
-    "Wears a jacket printed <script>alert('wanted')</script> on the back",
-    'Known locally as "Tiny"; very tall, medium build',
-)
-
-
-# --- hard negatives -----------------------------------------------------------------------
-
-
-def namesake_of(offender: Person, as_of: date, ledger: Ledger, draw: Draw) -> Person:
-    """Same (or nearly the same) name, born at least two years apart, own passport."""
-    given = [offender.given[0]]
-    if len(offender.given) > 1 and draw.chance(0.5):
-        given.append(offender.given[1])
-    shift = draw.between(730, 6000) * (1 if draw.chance(0.5) else -1)
-    dob = offender.dob + days(shift)
-    if dob >= as_of - days(18 * 366):
-        dob = offender.dob - days(abs(shift))
-    person = Person(
-        offender.tradition, offender.sex, offender.family, given, dob, offender.nationalities[:1]
-    )
-    code = passport_code(offender.nationality or "GBR", draw)
-    person.documents = [
-        Document("P", ledger.passport(code, draw), code, as_of + days(draw.between(100, 3600)))
-    ]
-    return person
-
-
-def relative_of(offender: Person, as_of: date, ledger: Ledger, draw: Draw) -> Person:
-    """A twin: same family name and date of birth, other given names, own passport."""
-    t = TRADITIONS[offender.tradition]
-    sex = offender.sex if offender.sex in ("M", "F") and draw.chance(0.6) else draw.pick("MF")
-    own = fold(offender.given[0].text)
-    for _ in range(20):
-        given = given_parts(t, sex, draw, "")
-        if fold(given[0].forms[0]) != own and fold(given[0].text) != own:
-            break
-    person = Person(
-        offender.tradition, sex, offender.family, given, offender.dob, offender.nationalities[:1]
-    )
-    code = passport_code(offender.nationality or "GBR", draw)
-    person.documents = [
-        Document("P", ledger.passport(code, draw), code, as_of + days(draw.between(100, 3600)))
-    ]
-    return person

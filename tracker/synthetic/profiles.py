@@ -2,11 +2,15 @@
 
 ``default`` holds today's rates (the brief's frequencies); every other profile overrides a few
 fields and leaves the rest at those rates, so the matcher can be measured one habit at a time.
+The overrides are data: ``data/profiles/stress.json``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
+
+from tracker.synthetic.datafiles import table
 
 
 @dataclass(frozen=True)
@@ -60,86 +64,21 @@ class Profile:
 DEFAULT = Profile("default", "today's mix of carrier corruptions")
 EAST_ASIAN = ("chinese", "korean", "japanese", "vietnamese")
 
-#: kinds of birth-date slip; the day/month swap, possible only for days 1-12 (and not on
-#: 5 May), weighs more so that each kind is about as common as the others
-_SLIP_LABELS = (
-    "missing_dob",
-    "day_month_swap",
-    "dob_day_off",
-    "dob_year_off",
-    "dob_transposed",
-    "dob_digit_typo",
-)
-_SLIPS = tuple((label, 3.5 if label == "day_month_swap" else 1.0) for label in _SLIP_LABELS)
 
-PROFILES: dict[str, Profile] = {
-    p.name: p
-    for p in (
-        DEFAULT,
-        replace(
-            DEFAULT,
-            name="birth-dates",
-            summary="most birth dates missing or slipped",
-            labels=_SLIP_LABELS,
-            p_dob_slip=0.75,
-            dob_slips=_SLIPS,
-            public_missing_dob=0.13,
-        ),
-        replace(
-            DEFAULT,
-            name="new-passports",
-            summary="most passports new, missing or misread (OCR)",
-            labels=("new_passport", "no_document", "doc_ocr"),
-            p_no_document=0.15,
-            p_new_passport=0.6,
-            p_ocr=0.25,
-            public_no_document=0.15,
-        ),
-        replace(
-            DEFAULT,
-            name="native-order",
-            summary="East Asian names family first; given names cut, joined",
-            labels=(
-                "native_order",
-                "name_one_field",
-                "given_run_together",
-                "given_first_syllable",
-                "given_initial",
-            ),
-            p_native_order=0.75,
-            p_one_field=0.3,
-            p_run_together=0.35,
-            p_first_syllable=0.15,
-            p_east_initial=0.1,
-            public_habits=("east",),
-            tradition_weights=(
-                ("british", 20),
-                ("chinese", 15),
-                ("vietnamese", 12),
-                ("korean", 12),
-                ("japanese", 10),
-            ),
-        ),
-        replace(
-            DEFAULT,
-            name="initials-nicknames",
-            summary="given names as initials or nicknames, or missing",
-            labels=("given_initial", "nickname", "given_missing"),
-            p_nickname=0.7,
-            p_given_initial=0.35,
-            p_given_missing=0.12,
-            public_habits=("nickname", "given"),
-        ),
-        replace(
-            DEFAULT,
-            name="short-typos",
-            summary="short names (<= 4 letters) with one-letter typos",
-            labels=("short_typo",),
-            p_short_typo=0.7,
-            p_short_name=0.9,
-            tradition_weights=(("chinese", 8), ("vietnamese", 6), ("korean", 6)),
-        ),
-    )
+def _tupled(value: Any) -> Any:
+    """JSON lists as tuples: a profile is frozen and hashable (generation caches per profile)."""
+    return tuple(_tupled(v) for v in value) if isinstance(value, list) else value
+
+
+def _stress_profile(name: str, settings: dict) -> Profile:
+    return replace(DEFAULT, name=name, **{k: _tupled(v) for k, v in settings.items()})
+
+
+#: The stress profiles (data): each overrides a few of the default's fields. In
+#: ``birth-dates`` the day/month swap, possible only for days 1-12 (and not on 5 May), weighs
+#: more, so that each kind of slip is about as common as the others.
+PROFILES: dict[str, Profile] = {DEFAULT.name: DEFAULT} | {
+    name: _stress_profile(name, settings) for name, settings in table("profiles/stress").items()
 }
 
 

@@ -15,9 +15,10 @@ import pandas as pd
 
 from tracker.synthetic.documents import EU, Ledger
 from tracker.synthetic.habits import public_names
-from tracker.synthetic.names import BLOCKED_KEYS, TRADITIONS, public_pools
+from tracker.synthetic.names import BLOCKED_KEYS, public_pools
 from tracker.synthetic.profiles import DEFAULT, Profile
-from tracker.synthetic.trips import WINDOW_DAYS, Network, Trip
+from tracker.synthetic.traditions import TRADITIONS
+from tracker.synthetic.trips import ROUTE_COLUMNS, WINDOW_DAYS, Network, Trip
 
 TRAVEL_COLUMNS = (
     "record_id",
@@ -36,16 +37,6 @@ TRAVEL_COLUMNS = (
     "departure_country",
     "arrival_country",
     "departure_time",
-    "carrier",
-    "flight_number",
-)
-ROUTE_COLUMNS = (
-    "source",
-    "direction",
-    "departure_port",
-    "arrival_port",
-    "departure_country",
-    "arrival_country",
     "carrier",
     "flight_number",
 )

@@ -26,6 +26,17 @@ from tracker.synthetic.rand import Draw, cumulative, days
 
 WINDOW_DAYS = 540  # travel records cover the 18 months before as_of
 FUTURE_DAYS = 90  # timetable reaches past as_of for notified future trips
+#: what a route fixes of every travel record on it (its timetable adds the clock time)
+ROUTE_COLUMNS = (
+    "source",
+    "direction",
+    "departure_port",
+    "arrival_port",
+    "departure_country",
+    "arrival_country",
+    "carrier",
+    "flight_number",
+)
 
 
 class Network:
@@ -53,20 +64,7 @@ class Network:
 
     def _build_routes(self, rng: np.random.Generator) -> None:
         n = len(self.uk) * len(self.abroad) * 2
-        cols = {
-            k: np.empty(n, dtype=object)
-            for k in (
-                "source",
-                "departure_port",
-                "arrival_port",
-                "departure_country",
-                "arrival_country",
-                "carrier",
-                "flight_number",
-                "direction",
-                "clock",
-            )
-        }
+        cols = {k: np.empty(n, dtype=object) for k in (*ROUTE_COLUMNS, "clock")}
         self.dep_airport = np.empty(n, dtype=np.int64)  # index into self.airports
         self.airports = self.uk + self.abroad
         next_number: dict[str, int] = {}

@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import Self, TextIO
 
 import pandas as pd
 
@@ -61,6 +62,8 @@ TRUTH_LINK_COLUMNS = (
     "corruptions",
     "hard_negative_of",
 )
+#: the truth columns every travel record carries through the run
+TRUTH_EXTRA = TRUTH_LINK_COLUMNS[2:]
 TRUTH_FLAG_COLUMNS = (
     "offender_id",
     "kind",
@@ -71,7 +74,27 @@ TRUTH_FLAG_COLUMNS = (
 )
 
 
-class CsvSink:
+class _Sink:
+    """An output file opened for the run, closed when the ``with`` block ends."""
+
+    _file: TextIO
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class CsvSink(_Sink):
     """A CSV file written row by row or frame by frame; counts its data rows."""
 
     def __init__(self, path: Path, columns: Sequence[str]):
@@ -94,22 +117,8 @@ class CsvSink:
         )
         self.rows += len(frame)
 
-    def close(self) -> None:
-        self._file.close()
 
-    def __enter__(self) -> CsvSink:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
-class JsonlSink:
+class JsonlSink(_Sink):
     """JSON Lines with the CSV's field names; ``required`` fields are always strings."""
 
     def __init__(self, path: Path, columns: Sequence[str], required: Sequence[str]):
@@ -145,17 +154,3 @@ class JsonlSink:
         if lines:
             self._file.write("\n".join(lines) + "\n")
         self.rows += len(lines)
-
-    def close(self) -> None:
-        self._file.close()
-
-    def __enter__(self) -> JsonlSink:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
