@@ -26,7 +26,7 @@ from tracker.access.passwords import (
     typed,
     verify_password,
 )
-from tracker.access.people import ANONYMOUS, Actor, end_sessions, find_user, require_actor
+from tracker.access.people import ANONYMOUS, Actor, end_sessions, find_user, person, require_actor
 from tracker.access.sign_in_throttle import (
     Attempt,
     ThrottlePolicy,
@@ -98,7 +98,7 @@ def sign_in(
     verified = verify_password(user.password_hash if user else None, password)  # same time
     if user is None or not user.active or not verified:
         return _count_failure(session, attempt, user, policy)
-    if needs_rehash(user.password_hash):
+    if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     attempt_succeeded(session, attempt)
     session.flush()
@@ -160,7 +160,7 @@ def change_own_password(
     actor = require_actor(session, who, "account.change_password")
     now = now or datetime.now(UTC)
     policy = policy or ThrottlePolicy()
-    user = session.get(User, actor.user_id)
+    user = person(session, actor.name)
     attempt = reserve_attempt(session, user.name, client, now, policy)
     if attempt.refused_until is not None:
         raise PasswordError("too many wrong passwords from here: wait a little and try again")

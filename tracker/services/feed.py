@@ -26,7 +26,7 @@ def _audit_publication(
     state_before: str | None,
     publication: Publication | None = None,
 ) -> None:
-    details = {
+    details: dict[str, object] = {
         "change": change,
         "state_before": state_before,
         "public_id": offender.public_id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
@@ -123,8 +124,14 @@ def unthrottle(
 @router.get("/admin/audit")
 def audit(request: Request) -> Response:
     q = request.query_params
-    limit = int(q.get("limit")) if q.get("limit") in {str(n) for n in AUDIT_LIMITS} else 200
-    shown = {"actions": AUDIT_ACTIONS, "limits": AUDIT_LIMITS, "limit": limit, "q": q}
+    chosen = q.get("limit") or ""
+    limit = int(chosen) if chosen in {str(n) for n in AUDIT_LIMITS} else 200
+    shown: dict[str, Any] = {
+        "actions": AUDIT_ACTIONS,
+        "limits": AUDIT_LIMITS,
+        "limit": limit,
+        "q": q,
+    }
     with signed_in(request) as p:
         try:
             # Restricted values (address, postcode, date of birth, documents) never shown here.

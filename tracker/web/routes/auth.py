@@ -78,11 +78,11 @@ def sign_in_submit(
             policy=settings.throttle,
             client=client,
         )
-    if not result.ok:
+    actor, version = result.actor, result.session_version
+    if actor is None or actor.user_id is None or version is None:
         status = 429 if result.throttled else 401
         return _form(request, status, next=safe_next(next), name=name, error=REFUSED)
-    actor = result.actor
-    web_session(request).sign_in(actor.user_id, actor.name, result.session_version, now)
+    web_session(request).sign_in(actor.user_id, actor.name, version, now)
     return RedirectResponse(safe_next(next), status_code=303)
 
 
