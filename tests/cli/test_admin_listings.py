@@ -9,30 +9,21 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from click.testing import CliRunner
 from factories import add_offender
 
 from tracker.access.sign_in_throttle import ThrottlePolicy, attempt_failed, reserve_attempt
 from tracker.audit import record_events
-from tracker.cli import main
 from tracker.db import transaction
 
 ATTACKER = "203.0.113.50"
 
 
 @pytest.fixture
-def cli(db_url, tmp_path):
-    runner = CliRunner()
-    env = {"TRACKER_DATA_DIR": str(tmp_path / "data")}
-
-    def invoke(*args, user: str | None = None):
-        prefix = ["--db", db_url] + (["--user", user] if user else [])
-        return runner.invoke(main, [*prefix, *map(str, args)], env=env)
-
-    assert invoke("users", "add", "ada", "--role", "admin").exit_code == 0
+def cli(cli):
+    """Ada (admin), Sue (supervisor) and Liz (liaison)."""
     for name, role in (("sue", "supervisor"), ("liz", "liaison")):
-        assert invoke("users", "add", name, "--role", role, user="ada").exit_code == 0
-    return invoke
+        assert cli("users", "add", name, "--role", role, user="ada").exit_code == 0
+    return cli
 
 
 def _throttle(sessions, name: str) -> None:

@@ -34,8 +34,9 @@ from tracker.access.sign_in_throttle import (
     attempt_succeeded,
     reserve_attempt,
 )
-from tracker.audit import record_event, record_events
+from tracker.audit import record_events
 from tracker.models import User
+from tracker.services.people import record_user_change
 
 
 @dataclass(frozen=True)
@@ -60,15 +61,7 @@ class SignInResult:
 def _log(
     session: Session, actor: str, account: str, event: str, justification: str, **details
 ) -> None:
-    record_event(
-        session,
-        actor=actor,
-        action="user_change",
-        object_type="user",
-        object_id=account or ANONYMOUS,
-        justification=justification,
-        details={"event": event, **details},
-    )
+    record_user_change(session, actor, account or ANONYMOUS, justification, event=event, **details)
 
 
 def sign_in(

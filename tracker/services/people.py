@@ -42,10 +42,10 @@ class UserListing:
     throttles: list[dict] | None
 
 
-def _log_access(
+def record_user_change(
     session: Session, actor: str, user: str, justification: str, **details: object
 ) -> None:
-    """Who changed whose access, when and how (domain.md section 6: alteration is logged)."""
+    """Who changed whose access or account, when and how (domain.md section 6)."""
     record_event(
         session,
         actor=actor,
@@ -66,7 +66,7 @@ def add_user(session: Session, who: str | None, name: str, role: str) -> User:
     actor_name = actor.name if actor is not None else (who or name)
     user = create_user(session, name, role, actor_name)
     first = actor_name == name and who is None
-    _log_access(session, actor_name, name, "user added", role=role, bootstrap=first)
+    record_user_change(session, actor_name, name, "user added", role=role, bootstrap=first)
     return user
 
 
@@ -125,15 +125,7 @@ def set_password(
     check_password_rules(name, password)
     user.password_hash = hash_password(password)
     end_sessions(session, user)
-    record_event(
-        session,
-        actor=actor.name,
-        action="user_change",
-        object_type="user",
-        object_id=user.name,
-        justification="password set",
-        details={"event": "password_set"},
-    )
+    record_user_change(session, actor.name, user.name, "password set", event="password_set")
     return user
 
 
@@ -146,7 +138,7 @@ def deactivate_user(session: Session, who: str | None, name: str) -> User:
     refuse_losing_the_last_admin(session, user, "deactivated")
     user.active = False
     end_sessions(session, user)
-    _log_access(
+    record_user_change(
         session, actor.name, user.name, "user deactivated", event="deactivated", role=user.role
     )
     return user
@@ -160,7 +152,9 @@ def activate_user(session: Session, who: str | None, name: str) -> User:
         raise UserError(f"{user.name!r} is already active")
     user.active = True
     end_sessions(session, user)
-    _log_access(session, actor.name, user.name, "user activated", event="activated", role=user.role)
+    record_user_change(
+        session, actor.name, user.name, "user activated", event="activated", role=user.role
+    )
     return user
 
 
@@ -175,7 +169,7 @@ def set_role(session: Session, who: str | None, name: str, role: str) -> User:
         refuse_losing_the_last_admin(session, user, "given another role")
     previous, user.role = user.role, role
     end_sessions(session, user)
-    _log_access(
+    record_user_change(
         session,
         actor.name,
         user.name,
@@ -192,7 +186,7 @@ def clear_throttle(session: Session, who: str | None, account: str | None, clien
     give the address its failures back."""
     actor = require_actor(session, who, "users.clear_throttle")
     cleared, address, failures = remove_throttle(session, account, client)
-    _log_access(
+    record_user_change(
         session,
         actor.name,
         cleared or ANONYMOUS,
