@@ -21,7 +21,6 @@ from tracker.db import transaction
 from tracker.models import AuditEvent, Publication
 from tracker.reports.feed import (
     ATOM_NS,
-    FeedError,
     FeedSettings,
     age_on,
     build_feed,
@@ -29,6 +28,7 @@ from tracker.reports.feed import (
     render_json,
     write_feed,
 )
+from tracker.reports.feed_approvals import FeedError
 from tracker.schemas.feed import FeedDocument, WantedPerson, feed_json_schema
 from tracker.services.feed import approve_publication, list_publications, withdraw_publication
 

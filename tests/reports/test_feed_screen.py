@@ -29,14 +29,8 @@ from sqlalchemy import select
 from tracker.access.people import Actor
 from tracker.db import transaction
 from tracker.models import Publication
-from tracker.reports.feed import (
-    FeedError,
-    FeedSettings,
-    PublicText,
-    build_feed,
-    render_atom,
-    render_json,
-)
+from tracker.reports.feed import FeedSettings, build_feed, render_atom, render_json
+from tracker.reports.feed_approvals import FeedError, PublicText
 from tracker.reports.feed_screen import RestrictedFacts, screen
 from tracker.services.feed import approve_publication
 from tracker.web.routes.supervisors import _would_show
