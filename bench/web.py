@@ -31,12 +31,11 @@ from pathlib import Path
 import httpx
 from sqlalchemy import insert, select, text
 
-from tracker.access.passwords import set_password
-from tracker.access.people import add_user
 from tracker.db import make_engine, make_session_factory, transaction, upgrade_to_head
 from tracker.matching.compare import FIELD_LEVELS
 from tracker.models import Flag, Link, Notification, Offender, Run, TravelRecord
 from tracker.models.enums import SEVERITIES
+from tracker.services.people import add_user, set_password
 
 TARGETS_MS = {"queue": 300, "queue, filtered": 300, "flag": 200}
 FAMILY = [

@@ -7,26 +7,25 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from tracker.access.people import (
-    UserError,
-    activate_user,
-    add_user,
-    deactivate_user,
-    list_users,
-    require_actor,
-    set_role,
-)
+from tracker.access.people import UserError, require_actor
 from tracker.access.permissions import PermissionDenied
 from tracker.cli import main
 from tracker.db import transaction
 from tracker.models import AuditEvent, User
+from tracker.services.people import (
+    activate_user,
+    add_user,
+    deactivate_user,
+    list_users,
+    set_role,
+)
 
 
 def test_the_first_user_needs_no_acting_person(sessions):
     with transaction(sessions) as s:
         add_user(s, None, "ada", "admin")
     with transaction(sessions) as s:
-        assert [u.name for u in list_users(s)] == ["ada"]
+        assert [u["name"] for u in list_users(s, "ada").people] == ["ada"]
         event = s.query(AuditEvent).one()
         assert (event.action, event.object_id) == ("user_change", "ada")
 

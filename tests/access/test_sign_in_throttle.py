@@ -8,28 +8,29 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from tracker.access.people import add_user
 from tracker.access.permissions import PermissionDenied
 from tracker.access.sign_in_throttle import (
     ThrottlePolicy,
     attempt_failed,
     blocked_until,
-    clear_throttle,
     client_key,
     current_throttles,
     reserve_attempt,
 )
+from tracker.audit import record_events
 from tracker.db import transaction
 from tracker.models import AuditEvent, SignInFailure
+from tracker.services.people import add_user, clear_throttle
 
 NOW = datetime(2026, 3, 1, 9, tzinfo=UTC)
 
 
 def record_failure(session, account, client, now, policy) -> SignInFailure | None:
-    """A failed attempt as the sign-in page makes it: counted first, then left standing."""
+    """A failed attempt as the sign-in page makes it: counted first, then left standing (and
+    audited when it trips the throttle)."""
     attempt = reserve_attempt(session, account, client, now, policy)
     if attempt.refused_until is None:
-        attempt_failed(session, attempt, policy)
+        record_events(session, attempt_failed(session, attempt, policy))
     return session.scalars(
         select(SignInFailure).filter_by(account=attempt.account, client=attempt.client)
     ).one_or_none()

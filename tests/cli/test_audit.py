@@ -5,10 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import text
-
-from tracker.cli import main
 
 HEADER = (
     "offender_id,family_name,given_names,date_of_birth,requirement_start,"
@@ -25,19 +22,6 @@ RESTRICTED_VALUES = (
     "1981-02-28",
     "X1234567",
 )
-
-
-@pytest.fixture
-def cli(db_url, tmp_path):
-    runner = CliRunner()
-    env = {"TRACKER_DATA_DIR": str(tmp_path / "data")}
-
-    def invoke(*args, user: str | None = None):
-        prefix = ["--db", db_url] + (["--user", user] if user else [])
-        return runner.invoke(main, [*prefix, *args], env=env)
-
-    assert invoke("users", "add", "ada", "--role", "admin").exit_code == 0
-    return invoke
 
 
 @pytest.fixture

@@ -14,21 +14,17 @@ from factories import add_alias, add_document, add_offender, add_user
 from pydantic import ValidationError
 from sqlalchemy import func, select
 
-from tracker.access.people import SYSTEM, Actor
+from tracker.access.people import SYSTEM
 from tracker.access.permissions import PermissionDenied
 from tracker.audit import verify_chain
 from tracker.db import transaction
 from tracker.models import AuditEvent, Publication
 from tracker.reports.feed import age_on, build_feed, render_json, write_feed
-from tracker.reports.feed_approvals import (
-    FeedError,
-    approve_publication,
-    list_publications,
-    withdraw_publication,
-)
+from tracker.reports.feed_approvals import FeedError
 from tracker.reports.feed_atom import ATOM_NS, render_atom
 from tracker.reports.feed_settings import FeedSettings
 from tracker.schemas.feed import FeedDocument, WantedPerson, feed_json_schema
+from tracker.services.feed import approve_publication, list_publications, withdraw_publication
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 APPROVED = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
@@ -40,13 +36,13 @@ RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\
 
 @pytest.fixture
 def staff(sessions):
-    """A supervisor and the other roles, as acting persons."""
+    """A supervisor and the other roles, by the names they act under."""
     with transaction(sessions) as s:
         people = {
             role: add_user(s, f"{role}-1", role)
             for role in ("supervisor", "analyst", "liaison", "admin")
         }
-        return {role: Actor(u.name, u.role, u.id) for role, u in people.items()}
+        return {role: u.name for role, u in people.items()}
 
 
 def wanted(s, **values):
@@ -75,7 +71,7 @@ def test_only_supervisors_approve(sessions, staff, role):
         with pytest.raises(PermissionDenied, match="may not feed.approve"):
             approve_publication(s, staff[role], person.offender_id, "needed", APPROVED)
         with pytest.raises(PermissionDenied):
-            approve_publication(s, SYSTEM, person.offender_id, "needed", APPROVED)
+            approve_publication(s, SYSTEM.name, person.offender_id, "needed", APPROVED)
         assert s.scalar(select(func.count()).select_from(Publication)) == 0
 
 

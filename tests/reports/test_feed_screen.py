@@ -30,10 +30,11 @@ from tracker.access.people import Actor
 from tracker.db import transaction
 from tracker.models import Publication
 from tracker.reports.feed import build_feed, render_json
-from tracker.reports.feed_approvals import FeedError, PublicText, approve_publication
+from tracker.reports.feed_approvals import FeedError, PublicText
 from tracker.reports.feed_atom import render_atom
 from tracker.reports.feed_screen import RestrictedFacts, screen
 from tracker.reports.feed_settings import FeedSettings
+from tracker.services.feed import approve_publication
 from tracker.web.routes.supervisors import _would_show
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -226,7 +227,7 @@ def test_the_registers_own_description_and_area_are_never_published(sessions, su
             description="Lives at Mill Lane, number 12",
             last_known_area="born 14th of March 1981",
         )
-        approve_publication(s, supervisor, person.offender_id, "needed", APPROVED)
+        approve_publication(s, supervisor.name, person.offender_id, "needed", APPROVED)
         text = _strings(build_feed(s, NOW, BASE))
     assert "Mill Lane" not in text and "14th of March" not in text
 
@@ -237,7 +238,7 @@ def test_approval_refuses_a_paraphrase_naming_the_field_and_why(sessions, superv
         with pytest.raises(FeedError) as refused:
             approve_publication(
                 s,
-                supervisor,
+                supervisor.name,
                 person.offender_id,
                 "needed",
                 APPROVED,
@@ -249,7 +250,12 @@ def test_approval_refuses_a_paraphrase_naming_the_field_and_why(sessions, superv
         )
         with pytest.raises(FeedError, match="public area refused: it contains the address"):
             approve_publication(
-                s, supervisor, person.offender_id, "needed", APPROVED, public_area="12, Mill Lane"
+                s,
+                supervisor.name,
+                person.offender_id,
+                "needed",
+                APPROVED,
+                public_area="12, Mill Lane",
             )
         assert s.scalars(select(Publication)).all() == []
 
@@ -267,7 +273,7 @@ def test_approval_bounds_the_public_text(sessions, supervisor, field, value, why
         person = add_offender(s, **REGISTER)
         with pytest.raises(FeedError, match=why):
             approve_publication(
-                s, supervisor, person.offender_id, "needed", APPROVED, **{field: value}
+                s, supervisor.name, person.offender_id, "needed", APPROVED, **{field: value}
             )
 
 
@@ -276,7 +282,7 @@ def test_an_alias_that_gives_something_away_is_withheld(sessions, supervisor):
         person = add_offender(s, **REGISTER, given_names="Dan", family_name="Fenwick")
         add_alias(s, person, "Groomer", "The Mill Lane", kind="nickname")
         add_alias(s, person, "Fenwick", "Danny", kind="nickname")
-        approve_publication(s, supervisor, person.offender_id, "needed", APPROVED)
+        approve_publication(s, supervisor.name, person.offender_id, "needed", APPROVED)
         doc = build_feed(s, NOW, BASE)
     assert doc.items[0].aliases == ["Danny Fenwick"]
     assert "Groomer" not in _strings(doc)
@@ -286,7 +292,7 @@ def test_a_name_that_gives_something_away_is_refused_and_never_published(session
     with transaction(sessions) as s:
         person = add_offender(s, **REGISTER, given_names="VR-0004711", family_name="Fenwick")
         with pytest.raises(FeedError, match="the name refused: it contains the register ref"):
-            approve_publication(s, supervisor, person.offender_id, "needed", APPROVED)
+            approve_publication(s, supervisor.name, person.offender_id, "needed", APPROVED)
         s.add(
             Publication(
                 offender_pk=person.id,
@@ -307,11 +313,11 @@ def test_new_public_text_revises_an_approval_in_force(sessions, supervisor):
     with transaction(sessions) as s:
         person = add_offender(s, **REGISTER)
         approve_publication(
-            s, supervisor, person.offender_id, "needed", APPROVED, public_description="Tall"
+            s, supervisor.name, person.offender_id, "needed", APPROVED, public_description="Tall"
         )
-        same = approve_publication(s, supervisor, person.offender_id, "again", NOW)
+        same = approve_publication(s, supervisor.name, person.offender_id, "again", NOW)
         revised = approve_publication(
-            s, supervisor, person.offender_id, "new sighting", NOW, public_area="Northby"
+            s, supervisor.name, person.offender_id, "new sighting", NOW, public_area="Northby"
         )
         item = build_feed(s, NOW, BASE).items[0]
     assert not same.changed and revised.changed
@@ -335,11 +341,16 @@ def test_no_paraphrase_reaches_the_json_the_atom_or_the_preview(
             add_document(s, person, register.document)
             s.refresh(person)
             approve_publication(
-                s, supervisor, person.offender_id, "needed", APPROVED, public_description=harmless
+                s,
+                supervisor.name,
+                person.offender_id,
+                "needed",
+                APPROVED,
+                public_description=harmless,
             )  # plain words pass
             with pytest.raises(FeedError, match=field.replace("_", " ") + " refused"):
                 approve_publication(
-                    s, supervisor, person.offender_id, "new words", NOW, **{field: text}
+                    s, supervisor.name, person.offender_id, "new words", NOW, **{field: text}
                 )
             # as if stored before the register learnt the fact: withheld at every build
             stored = s.scalars(select(Publication)).one()

@@ -15,7 +15,7 @@ from typing import Any
 from factories import add_flag, add_link, add_offender, add_run, add_travel
 from sqlalchemy.orm import Session
 
-from tracker.access.people import add_user, deactivate_user
+from tracker.services.people import add_user, deactivate_user
 
 PEOPLE = {"ada": "admin", "ann": "analyst", "sam": "supervisor", "liz": "liaison"}
 INACTIVE = "old"  # an analyst whose access was taken back

@@ -10,12 +10,11 @@ from datetime import UTC, date, datetime
 from factories import add_alias, add_flag, add_notification, add_offender, load_population
 from sqlalchemy import select
 
-from tracker.access.passwords import set_password
-from tracker.access.people import add_user
 from tracker.db import transaction
 from tracker.matching.link import LinkSettings
 from tracker.models import Decision, Link, Offender, Reject, Run, SourceFile, TravelRecord, User
 from tracker.services.linking import run_matching
+from tracker.services.people import add_user, set_password
 
 PASSWORD = "correct horse battery staple"
 PEOPLE = {"ada": "admin", "ann": "analyst", "sam": "supervisor", "liz": "liaison"}

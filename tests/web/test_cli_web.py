@@ -5,10 +5,10 @@ from __future__ import annotations
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from tracker.access.people import add_user
 from tracker.cli import main
 from tracker.db import transaction
 from tracker.models import User
+from tracker.services.people import add_user
 
 
 def _people(sessions) -> None:

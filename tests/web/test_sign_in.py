@@ -11,11 +11,13 @@ from scenario import PASSWORD
 from sqlalchemy import select
 from webtools import client_for, csrf_of, make_app, sign_in
 
-from tracker.access.passwords import PasswordError, check_sign_in, set_password
+from tracker.access.passwords import PasswordError
 from tracker.access.permissions import PermissionDenied
 from tracker.access.sign_in_throttle import ThrottlePolicy
 from tracker.db import make_engine, make_session_factory, transaction
 from tracker.models import AuditEvent, User
+from tracker.services import account
+from tracker.services.people import add_user, set_password
 from tracker.web.session import COOKIE_NAME
 
 
@@ -145,8 +147,6 @@ def test_a_deactivated_user_is_signed_out(app, web_url):
 
 
 def test_set_password_rules_and_permissions(sessions):
-    from tracker.access.people import add_user
-
     with transaction(sessions) as s:
         add_user(s, None, "ada", "admin")
         add_user(s, "ada", "ann", "analyst")
@@ -172,8 +172,6 @@ def test_set_password_rules_and_permissions(sessions):
 
 
 def test_check_sign_in_delays_the_pair_more_each_time_and_never_locks(sessions):
-    from tracker.access.people import add_user
-
     with transaction(sessions) as s:
         add_user(s, None, "ada", "admin")
         set_password(s, "ada", "ada", PASSWORD)
@@ -181,20 +179,22 @@ def test_check_sign_in_delays_the_pair_more_each_time_and_never_locks(sessions):
     now = datetime(2026, 3, 1, 9, tzinfo=UTC)
     with transaction(sessions) as s:
         assert (
-            check_sign_in(s, "ada", "bad", now=now, policy=policy, client="203.0.113.9").reason
+            account.sign_in(s, "ada", "bad", now=now, policy=policy, client="203.0.113.9").reason
             == "wrong password"
         )
-        assert check_sign_in(s, "ada", "bad", now=now, policy=policy, client="203.0.113.9")
-        refused = check_sign_in(s, "ada", PASSWORD, now=now, policy=policy, client="203.0.113.9")
+        assert account.sign_in(s, "ada", "bad", now=now, policy=policy, client="203.0.113.9")
+        refused = account.sign_in(s, "ada", PASSWORD, now=now, policy=policy, client="203.0.113.9")
         assert refused.throttled and refused.reason == "throttled"
-        elsewhere = check_sign_in(s, "ada", PASSWORD, now=now, policy=policy, client="198.51.100.7")
+        elsewhere = account.sign_in(
+            s, "ada", PASSWORD, now=now, policy=policy, client="198.51.100.7"
+        )
         assert elsewhere.ok and elsewhere.actor.role == "admin"
     with transaction(sessions) as s:
         later = now + policy.delay(2)
-        third = check_sign_in(s, "ada", "bad", now=later, policy=policy, client="203.0.113.9")
+        third = account.sign_in(s, "ada", "bad", now=later, policy=policy, client="203.0.113.9")
         assert not third.ok and not third.throttled
-        again = check_sign_in(s, "ada", PASSWORD, now=later, policy=policy, client="203.0.113.9")
+        again = account.sign_in(s, "ada", PASSWORD, now=later, policy=policy, client="203.0.113.9")
         assert again.blocked_until == later + policy.delay(3) > later + policy.delay(2)
-        assert check_sign_in(
+        assert account.sign_in(
             s, "ada", PASSWORD, now=later, policy=policy, client="198.51.100.7"
         ).ok  # the account itself is never locked

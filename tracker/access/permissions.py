@@ -31,6 +31,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audit.read": frozenset({"admin", "supervisor"}),
     "audit.verify": frozenset({"admin", "supervisor"}),
     "keys.manage": frozenset({"admin", "liaison"}),
+    "account.change_password": frozenset(ROLES),
 }
 
 assert all(roles <= set(ROLES) for roles in PERMISSIONS.values())

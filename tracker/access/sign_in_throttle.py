@@ -35,8 +35,8 @@ from sqlalchemy import and_, case, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from tracker.access.people import ADDRESS_WIDE, ANONYMOUS, UserError, require_actor
-from tracker.audit import record_event
+from tracker.access.people import ADDRESS_WIDE, ANONYMOUS, UserError
+from tracker.audit import AuditEntry
 from tracker.models import SignInFailure
 
 ACCOUNT_LENGTH = 100  # sign_in_failures.account, users.name
@@ -229,41 +229,45 @@ def attempt_succeeded(session: Session, attempt: Attempt) -> None:
             session.flush()
 
 
-def attempt_failed(session: Session, attempt: Attempt, policy: ThrottlePolicy) -> None:
-    """The counted failure stands; audited when it makes the pair or the address wait."""
+def attempt_failed(session: Session, attempt: Attempt, policy: ThrottlePolicy) -> list[AuditEntry]:
+    """The counted failure stands; the entries to audit when it makes the pair or the
+    address wait (the sign-in use case writes them)."""
+    trips = []
     if attempt.pair_failures == policy.free_failures:
         row = _row(session, attempt.account, attempt.client)
-        _audit(
-            session,
-            attempt.account or ANONYMOUS,
-            "throttled",
-            f"sign-in throttled for one client after {attempt.pair_failures} failures",
-            client=attempt.client,
-            failures=attempt.pair_failures,
-            blocked_until=row.blocked_until if row else None,
+        trips.append(
+            _trip(
+                attempt.account or ANONYMOUS,
+                "throttled",
+                f"sign-in throttled for one client after {attempt.pair_failures} failures",
+                client=attempt.client,
+                failures=attempt.pair_failures,
+                blocked_until=row.blocked_until if row else None,
+            )
         )
     if attempt.address_failures >= policy.address_failures:
         address = _row(session, ADDRESS_WIDE, attempt.client)
         if address is None:
-            return
+            return trips
         address.blocked_until = address.first_failed_at + policy.address_window
         session.flush()
         if attempt.address_failures == policy.address_failures:
-            _audit(
-                session,
-                ADDRESS_WIDE,
-                "client_throttled",
-                f"sign-in throttled for one address after {attempt.address_failures} "
-                "failures over every name: names that failed from it wait",
-                client=attempt.client,
-                failures=attempt.address_failures,
-                blocked_until=address.blocked_until,
+            trips.append(
+                _trip(
+                    ADDRESS_WIDE,
+                    "client_throttled",
+                    f"sign-in throttled for one address after {attempt.address_failures} "
+                    "failures over every name: names that failed from it wait",
+                    client=attempt.client,
+                    failures=attempt.address_failures,
+                    blocked_until=address.blocked_until,
+                )
             )
+    return trips
 
 
-def _audit(session: Session, object_id: str, event: str, justification: str, **details) -> None:
-    record_event(
-        session,
+def _trip(object_id: str, event: str, justification: str, **details) -> AuditEntry:
+    return AuditEntry(
         actor=ANONYMOUS,
         action="user_change",
         object_type="user",
@@ -314,10 +318,9 @@ def current_throttles(
     )
 
 
-def clear_throttle(session: Session, acting: str | None, account: str | None, client: str) -> None:
-    """An admin lets this client try this name again at once, or (``account`` None or
-    ``ADDRESS_WIDE``) gives the address its failures back; audited."""
-    actor = require_actor(session, acting, "users.clear_throttle")
+def remove_throttle(session: Session, account: str | None, client: str) -> tuple[str, str, int]:
+    """Let this client try this name again at once, or (``account`` None or ``ADDRESS_WIDE``)
+    give the address its failures back: the (account, client) cleared and its failures."""
     if account is None or account == ADDRESS_WIDE:
         key = (ADDRESS_WIDE, client_key(client))
     else:
@@ -329,13 +332,4 @@ def clear_throttle(session: Session, acting: str | None, account: str | None, cl
     failures = row.failures
     session.delete(row)
     session.flush()
-    record_event(
-        session,
-        actor=actor.name,
-        action="user_change",
-        object_type="user",
-        object_id=key[0] or ANONYMOUS,
-        justification="sign-in throttle cleared"
-        + (" for the address" if key[0] == ADDRESS_WIDE else ""),
-        details={"event": "throttle_cleared", "client": key[1], "failures": failures},
-    )
+    return key[0], key[1], failures

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-import json
 import sys
+from pathlib import Path
 
 import click
 
-from tracker.cli.app import acting_person
-from tracker.db import (
-    transaction,
-)
-from tracker.models.enums import (
-    AUDIT_ACTIONS,
-)
+from tracker.cli.app import AppContext, pass_app
+from tracker.cli.output import emit, listing_output
+from tracker.db import transaction
+from tracker.models.enums import AUDIT_ACTIONS
+from tracker.tabular import Column, render
 
+LOG_TABLE = (
+    Column("id", align=">"),
+    Column("at", shown=lambda at: at[:19]),
+    Column("actor"),
+    Column("action"),
+    Column("object"),
+    Column("justification"),
+)
+LOG_JSON = (*LOG_TABLE, Column("details"))
 NOT_ANCHORED = (
     "the trail is not anchored outside the database: there is no audit anchor "
     "key. Run `tracker audit checkpoint` (or `tracker keys init`, or a nightly run) "
@@ -71,18 +78,19 @@ def checkpoint_after(app) -> None:
     "instead of failing. A key that is gone while checkpoints need it still "
     "fails.",
 )
-@click.pass_obj
-def audit_verify_command(app, no_anchor_yet: bool) -> None:
+@pass_app
+def audit_verify_command(app: AppContext, no_anchor_yet: bool) -> None:
     """Recompute the hash chain and check it against the checkpoints kept outside the
     database; exit 0 only if the trail is complete, unaltered and matches them. An intact,
     anchored trail gets a new checkpoint."""
-    from tracker.audit import verify_chain
-    from tracker.audit_anchor import AnchorError, checkpoint_now, verify_anchor
+    from tracker.audit_anchor import checkpoint_now
+    from tracker.audit_anchor_key import AnchorError
+    from tracker.services.audit_trail import check_audit_trail
 
     settings = app.settings
     with transaction(app.sessions()) as session:
-        chain = verify_chain(session)
-        anchor = verify_anchor(session, settings.keys_dir, settings.data_dir)
+        check = check_audit_trail(session, settings.keys_dir, settings.data_dir)
+    chain, anchor = check.chain, check.anchor
     _echo_chain(chain)
     anchored_ok = _echo_anchor(anchor, no_anchor_yet)
     if not (chain.intact and anchored_ok):
@@ -100,18 +108,19 @@ def audit_verify_command(app, no_anchor_yet: bool) -> None:
 
 
 @click.command("checkpoint")
-@click.pass_obj
-def audit_checkpoint_command(app) -> None:
+@pass_app
+def audit_checkpoint_command(app: AppContext) -> None:
     """Anchor the trail now: verify it, make the anchor key if there is none (keys/, owner
     only), and append a checkpoint of its newest entry to the data folder's audit/. The
     nightly run does this at its end too."""
-    from tracker.audit import verify_chain
-    from tracker.audit_anchor import AnchorError, checkpoint_now, verify_anchor
+    from tracker.audit_anchor import checkpoint_now
+    from tracker.audit_anchor_key import AnchorError
+    from tracker.services.audit_trail import check_audit_trail
 
     settings = app.settings
     with transaction(app.sessions()) as session:
-        chain = verify_chain(session)
-        anchor = verify_anchor(session, settings.keys_dir, settings.data_dir)
+        check = check_audit_trail(session, settings.keys_dir, settings.data_dir)
+    chain, anchor = check.chain, check.anchor
     _echo_chain(chain)
     if not chain.intact or anchor.problems:
         if anchor.problems:
@@ -136,46 +145,32 @@ def audit_checkpoint_command(app) -> None:
 @click.option("--since", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S%z"]))
 @click.option("--until", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S%z"]))
 @click.option("--limit", default=200, show_default=True, type=click.IntRange(1, 100_000))
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
-@click.pass_obj
-def audit_log_command(app, actor, action, object_ref, since, until, limit, fmt) -> None:
+@listing_output("table", "json")
+@pass_app
+def audit_log_command(
+    app: AppContext, actor, action, object_ref, since, until, limit, fmt: str, out: Path | None
+) -> None:
     """The audit trail, newest first, filtered by person, action, object and time (admins and
     supervisors; reading it is itself logged). Addresses, postcodes, dates of birth, document
     numbers and unmatched travellers' details show as [restricted]: which fields changed, never
     their values."""
-    from tracker.audit import query_audit_log, record_event
-    from tracker.audit_view import shown_entries
+    from tracker.services.audit_trail import read_audit_log
 
     object_type, _, object_id = (object_ref or "").partition(":")
     with transaction(app.sessions()) as session:
-        reader = acting_person(app, session, "audit.read")
-        entries = query_audit_log(
+        entries = read_audit_log(
             session,
+            app.settings.user,
             actor=actor,
             action=action,
             object_type=object_type or None,
             object_id=object_id or None,
-            since=_aware(since),
-            until=_aware(until),
+            since=since,
+            until=until,
             limit=limit,
         )
-        rows = [entry.as_dict() for entry in shown_entries(session, entries)]
-        record_event(
-            session,
-            actor=reader.name,
-            action="consultation",
-            object_type="audit_log",
-            justification="audit log read",
-            details={"entries": len(rows)},
-        )
-    if fmt == "json":
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-        return
-    for r in rows:
-        click.echo(
-            f"{r['id']:>7} {r['at'][:19]} {r['actor']:<16} {r['action']:<13} "
-            f"{r['object']:<24} {r['justification'] or ''}"
-        )
+    rows = [entry.as_dict() for entry in entries]
+    emit(render(rows, LOG_JSON if fmt == "json" else LOG_TABLE, fmt), out)
 
 
 @click.group()
@@ -184,18 +179,5 @@ def audit() -> None:
 
 
 audit.add_command(audit_verify_command)
-
-
 audit.add_command(audit_checkpoint_command)
-
-
 audit.add_command(audit_log_command)
-
-
-def _aware(value):
-    """Dates typed without an offset are read as UTC."""
-    from datetime import UTC
-
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

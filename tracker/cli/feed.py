@@ -2,16 +2,39 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
-from tracker.cli.app import AppContext, acting_person, pass_app
+from tracker.cli.app import AppContext, pass_app
 from tracker.cli.options import PAGE
-from tracker.cli.output import emit
-from tracker.db import (
-    transaction,
+from tracker.cli.output import emit, listing_output
+from tracker.db import transaction
+from tracker.tabular import Column, render
+
+LIST_TABLE = (
+    Column("offender_id", "offender"),
+    Column("names"),
+    Column("shown_state", "state"),
+    Column("approved_at", "approved", shown=lambda at: f"{at:%Y-%m-%d}"),
+    Column("approved_by", "by"),
+    Column("approval_reason", "why"),
+)
+LIST_COLUMNS = (
+    "offender_id",
+    "public_id",
+    "names",
+    "status",
+    "state",
+    "in_force",
+    "approved_by",
+    "approved_at",
+    "approval_reason",
+    "withdrawn_by",
+    "withdrawn_at",
+    "withdrawal_reason",
+    "public_description",
+    "public_area",
 )
 
 
@@ -45,17 +68,12 @@ def feed_most_wanted(
 
     Set the public site with TRACKER_FEED_BASE_URL and the reporting lines with
     TRACKER_FEED_POLICE_LINE and TRACKER_FEED_ANONYMOUS_LINE."""
-    from datetime import UTC, datetime
-
     from pydantic import ValidationError
 
-    from tracker.reports.feed import (
-        FeedSettings,
-        build_feed,
-        record_disclosure,
-        render_atom,
-        render_json,
-    )
+    from tracker.reports.feed import render_json
+    from tracker.reports.feed_atom import render_atom
+    from tracker.reports.feed_settings import FeedSettings
+    from tracker.services.feed import most_wanted
 
     if page > 1 and page_size is None:
         raise click.UsageError("--page needs --page-size")
@@ -64,15 +82,13 @@ def feed_most_wanted(
     except ValidationError as exc:
         raise click.ClickException(exc.errors()[0]["msg"].removeprefix("Value error, ")) from exc
     with transaction(app.sessions()) as session:
-        doc = build_feed(
+        doc = most_wanted(
             session,
-            datetime.now(UTC),
-            settings.base_url,
+            settings,
             page=page,
             page_size=page_size,
-            settings=settings,
+            written_to=str(out) if out else "standard output",
         )
-        record_disclosure(session, doc, str(out) if out else "standard output")
     text = render_json(doc) if fmt == "json" else render_atom(doc, settings.publisher)
     emit(text, out)
 
@@ -112,22 +128,21 @@ def feed_approve(
     register reference, e.g. VR-0001234. The person leaves the feed by themselves when their
     status stops being `wanted`; a new disappearance needs a new approval. Text that gives
     away a restricted fact (address, date of birth, offence, risk, ...) is refused."""
-    from tracker.access.permissions import PermissionDenied
-    from tracker.reports.feed import FeedError, approve_publication
+    from tracker.reports.feed_approvals import FeedError
+    from tracker.services.feed import approve_publication
 
     with transaction(app.sessions()) as session:
-        actor = acting_person(app, session, "feed.approve")
         try:
             approval = approve_publication(
                 session,
-                actor,
+                app.settings.user,
                 offender_id,
                 reason,
                 public_description=public_description,
                 public_area=public_area,
                 use_register_text=use_register_text,
             )
-        except (FeedError, PermissionDenied) as exc:
+        except FeedError as exc:
             raise click.ClickException(str(exc)) from exc
         published = (approval.publication.public_description, approval.publication.public_area)
     when = f"{approval.publication.approved_at:%Y-%m-%d %H:%M} UTC"
@@ -138,7 +153,7 @@ def feed_approve(
         )
         return
     click.echo(
-        f"{offender_id}: publication approved by {actor.name} on {when}; "
+        f"{offender_id}: publication approved by {approval.approved_by} on {when}; "
         "on the feed from its next build"
     )
     for label, value in zip(("description", "area"), published, strict=True):
@@ -153,52 +168,43 @@ def feed_withdraw(app: AppContext, offender_id: str, reason: str) -> None:
     """Take an offender off the feed (supervisors only).
 
     The person is off the feed from its next build. OFFENDER_ID is the register reference."""
-    from tracker.access.permissions import PermissionDenied
-    from tracker.reports.feed import FeedError, withdraw_publication
+    from tracker.reports.feed_approvals import FeedError
+    from tracker.services.feed import withdraw_publication
 
     with transaction(app.sessions()) as session:
-        actor = acting_person(app, session, "feed.withdraw")
         try:
-            withdraw_publication(session, actor, offender_id, reason)
-        except (FeedError, PermissionDenied) as exc:
+            withdraw_publication(session, app.settings.user, offender_id, reason)
+        except FeedError as exc:
             raise click.ClickException(str(exc)) from exc
     click.echo(
-        f"{offender_id}: publication withdrawn by {actor.name}; off the feed from its next build"
+        f"{offender_id}: publication withdrawn by {app.settings.user}; "
+        "off the feed from its next build"
     )
 
 
+def _shown_state(row) -> str:
+    if row.in_force:
+        return "on the feed"
+    if row.state == "approved":
+        return f"approved, not in force (status {row.status})"
+    return f"withdrawn {row.withdrawn_at:%Y-%m-%d} by {row.withdrawn_by}: {row.withdrawal_reason}"
+
+
 @feed.command("list")
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@listing_output("table", "csv", "json")
 @pass_app
-def feed_list(app: AppContext, fmt: str) -> None:
+def feed_list(app: AppContext, fmt: str, out: Path | None) -> None:
     """Approvals and withdrawals: who, when and why (supervisors only).
 
     Those in force first. Reading the list is logged; it is internal: never publish it."""
     from dataclasses import asdict
 
-    from tracker.reports.feed import list_publications
+    from tracker.services.feed import list_publications
 
     with transaction(app.sessions()) as session:
-        actor = acting_person(app, session, "feed.preview")
-        rows = list_publications(session, actor)
-    if fmt == "json":
-        click.echo(json.dumps([asdict(r) for r in rows], indent=2, default=str, ensure_ascii=False))
+        listed = list_publications(session, app.settings.user)
+    if fmt == "table" and not listed:
+        emit("no publications approved yet", out)
         return
-    if not rows:
-        click.echo("no publications approved yet")
-        return
-    for r in rows:
-        if r.in_force:
-            state = "on the feed"
-        elif r.state == "approved":
-            state = f"approved, not in force (status {r.status})"
-        else:
-            state = (
-                f"withdrawn {r.withdrawn_at:%Y-%m-%d} by {r.withdrawn_by}: {r.withdrawal_reason}"
-            )
-        click.echo(
-            f"{r.offender_id:<14} {r.names:<32} {state}\n{'':<14} approved "
-            f"{r.approved_at:%Y-%m-%d} by {r.approved_by}: {r.approval_reason}"
-        )
+    rows = [{**asdict(r), "shown_state": _shown_state(r)} for r in listed]
+    emit(render(rows, LIST_TABLE if fmt == "table" else LIST_COLUMNS, fmt), out)

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import click
 
-from tracker.cli.app import AppContext, acting_person, pass_app
-from tracker.db import (
-    transaction,
-)
+from tracker.cli.app import AppContext, pass_app
+from tracker.db import transaction
 
 
 @click.group()
@@ -27,45 +25,23 @@ def keys_init(app: AppContext, force: bool) -> None:
     """Make the unit's Ed25519 key pair under the data folder's keys/ (folder 0700, private key
     0600: outside the database), and the audit trail's anchor key beside it if there is none.
     Admins and liaison officers; logged."""
-    from tracker import audit_anchor
-    from tracker.audit import record_event
-    from tracker.reports import signing
+    from tracker import audit_anchor_key
+    from tracker.reports.signing import SigningKeyError
+    from tracker.services.keys import init_keys
 
     keys_dir = app.settings.keys_dir
     with transaction(app.sessions()) as session:
-        actor = acting_person(app, session, "keys.manage")
-        previous = signing.current_key_id(keys_dir)
         try:
-            info = signing.init_keys(keys_dir, force=force)
-        except signing.SigningKeyError as exc:
-            raise click.ClickException(str(exc)) from exc
-        try:  # never replaced, even with --force; not remade once checkpoints need it
-            anchor = (
-                "created"
-                if audit_anchor.ensure_key(session, keys_dir, app.settings.data_dir, actor.name)
-                else "kept"
+            made = init_keys(
+                session, app.settings.user, keys_dir, app.settings.data_dir, force=force
             )
-        except audit_anchor.AnchorError:  # the signing key is still made and logged
-            anchor = audit_anchor.KEY_GONE
-        record_event(
-            session,
-            actor=actor.name,
-            action="alteration",
-            object_type="signing_key",
-            object_id=info.key_id,
-            justification="package signing key "
-            + ("replaced" if force and previous else "created"),
-            details={
-                "key_id": info.key_id,
-                "previous_key_id": previous,
-                "public_key": str(info.public_path),
-                "audit_anchor_key": anchor,
-            },
-        )
+        except SigningKeyError as exc:
+            raise click.ClickException(str(exc)) from exc
+    info, anchor = made.key, made.anchor
     click.echo(
         f"signing key {info.key_id} created\n  private {info.private_path} (owner only)\n"
         f"  public  {info.public_path}\n"
-        f"  audit anchor key {audit_anchor.key_path(keys_dir)} (owner only, "
+        f"  audit anchor key {audit_anchor_key.key_path(keys_dir)} (owner only, "
         f"{anchor})\n"
         "give partners the public key: tracker keys export-public"
     )

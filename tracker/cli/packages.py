@@ -7,10 +7,22 @@ from pathlib import Path
 
 import click
 
-from tracker.cli.app import AppContext, acting_person, pass_app
+from tracker.cli.app import AppContext, pass_app
 from tracker.cli.options import ROW_ID
-from tracker.db import (
-    transaction,
+from tracker.cli.output import emit, listing_output
+from tracker.db import transaction
+from tracker.tabular import Column, render
+
+LIST_COLUMNS = (
+    Column("package_id", "package"),
+    Column("flag_id", "flag", align=">"),
+    Column("country", "to"),
+    Column("agency", shown=lambda agency: agency[:28]),
+    Column("grading", "grade"),
+    Column("handling"),
+    Column("created_by", "by"),
+    Column("created_at", "created (UTC)", shown=lambda at: f"{at:%Y-%m-%d %H:%M}"),
+    Column("path"),
 )
 
 
@@ -81,10 +93,10 @@ def package_build(
     from tracker.reports.packages import (
         PackageOptionError,
         PackageRefused,
-        build_package,
         discard_package,
         make_request,
     )
+    from tracker.services.packages import build_package
 
     try:
         request = make_request(
@@ -103,9 +115,8 @@ def package_build(
     built = None
     try:
         with transaction(app.sessions()) as session:
-            actor = acting_person(app, session, "package.build")
             try:
-                built = build_package(session, actor, request, app.settings)
+                built = build_package(session, app.settings.user, request, app.settings)
             except PackageRefused as exc:
                 raise click.ClickException(str(exc)) from exc
     except BaseException:
@@ -168,25 +179,18 @@ def package_verify(app: AppContext, path: Path, public_key: Path | None) -> None
 @package.command("list")
 @click.option("--flag", "flag_id", type=ROW_ID, help="Only packages for this flag.")
 @click.option("--country", metavar="ISO3", help="Only packages sent to this country.")
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@listing_output("table", "csv", "json")
 @pass_app
-def package_list(app: AppContext, flag_id: int | None, country: str | None, fmt: str) -> None:
+def package_list(
+    app: AppContext, flag_id: int | None, country: str | None, fmt: str, out: Path | None
+) -> None:
     """Packages built, newest first: id, flag, country, agency, grading, by, when, where
     (liaison, supervisors and admins; listing is logged)."""
-    from tracker.audit import record_event
-    from tracker.reports.packages import list_packages, render_package_rows
+    from tracker.services.packages import PACKAGE_COLUMNS, list_packages
 
     with transaction(app.sessions()) as session:
-        actor = acting_person(app, session, "package.list")
-        rows = list_packages(session, flag_id=flag_id, country=country)
-        record_event(
-            session,
-            actor=actor.name,
-            action="consultation",
-            object_type="packages",
-            justification="packages listed",
-            details={"rows": len(rows), "flag_id": flag_id, "country": country},
-        )
-    click.echo(render_package_rows(rows, fmt))
+        rows = list_packages(session, app.settings.user, flag_id=flag_id, country=country)
+    if fmt == "table" and not rows:
+        emit("no packages yet", out)
+        return
+    emit(render(rows, LIST_COLUMNS if fmt == "table" else PACKAGE_COLUMNS, fmt), out)

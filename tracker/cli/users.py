@@ -4,113 +4,41 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 
-from tracker.cli.app import AppContext, acting_person, pass_app
-from tracker.db import (
-    transaction,
+from tracker.cli.app import AppContext, pass_app
+from tracker.cli.output import emit, listing_output
+from tracker.db import transaction
+from tracker.models.enums import ROLES
+from tracker.tabular import Column, render, table_text
+
+PEOPLE_COLUMNS = (
+    Column("name"),
+    Column("role"),
+    Column("active", "state", shown=lambda active: "active" if active else "deactivated"),
+    Column("password_set", "password", shown=lambda done: "set" if done else "not set"),
+    Column("created_at", "added", shown=lambda at: f"{at:%Y-%m-%d}"),
+    Column("created_by", "by"),
 )
-from tracker.models.enums import (
-    ROLES,
+THROTTLE_COLUMNS = (
+    Column("account", "name typed", shown=lambda name: name if name == "*" else repr(name)),
+    Column("client", "from"),
+    Column("failures", align=">"),
+    Column("waiting_until", "waiting until", shown=lambda at: f"{at:%Y-%m-%d %H:%M:%S}"),
 )
 
 
-def _change(app, what: Callable, *args) -> None:
-    """Run one access change in a transaction; refusals become plain command errors."""
+def _change(app: AppContext, what: Callable, *args) -> None:
+    """Run one access change in a transaction; a refusal becomes a plain command error."""
     from tracker.access.people import UserError
-    from tracker.access.permissions import PermissionDenied
-    from tracker.db import transaction
 
     with transaction(app.sessions()) as session:
         try:
             what(session, app.settings.user, *args)
-        except (PermissionDenied, UserError) as exc:
+        except UserError as exc:
             raise click.ClickException(str(exc)) from exc
-
-
-@click.command("deactivate")
-@click.argument("name")
-@click.pass_obj
-def users_deactivate_command(app, name: str) -> None:
-    """Take NAME's access away now: their web sessions end and every command refuses them
-    (admins; not the last active admin). `tracker users activate` gives it back."""
-    from tracker.access.people import deactivate_user
-
-    _change(app, deactivate_user, name)
-    click.echo(f"deactivated {name}; their sessions have ended")
-
-
-@click.command("activate")
-@click.argument("name")
-@click.pass_obj
-def users_activate_command(app, name: str) -> None:
-    """Give a deactivated person their access back (admins)."""
-    from tracker.access.people import activate_user
-
-    _change(app, activate_user, name)
-    click.echo(f"activated {name}")
-
-
-@click.command("set-role")
-@click.argument("name")
-@click.argument("role", type=click.Choice(ROLES))
-@click.pass_obj
-def users_set_role_command(app, name: str, role: str) -> None:
-    """Give NAME another ROLE; their sessions end so it applies at once (admins; the last
-    active admin keeps the role)."""
-    from tracker.access.people import set_role
-
-    _change(app, set_role, name, role)
-    click.echo(f"{name} is now {role}; their sessions have ended")
-
-
-@click.command("clear-throttle")
-@click.argument("name", required=False)
-@click.option(
-    "--client",
-    "client",
-    required=True,
-    metavar="ADDRESS",
-    help="The address the failed sign-ins came from (as `tracker users list` shows).",
-)
-@click.pass_obj
-def users_clear_throttle_command(app, name: str | None, client: str) -> None:
-    """Let ADDRESS try to sign in as NAME again at once; without NAME, give ADDRESS back its
-    failures over every name (admins; audited)."""
-    from tracker.access.sign_in_throttle import clear_throttle
-
-    _change(app, clear_throttle, name, client)
-    click.echo(
-        f"sign-in throttle cleared for {name} from {client}"
-        if name
-        else f"sign-in throttle cleared for the address {client} (every name)"
-    )
-
-
-def echo_throttles(session, actor) -> None:
-    """The sign-in throttles in force, for admins, after the list of people: (name, address)
-    pairs, and addresses that failed too often over every name (shown as name *)."""
-    from tracker.access.people import ADDRESS_WIDE
-    from tracker.access.permissions import allowed
-    from tracker.access.sign_in_throttle import ThrottlePolicy, current_throttles
-
-    if not allowed(actor.role, "users.clear_throttle"):
-        return
-    now = datetime.now(UTC)
-    throttles = current_throttles(session, now, ThrottlePolicy.from_environment())
-    if not throttles:
-        return
-    click.echo("\nsign-in throttles (name typed, * for every name; from; failures; waiting until):")
-    for row in throttles:
-        waiting = (
-            f"{row.blocked_until:%Y-%m-%d %H:%M:%S}"
-            if row.blocked_until and row.blocked_until > now
-            else "-"
-        )
-        name = ADDRESS_WIDE if row.account == ADDRESS_WIDE else repr(row.account)
-        click.echo(f"  {name:<26} {row.client:<40} {row.failures:>5}  {waiting}")
 
 
 @click.group()
@@ -125,34 +53,29 @@ def users() -> None:
 def users_add(app: AppContext, name: str, role: str) -> None:
     """Add a person. While nobody exists the first user needs no acting person; after that
     only an admin adds users (--user or TRACKER_USER)."""
-    from tracker.access.people import UserError, add_user
-    from tracker.access.permissions import PermissionDenied
+    from tracker.services.people import add_user
 
-    with transaction(app.sessions()) as session:
-        try:
-            add_user(session, app.settings.user, name, role)
-        except (PermissionDenied, UserError) as exc:
-            raise click.ClickException(str(exc)) from exc
+    _change(app, add_user, name, role)
     click.echo(f"added {name} as {role}")
 
 
 @users.command("list")
+@listing_output("table", "csv", "json")
 @pass_app
-def users_list(app: AppContext) -> None:
-    """Everyone with access and their role (admins and supervisors); admins also see the
-    sign-in throttles in force (`tracker users clear-throttle` lifts one)."""
-    from tracker.access.people import list_users
+def users_list(app: AppContext, fmt: str, out: Path | None) -> None:
+    """Everyone with access and their role (admins and supervisors); in the table, admins
+    also see the sign-in throttles in force (`tracker users clear-throttle` lifts one)."""
+    from tracker.services.people import list_users
 
     with transaction(app.sessions()) as session:
-        actor = acting_person(app, session, "users.list")
-        people = list_users(session)
-        for person in people:
-            state = "" if person.active else " (deactivated)"
-            click.echo(
-                f"{person.name:<24} {person.role:<11} added {person.created_at:%Y-%m-%d}"
-                f" by {person.created_by or '-'}{state}"
-            )
-        echo_throttles(session, actor)
+        listing = list_users(session, app.settings.user)
+    footer = None
+    if fmt == "table" and listing.throttles:
+        footer = (
+            "\nsign-in throttles (name typed, * for every name; from; failures; waiting until):\n"
+            + table_text(listing.throttles, THROTTLE_COLUMNS)
+        )
+    emit(render(listing.people, PEOPLE_COLUMNS, fmt, footer=footer), out)
 
 
 @users.command("set-password")
@@ -166,8 +89,7 @@ def users_list(app: AppContext) -> None:
 def users_set_password(app: AppContext, name: str, password_stdin: bool) -> None:
     """Set NAME's password for signing in to the web application (admins only; --user or
     TRACKER_USER). Prompts twice with hidden input. Ends NAME's open web sessions."""
-    from tracker.access.passwords import PasswordError, set_password
-    from tracker.access.permissions import PermissionDenied
+    from tracker.services.people import set_password
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -175,18 +97,64 @@ def users_set_password(app: AppContext, name: str, password_stdin: bool) -> None
         password = click.prompt(
             "New password", hide_input=True, confirmation_prompt="Type it again"
         )
-    with transaction(app.sessions()) as session:
-        try:
-            set_password(session, app.settings.user, name, password)
-        except (PermissionDenied, PasswordError) as exc:
-            raise click.ClickException(str(exc)) from exc
+    _change(app, set_password, name, password)
     click.echo(f"password set for {name}")
 
 
-for _command in (
-    users_deactivate_command,
-    users_activate_command,
-    users_set_role_command,
-    users_clear_throttle_command,
-):
-    users.add_command(_command)
+@users.command("deactivate")
+@click.argument("name")
+@pass_app
+def users_deactivate(app: AppContext, name: str) -> None:
+    """Take NAME's access away now: their web sessions end and every command refuses them
+    (admins; not the last active admin). `tracker users activate` gives it back."""
+    from tracker.services.people import deactivate_user
+
+    _change(app, deactivate_user, name)
+    click.echo(f"deactivated {name}; their sessions have ended")
+
+
+@users.command("activate")
+@click.argument("name")
+@pass_app
+def users_activate(app: AppContext, name: str) -> None:
+    """Give a deactivated person their access back (admins)."""
+    from tracker.services.people import activate_user
+
+    _change(app, activate_user, name)
+    click.echo(f"activated {name}")
+
+
+@users.command("set-role")
+@click.argument("name")
+@click.argument("role", type=click.Choice(ROLES))
+@pass_app
+def users_set_role(app: AppContext, name: str, role: str) -> None:
+    """Give NAME another ROLE; their sessions end so it applies at once (admins; the last
+    active admin keeps the role)."""
+    from tracker.services.people import set_role
+
+    _change(app, set_role, name, role)
+    click.echo(f"{name} is now {role}; their sessions have ended")
+
+
+@users.command("clear-throttle")
+@click.argument("name", required=False)
+@click.option(
+    "--client",
+    "client",
+    required=True,
+    metavar="ADDRESS",
+    help="The address the failed sign-ins came from (as `tracker users list` shows).",
+)
+@pass_app
+def users_clear_throttle(app: AppContext, name: str | None, client: str) -> None:
+    """Let ADDRESS try to sign in as NAME again at once; without NAME, give ADDRESS back its
+    failures over every name (admins; audited)."""
+    from tracker.services.people import clear_throttle
+
+    _change(app, clear_throttle, name, client)
+    click.echo(
+        f"sign-in throttle cleared for {name} from {client}"
+        if name
+        else f"sign-in throttle cleared for the address {client} (every name)"
+    )

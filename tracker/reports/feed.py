@@ -21,15 +21,7 @@ from tracker.audit import record_event
 from tracker.config import SYSTEM_ACTOR
 from tracker.models import Offender, Publication
 from tracker.reports import feed_text
-from tracker.reports.feed_approvals import (
-    FeedError,
-    PublicText,
-    approve_publication,
-    checked_public_text,
-    in_force,
-    list_publications,
-    withdraw_publication,
-)
+from tracker.reports.feed_approvals import in_force
 from tracker.reports.feed_atom import render_atom
 from tracker.reports.feed_settings import (
     ATOM_NAME,
@@ -47,24 +39,6 @@ from tracker.schemas.feed import (
     Link,
     WantedPerson,
 )
-
-# cli.py and web/routes/ still import these from here; they live in feed_approvals,
-# feed_settings and feed_atom.
-__all__ = [
-    "FeedError",
-    "FeedSettings",
-    "PublicText",
-    "approve_publication",
-    "build_feed",
-    "build_item",
-    "checked_public_text",
-    "list_publications",
-    "record_disclosure",
-    "render_atom",
-    "render_json",
-    "withdraw_publication",
-    "write_feed",
-]
 
 PUBLIC_FILE_MODE = 0o644
 

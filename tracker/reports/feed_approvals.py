@@ -6,6 +6,7 @@ A publication is in force only while the offender's status is ``wanted``, its st
 write, and one who goes missing again needs a fresh approval: publishing must stay necessary
 and proportionate, and an old decision is not a decision about a new disappearance
 (domain.md s.4). The approval carries the only free text the feed publishes, checked here.
+Who may approve, and the audit entry of each change, are the use cases' (``tracker.services.feed``).
 """
 
 from __future__ import annotations
@@ -17,8 +18,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.access.people import Actor
-from tracker.access.permissions import PermissionDenied, allowed, roles_for
-from tracker.audit import record_event
 from tracker.models import Offender, Publication, User
 from tracker.reports import feed_text
 
@@ -29,9 +28,23 @@ class FeedError(ValueError):
 
 @dataclass(frozen=True)
 class Approval:
+    """What an approval did: ``change`` is "approved" or "public text revised", None (and
+    ``changed`` False) when it was already approved and in force with the same text."""
+
     publication: Publication
-    changed: bool  # False when it was already approved and in force, with the same text
+    changed: bool
     approved_by: str | None
+    offender: Offender
+    reason: str
+    change: str | None = None
+    state_before: str | None = None
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    publication: Publication
+    offender: Offender
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -69,15 +82,6 @@ def in_force(publication: Publication | None, offender: Offender) -> bool:
     if offender.wanted_since is None:
         return True
     return publication.approved_at.astimezone(UTC).date() >= offender.wanted_since
-
-
-def _check_role(actor: Actor, action: str) -> None:
-    """The CLI checks too; services check again because the web and batch call them directly."""
-    if actor.role is None or not allowed(actor.role, action):
-        raise PermissionDenied(
-            f"{actor.name!r} (role {actor.role or 'none'}) may not {action}; allowed roles: "
-            f"{', '.join(roles_for(action))}"
-        )
 
 
 def _require_reason(reason: str | None) -> str:
@@ -130,37 +134,6 @@ def _check_name(offender: Offender) -> None:
         raise FeedError(f"{offender.offender_id}: {problem}; correct the register first")
 
 
-def _audit_publication(
-    session: Session,
-    actor: Actor,
-    offender: Offender,
-    change: str,
-    reason: str,
-    state_before: str | None,
-    publication: Publication | None = None,
-) -> None:
-    details = {
-        "change": change,
-        "state_before": state_before,
-        "public_id": offender.public_id,
-        "status": offender.status,
-        "wanted_since": offender.wanted_since,
-    }
-    if publication is not None:  # which fields carry public text (the text is on the row)
-        details["public_text"] = [
-            name for name in ("public_description", "public_area") if getattr(publication, name)
-        ]
-    record_event(
-        session,
-        actor=actor.name,
-        action="publication",
-        object_type="offender",
-        object_id=offender.offender_id,
-        justification=reason,
-        details=details,
-    )
-
-
 def _revise(
     session: Session,
     actor: Actor,
@@ -178,26 +151,21 @@ def _revise(
         if value is not None and (value or None) != getattr(publication, name)
     }
     if not changes:
-        return Approval(publication, False, _user_name(session, publication.approved_by))
+        approved_by = _user_name(session, publication.approved_by)
+        return Approval(publication, False, approved_by, offender, reason)
     for name, value in changes.items():
         setattr(publication, name, value)
     publication.modified_at = now
     session.flush()
-    _audit_publication(
-        session, actor, offender, "public text revised", reason, "approved", publication
+    return Approval(
+        publication, True, actor.name, offender, reason, "public text revised", "approved"
     )
-    return Approval(publication, True, actor.name)
 
 
 def checked_public_text(
-    session: Session,
-    actor: Actor,
-    offender_id: str,
-    public_description: str | None,
-    public_area: str | None,
+    session: Session, offender_id: str, public_description: str | None, public_area: str | None
 ) -> PublicText:
     """The text as an approval would store it, or FeedError: the supervisors' preview."""
-    _check_role(actor, "feed.approve")
     offender = _find_offender(session, offender_id)
     _check_name(offender)
     return _checked_text(offender, PublicText(public_description, public_area))
@@ -220,7 +188,6 @@ def approve_publication(
     area (the contract's "safe to publish" fields) as the public text, where none is given;
     it is screened like any other. Approving one already in force changes nothing, unless
     new public text is given."""
-    _check_role(actor, "feed.approve")
     reason = _require_reason(reason)
     now = now or datetime.now(UTC)
     offender = _find_offender(session, offender_id)
@@ -252,15 +219,13 @@ def approve_publication(
     publication.withdrawal_reason = None
     publication.modified_at = now
     session.flush()
-    _audit_publication(session, actor, offender, "approved", reason, state_before, publication)
-    return Approval(publication, True, actor.name)
+    return Approval(publication, True, actor.name, offender, reason, "approved", state_before)
 
 
 def withdraw_publication(
     session: Session, actor: Actor, offender_id: str, reason: str, now: datetime | None = None
-) -> Publication:
+) -> Withdrawal:
     """Take an offender off the feed from the next build on."""
-    _check_role(actor, "feed.withdraw")
     reason = _require_reason(reason)
     now = now or datetime.now(UTC)
     offender = _find_offender(session, offender_id)
@@ -277,13 +242,11 @@ def withdraw_publication(
     publication.withdrawal_reason = reason
     publication.modified_at = now
     session.flush()
-    _audit_publication(session, actor, offender, "withdrawn", reason, "approved")
-    return publication
+    return Withdrawal(publication, offender, reason)
 
 
-def list_publications(session: Session, actor: Actor) -> list[PublicationRow]:
-    """Every approval ever given, in force first, then newest first; reading it is logged."""
-    _check_role(actor, "feed.preview")
+def list_publications(session: Session) -> list[PublicationRow]:
+    """Every approval ever given, in force first, then newest first."""
     users = dict(session.execute(select(User.id, User.name)).all())
     rows = session.execute(select(Publication, Offender).join(Offender)).all()
     listed = [
@@ -308,12 +271,4 @@ def list_publications(session: Session, actor: Actor) -> list[PublicationRow]:
     listed.sort(key=lambda r: r.offender_id)
     listed.sort(key=lambda r: r.approved_at, reverse=True)
     listed.sort(key=lambda r: not r.in_force)
-    record_event(
-        session,
-        actor=actor.name,
-        action="consultation",
-        object_type="publications",
-        justification="feed approvals listed",
-        details={"rows": len(listed), "in_force": sum(r.in_force for r in listed)},
-    )
     return listed

@@ -8,17 +8,10 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
-from tracker.access.passwords import (
-    MIN_PASSWORD_LENGTH,
-    PasswordError,
-    change_own_password,
-    check_sign_in,
-    record_sign_out,
-)
+from tracker.access.passwords import MIN_PASSWORD_LENGTH, PasswordError
 from tracker.db import transaction
-from tracker.models import User
+from tracker.services.account import change_own_password, sign_in, sign_out
 from tracker.web.pages import (
-    NAVIGATION,
     NotSignedIn,
     client_of,
     now_seconds,
@@ -68,7 +61,7 @@ def sign_in_form(request: Request, next: str = "/", ended: str | None = None) ->
 
 
 @router.post("/sign-in")
-def sign_in(
+def sign_in_submit(
     request: Request, name: str = Form(""), password: str = Form(""), next: str = Form("/")
 ) -> Response:
     """Both brakes, per (name, address) and per address, are in the database and count the
@@ -77,7 +70,7 @@ def sign_in(
     client, now = client_of(request), now_seconds(request)
     name = name[:200]  # longer than any name; the throttle and the trail keep 100
     with transaction(request.app.state.sessions) as db:
-        result = check_sign_in(
+        result = sign_in(
             db,
             name,
             password,
@@ -85,22 +78,21 @@ def sign_in(
             policy=settings.throttle,
             client=client,
         )
-        if result.ok:
-            version = db.get(User, result.actor.user_id).session_version
-    if not result.ok:
+    actor, version = result.actor, result.session_version
+    if actor is None or actor.user_id is None or version is None:
         status = 429 if result.throttled else 401
         return _form(request, status, next=safe_next(next), name=name, error=REFUSED)
-    web_session(request).sign_in(result.actor.user_id, result.actor.name, version, now)
+    web_session(request).sign_in(actor.user_id, actor.name, version, now)
     return RedirectResponse(safe_next(next), status_code=303)
 
 
 @router.post("/sign-out")
-def sign_out(request: Request) -> Response:
+def sign_out_submit(request: Request) -> Response:
     """Ends every session of the person, so a copy of this cookie taken earlier is worthless."""
     session = web_session(request)
     try:
         with signed_in(request) as page:
-            record_sign_out(page.db, page.actor)
+            sign_out(page.db, page.actor.name)
     except NotSignedIn:
         pass
     session.clear()
@@ -133,7 +125,7 @@ def change_password(
                 raise PasswordError("the two new passwords typed differ")
             user = change_own_password(
                 page.db,
-                page.actor,
+                page.actor.name,
                 current,
                 password,
                 client=client_of(request),
@@ -154,7 +146,7 @@ def change_password(
 @router.get("/")
 def home(request: Request) -> Response:
     with signed_in(request) as page:
-        for _, url, action in NAVIGATION:
-            if page.can(action):
-                return RedirectResponse(url, status_code=303)
+        pages = page.navigation()  # the pages the person's role may open, in order
+        if pages:
+            return RedirectResponse(pages[0][1], status_code=303)
         return page.render("home.html")

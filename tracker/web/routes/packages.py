@@ -1,5 +1,6 @@
-"""Intelligence packages for liaison officers: build one from a confirmed travel flag with
-``build_package`` (the CLI's function: the disclosure is logged there), then download its zip.
+"""Intelligence packages for liaison officers: build one from a confirmed travel flag (the
+CLI's use case, ``tracker.services.packages``: the disclosure is logged there), then download
+its zip.
 
 A refusal caused by the server's own set-up (no signing key, a folder it cannot write) is
 shown without the server's paths, which the CLI prints to the operator on their own machine;
@@ -9,28 +10,27 @@ the full message goes to the server's log for the administrator.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
-from tracker.audit import record_event
-from tracker.models import Package
 from tracker.reports.packages import (
     DEFAULT_GRADING,
     HANDLING_LABELS,
     PackageOptionError,
     PackageRefused,
-    build_package,
     discard_package,
-    list_packages,
     make_request,
-    tighten_own_folder,
 )
 from tracker.reports.signing import SigningKeyError
-from tracker.review.queue import QueueFilter, review_queue
+from tracker.services.packages import (
+    NoSuchPackage,
+    build_package,
+    download_package,
+    package_desk,
+)
 from tracker.web.ids import FormRowId, PackageName
-from tracker.web.pages import Page, page
+from tracker.web.pages import Page, signed_in
 
 router = APIRouter()
 LOG = logging.getLogger("tracker.web")
@@ -61,15 +61,14 @@ def shown_problem(exc: PackageOptionError | PackageRefused | OSError) -> str:
 def _render(
     p: Page, status_code: int = 200, error: str | None = None, form: dict | None = None
 ) -> Response:
-    confirmed = review_queue(p.db, QueueFilter(statuses=("confirmed",)), page_size=200)
-    candidates = [r for r in confirmed.rows if r["travel"]]
+    desk = package_desk(p.db, p.actor.name)
     return p.render(
         "packages.html",
         status_code=status_code,
         error=error,
         form=form or {},
-        candidates=candidates,
-        packages=list_packages(p.db),
+        candidates=desk.candidates,
+        packages=desk.packages,
         default_grading=DEFAULT_GRADING,
         handling=HANDLING_LABELS,
     )
@@ -77,7 +76,7 @@ def _render(
 
 @router.get("/packages")
 def packages(request: Request) -> Response:
-    with page(request, "package.build") as p:
+    with signed_in(request) as p:
         return _render(p)
 
 
@@ -115,9 +114,10 @@ def build(
             conditions=conditions or None,
             home_country=settings.installation.home_country,
         )
-        with page(request, "package.build") as p:
-            tighten_own_folder(settings.packages_dir)
-            built = build_package(p.db, p.actor, request_, settings.installation)
+        with signed_in(request) as p:
+            built = build_package(
+                p.db, p.actor.name, request_, settings.installation, own_folder=True
+            )
             note = "".join(f" Warning: {w}" for w in built.warnings)
             response = p.redirect(
                 "/packages",
@@ -138,33 +138,20 @@ def build(
         if built is not None:
             discard_package(built)
         raise
-    with page(request, "package.build") as p:
+    with signed_in(request) as p:
         return _render(p, 422, problem, form)
 
 
 @router.get("/packages/{package_id}.zip")
 def download(request: Request, package_id: PackageName) -> Response:
     """The zip, to send to the partner; each download is logged as a consultation."""
-    with page(request, "package.build") as p:
-        package = p.db.query(Package).filter(Package.package_uid == package_id).one_or_none()
-        path = Path(package.path + ".zip") if package else None
-        if path is None or not path.is_file():
+    with signed_in(request) as p:
+        try:
+            data = download_package(p.db, p.actor.name, package_id)
+        except NoSuchPackage as exc:
             return p.render(
-                "error.html",
-                status_code=404,
-                title="No such package",
-                message=f"no package {package_id!r} on this server",
+                "error.html", status_code=404, title="No such package", message=str(exc)
             )
-        record_event(
-            p.db,
-            actor=p.actor.name,
-            action="consultation",
-            object_type="package",
-            object_id=package_id,
-            justification="package zip downloaded",
-            details={"flag_id": package.flag_id},
-        )
-        data = path.read_bytes()
     return Response(
         data,
         media_type="application/zip",

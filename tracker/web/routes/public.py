@@ -1,4 +1,4 @@
-"""The public most-wanted feed: no sign-in, and nothing but what ``build_feed`` builds.
+"""The public most-wanted feed: no sign-in, and nothing but what the feed's use case builds.
 
 It is public by design: every item is built from the feed's allow-list, and only approved
 publications of offenders who are still wanted appear. Requests are not logged one by one:
@@ -8,12 +8,13 @@ anonymous reads must not be able to grow the trail without bound.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from tracker.reports.feed import FeedSettings, build_feed, render_atom, render_json
+from tracker.reports.feed import render_json
+from tracker.reports.feed_atom import render_atom
+from tracker.reports.feed_settings import FeedSettings
+from tracker.services.feed import most_wanted
 
 router = APIRouter()
 CACHE = "public, max-age=300"
@@ -24,14 +25,7 @@ def _document(request: Request, page: int, page_size: int | None):
     page = max(1, page)
     page_size = None if page_size is None else min(max(1, page_size), 100)
     with request.app.state.sessions() as session:
-        doc = build_feed(
-            session,
-            datetime.now(UTC),
-            settings.base_url,
-            page=page,
-            page_size=page_size,
-            settings=settings,
-        )
+        doc = most_wanted(session, settings, page=page, page_size=page_size)
     return doc, settings
 
 

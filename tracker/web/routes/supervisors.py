@@ -14,21 +14,19 @@ from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
 from tracker.models import Offender, Publication
-from tracker.reports.feed import (
-    FeedError,
-    FeedSettings,
-    PublicText,
+from tracker.reports.feed import build_item, render_json
+from tracker.reports.feed_approvals import FeedError, PublicText
+from tracker.reports.feed_settings import FeedSettings
+from tracker.reports.feed_text import PUBLIC_AREA_LIMIT, PUBLIC_DESCRIPTION_LIMIT, name_refusal
+from tracker.services.feed import (
     approve_publication,
-    build_feed,
-    build_item,
-    checked_public_text,
     list_publications,
-    render_json,
+    most_wanted,
+    preview_public_text,
     withdraw_publication,
 )
-from tracker.reports.feed_text import PUBLIC_AREA_LIMIT, PUBLIC_DESCRIPTION_LIMIT, name_refusal
 from tracker.web import lookups
-from tracker.web.pages import Page, page
+from tracker.web.pages import Page, signed_in
 
 router = APIRouter()
 
@@ -72,7 +70,7 @@ def _render(
 ) -> Response:
     now = datetime.now(UTC)
     settings = FeedSettings()
-    publications = list_publications(p.db, p.actor)
+    publications = list_publications(p.db, p.actor.name)
     in_force_ids = {r.offender_id for r in publications if r.in_force}
     typed_id = typed.offender_id if typed else None
     candidates = [
@@ -80,7 +78,7 @@ def _render(
         for o in lookups.wanted_offenders(p.db)
         if o.offender_id not in in_force_ids
     ]
-    feed = build_feed(p.db, now, settings.base_url, settings=settings)
+    feed = most_wanted(p.db, settings, now)
     return p.render(
         "approvals.html",
         status_code=status_code,
@@ -97,7 +95,7 @@ def _render(
 
 @router.get("/approvals")
 def approvals(request: Request) -> Response:
-    with page(request, "feed.preview") as p:
+    with signed_in(request) as p:
         return _render(p)
 
 
@@ -113,16 +111,16 @@ def approve(
     """Approve with the public text, or (``action=preview``) show what it would publish."""
     typed = Typed(offender_id, public_description, public_area, reason)
     try:
-        with page(request, "feed.approve") as p:
+        with signed_in(request) as p:
             if action == "preview":
-                text = checked_public_text(
-                    p.db, p.actor, offender_id, public_description, public_area
+                text = preview_public_text(
+                    p.db, p.actor.name, offender_id, public_description, public_area
                 )
                 return _render(p, typed=typed, text=text)
             # a blank field is no text: a new approval then publishes none for it
             result = approve_publication(
                 p.db,
-                p.actor,
+                p.actor.name,
                 offender_id,
                 reason,
                 public_description=public_description or None,
@@ -132,19 +130,19 @@ def approve(
             return p.redirect("/approvals", ("success", f"{offender_id} {said}."))
     except FeedError as exc:
         problem = str(exc)
-    with page(request, "feed.preview") as p:
+    with signed_in(request) as p:
         return _render(p, 422, problem, typed)
 
 
 @router.post("/approvals/withdraw")
 def withdraw(request: Request, offender_id: str = Form(""), reason: str = Form("")) -> Response:
     try:
-        with page(request, "feed.withdraw") as p:
-            withdraw_publication(p.db, p.actor, offender_id, reason)
+        with signed_in(request) as p:
+            withdraw_publication(p.db, p.actor.name, offender_id, reason)
             return p.redirect(
                 "/approvals", ("success", f"{offender_id} withdrawn from the public feed.")
             )
     except FeedError as exc:
         problem = str(exc)
-    with page(request, "feed.preview") as p:
+    with signed_in(request) as p:
         return _render(p, 422, problem)
