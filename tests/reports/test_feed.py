@@ -21,10 +21,10 @@ from tracker.reports.feed import (
     ATOM_NS,
     FeedError,
     FeedSettings,
-    age_on,
     approve_publication,
     build_feed,
     list_publications,
+    public_age,
     render_atom,
     render_json,
     withdraw_publication,
@@ -226,7 +226,7 @@ def test_supervisors_list_approvals_and_reading_is_logged(sessions, staff):
     ],
 )
 def test_age_in_whole_years(born, day, age):
-    assert age_on(born, day) == age
+    assert public_age(born, day) == age
 
 
 def test_an_item_carries_the_allow_listed_fields_only(sessions, staff):

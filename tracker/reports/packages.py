@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import pycountry
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from pydantic import ValidationError
@@ -32,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from tracker.audit import record_event
 from tracker.config import Settings
+from tracker.countries import ISO_COUNTRY_CODES, clean_country_code, country_name
 from tracker.matching.compare import KNOWN_LABELS
 from tracker.matching.explain import agreeing_fields
 from tracker.models import (
@@ -165,15 +165,10 @@ class PackageRequest:
         return f"{self.source}{self.intelligence}"
 
 
-def country_name(code: str) -> str:
-    country = pycountry.countries.get(alpha_3=code)
-    return getattr(country, "common_name", None) or country.name
-
-
 def parse_country(text: str, home_country: str | None = None) -> str:
     """A real ISO 3166-1 alpha-3 code, and not the unit's own country (packages go abroad)."""
     code = (text or "").strip().upper()
-    if not re.fullmatch(r"[A-Z]{3}", code) or pycountry.countries.get(alpha_3=code) is None:
+    if code not in ISO_COUNTRY_CODES:
         raise PackageOptionError(
             "--country", f"{text!r} is not an ISO 3166-1 alpha-3 country code (e.g. THA)"
         )
@@ -312,8 +307,7 @@ def gather_facts(session: Session, flag: Flag) -> PackageFacts:
 
 
 def country_warnings(request: PackageRequest, travel: TravelRecord) -> list[str]:
-    arrival = "DEU" if travel.arrival_country == "D" else travel.arrival_country
-    if request.country != arrival:
+    if request.country != clean_country_code(travel.arrival_country):
         return [
             f"flag {request.flag_id}'s travel arrived in {travel.arrival_country}, but the "
             f"package goes to {request.country}: check the destination"

@@ -14,14 +14,10 @@ from datetime import date, datetime
 from functools import cache
 from typing import Annotated, Any, Literal, get_args
 
-import pycountry
 from pydantic import BaseModel, BeforeValidator, StringConstraints, ValidationError
 from pydantic_core import PydanticCustomError
 
-# ICAO 9303 travel-document codes the contract accepts beside ISO 3166-1 alpha-3, kept as given.
-DOCUMENT_COUNTRY_CODES = frozenset({"D", "GBD", "GBN", "GBO", "GBP", "GBS"})
-COUNTRY_CODES = frozenset(c.alpha_3 for c in pycountry.countries) | DOCUMENT_COUNTRY_CODES
-MULTI_VALUE_SEPARATOR = "|"
+from tracker.countries import COUNTRY_CODES, COUNTRY_LIST_SEPARATOR
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATETIME = re.compile(
@@ -126,7 +122,7 @@ YesNo = Annotated[bool, BeforeValidator(parse_yes_no)]
 
 def parse_country_list(value: object) -> str:
     """``GBR|THA`` (or a JSON array) -> ``GBR|THA``; each code checked, order kept."""
-    parts = value if isinstance(value, list) else str(value).split(MULTI_VALUE_SEPARATOR)
+    parts = value if isinstance(value, list) else str(value).split(COUNTRY_LIST_SEPARATOR)
     codes = []
     for part in parts:
         text = str(part).strip().upper()
@@ -140,11 +136,11 @@ def parse_country_list(value: object) -> str:
         codes.append(text)
     if not codes:
         raise contract_error(f"{shown(_joined(value))} holds no country code")
-    return MULTI_VALUE_SEPARATOR.join(codes)
+    return COUNTRY_LIST_SEPARATOR.join(codes)
 
 
 def _joined(value: object) -> str:
-    return MULTI_VALUE_SEPARATOR.join(map(str, value)) if isinstance(value, list) else str(value)
+    return COUNTRY_LIST_SEPARATOR.join(map(str, value)) if isinstance(value, list) else str(value)
 
 
 Country = Annotated[
