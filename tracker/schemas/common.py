@@ -18,6 +18,7 @@ from pydantic import BaseModel, BeforeValidator, StringConstraints, ValidationEr
 from pydantic_core import PydanticCustomError
 
 from tracker.countries import COUNTRY_CODES, COUNTRY_LIST_SEPARATOR
+from tracker.schemas.limits import IDENTIFIER_LIMIT
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATETIME = re.compile(
@@ -69,15 +70,8 @@ class Explain:
     reason: str
 
 
-# The data contract's field limits (version 1.1): a longer value rejects its row, naming the
-# limit, before it can reach a database column or slow the matcher down.
-NAME_LIMIT, IDENTIFIER_LIMIT, FREE_TEXT_LIMIT = 200, 64, 2_000
-
-
-def identifier_type(max_length: int | None):
-    """An id or code: surrounding spaces dropped, no longer than the contract's identifier
-    limit or its database column, whichever is shorter."""
-    limit = min(max_length or IDENTIFIER_LIMIT, IDENTIFIER_LIMIT)
+def identifier_type(limit: int = IDENTIFIER_LIMIT):
+    """An id or code: surrounding spaces dropped, no longer than ``limit``."""
     return Annotated[
         str,
         StringConstraints(strip_whitespace=True, max_length=limit),
@@ -279,8 +273,3 @@ def _notes_in(annotation: Any) -> list[Explain]:
         elif get_args(arg):
             notes += _notes_in(arg)
     return notes
-
-
-def column_length(model: type, column: str) -> int | None:
-    """The width of a database column, so a value that would not fit is refused as a row."""
-    return getattr(model.__table__.c[column].type, "length", None)
