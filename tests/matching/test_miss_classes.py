@@ -150,9 +150,7 @@ def _link(result, travel_key: str):
 def _reason(link) -> str:
     if link is None:
         return "no link"
-    fields = ", ".join(
-        f"{f['field']}={f['label']} ({f['weight']:+.1f})" for f in link["explanation"]["fields"]
-    )
+    fields = ", ".join(f"{f.field}={f.label} ({f.weight:+.1f})" for f in link["explanation"].fields)
     return f"{link['offender_key']} p={link['match_probability']:.4f}: {fields}"
 
 

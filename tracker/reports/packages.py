@@ -33,7 +33,6 @@ from tracker.audit import record_event
 from tracker.config import Settings
 from tracker.countries import ISO_COUNTRY_CODES, clean_country_code, country_name
 from tracker.matching.compare import KNOWN_LABELS
-from tracker.matching.explain import agreeing_fields
 from tracker.models import (
     Alias,
     Decision,
@@ -378,12 +377,11 @@ def _travel(facts: PackageFacts) -> Travel:
 def _match(facts: PackageFacts) -> MatchEvidence:
     """Probability and the fields that agreed; a level label is sent only if it is one of the
     matcher's own labels, so nothing free-form from the explanation can leave."""
-    explanation = facts.link.explanation if facts.link else {}
-    labels = {f.get("field"): f.get("label") for f in explanation.get("fields", [])}
+    explanation = facts.link.explanation if facts.link else None
     agreed = [
-        AgreeingField(field=name, agreement=labels[name])
-        for name in agreeing_fields(explanation)
-        if labels.get(name) in KNOWN_LABELS.get(name, ())
+        AgreeingField(field=row.field, agreement=row.label)
+        for row in (explanation.fields if explanation else ())
+        if row.weight > 0 and row.label in KNOWN_LABELS.get(row.field, ())
     ]
     probability = facts.link.match_probability if facts.link else facts.flag.match_probability
     return MatchEvidence(
