@@ -16,19 +16,18 @@ from starlette.responses import Response
 
 from tracker.audit import record_event
 from tracker.models import Package
+from tracker.reports.package_facts import PackageRefused
+from tracker.reports.package_folder import discard_package, tighten_own_folder
 from tracker.reports.packages import (
     DEFAULT_GRADING,
-    HANDLING_LABELS,
     PackageOptionError,
-    PackageRefused,
     build_package,
-    discard_package,
     list_packages,
     make_request,
-    tighten_own_folder,
 )
 from tracker.reports.signing import SigningKeyError
 from tracker.review.queue import QueueFilter, review_queue
+from tracker.schemas.package import HANDLING_LABELS
 from tracker.web.ids import FormRowId, PackageName
 from tracker.web.pages import Page, page
 
