@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from tracker.matching.evaluate import evaluate_links
-from tracker.matching.link import LinkSettings, link_travel_to_register
+from tracker.matching.link import link_travel_to_register
+from tracker.matching.settings import LinkSettings
 
 SETTINGS = LinkSettings(u_sample_pairs=50_000)
 REGISTER_EXTRA = pd.DataFrame(

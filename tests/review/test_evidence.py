@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from tracker.cli import main
 from tracker.db import transaction
-from tracker.matching.link import LinkSettings
+from tracker.matching.settings import LinkSettings
 from tracker.models import AuditEvent, Link, Offender, Run, TravelRecord
 from tracker.services.linking import run_matching
 

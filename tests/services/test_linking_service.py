@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from tracker.cli import main
 from tracker.db import transaction
-from tracker.matching.link import LinkSettings
+from tracker.matching.settings import LinkSettings
 from tracker.models import Link, MatchModel, PairLabel, Run, TravelRecord
 from tracker.services.linking import run_matching
 
