@@ -32,7 +32,6 @@ REGISTER_FIELDS = (
 )
 # Shown only to roles allowed the action named (the permission table decides).
 RESTRICTED_FIELDS = (("offence_category", "offence category", "package.build"),)
-NEVER_SHOWN = ("address_line", "postcode")
 
 TRAVEL_FIELDS = (
     ("family_name", "family name"),
