@@ -93,3 +93,10 @@ def test_each_chosen_pair_gets_a_typed_explanation():
 def test_the_written_json_is_the_form_links_have_always_held():
     written = [json.dumps(e.to_json()) for e in explain_links(CHOSEN, PARAMETERS, REGISTER)]
     assert written == WRITTEN
+
+
+def test_a_weight_rounding_to_minus_zero_is_written_as_before():
+    chosen = CHOSEN.assign(name_order=np.array([2, 2], dtype=np.int8), w_name_order=[-3e-05, 2e-05])
+    written = [e.to_json() for e in explain_links(chosen, PARAMETERS, REGISTER)]
+    weights = [json.dumps(e["fields"][FIELDS.index("name_order")]["weight"]) for e in written]
+    assert weights == ["-0.0", "0.0"]

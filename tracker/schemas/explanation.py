@@ -4,21 +4,24 @@ name the travel record was compared as.
 Matching writes it (``tracker.matching.explain``); the evidence page, its waterfall and the
 intelligence packages read it. It is stored as JSON in ``links.explanation`` in exactly this
 shape (the same keys in the same order as before the type existed, so rows already stored read
-unchanged); an empty object stands for a link stored without one. Frozen slotted dataclasses
-rather than pydantic models, because a night writes tens of thousands of them.
+unchanged); an empty object stands for a link stored without one. Plain immutable classes
+rather than pydantic models, because a night writes tens of thousands of them; pydantic only
+checks the stored form when it is read back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from pydantic import TypeAdapter
 
 
-@dataclass(frozen=True, slots=True)
-class ExplainedField:
-    """A compared field's level and weight, or an adjustment to the total (level None)."""
+class ExplainedField(NamedTuple):
+    """A compared field's level and weight, or an adjustment to the total (level None).
+    Named tuples for the rows: a night makes hundreds of thousands, and a tuple is several
+    times cheaper to make than a frozen dataclass."""
 
     field: str
     level: int | None
@@ -26,8 +29,7 @@ class ExplainedField:
     weight: float
 
 
-@dataclass(frozen=True, slots=True)
-class NameUsed:
+class NameUsed(NamedTuple):
     """Which of the register's names was compared (each None when none was)."""
 
     source: str | None
