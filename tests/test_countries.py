@@ -54,3 +54,8 @@ def test_a_list_keeps_its_order_and_drops_blanks():
 def test_country_names_are_the_ones_people_use():
     assert country_name("THA") == "Thailand"
     assert country_name("GBR") == "United Kingdom"
+
+
+def test_a_name_is_asked_only_for_a_real_country():
+    with pytest.raises(LookupError, match="XXX"):
+        country_name("XXX")

@@ -49,4 +49,6 @@ def country_list(text: str | None) -> tuple[str, ...]:
 def country_name(code: str) -> str:
     """The name people use for an ISO alpha-3 country (``common_name`` where ISO has one)."""
     country = pycountry.countries.get(alpha_3=code)
+    if country is None:
+        raise LookupError(f"{code!r} is not an ISO 3166-1 alpha-3 country code")
     return getattr(country, "common_name", None) or country.name

@@ -141,12 +141,12 @@ def waterfall(evidence: Evidence) -> Waterfall | None:
 
 def name_note(evidence: Evidence) -> str | None:
     """Which register name was compared, and whether the carrier swapped the name parts."""
-    link = evidence.link
-    if link is None or link.explanation is None or not link.explanation.name_used.source:
+    explanation = evidence.link.explanation if evidence.link else None
+    source = explanation.name_used.source if explanation else None
+    if explanation is None or not source:
         return None
-    used = link.explanation.name_used
-    source = used.source.replace("_", " ")
-    note = f"compared as {used.family}, {used.given} (from the {source})"
-    if link.explanation.order_swapped:
+    used = explanation.name_used
+    note = f"compared as {used.family}, {used.given} (from the {source.replace('_', ' ')})"
+    if explanation.order_swapped:
         note += "; the carrier swapped family and given names"
     return note
