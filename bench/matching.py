@@ -26,8 +26,9 @@ import pandas as pd
 
 from tracker.matching.blocking import CandidatePairs, blocking_recall, generate_candidates
 from tracker.matching.evaluate import evaluate_links
-from tracker.matching.link import LinkSettings, link_travel_to_register
+from tracker.matching.link import link_travel_to_register
 from tracker.matching.prepare import prepare_register, prepare_travel
+from tracker.matching.settings import LinkSettings
 from tracker.synthetic import generate
 from tracker.synthetic.profiles import PROFILES
 

@@ -173,7 +173,7 @@ def test_a_failed_stage_marks_the_run_failed(
 
 
 def test_the_bands_follow_the_thresholds_given(sessions, db_url, tmp_path, synthetic_inbox):
-    from tracker.matching.link import LinkSettings
+    from tracker.matching.settings import LinkSettings
     from tracker.models import Link
 
     inbox = copy_inbox(synthetic_inbox, tmp_path / "inbox")

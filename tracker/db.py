@@ -22,11 +22,6 @@ class DatabaseURLError(ValueError):
     """The database URL given cannot be used; the message names it."""
 
 
-def is_sqlite(engine_or_url: Engine | str) -> bool:
-    url = engine_or_url.url if isinstance(engine_or_url, Engine) else make_url(engine_or_url)
-    return url.get_backend_name() == "sqlite"
-
-
 SQLITE_CACHE_KIB = 64 * 1024
 SQLITE_MMAP_BYTES = 1024 * 1024 * 1024
 

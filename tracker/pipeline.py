@@ -29,7 +29,7 @@ from tracker.models import Flag, Link, Run
 from tracker.services.locks import acquire_run_lock
 
 if TYPE_CHECKING:  # the matcher (pandas, rapidfuzz) loads only when the stage runs
-    from tracker.matching.link import LinkSettings
+    from tracker.matching.settings import LinkSettings
 
 STAGES = ("ingest", "match", "compliance", "retention", "feed", "report", "exports")
 

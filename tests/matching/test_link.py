@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from tracker.matching.evaluate import evaluate_links
-from tracker.matching.link import LinkSettings, link_travel_to_register
+from tracker.matching.link import link_travel_to_register
+from tracker.matching.settings import LinkSettings
 
 SETTINGS = LinkSettings(u_sample_pairs=50_000)
 REGISTER_EXTRA = pd.DataFrame(
@@ -127,8 +128,8 @@ def test_precision_and_recall_floor_on_the_labelled_population(linked):
 def test_every_link_carries_an_explanation(linked):
     result, _ = linked
     explanation = _link_of(result, "hard/swap+nick")["explanation"]
-    assert explanation["order_swapped"] is True
-    fields = {f["field"]: f for f in explanation["fields"]}
+    assert explanation.order_swapped is True
+    fields = {f.field: f for f in explanation.fields}
     assert (
         {
             "family_name",
@@ -152,15 +153,15 @@ def test_every_link_carries_an_explanation(linked):
             "conflict",
         }
     )
-    assert fields["name_order"]["label"] == "family and given names swapped between fields"
-    total = explanation["prior_weight"] + sum(f["weight"] for f in explanation["fields"])
-    assert total == pytest.approx(explanation["total_weight"], abs=1e-3)
+    assert fields["name_order"].label == "family and given names swapped between fields"
+    total = explanation.prior_weight + sum(f.weight for f in explanation.fields)
+    assert total == pytest.approx(explanation.total_weight, abs=1e-3)
 
 
 def test_alias_link_names_the_alias(linked):
     result, _ = linked
     explanation = _link_of(result, "hard/alias")["explanation"]
-    assert explanation["name_used"]["source"] == "previous_name"
+    assert explanation.name_used.source == "previous_name"
 
 
 def test_dismissed_pairs_are_never_linked_again(population):
@@ -203,8 +204,8 @@ def test_a_common_full_name_alone_is_not_a_confident_link(population):
     assert (linked["band"] != "match").all()
     assert (linked["match_probability"] < 0.5).all()
     if len(linked):
-        rows = {f["field"]: f for f in linked.iloc[0]["explanation"]["fields"]}
-        assert rows["name_frequency"]["weight"] < 0
+        rows = {f.field: f for f in linked.iloc[0]["explanation"].fields}
+        assert rows["name_frequency"].weight < 0
 
 
 def test_row_order_changes_nothing(population):

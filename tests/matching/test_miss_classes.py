@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 
 from tracker.matching.blocking import generate_candidates
-from tracker.matching.link import LinkSettings, link_travel_to_register
+from tracker.matching.link import link_travel_to_register
 from tracker.matching.prepare import prepare_register, prepare_travel
+from tracker.matching.settings import LinkSettings
 
 SETTINGS = LinkSettings(u_sample_pairs=50_000)
 REGISTER_COLUMNS = [
@@ -150,9 +151,7 @@ def _link(result, travel_key: str):
 def _reason(link) -> str:
     if link is None:
         return "no link"
-    fields = ", ".join(
-        f"{f['field']}={f['label']} ({f['weight']:+.1f})" for f in link["explanation"]["fields"]
-    )
+    fields = ", ".join(f"{f.field}={f.label} ({f.weight:+.1f})" for f in link["explanation"].fields)
     return f"{link['offender_key']} p={link['match_probability']:.4f}: {fields}"
 
 

@@ -19,7 +19,7 @@ from tracker.access.permissions import PermissionDenied
 from tracker.audit import verify_chain
 from tracker.db import transaction
 from tracker.models import AuditEvent, Publication
-from tracker.reports.feed import age_on, build_feed, render_json, write_feed
+from tracker.reports.feed import build_feed, public_age, render_json, write_feed
 from tracker.reports.feed_approvals import FeedError
 from tracker.reports.feed_atom import ATOM_NS, render_atom
 from tracker.reports.feed_settings import FeedSettings
@@ -218,7 +218,7 @@ def test_supervisors_list_approvals_and_reading_is_logged(sessions, staff):
     ],
 )
 def test_age_in_whole_years(born, day, age):
-    assert age_on(born, day) == age
+    assert public_age(born, day) == age
 
 
 def test_an_item_carries_the_allow_listed_fields_only(sessions, staff):

@@ -19,25 +19,22 @@ from hypothesis import strategies as st
 from tracker.config import Settings
 from tracker.models import Alias, Document, Flag, Offender, TravelRecord
 from tracker.reports import signing
-from tracker.reports.packages import (
+from tracker.reports.package_content import assemble_package
+from tracker.reports.package_facts import PackageFacts
+from tracker.reports.package_files import (
     MANIFEST_JSON,
     PACKAGE_JSON,
     SUMMARY_HTML,
     ZIP_ORDER,
-    PackageFacts,
-    assemble_package,
     canonical_json,
-    make_request,
     manifest_file_bytes,
     package_files,
     sign_manifest,
-    trusting,
-    verify_files,
-    verify_package,
-    verify_zip_bytes,
     zip_bytes,
 )
-from tracker.reports.packages import VerifyReport as Report
+from tracker.reports.package_verify import VerifyReport as Report
+from tracker.reports.package_verify import verify_files, verify_zip_bytes
+from tracker.reports.packages import make_request, trusting, verify_package
 
 UNIT_KEY = Ed25519PrivateKey.generate()
 OTHER_KEY = Ed25519PrivateKey.generate()

@@ -37,17 +37,14 @@ from tracker.config import Settings
 from tracker.db import transaction
 from tracker.models import AuditEvent, Disclosure, Flag, Link, Package, User
 from tracker.reports import signing
-from tracker.reports.packages import (
+from tracker.reports.package_files import (
     PACKAGE_JSON,
     SUMMARY_HTML,
     ZIP_ORDER,
     ZIP_TIMESTAMP,
-    build_package,
-    make_request,
-    trusting,
-    verify_package,
     zip_bytes,
 )
+from tracker.reports.packages import build_package, make_request, trusting, verify_package
 from tracker.review.decisions import decide_flag
 from tracker.schemas.package import PUBLISHED_SCHEMA, IntelligencePackage
 
@@ -615,7 +612,7 @@ def test_the_folders_a_build_creates_are_owner_only_whatever_the_umask(
 
 
 def test_the_web_packages_folder_of_an_earlier_version_is_made_owner_only(tmp_path):
-    from tracker.reports.packages import tighten_own_folder
+    from tracker.reports.package_folder import tighten_own_folder
 
     folder = tmp_path / "packages"
     folder.mkdir(mode=0o755)

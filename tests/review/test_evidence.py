@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from tracker.cli import main
 from tracker.db import transaction
-from tracker.matching.link import LinkSettings
+from tracker.matching.settings import LinkSettings
 from tracker.models import AuditEvent, Link, Offender, Run, TravelRecord
 from tracker.services.linking import run_matching
 
@@ -124,6 +124,7 @@ def test_adjustments_of_the_total_are_shown_as_rows_of_their_own():
     from types import SimpleNamespace
 
     from tracker.review.evidence import _comparison_rows
+    from tracker.schemas.explanation import LinkExplanation
 
     offender = SimpleNamespace(
         family_name="Novak", given_names="Petra", date_of_birth=None, sex="F", nationalities="CZE"
@@ -138,8 +139,9 @@ def test_adjustments_of_the_total_are_shown_as_rows_of_their_own():
         sex="F",
         nationality="CZE",
     )
-    link = SimpleNamespace(
-        explanation={
+    explanation = LinkExplanation.from_json(
+        {
+            "prior_weight": -11.7,
             "fields": [
                 {"field": "family_name", "level": 3, "label": "exact", "weight": 9.0},
                 {
@@ -155,10 +157,14 @@ def test_adjustments_of_the_total_are_shown_as_rows_of_their_own():
                     "weight": -7.5,
                 },
                 {"field": "conflict", "level": None, "label": "conflict", "weight": -2.0},
-            ]
+            ],
+            "total_weight": -11.8,
+            "probability": 0.000281,
+            "name_used": {"source": "register name", "family": "NOVAK", "given": "PETRA"},
+            "order_swapped": False,
         }
     )
-    rows = {row["field"]: row for row in _comparison_rows(offender, [], travel, link)}
+    rows = {row["field"]: row for row in _comparison_rows(offender, [], travel, explanation)}
     assert rows["name_frequency"]["weight"] == -7.5
     assert rows["name_frequency"]["label"] == "name frequency"
     assert rows["conflict"]["weight"] == -2.0

@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 from pydantic import BaseModel, ValidationError
 
+from tracker.countries import COUNTRY_CODES
 from tracker.schemas.common import (
-    COUNTRY_CODES,
     Country,
     CountryList,
     DateOrDateTime,

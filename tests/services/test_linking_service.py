@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from tracker.cli import main
 from tracker.db import transaction
-from tracker.matching.link import LinkSettings
+from tracker.matching.settings import LinkSettings
 from tracker.models import Link, MatchModel, PairLabel, Run, TravelRecord
 from tracker.services.linking import run_matching
 
@@ -42,7 +42,7 @@ def test_links_and_a_versioned_model_are_stored(sessions, matched):
         model = s.scalars(select(MatchModel)).one()
         assert model.version == 1 and model.run_id == run_id
         link = s.scalars(select(Link).limit(1)).one()
-        assert {f["field"] for f in link.explanation["fields"]} >= {"family_name", "document"}
+        assert {f.field for f in link.explanation.fields} >= {"family_name", "document"}
 
 
 def test_rerunning_a_run_replaces_its_links_scored_with_the_active_model(sessions, matched):

@@ -11,7 +11,7 @@ from factories import add_alias, add_flag, add_notification, add_offender, load_
 from sqlalchemy import select
 
 from tracker.db import transaction
-from tracker.matching.link import LinkSettings
+from tracker.matching.settings import LinkSettings
 from tracker.models import Decision, Link, Offender, Reject, Run, SourceFile, TravelRecord, User
 from tracker.services.linking import run_matching
 from tracker.services.people import add_user, set_password

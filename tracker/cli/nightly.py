@@ -102,7 +102,7 @@ def nightly(
     """
     from datetime import date as date_type
 
-    from tracker.matching.link import LinkSettings
+    from tracker.matching.settings import LinkSettings
     from tracker.pipeline import NightlyOptions, progress_echo, run_nightly
     from tracker.services.locks import LockHeld
 

@@ -90,12 +90,9 @@ def package_build(
     records the disclosure, and marks the flag actioned. The unit's key must exist
     (`tracker keys init`).
     """
-    from tracker.reports.packages import (
-        PackageOptionError,
-        PackageRefused,
-        discard_package,
-        make_request,
-    )
+    from tracker.reports.package_facts import PackageRefused
+    from tracker.reports.package_folder import discard_package
+    from tracker.reports.packages import PackageOptionError, make_request
     from tracker.services.packages import build_package
 
     try:

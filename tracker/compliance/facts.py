@@ -12,24 +12,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import NamedTuple
 
-#: Travel-document codes read as another country for comparison (data contract).
-COUNTRY_ALIASES = {"D": "DEU"}
-
-
-def country_code(code: str | None) -> str | None:
-    """Upper-case alpha-3, with ``D`` read as ``DEU`` as the contract says."""
-    if not code:
-        return None
-    cleaned = code.strip().upper()
-    return COUNTRY_ALIASES.get(cleaned, cleaned)
-
-
-def country_list(text: str | None) -> tuple[str, ...]:
-    """A ``|``-joined list of countries, in order, normalised."""
-    if not text:
-        return ()
-    return tuple(c for c in (country_code(part) for part in text.split("|")) if c)
-
 
 class OffenderFacts(NamedTuple):
     """What the rules need of a register entry (never its names or address)."""

@@ -7,6 +7,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from tracker.countries import clean_country_code
+
 # OCR reading a machine-readable zone confuses these; folding both sides the same way means a
 # misread digit still compares equal.
 OCR_CONFUSIONS = {"O": "0", "I": "1", "B": "8", "S": "5", "Z": "2"}
@@ -14,17 +16,6 @@ OCR_FOLD = str.maketrans(OCR_CONFUSIONS)
 _OCR_FOLD_ASCII = bytes.maketrans(
     "".join(OCR_CONFUSIONS).encode(), "".join(OCR_CONFUSIONS.values()).encode()
 )
-# Travel-document codes that stand for a country (ICAO 9303): D is Germany; the British
-# nationality variants all compare as GBR.
-COUNTRY_EQUIVALENTS = {
-    "D": "DEU",
-    "GBD": "GBR",
-    "GBN": "GBR",
-    "GBO": "GBR",
-    "GBP": "GBR",
-    "GBS": "GBR",
-}
-
 _NOT_ALNUM = re.compile(r"[^A-Z0-9]")
 
 
@@ -44,12 +35,10 @@ def ocr_fold(number: str) -> str:
     return number.translate(OCR_FOLD)
 
 
-def comparable_country(code: str | None) -> str:
-    """`D` -> `DEU`, `GBN` -> `GBR`; other codes as given, upper case."""
-    if code is None or (isinstance(code, float) and code != code) or code is pd.NA:
-        return ""
-    upper = str(code).strip().upper()
-    return COUNTRY_EQUIVALENTS.get(upper, upper)
+def comparable_country(code: object) -> str:
+    """The shared cleaning (``D`` -> ``DEU``, ``GBN`` -> ``GBR``), with "" for no code as the
+    matcher's columns hold it."""
+    return clean_country_code(code) or ""
 
 
 def per_distinct(values: pd.Series, function) -> pd.Series:

@@ -9,6 +9,7 @@ import pandas as pd
 from tracker.matching.compare import FIELDS, Comparisons
 from tracker.matching.dates import DOB_EXACT, DOB_ONE_DIGIT
 from tracker.matching.documents import DOC_EXACT
+from tracker.matching.m_prior import M_PRIOR
 from tracker.matching.model import (
     DEFAULT_CONFLICT_CAP,
     DOCUMENT_AGREES_FROM,
@@ -25,7 +26,6 @@ from tracker.matching.name_levels import (
     GIVEN_SAME_FIRST,
     NULL,
 )
-from tracker.matching.priors import M_PRIOR
 
 
 def strangers_only(comparisons: Comparisons) -> Comparisons:

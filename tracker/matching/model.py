@@ -16,6 +16,7 @@ import numpy as np
 from tracker.matching.compare import FIELD_LEVELS, FIELDS
 from tracker.matching.dates import DOB_DIFFERENT, DOB_EXACT
 from tracker.matching.documents import DOC_CLOSE
+from tracker.matching.m_prior import M_PRIOR_PAIRS
 from tracker.matching.name_levels import (
     FAMILY_DIFFERENT,
     FAMILY_EXACT,
@@ -24,10 +25,9 @@ from tracker.matching.name_levels import (
     GIVEN_LATER_NAME,
     NULL,
 )
-from tracker.matching.priors import M_PRIOR_PAIRS
 
 # Fields whose u, for pairs that agree on a given name, comes from strangers who share a first
-# name rather than from wholly random pairs (see link.first_name_pairs): surname similarity,
+# name rather than from wholly random pairs (see train.first_name_pairs): surname similarity,
 # sex and nationality go with the name's tradition, so the plain u overstates the evidence.
 # (Birth dates and documents do not go with names, so they keep the plain u.)
 CONDITIONAL_FIELDS = ("family_name", "sex", "nationality")

@@ -210,3 +210,20 @@ def prepare_travel(travel: pd.DataFrame) -> PreparedTravel:
     return PreparedTravel(
         _as_objects(records), forms.codes.reset_index(drop=True), forms.vocabulary
     )
+
+
+def _positions(keys: pd.Series, values: np.ndarray) -> pd.Series:
+    return pd.Series(np.arange(len(keys)), index=keys.to_numpy()).reindex(values)
+
+
+def pair_positions(
+    pairs: pd.DataFrame | None, travel: PreparedTravel, register: PreparedRegister
+) -> pd.DataFrame:
+    """(travel_key, offender_key, ...) rows as (t, o, ...) positions, unknown keys dropped."""
+    if pairs is None or len(pairs) == 0:
+        return pd.DataFrame({"t": np.array([], np.int64), "o": np.array([], np.int64)})
+    t = _positions(travel.records["travel_key"], pairs["travel_key"].to_numpy())
+    o = _positions(register.people["offender_key"], pairs["offender_key"].to_numpy())
+    out = pairs.drop(columns=["travel_key", "offender_key"]).assign(t=t.to_numpy(), o=o.to_numpy())
+    out = out.dropna(subset=["t", "o"])
+    return out.astype({"t": np.int64, "o": np.int64})

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, TypeDecorator
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.models.base import Base, UTCDateTime, one_of, utcnow
 from tracker.models.enums import LINK_BANDS, PAIR_LABELS
 from tracker.models.offender import Offender
 from tracker.models.travel import TravelRecord
+from tracker.schemas.explanation import LinkExplanation
 
 
 class MatchModel(Base):
@@ -24,6 +25,23 @@ class MatchModel(Base):
     run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
     parameters: Mapped[dict] = mapped_column(doc="prior, m/u per field level, thresholds")
     training: Mapped[dict] = mapped_column(default=dict, doc="pairs, labels, EM iterations")
+
+
+class ExplanationJSON(TypeDecorator):
+    """``links.explanation``: JSON in the database, a ``LinkExplanation`` in Python (None for the
+    empty object a link without one holds). A mapping written is checked against the shape."""
+
+    impl = JSON
+    cache_ok = True
+
+    def process_bind_param(self, value: LinkExplanation | dict | None, dialect) -> dict:
+        if isinstance(value, LinkExplanation):
+            return value.to_json()
+        explanation = LinkExplanation.from_json(value)
+        return {} if explanation is None else explanation.to_json()
+
+    def process_result_value(self, value: dict | None, dialect) -> LinkExplanation | None:
+        return LinkExplanation.from_json(value)
 
 
 class Link(Base):
@@ -45,7 +63,9 @@ class Link(Base):
     match_probability: Mapped[float] = mapped_column(Float)
     match_weight: Mapped[float] = mapped_column(Float)
     band: Mapped[str] = mapped_column(String(10))
-    explanation: Mapped[dict] = mapped_column(doc="prior, per-field level and weight, total")
+    explanation: Mapped[LinkExplanation | None] = mapped_column(
+        ExplanationJSON, nullable=False, doc="prior, per-field level and weight, total"
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     travel: Mapped[TravelRecord] = relationship()

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker.models.base import Base, UTCDateTime, one_of, utcnow
 from tracker.models.enums import NOTIFICATION_KINDS
 from tracker.models.offender import Offender
+from tracker.schemas.limits import IDENTIFIER_LIMIT
 
 
 class Notification(Base):
@@ -27,7 +28,7 @@ class Notification(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    notification_id: Mapped[str] = mapped_column(String(64), unique=True)
+    notification_id: Mapped[str] = mapped_column(String(IDENTIFIER_LIMIT), unique=True)
     offender_pk: Mapped[int] = mapped_column(ForeignKey("offenders.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(20))
     notified_on: Mapped[date] = mapped_column(Date)

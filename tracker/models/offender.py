@@ -17,6 +17,7 @@ from tracker.models.enums import (
     SEXES,
     TIERS,
 )
+from tracker.schemas.limits import IDENTIFIER_LIMIT, POSTCODE_LIMIT
 
 
 class Offender(Base):
@@ -36,7 +37,7 @@ class Offender(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    offender_id: Mapped[str] = mapped_column(String(64), unique=True)
+    offender_id: Mapped[str] = mapped_column(String(IDENTIFIER_LIMIT), unique=True)
     family_name: Mapped[str] = mapped_column(Text)
     given_names: Mapped[str] = mapped_column(Text)
     family_name_norm: Mapped[str] = mapped_column(Text, default="")
@@ -54,7 +55,9 @@ class Offender(Base):
     wanted_since: Mapped[date | None] = mapped_column(Date)
     fixed_abode: Mapped[bool] = mapped_column(Boolean, default=True)
     address_line: Mapped[str | None] = mapped_column(Text, doc="restricted: never leaves")
-    postcode: Mapped[str | None] = mapped_column(String(20), doc="restricted: never leaves")
+    postcode: Mapped[str | None] = mapped_column(
+        String(POSTCODE_LIMIT), doc="restricted: never leaves"
+    )
     last_known_area: Mapped[str | None] = mapped_column(Text)
     offence_category: Mapped[str | None] = mapped_column(Text, doc="restricted: packages only")
     height_cm: Mapped[int | None] = mapped_column(Integer)
@@ -107,7 +110,7 @@ class Document(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     offender_pk: Mapped[int] = mapped_column(ForeignKey("offenders.id", ondelete="CASCADE"))
     doc_type: Mapped[str] = mapped_column(String(1))
-    doc_number: Mapped[str] = mapped_column(String(64))
+    doc_number: Mapped[str] = mapped_column(String(IDENTIFIER_LIMIT))
     doc_number_norm: Mapped[str] = mapped_column(String(64), default="")
     issuing_country: Mapped[str] = mapped_column(String(3), doc="as given; D means DEU")
     expires_on: Mapped[date | None] = mapped_column(Date)

@@ -16,6 +16,7 @@ from tracker.models.enums import (
     TRAVEL_SEXES,
     TRAVELLER_KINDS,
 )
+from tracker.schemas.limits import FLIGHT_NUMBER_LIMIT, IDENTIFIER_LIMIT
 
 
 class SourceFile(Base):
@@ -84,14 +85,16 @@ class TravelRecord(Base):
     sex: Mapped[str | None] = mapped_column(String(1))
     nationality: Mapped[str | None] = mapped_column(String(3))
     doc_type: Mapped[str | None] = mapped_column(String(1))
-    doc_number: Mapped[str | None] = mapped_column(String(64))
+    doc_number: Mapped[str | None] = mapped_column(String(IDENTIFIER_LIMIT))
     doc_number_norm: Mapped[str | None] = mapped_column(String(64))
     doc_issuing_country: Mapped[str | None] = mapped_column(String(3))
     direction: Mapped[str] = mapped_column(String(10))
     traveller_kind: Mapped[str] = mapped_column(
         String(10), default="passenger", server_default="passenger"
     )
-    booking_ref: Mapped[str | None] = mapped_column(String(64), doc="the PNR's record locator")
+    booking_ref: Mapped[str | None] = mapped_column(
+        String(IDENTIFIER_LIMIT), doc="the PNR's record locator"
+    )
     departure_port: Mapped[str | None] = mapped_column(String(8))
     arrival_port: Mapped[str | None] = mapped_column(String(8))
     departure_country: Mapped[str] = mapped_column(String(3))
@@ -101,6 +104,6 @@ class TravelRecord(Base):
         Date, doc="calendar date at the offset the source gave: the date the rules compare"
     )
     carrier: Mapped[str | None] = mapped_column(Text)
-    flight_number: Mapped[str | None] = mapped_column(String(20))
+    flight_number: Mapped[str | None] = mapped_column(String(FLIGHT_NUMBER_LIMIT))
     source_file_id: Mapped[int | None] = mapped_column(ForeignKey("source_files.id"))
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

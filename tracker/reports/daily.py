@@ -7,6 +7,7 @@ and categories: no names, dates of birth or other personal data leave in it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -209,21 +210,38 @@ def _environment() -> Environment:
     )
 
 
+# The report's charts in page order, each drawn from the figures: the printable page draws
+# them all, the web page one image at a time.
+DAILY_CHARTS: dict[str, Callable[[DailyFigures], str]] = {
+    "new_flags": lambda figures: charts.stacked_by_severity(figures.new_flags, "New flags by kind"),
+    "open_flags": lambda figures: charts.stacked_by_severity(
+        figures.open_flags, "Open flags by kind"
+    ),
+    "trend": lambda figures: charts.trend(figures.trend, f"Last {len(figures.trend)} runs"),
+    "by_force": lambda figures: charts.bars(figures.open_by_force, "Open flags by managing force"),
+    "bands": lambda figures: charts.bars(figures.links_by_band, "Links by band"),
+    "probabilities": lambda figures: charts.histogram(
+        figures.probabilities, "Match probability of links"
+    ),
+    "rejects": lambda figures: charts.bars(
+        {f"{c}: {r}"[:60]: n for c, r, n in figures.rejects_by_reason[:15]},
+        "Rejected rows by reason",
+        colour="#a61e4d",
+    ),
+    "timings": lambda figures: charts.bars(
+        figures.timings, "Stage timings", unit="seconds", colour="#555"
+    ),
+}
+CHART_NAMES = tuple(DAILY_CHARTS)
+
+
+def draw_chart(figures: DailyFigures, name: str) -> str:
+    """One chart of the report by name (KeyError for a name not in ``CHART_NAMES``)."""
+    return DAILY_CHARTS[name](figures)
+
+
 def render_daily_report(figures: DailyFigures, generated_at: datetime | None = None) -> str:
-    svg = {
-        "new_flags": charts.stacked_by_severity(figures.new_flags, "New flags by kind"),
-        "open_flags": charts.stacked_by_severity(figures.open_flags, "Open flags by kind"),
-        "trend": charts.trend(figures.trend, f"Last {len(figures.trend)} runs"),
-        "by_force": charts.bars(figures.open_by_force, "Open flags by managing force"),
-        "bands": charts.bars(figures.links_by_band, "Links by band"),
-        "probabilities": charts.histogram(figures.probabilities, "Match probability of links"),
-        "rejects": charts.bars(
-            {f"{c}: {r}"[:60]: n for c, r, n in figures.rejects_by_reason[:15]},
-            "Rejected rows by reason",
-            colour="#a61e4d",
-        ),
-        "timings": charts.bars(figures.timings, "Stage timings", unit="seconds", colour="#555"),
-    }
+    svg = {name: draw(figures) for name, draw in DAILY_CHARTS.items()}
     return (
         _environment()
         .get_template("daily_report.html")

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.audit import record_event
+from tracker.compliance.calendar import age_on
 from tracker.config import SYSTEM_ACTOR
 from tracker.models import Offender, Publication
 from tracker.reports import feed_text
@@ -63,9 +64,9 @@ def publishable(session: Session) -> list[tuple[Offender, Publication]]:
 # --- items ----------------------------------------------------------------------------------
 
 
-def age_on(born: date, day: date) -> int | None:
+def public_age(born: date, day: date) -> int | None:
     """Whole years; None for a birth date after ``day`` (bad data is not published as age)."""
-    years = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+    years = age_on(born, day)
     return years if years >= 0 else None
 
 
@@ -96,7 +97,7 @@ def build_item(
         forenames=offender.given_names,
         name=offender.family_name,
         aliases=feed_text.published_aliases(offender),
-        age=age_on(offender.date_of_birth, now.astimezone(UTC).date()),
+        age=public_age(offender.date_of_birth, now.astimezone(UTC).date()),
         sex=offender.sex,
         height_cm=offender.height_cm,
         description=feed_text.published(

@@ -25,6 +25,7 @@ from tracker.models import (
     TravelRecord,
     User,
 )
+from tracker.schemas.explanation import LinkExplanation
 
 TIMELINE_DAYS = 180
 
@@ -71,9 +72,12 @@ ADJUSTMENTS = {
 
 
 def _comparison_rows(
-    offender: Offender, documents: list[Document], travel: TravelRecord, link: Link | None
+    offender: Offender,
+    documents: list[Document],
+    travel: TravelRecord,
+    explanation: LinkExplanation | None,
 ) -> list[dict]:
-    explained = {f["field"]: f for f in (link.explanation["fields"] if link else [])}
+    explained = {row.field: row for row in explanation.fields} if explanation else {}
     rows = []
     for key, label, register_value, travel_value in SIDE_BY_SIDE:
         if register_value is None:
@@ -84,14 +88,15 @@ def _comparison_rows(
             value = register_value(offender)
             register_text = "" if value is None else str(value)
         value = travel_value(travel)
+        compared = explained.get(key)
         rows.append(
             {
                 "field": key,
                 "label": label,
                 "register": register_text,
                 "travel": "" if value is None else str(value),
-                "level": explained.get(key, {}).get("label", "not compared"),
-                "weight": explained.get(key, {}).get("weight"),
+                "level": compared.label if compared else "not compared",
+                "weight": compared.weight if compared else None,
             }
         )
     for key, label in ADJUSTMENTS.items():
@@ -103,8 +108,8 @@ def _comparison_rows(
                     "label": label,
                     "register": "",
                     "travel": "",
-                    "level": row["label"],
-                    "weight": row["weight"],
+                    "level": row.label,
+                    "weight": row.weight,
                 }
             )
     return rows
@@ -153,7 +158,8 @@ def load_evidence(session: Session, flag_id: int, actor: Actor) -> Evidence:
     ]
     evidence = Evidence(flag, offender, aliases, documents, travel, link, [], timeline, decisions)
     if travel is not None:
-        evidence.comparison = _comparison_rows(offender, documents, travel, link)
+        explanation = link.explanation if link else None
+        evidence.comparison = _comparison_rows(offender, documents, travel, explanation)
     record_event(
         session,
         actor=actor.name,
@@ -203,15 +209,16 @@ def render_evidence(evidence: Evidence) -> str:
                 f"  {row['label']:<15}{row['register'][:31]:<32}{row['travel'][:27]:<28}"
                 f"{row['level'][:43]:<44}{weight:>8}"
             )
-        if evidence.link is not None:
-            e = evidence.link.explanation
-            used = e.get("name_used") or {}
+        link = evidence.link
+        if link is not None and link.explanation is not None:
+            e, used = link.explanation, link.explanation.name_used
+            swapped = "; family and given names were swapped by the carrier"
             lines += [
-                f"  {'prior':<119}{e['prior_weight']:+8.2f}",
-                f"  total match weight {e['total_weight']:+.2f} -> probability "
-                f"{evidence.link.match_probability:.4f} (band {evidence.link.band})",
-                f"  name compared: {used.get('source')} {used.get('family')}, {used.get('given')}"
-                f"{'; family and given names were swapped by the carrier' if e.get('order_swapped') else ''}",  # noqa: E501
+                f"  {'prior':<119}{e.prior_weight:+8.2f}",
+                f"  total match weight {e.total_weight:+.2f} -> probability "
+                f"{link.match_probability:.4f} (band {link.band})",
+                f"  name compared: {used.source} {used.family}, {used.given}"
+                f"{swapped if e.order_swapped else ''}",
             ]
     lines += ["", f"Notifications within {TIMELINE_DAYS} days:"]
     if not evidence.timeline:

@@ -14,14 +14,11 @@ from datetime import date, datetime
 from functools import cache
 from typing import Annotated, Any, Literal, get_args
 
-import pycountry
 from pydantic import BaseModel, BeforeValidator, StringConstraints, ValidationError
 from pydantic_core import PydanticCustomError
 
-# ICAO 9303 travel-document codes the contract accepts beside ISO 3166-1 alpha-3, kept as given.
-DOCUMENT_COUNTRY_CODES = frozenset({"D", "GBD", "GBN", "GBO", "GBP", "GBS"})
-COUNTRY_CODES = frozenset(c.alpha_3 for c in pycountry.countries) | DOCUMENT_COUNTRY_CODES
-MULTI_VALUE_SEPARATOR = "|"
+from tracker.countries import COUNTRY_CODES, COUNTRY_LIST_SEPARATOR
+from tracker.schemas.limits import IDENTIFIER_LIMIT
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATETIME = re.compile(
@@ -73,15 +70,8 @@ class Explain:
     reason: str
 
 
-# The data contract's field limits (version 1.1): a longer value rejects its row, naming the
-# limit, before it can reach a database column or slow the matcher down.
-NAME_LIMIT, IDENTIFIER_LIMIT, FREE_TEXT_LIMIT = 200, 64, 2_000
-
-
-def identifier_type(max_length: int | None):
-    """An id or code: surrounding spaces dropped, no longer than the contract's identifier
-    limit or its database column, whichever is shorter."""
-    limit = min(max_length or IDENTIFIER_LIMIT, IDENTIFIER_LIMIT)
+def identifier_type(limit: int = IDENTIFIER_LIMIT):
+    """An id or code: surrounding spaces dropped, no longer than ``limit``."""
     return Annotated[
         str,
         StringConstraints(strip_whitespace=True, max_length=limit),
@@ -126,7 +116,7 @@ YesNo = Annotated[bool, BeforeValidator(parse_yes_no)]
 
 def parse_country_list(value: object) -> str:
     """``GBR|THA`` (or a JSON array) -> ``GBR|THA``; each code checked, order kept."""
-    parts = value if isinstance(value, list) else str(value).split(MULTI_VALUE_SEPARATOR)
+    parts = value if isinstance(value, list) else str(value).split(COUNTRY_LIST_SEPARATOR)
     codes = []
     for part in parts:
         text = str(part).strip().upper()
@@ -140,11 +130,11 @@ def parse_country_list(value: object) -> str:
         codes.append(text)
     if not codes:
         raise contract_error(f"{shown(_joined(value))} holds no country code")
-    return MULTI_VALUE_SEPARATOR.join(codes)
+    return COUNTRY_LIST_SEPARATOR.join(codes)
 
 
 def _joined(value: object) -> str:
-    return MULTI_VALUE_SEPARATOR.join(map(str, value)) if isinstance(value, list) else str(value)
+    return COUNTRY_LIST_SEPARATOR.join(map(str, value)) if isinstance(value, list) else str(value)
 
 
 Country = Annotated[
@@ -283,8 +273,3 @@ def _notes_in(annotation: Any) -> list[Explain]:
         elif get_args(arg):
             notes += _notes_in(arg)
     return notes
-
-
-def column_length(model: type, column: str) -> int | None:
-    """The width of a database column, so a value that would not fit is refused as a row."""
-    return getattr(model.__table__.c[column].type, "length", None)

@@ -34,8 +34,18 @@ from tracker.models.enums import (
 SCHEMA_VERSION = "1.0"
 MANIFEST_VERSION = "1.0"
 SIGNATURE_ALGORITHM = "Ed25519"
-GRADING_SOURCES = ("1", "2", "3")
-GRADING_INTELLIGENCE = ("A", "B", "C", "D", "E")
+# UK 3x5x2 grading: each code and what it means, in the words the summary page prints.
+SOURCE_LABELS = {"1": "reliable", "2": "untested", "3": "not reliable"}
+INTELLIGENCE_LABELS = {
+    "A": "known directly to the source",
+    "B": "known indirectly but corroborated",
+    "C": "known indirectly",
+    "D": "not known",
+    "E": "suspected to be false",
+}
+HANDLING_LABELS = {"P": "lawful sharing permitted", "C": "lawful sharing permitted with conditions"}
+GRADING_SOURCES = tuple(SOURCE_LABELS)
+GRADING_INTELLIGENCE = tuple(INTELLIGENCE_LABELS)
 PUBLISHED_SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "package.schema.json"
 
 Iso3 = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]

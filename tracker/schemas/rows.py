@@ -14,7 +14,6 @@ from typing import Annotated, Union, get_args, get_origin
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationInfo, model_validator
 
-from tracker.models import Document, Notification, Offender, TravelRecord
 from tracker.models.enums import (
     ALIAS_KINDS,
     DIRECTIONS,
@@ -29,8 +28,6 @@ from tracker.models.enums import (
     TRAVELLER_KINDS,
 )
 from tracker.schemas.common import (
-    FREE_TEXT_LIMIT,
-    NAME_LIMIT,
     Country,
     CountryList,
     DateOrDateTime,
@@ -39,7 +36,6 @@ from tracker.schemas.common import (
     Period,
     Port,
     YesNo,
-    column_length,
     contract_error,
     identifier_type,
     one_of_type,
@@ -47,13 +43,15 @@ from tracker.schemas.common import (
     text_type,
     whole_number_type,
 )
+from tracker.schemas.limits import (
+    FLIGHT_NUMBER_LIMIT,
+    FREE_TEXT_LIMIT,
+    NAME_LIMIT,
+    POSTCODE_LIMIT,
+)
 
 KNOWN_OFFENDERS = "known_offenders"
 """Validation-context key: the register ids known to exist (a set or a mapping)."""
-
-
-def _identifier(model: type, column: str):
-    return identifier_type(column_length(model, column))
 
 
 _TIERS_BY_TEXT = {str(tier): tier for tier in TIERS}
@@ -68,14 +66,14 @@ def _parse_tier(value: object) -> int:
 
 Name = text_type(NAME_LIMIT, "names")
 FreeText = text_type(FREE_TEXT_LIMIT, "free text")
-OffenderId = _identifier(Offender, "offender_id")
-Postcode = _identifier(Offender, "postcode")
-DocumentNumber = _identifier(Document, "doc_number")
-NotificationId = _identifier(Notification, "notification_id")
-RecordId = _identifier(TravelRecord, "record_id")
-SourceName = _identifier(TravelRecord, "source")
-FlightNumber = _identifier(TravelRecord, "flight_number")
-BookingRef = _identifier(TravelRecord, "booking_ref")
+OffenderId = identifier_type()
+Postcode = identifier_type(POSTCODE_LIMIT)
+DocumentNumber = identifier_type()
+NotificationId = identifier_type()
+RecordId = identifier_type()
+SourceName = identifier_type()
+FlightNumber = identifier_type(FLIGHT_NUMBER_LIMIT)
+BookingRef = identifier_type()
 Sex = one_of_type(SEXES)
 TravelSex = one_of_type(TRAVEL_SEXES)
 Jurisdiction = one_of_type(JURISDICTIONS)

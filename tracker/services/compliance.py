@@ -34,7 +34,7 @@ from tracker.compliance import (
     TravelFacts,
     resolution_reason,
 )
-from tracker.compliance.facts import country_list
+from tracker.countries import country_list
 from tracker.models import Flag, Link, Notification, Offender, PairLabel, Run, TravelRecord
 from tracker.models.enums import SEVERITIES
 from tracker.tabular import csv_text, plain

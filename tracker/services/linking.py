@@ -14,8 +14,9 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from tracker.audit import record_event
-from tracker.matching.link import LinkResult, LinkSettings, link_travel_to_register
+from tracker.matching.link import LinkResult, link_travel_to_register
 from tracker.matching.model import MODEL_FORMAT, MatchParameters
+from tracker.matching.settings import LinkSettings
 from tracker.models import (
     Alias,
     Document,

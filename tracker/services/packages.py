@@ -16,6 +16,8 @@ from tracker.audit import record_event
 from tracker.config import Settings
 from tracker.models import Package
 from tracker.reports import packages
+from tracker.reports.package_facts import PackageRequest
+from tracker.reports.package_folder import BuiltPackage, tighten_own_folder
 from tracker.review.queue import QueueFilter, review_queue
 
 PACKAGE_COLUMNS = (
@@ -47,17 +49,17 @@ class PackageDesk:
 def build_package(
     session: Session,
     who: str | None,
-    request: packages.PackageRequest,
+    request: PackageRequest,
     settings: Settings,
     *,
     own_folder: bool = False,
-) -> packages.BuiltPackage:
+) -> BuiltPackage:
     """Check, assemble, sign, write and record one package in the caller's transaction (the
-    caller calls ``packages.discard_package`` on the result if its commit then fails).
+    caller calls ``discard_package`` on the result if its commit then fails).
     ``own_folder``: the out folder is the server's own, made owner-only first."""
     actor = require_actor(session, who, "package.build")
     if own_folder:
-        packages.tighten_own_folder(request.out_dir)
+        tighten_own_folder(request.out_dir)
     return packages.build_package(session, actor, request, settings)
 
 

@@ -32,7 +32,6 @@ REGISTER_FIELDS = (
 )
 # Shown only to roles allowed the action named (the permission table decides).
 RESTRICTED_FIELDS = (("offence_category", "offence category", "package.build"),)
-NEVER_SHOWN = ("address_line", "postcode")
 
 TRAVEL_FIELDS = (
     ("family_name", "family name"),
@@ -130,27 +129,24 @@ def timeline(evidence: Evidence) -> list[TimelineEvent]:
 
 def waterfall(evidence: Evidence) -> Waterfall | None:
     link = evidence.link
-    if link is None or not link.explanation:
+    if link is None or link.explanation is None:
         return None
-    e = link.explanation
     return build_waterfall(
-        e.get("prior_weight", 0.0),
+        link.explanation.prior_weight,
         evidence.comparison,
-        e.get("total_weight", link.match_weight),
+        link.explanation.total_weight,
         link.match_probability,
     )
 
 
 def name_note(evidence: Evidence) -> str | None:
     """Which register name was compared, and whether the carrier swapped the name parts."""
-    if evidence.link is None:
+    explanation = evidence.link.explanation if evidence.link else None
+    source = explanation.name_used.source if explanation else None
+    if explanation is None or not source:
         return None
-    e = evidence.link.explanation or {}
-    used = e.get("name_used") or {}
-    if not used.get("source"):
-        return None
-    source = str(used["source"]).replace("_", " ")
-    note = f"compared as {used.get('family')}, {used.get('given')} (from the {source})"
-    if e.get("order_swapped"):
+    used = explanation.name_used
+    note = f"compared as {used.family}, {used.given} (from the {source.replace('_', ' ')})"
+    if explanation.order_swapped:
         note += "; the carrier swapped family and given names"
     return note

@@ -14,15 +14,15 @@ import logging
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
+from tracker.reports.package_facts import PackageRefused
+from tracker.reports.package_folder import discard_package
 from tracker.reports.packages import (
     DEFAULT_GRADING,
-    HANDLING_LABELS,
     PackageOptionError,
-    PackageRefused,
-    discard_package,
     make_request,
 )
 from tracker.reports.signing import SigningKeyError
+from tracker.schemas.package import HANDLING_LABELS
 from tracker.services.packages import (
     NoSuchPackage,
     build_package,

@@ -12,8 +12,14 @@ from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, Response
 
 from tracker.models.enums import FLAG_KINDS, SEVERITIES
-from tracker.reports.daily import ReportError, collect_daily_figures, render_daily_report
-from tracker.web.charts import CHART_NAMES, draw_chart, fingerprint
+from tracker.reports.daily import (
+    CHART_NAMES,
+    ReportError,
+    collect_daily_figures,
+    draw_chart,
+    render_daily_report,
+)
+from tracker.web.charts import fingerprint
 from tracker.web.ids import RowId
 from tracker.web.pages import page
 
