@@ -368,6 +368,13 @@ def test_flags_list_filters_by_force_kind_severity_status_and_date(flagged_db):
     assert _invoke(flagged_db, "list", "--since", "2026-03-11").endswith("3 flags\n")
 
 
+def test_flags_list_as_csv_holds_the_tables_columns_with_whole_summaries(flagged_db):
+    rows = list(csv.DictReader(io.StringIO(_invoke(flagged_db, "list", "--format", "csv"))))
+    assert [r["severity"] for r in rows] == ["critical", "high", "medium"]
+    assert list(rows[0])[:3] == ["flag_id", "severity", "kind"] and "managing_force" in rows[0]
+    assert all(len(r["summary"]) > 90 for r in rows if r["kind"] == "unnotified_travel")
+
+
 def test_flags_export_csv_has_exactly_the_contract_columns(flagged_db):
     rows = list(csv.DictReader(io.StringIO(_invoke(flagged_db, "export", "--format", "csv"))))
     assert len(rows) == 3

@@ -12,10 +12,11 @@ from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, Response
 
 from tracker.models.enums import FLAG_KINDS, SEVERITIES
-from tracker.reports.daily import ReportError, collect_daily_figures, render_daily_report
+from tracker.reports.daily import ReportError, render_daily_report
+from tracker.services.reports import read_run_figures
 from tracker.web.charts import CHART_NAMES, draw_chart, fingerprint
 from tracker.web.ids import RowId
-from tracker.web.pages import page
+from tracker.web.pages import signed_in
 
 router = APIRouter()
 
@@ -35,9 +36,9 @@ def run_report(request: Request, run_id: RowId) -> Response:
 
 
 def _report(request: Request, run_id: int | None) -> Response:
-    with page(request, "report.read") as p:
+    with signed_in(request) as p:
         try:
-            figures = collect_daily_figures(p.db, run_id)
+            figures = read_run_figures(p.db, p.actor.name, run_id)
         except ReportError as exc:
             return p.render("report.html", figures=None, problem=str(exc))
         return p.render(
@@ -54,9 +55,9 @@ def _report(request: Request, run_id: int | None) -> Response:
 def chart(request: Request, run_id: RowId, name: str) -> Response:
     if name not in CHART_NAMES:
         return Response("no such chart", status_code=404, media_type="text/plain")
-    with page(request, "report.read") as p:
+    with signed_in(request) as p:
         try:
-            figures = collect_daily_figures(p.db, run_id)
+            figures = read_run_figures(p.db, p.actor.name, run_id)
         except ReportError as exc:
             return Response(str(exc), status_code=404, media_type="text/plain")
         svg = request.app.state.charts.get(
@@ -69,9 +70,9 @@ def chart(request: Request, run_id: RowId, name: str) -> Response:
 
 @router.get("/reports/runs/{run_id}/daily.html")
 def printable(request: Request, run_id: RowId) -> Response:
-    with page(request, "report.read") as p:
+    with signed_in(request) as p:
         try:
-            figures = collect_daily_figures(p.db, run_id)
+            figures = read_run_figures(p.db, p.actor.name, run_id)
         except ReportError as exc:
             return Response(str(exc), status_code=404, media_type="text/plain")
         html = request.app.state.charts.get(
