@@ -22,29 +22,26 @@ def flags() -> None:
     """Compliance flags raised by the rules."""
 
 
+#: The repeatable filters: option, parameter, the contract's values, what one value is.
+CHOICE_FILTERS = (
+    ("--kind", "kinds", FLAG_KINDS, "kind"),
+    ("--status", "statuses", FLAG_STATUSES, "status"),
+    ("--severity", "severities", SEVERITIES, "severity"),
+)
+
+
 def _flag_filters(func):
     """The filters ``flags list`` and ``flags export`` share."""
     options = [
-        click.option(
-            "--kind",
-            "kinds",
-            multiple=True,
-            type=click.Choice(FLAG_KINDS),
-            help="Only this kind (repeatable).",
-        ),
-        click.option(
-            "--status",
-            "statuses",
-            multiple=True,
-            type=click.Choice(FLAG_STATUSES),
-            help="Only this status (repeatable).",
-        ),
-        click.option(
-            "--severity",
-            "severities",
-            multiple=True,
-            type=click.Choice(SEVERITIES),
-            help="Only this severity (repeatable).",
+        *(
+            click.option(
+                option,
+                name,
+                multiple=True,
+                type=click.Choice(values),
+                help=f"Only this {what} (repeatable).",
+            )
+            for option, name, values, what in CHOICE_FILTERS
         ),
         click.option("--force", metavar="NAME", help="Only offenders this force manages."),
         click.option(

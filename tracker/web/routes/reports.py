@@ -8,11 +8,13 @@ documents sent with their own policy that allows inline styles and nothing else.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, Response
 
 from tracker.models.enums import FLAG_KINDS, SEVERITIES
-from tracker.reports.daily import ReportError, render_daily_report
+from tracker.reports.daily import DailyFigures, ReportError, render_daily_report
 from tracker.services.reports import read_run_figures
 from tracker.web.charts import CHART_NAMES, draw_chart, fingerprint
 from tracker.web.ids import RowId
@@ -51,18 +53,26 @@ def _report(request: Request, run_id: int | None) -> Response:
         )
 
 
-@router.get("/reports/runs/{run_id}/charts/{name}.svg")
-def chart(request: Request, run_id: RowId, name: str) -> Response:
-    if name not in CHART_NAMES:
-        return Response("no such chart", status_code=404, media_type="text/plain")
+def _run_document(
+    request: Request, run_id: int, name: str, draw: Callable[[DailyFigures], str]
+) -> str | Response:
+    """A run's chart or printable report, drawn once for the same figures (cached); a plain
+    404 naming why when there is no such run."""
     with signed_in(request) as p:
         try:
             figures = read_run_figures(p.db, p.actor.name, run_id)
         except ReportError as exc:
             return Response(str(exc), status_code=404, media_type="text/plain")
-        svg = request.app.state.charts.get(
-            (fingerprint(figures), name), lambda: draw_chart(figures, name)
-        )
+        return request.app.state.charts.get((fingerprint(figures), name), lambda: draw(figures))
+
+
+@router.get("/reports/runs/{run_id}/charts/{name}.svg")
+def chart(request: Request, run_id: RowId, name: str) -> Response:
+    if name not in CHART_NAMES:
+        return Response("no such chart", status_code=404, media_type="text/plain")
+    svg = _run_document(request, run_id, name, lambda figures: draw_chart(figures, name))
+    if isinstance(svg, Response):
+        return svg
     return Response(
         svg, media_type="image/svg+xml", headers={"content-security-policy": DOCUMENT_POLICY}
     )
@@ -70,12 +80,7 @@ def chart(request: Request, run_id: RowId, name: str) -> Response:
 
 @router.get("/reports/runs/{run_id}/daily.html")
 def printable(request: Request, run_id: RowId) -> Response:
-    with signed_in(request) as p:
-        try:
-            figures = read_run_figures(p.db, p.actor.name, run_id)
-        except ReportError as exc:
-            return Response(str(exc), status_code=404, media_type="text/plain")
-        html = request.app.state.charts.get(
-            (fingerprint(figures), "daily.html"), lambda: render_daily_report(figures)
-        )
+    html = _run_document(request, run_id, "daily.html", render_daily_report)
+    if isinstance(html, Response):
+        return html
     return HTMLResponse(html, headers={"content-security-policy": DOCUMENT_POLICY})
