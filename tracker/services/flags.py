@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from tracker.access.people import require_actor
@@ -102,7 +102,7 @@ def flag_rows(session: Session, filters: FlagFilters, order: str = "id") -> list
         .outerjoin(TravelRecord, TravelRecord.id == Flag.travel_pk)
         .outerjoin(Notification, Notification.id == Flag.notification_pk)
     )
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if filters.kinds:
         conditions.append(Flag.kind.in_(filters.kinds))
     if filters.statuses:
