@@ -12,7 +12,7 @@ from pathlib import Path
 from tracker.config import Settings
 from tracker.db import make_engine, make_session_factory, transaction, upgrade_to_head
 from tracker.pipeline import NightlyOptions, NightlyResult, run_nightly
-from tracker.stats import collect_stats
+from tracker.services.stats import collect_stats
 
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "data" / "samples"
 DEMO_AS_OF = date(2026, 11, 20)

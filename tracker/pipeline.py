@@ -312,15 +312,15 @@ class Nightly:
         return {"file": str(path)}
 
     def stage_exports(self) -> dict:
-        from tracker.review.queue import review_queue
-        from tracker.review.render import queue_csv, queue_xlsx
+        from tracker.review.queue import QUEUE_COLUMNS, review_queue
+        from tracker.tabular import render
 
         with transaction(self.sessions) as s:
             page = review_queue(s, page_size=1_000_000)
         stem = self.options.outbox / f"review-queue-{self.options.as_of.isoformat()}"
         csv_path, xlsx_path = stem.with_suffix(".csv"), stem.with_suffix(".xlsx")
-        csv_path.write_text(queue_csv(page), encoding="utf-8")
-        xlsx_path.write_bytes(queue_xlsx(page))
+        csv_path.write_text(render(page.rows, QUEUE_COLUMNS, "csv"), encoding="utf-8")
+        xlsx_path.write_bytes(render(page.rows, QUEUE_COLUMNS, "xlsx", sheet="review queue"))
         self.outputs["queue csv"] = csv_path
         self.outputs["queue xlsx"] = xlsx_path
         return {"open_flags": page.total}

@@ -153,10 +153,11 @@ def json_text(
     rows: Iterable[Mapping[str, Any]],
     columns: Sequence[Column | str],
     envelope: Mapping[str, Any] | None = None,
+    items_key: str = "items",
 ) -> str:
-    """The records as a JSON list, or inside ``envelope`` under ``items`` (paged listings)."""
+    """The records as a JSON list, or inside ``envelope`` under ``items_key`` (paged listings)."""
     items = records(rows, columns)
-    document: Any = {**envelope, "items": items} if envelope is not None else items
+    document: Any = {**envelope, items_key: items} if envelope is not None else items
     return json.dumps(document, indent=2, ensure_ascii=False, default=str)
 
 
@@ -217,17 +218,18 @@ def render(
     *,
     footer: str | None = None,
     envelope: Mapping[str, Any] | None = None,
+    items_key: str = "items",
     sheet: str = "rows",
 ) -> str | bytes:
     """``rows`` as a table, CSV, JSON or an XLSX workbook: every listing's one way out.
 
-    ``footer`` only shows under the table; ``envelope`` wraps the JSON list (``items``)."""
+    ``footer`` only shows under the table; ``envelope`` wraps the JSON list (``items_key``)."""
     if fmt == "table":
         return table_text(rows, columns, footer)
     if fmt == "csv":
         return csv_text([c.key for c in _columns(columns)], records(rows, columns))
     if fmt == "json":
-        return json_text(rows, columns, envelope)
+        return json_text(rows, columns, envelope, items_key)
     if fmt == "xlsx":
         return xlsx_bytes(rows, columns, sheet)
     raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")

@@ -165,3 +165,25 @@ def test_audit_verify_names_the_altered_entry(flags, staffed, engine, backend):
     result = staffed("audit", "verify", "--no-anchor-yet")
     assert result.exit_code == 1
     assert "BROKEN at entry 2" in result.output
+
+
+def test_queue_table_marks_escalations_and_says_which_page(flags, staffed):
+    flag = str(flags["critical"])
+    escalated = staffed(
+        "review", "decide", flag, "--decision", "escalate", "--reason", "unsure", user="ann"
+    )
+    assert escalated.exit_code == 0, escalated.output
+    table = staffed("review", "queue", "--page-size", "1", user="sue")
+    assert table.exit_code == 0, table.output
+    header, row, footer = table.output.splitlines()
+    assert header.split()[:4] == ["flag", "severity", "kind", "offender"]
+    assert row.split()[:3] == [flag, "^", "critical"]
+    assert footer == ("page 1 of 2, 2 flags (critical 1, high 0, medium 0, low 1); ^ = escalated")
+
+
+def test_a_workbook_without_a_file_is_refused_before_the_queue_is_read(flags, staffed, sessions):
+    result = staffed("review", "queue", "--format", "xlsx", user="ann")
+    assert result.exit_code == 2 and "--out" in result.output
+    with transaction(sessions) as s:
+        logged = s.execute(text("SELECT count(*) FROM audit_events WHERE action = 'consultation'"))
+        assert logged.scalar() == 0

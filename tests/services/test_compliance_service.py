@@ -16,7 +16,8 @@ from sqlalchemy import select, update
 from tracker.cli import main
 from tracker.db import transaction
 from tracker.models import AuditEvent, Flag, Link, Offender, PairLabel, Run
-from tracker.services.compliance import FLAG_EXPORT_COLUMNS, evaluate_compliance
+from tracker.services.compliance import evaluate_compliance
+from tracker.services.flags import FLAG_EXPORT_COLUMNS
 
 AS_OF = date(2026, 3, 11)
 START = date(2020, 1, 6)
@@ -252,8 +253,8 @@ def test_leaving_old_periodic_notifications_unloaded_changes_no_verdict(sessions
     """The stage loads only each offender's latest periodic/weekly notification and those
     since the first departure; the evaluator must answer exactly as with the whole history."""
     from tracker.compliance import Evaluator
-    from tracker.services.compliance import (
-        evaluate_all,
+    from tracker.services.compliance import evaluate_all
+    from tracker.services.compliance_facts import (
         load_linked_travel,
         load_notification_facts,
         load_offender_facts,
@@ -367,6 +368,13 @@ def test_flags_list_filters_by_force_kind_severity_status_and_date(flagged_db):
     assert _invoke(flagged_db, "list", "--since", "2026-03-11").endswith("3 flags\n")
 
 
+def test_flags_list_as_csv_holds_the_tables_columns_with_whole_summaries(flagged_db):
+    rows = list(csv.DictReader(io.StringIO(_invoke(flagged_db, "list", "--format", "csv"))))
+    assert [r["severity"] for r in rows] == ["critical", "high", "medium"]
+    assert list(rows[0])[:3] == ["flag_id", "severity", "kind"] and "managing_force" in rows[0]
+    assert all(len(r["summary"]) > 90 for r in rows if r["kind"] == "unnotified_travel")
+
+
 def test_flags_export_csv_has_exactly_the_contract_columns(flagged_db):
     rows = list(csv.DictReader(io.StringIO(_invoke(flagged_db, "export", "--format", "csv"))))
     assert len(rows) == 3
@@ -448,7 +456,7 @@ def _generated_and_evaluated(db_url, sessions, folder):
     synthetic = pytest.importorskip("tracker.synthetic", reason="the generator is not built yet")
     ingest = pytest.importorskip("tracker.ingest.service", reason="ingest is not built yet")
     from tracker.config import Settings
-    from tracker.services.compliance import FlagFilters, flag_rows
+    from tracker.services.flags import FlagFilters, flag_rows
     from tracker.services.linking import run_matching
 
     inbox = folder / "inbox"

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tracker.access.permissions import PermissionDenied, allowed, roles_for
+from tracker.access.permissions import PermissionDenied, actions_for, allowed, roles_for
 from tracker.config import SYSTEM_ACTOR
 from tracker.models import User
 from tracker.models.enums import ROLES
@@ -30,6 +30,11 @@ class Actor:
     @property
     def is_system(self) -> bool:
         return self.user_id is None
+
+    @property
+    def actions(self) -> frozenset[str]:
+        """What this person's role may do: what a page may offer them."""
+        return actions_for(self.role)
 
 
 SYSTEM = Actor(SYSTEM_ACTOR, None, None)

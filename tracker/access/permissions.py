@@ -49,3 +49,11 @@ def allowed(role: str, action: str) -> bool:
 
 def roles_for(action: str) -> list[str]:
     return sorted(PERMISSIONS[action])
+
+
+def actions_for(role: str | None) -> frozenset[str]:
+    """Every action ``role`` may take: what a page may offer its reader (never a check;
+    the use case checks)."""
+    if role is None:
+        return frozenset()
+    return frozenset(action for action, roles in PERMISSIONS.items() if role in roles)

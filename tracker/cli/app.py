@@ -71,17 +71,6 @@ class AppContext:
 pass_app = click.make_pass_decorator(AppContext)
 
 
-def acting_person(app: AppContext, session, action: str):
-    """The acting person for ``action``, through the one permission table."""
-    from tracker.access.people import require_actor
-    from tracker.access.permissions import PermissionDenied
-
-    try:
-        return require_actor(session, app.settings.user, action)
-    except PermissionDenied as exc:
-        raise click.ClickException(str(exc)) from exc
-
-
 class TrackerGroup(click.Group):
     """The root command: a refusal by the permission table (raised by a service) ends the
     command with its reason, like any other command error."""

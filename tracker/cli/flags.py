@@ -6,16 +6,15 @@ from pathlib import Path
 
 import click
 
-from tracker.cli.app import AppContext, acting_person, pass_app
-from tracker.cli.output import emit
-from tracker.db import (
-    transaction,
-)
+from tracker.cli.app import AppContext, pass_app
+from tracker.cli.output import emit, listing_output
+from tracker.db import transaction
 from tracker.models.enums import (
     FLAG_KINDS,
     FLAG_STATUSES,
     SEVERITIES,
 )
+from tracker.tabular import render
 
 
 @click.group()
@@ -23,29 +22,26 @@ def flags() -> None:
     """Compliance flags raised by the rules."""
 
 
+#: The repeatable filters: option, parameter, the contract's values, what one value is.
+CHOICE_FILTERS = (
+    ("--kind", "kinds", FLAG_KINDS, "kind"),
+    ("--status", "statuses", FLAG_STATUSES, "status"),
+    ("--severity", "severities", SEVERITIES, "severity"),
+)
+
+
 def _flag_filters(func):
     """The filters ``flags list`` and ``flags export`` share."""
     options = [
-        click.option(
-            "--kind",
-            "kinds",
-            multiple=True,
-            type=click.Choice(FLAG_KINDS),
-            help="Only this kind (repeatable).",
-        ),
-        click.option(
-            "--status",
-            "statuses",
-            multiple=True,
-            type=click.Choice(FLAG_STATUSES),
-            help="Only this status (repeatable).",
-        ),
-        click.option(
-            "--severity",
-            "severities",
-            multiple=True,
-            type=click.Choice(SEVERITIES),
-            help="Only this severity (repeatable).",
+        *(
+            click.option(
+                option,
+                name,
+                multiple=True,
+                type=click.Choice(values),
+                help=f"Only this {what} (repeatable).",
+            )
+            for option, name, values, what in CHOICE_FILTERS
         ),
         click.option("--force", metavar="NAME", help="Only offenders this force manages."),
         click.option(
@@ -60,55 +56,39 @@ def _flag_filters(func):
     return func
 
 
-def _selected_flags(app: AppContext, order: str, kinds, statuses, severities, force, since):
-    """Flags for the filters, read by a permitted person and logged as a consultation."""
-    from tracker.audit import record_event
-    from tracker.services.compliance import FlagFilters, flag_rows
+def _filters(kinds, statuses, severities, force, since):
+    from tracker.services.flags import FlagFilters
 
-    filters = FlagFilters(
+    return FlagFilters(
         tuple(kinds), tuple(statuses), tuple(severities), force, since.date() if since else None
     )
-    with transaction(app.sessions()) as session:
-        actor = acting_person(app, session, "flags.read")
-        rows = flag_rows(session, filters, order=order)
-        record_event(
-            session,
-            actor=actor.name,
-            action="consultation",
-            object_type="flags",
-            justification=f"flags {'listed' if order == 'queue' else 'exported'}",
-            details={
-                "rows": len(rows),
-                "kinds": list(kinds),
-                "statuses": list(statuses),
-                "severities": list(severities),
-                "force": force,
-            },
-        )
-        return rows
 
 
 @flags.command("list")
+@listing_output("table", "csv", "json", "xlsx")
 @_flag_filters
 @pass_app
-def flags_list(app: AppContext, kinds, statuses, severities, force, since) -> None:
-    """Flags as a table, most severe and most urgent (oldest deadline) first.
+def flags_list(
+    app: AppContext, fmt: str, out: Path | None, kinds, statuses, severities, force, since
+) -> None:
+    """Flags, most severe and most urgent (oldest deadline) first.
 
     Filter by kind, status, severity, managing force and detection date; summaries are
-    shortened here, `flags export` has them whole."""
-    from tracker.services.compliance import render_flag_table
+    shortened in the table, whole in the files and in `flags export`."""
+    from tracker.services.flags import FLAG_LIST_COLUMNS, flag_count, list_flags
 
-    rows = _selected_flags(app, "queue", kinds, statuses, severities, force, since)
-    click.echo(render_flag_table(rows), nl=False)
+    with transaction(app.sessions()) as session:
+        rows = list_flags(
+            session, app.settings.user, _filters(kinds, statuses, severities, force, since)
+        )
+    if fmt == "table" and not rows:
+        emit(flag_count(rows), out)
+        return
+    emit(render(rows, FLAG_LIST_COLUMNS, fmt, footer=flag_count(rows), sheet="flags"), out)
 
 
 @flags.command("export")
-@click.option(
-    "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True
-)
-@click.option(
-    "--out", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout)."
-)
+@listing_output("csv", "json", default="csv")
 @_flag_filters
 @pass_app
 def flags_export(
@@ -117,7 +97,10 @@ def flags_export(
     """One row per flag, in the contract's columns: flag_id, kind, severity, status,
     offender_id, travel_source, travel_record_id, notification_id, match_probability, due_on,
     detected_on, run_id, summary."""
-    from tracker.services.compliance import render_flags
+    from tracker.services.flags import FLAG_EXPORT_COLUMNS, export_flags
 
-    rows = _selected_flags(app, "id", kinds, statuses, severities, force, since)
-    emit(render_flags(rows, fmt), out)
+    with transaction(app.sessions()) as session:
+        rows = export_flags(
+            session, app.settings.user, _filters(kinds, statuses, severities, force, since)
+        )
+    emit(render(rows, FLAG_EXPORT_COLUMNS, fmt), out)

@@ -7,12 +7,10 @@ from pathlib import Path
 
 import click
 
-from tracker.cli.app import AppContext, acting_person, pass_app
+from tracker.cli.app import AppContext, pass_app
 from tracker.cli.options import DAYS, ROW_ID
-from tracker.cli.output import emit
-from tracker.db import (
-    transaction,
-)
+from tracker.cli.output import emit, listing_output
+from tracker.db import transaction
 
 
 @click.command("health")
@@ -29,18 +27,9 @@ from tracker.db import (
     metavar="DATE",
     help="Last day of the window (default: today). Decisions count by their UTC decision date.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-)
-@click.option(
-    "--out", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout)."
-)
-@click.pass_obj
-def match_health_command(app, days: int, as_of, fmt: str, out: Path | None) -> None:
+@listing_output("table", "json", "csv")
+@pass_app
+def match_health_command(app: AppContext, days: int, as_of, fmt: str, out: Path | None) -> None:
     """How many links analysts confirmed or dismissed in the last 30 days (--days).
 
     Per band (match, review, all: the confirmed share is the band's precision as analysts see
@@ -54,13 +43,11 @@ def match_health_command(app, days: int, as_of, fmt: str, out: Path | None) -> N
     tracker --user ann match health
     tracker --user ann match health --days 7 --as-of 2026-03-10 --format json
     """
-    from tracker.db import transaction
-    from tracker.services.match_health import HealthWindow, match_health, render_health
+    from tracker.services.match_health import HealthWindow, read_match_health, render_health
 
     window = HealthWindow(as_of.date() if as_of else date.today(), days)
     with transaction(app.sessions()) as session:
-        acting_person(app, session, "match.health")
-        rows = match_health(session, window.as_of, window.days)
+        rows = read_match_health(session, app.settings.user, window)
     emit(render_health(rows, window, fmt), out)
 
 
@@ -71,8 +58,8 @@ def match_health_command(app, days: int, as_of, fmt: str, out: Path | None) -> N
     help="Fit a new model even though one is active (after settings changed, or to "
     "take in analysts' decisions before the policy would).",
 )
-@click.pass_obj
-def match_train_command(app, retrain: bool) -> None:
+@pass_app
+def match_train_command(app: AppContext, retrain: bool) -> None:
     """Fit the matching model on the travel and register held, and store it, versioned.
 
     The nightly job scores with the active (newest) model, so the same data gives the same
@@ -86,12 +73,10 @@ def match_train_command(app, retrain: bool) -> None:
     tracker --user ada match train
     tracker --user ada match train --retrain
     """
-    from tracker.db import transaction
-    from tracker.services.linking import train_model
+    from tracker.services.matcher import train_matching_model
 
     with transaction(app.sessions()) as session:
-        actor = acting_person(app, session, "match.train")
-        model, fitted = train_model(session, actor.name, retrain=retrain)
+        model, fitted = train_matching_model(session, app.settings.user, retrain=retrain)
         training = model.training or {}
         version, reason = model.version, training.get("reason")
         pairs, labelled = training.get("candidate_pairs"), training.get("labelled_pairs")
@@ -125,18 +110,15 @@ def match() -> None:
 def match_evaluate(app: AppContext, truth: Path, run_id: int | None) -> None:
     """Precision, recall and F1 per band, recall per corruption type and calibration of the
     links of a run, against a ground-truth file."""
-    from tracker.services.linking import evaluate_run_against_truth
+    from tracker.services.matcher import evaluate_run
 
     with transaction(app.sessions()) as session:
-        acting_person(app, session, "match.evaluate")
         try:
-            evaluation = evaluate_run_against_truth(session, truth, run_id)
+            evaluation = evaluate_run(session, app.settings.user, truth, run_id)
         except ValueError as exc:
             raise click.ClickException(str(exc)) from exc
     click.echo(evaluation.as_text())
 
 
 match.add_command(match_health_command)
-
-
 match.add_command(match_train_command)

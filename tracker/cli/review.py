@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from tracker.cli.app import AppContext, acting_person, pass_app
+from tracker.cli.app import AppContext, pass_app
 from tracker.cli.options import PAGE, ROW_ID
-from tracker.cli.output import emit
-from tracker.db import (
-    transaction,
-)
+from tracker.cli.output import emit, listing_output
+from tracker.db import transaction
 from tracker.models.enums import (
     FLAG_KINDS,
     FLAG_STATUSES,
     SEVERITIES,
 )
+from tracker.tabular import render
 
 
 @click.group()
@@ -35,18 +32,7 @@ def review() -> None:
 @click.option("--escalated", is_flag=True, help="Only the supervisors' queue of escalations.")
 @click.option("--page", default=1, show_default=True, type=PAGE)
 @click.option("--page-size", default=50, show_default=True, type=click.IntRange(1, 10_000))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "json", "xlsx"]),
-    default="table",
-    show_default=True,
-)
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="File to write (required for xlsx).",
-)
+@listing_output("table", "csv", "json", "xlsx")
 @pass_app
 def review_queue(
     app: AppContext,
@@ -63,38 +49,33 @@ def review_queue(
 ) -> None:
     """Open flags, most severe first and then the most urgent (earliest due), with filters
     and paging. Analysts and supervisors; --escalated is the supervisors' queue."""
-    from tracker.audit import record_event
-    from tracker.review.queue import QueueFilter
-    from tracker.review.queue import review_queue as load_queue
-    from tracker.review.render import render_queue
+    from tracker.review.queue import QUEUE_COLUMNS, QUEUE_TABLE_COLUMNS, QueueFilter
+    from tracker.services.review import list_queue
 
-    if fmt == "xlsx" and out is None:
+    if fmt == "xlsx" and out is None:  # refused before the listing is read and logged
         raise click.UsageError("--format xlsx needs --out FILE.xlsx")
+    filters = QueueFilter(
+        kinds=kinds,
+        severities=severities,
+        statuses=statuses or ("open",),
+        force=force,
+        assigned_to=assigned,
+        escalated_only=escalated,
+    )
     with transaction(app.sessions()) as session:
-        actor = acting_person(app, session, "review.escalations" if escalated else "review.queue")
-        filters = QueueFilter(
-            kinds=kinds,
-            severities=severities,
-            statuses=statuses or ("open",),
-            force=force,
-            assigned_to=assigned,
-            escalated_only=escalated,
-        )
-        result = load_queue(session, filters, page=page, page_size=page_size)
-        record_event(
-            session,
-            actor=actor.name,
-            action="consultation",
-            object_type="review_queue",
-            justification="review queue listed",
-            details={"page": page, "rows": len(result.rows), "total": result.total},
-        )
-    rendered = render_queue(result, fmt)
-    if isinstance(rendered, bytes):
-        out.write_bytes(rendered)
-        click.echo(f"wrote {out}", err=True)
-    else:
-        emit(rendered, out)
+        result = list_queue(session, app.settings.user, filters, page=page, page_size=page_size)
+    columns = QUEUE_TABLE_COLUMNS if fmt == "table" else QUEUE_COLUMNS
+    emit(
+        render(
+            result.rows,
+            columns,
+            fmt,
+            footer=result.footer,
+            envelope=result.envelope,
+            sheet="review queue",
+        ),
+        out,
+    )
 
 
 @review.command("show")
@@ -104,15 +85,15 @@ def review_show(app: AppContext, flag_id: int) -> None:
     """The register entry and the travel record side by side, each field's comparison level
     and weight with the total and the probability, the notification timeline, the rule that
     fired and its deadline, and earlier decisions. Opening it is logged as a consultation."""
-    from tracker.review.evidence import FlagNotFound, load_evidence, render_evidence
+    from tracker.review.evidence import FlagNotFound, render_evidence
+    from tracker.services.review import show_flag
 
     with transaction(app.sessions()) as session:
-        actor = acting_person(app, session, "review.show")
         try:
-            evidence = load_evidence(session, flag_id, actor)
+            view = show_flag(session, app.settings.user, flag_id)
         except FlagNotFound as exc:
             raise click.ClickException(str(exc)) from exc
-        text = render_evidence(evidence)
+        text = render_evidence(view.evidence)
     click.echo(text)
 
 
@@ -125,13 +106,14 @@ def review_decide(app: AppContext, flag_id: int, decision: str, reason: str) -> 
     """Record a decision on an open flag (analysts and supervisors). Escalate puts it on the
     supervisors' queue; dismissing a travel flag means that travel record is never linked to
     that offender again."""
-    from tracker.review.decisions import DecisionError, decide_flag
+    from tracker.review.decisions import DecisionError
     from tracker.review.evidence import FlagNotFound
+    from tracker.services.review import decide_flag
 
+    who = app.settings.user
     with transaction(app.sessions()) as session:
-        actor = acting_person(app, session, "review.decide")
         try:
-            decide_flag(session, actor, flag_id, decision, reason)
+            decide_flag(session, who, flag_id, decision, reason)
         except (DecisionError, FlagNotFound) as exc:
             raise click.ClickException(str(exc)) from exc
-    click.echo(f"flag {flag_id}: {decision} recorded by {actor.name}")
+    click.echo(f"flag {flag_id}: {decision} recorded by {who}")

@@ -22,6 +22,16 @@ class DecisionError(ValueError):
     pass
 
 
+def why_not_decidable(actor: Actor, flag: Flag) -> str | None:
+    """Why ``actor`` may not decide ``flag`` now (it is closed, or escalated to supervisors);
+    None when they may. The flag's page asks this too, to offer the form or not."""
+    if flag.status != "open":
+        return f"flag {flag.id} is already {flag.status}; only open flags are decided"
+    if flag.escalated and actor.role != "supervisor":
+        return f"flag {flag.id} was escalated: a supervisor decides it"
+    return None
+
+
 def decide_flag(
     session: Session, actor: Actor, flag_id: int, decision: str, reason: str
 ) -> Decision:
@@ -35,10 +45,9 @@ def decide_flag(
     flag = session.get(Flag, flag_id, with_for_update=True)
     if flag is None:
         raise FlagNotFound(f"no flag with id {flag_id}")
-    if flag.status != "open":
-        raise DecisionError(f"flag {flag_id} is already {flag.status}; only open flags are decided")
-    if flag.escalated and actor.role != "supervisor":
-        raise DecisionError(f"flag {flag_id} was escalated: a supervisor decides it")
+    refusal = why_not_decidable(actor, flag)
+    if refusal is not None:
+        raise DecisionError(refusal)
     if decision == "escalate" and flag.escalated:
         raise DecisionError(f"flag {flag_id} is already on the supervisors' queue")
 

@@ -1,7 +1,7 @@
 """What an analyst sees for one flag: register entry and travel record side by side, each
 field's contribution to the match, the notification timeline, the rule and earlier decisions.
 
-Opening it is a consultation under DPA 2018 s.62, so building it writes the audit entry.
+Opening it is a consultation under DPA 2018 s.62: ``tracker.services.review.show_flag`` logs it.
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.access.people import Actor
-from tracker.audit import record_event
 from tracker.models import (
     Alias,
     Decision,
@@ -121,8 +119,8 @@ def _around(flag: Flag, travel: TravelRecord | None) -> date:
     return flag.due_on or flag.detected_on
 
 
-def load_evidence(session: Session, flag_id: int, actor: Actor) -> Evidence:
-    """Everything about one flag, and the consultation logged against the acting person."""
+def load_evidence(session: Session, flag_id: int) -> Evidence:
+    """Everything about one flag."""
     flag = session.get(Flag, flag_id)
     if flag is None:
         raise FlagNotFound(f"no flag with id {flag_id}")
@@ -160,15 +158,6 @@ def load_evidence(session: Session, flag_id: int, actor: Actor) -> Evidence:
     if travel is not None:
         explanation = link.explanation if link else None
         evidence.comparison = _comparison_rows(offender, documents, travel, explanation)
-    record_event(
-        session,
-        actor=actor.name,
-        action="consultation",
-        object_type="flag",
-        object_id=flag.id,
-        justification="review of a compliance flag",
-        details={"offender_id": offender.offender_id, "kind": flag.kind},
-    )
     return evidence
 
 

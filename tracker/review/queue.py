@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session, aliased
 
 from tracker.models import Flag, Offender, TravelRecord, User
 from tracker.models.enums import SEVERITIES
+from tracker.tabular import Column, probability
 
+#: The queue's columns in its CSV, JSON and workbook (and the nightly outbox's copies).
 QUEUE_COLUMNS = (
     "flag_id",
     "kind",
@@ -26,6 +28,17 @@ QUEUE_COLUMNS = (
     "travel",
     "assigned_to",
     "summary",
+)
+#: The queue on a terminal: the columns an analyst scans, ``^`` marking an escalation.
+QUEUE_TABLE_COLUMNS = (
+    Column("flag_id", "flag", ">"),
+    Column("escalated", "", shown=lambda escalated: "^" if escalated else ""),
+    Column("severity"),
+    Column("kind"),
+    Column("offender_id", "offender"),
+    Column("due_on", "due"),
+    Column("match_probability", "p(match)", ">", probability),
+    Column("summary"),
 )
 
 
@@ -51,6 +64,17 @@ class QueuePage:
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.page_size))
+
+    @property
+    def footer(self) -> str:
+        """Where this page is, and the counts per severity, under the table."""
+        counts = ", ".join(f"{k} {v}" for k, v in self.counts_by_severity.items())
+        return f"page {self.page} of {self.pages}, {self.total} flags ({counts}); ^ = escalated"
+
+    @property
+    def envelope(self) -> dict:
+        """What the JSON carries beside the page's rows (``items``)."""
+        return {"total": self.total, "page": self.page, "page_size": self.page_size}
 
 
 def _filtered(statement, filters: QueueFilter, assignee):

@@ -192,3 +192,20 @@ def sign_out(session: Session, who: str, reason: str = "signed out") -> None:
     if user is not None:
         end_sessions(session, user)
     _log(session, who, who, "signed_out", reason)
+
+
+def current_person(
+    session: Session, user_id: int | None, name: str | None, version: int | None
+) -> Actor | None:
+    """The person a web session belongs to, if they still exist, are active and the session's
+    version is still theirs (sign-out, a password or role change and deactivation move it on)."""
+    user = session.get(User, user_id) if user_id is not None else None
+    if (
+        user is None
+        or user.name != name
+        or not user.active
+        or version is None
+        or user.session_version != version
+    ):
+        return None
+    return Actor(user.name, user.role, user.id)

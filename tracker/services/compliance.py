@@ -1,7 +1,7 @@
 """The compliance stage against the database: load facts, evaluate, keep flags by natural key.
 
-`tracker.compliance` decides; this module moves data in and out with a handful of set-based
-queries (never one per offender) and applies the flag life cycle:
+`tracker.compliance` decides; ``compliance_facts`` reads what it needs; this module applies
+the flag life cycle:
 
 - a new failure is inserted ``open`` (detected_on = as of, run_id = this run);
 - an open flag raised again is refreshed (last_seen_run_id, severity, link probability...);
@@ -13,14 +13,12 @@ queries (never one per offender) and applies the flag life cycle:
 
 from __future__ import annotations
 
-import json
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from sqlalchemy import and_, bindparam, case, exists, func, or_, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from tracker.audit import record_event
@@ -34,27 +32,15 @@ from tracker.compliance import (
     TravelFacts,
     resolution_reason,
 )
-from tracker.countries import country_list
-from tracker.models import Flag, Link, Notification, Offender, PairLabel, Run, TravelRecord
-from tracker.models.enums import SEVERITIES
-from tracker.tabular import csv_text, plain
-
-FLAG_EXPORT_COLUMNS = (
-    "flag_id",
-    "kind",
-    "severity",
-    "status",
-    "offender_id",
-    "travel_source",
-    "travel_record_id",
-    "notification_id",
-    "match_probability",
-    "due_on",
-    "detected_on",
-    "run_id",
-    "summary",
+from tracker.models import Flag, Run
+from tracker.services.compliance_facts import (
+    choose_links_run,
+    load_linked_travel,
+    load_notification_facts,
+    load_offender_facts,
+    notifications_statement,
 )
-DECIDED_STATUSES = ("confirmed", "dismissed", "actioned")
+
 #: Columns a refresh may change on an open flag; anything else is fixed when it is raised.
 REFRESHED_FIELDS = (
     "severity",
@@ -68,223 +54,6 @@ REFRESHED_FIELDS = (
     "evidence",
 )
 WRITE_BATCH = 5000
-
-
-# --- loading the facts ----------------------------------------------------------------------
-
-
-def _fetch(session: Session, statement) -> list[tuple]:
-    """All rows of a Core select as plain tuples, straight from the driver.
-
-    A million notifications through SQLAlchemy's typed rows costs seconds; the driver's own
-    cursor (in the session's transaction) costs a fraction. Values come back as the driver
-    gives them, so dates and instants go through :class:`_Values`. Only integers are ever
-    bound, rendered by SQLAlchemy itself.
-    """
-    connection = session.connection()
-    sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
-    cursor = connection.connection.driver_connection.cursor()
-    try:
-        cursor.execute(sql)
-        return cursor.fetchall()
-    finally:
-        cursor.close()
-
-
-class _Values:
-    """Driver values to Python: SQLite keeps dates as ISO text and instants as naive UTC text;
-    PostgreSQL's driver already gives dates and aware datetimes."""
-
-    def __init__(self, session: Session):
-        self.text = session.connection().dialect.name == "sqlite"
-
-    def date(self, value) -> date | None:
-        if value is None or not self.text:
-            return value
-        return date.fromisoformat(value)
-
-    @staticmethod
-    def instant(value) -> datetime | None:
-        if value is None:
-            return None
-        if isinstance(value, str):
-            value = datetime.fromisoformat(value)
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def load_offender_facts(session: Session) -> list[OffenderFacts]:
-    statement = select(
-        Offender.id,
-        Offender.offender_id,
-        Offender.date_of_birth,
-        Offender.requirement_start,
-        Offender.notification_period,
-        Offender.jurisdiction,
-        Offender.tier,
-        Offender.risk_level,
-        Offender.status,
-        Offender.wanted_since,
-        Offender.fixed_abode,
-    ).order_by(Offender.id)
-    v = _Values(session)
-    return [
-        OffenderFacts(
-            pk,
-            oid,
-            v.date(dob),
-            v.date(start),
-            period,
-            jurisdiction or "uk-ew",
-            tier,
-            risk,
-            status or "active",
-            v.date(wanted),
-            True if abode is None else bool(abode),
-        )
-        for pk, oid, dob, start, period, jurisdiction, tier, risk, status, wanted, abode in _fetch(
-            session, statement
-        )
-    ]
-
-
-def notifications_statement(
-    as_of: date | None = None, clock_only: Iterable[str] = (), keep_from: date | None = None
-):
-    """The notifications the evaluator needs. With ``clock_only`` kinds (see
-    ``Evaluator.clock_only_kinds``), those made before ``keep_from`` are left out except each
-    offender's latest one as of ``as_of``: twenty years of yearly notifications are a million
-    rows, and only the last restarts the clock."""
-    columns = (
-        Notification.offender_pk,
-        Notification.id,
-        Notification.notification_id,
-        Notification.kind,
-        Notification.notified_on,
-        Notification.notified_at,
-        Notification.effective_on,
-        Notification.departure_date,
-        Notification.return_date,
-        Notification.destination_countries,
-        Notification.departure_port,
-        Notification.arrival_port,
-    )
-    clock_only = sorted(clock_only)
-    if not clock_only or as_of is None:
-        return select(*columns)
-    latest = (
-        select(
-            Notification.offender_pk.label("offender_pk"),
-            func.max(Notification.notified_on).label("notified_on"),
-        )
-        .where(Notification.kind.in_(clock_only), Notification.notified_on <= as_of)
-        .group_by(Notification.offender_pk)
-        .subquery()
-    )
-    return (
-        select(*columns)
-        .outerjoin(latest, latest.c.offender_pk == Notification.offender_pk)
-        .where(
-            or_(
-                Notification.kind.not_in(clock_only),
-                Notification.notified_on >= (keep_from or as_of),
-                Notification.notified_on == latest.c.notified_on,
-            )
-        )
-    )
-
-
-def load_notification_facts(session: Session, statement=None) -> dict[int, list[NotificationFacts]]:
-    """Notifications grouped by offender (the largest table the stage reads: the conversions
-    are inlined on purpose)."""
-    text = _Values(session).text
-    day = date.fromisoformat
-    instant = _Values.instant
-    grouped: dict[int, list[NotificationFacts]] = defaultdict(list)
-    rows = _fetch(session, statement if statement is not None else notifications_statement())
-    for (
-        offender_pk,
-        pk,
-        nid,
-        kind,
-        on,
-        at,
-        effective,
-        departure,
-        back,
-        destinations,
-        dep_port,
-        arr_port,
-    ) in rows:
-        if text:
-            on = day(on)
-            effective = effective and day(effective)
-            departure = departure and day(departure)
-            back = back and day(back)
-        grouped[offender_pk].append(
-            NotificationFacts(
-                pk,
-                nid,
-                kind,
-                on,
-                at and instant(at),
-                effective,
-                departure,
-                back,
-                country_list(destinations) if destinations else (),
-                dep_port,
-                arr_port,
-            )
-        )
-    return grouped
-
-
-def load_linked_travel(session: Session, links_run_id: int | None) -> dict[int, list[TravelFacts]]:
-    """The run's links of both bands with their travel records, grouped by offender; a pair an
-    analyst labelled as not a match is left out."""
-    grouped: dict[int, list[TravelFacts]] = defaultdict(list)
-    if links_run_id is None:
-        return grouped
-    dismissed = exists().where(
-        PairLabel.travel_pk == Link.travel_pk,
-        PairLabel.offender_pk == Link.offender_pk,
-        PairLabel.label == "non_match",
-    )
-    statement = (
-        select(
-            Link.offender_pk,
-            TravelRecord.id,
-            TravelRecord.source,
-            TravelRecord.record_id,
-            TravelRecord.direction,
-            TravelRecord.departure_local_date,
-            TravelRecord.departure_time,
-            TravelRecord.departure_port,
-            TravelRecord.arrival_port,
-            TravelRecord.departure_country,
-            TravelRecord.arrival_country,
-            Link.id,
-            Link.match_probability,
-            Link.band,
-        )
-        .join(TravelRecord, TravelRecord.id == Link.travel_pk)
-        .where(Link.run_id == int(links_run_id), ~dismissed)
-    )
-    v = _Values(session)
-    for offender_pk, pk, source, record_id, direction, day, instant, *rest in _fetch(
-        session, statement
-    ):
-        grouped[offender_pk].append(
-            TravelFacts(pk, source, record_id, direction, v.date(day), v.instant(instant), *rest)
-        )
-    return grouped
-
-
-def choose_links_run(session: Session, run: Run) -> int | None:
-    """This run's links; when it made none (an evaluation-only run), the latest run's that did."""
-    has_links = session.scalar(select(exists().where(Link.run_id == run.id)))
-    if has_links:
-        return run.id
-    return session.scalar(select(func.max(Link.run_id)).where(Link.run_id <= run.id))
 
 
 # --- the outcome ----------------------------------------------------------------------------
@@ -592,113 +361,3 @@ def _audit(session: Session, run: Run, outcome: ComplianceOutcome) -> None:
 def compliance_stage(session: Session, run: Run) -> dict:
     """The nightly job's compliance stage: evaluate as of the run's date, return its counts."""
     return evaluate_compliance(session, run).as_counts()
-
-
-# --- reading flags back ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FlagFilters:
-    """``flags list`` / ``flags export`` filters; empty means any."""
-
-    kinds: tuple[str, ...] = ()
-    statuses: tuple[str, ...] = ()
-    severities: tuple[str, ...] = ()
-    force: str | None = None
-    since: date | None = None
-
-
-SEVERITY_RANK = case({s: i for i, s in enumerate(SEVERITIES)}, value=Flag.severity, else_=99)
-
-
-def flag_rows(session: Session, filters: FlagFilters, order: str = "id") -> list[dict]:
-    """Flags in the contract's columns (plus ``managing_force``), filtered.
-
-    ``order='queue'``: most severe first, then the oldest deadline (most urgent); else by id.
-    """
-    statement = (
-        select(
-            Flag.id.label("flag_id"),
-            Flag.kind,
-            Flag.severity,
-            Flag.status,
-            Offender.offender_id,
-            TravelRecord.source.label("travel_source"),
-            TravelRecord.record_id.label("travel_record_id"),
-            Notification.notification_id,
-            Flag.match_probability,
-            Flag.due_on,
-            Flag.detected_on,
-            Flag.run_id,
-            Flag.summary,
-            Offender.managing_force,
-        )
-        .join(Offender, Offender.id == Flag.offender_pk)
-        .outerjoin(TravelRecord, TravelRecord.id == Flag.travel_pk)
-        .outerjoin(Notification, Notification.id == Flag.notification_pk)
-    )
-    conditions = []
-    if filters.kinds:
-        conditions.append(Flag.kind.in_(filters.kinds))
-    if filters.statuses:
-        conditions.append(Flag.status.in_(filters.statuses))
-    if filters.severities:
-        conditions.append(Flag.severity.in_(filters.severities))
-    if filters.force:
-        conditions.append(func.lower(Offender.managing_force) == filters.force.strip().lower())
-    if filters.since:
-        conditions.append(Flag.detected_on >= filters.since)
-    if conditions:
-        statement = statement.where(and_(*conditions))
-    if order == "queue":
-        statement = statement.order_by(SEVERITY_RANK, Flag.due_on.is_(None), Flag.due_on, Flag.id)
-    else:
-        statement = statement.order_by(Flag.id)
-    return [dict(row._mapping) for row in session.execute(statement)]
-
-
-def render_flags(rows: list[dict], fmt: str) -> str:
-    """The contract's flags export: exactly its columns, as CSV or a JSON array."""
-    records = [{c: plain(row[c]) for c in FLAG_EXPORT_COLUMNS} for row in rows]
-    if fmt == "json":
-        return json.dumps(records, indent=2, ensure_ascii=False) + "\n"
-    return csv_text(FLAG_EXPORT_COLUMNS, records)
-
-
-TABLE_COLUMNS = (
-    ("flag_id", "ID"),
-    ("severity", "SEVERITY"),
-    ("kind", "KIND"),
-    ("status", "STATUS"),
-    ("offender_id", "OFFENDER"),
-    ("managing_force", "FORCE"),
-    ("due_on", "DUE"),
-    ("detected_on", "DETECTED"),
-    ("match_probability", "P"),
-    ("summary", "SUMMARY"),
-)
-SUMMARY_WIDTH = 90
-
-
-def _cell(name: str, value) -> str:
-    if value is None:
-        return "-"
-    if name == "match_probability":
-        return f"{value:.2f}"
-    text = str(plain(value))
-    if name == "summary" and len(text) > SUMMARY_WIDTH:
-        return text[: SUMMARY_WIDTH - 1] + "…"
-    return text
-
-
-def render_flag_table(rows: list[dict]) -> str:
-    """A readable table, one flag a line, summaries shortened (the export has them whole)."""
-    if not rows:
-        return "no flags match\n"
-    cells = [[_cell(name, row[name]) for name, _ in TABLE_COLUMNS] for row in rows]
-    headers = [title for _, title in TABLE_COLUMNS]
-    widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
-    lines.append(f"{len(rows)} flag{'s' if len(rows) != 1 else ''}")
-    return "\n".join(lines) + "\n"

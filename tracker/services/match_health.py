@@ -8,16 +8,17 @@ version (so a new model's health is told apart from the old one's).
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker.access.people import require_actor
 from tracker.models import Decision, Flag, Link, MatchModel
 from tracker.models.enums import LINK_BANDS
-from tracker.tabular import csv_text
+from tracker.tabular import Column, plain, render, table_text
+from tracker.tabular import probability as probability_text
 
 DEFAULT_DAYS = 30
 #: Probability bins for calibration, [low, high); the last one includes 1.0. A bin below 0.5
@@ -223,47 +224,50 @@ def match_health(session: Session, as_of: date, days: int = DEFAULT_DAYS) -> lis
     return rows
 
 
+def read_match_health(session: Session, who: str | None, window: HealthWindow) -> list[HealthRow]:
+    """`tracker match health`: counts of analysts' verdicts, not logged (no one's record)."""
+    require_actor(session, who, "match.health")
+    return match_health(session, window.as_of, window.days)
+
+
 # --- rendering ------------------------------------------------------------------------------
 
 
-def _percent(value: float | None) -> str:
-    return "-" if value is None else f"{100 * value:.1f}%"
+def _percent(value: float) -> str:
+    return f"{100 * value:.1f}%"
 
 
-def _mean(value: float | None) -> str:
-    return "-" if value is None else f"{value:.3f}"
+COUNT_COLUMNS = (
+    Column("decided", align=">"),
+    Column("confirmed", align=">"),
+    Column("dismissed", align=">"),
+    Column("share_confirmed", "confirmed share", ">", _percent),
+    Column("mean_probability", "mean p", ">", probability_text),
+)
+#: The three tables: a title, the columns that name each group, and which rows it holds.
+SECTIONS = (
+    ("By band", (Column("band"),), "band"),
+    (
+        "By probability (calibration: the confirmed share should track mean p)",
+        (Column("probability"),),
+        "probability",
+    ),
+    ("By model version", (Column("model"), Column("band")), "model"),
+)
 
 
-def _table(title: str, first: str, rows: list[tuple[str, HealthRow]]) -> list[str]:
-    headers = (first, "decided", "confirmed", "dismissed", "confirmed share", "mean p")
-    cells = [
-        (
-            name,
-            str(r.decided),
-            str(r.confirmed),
-            str(r.dismissed),
-            _percent(r.share_confirmed),
-            _mean(r.mean_probability),
-        )
-        for name, r in rows
-    ]
-    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(headers)]
-
-    def line(values) -> str:
-        first_cell = values[0].ljust(widths[0])
-        return "  ".join(
-            [first_cell, *(v.rjust(w) for v, w in zip(values[1:], widths[1:], strict=True))]
-        )
-
-    return [title, line(headers), *(line(c) for c in cells), ""]
+def _table_record(row: HealthRow) -> dict:
+    """A row for the tables: unrounded shares (the table rounds them once), the model named."""
+    model = "none" if row.model_version is None else f"v{row.model_version}"
+    return asdict(row) | {
+        "dismissed": row.dismissed,
+        "share_confirmed": row.share_confirmed,
+        "model": model,
+    }
 
 
-def _model_name(version: int | None) -> str:
-    return "none" if version is None else f"v{version}"
-
-
-def render_health_table(rows: list[HealthRow], window: HealthWindow) -> str:
-    """Three small tables: by band, by probability bin, by model version and band."""
+def health_table(rows: list[HealthRow], window: HealthWindow) -> str:
+    """Three small tables under the window: by band, by probability bin, by model and band."""
     head = (
         f"Matching health: links analysts confirmed or dismissed from {window.first_day} to "
         f"{window.as_of}\n({window.days} day{'s' if window.days != 1 else ''}, by decision "
@@ -272,49 +276,24 @@ def render_health_table(rows: list[HealthRow], window: HealthWindow) -> str:
     total = next(r for r in rows if r.by == "band" and r.band == "all")
     if not total.decided:
         return f"{head}\nno links were confirmed or dismissed in this window\n"
-    lines = [head, ""]
-    lines += _table("By band", "band", [(r.band, r) for r in rows if r.by == "band"])
-    lines += _table(
-        "By probability (calibration: the confirmed share should track mean p)",
-        "probability",
-        [(r.probability, r) for r in rows if r.by == "probability"],
-    )
-    lines += _table(
-        "By model version",
-        "model  band",
-        [(f"{_model_name(r.model_version):<6} {r.band}", r) for r in rows if r.by == "model"],
-    )
-    return "\n".join(lines)
+    parts = [head]
+    for title, names, by in SECTIONS:
+        chosen = [_table_record(r) for r in rows if r.by == by]
+        parts.append(f"{title}\n{table_text(chosen, (*names, *COUNT_COLUMNS))}")
+    return "\n\n".join(parts) + "\n"
 
 
-def render_health(rows: list[HealthRow], window: HealthWindow, fmt: str) -> str:
+def render_health(rows: list[HealthRow], window: HealthWindow, fmt: str) -> str | bytes:
     """``table`` for people; ``json`` (the window and the rows) and ``csv`` for machines."""
     if fmt == "table":
-        return render_health_table(rows, window)
-    records = [r.as_dict() for r in rows]
-    if fmt == "json":
-        return (
-            json.dumps(
-                {
-                    "as_of": window.as_of.isoformat(),
-                    "first_day": window.first_day.isoformat(),
-                    "days": window.days,
-                    "rows": records,
-                },
-                indent=2,
-            )
-            + "\n"
-        )
-    if fmt != "csv":
-        raise ValueError(f"unknown format {fmt!r}")
-    return csv_text(
-        CSV_COLUMNS,
-        (
-            {
-                "first_day": window.first_day.isoformat(),
-                "last_day": window.as_of.isoformat(),
-                **record,
-            }
-            for record in records
-        ),
+        return health_table(rows, window)
+    period = {"first_day": window.first_day, "last_day": window.as_of}
+    envelope = {"as_of": window.as_of, "first_day": window.first_day, "days": window.days}
+    return render(
+        [period | r.as_dict() for r in rows],
+        CSV_COLUMNS if fmt == "csv" else CSV_COLUMNS[2:],
+        fmt,
+        envelope={k: plain(v) for k, v in envelope.items()},
+        items_key="rows",
+        sheet="match health",
     )

@@ -1,9 +1,7 @@
-"""The one way a route gets the acting person: the signed-in user, checked against the same
-permission table the CLI uses (``require_actor``), inside one database transaction.
-
-A route says which action it performs; ``page`` refuses with ``NotSignedIn`` (the app answers
-with the sign-in page) or ``PermissionDenied`` (the app answers 403) before the route's own
-code runs, and commits what the route wrote when it returns.
+"""The one way a route gets the acting person: the signed-in user, inside one database
+transaction. ``signed_in`` refuses with ``NotSignedIn`` (the app answers with the sign-in page);
+the use cases the route calls refuse with ``PermissionDenied`` (the app answers 403). What the
+route wrote is committed when it returns.
 """
 
 from __future__ import annotations
@@ -17,10 +15,9 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from tracker.access.people import Actor, require_actor
-from tracker.access.permissions import allowed
+from tracker.access.people import Actor
 from tracker.db import transaction
-from tracker.models import User
+from tracker.services.account import current_person
 from tracker.web.clients import client_address
 from tracker.web.redirects import safe_local_path
 from tracker.web.session import WebSession
@@ -83,7 +80,8 @@ class Page:
     session: WebSession
 
     def can(self, action: str) -> bool:
-        return self.actor.role is not None and allowed(self.actor.role, action)
+        """Whether to offer a control or a link; the use case behind it decides."""
+        return action in self.actor.actions
 
     def render(self, template: str, status_code: int = 200, **context) -> HTMLResponse:
         templates = self.request.app.state.templates
@@ -115,33 +113,14 @@ class Page:
 
 
 def signed_in_actor(db: Session, session: WebSession) -> Actor:
-    """The session's user, if they still exist, are active and the session's version is still
-    theirs (sign-out, a password or role change and deactivation move it on)."""
+    """The session's person (``tracker.services.account.current_person``), else not signed in."""
     if not session.signed_in:
         raise NotSignedIn(session.ended)
-    user = db.get(User, session.user_id)
-    if (
-        user is None
-        or user.name != session.name
-        or not user.active
-        or session.version is None
-        or user.session_version != session.version
-    ):
+    person = current_person(db, session.user_id, session.name, session.version)
+    if person is None:
         session.clear("changed")
         raise NotSignedIn("changed")
-    return Actor(user.name, user.role, user.id)
-
-
-@contextmanager
-def page(request: Request, action: str) -> Iterator[Page]:
-    """Open a transaction, find the signed-in person and check ``action`` for them."""
-    session = web_session(request)
-    if not session.signed_in:
-        raise NotSignedIn(session.ended)
-    with transaction(request.app.state.sessions) as db:
-        person = signed_in_actor(db, session)
-        actor = require_actor(db, person.name, action)
-        yield Page(request, db, actor, session)
+    return person
 
 
 @contextmanager

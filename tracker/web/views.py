@@ -1,8 +1,8 @@
 """What a page may show of a record: explicit allow-lists per role, never a model dumped.
 
 The register's restricted fields stay out of every page: the home address and postcode never
-leave the system's own processing, and the offence category is shown only to roles that build
-intelligence packages (the only output that may carry it).
+leave the system's own processing, and the offence category is shown only to those the service
+names (``tracker.services.review.RESTRICTED_FIELDS``: the roles that build packages).
 """
 
 from __future__ import annotations
@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from tracker.access.people import Actor
-from tracker.access.permissions import allowed
 from tracker.models import Notification, Offender, TravelRecord
 from tracker.review.evidence import Evidence
 from tracker.web.waterfall import Waterfall, build_waterfall
@@ -30,8 +28,8 @@ REGISTER_FIELDS = (
     ("requirement_start", "requirement start"),
     ("notification_period", "notification period"),
 )
-# Shown only to roles allowed the action named (the permission table decides).
-RESTRICTED_FIELDS = (("offence_category", "offence category", "package.build"),)
+# Shown only when the service says the reader's role may see them.
+RESTRICTED_FIELDS = (("offence_category", "offence category"),)
 
 TRAVEL_FIELDS = (
     ("family_name", "family name"),
@@ -56,10 +54,11 @@ def _text(value) -> str:
     return value.isoformat() if isinstance(value, date) else str(value)
 
 
-def register_view(offender: Offender, actor: Actor) -> list[tuple[str, str]]:
+def register_view(offender: Offender, restricted_shown: frozenset[str]) -> list[tuple[str, str]]:
+    """The register entry's fields, with the restricted ones in ``restricted_shown``."""
     rows = [(label, _text(getattr(offender, name))) for name, label in REGISTER_FIELDS]
-    for name, label, action in RESTRICTED_FIELDS:
-        if actor.role and allowed(actor.role, action):
+    for name, label in RESTRICTED_FIELDS:
+        if name in restricted_shown:
             rows.append((label, _text(getattr(offender, name))))
     return rows
 

@@ -8,20 +8,23 @@ documents sent with their own policy that allows inline styles and nothing else.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, Response
 
 from tracker.models.enums import FLAG_KINDS, SEVERITIES
 from tracker.reports.daily import (
     CHART_NAMES,
+    DailyFigures,
     ReportError,
-    collect_daily_figures,
     draw_chart,
     render_daily_report,
 )
+from tracker.services.reports import read_run_figures
 from tracker.web.charts import fingerprint
 from tracker.web.ids import RowId
-from tracker.web.pages import page
+from tracker.web.pages import signed_in
 
 router = APIRouter()
 
@@ -41,9 +44,9 @@ def run_report(request: Request, run_id: RowId) -> Response:
 
 
 def _report(request: Request, run_id: int | None) -> Response:
-    with page(request, "report.read") as p:
+    with signed_in(request) as p:
         try:
-            figures = collect_daily_figures(p.db, run_id)
+            figures = read_run_figures(p.db, p.actor.name, run_id)
         except ReportError as exc:
             return p.render("report.html", figures=None, problem=str(exc))
         return p.render(
@@ -56,18 +59,26 @@ def _report(request: Request, run_id: int | None) -> Response:
         )
 
 
+def _run_document(
+    request: Request, run_id: int, name: str, draw: Callable[[DailyFigures], str]
+) -> str | Response:
+    """A run's chart or printable report, drawn once for the same figures (cached); a plain
+    404 naming why when there is no such run."""
+    with signed_in(request) as p:
+        try:
+            figures = read_run_figures(p.db, p.actor.name, run_id)
+        except ReportError as exc:
+            return Response(str(exc), status_code=404, media_type="text/plain")
+        return request.app.state.charts.get((fingerprint(figures), name), lambda: draw(figures))
+
+
 @router.get("/reports/runs/{run_id}/charts/{name}.svg")
 def chart(request: Request, run_id: RowId, name: str) -> Response:
     if name not in CHART_NAMES:
         return Response("no such chart", status_code=404, media_type="text/plain")
-    with page(request, "report.read") as p:
-        try:
-            figures = collect_daily_figures(p.db, run_id)
-        except ReportError as exc:
-            return Response(str(exc), status_code=404, media_type="text/plain")
-        svg = request.app.state.charts.get(
-            (fingerprint(figures), name), lambda: draw_chart(figures, name)
-        )
+    svg = _run_document(request, run_id, name, lambda figures: draw_chart(figures, name))
+    if isinstance(svg, Response):
+        return svg
     return Response(
         svg, media_type="image/svg+xml", headers={"content-security-policy": DOCUMENT_POLICY}
     )
@@ -75,12 +86,7 @@ def chart(request: Request, run_id: RowId, name: str) -> Response:
 
 @router.get("/reports/runs/{run_id}/daily.html")
 def printable(request: Request, run_id: RowId) -> Response:
-    with page(request, "report.read") as p:
-        try:
-            figures = collect_daily_figures(p.db, run_id)
-        except ReportError as exc:
-            return Response(str(exc), status_code=404, media_type="text/plain")
-        html = request.app.state.charts.get(
-            (fingerprint(figures), "daily.html"), lambda: render_daily_report(figures)
-        )
+    html = _run_document(request, run_id, "daily.html", render_daily_report)
+    if isinstance(html, Response):
+        return html
     return HTMLResponse(html, headers={"content-security-policy": DOCUMENT_POLICY})

@@ -1,7 +1,7 @@
 """The review queue, the supervisors' escalations and a flag's evidence page with decisions.
 
-Every listing and every opened flag is logged as a consultation, as the CLI does; decisions go
-through ``decide_flag``, the CLI's own function.
+Pages over ``tracker.services.review``, the CLI's own functions: they check the role and log
+every listing and every opened flag as a consultation.
 """
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
-from tracker.audit import record_event
 from tracker.models.enums import DECISIONS, FLAG_KINDS, FLAG_STATUSES, SEVERITIES
-from tracker.review.decisions import DecisionError, decide_flag
-from tracker.review.evidence import FlagNotFound, load_evidence
-from tracker.review.queue import QueueFilter, review_queue
+from tracker.review.decisions import DecisionError
+from tracker.review.evidence import FlagNotFound
+from tracker.review.queue import QueueFilter
+from tracker.services.review import decide_flag, list_queue, show_flag
 from tracker.web import lookups, views
 from tracker.web.ids import RowId
-from tracker.web.pages import Page, is_htmx, page
+from tracker.web.pages import Page, is_htmx, signed_in
 from tracker.web.redirects import safe_local_path
 
 router = APIRouter()
@@ -74,25 +74,15 @@ class QueueQuery:
         return urlencode(pairs)
 
 
-def _queue_page(request: Request, action: str, escalated: bool, title: str) -> Response:
+def _queue_page(request: Request, escalated: bool, title: str) -> Response:
     query = QueueQuery.parse(request)
-    with page(request, action) as p:
-        filters = query.filters(p.actor.name, escalated)
-        result = review_queue(
-            p.db, filters, page=query.page, page_size=request.app.state.settings.page_size
-        )
-        record_event(
+    with signed_in(request) as p:
+        result = list_queue(
             p.db,
-            actor=p.actor.name,
-            action="consultation",
-            object_type="review_queue",
-            justification=f"{title.lower()} listed in the web application",
-            details={
-                "page": query.page,
-                "rows": len(result.rows),
-                "total": result.total,
-                "escalated": escalated,
-            },
+            p.actor.name,
+            query.filters(p.actor.name, escalated),
+            page=query.page,
+            page_size=request.app.state.settings.page_size,
         )
         template = "queue_results.html" if is_htmx(request) else "queue.html"
         return p.render(
@@ -111,33 +101,28 @@ def _queue_page(request: Request, action: str, escalated: bool, title: str) -> R
 
 @router.get("/queue")
 def queue(request: Request) -> Response:
-    return _queue_page(request, "review.queue", False, "Review queue")
+    return _queue_page(request, False, "Review queue")
 
 
 @router.get("/escalations")
 def escalations(request: Request) -> Response:
-    return _queue_page(request, "review.escalations", True, "Escalations")
+    return _queue_page(request, True, "Escalations")
 
 
 def _flag_page(p: Page, flag_id: int, back: str, status_code: int = 200, **form) -> Response:
-    evidence = load_evidence(p.db, flag_id, p.actor)
-    flag = evidence.flag
-    decidable = (
-        flag.status == "open"
-        and p.can("review.decide")
-        and (not flag.escalated or p.actor.role == "supervisor")
-    )
+    view = show_flag(p.db, p.actor.name, flag_id)
+    evidence = view.evidence
     return p.render(
         "flag.html",
         status_code=status_code,
         e=evidence,
-        flag=flag,
-        register=views.register_view(evidence.offender, p.actor),
+        flag=evidence.flag,
+        register=views.register_view(evidence.offender, view.restricted_shown),
         travel=views.travel_view(evidence.travel) if evidence.travel else None,
         waterfall=views.waterfall(evidence),
         name_note=views.name_note(evidence),
         timeline=views.timeline(evidence),
-        decidable=decidable,
+        decidable=view.decidable,
         decisions=DECISIONS,
         back=back,
         error=form.get("error"),
@@ -148,7 +133,7 @@ def _flag_page(p: Page, flag_id: int, back: str, status_code: int = 200, **form)
 
 @router.get("/flags/{flag_id}")
 def flag_page(request: Request, flag_id: RowId, back: str = "/queue") -> Response:
-    with page(request, "review.show") as p:
+    with signed_in(request) as p:
         return _flag_page(p, flag_id, safe_local_path(back, "/queue"))
 
 
@@ -162,11 +147,11 @@ def decide(
 ) -> Response:
     back = safe_local_path(back, "/queue")
     try:
-        with page(request, "review.decide") as p:
-            decide_flag(p.db, p.actor, flag_id, decision, reason)
+        with signed_in(request) as p:
+            decide_flag(p.db, p.actor.name, flag_id, decision, reason)
             done = {"confirm": "confirmed", "dismiss": "dismissed", "escalate": "escalated"}
             return p.redirect(back, ("success", f"Flag {flag_id} {done[decision]}."))
     except (DecisionError, FlagNotFound) as exc:
         problem = str(exc)
-    with page(request, "review.show") as p:
+    with signed_in(request) as p:
         return _flag_page(p, flag_id, back, 422, error=problem, decision=decision, reason=reason)

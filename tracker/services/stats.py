@@ -1,4 +1,5 @@
-"""Counts of everything the tracker holds, for `tracker stats` and the run summaries."""
+"""Counts of everything the tracker holds, for `tracker stats` (open to anyone who can reach the
+database: counts only, no personal data) and the demo's summary."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from tracker.models import (
     TravelRecord,
 )
 from tracker.models.enums import FLAG_KINDS, FLAG_STATUSES
+from tracker.tabular import Column
 
 
 def _count(session: Session, model) -> int:
@@ -52,10 +54,14 @@ def collect_stats(session: Session) -> dict:
     }
 
 
-def stats_rows(stats: dict) -> list[tuple[str, str]]:
-    """The same figures flattened to (label, value) rows for a table."""
-    rows: list[tuple[str, str]] = [
-        (name, str(stats[name]))
+#: ``tracker stats`` as a table: one figure a line.
+STATS_COLUMNS = (Column("figure"), Column("value", align=">"))
+
+
+def stats_rows(stats: dict) -> list[dict]:
+    """The same figures flattened to rows of ``STATS_COLUMNS`` for a table."""
+    pairs: list[tuple[str, object]] = [
+        (name, stats[name])
         for name in (
             "offenders",
             "aliases",
@@ -65,10 +71,10 @@ def stats_rows(stats: dict) -> list[tuple[str, str]]:
             "links",
         )
     ]
-    rows.append(("flags", str(stats["flags"]["total"])))
-    rows += [(f"flags.kind.{k}", str(v)) for k, v in stats["flags"]["by_kind"].items()]
-    rows += [(f"flags.status.{k}", str(v)) for k, v in stats["flags"]["by_status"].items()]
+    pairs.append(("flags", stats["flags"]["total"]))
+    pairs += [(f"flags.kind.{k}", v) for k, v in stats["flags"]["by_kind"].items()]
+    pairs += [(f"flags.status.{k}", v) for k, v in stats["flags"]["by_status"].items()]
     run = stats["latest_run"]
-    rows.append(("latest_run.id", "-" if run["id"] is None else str(run["id"])))
-    rows.append(("latest_run.as_of", run["as_of"] or "-"))
-    return rows
+    pairs.append(("latest_run.id", "-" if run["id"] is None else run["id"]))
+    pairs.append(("latest_run.as_of", run["as_of"] or "-"))
+    return [{"figure": label, "value": value} for label, value in pairs]
