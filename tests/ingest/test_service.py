@@ -12,7 +12,7 @@ from tracker.audit import verify_chain
 from tracker.db import transaction
 from tracker.ingest import IngestError, exit_code, ingest_files, ingest_inbox
 from tracker.ingest import bulk as bulk_module
-from tracker.ingest.service import FileResult
+from tracker.ingest.results import FileResult
 from tracker.models import (
     Alias,
     AuditEvent,
@@ -676,7 +676,7 @@ def test_a_big_file_loads_the_same_whether_checked_here_or_in_a_second_process(
 ):
     """Duplicates within a chunk and across chunks, keys stored before, rows only the model
     judges and rejects: the forked reader must give exactly the in-process outcome."""
-    from tracker.ingest import service
+    from tracker.ingest import load as load_module
 
     header = "notification_id,offender_id,kind,notified_on\n"
     first = write_file("first.csv", header + "\n".join(notification_lines(30)) + "\n")
@@ -690,10 +690,10 @@ def test_a_big_file_loads_the_same_whether_checked_here_or_in_a_second_process(
     second = write_file("second.csv", header + "\n".join(lines) + "\n")
 
     def outcome(in_child: bool):
-        monkeypatch.setattr(service, "can_fork", lambda: in_child)
+        monkeypatch.setattr(load_module, "can_fork", lambda: in_child)
         used = []
-        real = service.run_in_child
-        monkeypatch.setattr(service, "run_in_child", lambda *a: used.append(1) or real(*a))
+        real = load_module.run_in_child
+        monkeypatch.setattr(load_module, "run_in_child", lambda *a: used.append(1) or real(*a))
         results = [
             load(sessions, settings, "notifications", path, chunk_rows=16)[0]
             for path in (first, second, second)
@@ -740,7 +740,7 @@ def test_settling_keeps_rows_that_share_a_line_in_file_order(sessions):
         },
     )
     with transaction(sessions) as s:
-        upserter = Upserter(s, KINDS["travel"], source_file_id=None, actor="system")
+        upserter = Upserter(s, KINDS["travel"], actor="system", run_id=None)
         settled = upserter.settle(prepared, set())
     assert [record["family_name"] for _, record in settled.checked] == ["F1", "F8"]
     assert len(settled.rows) == 8
@@ -875,25 +875,25 @@ def test_a_record_repeated_in_a_later_small_file_updates_and_names_that_file(
 def test_a_failure_while_small_files_load_keeps_none_of_them_and_a_new_load_converges(
     sessions, settings, write_file, build_paxlst, monkeypatch
 ):
-    from tracker.ingest import service
+    from tracker.ingest import load as load_module
 
     paths = [
         write_file("a.edi", flight_list(build_paxlst, "000001", "ADAMS", nationality="XXX")),
         write_file("b.edi", flight_list(build_paxlst, "000002", "BAKER")),
     ]
-    real_finish = service._SmallFilesLoad._finish
+    real_finish = load_module._Load._finish
 
-    def killed(self, session):
+    def killed(self, session, upserter):
         raise KeyboardInterrupt  # the operator's Ctrl-C, or the process being stopped
 
-    monkeypatch.setattr(service._SmallFilesLoad, "_finish", killed)
+    monkeypatch.setattr(load_module._Load, "_finish", killed)
     with pytest.raises(KeyboardInterrupt):
         load(sessions, settings, "travel", *paths)
     assert rows_of(sessions, TravelRecord, "id") == []
     assert rows_of(sessions, SourceFile, "id") == []
     assert events(sessions, "collection") == []
     assert not any(settings.data_dir.rglob("*.rejects.csv*"))
-    monkeypatch.setattr(service._SmallFilesLoad, "_finish", real_finish)
+    monkeypatch.setattr(load_module._Load, "_finish", real_finish)
     results = load(sessions, settings, "travel", *paths)
     assert [(r.loaded, r.rejected) for r in results] == [(0, 1), (1, 0)]
 

@@ -1,4 +1,4 @@
-"""What each input kind is keyed by, which table it fills and how a valid row becomes a record.
+"""What each input kind is keyed by, which table it fills and how valid rows become records.
 
 The contract's keys and the fields compared for "did this record change" live here, so the
 upsert machinery is the same for every kind. Records keep the text as given and add the
@@ -48,9 +48,9 @@ class KindSpec:
     lookup: str
     group_by: tuple[str, ...]
     compared: tuple[str, ...]
-    build: Callable[[ContractRow, int | None], dict]
-    build_columns: Callable[[dict[str, list], list | None], dict[str, list]]
-    """The same records as ``build``, made column by column from validated columns."""
+    table_columns: Callable[[dict[str, list], list | None], dict[str, list]]
+    """The table's columns from the contract's validated columns (and the rows' offender
+    primary keys, for kinds that refer to the register)."""
     needs_offender: bool = True
 
     def __post_init__(self):
@@ -65,59 +65,6 @@ class KindSpec:
         """The key as people read it: ``VR-0001234``, ``api-lhr|R1``, ``P|123456789|GBR``."""
         names = ("offender_id", *self.key[1:]) if self.key[0] == "offender_pk" else self.key
         return "|".join(str(record[name]) for name in names)
-
-
-def _offender(row: OffenderRow, _offender_pk: int | None) -> dict:
-    record = dict(row.__dict__)
-    record["family_name_norm"] = folded(row.family_name)
-    record["given_names_norm"] = folded(row.given_names)
-    return record
-
-
-def _alias(row: AliasRow, offender_pk: int | None) -> dict:
-    return {
-        "offender_pk": offender_pk,
-        "offender_id": row.offender_id,
-        "family_name": row.family_name,
-        "given_names": row.given_names,
-        "family_name_norm": folded(row.family_name),
-        "given_names_norm": folded(row.given_names),
-        "kind": row.kind,
-    }
-
-
-def _document(row: DocumentRow, offender_pk: int | None) -> dict:
-    return {
-        "offender_pk": offender_pk,
-        "offender_id": row.offender_id,
-        "doc_type": row.doc_type,
-        "doc_number": row.doc_number,
-        "doc_number_norm": normalise_document_number(row.doc_number),
-        "issuing_country": row.issuing_country,
-        "expires_on": row.expires_on,
-    }
-
-
-def _notification(row: NotificationRow, offender_pk: int | None) -> dict:
-    record = dict(row.__dict__)
-    record["offender_pk"] = offender_pk
-    record["notified_on"] = row.notified_date
-    record["notified_at"] = row.notified_at
-    return record
-
-
-def _travel(row: TravelRow, _offender_pk: int | None) -> dict:
-    record = dict(row.__dict__)
-    record["family_name_norm"] = folded(row.family_name)
-    record["given_names_norm"] = folded(row.given_names)
-    record["doc_number_norm"] = (
-        normalise_document_number(row.doc_number) if row.doc_number is not None else None
-    )
-    record["departure_local_date"] = row.departure_time.date()
-    return record
-
-
-# --- the same records, column by column ------------------------------------------------------
 
 
 def mapped(function: Callable, values: list) -> list:
@@ -201,8 +148,7 @@ KINDS: dict[str, KindSpec] = {
         lookup="offender_id",
         group_by=(),
         compared=tuple(OffenderRow.model_fields),
-        build=_offender,
-        build_columns=_offender_columns,
+        table_columns=_offender_columns,
         needs_offender=False,
     ),
     "aliases": KindSpec(
@@ -214,8 +160,7 @@ KINDS: dict[str, KindSpec] = {
         lookup="offender_pk",
         group_by=(),
         compared=("offender_id", "family_name", "given_names", "kind"),
-        build=_alias,
-        build_columns=_alias_columns,
+        table_columns=_alias_columns,
     ),
     "documents": KindSpec(
         kind="documents",
@@ -226,8 +171,7 @@ KINDS: dict[str, KindSpec] = {
         lookup="doc_number",
         group_by=("doc_type",),
         compared=("offender_id", "doc_type", "doc_number", "issuing_country", "expires_on"),
-        build=_document,
-        build_columns=_document_columns,
+        table_columns=_document_columns,
     ),
     "notifications": KindSpec(
         kind="notifications",
@@ -251,8 +195,7 @@ KINDS: dict[str, KindSpec] = {
             "arrival_port",
             "carrier",
         ),
-        build=_notification,
-        build_columns=_notification_columns,
+        table_columns=_notification_columns,
     ),
     "travel": KindSpec(
         kind="travel",
@@ -263,8 +206,7 @@ KINDS: dict[str, KindSpec] = {
         lookup="record_id",
         group_by=("source",),
         compared=(*TravelRow.model_fields, "departure_local_date"),
-        build=_travel,
-        build_columns=_travel_columns,
+        table_columns=_travel_columns,
         needs_offender=False,
     ),
 }
