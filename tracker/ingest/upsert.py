@@ -104,14 +104,7 @@ class Upserter:
         table_columns = set(spec.table.c.keys())
         self.written = tuple(
             name
-            for name in (
-                *spec.compared,
-                "offender_pk",
-                "family_name_norm",
-                "given_names_norm",
-                "doc_number_norm",
-                "source_file_id",
-            )
+            for name in (*spec.compared, "offender_pk", "source_file_id")
             if name in table_columns and name != "id"
         )
 
