@@ -91,10 +91,13 @@ class _File:
     result: FileResult
     source: SourceFile
     chunks: Iterable[PreparedCells]
-    rejects: RejectSink | None = None
+    rejects: RejectSink
 
 
 class _Load:
+    """The work of one load inside its transaction: the files recorded, read (as they are
+    stored, or whole first), stored, and their counts and entries written at the end."""
+
     def __init__(self, context: LoadContext, files: list[tuple[Path, str]]):
         self.context = context
         self.files = files
@@ -167,18 +170,18 @@ class _Load:
         files read, all at once."""
         context = self.context
         read: list[tuple[FileResult, SourceFile, list[PreparedCells]]] = []
-        readings = read_all(context, self.files, validator, offenders)
-        for (path, fmt), reading in zip(self.files, readings, strict=True):
-            result = FileResult(path, context.kind, fmt, seconds=reading.seconds)
-            self.results.append(result)
-            bar.update(reading.size_bytes)
-            if reading.refused is not None:
-                result.refused = reading.refused
-                record_refusal(session, result, actor=context.actor, run_id=context.run_id)
-                continue
-            result.warnings.extend(reading.warnings)
-            source = source_record(result, context.run_id, reading.sha256, reading.size_bytes)
-            read.append((result, source, reading.chunks))
+        with closing(read_all(context, self.files, validator, offenders)) as readings:
+            for (path, fmt), reading in zip(self.files, readings, strict=True):
+                result = FileResult(path, context.kind, fmt, seconds=reading.seconds)
+                self.results.append(result)
+                bar.update(reading.size_bytes)
+                if reading.refused is not None:
+                    result.refused = reading.refused
+                    record_refusal(session, result, actor=context.actor, run_id=context.run_id)
+                    continue
+                result.warnings.extend(reading.warnings)
+                source = source_record(result, context.run_id, reading.sha256, reading.size_bytes)
+                read.append((result, source, reading.chunks))
         if not read:
             return
         session.add_all([source for _, source, _ in read])
