@@ -10,8 +10,6 @@ from pathlib import Path
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from tracker.matching.documents import normalise_document_number
-from tracker.matching.names import fold_name
 from tracker.models import (
     Alias,
     Document,
@@ -41,8 +39,6 @@ def add_offender(session: Session, **values) -> Offender:
         public_id=values.pop("public_id", f"pub{n:012d}"),
         **values,
     )
-    offender.family_name_norm = fold_name(offender.family_name)
-    offender.given_names_norm = fold_name(offender.given_names)
     session.add(offender)
     session.flush()
     return offender
@@ -66,7 +62,6 @@ def add_document(
         offender_pk=offender.id,
         doc_type=doc_type,
         doc_number=number,
-        doc_number_norm=normalise_document_number(number),
         issuing_country=country,
     )
     session.add(document)
@@ -88,8 +83,6 @@ def add_travel(session: Session, **values) -> TravelRecord:
         departure_local_date=values.pop("departure_local_date", departure.date()),
         **values,
     )
-    record.family_name_norm = fold_name(record.family_name)
-    record.given_names_norm = fold_name(record.given_names)
     session.add(record)
     session.flush()
     return record

@@ -88,3 +88,92 @@ def test_migrations_keep_the_data_of_a_database_in_use(database_factory, tmp_pat
     downgrade_to(engine, "0002")
     upgrade_to_head(engine)
     assert counts() == before
+
+
+NORM_COLUMNS = {
+    "offenders": {"family_name_norm", "given_names_norm"},
+    "aliases": {"family_name_norm", "given_names_norm"},
+    "documents": {"doc_number_norm"},
+    "travel_records": {"family_name_norm", "given_names_norm", "doc_number_norm"},
+}
+NORM_INDEXES = {
+    "offenders": {"ix_offenders_family_name_norm"},
+    "aliases": {"ix_aliases_family_name_norm"},
+    "documents": {"ix_documents_doc_number_norm"},
+    "travel_records": set(),
+}
+
+
+def test_0008_drops_the_unread_norm_columns_and_a_downgrade_brings_them_back_filled(
+    database_factory, engine
+):
+    from datetime import UTC, date, datetime
+
+    from sqlalchemy import text
+
+    from tracker.db import make_session_factory, transaction
+    from tracker.models import Document, Offender, TravelRecord
+
+    def columns_and_indexes():
+        found = inspect(engine)
+        return {
+            table: (
+                {c["name"] for c in found.get_columns(table)} & NORM_COLUMNS[table],
+                {i["name"] for i in found.get_indexes(table)} & NORM_INDEXES[table],
+            )
+            for table in NORM_COLUMNS
+        }
+
+    assert columns_and_indexes() == {table: (set(), set()) for table in NORM_COLUMNS}
+    with transaction(make_session_factory(engine)) as s:
+        offender = Offender(
+            offender_id="VR-1",
+            family_name="Müller",
+            given_names="Jürgen Karl",
+            date_of_birth=date(1970, 1, 1),
+            requirement_start=date(2020, 1, 1),
+            notification_period="P10Y",
+            managing_force="Kent",
+            public_id="p1",
+        )
+        s.add(offender)
+        s.flush()
+        s.add(
+            Document(
+                offender_pk=offender.id,
+                doc_type="P",
+                doc_number="ab-12 34<<",
+                issuing_country="DEU",
+            )
+        )
+        departure = datetime(2026, 3, 1, 6, 40, tzinfo=UTC)
+        s.add(
+            TravelRecord(
+                source="api-lhr",
+                record_id="R1",
+                family_name="Иванов",
+                direction="out",
+                departure_country="GBR",
+                arrival_country="THA",
+                departure_time=departure,
+                departure_local_date=departure.date(),
+            )
+        )
+    engine.dispose()
+    downgrade_to(engine, "0007")
+    assert columns_and_indexes() == {
+        table: (NORM_COLUMNS[table], NORM_INDEXES[table]) for table in NORM_COLUMNS
+    }
+    with engine.connect() as connection:
+        assert connection.execute(
+            text("SELECT family_name_norm, given_names_norm FROM offenders")
+        ).all() == [("MULLER", "JURGEN KARL")]
+        assert connection.execute(text("SELECT doc_number_norm FROM documents")).all() == [
+            ("AB1234",)
+        ]
+        assert connection.execute(
+            text("SELECT family_name_norm, given_names_norm, doc_number_norm FROM travel_records")
+        ).all() == [("IVANOV", "", None)]
+    engine.dispose()
+    upgrade_to_head(engine)
+    assert columns_and_indexes() == {table: (set(), set()) for table in NORM_COLUMNS}

@@ -26,7 +26,6 @@ RESTRICTED_FIELDS = frozenset(
         "postcode",
         "date_of_birth",
         "doc_number",
-        "doc_number_norm",
         "doc_numbers",
         "passport_number",
     }
@@ -36,8 +35,6 @@ TRAVELLER_FIELDS = RESTRICTED_FIELDS | frozenset(
     {
         "family_name",
         "given_names",
-        "family_name_norm",
-        "given_names_norm",
         "sex",
         "nationality",
         "doc_type",

@@ -99,11 +99,9 @@ def test_bom_quoted_commas_and_scripts_load_as_given(runner, db_url, write_file)
     assert result.exit_code == 0, result.output
     engine = make_engine(db_url)
     with transaction(make_session_factory(engine)) as s:
-        names = s.execute(
-            select(Offender.family_name, Offender.family_name_norm).order_by(Offender.offender_id)
-        ).all()
+        names = s.execute(select(Offender.family_name).order_by(Offender.offender_id)).all()
     engine.dispose()
-    assert names == [("Ó Súilleabháin, Jr", "O SUILLEABHAIN JR"), ("Иванов", "IVANOV")]
+    assert names == [("Ó Súilleabháin, Jr",), ("Иванов",)]
 
 
 @pytest.mark.parametrize(

@@ -10,19 +10,23 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from tracker.ingest.columnar import (
-    ROW_RULES,
     ColumnValidator,
-    FieldCheck,
     cell_chunks,
     prepare_cells,
+    records_of,
     row_at,
 )
+from tracker.ingest.field_checks import FieldCheck
+from tracker.ingest.formats.delimited import CsvReader
+from tracker.ingest.formats.rows import CellChunk, SourceRow
 from tracker.ingest.kinds import KINDS
-from tracker.ingest.prepare import prepare_chunk
-from tracker.ingest.readers import CellChunk, CsvReader, SourceRow
-from tracker.schemas import ROW_MODELS, columns_of
+from tracker.ingest.rejects import rejected_row
+from tracker.ingest.row_rules import ROW_RULES
+from tracker.schemas import KNOWN_OFFENDERS, ROW_MODELS, columns_of
+from tracker.schemas.common import row_problems
 
 # Cells a sender might write in each column: valid ones, near misses and junk.
 IDS = ["VR-1", "VR-2", "VR-3", " VR-1 ", "VR-9", "", "   ", "\x1cVR-2", "X" * 70]
@@ -141,10 +145,24 @@ KNOWN = {"VR-1": 11, "VR-2": 12, "VR-3": 13}
 
 
 def by_rows(kind, rows):
+    """What the row model says of each row on its own: the records of the valid ones (built
+    as the load builds them) and the rejects with their reasons."""
     spec = KINDS[kind]
     known = KNOWN if spec.needs_offender else None
-    prepared = prepare_chunk(rows, spec, known)
-    return prepared.valid, [(r.line, r.column, r.reason, r.raw) for r in prepared.rejected]
+    context = None if known is None else {KNOWN_OFFENDERS: known}
+    valid, rejected = [], []
+    for row in rows:
+        if row.problem is not None:
+            rejected.append(rejected_row(row, [row.problem]))
+            continue
+        try:
+            model = spec.model.model_validate(row.values, context=context)
+        except ValidationError as exc:
+            rejected.append(rejected_row(row, row_problems(exc, spec.model)))
+            continue
+        pks = [known.get(model.offender_id)] if spec.needs_offender else None
+        valid.append((row.line, records_of(spec, [model], pks)[0]))
+    return valid, [(r.line, r.column, r.reason, r.raw) for r in rejected]
 
 
 def by_columns(kind, rows, validator=None):

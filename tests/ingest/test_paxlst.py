@@ -6,8 +6,9 @@ from datetime import date
 
 import pytest
 
-from tracker.ingest.paxlst import PaxlstReader, split_segments
-from tracker.ingest.readers import FileRefused
+from tracker.ingest.formats.paxlst import PaxlstReader
+from tracker.ingest.formats.paxlst_segments import split_segments
+from tracker.ingest.formats.rows import FileRefused
 
 TODAY = date(2026, 11, 23)
 

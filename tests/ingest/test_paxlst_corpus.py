@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.ingest.paxlst import PaxlstReader
+from tracker.ingest.formats.paxlst import PaxlstReader
 
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "paxlst"
 EXPECTED = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from pydifact.control import Characters
 from pydifact.parser import Parser
 
-from tracker.ingest.paxlst_segments import plain_segment_elements
+from tracker.ingest.formats.paxlst_segments import plain_segment_elements
 
 # Text that may hold separators, spaces, digits and letters from several scripts, but no release
 # character or segment terminator (those segments go to pydifact itself).

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tracker.ingest.readers import (
-    CsvReader,
-    FileRefused,
-    JsonLinesReader,
-    format_of,
-    raw_text,
-)
+from tracker.ingest.formats import format_of
+from tracker.ingest.formats.delimited import CsvReader
+from tracker.ingest.formats.jsonl import JsonLinesReader
+from tracker.ingest.formats.rows import FileRefused, raw_text
 from tracker.schemas import MULTI_VALUED, TravelRow, columns_of, required_columns_of
 
 COLUMNS = ("offender_id", "family_name", "given_names", "nationalities")

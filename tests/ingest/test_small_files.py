@@ -3,16 +3,21 @@ same order, and the same load as when one process reads them all."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from tracker.ingest import ingest_files, small_files
+from tracker.ingest import ingest_files, reading
+from tracker.ingest.columnar import ColumnValidator
+from tracker.ingest.context import LoadContext
+from tracker.ingest.kinds import KINDS
 from tracker.ingest.worker import can_fork
 from tracker.models import SourceFile, TravelRecord
 
 from .test_service import events, flight_list, rows_of
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="the second process needs fork")
-FILES = 2 * small_files.PARALLEL_FROM_FILES
+FILES = 2 * reading.PARALLEL_FROM_FILES
 
 
 def many_flight_lists(write_file, build_paxlst) -> list:
@@ -31,10 +36,12 @@ def many_flight_lists(write_file, build_paxlst) -> list:
     return paths
 
 
-def readings(paths, parallel_from: int, monkeypatch) -> list[small_files.FileReading]:
-    monkeypatch.setattr(small_files, "PARALLEL_FROM_FILES", parallel_from)
-    files = [("travel", path, "paxlst") for path in paths]
-    return list(small_files.read_all(files, home_country="GBR", today=None, chunk_rows=3))
+def readings(paths, parallel_from: int, monkeypatch) -> list[reading.FileReading]:
+    monkeypatch.setattr(reading, "PARALLEL_FROM_FILES", parallel_from)
+    travel = KINDS["travel"]
+    context = LoadContext(travel, "system", None, Path("rejects"), "GBR", chunk_rows=3)
+    files = [(path, "paxlst") for path in paths]
+    return list(reading.read_all(context, files, ColumnValidator(travel.model), None))
 
 
 def test_files_read_in_two_processes_are_read_as_one_process_reads_them(
@@ -42,22 +49,25 @@ def test_files_read_in_two_processes_are_read_as_one_process_reads_them(
 ):
     paths = many_flight_lists(write_file, build_paxlst)
     started = []
-    real_start = small_files.start_in_child
-    monkeypatch.setattr(
-        small_files, "start_in_child", lambda *a: started.append(1) or real_start(*a)
-    )
+    real_start = reading.start_in_child
+    monkeypatch.setattr(reading, "start_in_child", lambda *a: started.append(1) or real_start(*a))
     alone = readings(paths, parallel_from=len(paths) + 1, monkeypatch=monkeypatch)
     assert started == []
     shared = readings(paths, parallel_from=2, monkeypatch=monkeypatch)
     assert started == [1]
 
-    def facts(reading):
-        rows = [
-            (row.line, row.raw, row.values, row.problem)
-            for chunk in reading.chunks
-            for row in chunk
+    def facts(read):
+        chunks = [
+            (
+                chunk.lines,
+                chunk.columns,
+                chunk.checked,
+                [(r.line, r.column, r.reason, r.raw, r.count) for r in chunk.rejected],
+                chunk.read,
+            )
+            for chunk in read.chunks
         ]
-        return reading.sha256, reading.size_bytes, rows, reading.warnings, reading.refused
+        return read.sha256, read.size_bytes, chunks, read.warnings, read.refused
 
     assert [facts(r) for r in shared] == [facts(r) for r in alone]
     assert shared[-3].refused.startswith("is not a UN/EDIFACT interchange")

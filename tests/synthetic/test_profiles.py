@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from tracker.cli import main
-from tracker.ingest.paxlst import PaxlstReader
+from tracker.ingest.formats.paxlst import PaxlstReader
 from tracker.schemas.rows import TravelRow
 from tracker.synthetic import generate
 from tracker.synthetic.names import nicknames_for

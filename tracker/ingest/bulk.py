@@ -121,78 +121,59 @@ class BulkWriter:
         encoder = self._encoders.get(name)
         return values if encoder is None else list(map(encoder, values))
 
-    def rows(self, records: list[dict], constants: dict | None = None) -> list[tuple]:
-        """The records as tuples in column order; ``constants`` are columns every record shares,
-        and columns neither gives get their default.
+    def rows(self, records: list[dict]) -> list[tuple]:
+        """The records as tuples in column order; columns they leave out get their default.
 
         Every record of one call must have the same keys (a kind's builder guarantees it).
         """
-        constants = constants or {}
         count = len(records)
-        given = [c.name for c in self.columns if c.name in records[0] and c.name not in constants]
+        given = [c.name for c in self.columns if c.name in records[0]]
         if len(given) == 1:  # itemgetter of one name gives values, not tuples
             by_column = {given[0]: [r[given[0]] for r in records]}
         else:
             columns = zip(*map(itemgetter(*given), records), strict=True)
             by_column = dict(zip(given, columns, strict=True))
-        assembled = []
-        for column in self.columns:
-            if column.name in by_column:
-                assembled.append(self._encoded(column.name, by_column[column.name]))
-            else:
-                value = constants.get(column.name, _default_of(column))
-                [encoded] = self._encoded(column.name, [value])
-                assembled.append([encoded] * count)
-        return list(zip(*assembled, strict=True))
+        return self._assembled(by_column, count, self._encoded)
 
-    def rows_from_columns(
-        self, columns: dict[str, list], count: int, constants: dict | None = None
-    ) -> list[tuple]:
+    def rows_from_columns(self, columns: dict[str, list], count: int) -> list[tuple]:
         """``rows`` for records held as columns: each column encoded once per distinct value."""
-        constants = constants or {}
+        return self._assembled(columns, count, self._encoded_once_each)
+
+    def _assembled(self, by_column: dict[str, list], count: int, encode) -> list[tuple]:
         assembled = []
         for column in self.columns:
             name = column.name
-            if name in columns and name not in constants:
-                values = columns[name]
-                if name in self._dates:  # repeated a great deal; ~1.5 us each to encode
-                    encoder = self._encoders[name]
-                    encoded = {value: encoder(value) for value in set(values)}
-                    values = list(map(encoded.__getitem__, values))
-                else:
-                    values = self._encoded(name, values)
-                assembled.append(values)
+            if name in by_column:
+                assembled.append(encode(name, by_column[name]))
             else:
-                value = constants.get(name, _default_of(column))
-                [encoded_value] = self._encoded(name, [value])
-                assembled.append([encoded_value] * count)
+                [encoded] = self._encoded(name, [_default_of(column)])
+                assembled.append([encoded] * count)
         return list(zip(*assembled, strict=True))
 
-    def insert_columns(
-        self,
-        columns: dict[str, list],
-        count: int,
-        validated: bool = False,
-        constants: dict | None = None,
-    ) -> None:
+    def _encoded_once_each(self, name: str, values: list):
+        if name in self._dates:  # repeated a great deal; ~1.5 us each to encode
+            encoder = self._encoders[name]
+            encoded = {value: encoder(value) for value in set(values)}
+            return list(map(encoded.__getitem__, values))
+        return self._encoded(name, values)
+
+    def insert_columns(self, columns: dict[str, list], count: int, validated: bool = False) -> None:
         """``insert`` for records held as columns."""
         if count:
-            self._insert_rows(self.rows_from_columns(columns, count, constants), validated)
+            self._insert_rows(self.rows_from_columns(columns, count), validated)
 
     def insert_encoded(self, rows: list[tuple], validated: bool = False) -> None:
         """``insert`` for rows ``rows_from_columns`` made already (in column order)."""
         if rows:
             self._insert_rows(rows, validated)
 
-    def insert(
-        self, records: list[dict], validated: bool = False, constants: dict | None = None
-    ) -> None:
+    def insert(self, records: list[dict], validated: bool = False) -> None:
         """Insert the records. ``validated``: each value already passed the contract schema,
         whose vocabularies are the very lists the table's CHECK constraints enumerate, so on
         SQLite the statement skips re-checking them (a per-row IN-list test costing about a
         third of the insert). NOT NULL, unique and foreign keys are still enforced."""
         if records:
-            self._insert_rows(self.rows(records, constants), validated)
+            self._insert_rows(self.rows(records), validated)
 
     def _insert_rows(self, rows: list[tuple], validated: bool) -> None:
         if self.postgres:

@@ -10,7 +10,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tracker.ingest.readers import format_of
+from tracker.ingest.formats import format_of
 
 LOAD_ORDER = ("offenders", "aliases", "documents", "notifications", "travel")
 

@@ -1,8 +1,8 @@
-"""What each input kind is keyed by, which table it fills and how a valid row becomes a record.
+"""What each input kind is keyed by, which table it fills and how valid rows become records.
 
 The contract's keys and the fields compared for "did this record change" live here, so the
-upsert machinery is the same for every kind. Records keep the text as given and add the
-normalised forms the matcher compares in the ``*_norm`` columns beside it.
+upsert machinery is the same for every kind. Records keep the text as given: matching
+normalises names and document numbers itself, as it reads them.
 """
 
 from __future__ import annotations
@@ -10,12 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from operator import itemgetter
 
 from sqlalchemy import Table
 
-from tracker.matching.normalise import fold_name, normalise_document_number
 from tracker.models import Alias, Document, Notification, Offender, TravelRecord
 from tracker.schemas import (
     AliasRow,
@@ -25,9 +23,6 @@ from tracker.schemas import (
     OffenderRow,
     TravelRow,
 )
-
-# Names repeat a great deal in a feed; folding each distinct one once keeps a million rows fast.
-folded = lru_cache(maxsize=262_144)(fold_name)
 
 
 @dataclass(frozen=True)
@@ -48,9 +43,9 @@ class KindSpec:
     lookup: str
     group_by: tuple[str, ...]
     compared: tuple[str, ...]
-    build: Callable[[ContractRow, int | None], dict]
-    build_columns: Callable[[dict[str, list], list | None], dict[str, list]]
-    """The same records as ``build``, made column by column from validated columns."""
+    table_columns: Callable[[dict[str, list], list | None], dict[str, list]]
+    """The table's columns from the contract's validated columns (and the rows' offender
+    primary keys, for kinds that refer to the register)."""
     needs_offender: bool = True
 
     def __post_init__(self):
@@ -67,71 +62,6 @@ class KindSpec:
         return "|".join(str(record[name]) for name in names)
 
 
-def _offender(row: OffenderRow, _offender_pk: int | None) -> dict:
-    record = dict(row.__dict__)
-    record["family_name_norm"] = folded(row.family_name)
-    record["given_names_norm"] = folded(row.given_names)
-    return record
-
-
-def _alias(row: AliasRow, offender_pk: int | None) -> dict:
-    return {
-        "offender_pk": offender_pk,
-        "offender_id": row.offender_id,
-        "family_name": row.family_name,
-        "given_names": row.given_names,
-        "family_name_norm": folded(row.family_name),
-        "given_names_norm": folded(row.given_names),
-        "kind": row.kind,
-    }
-
-
-def _document(row: DocumentRow, offender_pk: int | None) -> dict:
-    return {
-        "offender_pk": offender_pk,
-        "offender_id": row.offender_id,
-        "doc_type": row.doc_type,
-        "doc_number": row.doc_number,
-        "doc_number_norm": normalise_document_number(row.doc_number),
-        "issuing_country": row.issuing_country,
-        "expires_on": row.expires_on,
-    }
-
-
-def _notification(row: NotificationRow, offender_pk: int | None) -> dict:
-    record = dict(row.__dict__)
-    record["offender_pk"] = offender_pk
-    record["notified_on"] = row.notified_date
-    record["notified_at"] = row.notified_at
-    return record
-
-
-def _travel(row: TravelRow, _offender_pk: int | None) -> dict:
-    record = dict(row.__dict__)
-    record["family_name_norm"] = folded(row.family_name)
-    record["given_names_norm"] = folded(row.given_names)
-    record["doc_number_norm"] = (
-        normalise_document_number(row.doc_number) if row.doc_number is not None else None
-    )
-    record["departure_local_date"] = row.departure_time.date()
-    return record
-
-
-# --- the same records, column by column ------------------------------------------------------
-
-
-def mapped(function: Callable, values: list) -> list:
-    """``function`` of each value, computed once per distinct value. Only for values that are
-    interchangeable when equal: not aware datetimes, which are equal at one instant whatever
-    their offsets, while their local dates differ."""
-    results = {value: function(value) for value in set(values)}
-    return list(map(results.__getitem__, values))
-
-
-def _document_number_norm(number: str | None) -> str | None:
-    return None if number is None else normalise_document_number(number)
-
-
 def _date_parts(values: list) -> list:
     """The local date of each date-time (at its own offset), dates as they are."""
     return [value.date() if isinstance(value, datetime) else value for value in values]
@@ -141,16 +71,8 @@ def _instants_or_none(values: list) -> list:
     return [value if isinstance(value, datetime) else None for value in values]
 
 
-def _name_norms(columns: dict[str, list]) -> dict[str, list]:
-    """The upper-case ASCII forms stored beside the names, for matching."""
-    return {
-        "family_name_norm": list(map(folded, columns["family_name"])),
-        "given_names_norm": list(map(folded, columns["given_names"])),
-    }
-
-
 def _offender_columns(columns: dict[str, list], _offender_pks: list | None) -> dict[str, list]:
-    return {**columns, **_name_norms(columns)}
+    return dict(columns)
 
 
 def _alias_columns(columns: dict[str, list], offender_pks: list | None) -> dict[str, list]:
@@ -159,7 +81,6 @@ def _alias_columns(columns: dict[str, list], offender_pks: list | None) -> dict[
         "offender_id": columns["offender_id"],
         "family_name": columns["family_name"],
         "given_names": columns["given_names"],
-        **_name_norms(columns),
         "kind": columns["kind"],
     }
 
@@ -170,7 +91,6 @@ def _document_columns(columns: dict[str, list], offender_pks: list | None) -> di
         "offender_id": columns["offender_id"],
         "doc_type": columns["doc_type"],
         "doc_number": columns["doc_number"],
-        "doc_number_norm": mapped(_document_number_norm, columns["doc_number"]),
         "issuing_country": columns["issuing_country"],
         "expires_on": columns["expires_on"],
     }
@@ -185,8 +105,7 @@ def _notification_columns(columns: dict[str, list], offender_pks: list | None) -
 
 
 def _travel_columns(columns: dict[str, list], _offender_pks: list | None) -> dict[str, list]:
-    built = {**columns, **_name_norms(columns)}
-    built["doc_number_norm"] = mapped(_document_number_norm, columns["doc_number"])
+    built = dict(columns)
     built["departure_local_date"] = _date_parts(columns["departure_time"])
     return built
 
@@ -201,8 +120,7 @@ KINDS: dict[str, KindSpec] = {
         lookup="offender_id",
         group_by=(),
         compared=tuple(OffenderRow.model_fields),
-        build=_offender,
-        build_columns=_offender_columns,
+        table_columns=_offender_columns,
         needs_offender=False,
     ),
     "aliases": KindSpec(
@@ -214,8 +132,7 @@ KINDS: dict[str, KindSpec] = {
         lookup="offender_pk",
         group_by=(),
         compared=("offender_id", "family_name", "given_names", "kind"),
-        build=_alias,
-        build_columns=_alias_columns,
+        table_columns=_alias_columns,
     ),
     "documents": KindSpec(
         kind="documents",
@@ -226,8 +143,7 @@ KINDS: dict[str, KindSpec] = {
         lookup="doc_number",
         group_by=("doc_type",),
         compared=("offender_id", "doc_type", "doc_number", "issuing_country", "expires_on"),
-        build=_document,
-        build_columns=_document_columns,
+        table_columns=_document_columns,
     ),
     "notifications": KindSpec(
         kind="notifications",
@@ -251,8 +167,7 @@ KINDS: dict[str, KindSpec] = {
             "arrival_port",
             "carrier",
         ),
-        build=_notification,
-        build_columns=_notification_columns,
+        table_columns=_notification_columns,
     ),
     "travel": KindSpec(
         kind="travel",
@@ -263,8 +178,7 @@ KINDS: dict[str, KindSpec] = {
         lookup="record_id",
         group_by=("source",),
         compared=(*TravelRow.model_fields, "departure_local_date"),
-        build=_travel,
-        build_columns=_travel_columns,
+        table_columns=_travel_columns,
         needs_offender=False,
     ),
 }

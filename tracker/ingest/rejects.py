@@ -13,14 +13,14 @@ were never judged.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 from sqlalchemy import Connection
 
-from tracker.config import Settings
 from tracker.ingest.bulk import BulkWriter
-from tracker.ingest.readers import raw_text
+from tracker.ingest.formats.rows import SourceRow, raw_text
 from tracker.models import Reject
 from tracker.tabular import SafeCsvWriter
 
@@ -28,16 +28,30 @@ REJECT_COLUMNS = ("source_file", "line", "column", "reason", "raw")
 REJECT_SUFFIX = ".rejects.csv"
 
 
-def reject_folder(settings: Settings, run_id: int | None, source_file_id: int) -> Path:
-    """``run-<id>/`` for a nightly run (all its files together), else ``load-<id>/`` per file."""
-    name = f"run-{run_id}" if run_id is not None else f"load-{source_file_id}"
-    return settings.rejects_dir / name
+@dataclass(slots=True)
+class RejectedRow:
+    """A row set aside: its line, the columns at fault, every reason, and its text as sent."""
+
+    line: int | None
+    column: str
+    reason: str
+    raw: str
+    count: int = 1
 
 
-def reject_file_path(
-    settings: Settings, run_id: int | None, source_file_id: int, input_name: str
-) -> Path:
-    return reject_folder(settings, run_id, source_file_id) / f"{input_name}{REJECT_SUFFIX}"
+def rejected_row(row: SourceRow, problems: list[tuple[str | None, str]]) -> RejectedRow:
+    """The reject entry: the columns at fault and every reason, each naming its column."""
+    labels = row.labels or {}
+    columns: dict[str, None] = {}
+    reasons = []
+    for column, reason in problems:
+        if column is None:
+            reasons.append(reason)
+            continue
+        label = f"{column} ({labels[column]})" if column in labels else column
+        columns[label] = None
+        reasons.append(f"{label}: {reason}")
+    return RejectedRow(row.line, ", ".join(columns), "; ".join(reasons), row.raw, row.count)
 
 
 class RejectSink:

@@ -9,37 +9,23 @@ audit trail as an alteration with the old and new values.
 
 from __future__ import annotations
 
-import marshal
-import pickle
 import secrets
-from collections import defaultdict
-from collections.abc import Container, Iterable
+from collections import Counter, defaultdict
+from collections.abc import Container
 from dataclasses import dataclass, field
 from operator import itemgetter
 
-from sqlalchemy import ARRAY, Connection, any_, bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.audit import AuditEntry, record_events
 from tracker.ingest.bulk import BulkWriter
 from tracker.ingest.columnar import PreparedCells, row_at, take
+from tracker.ingest.keyed_lookup import batches, one_of_values
 from tracker.ingest.kinds import KindSpec
 from tracker.models import Offender
 
 ANALYZE_AFTER_ROWS = 20_000
-LOOKUP_BATCH = 5_000  # values per IN (...): far below every backend's parameter limit
-
-
-def _batches(values: list, size: int = LOOKUP_BATCH) -> Iterable[list]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
-def _one_of(postgres: bool, column, values: list):
-    """``column IN (...)``; on PostgreSQL ``= ANY(array)``, one parameter instead of thousands."""
-    if postgres:
-        return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
-    return column.in_(values)
 
 
 def columns_for_insert(spec: KindSpec, columns: dict[str, list], count: int) -> dict[str, list]:
@@ -48,22 +34,6 @@ def columns_for_insert(spec: KindSpec, columns: dict[str, list], count: int) -> 
     if spec.kind != "offenders":
         return columns
     return {**columns, "public_id": [secrets.token_hex(8) for _ in range(count)]}
-
-
-def pack_settled(prepared: PreparedCells) -> bytes:
-    """A settled chunk as bytes: its rows (text, numbers, None) by ``marshal``, which writes
-    a million strings about ten times faster than pickle; the rest, small, by pickle."""
-    rows, prepared.rows = prepared.rows, None
-    rest = pickle.dumps(prepared, protocol=pickle.HIGHEST_PROTOCOL)
-    prepared.rows = rows
-    return len(rest).to_bytes(8, "little") + rest + marshal.dumps(rows)
-
-
-def unpack_settled(data: bytes) -> PreparedCells:
-    size = int.from_bytes(data[:8], "little")
-    prepared = pickle.loads(data[8 : 8 + size])
-    prepared.rows = marshal.loads(data[8 + size :])
-    return prepared
 
 
 def _repeated_positions(keys: list[tuple]) -> set[int]:
@@ -76,38 +46,6 @@ def _repeated_positions(keys: list[tuple]) -> set[int]:
             if first != index:
                 repeated.update((first, index))
     return repeated
-
-
-class OffenderIndex:
-    """Register ids to primary keys, fetched in bulk and remembered for the whole load."""
-
-    def __init__(self, connection: Connection):
-        self.connection = connection
-        self.known: dict[str, int] = {}
-        self._absent: set[str] = set()
-        self._complete = False
-
-    def load_all(self) -> OffenderIndex:
-        """Fetch the whole register's ids at once, so ``resolve`` never asks the database
-        again (and can run where the connection must not be touched)."""
-        query = select(Offender.offender_id, Offender.id)
-        self.known = {key: pk for key, pk in self.connection.execute(query)}
-        self._complete = True
-        return self
-
-    def resolve(self, offender_ids: Iterable[str]) -> dict[str, int]:
-        """Look up the ids not seen yet; returns the mapping of every id known so far."""
-        if self._complete:
-            return self.known
-        wanted = sorted({i for i in offender_ids if i not in self.known and i not in self._absent})
-        for batch in _batches(wanted):
-            postgres = self.connection.dialect.name == "postgresql"
-            query = select(Offender.offender_id, Offender.id).where(
-                _one_of(postgres, Offender.offender_id, batch)
-            )
-            self.known.update((key, pk) for key, pk in self.connection.execute(query))
-        self._absent.update(i for i in wanted if i not in self.known)
-        return self.known
 
 
 @dataclass
@@ -141,32 +79,19 @@ class Alteration:
 class Upserter:
     """Writes valid records, chunk by chunk, in the caller's transaction.
 
-    With ``source_file_id`` every record comes from that one file; without it, each record
-    names its own (``record["source_file_id"]``), so several small files can share the work,
-    and ``counts_by_source`` tells their counts apart.
+    Every record names its file (``source_file_id``), so the files of one load share the
+    work, and ``counts_by_source`` tells their counts apart.
     """
 
-    def __init__(
-        self,
-        session: Session,
-        spec: KindSpec,
-        *,
-        source_file_id: int | None,
-        actor: str,
-        run_id: int | None = None,
-    ):
+    def __init__(self, session: Session, spec: KindSpec, *, actor: str, run_id: int | None):
         self.session = session
         self.spec = spec
         self.connection = session.connection()
         self.postgres = self.connection.dialect.name == "postgresql"
         self.writer = BulkWriter(self.connection, spec.table)
-        self.source_file_id = source_file_id
         self.actor = actor
         self.run_id = run_id
-        self.counts = Counts()
-        self.counts_by_source: dict[int, Counts] = (
-            {} if source_file_id is None else {source_file_id: self.counts}
-        )
+        self.counts_by_source: defaultdict[int, Counts] = defaultdict(Counts)
         self._inserted = 0
         self._analyzed_at = 0
         # A table empty when the load began can hold only keys this load inserted: remember
@@ -179,14 +104,7 @@ class Upserter:
         table_columns = set(spec.table.c.keys())
         self.written = tuple(
             name
-            for name in (
-                *spec.compared,
-                "offender_pk",
-                "family_name_norm",
-                "given_names_norm",
-                "doc_number_norm",
-                "source_file_id",
-            )
+            for name in (*spec.compared, "offender_pk", "source_file_id")
             if name in table_columns and name != "id"
         )
 
@@ -203,19 +121,17 @@ class Upserter:
         state: dict[tuple, _Entry] = {}
         alterations: list[Alteration] = []
         key_of, in_chunk, in_database = spec.key_of, state.get, stored.get
-        one_source = self.source_file_id
-        counted: list[tuple[int, str]] = []  # (source, outcome) when files share the work
-        new = unchanged = updated = 0
+        outcomes: list[tuple[int, str]] = []  # (source, outcome) of each row
+        counted = outcomes.append
         for line, record in rows:
             key = key_of(record)
+            source = record["source_file_id"]
             entry = in_chunk(key)
             if entry is None:
                 found = in_database(key)
                 if found is None:
                     state[key] = _Entry(None, record, "insert")
-                    new += 1
-                    if one_source is None:
-                        counted.append((record["source_file_id"], "new"))
+                    counted((source, "new"))
                     continue
                 entry = state[key] = _Entry(found[0], found[1])
             changes = {
@@ -223,26 +139,17 @@ class Upserter:
                 for name in spec.compared
                 if entry.values.get(name) != record.get(name)
             }
-            source = one_source if one_source is not None else record["source_file_id"]
             if not changes:
-                unchanged += 1
-                if one_source is None:
-                    counted.append((source, "unchanged"))
+                counted((source, "unchanged"))
                 continue
-            updated += 1
-            if one_source is None:
-                counted.append((source, "updated"))
+            counted((source, "updated"))
             alterations.append(Alteration(spec.key_text(record), line, source, changes))
             entry.values = record
             if entry.action is None:
                 entry.action = "update"
-        if one_source is None:
-            for source, outcome in counted:
-                counts = self.counts_by_source.setdefault(source, Counts())
-                setattr(counts, outcome, getattr(counts, outcome) + 1)
-        self.counts.new += new
-        self.counts.unchanged += unchanged
-        self.counts.updated += updated
+        for (source, outcome), count in Counter(outcomes).items():
+            counts = self.counts_by_source[source]
+            setattr(counts, outcome, getattr(counts, outcome) + count)
         self._write(state)
         self._audit(alterations)
 
@@ -251,8 +158,6 @@ class Upserter:
         chunk go in as columns; the rest (a key stored already, repeated, or shared with a
         row the model judged) take ``apply``'s path in file order, so the outcome is the
         same as if every row had."""
-        if self.source_file_id is None:
-            raise ValueError("columns come from one file: give the Upserter its source_file_id")
         keys = self._keys(prepared)
         candidates = set(keys)
         if self._empty_at_start:
@@ -265,15 +170,19 @@ class Upserter:
             return
         count = len(keys)
         self.writer.insert_columns(
-            columns_for_insert(self.spec, columns, count),
-            count,
-            validated=True,
-            constants=self.constants,
+            columns_for_insert(self.spec, columns, count), count, validated=True
         )
         if self._empty_at_start:
             self._inserted_hashes.update(map(hash, keys))
-        self.counts.new += count
+        self._count_new(prepared.sources, columns["source_file_id"])
         self._refresh_statistics(count)
+
+    def _count_new(self, sources: tuple[int, ...], inserted_from: list[int]) -> None:
+        if len(sources) == 1:
+            self.counts_by_source[sources[0]].new += len(inserted_from)
+            return
+        for source, count in Counter(inserted_from).items():
+            self.counts_by_source[source].new += count
 
     def _keys(self, prepared: PreparedCells) -> list[tuple]:
         columns = prepared.columns
@@ -287,25 +196,23 @@ class Upserter:
         """(the records ``apply`` must judge, in file order; the columns and keys of the rest)
 
         Set aside: a key repeated in the chunk, shared with a row the model judged, or in
-        ``known``. The sort is by line and stable, so rows sharing a line (a one-line PAXLST
-        interchange) keep their order and the later of two with one key still wins."""
+        ``known``. The sort is by file, then line, and stable, so rows sharing a line (a
+        one-line PAXLST interchange) keep their order and the later of two with one key
+        still wins."""
         judged = {self.spec.key_of(record) for _, record in prepared.checked}
         aside = _repeated_positions(keys)
         aside.update(i for i, key in enumerate(keys) if key in judged or key in known)
         if not aside:
             return list(prepared.checked), prepared.columns, keys
         lines, columns = prepared.lines, prepared.columns
-        records = sorted(
-            [*prepared.checked, *((lines[i], row_at(columns, i)) for i in sorted(aside))],
-            key=lambda row: row[0],
-        )
+        records = [*prepared.checked, *((lines[i], row_at(columns, i)) for i in sorted(aside))]
+        if len(prepared.sources) > 1:
+            rank = {source: order for order, source in enumerate(prepared.sources)}
+            records.sort(key=lambda row: (rank[row[1]["source_file_id"]], row[0]))
+        else:
+            records.sort(key=lambda row: row[0])
         keep = [i for i in range(prepared.count) if i not in aside]
         return records, take(columns, keep), [keys[i] for i in keep]
-
-    @property
-    def constants(self) -> dict:
-        """What every record this upserter inserts shares."""
-        return {"source_file_id": self.source_file_id}
 
     def stored_keys(self) -> set[tuple]:
         """Every key the table holds now (none when it was empty), for ``settle``."""
@@ -327,18 +234,17 @@ class Upserter:
         settled.update(self.spec.key_of(record) for _, record in records)
         count = len(kept)
         columns = columns_for_insert(self.spec, columns, count)
-        prepared.rows = (
-            self.writer.rows_from_columns(columns, count, self.constants) if count else []
-        )
+        prepared.rows = self.writer.rows_from_columns(columns, count) if count else []
         prepared.checked, prepared.lines, prepared.columns = records, [], {}
         return prepared
 
     def apply_settled(self, prepared: PreparedCells) -> None:
         """Store a chunk ``settle`` decided: the records through ``apply``, then the rows."""
         self._empty_at_start = False  # the keys of settled rows are not remembered here
+        [source] = prepared.sources  # only a file read as it is stored is settled
         self.apply(prepared.checked)
         self.writer.insert_encoded(prepared.rows, validated=True)
-        self.counts.new += len(prepared.rows)
+        self.counts_by_source[source].new += len(prepared.rows)
         self._refresh_statistics(len(prepared.rows))
 
     def _stored(self, keys: set[tuple]) -> dict[tuple, tuple[int, dict]]:
@@ -359,11 +265,11 @@ class Upserter:
         found: dict[tuple, tuple[int, dict]] = {}
         for group, lookups in groups.items():
             fixed = group if len(positions) > 1 else (group,) if positions else ()
-            for batch in _batches(list(lookups)):
+            for batch in batches(list(lookups)):
                 query = select(*columns).select_from(table)
                 if joined:
                     query = query.join(Offender, Offender.id == table.c.offender_pk)
-                query = query.where(_one_of(self.postgres, table.c[spec.lookup], batch))
+                query = query.where(one_of_values(self.postgres, table.c[spec.lookup], batch))
                 for name, value in zip(spec.group_by, fixed, strict=True):
                     query = query.where(table.c[name] == value)
                 for row in self.connection.execute(query).mappings():
@@ -382,14 +288,9 @@ class Upserter:
         if self.spec.kind == "offenders":
             for record in inserts:
                 record["public_id"] = secrets.token_hex(8)  # never derived from offender_id
-        one_source = self.source_file_id
-        constants = None if one_source is None else {"source_file_id": one_source}
-        self.writer.insert(inserts, validated=True, constants=constants)
+        self.writer.insert(inserts, validated=True)
         self._refresh_statistics(len(inserts))
         updates = [(e.pk, e.values) for e in state.values() if e.action == "update"]
-        if one_source is not None:
-            for _, record in updates:
-                record["source_file_id"] = one_source
         self.writer.update(updates, self.written)
 
     def _refresh_statistics(self, inserted: int) -> None:

@@ -21,7 +21,7 @@ from tracker.schemas.limits import IDENTIFIER_LIMIT, POSTCODE_LIMIT
 
 
 class Offender(Base):
-    """One register entry. Text is kept exactly as given; ``*_norm`` columns sit beside it."""
+    """One register entry. Text is kept exactly as given; matching normalises it as it reads."""
 
     __tablename__ = "offenders"
     __table_args__ = (
@@ -33,15 +33,12 @@ class Offender(Base):
         Index("ix_offenders_status", "status"),
         Index("ix_offenders_managing_force", "managing_force"),
         Index("ix_offenders_date_of_birth", "date_of_birth"),
-        Index("ix_offenders_family_name_norm", "family_name_norm"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     offender_id: Mapped[str] = mapped_column(String(IDENTIFIER_LIMIT), unique=True)
     family_name: Mapped[str] = mapped_column(Text)
     given_names: Mapped[str] = mapped_column(Text)
-    family_name_norm: Mapped[str] = mapped_column(Text, default="")
-    given_names_norm: Mapped[str] = mapped_column(Text, default="")
     date_of_birth: Mapped[date] = mapped_column(Date)
     sex: Mapped[str | None] = mapped_column(String(1))
     nationalities: Mapped[str | None] = mapped_column(String(200), doc="ISO alpha-3, '|'-joined")
@@ -87,8 +84,6 @@ class Alias(Base):
     offender_pk: Mapped[int] = mapped_column(ForeignKey("offenders.id", ondelete="CASCADE"))
     family_name: Mapped[str] = mapped_column(Text)
     given_names: Mapped[str] = mapped_column(Text)
-    family_name_norm: Mapped[str] = mapped_column(Text, default="")
-    given_names_norm: Mapped[str] = mapped_column(Text, default="")
     kind: Mapped[str] = mapped_column(String(20), default="alias")
     source_file_id: Mapped[int | None] = mapped_column(ForeignKey("source_files.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -98,7 +93,6 @@ class Alias(Base):
     __table_args__ = (
         one_of("kind", ALIAS_KINDS),
         Index("uq_aliases_natural_key", "offender_pk", "family_name", "given_names", unique=True),
-        Index("ix_aliases_family_name_norm", "family_name_norm"),
     )
 
 
@@ -111,7 +105,6 @@ class Document(Base):
     offender_pk: Mapped[int] = mapped_column(ForeignKey("offenders.id", ondelete="CASCADE"))
     doc_type: Mapped[str] = mapped_column(String(1))
     doc_number: Mapped[str] = mapped_column(String(IDENTIFIER_LIMIT))
-    doc_number_norm: Mapped[str] = mapped_column(String(64), default="")
     issuing_country: Mapped[str] = mapped_column(String(3), doc="as given; D means DEU")
     expires_on: Mapped[date | None] = mapped_column(Date)
     source_file_id: Mapped[int | None] = mapped_column(ForeignKey("source_files.id"))
@@ -122,6 +115,5 @@ class Document(Base):
     __table_args__ = (
         one_of("doc_type", DOC_TYPES),
         Index("uq_documents_natural_key", "doc_type", "doc_number", "issuing_country", unique=True),
-        Index("ix_documents_doc_number_norm", "doc_number_norm"),
         Index("ix_documents_offender_pk", "offender_pk"),
     )

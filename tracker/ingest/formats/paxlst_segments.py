@@ -12,7 +12,7 @@ from pydifact.control import Characters
 from pydifact.exceptions import EDISyntaxError
 from pydifact.parser import Parser
 
-from tracker.ingest.readers import FileRefused
+from tracker.ingest.formats.rows import FileRefused
 
 
 @dataclass(slots=True)

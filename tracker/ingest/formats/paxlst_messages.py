@@ -1,24 +1,17 @@
-"""UN/EDIFACT PAXLST passenger and crew lists to travel rows (domain reference, section 5).
+"""One PAXLST message to travel rows: each traveller's own facts (NAD, ATT, DTM, NAT, DOC)
+with their leg's (the flight, where they board and leave), one row per traveller.
 
-The interchange is cut into segments here (respecting the release character, on one line or
-many) so each segment keeps its line and exact text; ``pydifact`` parses each segment's
-elements. A message that cannot be read (truncated, unparseable, a flight fact missing) is
-rejected whole; a passenger group lacking a fact is rejected alone. Each passenger becomes
-the same row a travel CSV would hold, so one schema carries every rule.
-
-A PAXLST file holds one interchange (one flight's list, rarely more than a few hundred
-kilobytes), so it is read whole; its rows still leave in chunks like every other reader's.
+A message that cannot be read (truncated, unparseable, a flight fact missing) is rejected
+whole, as one rejected row per traveller in it; a traveller lacking a fact is rejected alone.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 
-from tracker.ingest.paxlst_legs import (
+from tracker.ingest.formats.paxlst_legs import (
     DEBARKATION,
     EMBARKATION,
     Leg,
@@ -27,15 +20,8 @@ from tracker.ingest.paxlst_legs import (
     message_legs,
     travellers_journey,
 )
-from tracker.ingest.paxlst_segments import (
-    Segment,
-    SegmentParser,
-    raw_tag,
-    service_characters,
-    split_segments,
-)
-from tracker.ingest.paxlst_text import decode_interchange
-from tracker.ingest.readers import CHUNK_ROWS, FileRefused, SourceRow
+from tracker.ingest.formats.paxlst_segments import Segment
+from tracker.ingest.formats.rows import SourceRow
 
 # Person groups: FL passenger, FM crew member, DDT/DDU passenger/crew in transit.
 PERSON_QUALIFIERS = frozenset({"FL", "FM", "DDT", "DDU"})
@@ -66,7 +52,7 @@ class MessageRejected(Exception):
 
 
 @dataclass
-class _Message:
+class Message:
     reference: str
     start: int
     line: int
@@ -75,131 +61,18 @@ class _Message:
     problem: str | None = None
 
 
-class PaxlstReader:
-    """Travel rows from one PAXLST interchange, in chunks like the tabular readers."""
+class TravellerRows:
+    """The travel rows of a message's travellers, read as of ``today`` (two-digit birth years)
+    from ``home_country`` (the direction of travel); what was repaired goes to ``warnings``."""
 
-    format = "paxlst"
+    def __init__(self, home_country: str, today: date, warnings: list[str]):
+        self.home_country = home_country
+        self.today = today
+        self.warnings = warnings
 
-    def __init__(self, path: Path, home_country: str = "GBR", today: date | None = None):
-        self.path = path
-        self.home_country = home_country.upper()
-        self.today = today or date.today()
-        self.warnings: list[str] = []
-        self._position = 0
-
-    def position(self) -> int:
-        return self._position
-
-    # --- reading ------------------------------------------------------------------------------
-
-    def chunks(self, size: int = CHUNK_ROWS) -> Iterator[list[SourceRow]]:
-        text, repairs = decode_interchange(self.path.read_bytes())
-        self.warnings.extend(repairs)
-        characters, begin = service_characters(text)
-        spans, leftover = split_segments(text, begin, characters)
-        parser = SegmentParser(text, characters)
-        if not spans:
-            raise FileRefused("is not a UN/EDIFACT interchange: it holds no complete segment")
-        header = parser.parse(spans[0])
-        if header is None or header.tag != "UNB":
-            raise FileRefused(
-                "is not a UN/EDIFACT interchange: it does not begin with a UNA or UNB segment"
-            )
-        chunk: list[SourceRow] = []
-        for message, interchange in self._messages(header, spans[1:], parser, leftover):
-            chunk.extend(self._message_rows(text, message, *interchange))
-            self._position = len(text) if message.end is None else message.end
-            if len(chunk) >= size:
-                yield chunk
-                chunk = []
-        self._position = len(text)
-        if chunk:
-            yield chunk
-
-    @staticmethod
-    def _interchange(unb: Segment) -> tuple[str, str]:
-        """(source, control reference) that every record id of this interchange carries."""
-        sender, control = unb.element(1).strip(), unb.element(4).strip()
-        if not sender or not control:
-            raise FileRefused(
-                f"has a UNB header (line {unb.line}) without a sender or an interchange reference"
-            )
-        return f"paxlst-{sender.lower()}", control
-
-    def _messages(
-        self, header: Segment, spans: list, parser: SegmentParser, leftover: str | None
-    ) -> Iterator[tuple[_Message, tuple[str, str]]]:
-        """UNH..UNT messages in order, each with its interchange's (source, control reference);
-        a message without its UNT is flagged, never silently loaded."""
-        interchange = self._interchange(header)
-        current: _Message | None = None
-        closed, messages, groups, group_start = False, 0, 0, 0
-        for span in spans:
-            segment = parser.parse(span)
-            tag = segment.tag if segment else raw_tag(parser.text, span)
-            if segment is None:
-                if current is None:
-                    self.warnings.append(f"{parser.last_error} (outside any message): ignored")
-                elif current.problem is None:
-                    current.problem = parser.last_error
-            if tag == "UNH":
-                if current is not None:
-                    current.problem = current.problem or "has no UNT trailer before the next UNH"
-                    current.end = span[0]
-                    yield current, interchange
-                reference = segment.element(0) if segment else ""
-                current = _Message(reference, span[0], span[2], [segment] if segment else [])
-                messages += 1
-            elif current is not None:
-                if segment is not None:
-                    current.segments.append(segment)
-                if tag == "UNT":
-                    current.end = span[1]
-                    yield current, interchange
-                    current = None
-            elif tag == "UNB" and segment is not None:
-                interchange = self._interchange(segment)  # a second interchange in the file
-                closed, messages, groups = False, 0, 0
-            elif tag == "UNG":
-                groups, group_start = groups + 1, messages
-            elif tag == "UNE":
-                self._check_count("UNE", segment, messages - group_start, "messages", "group")
-            elif tag == "UNZ":
-                closed = True
-                # UNZ counts functional groups when the interchange has them, else messages
-                counted, what = (groups, "groups") if groups else (messages, "messages")
-                self._check_count("UNZ", segment, counted, what, "interchange")
-        if current is not None:
-            if leftover and leftover.strip():
-                current.problem = current.problem or (
-                    "ends in the middle of a segment: the file is truncated"
-                )
-            else:
-                current.problem = current.problem or (
-                    "has no UNT trailer: the file ends inside it (truncated?)"
-                )
-            yield current, interchange
-        elif leftover and leftover.strip():
-            self.warnings.append("text after the last complete segment was ignored")
-        if not closed:
-            self.warnings.append("no UNZ trailer: the interchange may be truncated")
-
-    def _check_count(
-        self, tag: str, segment: Segment | None, counted: int, what: str, where: str
-    ) -> None:
-        """A trailer's control count against what was read: a mismatch is warned about."""
-        written = segment.element(0) if segment else ""
-        if not _same_count(written, counted):
-            self.warnings.append(
-                f"{tag} counts {_shown_count(written)} {what} but the {where} has "
-                f"{counted}; loaded all the same"
-            )
-
-    # --- one message --------------------------------------------------------------------------
-
-    def _message_rows(
-        self, text: str, message: _Message, source: str, control: str
-    ) -> list[SourceRow]:
+    def rows(self, text: str, message: Message, source: str, control: str) -> list[SourceRow]:
+        """One row per traveller of ``message``, whose record ids carry the interchange's
+        ``control`` reference and whose ``source`` is the sender's."""
         segments = message.segments
         groups = _person_groups(segments)
         try:
@@ -306,7 +179,7 @@ class PaxlstReader:
 
 
 def _check_envelope(
-    message: _Message, groups: list[list[Segment]]
+    message: Message, groups: list[list[Segment]]
 ) -> tuple[list[Segment], list[str]]:
     """The message is a whole PAXLST passenger or crew list; returns its segments before the
     first person (the flight's part) and what its control counts get wrong. Senders' trailers
@@ -323,10 +196,9 @@ def _check_envelope(
             "reference "
             f"{message.reference!r}"
         )
-    if not _same_count(unt.element(0), len(segments)):
+    if not same_count(unt.element(0), len(segments)):
         warnings.append(
-            f"UNT counts {_shown_count(unt.element(0))} segments but the message has "
-            f"{len(segments)}"
+            f"UNT counts {shown_count(unt.element(0))} segments but the message has {len(segments)}"
         )
     head = segments[: segments.index(groups[0][0])] if groups else segments
     bgm = _first(head, "BGM")
@@ -336,9 +208,9 @@ def _check_envelope(
             f"is not a passenger (BGM+745) or crew (BGM+250) list (found {found})"
         )
     for cnt in (segment for segment in segments if segment.tag == "CNT"):
-        if cnt.element(0) in ("41", "42") and not _same_count(cnt.element(0, 1), len(groups)):
+        if cnt.element(0) in ("41", "42") and not same_count(cnt.element(0, 1), len(groups)):
             warnings.append(
-                f"CNT+{cnt.element(0)} says {_shown_count(cnt.element(0, 1))} "
+                f"CNT+{cnt.element(0)} says {shown_count(cnt.element(0, 1))} "
                 f"travellers but {len(groups)} follow"
             )
     return head, warnings
@@ -360,7 +232,7 @@ def _is_count(text: str) -> bool:
     return 0 < len(text) <= 12 and text.isascii() and text.isdecimal()
 
 
-def _shown_count(written: str) -> str:
+def shown_count(written: str) -> str:
     """A count as written, for a warning: only a plain number is echoed (a trailer's text is
     the sender's, and may hold anything)."""
     text = written.strip()
@@ -376,7 +248,7 @@ def _shown_reference(written: str) -> str:
     )
 
 
-def _same_count(written: str, counted: int) -> bool:
+def same_count(written: str, counted: int) -> bool:
     """A control count as written (zero-padded or not) equals what was counted. Only plain
     ASCII digits, at most 12 of them, are a count (``²`` or 5,000 digits are not)."""
     text = written.strip()
@@ -409,7 +281,7 @@ _PERSON_START = re.compile(
 
 
 def _rejected_travellers(
-    text: str, message: _Message, end: int, reason: tuple[str | None, str]
+    text: str, message: Message, end: int, reason: tuple[str | None, str]
 ) -> list[SourceRow]:
     """A message rejected whole as one rejected row per traveller in it (found in the text,
     since the message may not parse), each with its own segments, so the reject file and the
