@@ -1,10 +1,11 @@
-"""The normalised forms ingest stores beside the raw text."""
+"""The comparable forms matching makes of names and document numbers (names.py, documents.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from tracker.matching.normalise import fold_name, normalise_document_number
+from tracker.matching.documents import normalise_document_number
+from tracker.matching.names import fold_name
 
 
 @pytest.mark.parametrize(
