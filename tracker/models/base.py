@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import ClassVar
 
-from sqlalchemy import JSON, CheckConstraint, DateTime, MetaData, TypeDecorator
+from sqlalchemy import JSON, CheckConstraint, DateTime, MetaData, Table, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
 
 # Explicit constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
@@ -19,6 +20,9 @@ NAMING_CONVENTION = {
 
 
 class Base(DeclarativeBase):
+    # Every model maps one Table (never a join or subquery), so its bulk insert/update helpers
+    # can rely on Table's methods; SQLAlchemy types the attribute as any FromClause.
+    __table__: ClassVar[Table]
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {dict: JSON, list: JSON}
 
