@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, CursorResult, Engine, Result, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
@@ -87,6 +88,14 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def changed_rows(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE changed. ``Session.execute`` is typed to return a
+    plain Result, but for those statements it is a CursorResult, the one that counts rows."""
+    if not isinstance(result, CursorResult):
+        raise TypeError(f"no row count on {type(result).__name__}: not an UPDATE or DELETE")
+    return result.rowcount
 
 
 def alembic_config(engine: Engine):
