@@ -40,7 +40,7 @@ class _ProfileChoice(click.Choice):
         super().__init__(())
 
     @property
-    def choices(self) -> tuple[str, ...]:  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
         from tracker.synthetic.profiles import PROFILES
 
         return tuple(PROFILES)
