@@ -74,7 +74,7 @@ class RunLockHandle:
     def __enter__(self) -> RunLockHandle:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.release()
 
 

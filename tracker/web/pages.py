@@ -85,7 +85,7 @@ class Page:
     def can(self, action: str) -> bool:
         return self.actor.role is not None and allowed(self.actor.role, action)
 
-    def render(self, template: str, status_code: int = 200, **context) -> HTMLResponse:
+    def render(self, template: str, status_code: int = 200, **context: object) -> HTMLResponse:
         templates = self.request.app.state.templates
         return templates.TemplateResponse(
             self.request,
