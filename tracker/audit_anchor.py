@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeGuard
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -145,6 +146,7 @@ def ensure_key(session: Session, keys_dir: Path, data_dir: Path, actor: str = "s
     if not create_key(keys_dir):
         return False
     key = load_key(keys_dir)
+    assert key is not None  # made just above
     record_event(
         session,
         actor=actor,
@@ -161,8 +163,9 @@ def _mac(key: bytes, checkpoint: Checkpoint) -> str:
     return hmac.new(key, checkpoint.message(), hashlib.sha256).hexdigest()
 
 
-def is_genuine(key: bytes, checkpoint: Checkpoint | None) -> bool:
-    """A checkpoint line made with this key and unchanged since."""
+def is_genuine(checkpoint: Checkpoint | None, key: bytes) -> TypeGuard[Checkpoint]:
+    """A checkpoint line made with this key and unchanged since (None: a line that did not
+    parse)."""
     return checkpoint is not None and hmac.compare_digest(_mac(key, checkpoint), checkpoint.mac)
 
 
@@ -369,7 +372,7 @@ def verify_anchor(session: Session, keys_dir: Path, data_dir: Path) -> AnchorRep
     report = AnchorReport(True, True)
     valid = []
     for number, checkpoint in lines:
-        if not is_genuine(key, checkpoint):
+        if not is_genuine(checkpoint, key):
             report.add(
                 f"checkpoint line {number} of {checkpoints_path(data_dir)} was altered or "
                 "not made with this key",

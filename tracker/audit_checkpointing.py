@@ -46,7 +46,7 @@ def latest_checkpoint(data_dir: Path, key: bytes) -> Checkpoint | None:
     with path.open("rb") as handle:
         handle.seek(max(0, path.stat().st_size - TAIL_BYTES))
         tail = handle.read().decode("utf-8", errors="replace")
-    genuine = [c for c in map(parsed, tail.splitlines()) if is_genuine(key, c)]
+    genuine = [c for c in map(parsed, tail.splitlines()) if is_genuine(c, key)]
     return genuine[-1] if genuine else None
 
 

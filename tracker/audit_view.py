@@ -10,6 +10,8 @@ of the audit log need to know *what* changed, not those values.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import overload
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -49,6 +51,10 @@ def restricted_fields(object_type: str) -> frozenset[str]:
     return RESTRICTED_BY_OBJECT.get(object_type, RESTRICTED_FIELDS)
 
 
+@overload
+def redacted(value: dict, restricted: frozenset[str], marker: str = REDACTED) -> dict: ...
+@overload
+def redacted(value: object, restricted: frozenset[str], marker: str = REDACTED) -> object: ...
 def redacted(value: object, restricted: frozenset[str], marker: str = REDACTED) -> object:
     """``value`` with every restricted key's value replaced by ``marker``, at any depth: an
     alteration's ``changes: {postcode: {old, new}}`` keeps ``postcode`` and loses both values."""
@@ -91,7 +97,7 @@ class ShownEntry:
     """One entry as a reader sees it."""
 
     id: int
-    at: object
+    at: datetime
     actor: str
     action: str
     object_type: str

@@ -19,6 +19,7 @@ from tracker.access.permissions import PermissionDenied
 from tracker.audit import verify_chain
 from tracker.db import transaction
 from tracker.models import AuditEvent, Publication
+from tracker.reports import feed_approvals
 from tracker.reports.feed import build_feed, public_age, render_json, write_feed
 from tracker.reports.feed_approvals import FeedError
 from tracker.reports.feed_atom import ATOM_NS, render_atom
@@ -72,6 +73,15 @@ def test_only_supervisors_approve(sessions, staff, role):
             approve_publication(s, staff[role], person.offender_id, "needed", APPROVED)
         with pytest.raises(PermissionDenied):
             approve_publication(s, SYSTEM.name, person.offender_id, "needed", APPROVED)
+        assert s.scalar(select(func.count()).select_from(Publication)) == 0
+
+
+def test_the_system_cannot_approve_even_below_the_use_case(sessions):
+    """An approval names the supervisor who gave it (approved_by is required)."""
+    with transaction(sessions) as s:
+        person = wanted(s)
+        with pytest.raises(FeedError, match="the system cannot approve"):
+            feed_approvals.approve_publication(s, SYSTEM, person.offender_id, "needed", APPROVED)
         assert s.scalar(select(func.count()).select_from(Publication)) == 0
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -12,6 +14,10 @@ from tracker.cli.output import emit, listing_output
 from tracker.db import transaction
 from tracker.models.enums import AUDIT_ACTIONS
 from tracker.tabular import Column, render
+
+if TYPE_CHECKING:  # the verification modules load only when a command needs them
+    from tracker.audit import ChainReport
+    from tracker.audit_anchor import AnchorReport
 
 LOG_TABLE = (
     Column("id", align=">"),
@@ -29,7 +35,7 @@ NOT_ANCHORED = (
 )
 
 
-def _echo_chain(report) -> None:
+def _echo_chain(report: ChainReport) -> None:
     if report.intact:
         click.echo(f"audit trail intact: {report.entries} entries, head {report.head_hash}")
         return
@@ -40,7 +46,7 @@ def _echo_chain(report) -> None:
     )
 
 
-def _echo_anchor(anchor, no_anchor_yet: bool) -> bool:
+def _echo_anchor(anchor: AnchorReport, no_anchor_yet: bool) -> bool:
     """Print what the checkpoints say; True when that is acceptable."""
     if anchor.problems:
         click.echo(f"audit anchor BROKEN: {anchor.describe()}", err=True)
@@ -55,7 +61,7 @@ def _echo_anchor(anchor, no_anchor_yet: bool) -> bool:
     return True
 
 
-def checkpoint_after(app) -> None:
+def checkpoint_after(app: AppContext) -> None:
     """After a command that used the database: checkpoint what it wrote to the trail (only
     when the trail moved, the installation is anchored and the trail since the latest
     checkpoint verifies); a problem is a warning, the command's outcome stands."""
@@ -148,7 +154,15 @@ def audit_checkpoint_command(app: AppContext) -> None:
 @listing_output("table", "json")
 @pass_app
 def audit_log_command(
-    app: AppContext, actor, action, object_ref, since, until, limit, fmt: str, out: Path | None
+    app: AppContext,
+    actor: str | None,
+    action: str | None,
+    object_ref: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    limit: int,
+    fmt: str,
+    out: Path | None,
 ) -> None:
     """The audit trail, newest first, filtered by person, action, object and time (admins and
     supervisors; reading it is itself logged). Addresses, postcodes, dates of birth, document

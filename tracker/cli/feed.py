@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -11,6 +12,9 @@ from tracker.cli.options import PAGE
 from tracker.cli.output import emit, listing_output
 from tracker.db import transaction
 from tracker.tabular import Column, render
+
+if TYPE_CHECKING:  # the feed's modules load only when a feed command runs
+    from tracker.reports.feed_approvals import PublicationRow
 
 LIST_TABLE = (
     Column("offender_id", "offender"),
@@ -182,7 +186,7 @@ def feed_withdraw(app: AppContext, offender_id: str, reason: str) -> None:
     )
 
 
-def _shown_state(row) -> str:
+def _shown_state(row: PublicationRow) -> str:
     if row.in_force:
         return "on the feed"
     if row.state == "approved":

@@ -28,7 +28,7 @@ def ingest(app: AppContext, kind: str, paths: tuple[Path, ...]) -> None:
     Exit 0 when every row loaded, 3 when some rows were rejected (see the reject files the
     summary names), 1 when nothing could be loaded.
     """
-    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.exc import SQLAlchemyError, StatementError
 
     from tracker.config import SYSTEM_ACTOR
     from tracker.ingest import IngestError, exit_code, ingest_files
@@ -48,7 +48,9 @@ def ingest(app: AppContext, kind: str, paths: tuple[Path, ...]) -> None:
     except OSError as exc:
         raise click.ClickException(f"{exc.filename or 'a file'}: {exc.strerror}") from exc
     except SQLAlchemyError as exc:
-        raise click.ClickException(f"the database refused the load: {exc.orig or exc}") from exc
+        # Only a statement's error carries the driver's own message (orig).
+        cause = exc.orig if isinstance(exc, StatementError) else None
+        raise click.ClickException(f"the database refused the load: {cause or exc}") from exc
     for result in results:
         for warning in result.warnings:
             click.echo(f"warning: {result.path}: {warning}", err=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -40,13 +41,13 @@ class _ProfileChoice(click.Choice):
         super().__init__(())
 
     @property
-    def choices(self) -> tuple[str, ...]:  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
         from tracker.synthetic.profiles import PROFILES
 
         return tuple(PROFILES)
 
     @choices.setter
-    def choices(self, value) -> None:
+    def choices(self, value: object) -> None:
         """Choice.__init__ assigns the choices; the profiles module holds them instead."""
 
 
@@ -84,7 +85,9 @@ class _GenerateCommand(click.Command):
     show_default=True,
     help="Carrier habits: today's mix, or a stress profile that turns one habit up (below).",
 )
-def generate(out: Path, offenders: int, travel: int, seed: int, as_of, profile: str) -> None:
+def generate(
+    out: Path, offenders: int, travel: int, seed: int, as_of: datetime, profile: str
+) -> None:
     """Write a synthetic inbox (the contract's files) plus ground truth, for demos, tests and
     benchmarks. Every name and detail is invented."""
     from tracker.synthetic import generate as generate_inbox

@@ -30,7 +30,7 @@ THROTTLE_COLUMNS = (
 )
 
 
-def _change(app: AppContext, what: Callable, *args) -> None:
+def _change(app: AppContext, what: Callable[..., object], *args: object) -> None:
     """Run one access change in a transaction; a refusal becomes a plain command error."""
     from tracker.access.people import UserError
 

@@ -9,6 +9,7 @@ from tracker.compliance.calendar import ONE_DAY, add_period, extend_past_absence
 from tracker.compliance.facts import FlagCandidate
 from tracker.compliance.profile import ClockRule
 from tracker.compliance.situation import Overdue, Situation
+from tracker.models.enums import FlagKind
 
 
 def clock_rule(situation: Situation) -> tuple[str, ClockRule]:
@@ -59,8 +60,9 @@ def clock_flag(situation: Situation, overdue: Overdue) -> FlagCandidate:
         f"last notification, {anchor.kind.replace('_', ' ')} {anchor.notification_id} "
         f"of {anchor.notified_on}); none has been made since."
     )
+    kind: FlagKind = "overdue_weekly" if name == "weekly" else "overdue_periodic"
     return situation.candidate(
-        f"overdue_{name}",
+        kind,
         f"after:{anchor.notification_id}",
         rule,
         name,

@@ -19,22 +19,17 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from tracker.compliance.calendar import BusinessDays, Counting, Overflow, Period, PeriodError
 from tracker.models.enums import (
     FLAG_KINDS,
-    LINK_BANDS,
-    NOTIFICATION_KINDS,
-    OFFENDER_STATUSES,
-    RISK_LEVELS,
-    SEVERITIES,
     TIERS,
+    FlagKind,
+    LinkBand,
+    NotificationKind,
+    OffenderStatus,
+    RiskLevel,
+    Severity,
 )
 
 PROFILES_DIR = Path(__file__).resolve().parent / "profiles"
 
-FlagKind = Literal[FLAG_KINDS]  # type: ignore[valid-type]
-Severity = Literal[SEVERITIES]  # type: ignore[valid-type]
-RiskLevel = Literal[RISK_LEVELS]  # type: ignore[valid-type]
-NotificationKind = Literal[NOTIFICATION_KINDS]  # type: ignore[valid-type]
-OffenderStatus = Literal[OFFENDER_STATUSES]  # type: ignore[valid-type]
-Band = Literal[LINK_BANDS]  # type: ignore[valid-type]
 DayKind = Literal["calendar", "business"]
 
 
@@ -77,7 +72,7 @@ class AbsenceRules(Rule):
 
     custody: bool
     abroad: bool
-    abroad_link_bands: tuple[Band, ...] = ("match",)
+    abroad_link_bands: tuple[LinkBand, ...] = ("match",)
 
 
 class StatusRule(Rule):
@@ -198,11 +193,11 @@ class SeverityPolicy(Rule):
             raise ValueError(f"no default severity for {', '.join(sorted(missing))}")
         return value
 
-    def of(self, kind: str, risk_level: str | None) -> str:
-        by_risk = self.by_risk.get(kind, {})  # type: ignore[call-overload]
-        if risk_level is not None and risk_level in by_risk:
-            return by_risk[risk_level]
-        return self.default[kind]  # type: ignore[index]
+    def of(self, kind: FlagKind, risk_level: str | None) -> Severity:
+        for level, severity in self.by_risk.get(kind, {}).items():
+            if level == risk_level:
+                return severity
+        return self.default[kind]
 
 
 class UnevaluatedRule(Rule):

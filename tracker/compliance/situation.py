@@ -18,6 +18,7 @@ from tracker.compliance.facts import (
 )
 from tracker.compliance.profile import DeadlineRule, Profile, Rule
 from tracker.compliance.trips import Trip, absence_spans, trips_of
+from tracker.models.enums import FlagKind
 
 FLAG_KEY_MAX = 300
 
@@ -60,7 +61,7 @@ class Situation:
 
     def candidate(
         self,
-        kind: str,
+        kind: FlagKind,
         anchor: str,
         rule: Rule,
         rule_name: str,

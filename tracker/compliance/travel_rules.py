@@ -12,6 +12,7 @@ from tracker.compliance.profile import ForeignTravelRule
 from tracker.compliance.situation import Situation
 from tracker.compliance.trips import Trip
 from tracker.compliance.wording import days_text, deadline_text, link_text, route_text
+from tracker.models.enums import FlagKind
 
 
 def _notice_about(
@@ -26,16 +27,20 @@ def _notice_about(
     day = trip.departure_date
     arrival = trip.out.arrival_country
     window = timedelta(days=rule.departure_window_days)
-    near = [n for n in notices if n.departure_date and abs(n.departure_date - day) <= window]
+    near = [
+        (gap, n)
+        for n in notices
+        if n.departure_date is not None and (gap := abs(n.departure_date - day)) <= window
+    ]
     same = [
         n
-        for n in near
+        for _, n in near
         if n.departure_date == day and (arrival is None or arrival in n.destination_countries)
     ]
     if same:
         return "same", min(same, key=lambda n: (n.notified_on, n.pk))
     if near:
-        return "other", min(near, key=lambda n: (abs(n.departure_date - day), n.notified_on))
+        return "other", min(near, key=lambda pair: (pair[0], pair[1].notified_on))[1]
     return "none", None
 
 
@@ -56,7 +61,7 @@ def _departure_flags(
     anchor = f"travel:{out.reference}"
     where = f"Left on {day} ({route_text(out)})"
 
-    def flag(kind: str, summary: str, evidence: dict | None = None) -> list[FlagCandidate]:
+    def flag(kind: FlagKind, summary: str, evidence: dict | None = None) -> list[FlagCandidate]:
         return [
             situation.candidate(
                 kind,

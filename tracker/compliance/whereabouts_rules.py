@@ -21,7 +21,7 @@ def whereabouts_flags(situation: Situation, overdue: Overdue | None) -> list[Fla
         ]
     if overdue is None or overdue.clock not in rule.grace_after_overdue:
         return []
-    grace = Period.parse(rule.grace_after_overdue[overdue.clock])  # type: ignore[index]
+    grace = Period.parse(rule.grace_after_overdue[overdue.clock])
     assert grace is not None
     limit = add_period(overdue.due_on, grace, situation.profile.calendar.overflow)
     if situation.as_of <= limit:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import ClassVar
 
-from sqlalchemy import JSON, CheckConstraint, DateTime, MetaData, TypeDecorator
+from sqlalchemy import JSON, CheckConstraint, DateTime, Dialect, MetaData, Table, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
 
 # Explicit constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
@@ -19,11 +20,14 @@ NAMING_CONVENTION = {
 
 
 class Base(DeclarativeBase):
+    # Every model maps one Table (never a join or subquery), so its bulk insert/update helpers
+    # can rely on Table's methods; SQLAlchemy types the attribute as any FromClause.
+    __table__: ClassVar[Table]
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {dict: JSON, list: JSON}
 
 
-class UTCDateTime(TypeDecorator):
+class UTCDateTime(TypeDecorator[datetime]):
     """Instants stored in UTC and always read back offset-aware.
 
     SQLite has no time-zone type, so without this a value would come back naive and compare
@@ -33,7 +37,7 @@ class UTCDateTime(TypeDecorator):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect):
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
@@ -43,7 +47,7 @@ class UTCDateTime(TypeDecorator):
             return value.replace(tzinfo=None)
         return value
 
-    def process_result_value(self, value: datetime | None, dialect):
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:

@@ -1,18 +1,29 @@
 """The closed vocabularies of the data contract, in one place.
 
 Schemas validate input against them, models turn them into CHECK constraints, and the CLI
-offers them as choices, so a new value is added here once.
+offers them as choices, so a new value is added here once. Each is a ``Literal`` type, for the
+type checker, and the tuple of its values, for code that lists them.
 """
 
-SEXES = ("M", "F", "X")
-TRAVEL_SEXES = ("M", "F", "X", "U")
-JURISDICTIONS = ("uk-ew", "us-sorna")
-TIERS = (1, 2, 3)
-RISK_LEVELS = ("low", "medium", "high", "very_high")
-OFFENDER_STATUSES = ("active", "in_custody", "wanted", "deceased", "removed")
-ALIAS_KINDS = ("alias", "previous_name", "nickname", "transliteration")
-DOC_TYPES = ("P", "I", "V", "D", "O")
-NOTIFICATION_KINDS = (
+from typing import Literal, get_args
+
+Sex = Literal["M", "F", "X"]
+SEXES: tuple[Sex, ...] = get_args(Sex)
+TravelSex = Literal["M", "F", "X", "U"]
+TRAVEL_SEXES: tuple[TravelSex, ...] = get_args(TravelSex)
+Jurisdiction = Literal["uk-ew", "us-sorna"]
+JURISDICTIONS: tuple[Jurisdiction, ...] = get_args(Jurisdiction)
+Tier = Literal[1, 2, 3]
+TIERS: tuple[Tier, ...] = get_args(Tier)
+RiskLevel = Literal["low", "medium", "high", "very_high"]
+RISK_LEVELS: tuple[RiskLevel, ...] = get_args(RiskLevel)
+OffenderStatus = Literal["active", "in_custody", "wanted", "deceased", "removed"]
+OFFENDER_STATUSES: tuple[OffenderStatus, ...] = get_args(OffenderStatus)
+AliasKind = Literal["alias", "previous_name", "nickname", "transliteration"]
+ALIAS_KINDS: tuple[AliasKind, ...] = get_args(AliasKind)
+DocType = Literal["P", "I", "V", "D", "O"]
+DOC_TYPES: tuple[DocType, ...] = get_args(DocType)
+NotificationKind = Literal[
     "initial",
     "periodic",
     "change_name",
@@ -21,13 +32,17 @@ NOTIFICATION_KINDS = (
     "weekly",
     "foreign_travel",
     "travel_return",
-)
+]
+NOTIFICATION_KINDS: tuple[NotificationKind, ...] = get_args(NotificationKind)
 # `transit`: a journey that neither leaves nor enters the home country (data contract 1.1);
 # still matched and shown, but the travel rules apply to `out` and `in` alone.
-DIRECTIONS = ("out", "in", "transit")
-TRAVELLER_KINDS = ("passenger", "crew")
-LINK_BANDS = ("match", "review")
-FLAG_KINDS = (
+Direction = Literal["out", "in", "transit"]
+DIRECTIONS: tuple[Direction, ...] = get_args(Direction)
+TravellerKind = Literal["passenger", "crew"]
+TRAVELLER_KINDS: tuple[TravellerKind, ...] = get_args(TravellerKind)
+LinkBand = Literal["match", "review"]
+LINK_BANDS: tuple[LinkBand, ...] = get_args(LinkBand)
+FlagKind = Literal[
     "unnotified_travel",
     "late_travel_notification",
     "travel_details_mismatch",
@@ -37,12 +52,17 @@ FLAG_KINDS = (
     "overdue_periodic",
     "overdue_weekly",
     "whereabouts_unknown",
-)
-SEVERITIES = ("critical", "high", "medium", "low")
-FLAG_STATUSES = ("open", "confirmed", "dismissed", "actioned", "resolved")
-DECISIONS = ("confirm", "dismiss", "escalate")
-ROLES = ("analyst", "supervisor", "liaison", "admin")
-AUDIT_ACTIONS = (
+]
+FLAG_KINDS: tuple[FlagKind, ...] = get_args(FlagKind)
+Severity = Literal["critical", "high", "medium", "low"]
+SEVERITIES: tuple[Severity, ...] = get_args(Severity)
+FlagStatus = Literal["open", "confirmed", "dismissed", "actioned", "resolved"]
+FLAG_STATUSES: tuple[FlagStatus, ...] = get_args(FlagStatus)
+Decision = Literal["confirm", "dismiss", "escalate"]
+DECISIONS: tuple[Decision, ...] = get_args(Decision)
+Role = Literal["analyst", "supervisor", "liaison", "admin"]
+ROLES: tuple[Role, ...] = get_args(Role)
+AuditAction = Literal[
     "collection",
     "alteration",
     "consultation",
@@ -52,12 +72,20 @@ AUDIT_ACTIONS = (
     "decision",
     "publication",
     "user_change",
-)
+]
+AUDIT_ACTIONS: tuple[AuditAction, ...] = get_args(AuditAction)
 # partial: every stage ran, but a file was quarantined or skipped (data contract 1.1, exit 3)
-RUN_STATUSES = ("running", "succeeded", "partial", "failed")
-RUN_KINDS = ("nightly", "ingest", "match", "evaluate")
-INPUT_KINDS = ("offenders", "aliases", "documents", "notifications", "travel")
-INPUT_FORMATS = ("csv", "jsonl", "paxlst")
-PAIR_LABELS = ("match", "non_match")
-PUBLICATION_STATES = ("approved", "withdrawn")
-HANDLING_CODES = ("P", "C")
+RunStatus = Literal["running", "succeeded", "partial", "failed"]
+RUN_STATUSES: tuple[RunStatus, ...] = get_args(RunStatus)
+RunKind = Literal["nightly", "ingest", "match", "evaluate"]
+RUN_KINDS: tuple[RunKind, ...] = get_args(RunKind)
+InputKind = Literal["offenders", "aliases", "documents", "notifications", "travel"]
+INPUT_KINDS: tuple[InputKind, ...] = get_args(InputKind)
+InputFormat = Literal["csv", "jsonl", "paxlst"]
+INPUT_FORMATS: tuple[InputFormat, ...] = get_args(InputFormat)
+PairLabel = Literal["match", "non_match"]
+PAIR_LABELS: tuple[PairLabel, ...] = get_args(PairLabel)
+PublicationState = Literal["approved", "withdrawn"]
+PUBLICATION_STATES: tuple[PublicationState, ...] = get_args(PublicationState)
+HandlingCode = Literal["P", "C"]
+HANDLING_CODES: tuple[HandlingCode, ...] = get_args(HandlingCode)

@@ -21,6 +21,7 @@ from tracker.audit import record_event
 from tracker.compliance.calendar import age_on
 from tracker.config import SYSTEM_ACTOR
 from tracker.models import Offender, Publication
+from tracker.models.enums import SEXES
 from tracker.reports import feed_text
 from tracker.reports.feed_approvals import in_force
 from tracker.reports.feed_atom import render_atom
@@ -98,7 +99,7 @@ def build_item(
         name=offender.family_name,
         aliases=feed_text.published_aliases(offender),
         age=public_age(offender.date_of_birth, now.astimezone(UTC).date()),
-        sex=offender.sex,
+        sex=offender.sex if offender.sex in SEXES else None,  # its CHECK allows only these
         height_cm=offender.height_cm,
         description=feed_text.published(
             offender, feed_text.DESCRIPTION, publication.public_description

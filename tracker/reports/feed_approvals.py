@@ -189,6 +189,8 @@ def approve_publication(
     it is screened like any other. Approving one already in force changes nothing, unless
     new public text is given."""
     reason = _require_reason(reason)
+    if actor.user_id is None:
+        raise FeedError("an approval names the supervisor who gave it: the system cannot approve")
     now = now or datetime.now(UTC)
     offender = _find_offender(session, offender_id)
     if use_register_text:
@@ -202,7 +204,7 @@ def approve_publication(
     _check_name(offender)
     text = _checked_text(offender, PublicText(public_description, public_area))
     publication = _publication_of(session, offender)
-    if in_force(publication, offender):
+    if publication is not None and in_force(publication, offender):
         return _revise(session, actor, offender, publication, text, reason, now)
     state_before = publication.state if publication else None
     if publication is None:
@@ -247,7 +249,8 @@ def withdraw_publication(
 
 def list_publications(session: Session) -> list[PublicationRow]:
     """Every approval ever given, in force first, then newest first."""
-    users = dict(session.execute(select(User.id, User.name)).all())
+    # None: no one, for an approval never withdrawn
+    users: dict[int | None, str] = dict(session.execute(select(User.id, User.name)).all())
     rows = session.execute(select(Publication, Offender).join(Offender)).all()
     listed = [
         PublicationRow(

@@ -59,7 +59,7 @@ class SignInResult:
 
 
 def _log(
-    session: Session, actor: str, account: str, event: str, justification: str, **details
+    session: Session, actor: str, account: str, event: str, justification: str, **details: object
 ) -> None:
     record_user_change(session, actor, account or ANONYMOUS, justification, event=event, **details)
 

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.audit import record_event
-from tracker.db import transaction
+from tracker.db import changed_rows, transaction
 from tracker.models import Run, RunLock
 
 DEFAULT_STALE_AFTER = timedelta(minutes=30)
@@ -55,7 +55,7 @@ class RunLockHandle:
 
     def heartbeat(self, run_id: int | None = None) -> None:
         """Say we are alive (each stage calls it), and name the run once it exists."""
-        values = {"heartbeat_at": datetime.now(UTC)}
+        values: dict[str, object] = {"heartbeat_at": datetime.now(UTC)}
         if run_id is not None:
             values["run_id"] = run_id
         with transaction(self.sessions) as s:
@@ -74,7 +74,7 @@ class RunLockHandle:
     def __enter__(self) -> RunLockHandle:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.release()
 
 
@@ -99,9 +99,13 @@ def _try_take(sessions: sessionmaker[Session], name: str, holder: str) -> RunLoc
 def _take_over(sessions: sessionmaker[Session], current: RunLock, why: str) -> None:
     """Remove the dead holder's row and, in the same transaction, fail the run it left."""
     with transaction(sessions) as s:
-        removed = s.execute(
-            delete(RunLock).where(RunLock.name == current.name, RunLock.holder == current.holder)
-        ).rowcount
+        removed = changed_rows(
+            s.execute(
+                delete(RunLock).where(
+                    RunLock.name == current.name, RunLock.holder == current.holder
+                )
+            )
+        )
         if removed and current.run_id is not None:
             _fail_abandoned_run(s, current, why)
 
@@ -114,11 +118,13 @@ def _fail_abandoned_run(s: Session, current: RunLock, why: str) -> None:
         f"heard of {current.heartbeat_at:%Y-%m-%d %H:%M:%S} UTC); marked failed when "
         f"the next run took over its lock at {now:%Y-%m-%d %H:%M:%S} UTC"
     )
-    changed = s.execute(
-        update(Run)
-        .where(Run.id == current.run_id, Run.status == "running")
-        .values(status="failed", finished_at=now, error=reason)
-    ).rowcount
+    changed = changed_rows(
+        s.execute(
+            update(Run)
+            .where(Run.id == current.run_id, Run.status == "running")
+            .values(status="failed", finished_at=now, error=reason)
+        )
+    )
     if changed:
         record_event(
             s,

@@ -30,7 +30,7 @@ from tracker.access.people import (
 from tracker.access.permissions import allowed
 from tracker.access.sign_in_throttle import ThrottlePolicy, current_throttles, remove_throttle
 from tracker.audit import record_event
-from tracker.models import User
+from tracker.models import SignInFailure, User
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ def _person_row(user: User) -> dict:
     }
 
 
-def _throttle_row(row, now: datetime) -> dict:
+def _throttle_row(row: SignInFailure, now: datetime) -> dict:
     waiting = row.blocked_until if row.blocked_until and row.blocked_until > now else None
     return {
         "account": row.account,

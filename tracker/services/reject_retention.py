@@ -15,6 +15,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from tracker.audit import record_event
+from tracker.db import changed_rows
 from tracker.ingest.rejects import REJECT_SUFFIX
 from tracker.models import Reject, SourceFile
 from tracker.services.retention import retention_cutoff
@@ -44,6 +45,7 @@ def _recorded_files(session: Session, rejects_dir: Path, before: datetime) -> se
     for source in session.scalars(
         select(SourceFile).where(SourceFile.loaded_at < before, SourceFile.reject_file.is_not(None))
     ):
+        assert source.reject_file is not None  # the query asked for rows that name one
         path = Path(source.reject_file)
         if inside_folder(path, rejects_dir):
             paths.add(path)
@@ -91,12 +93,11 @@ def erase_old_rejects(
     rows that the next run erases."""
     cutoff = retention_cutoff(as_of, days)
     before = datetime.combine(cutoff, time(), tzinfo=UTC)
-    rows = (
+    rows = changed_rows(
         session.execute(
             delete(Reject).where(Reject.created_at < before),
             execution_options={"synchronize_session": False},
-        ).rowcount
-        or 0
+        )
     )
     paths = _recorded_files(session, rejects_dir, before) | _stray_files(rejects_dir, before)
     session.flush()

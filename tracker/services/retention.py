@@ -4,10 +4,11 @@ alteration entries, and the erasure is logged."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import ColumnElement, delete, exists, func, select
 from sqlalchemy.orm import Session
 
 from tracker.audit import record_event
@@ -36,7 +37,7 @@ class ErasureOutcome:
     audit_values_erased: int = 0
 
 
-def _unmatched_before(cutoff: date):
+def _unmatched_before(cutoff: date) -> tuple[ColumnElement[bool], ...]:
     return (
         TravelRecord.departure_local_date < cutoff,
         ~exists().where(Link.travel_pk == TravelRecord.id),
@@ -45,7 +46,7 @@ def _unmatched_before(cutoff: date):
     )
 
 
-def _erase_audit_values(session: Session, conditions) -> list[int]:
+def _erase_audit_values(session: Session, conditions: Sequence[ColumnElement[bool]]) -> list[int]:
     """The old and new values of the alteration entries about the records being erased
     (names, dates of birth, documents): the entries stay, with the changed fields' names and
     the digest the chain verifies; the values go. Returns the entries' ids, which the erasure
@@ -70,7 +71,9 @@ def _erase_audit_values(session: Session, conditions) -> list[int]:
     return ids
 
 
-def _redact_old_entries(session: Session, conditions, actor: str, run_id: int | None) -> int:
+def _redact_old_entries(
+    session: Session, conditions: Sequence[ColumnElement[bool]], actor: str, run_id: int | None
+) -> int:
     """Alteration entries about these records written before values were kept apart hold the
     values in their chained details: redacted, each with its own redaction entry."""
     erased_keys = select(TravelRecord.source + "|" + TravelRecord.record_id).where(*conditions)

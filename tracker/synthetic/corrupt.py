@@ -196,6 +196,7 @@ def travel_document(
         return empty
     passport = person.passport(on)
     card = person.id_card()
+    expiry: date | None
     if passport is None or (allow_new and draw.chance(profile.p_new_passport)):
         code = passport.country if passport else passport_code(person.nationality or "GBR", draw)
         number, doc_type, country = ledger.passport(code, draw), "P", code

@@ -7,6 +7,7 @@ carrier-style pools the vectorised public generator draws from.
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
 from anyascii import anyascii
 
@@ -30,6 +31,9 @@ from tracker.synthetic.traditions import (
     TRADITIONS,
     Tradition,
 )
+
+if TYPE_CHECKING:  # the nickname tables load only when first asked for a nickname
+    from nicknames import NickNamer
 
 #: Russian patronymics are formed from the commonest fathers' names.
 _PATRONYMIC_FATHERS = TRADITIONS["russian"].male[:20]
@@ -258,7 +262,7 @@ def person_name(tradition: Tradition, sex: str, draw: Draw) -> tuple[list[Part],
 
 
 @cache
-def _namer():
+def _namer() -> NickNamer:
     from nicknames import NickNamer
 
     return NickNamer()

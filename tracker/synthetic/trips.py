@@ -180,9 +180,8 @@ def plan_trips(case: Case, tradition: str, network: Network, draw: Draw) -> list
         out = _place(trips, low, high, length, draw, 90 if case.planted else 45)
         if out is None:
             return
-        back: date | None = out + days(length)
-        if back > as_of - days(1):
-            back = None
+        returned = out + days(length)
+        back = returned if returned <= as_of - days(1) else None
         seen = back is not None and (kind is not None or draw.chance(0.95))
         trips.append(
             Trip(case.index, network.uk_for(abroad, draw), abroad, out, back, seen, length, kind)

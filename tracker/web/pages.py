@@ -83,7 +83,7 @@ class Page:
         """Whether to offer a control or a link; the use case behind it decides."""
         return action in self.actor.actions
 
-    def render(self, template: str, status_code: int = 200, **context) -> HTMLResponse:
+    def render(self, template: str, status_code: int = 200, **context: object) -> HTMLResponse:
         templates = self.request.app.state.templates
         return templates.TemplateResponse(
             self.request,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
 from tracker.web.session import CSRF_FIELD
@@ -30,7 +31,7 @@ def _words(value: str | None) -> str:
     return (value or "").replace("_", " ")
 
 
-def _csrf_token(request) -> str:
+def _csrf_token(request: Request) -> str:
     return request.scope["web_session"].csrf_token()
 
 

@@ -20,7 +20,7 @@ router = APIRouter()
 AUDIT_LIMITS = (50, 200, 1000)
 
 
-def _users_page(request: Request, status_code: int = 200, **context) -> Response:
+def _users_page(request: Request, status_code: int = 200, **context: object) -> Response:
     with signed_in(request) as p:
         now = datetime.fromtimestamp(now_seconds(request), UTC)
         policy = request.app.state.settings.throttle

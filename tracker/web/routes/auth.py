@@ -34,7 +34,7 @@ ENDED = {
 }
 
 
-def _form(request: Request, status: int = 200, **context) -> Response:
+def _form(request: Request, status: int = 200, **context: object) -> Response:
     settings = request.app.state.settings
     values = {
         "next": "/",

@@ -14,13 +14,16 @@ from starlette.responses import Response
 from tracker.reports.feed import render_json
 from tracker.reports.feed_atom import render_atom
 from tracker.reports.feed_settings import FeedSettings
+from tracker.schemas.feed import FeedDocument
 from tracker.services.feed import most_wanted
 
 router = APIRouter()
 CACHE = "public, max-age=300"
 
 
-def _document(request: Request, page: int, page_size: int | None):
+def _document(
+    request: Request, page: int, page_size: int | None
+) -> tuple[FeedDocument, FeedSettings]:
     settings = FeedSettings()
     page = max(1, page)
     page_size = None if page_size is None else min(max(1, page_size), 100)
