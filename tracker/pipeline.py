@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tracker.config import SYSTEM_ACTOR, Settings
 from tracker.db import transaction
 from tracker.ingest.quarantine import WHAT_TO_DO
 from tracker.models import Flag, Link, Run
 from tracker.services.locks import acquire_run_lock
+from tracker.settings import SYSTEM_ACTOR, Settings
 
 if TYPE_CHECKING:  # the matcher (pandas, rapidfuzz) loads only when the stage runs
     from tracker.matching.link import LinkSettings
@@ -249,7 +249,11 @@ class Nightly:
 
         with transaction(self.sessions) as s:
             outcome = run_matching(
-                s, s.get(Run, self.run_id), self.options.link_settings, retrain=self.options.retrain
+                s,
+                s.get(Run, self.run_id),
+                self.options.link_settings,
+                retrain=self.options.retrain,
+                retrain_after_labels=self.options.settings.matching.retrain_after_labels,
             )
         return {
             "links": outcome.links_by_band,
@@ -296,7 +300,13 @@ class Nightly:
         from tracker.reports.feed import write_feed
 
         with transaction(self.sessions) as s:
-            paths = write_feed(s, self.options.outbox, self._now(), run_id=self.run_id)
+            paths = write_feed(
+                s,
+                self.options.outbox,
+                self._now(),
+                settings=self.options.settings.feed,
+                run_id=self.run_id,
+            )
         for name, path in paths.items():
             self.outputs[f"feed {name}"] = path
         return {"files": [str(p) for p in paths.values()]}

@@ -18,10 +18,10 @@ from typing import IO
 
 from sqlalchemy import Connection
 
-from tracker.config import Settings
 from tracker.ingest.bulk import BulkWriter
 from tracker.ingest.readers import raw_text
 from tracker.models import Reject
+from tracker.settings import Settings
 from tracker.tabular import SafeCsvWriter
 
 REJECT_COLUMNS = ("source_file", "line", "column", "reason", "raw")

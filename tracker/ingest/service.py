@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from tqdm import tqdm
 
 from tracker.audit import AuditEntry, record_event, record_events
-from tracker.config import Settings
 from tracker.db import transaction
 from tracker.ingest.bulk import sqlite_bulk_load
 from tracker.ingest.columnar import (
@@ -42,6 +41,7 @@ from tracker.ingest.small_files import digest_or_refusal, read_all
 from tracker.ingest.upsert import OffenderIndex, Upserter, pack_settled, unpack_settled
 from tracker.ingest.worker import can_fork, run_in_child
 from tracker.models import SourceFile
+from tracker.settings import Settings
 
 BYTES_PER_ROW_ESTIMATE = 100  # to judge a file's size in rows before reading it
 EXIT_ALL_LOADED = 0

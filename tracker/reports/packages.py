@@ -32,7 +32,6 @@ from sqlalchemy.orm import Session
 
 from tracker.access.people import Actor
 from tracker.audit import record_event
-from tracker.config import Settings
 from tracker.matching.compare import KNOWN_LABELS
 from tracker.matching.explain import agreeing_fields
 from tracker.models import (
@@ -70,6 +69,7 @@ from tracker.schemas.package import (
     Subject,
     Travel,
 )
+from tracker.settings import Settings
 
 PACKAGE_JSON = "package.json"
 SUMMARY_HTML = "summary.html"
