@@ -29,9 +29,9 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from tracker.config import Settings
 from tracker.db import make_engine, make_session_factory, upgrade_to_head
 from tracker.ingest import ingest_files
+from tracker.settings import DatabaseSettings, Settings
 
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 PG_BENCH_DATABASE = "tracker_bench_ingest"
@@ -194,7 +194,7 @@ def load(url: str, path: Path, data_dir: Path) -> dict:
     engine = make_engine(url)
     upgrade_to_head(engine)
     sessions = make_session_factory(engine)
-    settings = Settings(database_url=url, data_dir=data_dir)
+    settings = Settings(database=DatabaseSettings(url=url), data_dir=data_dir)
     cpu_before = cpu_seconds(resource.RUSAGE_SELF)
     child_cpu_before = cpu_seconds(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()

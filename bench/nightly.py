@@ -22,9 +22,9 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from tracker.config import Settings
 from tracker.db import make_engine, make_session_factory, upgrade_to_head
 from tracker.pipeline import NightlyOptions, run_nightly
+from tracker.settings import DatabaseSettings, Settings
 from tracker.synthetic import generate
 
 AS_OF = date(2026, 11, 20)
@@ -70,7 +70,7 @@ def run_one(backend: str, inbox_source: Path, work: Path) -> None:
             inbox=inbox,
             as_of=AS_OF,
             outbox=work / "outbox",
-            settings=Settings(database_url=url, data_dir=work / "data"),
+            settings=Settings(database=DatabaseSettings(url=url), data_dir=work / "data"),
             now=datetime(2026, 11, 20, 2, tzinfo=UTC),
         ),
     )

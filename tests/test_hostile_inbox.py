@@ -12,10 +12,10 @@ from factories import copy_inbox
 from sqlalchemy import select
 
 from tracker.cli import main
-from tracker.config import Settings
 from tracker.db import transaction
 from tracker.models import AuditEvent, Run, TravelRecord
 from tracker.pipeline import STAGES, NightlyOptions, run_nightly
+from tracker.settings import DatabaseSettings, Settings
 from tracker.synthetic import generate
 
 AS_OF = date(2026, 11, 20)
@@ -53,7 +53,7 @@ def test_a_hostile_inbox_completes_every_stage_and_ends_partial(sessions, db_url
             inbox=inbox,
             as_of=AS_OF,
             outbox=tmp_path / "outbox",
-            settings=Settings(database_url=db_url, data_dir=data_dir),
+            settings=Settings(database=DatabaseSettings(url=db_url), data_dir=data_dir),
             now=datetime(2026, 11, 20, 2, tzinfo=UTC),
         ),
     )

@@ -53,10 +53,10 @@ def test_migrations_keep_the_data_of_a_database_in_use(database_factory, tmp_pat
 
     from sqlalchemy import func, select
 
-    from tracker.config import Settings
     from tracker.db import downgrade_to, make_session_factory, transaction, upgrade_to_head
     from tracker.models import Flag, Link
     from tracker.pipeline import NightlyOptions, run_nightly
+    from tracker.settings import DatabaseSettings, Settings
     from tracker.synthetic import generate
 
     url = database_factory.migrated_url()
@@ -69,7 +69,7 @@ def test_migrations_keep_the_data_of_a_database_in_use(database_factory, tmp_pat
             inbox=tmp_path / "inbox",
             as_of=date(2026, 11, 20),
             outbox=tmp_path / "out",
-            settings=Settings(database_url=url, data_dir=tmp_path / "data"),
+            settings=Settings(database=DatabaseSettings(url=url), data_dir=tmp_path / "data"),
             now=datetime(2026, 11, 20, 2, tzinfo=UTC),
         ),
     )

@@ -11,11 +11,11 @@ import pytest
 from factories import copy_inbox
 from sqlalchemy import func, select
 
-from tracker.config import Settings
 from tracker.db import make_session_factory, transaction
 from tracker.models import Flag, Offender, Run, TravelRecord
 from tracker.pipeline import STAGES, Nightly, NightlyOptions, run_nightly
 from tracker.services.locks import LockHeld, acquire_run_lock
+from tracker.settings import DatabaseSettings, Settings
 from tracker.synthetic import generate
 
 AS_OF = date(2026, 11, 20)
@@ -33,7 +33,7 @@ def _options(tmp_path: Path, inbox: Path, db_url: str, **overrides) -> NightlyOp
         inbox=inbox,
         as_of=AS_OF,
         outbox=tmp_path / "outbox",
-        settings=Settings(database_url=db_url, data_dir=tmp_path / "data"),
+        settings=Settings(database=DatabaseSettings(url=db_url), data_dir=tmp_path / "data"),
         now=datetime(2026, 11, 20, 2, tzinfo=UTC),
     )
     values.update(overrides)
@@ -118,7 +118,7 @@ def test_two_runs_started_together_leave_the_state_of_one(
     inboxes = [copy_inbox(synthetic_inbox, tmp_path / f"in{i}") for i in range(2)]
     outcomes: list = []
     # one installation: one data folder (its anchor key and checkpoints) for both runs
-    installation = Settings(database_url=db_url, data_dir=tmp_path / "data")
+    installation = Settings(database=DatabaseSettings(url=db_url), data_dir=tmp_path / "data")
 
     def start(i: int) -> None:
         try:

@@ -11,12 +11,12 @@ import pytest
 from factories import copy_inbox
 from sqlalchemy import select
 
-from tracker.config import Settings
 from tracker.db import make_session_factory, transaction
 from tracker.models import Flag, MatchModel
 from tracker.pipeline import NightlyOptions, run_nightly
 from tracker.services.link_export import link_export_rows
 from tracker.services.linking import train_model
+from tracker.settings import DatabaseSettings, Settings
 from tracker.synthetic import generate
 
 AS_OF = date(2026, 11, 20)
@@ -37,7 +37,9 @@ def _night(sessions, db_url: str, source: Path, folder: Path, data_dir: Path | N
         inbox=inbox,
         as_of=AS_OF,
         outbox=folder / "outbox",
-        settings=Settings(database_url=db_url, data_dir=data_dir or folder / "data"),
+        settings=Settings(
+            database=DatabaseSettings(url=db_url), data_dir=data_dir or folder / "data"
+        ),
         now=datetime(2026, 11, 20, 2, tzinfo=UTC),
     )
     result = run_nightly(sessions, options)

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from tracker.config import Settings
 from tracker.db import make_engine, make_session_factory, transaction, upgrade_to_head
 from tracker.pipeline import NightlyOptions, NightlyResult, run_nightly
 from tracker.services.stats import collect_stats
+from tracker.settings import DatabaseSettings, Settings, read_settings
 
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "data" / "samples"
 DEMO_AS_OF = date(2026, 11, 20)
@@ -70,9 +70,13 @@ def prepare_inbox(samples: Path, inbox: Path) -> int:
 
 
 def run_demo(
-    workdir: Path, echo: Callable[[str], None] = print, samples: Path = SAMPLES_DIR
+    workdir: Path,
+    echo: Callable[[str], None] = print,
+    samples: Path = SAMPLES_DIR,
+    settings: Settings | None = None,
 ) -> DemoResult:
-    """Replace ``workdir`` with a fresh database, migrate it and run the nightly job."""
+    """Replace ``workdir`` with a fresh database, migrate it and run the nightly job, with
+    ``settings`` (read from the environment when not given) pointed at ``workdir``."""
     started = time.perf_counter()
     if not samples.is_dir():
         raise FileNotFoundError(f"the bundled samples folder {samples} is missing")
@@ -81,7 +85,12 @@ def run_demo(
     workdir.mkdir(parents=True)
     workdir = workdir.resolve()
     database_url = f"sqlite:///{(workdir / 'tracker.db').as_posix()}"
-    settings = Settings(database_url=database_url, data_dir=workdir / "tracker-data")
+    settings = (settings or read_settings()).model_copy(
+        update={
+            "database": DatabaseSettings(url=database_url),
+            "data_dir": workdir / "tracker-data",
+        }
+    )
     engine = make_engine(database_url)
     try:
         upgrade_to_head(engine)

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from tracker.config import SYSTEM_ACTOR
 from tracker.db import transaction
 from tracker.models import Run
 from tracker.run_record import RunLog, save_run
+from tracker.settings import SYSTEM_ACTOR
 
 if TYPE_CHECKING:
     from tracker.pipeline import NightlyOptions
@@ -98,7 +98,11 @@ class NightlyStages:
 
         with transaction(self.sessions) as s:
             outcome = run_matching(
-                s, s.get(Run, self.run_id), self.options.link_settings, retrain=self.options.retrain
+                s,
+                s.get(Run, self.run_id),
+                self.options.link_settings,
+                retrain=self.options.retrain,
+                retrain_after_labels=self.options.settings.matching.retrain_after_labels,
             )
         return {
             "links": outcome.links_by_band,
@@ -145,7 +149,13 @@ class NightlyStages:
         from tracker.reports.feed import write_feed
 
         with transaction(self.sessions) as s:
-            paths = write_feed(s, self.options.outbox, self._now(), run_id=self.run_id)
+            paths = write_feed(
+                s,
+                self.options.outbox,
+                self._now(),
+                settings=self.options.settings.feed,
+                run_id=self.run_id,
+            )
         for name, path in paths.items():
             self.outputs[f"feed {name}"] = path
         return {"files": [str(p) for p in paths.values()]}

@@ -20,13 +20,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tracker.config import Settings
 from tracker.db import transaction
 from tracker.models import Flag, Link
 from tracker.nightly_result import NightlyResult
 from tracker.nightly_stages import NightlyStages
 from tracker.run_record import RunLog, open_run, save_run
 from tracker.services.locks import acquire_run_lock
+from tracker.settings import Settings
 
 if TYPE_CHECKING:  # the matcher (pandas, rapidfuzz) loads only when the stage runs
     from tracker.matching.settings import LinkSettings

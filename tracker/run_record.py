@@ -10,9 +10,9 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from tracker.config import SYSTEM_ACTOR
 from tracker.db import transaction
 from tracker.models import Run
+from tracker.settings import SYSTEM_ACTOR
 
 
 class RunLog:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.config import Settings
+from tracker.settings import DatabaseSettings, Settings
 
 OFFENDER_HEADER = (
     "offender_id,family_name,given_names,date_of_birth,requirement_start,"
@@ -28,7 +28,7 @@ def data_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def settings(db_url: str, data_dir: Path) -> Settings:
-    return Settings(database_url=db_url, data_dir=data_dir, home_country="GBR")
+    return Settings(database=DatabaseSettings(url=db_url), data_dir=data_dir, home_country="GBR")
 
 
 @pytest.fixture

@@ -23,9 +23,9 @@ from tracker.reports import feed_approvals
 from tracker.reports.feed import build_feed, public_age, render_json, write_feed
 from tracker.reports.feed_approvals import FeedError
 from tracker.reports.feed_atom import ATOM_NS, render_atom
-from tracker.reports.feed_settings import FeedSettings
 from tracker.schemas.feed import FeedDocument, WantedPerson, feed_json_schema
 from tracker.services.feed import approve_publication, list_publications, withdraw_publication
+from tracker.settings import FeedSettings, Settings
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 APPROVED = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
@@ -566,9 +566,9 @@ def test_write_feed_writes_both_files_and_logs_the_disclosure(sessions, staff, t
 def test_feed_settings_come_from_the_environment(monkeypatch):
     monkeypatch.setenv("TRACKER_FEED_BASE_URL", "https://police.example/wanted/")
     monkeypatch.setenv("TRACKER_FEED_POLICE_LINE", "Call 112")
-    settings = FeedSettings()
+    settings = Settings().feed
     assert settings.base_url == "https://police.example/wanted"
     assert settings.how_to_report().police == "Call 112"
     monkeypatch.setenv("TRACKER_FEED_BASE_URL", "police.example/wanted")
     with pytest.raises(ValidationError, match="'police.example/wanted'"):
-        FeedSettings()
+        Settings()

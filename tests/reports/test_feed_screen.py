@@ -33,8 +33,8 @@ from tracker.reports.feed import build_feed, render_json
 from tracker.reports.feed_approvals import FeedError, PublicText
 from tracker.reports.feed_atom import render_atom
 from tracker.reports.feed_screen import RestrictedFacts, screen
-from tracker.reports.feed_settings import FeedSettings
 from tracker.services.feed import approve_publication
+from tracker.settings import FeedSettings
 from tracker.web.routes.supervisors import _would_show
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)

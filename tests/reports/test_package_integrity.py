@@ -16,7 +16,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracker.config import Settings
 from tracker.models import Alias, Document, Flag, Offender, TravelRecord
 from tracker.reports import signing
 from tracker.reports.package_content import assemble_package
@@ -35,6 +34,7 @@ from tracker.reports.package_files import (
 from tracker.reports.package_verify import VerifyReport as Report
 from tracker.reports.package_verify import verify_files, verify_zip_bytes
 from tracker.reports.packages import make_request, trusting, verify_package
+from tracker.settings import DatabaseSettings, Settings
 
 UNIT_KEY = Ed25519PrivateKey.generate()
 OTHER_KEY = Ed25519PrivateKey.generate()
@@ -89,7 +89,7 @@ def make_document(family_name: str = "Okafor"):
         package_id=str(uuid.uuid4()),
         created_at=datetime(2026, 5, 2, 10, 0, tzinfo=UTC),
         created_by="liz",
-        settings=Settings(database_url="sqlite://"),
+        settings=Settings(database=DatabaseSettings(url="sqlite://")),
     )
 
 

@@ -33,7 +33,6 @@ from sqlalchemy import select
 from tracker.access.people import Actor
 from tracker.audit import verify_chain
 from tracker.cli import main
-from tracker.config import Settings
 from tracker.db import transaction
 from tracker.models import AuditEvent, Disclosure, Flag, Link, Package, User
 from tracker.reports import signing
@@ -47,6 +46,7 @@ from tracker.reports.package_files import (
 from tracker.reports.packages import build_package, make_request, trusting, verify_package
 from tracker.review.decisions import decide_flag
 from tracker.schemas.package import PUBLISHED_SCHEMA, IntelligencePackage
+from tracker.settings import DatabaseSettings, Settings
 
 UNIT = {
     "TRACKER_UNIT_NAME": "Testshire Public Protection Unit",
@@ -871,7 +871,10 @@ def test_no_restricted_value_reaches_any_byte_of_any_file(
             flag_id=flag.id, country="THA", out_dir=out, reason=values["justification"]
         )
         unit = Settings(
-            database_url="sqlite://", data_dir=data_dir, unit_name="Unit", unit_contact="desk"
+            database=DatabaseSettings(url="sqlite://"),
+            data_dir=data_dir,
+            unit_name="Unit",
+            unit_contact="desk",
         )
         built = build_package(s, _liaison(s), request, unit)
     blobs = _package_blobs(out)

@@ -12,12 +12,12 @@ from sqlalchemy.orm import Session
 from tracker.access.passwords import hash_password
 from tracker.access.people import Actor, find_user
 from tracker.access.sign_in_throttle import ThrottlePolicy, attempt_failed, reserve_attempt
-from tracker.config import Settings
 from tracker.models import Flag, Package, User
 from tracker.reports import feed_approvals, signing
 from tracker.reports.packages import make_request
 from tracker.services import account, feed, keys, packages, people
 from tracker.services.audit_trail import read_audit_log, verify_audit_trail
+from tracker.settings import DatabaseSettings, Settings
 
 PASSWORD = "the old passphrase"
 CLIENT = "203.0.113.7"
@@ -40,7 +40,7 @@ def _own_password_changed(session: Session, who: str | None, w: World, tmp: Path
 
 def _settings(tmp: Path) -> Settings:
     """An installation under ``tmp`` with the unit's signing key made once."""
-    settings = Settings(database_url="sqlite://", data_dir=tmp / "data")
+    settings = Settings(database=DatabaseSettings(url="sqlite://"), data_dir=tmp / "data")
     if signing.current_key_id(settings.keys_dir) is None:
         signing.init_keys(settings.keys_dir)
     return settings

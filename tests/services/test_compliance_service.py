@@ -455,13 +455,13 @@ def _generated_and_evaluated(db_url, sessions, folder):
     """Generate a small inbox, load it with the ingest service, match, evaluate twice."""
     synthetic = pytest.importorskip("tracker.synthetic", reason="the generator is not built yet")
     ingest = pytest.importorskip("tracker.ingest.service", reason="ingest is not built yet")
-    from tracker.config import Settings
     from tracker.services.flags import FlagFilters, flag_rows
     from tracker.services.linking import run_matching
+    from tracker.settings import DatabaseSettings, Settings
 
     inbox = folder / "inbox"
     synthetic.generate(inbox, offenders=300, travel=3000, seed=11, as_of=TRUTH_AS_OF)
-    settings = Settings(database_url=db_url, data_dir=folder / "data")
+    settings = Settings(database=DatabaseSettings(url=db_url), data_dir=folder / "data")
     ingest.ingest_inbox(sessions, inbox, settings=settings, actor="system", today=TRUTH_AS_OF)
     with transaction(sessions) as s:
         run = add_run(s, TRUTH_AS_OF)

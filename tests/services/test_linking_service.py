@@ -65,18 +65,17 @@ def test_retrain_fits_a_new_model(sessions, matched):
     assert again.retrain_reason == "retraining was asked for"
 
 
-def test_analysts_decisions_past_the_policy_fit_a_new_model(sessions, matched, monkeypatch):
+def test_analysts_decisions_past_the_policy_fit_a_new_model(sessions, matched):
     run_id, _ = matched
-    monkeypatch.setenv("TRACKER_RETRAIN_AFTER_LABELS", "1")
     with transaction(sessions) as s:
         link = s.scalars(select(Link).where(Link.band == "match").limit(1)).one()
         s.add(PairLabel(travel_pk=link.travel_pk, offender_pk=link.offender_pk, label="match"))
     with transaction(sessions) as s:
-        again = run_matching(s, s.get(Run, run_id), SETTINGS)
+        again = run_matching(s, s.get(Run, run_id), SETTINGS, retrain_after_labels=1)
     assert again.trained is True and "1 new analysts' decisions" in again.retrain_reason
-    monkeypatch.setenv("TRACKER_RETRAIN_AFTER_LABELS", "0")
     with transaction(sessions) as s:
-        assert run_matching(s, s.get(Run, run_id), SETTINGS).trained is False
+        never = run_matching(s, s.get(Run, run_id), SETTINGS, retrain_after_labels=0)
+    assert never.trained is False
 
 
 def test_match_train_fits_once_and_refits_only_when_asked(db_url, sessions, population):

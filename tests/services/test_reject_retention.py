@@ -9,12 +9,12 @@ from datetime import date
 from sqlalchemy import func, select
 
 from tracker.audit import verify_chain
-from tracker.config import Settings
 from tracker.db import transaction
 from tracker.ingest.service import ingest_files
 from tracker.models import AuditEvent, AuditEventValues, Reject
 from tracker.services.reject_retention import erase_old_rejects
 from tracker.services.retention import erase_unmatched_travel
+from tracker.settings import DatabaseSettings, Settings
 
 HEADER = (
     "record_id,source,family_name,given_names,date_of_birth,direction,departure_country,"
@@ -53,7 +53,7 @@ def _copies_of_names(sessions) -> str:
 def test_retention_erases_a_passengers_names_from_audit_values_and_rejects(
     sessions, db_url, tmp_path
 ):
-    settings = Settings(database_url=db_url, data_dir=tmp_path / "data")
+    settings = Settings(database=DatabaseSettings(url=db_url), data_dir=tmp_path / "data")
     reject_file = _load(sessions, settings, tmp_path)
     assert NAMES[2] in reject_file.read_text(encoding="utf-8")
     copies = _copies_of_names(sessions)
@@ -80,7 +80,7 @@ def test_retention_erases_a_passengers_names_from_audit_values_and_rejects(
 
 
 def test_recent_rejects_are_kept(sessions, db_url, tmp_path):
-    settings = Settings(database_url=db_url, data_dir=tmp_path / "data")
+    settings = Settings(database=DatabaseSettings(url=db_url), data_dir=tmp_path / "data")
     reject_file = _load(sessions, settings, tmp_path)
     with transaction(sessions) as s:
         outcome = erase_old_rejects(s, settings.rejects_dir, date.today(), days=30)

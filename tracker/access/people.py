@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker.access.permissions import PermissionDenied, actions_for, allowed, roles_for
-from tracker.config import SYSTEM_ACTOR
 from tracker.models import User
 from tracker.models.enums import ROLES
+from tracker.settings import SYSTEM_ACTOR
 
 
 class UserError(ValueError):

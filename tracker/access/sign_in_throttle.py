@@ -27,7 +27,6 @@ rotate through it.
 from __future__ import annotations
 
 import ipaddress
-import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -38,6 +37,7 @@ from sqlalchemy.orm import Session
 from tracker.access.people import ADDRESS_WIDE, ANONYMOUS, UserError
 from tracker.audit import AuditEntry
 from tracker.models import SignInFailure
+from tracker.settings import SignInSettings
 
 ACCOUNT_LENGTH = 100  # sign_in_failures.account, users.name
 CLIENT_LENGTH = 64  # sign_in_failures.client
@@ -57,15 +57,11 @@ class ThrottlePolicy:
     address_failures: int = 30
 
     @classmethod
-    def from_environment(cls) -> ThrottlePolicy:
+    def from_settings(cls, sign_in: SignInSettings) -> ThrottlePolicy:
         return cls(
-            free_failures=int(os.environ.get("TRACKER_SIGNIN_MAX_FAILURES") or 5),
-            max_delay_minutes=int(
-                os.environ.get("TRACKER_SIGNIN_MAX_DELAY_MINUTES")
-                or os.environ.get("TRACKER_SIGNIN_LOCK_MINUTES")
-                or 15
-            ),
-            address_failures=int(os.environ.get("TRACKER_SIGNIN_CLIENT_LIMIT") or 30),
+            free_failures=sign_in.max_failures,
+            max_delay_minutes=sign_in.max_delay_minutes,
+            address_failures=sign_in.client_limit,
         )
 
     @property

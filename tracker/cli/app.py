@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tracker import __version__
 from tracker.access.permissions import PermissionDenied
-from tracker.config import Settings, resolve_database_url
 from tracker.db import (
     DatabaseURLError,
     current_revision,
@@ -20,12 +19,14 @@ from tracker.db import (
     make_session_factory,
     schema_is_current,
 )
+from tracker.settings import Settings, SettingsError, read_settings
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 class AppContext:
-    """What every command needs: settings, and a database opened only when first asked for."""
+    """What every command needs: the settings read once at the root command, and a database
+    opened only when first asked for."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
@@ -35,7 +36,7 @@ class AppContext:
     def engine(self) -> Engine:
         if self._engine is None:
             try:
-                self._engine = make_engine(self.settings.database_url)
+                self._engine = make_engine(self.settings.database.url)
             except DatabaseURLError as exc:
                 raise click.BadParameter(str(exc), param_hint="--db") from exc
         return self._engine
@@ -106,9 +107,10 @@ def main(ctx: click.Context, db_url: str | None, user: str | None) -> None:
 
     Start with `tracker demo`, or `tracker db upgrade` then `tracker nightly --inbox DIR`.
     """
-    settings = Settings(database_url=resolve_database_url(db_url))
-    if user:
-        settings.user = user
+    try:
+        settings = read_settings(database={"url": db_url} if db_url else None, user=user or None)
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
     ctx.obj = AppContext(settings)
     ctx.call_on_close(ctx.obj.close)
 

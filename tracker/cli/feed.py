@@ -72,19 +72,13 @@ def feed_most_wanted(
 
     Set the public site with TRACKER_FEED_BASE_URL and the reporting lines with
     TRACKER_FEED_POLICE_LINE and TRACKER_FEED_ANONYMOUS_LINE."""
-    from pydantic import ValidationError
-
     from tracker.reports.feed import render_json
     from tracker.reports.feed_atom import render_atom
-    from tracker.reports.feed_settings import FeedSettings
     from tracker.services.feed import most_wanted
 
     if page > 1 and page_size is None:
         raise click.UsageError("--page needs --page-size")
-    try:
-        settings = FeedSettings()
-    except ValidationError as exc:
-        raise click.ClickException(exc.errors()[0]["msg"].removeprefix("Value error, ")) from exc
+    settings = app.settings.feed
     with transaction(app.sessions()) as session:
         doc = most_wanted(
             session,

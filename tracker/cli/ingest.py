@@ -30,8 +30,8 @@ def ingest(app: AppContext, kind: str, paths: tuple[Path, ...]) -> None:
     """
     from sqlalchemy.exc import SQLAlchemyError, StatementError
 
-    from tracker.config import SYSTEM_ACTOR
     from tracker.ingest import IngestError, exit_code, ingest_files
+    from tracker.settings import SYSTEM_ACTOR
 
     sessions = app.sessions()
     try:

@@ -11,13 +11,10 @@ from tracker.cli.app import AppContext, pass_app
 from tracker.cli.options import RETENTION_DAYS
 
 
-def _probability_option(name: str, default: float, envvar: str, help_text: str):
-    """An option taking a probability strictly between 0 and 1."""
+def _probability_option(name: str, help_text: str):
+    """An option taking a probability strictly between 0 and 1; unset, the setting's."""
     return click.option(
         name,
-        default=default,
-        show_default=True,
-        envvar=envvar,
         type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
         help=help_text,
     )
@@ -51,25 +48,21 @@ def _probability_option(name: str, default: float, envvar: str, help_text: str):
 )
 @click.option(
     "--retention-days",
-    default=30,
-    show_default=True,
-    envvar="TRACKER_RETENTION_DAYS",
     type=RETENTION_DAYS,
-    help="Erase travel records that matched no one after this many days.",
+    help="Erase travel records that matched no one after this many days "
+    "(default: $TRACKER_RETENTION_DAYS, else 30).",
 )
 @_probability_option(
     "--match-threshold",
-    0.95,
-    "TRACKER_MATCH_THRESHOLD",
     "Links at or above this probability are in band `match`. Probabilities are calibrated: "
-    "of links at 0.95, about 95 in 100 are the right person.",
+    "of links at 0.95, about 95 in 100 are the right person "
+    "(default: $TRACKER_MATCH_THRESHOLD, else 0.95).",
 )
 @_probability_option(
     "--review-threshold",
-    0.5,
-    "TRACKER_REVIEW_THRESHOLD",
     "Links at or above this probability (and below the match threshold) are in band "
-    "`review`; below it a travel record is linked to no one.",
+    "`review`; below it a travel record is linked to no one "
+    "(default: $TRACKER_REVIEW_THRESHOLD, else 0.5).",
 )
 @click.option("--keep-inbox", is_flag=True, help="Leave processed files in the inbox (no archive).")
 @click.option(
@@ -86,9 +79,9 @@ def nightly(
     as_of,
     outbox: Path | None,
     wait_seconds: float,
-    retention_days: int,
-    match_threshold: float,
-    review_threshold: float,
+    retention_days: int | None,
+    match_threshold: float | None,
+    review_threshold: float | None,
     keep_inbox: bool,
     retrain: bool,
 ) -> None:
@@ -106,6 +99,11 @@ def nightly(
     from tracker.pipeline import NightlyOptions, progress_echo, run_nightly
     from tracker.services.locks import LockHeld
 
+    configured = app.settings.matching
+    retention_days = configured.retention_days if retention_days is None else retention_days
+    match_threshold = configured.match_threshold if match_threshold is None else match_threshold
+    if review_threshold is None:
+        review_threshold = configured.review_threshold
     if review_threshold > match_threshold:
         raise click.BadParameter(
             f"{review_threshold} is above the match threshold {match_threshold}",

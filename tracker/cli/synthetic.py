@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from tracker.cli.app import AppContext, pass_app
 from tracker.cli.options import GENERATED_ROWS, SEED
 
 
@@ -19,13 +20,14 @@ from tracker.cli.options import GENERATED_ROWS, SEED
     show_default=True,
     help="Folder for the demo's fresh SQLite file and its outputs (replaced each time).",
 )
-def demo(workdir: Path) -> None:
+@pass_app
+def demo(app: AppContext, workdir: Path) -> None:
     """Run the whole nightly job on the bundled synthetic inbox (data/samples) in a fresh
     SQLite file, then say what it found and where every output is."""
     from tracker.demo import run_demo
 
     try:
-        result = run_demo(workdir, echo=click.echo)
+        result = run_demo(workdir, echo=click.echo, settings=app.settings)
     except FileNotFoundError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(result.summary())

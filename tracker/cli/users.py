@@ -65,10 +65,12 @@ def users_add(app: AppContext, name: str, role: str) -> None:
 def users_list(app: AppContext, fmt: str, out: Path | None) -> None:
     """Everyone with access and their role (admins and supervisors); in the table, admins
     also see the sign-in throttles in force (`tracker users clear-throttle` lifts one)."""
+    from tracker.access.sign_in_throttle import ThrottlePolicy
     from tracker.services.people import list_users
 
+    policy = ThrottlePolicy.from_settings(app.settings.sign_in)
     with transaction(app.sessions()) as session:
-        listing = list_users(session, app.settings.user)
+        listing = list_users(session, app.settings.user, policy=policy)
     footer = None
     if fmt == "table" and listing.throttles:
         footer = (

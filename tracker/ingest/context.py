@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from tracker.config import Settings
 from tracker.ingest.formats import open_reader
 from tracker.ingest.formats.rows import CHUNK_ROWS, RowReader
 from tracker.ingest.kinds import KINDS, KindSpec
 from tracker.ingest.rejects import REJECT_SUFFIX
+from tracker.settings import Settings
 
 
 @dataclass(frozen=True)

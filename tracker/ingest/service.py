@@ -13,7 +13,6 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from tracker.config import Settings
 from tracker.ingest.context import LoadContext
 from tracker.ingest.formats import format_of
 from tracker.ingest.formats.rows import CHUNK_ROWS
@@ -21,6 +20,7 @@ from tracker.ingest.inbox import kind_of, scan_inbox
 from tracker.ingest.kinds import KINDS
 from tracker.ingest.load import file_size, load_files
 from tracker.ingest.results import FileResult
+from tracker.settings import Settings
 
 
 class IngestError(Exception):

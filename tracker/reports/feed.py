@@ -1,7 +1,7 @@
 """The public most-wanted feed: supervisors approve and withdraw; the nightly job publishes.
 
-Approvals, and when one is in force, live in ``feed_approvals``; the settings and file names
-in ``feed_settings``; the Atom rendering in ``feed_atom``. Items are built field by field from
+Approvals, and when one is in force, live in ``feed_approvals``; the file names in
+``feed_output``; the Atom rendering in ``feed_atom``. Items are built field by field from
 the allow-list in ``tracker.schemas.feed``; nothing is ever copied from a model wholesale. The
 only free text published is what a supervisor wrote for the public with the approval
 (``feed_text``), screened again for restricted facts however they are written
@@ -19,19 +19,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from tracker.audit import record_event
 from tracker.compliance.calendar import age_on
-from tracker.config import SYSTEM_ACTOR
 from tracker.models import Offender, Publication
 from tracker.models.enums import SEXES
 from tracker.reports import feed_text
 from tracker.reports.feed_approvals import in_force
 from tracker.reports.feed_atom import render_atom
-from tracker.reports.feed_settings import (
-    ATOM_NAME,
-    JSON_NAME,
-    FeedSettings,
-    checked_base_url,
-    feed_instant,
-)
+from tracker.reports.feed_output import ATOM_NAME, JSON_NAME, feed_instant
 from tracker.schemas.feed import (
     FeedDocument,
     FeedLinks,
@@ -41,6 +34,7 @@ from tracker.schemas.feed import (
     Link,
     WantedPerson,
 )
+from tracker.settings import SYSTEM_ACTOR, FeedSettings, checked_base_url
 
 PUBLIC_FILE_MODE = 0o644
 

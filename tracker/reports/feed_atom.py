@@ -9,8 +9,9 @@ import xml.etree.ElementTree as ET
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
-from tracker.reports.feed_settings import ATOM_NAME, JSON_NAME, default_publisher, feed_instant
+from tracker.reports.feed_output import ATOM_NAME, JSON_NAME, feed_instant
 from tracker.schemas.feed import FeedDocument, WantedPerson
+from tracker.settings import DEFAULT_UNIT_NAME
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
@@ -120,7 +121,7 @@ def _atom_entry(feed: ET.Element, item: WantedPerson, site: str) -> None:
     _sub(entry, "content", _content_html(item), type="html")
 
 
-def render_atom(doc: FeedDocument, publisher: str | None = None) -> str:
+def render_atom(doc: FeedDocument, publisher: str = DEFAULT_UNIT_NAME) -> str:
     """One ``<entry>`` per person; ids are tag URIs of the public id, so they never change."""
     site = _site_of(doc)
     # Plain names under a declared default namespace: ElementTree cannot otherwise write
@@ -130,7 +131,7 @@ def render_atom(doc: FeedDocument, publisher: str | None = None) -> str:
     _sub(feed, "title", doc.title, type="text")
     _sub(feed, "updated", _rfc3339(doc.generated))
     author = _sub(feed, "author")
-    _sub(author, "name", publisher or default_publisher())
+    _sub(author, "name", publisher)
     _sub(
         feed, "link", rel="self", type="application/atom+xml", href=_atom_href(doc.links.self.href)
     )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tracker.config import Settings
 from tracker.countries import country_name
 from tracker.matching.compare import KNOWN_LABELS
 from tracker.models import Notification
@@ -30,6 +29,7 @@ from tracker.schemas.package import (
     Subject,
     Travel,
 )
+from tracker.settings import Settings
 
 LEGAL_BASIS = (
     "Data Protection Act 2018 (United Kingdom), Part 3, sections 72 to 78: transfer of "

@@ -22,7 +22,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.access.people import Actor
-from tracker.config import Settings
 from tracker.countries import ISO_COUNTRY_CODES, country_name
 from tracker.models import Package, User
 from tracker.reports import signing
@@ -50,6 +49,7 @@ from tracker.schemas.package import (
     HANDLING_LABELS,
     SCHEMA_VERSION,
 )
+from tracker.settings import Settings
 
 # Source 1: border and carrier passenger data is an official, reliable source. Intelligence B:
 # that the traveller is the registered person is inferred by record linkage, then

@@ -14,8 +14,8 @@ from tracker.models import Offender, Publication
 from tracker.reports import feed_approvals
 from tracker.reports.feed import build_feed, record_disclosure
 from tracker.reports.feed_approvals import Approval, PublicationRow, PublicText, Withdrawal
-from tracker.reports.feed_settings import FeedSettings
 from tracker.schemas.feed import FeedDocument
+from tracker.settings import FeedSettings
 
 
 def _audit_publication(

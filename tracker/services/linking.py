@@ -6,7 +6,6 @@ so the matcher stays testable and benchmarkable without a database.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 import pandas as pd
@@ -27,6 +26,7 @@ from tracker.models import (
     Run,
     TravelRecord,
 )
+from tracker.settings import MatchingSettings
 
 
 def _frame(session: Session, statement) -> pd.DataFrame:
@@ -125,32 +125,14 @@ def active_model(session: Session) -> MatchModel | None:
     return model
 
 
-DEFAULT_RETRAIN_AFTER_LABELS = 50
-
-
-def retrain_after_labels() -> int:
-    """``TRACKER_RETRAIN_AFTER_LABELS``: analysts' new decisions that make the nightly fit a new
-    model (0: never by itself; ``--retrain`` or ``tracker match train --retrain`` still do)."""
-    raw = os.environ.get("TRACKER_RETRAIN_AFTER_LABELS", str(DEFAULT_RETRAIN_AFTER_LABELS))
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValueError(
-            f"TRACKER_RETRAIN_AFTER_LABELS must be a whole number, not {raw!r}"
-        ) from None
-    if value < 0:
-        raise ValueError(f"TRACKER_RETRAIN_AFTER_LABELS must be 0 or more, not {value}")
-    return value
-
-
-def retrain_reason(session: Session, retrain: bool, labels_now: int) -> str | None:
-    """Why a new model must be fitted now, or None to score with the active one."""
+def retrain_reason(session: Session, retrain: bool, labels_now: int, threshold: int) -> str | None:
+    """Why a new model must be fitted now, or None to score with the active one
+    (``threshold``: new analysts' decisions that call for one; 0: never by itself)."""
     active = active_model(session)
     if active is None:
         return "no model of the current format is stored"
     if retrain:
         return "retraining was asked for"
-    threshold = retrain_after_labels()
     grown = labels_now - int(active.training.get("labels", 0))
     if threshold and grown >= threshold:
         return f"{grown} new analysts' decisions since model {active.version} (policy {threshold})"
@@ -202,14 +184,20 @@ def _store_model(
 
 
 def _link_with_model(
-    session: Session, settings: LinkSettings | None, retrain: bool, force_train: bool = False
+    session: Session,
+    settings: LinkSettings | None,
+    retrain: bool,
+    force_train: bool = False,
+    retrain_after_labels: int = 0,
 ):
     """Frames in, links out: scored with the active model, or with one fitted now."""
     register, aliases, documents = load_register(session)
     travel = load_travel(session)
     labels, suppressed = load_labels(session)
     reason = (
-        "retraining was asked for" if force_train else retrain_reason(session, retrain, len(labels))
+        "retraining was asked for"
+        if force_train
+        else retrain_reason(session, retrain, len(labels), retrain_after_labels)
     )
     active = None if reason else active_model(session)
     model = MatchParameters.from_dict(active.parameters) if active is not None else None
@@ -254,14 +242,20 @@ def train_model(
 
 
 def run_matching(
-    session: Session, run: Run, settings: LinkSettings | None = None, retrain: bool = False
+    session: Session,
+    run: Run,
+    settings: LinkSettings | None = None,
+    retrain: bool = False,
+    retrain_after_labels: int = MatchingSettings().retrain_after_labels,
 ) -> MatchingOutcome:
     """Link every travel record held, replacing this run's links (re-running converges).
 
     Scores with the active model; fits (and stores) a new one only when there is none, when
     ``retrain`` asks, or when analysts' decisions have grown past the policy."""
     settings = settings or LinkSettings()
-    result, active, reason, labels = _link_with_model(session, settings, retrain)
+    result, active, reason, labels = _link_with_model(
+        session, settings, retrain, retrain_after_labels=retrain_after_labels
+    )
     model = (
         active
         if active is not None

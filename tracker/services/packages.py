@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session
 
 from tracker.access.people import require_actor
 from tracker.audit import record_event
-from tracker.config import Settings
 from tracker.models import Package
 from tracker.reports import packages
 from tracker.reports.package_facts import PackageRequest
 from tracker.reports.package_folder import BuiltPackage, tighten_own_folder
 from tracker.review.queue import QueueFilter, review_queue
+from tracker.settings import Settings
 
 PACKAGE_COLUMNS = (
     "package_id",

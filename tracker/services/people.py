@@ -106,7 +106,7 @@ def list_users(
     if not allowed(actor.role or "", "users.clear_throttle"):
         return UserListing(people, None)
     now = now or datetime.now(UTC)
-    policy = policy or ThrottlePolicy.from_environment()
+    policy = policy or ThrottlePolicy()
     throttles = [_throttle_row(row, now) for row in current_throttles(session, now, policy)]
     return UserListing(people, throttles)
 

@@ -21,28 +21,29 @@ from starlette.staticfiles import StaticFiles
 from tracker import __version__
 from tracker.access.permissions import PermissionDenied
 from tracker.audit_checkpointing import WEB_POLL_SECONDS, PeriodicCheckpoints
-from tracker.config import Settings
 from tracker.db import make_engine, make_session_factory
 from tracker.review.evidence import FlagNotFound
+from tracker.settings import Settings, read_settings
 from tracker.web.cache import TimedCache
 from tracker.web.headers import SecurityHeadersMiddleware
 from tracker.web.pages import NotSignedIn, is_htmx, sign_in_url
 from tracker.web.session import SessionMiddleware
-from tracker.web.settings import WebSettings
+from tracker.web.settings import WebAppSettings
 from tracker.web.templating import make_templates
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
-def _settings(config: WebSettings | Settings | str | None, overrides: dict) -> WebSettings:
-    if isinstance(config, WebSettings):
+def _settings(config: WebAppSettings | Settings | str | None, overrides: dict) -> WebAppSettings:
+    """The app's settings; the environment is read here only when none were given."""
+    if isinstance(config, WebAppSettings):
         for name, value in overrides.items():
             setattr(config, name, value)
         config.__post_init__()
         return config
-    if isinstance(config, str):
-        config = Settings(database_url=config)
-    return WebSettings.from_settings(config, **overrides)
+    if not isinstance(config, Settings):
+        config = read_settings(database={"url": config} if config else None)
+    return WebAppSettings.from_settings(config, **overrides)
 
 
 @asynccontextmanager
@@ -64,7 +65,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app(
-    config: WebSettings | Settings | str | None = None,
+    config: WebAppSettings | Settings | str | None = None,
     *,
     clock: Callable[[], float] = time.time,
     checkpoint_poll: float = WEB_POLL_SECONDS,
@@ -72,7 +73,7 @@ def create_app(
 ) -> FastAPI:
     """The application for ``config``: web settings, the tracker's settings, or a database URL.
 
-    ``overrides`` set any ``WebSettings`` field (``secret_key``, ``idle_minutes``...);
+    ``overrides`` set any ``WebAppSettings`` field (``secret_key``, ``idle_minutes``...);
     ``clock`` exists for tests of the idle timeout; ``checkpoint_poll``: seconds between
     looks at whether the audit trail is due a checkpoint.
     """

@@ -1,4 +1,5 @@
-"""What one web installation is configured with: the database, the session secret, timeouts.
+"""What one web application runs with: the installation's settings, the session secret, the
+sign-in policy and the proxies it believes, resolved once by the app factory.
 
 The secret signs the session cookies. It comes from ``TRACKER_SECRET_KEY`` or, failing that,
 from a file under the data folder made on first start with owner-only permissions, so a
@@ -11,9 +12,10 @@ import os
 import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from tracker.access.sign_in_throttle import ThrottlePolicy
-from tracker.config import Settings
+from tracker.settings import Settings, WebSettings
 from tracker.web.clients import Network, parse_trusted_proxies
 
 SECRET_FILE_NAME = "web-secret.key"
@@ -24,31 +26,23 @@ class SecretKeyError(RuntimeError):
     """The session secret cannot be read or is unsafe."""
 
 
-def _int_env(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    return int(value) if value else default
-
-
 @dataclass
-class WebSettings:
-    """Everything the app factory needs; the defaults come from ``TRACKER_*`` variables."""
+class WebAppSettings:
+    """Everything the app factory needs, from the installation's ``Settings``; any field can
+    be overridden when the app is made (tests, `tracker serve`)."""
 
-    database_url: str
+    installation: Settings  # the tracker's settings (database, keys, unit, home country)
     secret_key: str
-    tracker: Settings | None = None  # the installation's settings (keys, unit, home country)
-    data_dir: Path = field(default_factory=lambda: Settings().data_dir)
-    idle_minutes: int = field(default_factory=lambda: _int_env("TRACKER_IDLE_MINUTES", 30))
-    session_hours: int = field(default_factory=lambda: _int_env("TRACKER_SESSION_HOURS", 12))
-    throttle: ThrottlePolicy = field(default_factory=ThrottlePolicy.from_environment)
+    idle_minutes: int = WebSettings().idle_minutes
+    session_hours: int = WebSettings().session_hours
+    throttle: ThrottlePolicy = field(default_factory=ThrottlePolicy)
     page_size: int = 50
     # Failed sign-ins from one address, whatever the names, within the throttle's longest
     # delay before names that failed from there are refused (a name that did not still gets
     # its try): trying many names is slowed here. Kept in the database with the pairs.
-    client_attempts: int | None = None  # default: TRACKER_SIGNIN_CLIENT_LIMIT, else 30
+    client_attempts: int | None = None  # default: the sign-in section's client limit
     # Proxies whose X-Forwarded-For is believed (addresses or CIDRs); none by default.
-    trusted_proxies: tuple[Network, ...] | str = field(
-        default_factory=lambda: os.environ.get("TRACKER_TRUSTED_PROXIES", "")
-    )
+    trusted_proxies: tuple[Network, ...] | str = ()
 
     def __post_init__(self) -> None:
         if self.client_attempts is not None:
@@ -57,22 +51,28 @@ class WebSettings:
             self.trusted_proxies = parse_trusted_proxies(self.trusted_proxies)
 
     @classmethod
-    def from_settings(cls, settings: Settings | None = None, **overrides) -> WebSettings:
-        settings = settings or Settings()
+    def from_settings(cls, settings: Settings, **overrides: Any) -> WebAppSettings:
         data_dir = Path(overrides.pop("data_dir", None) or settings.data_dir)
-        secret = overrides.pop("secret_key", None) or load_secret_key(data_dir)
-        tracker = settings.model_copy(update={"data_dir": data_dir})
-        return cls(
-            database_url=settings.database_url,
-            secret_key=secret,
-            data_dir=data_dir,
-            tracker=tracker,
-            **overrides,
-        )
+        installation = settings.model_copy(update={"data_dir": data_dir})
+        web = settings.web
+        configured = web.secret_key.get_secret_value() if web.secret_key else None
+        fields: dict[str, Any] = {
+            "idle_minutes": web.idle_minutes,
+            "session_hours": web.session_hours,
+            "throttle": ThrottlePolicy.from_settings(settings.sign_in),
+            "trusted_proxies": web.trusted_proxies,
+        }
+        fields.update(overrides)
+        secret = fields.pop("secret_key", None) or load_secret_key(data_dir, configured)
+        return cls(installation=installation, secret_key=secret, **fields)
 
     @property
-    def installation(self) -> Settings:
-        return self.tracker or Settings(database_url=self.database_url, data_dir=self.data_dir)
+    def database_url(self) -> str:
+        return self.installation.database.url
+
+    @property
+    def data_dir(self) -> Path:
+        return self.installation.data_dir
 
     @property
     def packages_dir(self) -> Path:
@@ -80,15 +80,15 @@ class WebSettings:
         return self.data_dir / "packages"
 
 
-def load_secret_key(data_dir: Path) -> str:
-    """``TRACKER_SECRET_KEY``, else the key file under ``data_dir`` (made if missing)."""
-    env = os.environ.get("TRACKER_SECRET_KEY")
-    if env:
-        if len(env) < MIN_SECRET_LENGTH:
+def load_secret_key(data_dir: Path, configured: str | None = None) -> str:
+    """The configured secret (``TRACKER_SECRET_KEY``), else the key file under ``data_dir``
+    (made if missing)."""
+    if configured:
+        if len(configured) < MIN_SECRET_LENGTH:
             raise SecretKeyError(
                 f"TRACKER_SECRET_KEY must have at least {MIN_SECRET_LENGTH} characters"
             )
-        return env
+        return configured
     path = data_dir / SECRET_FILE_NAME
     if not path.exists():
         _create_secret_file(path)

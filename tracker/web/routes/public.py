@@ -13,9 +13,9 @@ from starlette.responses import Response
 
 from tracker.reports.feed import render_json
 from tracker.reports.feed_atom import render_atom
-from tracker.reports.feed_settings import FeedSettings
 from tracker.schemas.feed import FeedDocument
 from tracker.services.feed import most_wanted
+from tracker.settings import FeedSettings
 
 router = APIRouter()
 CACHE = "public, max-age=300"
@@ -24,7 +24,7 @@ CACHE = "public, max-age=300"
 def _document(
     request: Request, page: int, page_size: int | None
 ) -> tuple[FeedDocument, FeedSettings]:
-    settings = FeedSettings()
+    settings: FeedSettings = request.app.state.settings.installation.feed
     page = max(1, page)
     page_size = None if page_size is None else min(max(1, page_size), 100)
     with request.app.state.sessions() as session:

@@ -16,7 +16,6 @@ from starlette.responses import Response
 from tracker.models import Offender, Publication
 from tracker.reports.feed import build_item, render_json
 from tracker.reports.feed_approvals import FeedError, PublicText
-from tracker.reports.feed_settings import FeedSettings
 from tracker.reports.feed_text import PUBLIC_AREA_LIMIT, PUBLIC_DESCRIPTION_LIMIT, name_refusal
 from tracker.services.feed import (
     approve_publication,
@@ -25,6 +24,7 @@ from tracker.services.feed import (
     preview_public_text,
     withdraw_publication,
 )
+from tracker.settings import FeedSettings
 from tracker.web import lookups
 from tracker.web.pages import Page, signed_in
 
@@ -69,7 +69,7 @@ def _render(
     text: PublicText | None = None,
 ) -> Response:
     now = datetime.now(UTC)
-    settings = FeedSettings()
+    settings: FeedSettings = p.request.app.state.settings.installation.feed
     publications = list_publications(p.db, p.actor.name)
     in_force_ids = {r.offender_id for r in publications if r.in_force}
     typed_id = typed.offender_id if typed else None
