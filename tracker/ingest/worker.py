@@ -2,7 +2,7 @@
 
 Loading alternates Python work (splitting text, checking every cell against the contract)
 with the database driver's work (binding and storing rows). Both hold the interpreter lock,
-so a thread gains nothing: measured, it made an 800k-row file slower (28 s -> 33 s). A forked
+so a thread gains nothing (measured slower: docs/decisions.md). A forked
 child has its own interpreter and its own core; it hands each checked chunk over a pipe, and
 the pipe's small buffer keeps it at most about a chunk ahead, so memory stays bounded.
 

@@ -120,7 +120,7 @@ def erase_unmatched_travel(
         rebuild = count >= BULK_INDEX_THRESHOLD_ROWS and 2 * count >= stored
         with sqlite_heavy_write(connection, TravelRecord.__table__, rebuild):
             # No erased record is loaded in this session: nothing to synchronise, so the ORM
-            # need not fetch back every erased id (3 s for 900k records).
+            # need not fetch back every erased id.
             session.execute(
                 delete(TravelRecord).where(*conditions),
                 execution_options={"synchronize_session": False},
