@@ -87,7 +87,7 @@ PUBLICATION_COLUMNS = (
     Column("reason"),
 )
 AUDIT_COLUMNS = (
-    Column("id", ">"),
+    Column("id", "entry", ">"),
     Column("at", "when", shown=lambda v: f"{v:%Y-%m-%d %H:%M}"),
     Column("actor"),
     Column("action"),
@@ -143,7 +143,7 @@ def _table(record: OffenderRecord) -> str:
     o = record.offender
     width = max(len(key) for key in register)
     lines = [f"Register entry {o.offender_id}: {o.family_name}, {o.given_names}"]
-    lines += [f"  {key:<{width}}  {'' if v is None else v}" for key, v in register.items()]
+    lines += [f"  {key:<{width}}  {'' if v is None else v}".rstrip() for key, v in register.items()]
     for name, (rows, columns) in _sections(record).items():
         lines += ["", f"{name.capitalize()} ({len(rows)}):"]
         if rows:
