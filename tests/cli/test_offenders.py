@@ -57,8 +57,9 @@ def test_the_table_shows_each_section(cli):
         assert heading in text
     assert "Oldname" in text and "LHR → BKK" in text and "0.970" in text
     assert "gate CCTV" in text and "confirmed" in text
-    assert "Publication history (0):" in text
-    assert "Packages sent" not in text and "Audit entries" not in text  # not an analyst's
+    assert "public feed          never published" in text
+    for section in ("Packages sent", "Publication history", "Audit entries"):
+        assert section not in text  # not an analyst's to read
     assert "secret-cat" not in text
 
 
@@ -75,6 +76,8 @@ def test_json_carries_the_sections_the_role_may_read(cli):
         cli("offenders", "show", "VR-CLI-1", "--format", "json", user="sue").output
     )
     assert "offence_category" not in as_supervisor["register"]
+    assert as_supervisor["publication_history"] == []
+    assert as_supervisor["public_feed"] == "never published"
     actions = {(e["action"], e["object"]) for e in as_supervisor["audit_entries"]}
     assert ("decision", f"flag:{cli.flag_id}") in actions
     assert ("consultation", "offender:VR-CLI-1") in actions

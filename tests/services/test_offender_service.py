@@ -147,8 +147,11 @@ def test_restricted_fields_follow_the_flag_page(sessions, record):
     assert shown == on_flag == {"ann": set(), "sue": set(), "liz": {"offence_category"}}
 
 
-def test_packages_and_the_records_audit_entries_only_for_roles_that_read_them(sessions, record):
+def test_packages_publication_reasons_and_audit_only_for_roles_that_read_them(sessions, record):
     views = {who: _opened(sessions, who) for who in READERS}
+    assert views["ann"].publication_history is None  # the approvals are the supervisors'
+    assert views["liz"].publication_history is None
+    assert views["ann"].publication is not None  # on the feed or not is public
     assert views["ann"].packages is None  # analysts do not list packages anywhere
     assert views["liz"].packages is not None and views["sue"].packages is not None
     assert views["ann"].audit is None and views["liz"].audit is None

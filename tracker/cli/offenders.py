@@ -119,8 +119,9 @@ def _sections(record: OffenderRecord) -> dict[str, tuple[list[dict], tuple]]:
         "linked travel": (record.travel, TRAVEL_COLUMNS),
         "flags": (record.flags, FLAG_COLUMNS),
         "decisions": (decisions, DECISION_COLUMNS),
-        "publication history": (record.publication_history, PUBLICATION_COLUMNS),
     }
+    if record.publication_history is not None:
+        sections["publication history"] = (record.publication_history, PUBLICATION_COLUMNS)
     if record.packages is not None:
         sections["packages sent"] = (record.packages, PACKAGE_COLUMNS)
     if record.audit is not None:
@@ -131,8 +132,13 @@ def _sections(record: OffenderRecord) -> dict[str, tuple[list[dict], tuple]]:
     return sections
 
 
+def _public_feed(record: OffenderRecord) -> str:
+    """Whether the person is on the public feed (public, so shown to every reader)."""
+    return record.publication.state if record.publication else "never published"
+
+
 def _json(record: OffenderRecord) -> str:
-    document: dict[str, Any] = {"register": _register(record)}
+    document: dict[str, Any] = {"register": _register(record), "public_feed": _public_feed(record)}
     for name, (rows, columns) in _sections(record).items():
         document[name.replace(" ", "_")] = records(rows, columns)
     return json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
@@ -144,6 +150,7 @@ def _table(record: OffenderRecord) -> str:
     width = max(len(key) for key in register)
     lines = [f"Register entry {o.offender_id}: {o.family_name}, {o.given_names}"]
     lines += [f"  {key:<{width}}  {'' if v is None else v}".rstrip() for key, v in register.items()]
+    lines.append(f"  {'public feed':<{width}}  {_public_feed(record)}")
     for name, (rows, columns) in _sections(record).items():
         lines += ["", f"{name.capitalize()} ({len(rows)}):"]
         if rows:
@@ -165,9 +172,10 @@ def offenders() -> None:
 @pass_app
 def offenders_show(app: AppContext, offender_id: str, fmt: str, out) -> None:
     """The register entry, aliases, documents, notifications, linked travel with bands and
-    probabilities, flags with their decisions, publication history and, for the roles that may
-    read them, packages sent and the record's audit entries. Opening it is logged as a
-    consultation. Analysts, supervisors and liaison officers."""
+    probabilities, flags with their decisions, whether they are on the public feed and, for
+    the roles that may read them, packages sent, publication history and the record's audit
+    entries. Opening it is logged as a consultation. Analysts, supervisors and liaison
+    officers."""
     from tracker.services.offenders import OffenderNotFound, show_offender
 
     with transaction(app.sessions()) as session:

@@ -4,8 +4,9 @@ consulted the record. The CLI and the web both come through ``show_offender``, s
 record is logged as a consultation once, the same way, whichever screen asked (DPA 2018 s.62).
 
 The page never widens anyone's access: the restricted register fields follow the flag page's
-rule (``tracker.services.review.RESTRICTED_FIELDS``), and the packages and the record's audit
-entries are shown only to roles that may read those elsewhere (``SECTIONS``).
+rule (``tracker.services.review.RESTRICTED_FIELDS``), and the packages, the reasons given for
+publishing and the record's audit entries are shown only to roles that may read those elsewhere
+(``SECTIONS``); whether the person is on the public feed is public, so everyone sees that.
 """
 
 from __future__ import annotations
@@ -40,7 +41,11 @@ from tracker.services.link_export import latest_run_with_links
 from tracker.services.review import RESTRICTED_FIELDS
 
 #: Sections shown only to roles that may read the same thing elsewhere, with that action.
-SECTIONS = {"packages": "package.list", "audit": "audit.read"}
+SECTIONS = {
+    "packages": "package.list",
+    "publication_history": "feed.preview",
+    "audit": "audit.read",
+}
 #: The newest audit entries about the record a supervisor sees on it (the audit log has all).
 AUDIT_ENTRIES_SHOWN = 100
 
@@ -51,9 +56,9 @@ class OffenderNotFound(LookupError):
 
 @dataclass(frozen=True)
 class OffenderRecord:
-    """Everything about one offender as its reader may see it. ``packages`` and ``audit`` are
-    None when the reader's role may not see them; ``restricted_shown`` names the restricted
-    register fields they may see."""
+    """Everything about one offender as its reader may see it. ``packages``,
+    ``publication_history`` and ``audit`` are None when the reader's role may not see them;
+    ``restricted_shown`` names the restricted register fields they may see."""
 
     offender: Offender
     aliases: list[Alias]
@@ -62,7 +67,7 @@ class OffenderRecord:
     travel: list[dict[str, Any]]
     flags: list[dict[str, Any]]
     publication: Publication | None
-    publication_history: list[dict[str, Any]]
+    publication_history: list[dict[str, Any]] | None
     packages: list[dict[str, Any]] | None
     audit: list[ShownEntry] | None
     restricted_shown: frozenset[str]
@@ -279,7 +284,11 @@ def show_offender(session: Session, who: str | None, offender_id: str) -> Offend
         travel=_linked_travel(session, offender, run_id, flagged),
         flags=flags,
         publication=publication,
-        publication_history=_publication_history(session, offender),
+        publication_history=(
+            _publication_history(session, offender)
+            if allowed(role, SECTIONS["publication_history"])
+            else None
+        ),
         packages=packages if allowed(role, SECTIONS["packages"]) else None,
         audit=(
             _audit(session, offender, flag_ids, [p["package_id"] for p in packages])
