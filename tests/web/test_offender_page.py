@@ -11,6 +11,7 @@ from webtools import client_for
 
 from tracker.db import make_engine, make_session_factory, transaction
 from tracker.models import AuditEvent
+from tracker.services.feed import approve_publication
 
 OFFENDER_LINK = re.compile(r'href="(/offenders/[^"?]+)\?back=([^"]*)"')
 
@@ -105,3 +106,18 @@ def test_markup_shows_as_text_and_back_stays_on_the_site(clients):
     html = clients["ann"].get("/offenders/VR-WEB-markup?back=//evil.example/x").text
     assert MARKUP_NAME not in html and "&lt;script&gt;alert(" in html
     assert "evil.example" not in html
+
+
+def test_the_publication_reasons_are_the_supervisors_and_the_feed_state_everyones(app, web_url):
+    engine = make_engine(web_url)
+    with transaction(make_session_factory(engine)) as s:
+        approve_publication(
+            s, "sam", "VR-WEB-wanted", "Missing three weeks", use_register_text=True
+        )
+    engine.dispose()
+    supervisor = client_for(app, "sam").get("/offenders/VR-WEB-wanted").text
+    assert 'id="publication-history"' in supervisor and "Missing three weeks" in supervisor
+    for name in ("ann", "liz"):
+        html = client_for(app, name).get("/offenders/VR-WEB-wanted").text
+        assert "On the public feed" in html and "on the public feed</span>" in html
+        assert "Missing three weeks" not in html
