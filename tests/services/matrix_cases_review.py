@@ -13,6 +13,7 @@ from tracker.services.flags import FlagFilters, export_flags, list_flags
 from tracker.services.link_export import export_links
 from tracker.services.match_health import HealthWindow, read_match_health
 from tracker.services.matcher import evaluate_run, train_matching_model
+from tracker.services.offenders import show_offender
 from tracker.services.reports import read_run_figures, write_daily_report
 from tracker.services.review import decide_flag, list_queue, show_flag
 
@@ -82,5 +83,10 @@ CASES = [
         "report.read",
         lambda s, who, w, tmp: write_daily_report(s, who, tmp / "daily.html", w.run_id),
         label="report.read daily file",
+    ),
+    ServiceCase(
+        "offenders.show",
+        lambda s, who, w, tmp: show_offender(s, who, w.offender_id),
+        audit="consultation",
     ),
 ]

@@ -15,6 +15,7 @@ from tracker.cli.keys import keys
 from tracker.cli.links import links
 from tracker.cli.match import match
 from tracker.cli.nightly import nightly
+from tracker.cli.offenders import offenders
 from tracker.cli.packages import package
 from tracker.cli.report import report, stats
 from tracker.cli.review import review
@@ -33,6 +34,7 @@ for _command in (
     match,
     flags,
     review,
+    offenders,
     users,
     audit,
     package,

@@ -113,6 +113,7 @@ def _include_routes(app: FastAPI) -> None:
         admin,
         auth,
         health,
+        offenders,
         packages,
         public,
         reports,
@@ -120,7 +121,7 @@ def _include_routes(app: FastAPI) -> None:
         supervisors,
     )
 
-    for module in (health, auth, review, supervisors, packages, reports, admin, public):
+    for module in (health, auth, review, offenders, supervisors, packages, reports, admin, public):
         app.include_router(module.router)
 
 
