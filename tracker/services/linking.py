@@ -33,8 +33,8 @@ def _frame(session: Session, statement) -> pd.DataFrame:
     """The rows of a parameterless SELECT as a DataFrame, read through the driver alone.
 
     SQLAlchemy's result processing turns every stored date into a Python ``date`` one value
-    at a time, which doubles the read; the matcher parses dates itself, from text or from the driver's own date objects, so the
-    rows go straight from the driver's cursor into pandas.
+    at a time, which doubles the read; the matcher parses dates itself, from text or from
+    the driver's own date objects, so the rows go straight from the driver's cursor into pandas.
     """
     connection = session.connection()
     compiled = statement.compile(dialect=connection.dialect)
