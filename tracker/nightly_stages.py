@@ -166,7 +166,9 @@ class NightlyStages:
         # the pipeline saved the run's final status and timings just before this stage
         out = self.options.outbox / f"daily-report-{self.options.as_of.isoformat()}.html"
         with transaction(self.sessions) as s:
-            path = write_daily_report(s, out, self.run_id)
+            path = write_daily_report(
+                s, out, self.run_id, web_url=self.options.settings.web.base_url
+            )
         self.outputs["report"] = path
         return {"file": str(path)}
 
