@@ -35,7 +35,7 @@ def demo(ctx: click.Context, workdir: Path, then_serve: bool, host: str, port: i
     is and how to open it in the browser."""
     from tracker.demo import run_demo
 
-    app = ctx.find_object(AppContext)
+    app = ctx.ensure_object(AppContext)
     try:
         result = run_demo(workdir, echo=click.echo, settings=app.settings)
     except FileNotFoundError as exc:
