@@ -77,7 +77,7 @@ def test_demo_has_uncertain_links_and_someone_on_the_feed(demo_run):
 def test_demo_serve_starts_the_web_application_on_the_demo(tmp_path, monkeypatch):
     import uvicorn
 
-    served = {}
+    served: dict = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: served.update(app=app, **kw))
     workdir = tmp_path / "demo"
     result = CliRunner().invoke(
