@@ -13,6 +13,7 @@ from collections.abc import Mapping
 import matplotlib
 
 matplotlib.use("Agg")
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -110,6 +111,10 @@ def trend(runs: list[dict], title: str) -> str:
         ("links", "links", "#3b6ea5"),
     ):
         axes.plot(x, [r[key] for r in runs], marker="o", label=label, color=colour)
+    span_days = max((x[-1] - x[0]).days, 1)
+    axes.xaxis.set_major_locator(mdates.DayLocator(interval=max(1, span_days // 8)))
+    axes.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+    axes.set_ylim(bottom=0)
     axes.set_title(title)
     _legend_below(axes, offset=0.4)
     figure.autofmt_xdate()
