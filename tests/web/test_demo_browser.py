@@ -73,6 +73,9 @@ def test_the_daily_report_fits_a_phone(demo_server, page):  # noqa: F811
     _sign_in(page, base, "demo-supervisor", _printed_password(summary, "demo-supervisor"))
     page.set_viewport_size(PHONE)
     page.goto(base + "/reports/latest")
+    assert "Critical cases raised in this run" in page.inner_text("main")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the run's page is {width}px wide"
     link = page.get_attribute("a[href$='/daily.html']", "href")
     page.goto(base + link)
     assert "Critical cases raised today" in page.inner_text("body")
