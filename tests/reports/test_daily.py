@@ -157,3 +157,12 @@ def test_second_run_shows_the_trend_and_the_change_per_kind(sessions, tmp_path):
     assert "A trend needs two runs" not in html
     assert f"with those of run {first.id}" in html
     assert '<a href="/flags/' in html  # relative to the web application without a base URL
+
+
+def test_the_web_base_url_for_the_report_links_is_a_setting(monkeypatch):
+    from tracker.settings import read_settings
+
+    monkeypatch.setenv("TRACKER_WEB_BASE_URL", "https://tracker.unit.example")
+    assert read_settings().web.base_url == "https://tracker.unit.example"
+    monkeypatch.delenv("TRACKER_WEB_BASE_URL")
+    assert read_settings().web.base_url == ""
