@@ -76,6 +76,7 @@ def test_the_daily_report_fits_a_phone(demo_server, page):  # noqa: F811
     assert "Critical cases raised in this run" in page.inner_text("main")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the run's page is {width}px wide"
+    shoot(page, "report-390", full_page=True)
     link = page.get_attribute("a[href$='/daily.html']", "href")
     page.goto(base + link)
     assert "Critical cases raised today" in page.inner_text("body")
