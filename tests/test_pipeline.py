@@ -62,6 +62,10 @@ def test_a_clean_run_does_every_stage_and_writes_its_outputs(
     assert sum(sum(v.values()) for v in result.counts["new_flags"].values()) > 0
     for name in ("report", "queue csv", "queue xlsx"):
         assert result.outputs[name].exists()
+    report = result.outputs["report"].read_text(encoding="utf-8")
+    # written last: the run's final status and every earlier stage's timing
+    assert 'status <span class="">succeeded</span>' in report and ">running<" not in report
+    assert all(f"<td>{stage.capitalize()}</td>" in report for stage in STAGES[:-1])
     assert not any(inbox.iterdir())  # processed files were archived
     assert (tmp_path / "data" / "archive" / f"run-{result.run_id}" / "offenders.csv").exists()
     assert result.log_file.read_text().count("stage finished") == len(STAGES)

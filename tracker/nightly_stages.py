@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.db import transaction
 from tracker.models import Run
-from tracker.run_record import RunLog, save_run
+from tracker.run_record import RunLog
 from tracker.settings import SYSTEM_ACTOR
 
 if TYPE_CHECKING:
@@ -163,11 +163,12 @@ class NightlyStages:
     def stage_report(self) -> dict:
         from tracker.reports.daily import write_daily_report
 
-        # the report reads this run's counts so far from its record
-        save_run(self.sessions, self.run_id, "running", None, self.counts, self.timings)
+        # the pipeline saved the run's final status and timings just before this stage
         out = self.options.outbox / f"daily-report-{self.options.as_of.isoformat()}.html"
         with transaction(self.sessions) as s:
-            path = write_daily_report(s, out, self.run_id)
+            path = write_daily_report(
+                s, out, self.run_id, web_url=self.options.settings.web.base_url
+            )
         self.outputs["report"] = path
         return {"file": str(path)}
 

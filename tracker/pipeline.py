@@ -1,9 +1,10 @@
 """The nightly job: one function that strings the stages together, keyed by a run record.
 
 Stages run in order, each in its own transaction(s): ingest (one per file), match, compliance,
-retention, feed, report and exports. Each is idempotent, so a run killed at any point and
-started again converges to the state a clean run gives. A lock row keeps runs on one database
-one at a time; every stage's counts and timing land in the run record and in a JSON-lines log.
+retention, feed, exports and, once the run's status is final, the report. Each is idempotent,
+so a run killed at any point and started again converges to the state a clean run gives. A
+lock row keeps runs on one database one at a time; every stage's counts and timing land in
+the run record and in a JSON-lines log.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ from tracker.settings import Settings
 if TYPE_CHECKING:  # the matcher (pandas, rapidfuzz) loads only when the stage runs
     from tracker.matching.settings import LinkSettings
 
-STAGES = ("ingest", "match", "compliance", "retention", "feed", "report", "exports")
+# The report comes last, after the audit checkpoint, so it shows the run's final status.
+STAGES = ("ingest", "match", "compliance", "retention", "feed", "exports", "report")
 
 
 @dataclass
@@ -72,30 +74,34 @@ class Nightly(NightlyStages):
             "run started", run=self.run_id, as_of=o.as_of, inbox=o.inbox, outbox=o.outbox
         )
 
+    def _run_stage(self, stage: str) -> str | None:
+        """Run one stage, recording its counts and timing; the error, if it failed."""
+        started = time.perf_counter()
+        self.log.write("stage started", stage=stage)
+        try:
+            self.counts[stage] = getattr(self, f"stage_{stage}")()
+        except Exception as exc:  # a failed stage is recorded and reported, not raised
+            self.timings[stage] = round(time.perf_counter() - started, 3)
+            error = f"stage {stage} failed: {type(exc).__name__}: {exc}"
+            self.log.write(
+                "stage failed", stage=stage, error=error, traceback=traceback.format_exc()
+            )
+            return error
+        self.timings[stage] = round(time.perf_counter() - started, 3)
+        self.log.write(
+            "stage finished", stage=stage, seconds=self.timings[stage], counts=self.counts[stage]
+        )
+        return None
+
     def execute(self, lock_heartbeat: Callable[[int | None], None]) -> NightlyResult:
         self.options.outbox.mkdir(parents=True, exist_ok=True)
         self._start()
         lock_heartbeat(self.run_id)
         error = None
-        for stage in STAGES:
-            started = time.perf_counter()
-            self.log.write("stage started", stage=stage)
-            try:
-                self.counts[stage] = getattr(self, f"stage_{stage}")()
-            except Exception as exc:  # a failed stage is recorded and reported, not raised
-                self.timings[stage] = round(time.perf_counter() - started, 3)
-                error = f"stage {stage} failed: {type(exc).__name__}: {exc}"
-                self.log.write(
-                    "stage failed", stage=stage, error=error, traceback=traceback.format_exc()
-                )
+        for stage in STAGES[:-1]:
+            error = self._run_stage(stage)
+            if error is not None:
                 break
-            self.timings[stage] = round(time.perf_counter() - started, 3)
-            self.log.write(
-                "stage finished",
-                stage=stage,
-                seconds=self.timings[stage],
-                counts=self.counts[stage],
-            )
             lock_heartbeat(None)
             if stage == "compliance":
                 with transaction(self.sessions) as s:
@@ -107,6 +113,11 @@ class Nightly(NightlyStages):
             error = self.anchor_trail()
         degraded = bool(self.counts.get("ingest", {}).get("quarantined"))
         status = "failed" if error else "partial" if degraded else "succeeded"
+        if error is None:
+            # the report reads the run's final status and every other stage's timing
+            save_run(self.sessions, self.run_id, status, None, self.counts, self.timings)
+            error = self._run_stage("report")
+            status = "failed" if error else status
         save_run(self.sessions, self.run_id, status, error, self.counts, self.timings)
         self.log.write("run finished", status=status, timings=self.timings)
         return NightlyResult(

@@ -164,6 +164,12 @@ class WebSettings(BaseModel):
         validation_alias=_names("secret_key", "TRACKER_SECRET_KEY"),
         description="Signs session cookies; unset, a key file under the data folder is used.",
     )
+    base_url: str = Field(
+        "",
+        validation_alias=_names("base_url", "TRACKER_WEB_BASE_URL"),
+        description="Where analysts reach the web application; the daily report's links to "
+        "flags start with it (unset: links relative to the web application's root).",
+    )
 
 
 class SignInSettings(BaseModel):

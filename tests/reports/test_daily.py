@@ -32,7 +32,7 @@ def report_html(sessions, tmp_path) -> str:
 
 
 def test_report_contains_its_charts_inline(report_html):
-    assert report_html.count("<svg") >= 8
+    assert report_html.count("<svg") >= 7  # no trend chart with one run
     assert 'href="http' not in report_html and "src=" not in report_html
     assert "purl.org" not in report_html
     assert "<img" not in report_html and "<script" not in report_html
@@ -40,7 +40,7 @@ def test_report_contains_its_charts_inline(report_html):
 
 def test_report_has_counts_not_names(report_html):
     assert "Secretname" not in report_html
-    assert "unnotified_travel" in report_html
+    assert "Unnotified travel" in report_html and "unnotified_travel" not in report_html
     assert "travel records that matched no one were erased" in report_html
     assert ">7<" in report_html
 
@@ -116,3 +116,53 @@ def test_matching_health_per_band_in_the_window_to_the_run(sessions, tmp_path):
     assert _cells(html, "match") == ["3", "2", "1", "66.7%", "0.973"]
     assert _cells(html, "review") == ["1", "0", "1", "0.0%", "0.600"]
     assert _cells(html, "all") == ["4", "2", "2", "50.0%", "0.880"]
+
+
+def test_one_run_has_no_trend_chart_but_a_sentence(report_html):
+    assert "A trend needs two runs at least" in report_html
+    assert "Last 1 runs" not in report_html and "last 1 runs" not in report_html
+    assert "This is the first run, so there is nothing to compare with yet." in report_html
+
+
+def test_critical_cases_link_to_their_flag_pages(sessions, tmp_path):
+    with transaction(sessions) as s:
+        run = add_run(s, date(2026, 3, 10))
+        offender = add_offender(s, family_name="Secretname", managing_force="Kent Police")
+        critical = add_flag(s, offender, run, kind="whereabouts_unknown", severity="critical")
+        add_flag(s, add_offender(s), run, severity="high")
+        out = write_daily_report(s, tmp_path / "r.html", run.id, web_url="https://t.example/")
+        figures = collect_daily_figures(s, run.id)
+    html = out.read_text(encoding="utf-8")
+    assert [c["id"] for c in figures.critical_cases] == [critical.id]
+    assert f'<a href="https://t.example/flags/{critical.id}">#{critical.id}</a>' in html
+    assert "Whereabouts unknown" in html and "Kent Police" in html
+    assert "Secretname" not in html
+
+
+def test_second_run_shows_the_trend_and_the_change_per_kind(sessions, tmp_path):
+    with transaction(sessions) as s:
+        first = add_run(s, date(2026, 3, 9))
+        for _ in range(3):
+            add_flag(s, add_offender(s), first, kind="late_change")
+        second = add_run(s, date(2026, 3, 10))
+        add_flag(s, add_offender(s), second, kind="late_change", severity="critical")
+        add_flag(s, add_offender(s), second, kind="overdue_weekly")
+        figures = collect_daily_figures(s, second.id)
+        html = write_daily_report(s, tmp_path / "r.html", second.id).read_text("utf-8")
+    assert figures.previous_run.id == first.id
+    assert figures.change_in_new("late_change") == -2
+    assert figures.change_in_new("overdue_weekly") == 1
+    assert figures.change_in_new("unnotified_travel") == 0
+    assert '<td class="down">-2</td>' in html and '<td class="up">+1</td>' in html
+    assert "A trend needs two runs" not in html
+    assert f"with those of run {first.id}" in html
+    assert '<a href="/flags/' in html  # relative to the web application without a base URL
+
+
+def test_the_web_base_url_for_the_report_links_is_a_setting(monkeypatch):
+    from tracker.settings import read_settings
+
+    monkeypatch.setenv("TRACKER_WEB_BASE_URL", "https://tracker.unit.example")
+    assert read_settings().web.base_url == "https://tracker.unit.example"
+    monkeypatch.delenv("TRACKER_WEB_BASE_URL")
+    assert read_settings().web.base_url == ""

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from tracker.cli.app import AppContext, pass_app
-from tracker.cli.options import GENERATED_ROWS, SEED
+from tracker.cli.app import AppContext
+from tracker.cli.options import GENERATED_ROWS, PORT, SEED
 
 
 @click.command()
@@ -20,12 +20,22 @@ from tracker.cli.options import GENERATED_ROWS, SEED
     show_default=True,
     help="Folder for the demo's fresh SQLite file and its outputs (replaced each time).",
 )
-@pass_app
-def demo(app: AppContext, workdir: Path) -> None:
+@click.option(
+    "--serve",
+    "then_serve",
+    is_flag=True,
+    help="Then start the web application on the demo's database (as `tracker serve`).",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="With --serve.")
+@click.option("--port", default=8000, show_default=True, type=PORT, help="With --serve.")
+@click.pass_context
+def demo(ctx: click.Context, workdir: Path, then_serve: bool, host: str, port: int) -> None:
     """Run the whole nightly job on the bundled synthetic inbox (data/samples) in a fresh
-    SQLite file, then say what it found and where every output is."""
+    SQLite file, add one demo person per role, then say what it found, where every output
+    is and how to open it in the browser."""
     from tracker.demo import run_demo
 
+    app = ctx.ensure_object(AppContext)
     try:
         result = run_demo(workdir, echo=click.echo, settings=app.settings)
     except FileNotFoundError as exc:
@@ -33,6 +43,13 @@ def demo(app: AppContext, workdir: Path) -> None:
     click.echo(result.summary())
     if result.nightly.status != "succeeded":
         sys.exit(1)
+    if then_serve:
+        from tracker.cli.serve import serve
+
+        # `tracker serve` itself, on the demo's database and data folder
+        ctx.obj = AppContext(result.settings)
+        ctx.call_on_close(ctx.obj.close)
+        ctx.invoke(serve, host=host, port=port)
 
 
 class _ProfileChoice(click.Choice):

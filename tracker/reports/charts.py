@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Mapping
 
 import matplotlib
 
 matplotlib.use("Agg")
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -28,6 +30,11 @@ plt.rcParams.update(
 )
 _METADATA = re.compile(r"<metadata>.*?</metadata>", re.DOTALL)
 SEVERITY_COLOURS = {"critical": "#8b0000", "high": "#d9480f", "medium": "#f2a900", "low": "#6c8ebf"}
+
+
+def readable(name: str) -> str:
+    """A code name as managers read it: ``unnotified_travel`` -> "Unnotified travel"."""
+    return name.replace("_", " ").capitalize()
 
 
 def _svg(figure) -> str:
@@ -55,20 +62,32 @@ def stacked_by_severity(counts: dict[tuple[str, str], int], title: str) -> str:
         return _empty(title)
     figure, axes = plt.subplots(figsize=(7, 0.35 * len(categories) + 1.2))
     left = np.zeros(len(categories))
+    labels = [readable(c) for c in categories]
     for severity in SEVERITIES:
         values = np.array([counts.get((c, severity), 0) for c in categories])
         if values.any():
-            axes.barh(
-                categories, values, left=left, color=SEVERITY_COLOURS[severity], label=severity
-            )
+            axes.barh(labels, values, left=left, color=SEVERITY_COLOURS[severity], label=severity)
             left += values
     axes.invert_yaxis()
     axes.set_title(title)
-    axes.legend(loc="lower right", fontsize=8, frameon=False)
+    _legend_below(axes)
     return _svg(figure)
 
 
-def bars(values: dict[str, float], title: str, unit: str = "", colour: str = "#3b6ea5") -> str:
+def _legend_below(axes, offset: float = 0.12) -> None:
+    """The legend under the plot (``offset``: below its axis labels), in one row, where it
+    cannot cover a bar or a point."""
+    handles, _ = axes.get_legend_handles_labels()
+    axes.legend(
+        loc="upper center",
+        bbox_to_anchor=(0.5, -offset),
+        ncol=max(len(handles), 1),
+        fontsize=8,
+        frameon=False,
+    )
+
+
+def bars(values: Mapping[str, float], title: str, unit: str = "", colour: str = "#3b6ea5") -> str:
     if not values:
         return _empty(title)
     labels = list(values)
@@ -82,8 +101,8 @@ def bars(values: dict[str, float], title: str, unit: str = "", colour: str = "#3
 
 
 def trend(runs: list[dict], title: str) -> str:
-    """New flags and links per run over the last runs."""
-    if not runs:
+    """New flags and links per run over the last runs; a line needs two runs at least."""
+    if len(runs) < 2:
         return _empty(title)
     figure, axes = plt.subplots(figsize=(7, 2.6))
     x = [r["as_of"] for r in runs]
@@ -92,8 +111,12 @@ def trend(runs: list[dict], title: str) -> str:
         ("links", "links", "#3b6ea5"),
     ):
         axes.plot(x, [r[key] for r in runs], marker="o", label=label, color=colour)
+    span_days = max((x[-1] - x[0]).days, 1)
+    axes.xaxis.set_major_locator(mdates.DayLocator(interval=max(1, span_days // 8)))
+    axes.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+    axes.set_ylim(bottom=0)
     axes.set_title(title)
-    axes.legend(frameon=False, fontsize=8)
+    _legend_below(axes, offset=0.4)
     figure.autofmt_xdate()
     return _svg(figure)
 
@@ -102,7 +125,7 @@ def histogram(values: np.ndarray, title: str) -> str:
     if len(values) == 0:
         return _empty(title)
     figure, axes = plt.subplots(figsize=(7, 2.4))
-    axes.hist(values, bins=np.linspace(0, 1, 21), color="#3b6ea5", edgecolor="white")
+    axes.hist(values, bins=[i / 20 for i in range(21)], color="#3b6ea5", edgecolor="white")
     axes.set_xlabel("match probability")
     axes.set_ylabel("links")
     axes.set_title(title)

@@ -1,13 +1,14 @@
 """The managers' daily report: one self-contained HTML page per run, with charts.
 
-Figures are gathered with grouped queries (never row by row), and the page carries only counts
-and categories: no names, dates of birth or other personal data leave in it.
+Figures are gathered with grouped queries (never row by row), and the page carries only counts,
+categories and flag numbers (linking to the web application): no names, dates of birth or other
+personal data leave in it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ from tracker.services.match_health import HealthRow, HealthWindow, match_health
 
 TREND_RUNS = 30
 HEALTH_DAYS = 30
+CRITICAL_CASES_SHOWN = 50
 _QUOTED = re.compile(r"'[^']*'")
 
 
@@ -51,6 +53,24 @@ class DailyFigures:
     quarantined: list[dict] = field(default_factory=list)
     #: What the loaders repaired or ignored: file, warning.
     load_warnings: list[dict] = field(default_factory=list)
+    #: Critical flags this run raised (up to CRITICAL_CASES_SHOWN): id, kind, force, dates.
+    critical_cases: list[dict] = field(default_factory=list)
+    #: The run before this one, and the flags it raised per kind (None: this is the first).
+    previous_run: Run | None = None
+    previous_new_by_kind: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def new_by_kind(self) -> dict[str, int]:
+        totals: dict[str, int] = {}
+        for (kind, _), n in self.new_flags.items():
+            totals[kind] = totals.get(kind, 0) + n
+        return totals
+
+    def change_in_new(self, kind: str) -> int | None:
+        """New flags of ``kind`` against the previous run's (None: no previous run)."""
+        if self.previous_run is None:
+            return None
+        return self.new_by_kind.get(kind, 0) - self.previous_new_by_kind.get(kind, 0)
 
     @property
     def health_window(self) -> HealthWindow:
@@ -96,6 +116,36 @@ def _kind_severity(session: Session, *conditions) -> dict[tuple[str, str], int]:
 def _general_reason(reason: str) -> str:
     """Reasons name the offending value; the report groups them without it."""
     return _QUOTED.sub("…", reason)
+
+
+def _critical_cases(session: Session, run: Run) -> list[dict]:
+    rows = session.execute(
+        select(
+            Flag.id,
+            Flag.kind,
+            Flag.status,
+            Flag.detected_on,
+            Flag.due_on,
+            Offender.managing_force,
+        )
+        .join(Offender, Offender.id == Flag.offender_pk)
+        .where(Flag.run_id == run.id, Flag.severity == "critical")
+        .order_by(Flag.id)
+        .limit(CRITICAL_CASES_SHOWN)
+    )
+    return [row._asdict() for row in rows]
+
+
+def _previous(session: Session, run: Run) -> tuple[Run | None, dict[str, int]]:
+    previous = session.scalars(
+        select(Run).where(Run.id < run.id).order_by(Run.id.desc()).limit(1)
+    ).first()
+    if previous is None:
+        return None, {}
+    by_kind = session.execute(
+        select(Flag.kind, func.count()).where(Flag.run_id == previous.id).group_by(Flag.kind)
+    )
+    return previous, {kind: n for kind, n in by_kind}
 
 
 def resolve_run(session: Session, run_id: int | None) -> Run:
@@ -185,6 +235,7 @@ def collect_daily_figures(session: Session, run_id: int | None = None) -> DailyF
         for r in recent
     ]
     erased = int((run.counts or {}).get("retention", {}).get("erased", 0))
+    previous, previous_new_by_kind = _previous(session, run)
     return DailyFigures(
         run,
         new_flags,
@@ -200,6 +251,9 @@ def collect_daily_figures(session: Session, run_id: int | None = None) -> DailyF
         [r for r in match_health(session, run.as_of, HEALTH_DAYS) if r.by == "band"],
         list((run.counts or {}).get("ingest", {}).get("quarantined", [])),
         list((run.counts or {}).get("ingest", {}).get("warnings", [])),
+        _critical_cases(session, run),
+        previous,
+        previous_new_by_kind,
     )
 
 
@@ -210,6 +264,10 @@ def _environment() -> Environment:
     )
 
 
+def _readable_keys(values: Mapping[str, float]) -> dict[str, float]:
+    return {charts.readable(key): value for key, value in values.items()}
+
+
 # The report's charts in page order, each drawn from the figures: the printable page draws
 # them all, the web page one image at a time.
 DAILY_CHARTS: dict[str, Callable[[DailyFigures], str]] = {
@@ -217,9 +275,11 @@ DAILY_CHARTS: dict[str, Callable[[DailyFigures], str]] = {
     "open_flags": lambda figures: charts.stacked_by_severity(
         figures.open_flags, "Open flags by kind"
     ),
-    "trend": lambda figures: charts.trend(figures.trend, f"Last {len(figures.trend)} runs"),
+    "trend": lambda figures: charts.trend(
+        figures.trend, f"New flags and links, last {len(figures.trend)} runs"
+    ),
     "by_force": lambda figures: charts.bars(figures.open_by_force, "Open flags by managing force"),
-    "bands": lambda figures: charts.bars(figures.links_by_band, "Links by band"),
+    "bands": lambda figures: charts.bars(_readable_keys(figures.links_by_band), "Links by band"),
     "probabilities": lambda figures: charts.histogram(
         figures.probabilities, "Match probability of links"
     ),
@@ -229,10 +289,15 @@ DAILY_CHARTS: dict[str, Callable[[DailyFigures], str]] = {
         colour="#a61e4d",
     ),
     "timings": lambda figures: charts.bars(
-        figures.timings, "Stage timings", unit="seconds", colour="#555"
+        _readable_keys(figures.timings), "Stage timings", unit="seconds", colour="#555"
     ),
 }
 CHART_NAMES = tuple(DAILY_CHARTS)
+
+
+def charts_to_show(figures: DailyFigures) -> tuple[str, ...]:
+    """The charts worth drawing: a trend needs two runs at least (the page says so instead)."""
+    return tuple(n for n in CHART_NAMES if n != "trend" or len(figures.trend) >= 2)
 
 
 def draw_chart(figures: DailyFigures, name: str) -> str:
@@ -240,8 +305,12 @@ def draw_chart(figures: DailyFigures, name: str) -> str:
     return DAILY_CHARTS[name](figures)
 
 
-def render_daily_report(figures: DailyFigures, generated_at: datetime | None = None) -> str:
-    svg = {name: draw(figures) for name, draw in DAILY_CHARTS.items()}
+def render_daily_report(
+    figures: DailyFigures, generated_at: datetime | None = None, web_url: str = ""
+) -> str:
+    """The printable page; flag numbers link to ``web_url`` + ``/flags/ID`` (unset: relative
+    to the web application's root, where the page is also served)."""
+    svg = {name: DAILY_CHARTS[name](figures) for name in charts_to_show(figures)}
     return (
         _environment()
         .get_template("daily_report.html")
@@ -251,13 +320,17 @@ def render_daily_report(figures: DailyFigures, generated_at: datetime | None = N
             kinds=FLAG_KINDS,
             severities=SEVERITIES,
             what_to_do=WHAT_TO_DO,
+            readable=charts.readable,
+            web_url=web_url.rstrip("/"),
             generated_at=(generated_at or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC"),
         )
     )
 
 
-def write_daily_report(session: Session, out: Path, run_id: int | None = None) -> Path:
+def write_daily_report(
+    session: Session, out: Path, run_id: int | None = None, web_url: str = ""
+) -> Path:
     figures = collect_daily_figures(session, run_id)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_daily_report(figures), encoding="utf-8")
+    out.write_text(render_daily_report(figures, web_url=web_url), encoding="utf-8")
     return out
