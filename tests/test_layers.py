@@ -12,9 +12,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "tracker"
 ADAPTERS = ("cli", "web")
 # What deciding or auditing looks like in code: the use cases in tracker/services do it.
-USE_CASE_ONLY = re.compile(
-    r"\b(record_events?|require_actor|allowed)\s*\(|\.role\b|PERMISSIONS"
-)
+USE_CASE_ONLY = re.compile(r"\b(record_events?|require_actor|allowed)\s*\(|\.role\b|PERMISSIONS")
 MAX_LINES = 400
 
 
