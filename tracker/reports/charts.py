@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Mapping
 
 import matplotlib
 
@@ -68,7 +69,7 @@ def stacked_by_severity(counts: dict[tuple[str, str], int], title: str) -> str:
     return _svg(figure)
 
 
-def bars(values: dict[str, float], title: str, unit: str = "", colour: str = "#3b6ea5") -> str:
+def bars(values: Mapping[str, float], title: str, unit: str = "", colour: str = "#3b6ea5") -> str:
     if not values:
         return _empty(title)
     labels = list(values)
@@ -102,7 +103,7 @@ def histogram(values: np.ndarray, title: str) -> str:
     if len(values) == 0:
         return _empty(title)
     figure, axes = plt.subplots(figsize=(7, 2.4))
-    axes.hist(values, bins=np.linspace(0, 1, 21), color="#3b6ea5", edgecolor="white")
+    axes.hist(values, bins=np.linspace(0, 1, 21).tolist(), color="#3b6ea5", edgecolor="white")
     axes.set_xlabel("match probability")
     axes.set_ylabel("links")
     axes.set_title(title)

@@ -54,6 +54,11 @@ HANDLING_LABELS: dict[HandlingCode, str] = {
     "P": "lawful sharing permitted",
     "C": "lawful sharing permitted with conditions",
 }
+# The matcher's fields a package names as agreeing (the matcher's name order is not sent).
+AgreeingFieldName = Literal[
+    "family_name", "given_names", "date_of_birth", "document", "sex", "nationality"
+]
+AGREEING_FIELD_NAMES: tuple[AgreeingFieldName, ...] = get_args(AgreeingFieldName)
 PUBLISHED_SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "package.schema.json"
 
 Iso3 = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
@@ -170,7 +175,7 @@ class Travel(Strict):
 
 
 class AgreeingField(Strict):
-    field: Literal["family_name", "given_names", "date_of_birth", "document", "sex", "nationality"]
+    field: AgreeingFieldName
     agreement: str
 
 
