@@ -28,7 +28,10 @@ def _fetch(session: Session, statement) -> list[tuple]:
     """
     connection = session.connection()
     sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
-    cursor = connection.connection.driver_connection.cursor()
+    driver = connection.connection.driver_connection
+    if driver is None:
+        raise RuntimeError("the session's connection has no driver connection to read from")
+    cursor = driver.cursor()
     try:
         cursor.execute(sql)
         return cursor.fetchall()
@@ -42,6 +45,12 @@ class _Values:
 
     def __init__(self, session: Session):
         self.text = session.connection().dialect.name == "sqlite"
+
+    def required_date(self, value) -> date:
+        """A NOT NULL date column's value (a NULL there is a broken database)."""
+        if value is None:
+            raise ValueError("a date column declared NOT NULL gave NULL")
+        return date.fromisoformat(value) if self.text else value
 
     def date(self, value) -> date | None:
         if value is None or not self.text:
@@ -76,8 +85,8 @@ def load_offender_facts(session: Session) -> list[OffenderFacts]:
         OffenderFacts(
             pk,
             oid,
-            v.date(dob),
-            v.date(start),
+            v.required_date(dob),
+            v.required_date(start),
             period,
             jurisdiction or "uk-ew",
             tier,
@@ -219,7 +228,9 @@ def load_linked_travel(session: Session, links_run_id: int | None) -> dict[int, 
         session, statement
     ):
         grouped[offender_pk].append(
-            TravelFacts(pk, source, record_id, direction, v.date(day), v.instant(instant), *rest)
+            TravelFacts(
+                pk, source, record_id, direction, v.required_date(day), v.instant(instant), *rest
+            )
         )
     return grouped
 
