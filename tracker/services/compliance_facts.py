@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from tracker.compliance import NotificationFacts, OffenderFacts, TravelFacts
 from tracker.countries import country_list
+from tracker.db import driver_connection
 from tracker.models import Link, Notification, Offender, PairLabel, Run, TravelRecord
 
 
@@ -28,10 +29,7 @@ def _fetch(session: Session, statement) -> list[tuple]:
     """
     connection = session.connection()
     sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
-    driver = connection.connection.driver_connection
-    if driver is None:
-        raise RuntimeError("the session's connection has no driver connection to read from")
-    cursor = driver.cursor()
+    cursor = driver_connection(connection).cursor()
     try:
         cursor.execute(sql)
         return cursor.fetchall()
