@@ -20,9 +20,10 @@ demo: install
 lint: install
 	$(BIN)/ruff check tracker tests bench
 	$(BIN)/ruff format --check tracker tests bench
+	$(BIN)/mypy
 
 test: lint
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
 
 clean:
-	rm -rf $(VENV) tracker-demo .pytest_cache .ruff_cache
+	rm -rf $(VENV) tracker-demo .pytest_cache .ruff_cache .mypy_cache

@@ -98,6 +98,15 @@ def changed_rows(result: Result[Any]) -> int:
     return result.rowcount
 
 
+def driver_connection(connection: Connection) -> Any:
+    """The driver's own connection under ``connection`` (sqlite3's or psycopg's), for the few
+    bulk paths that talk to it directly; it is gone only once the connection is closed."""
+    driver = connection.connection.driver_connection
+    if driver is None:
+        raise RuntimeError("the connection is closed: it has no driver connection")
+    return driver
+
+
 def alembic_config(engine: Engine) -> Config:
     from alembic.config import Config
 

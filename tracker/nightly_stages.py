@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.db import transaction
-from tracker.models import Run
-from tracker.run_record import RunLog
+from tracker.run_record import RunLog, stored_run
 from tracker.settings import SYSTEM_ACTOR
 
 if TYPE_CHECKING:
@@ -46,8 +45,22 @@ class NightlyStages:
         self.counts: dict = {}
         self.timings: dict[str, float] = {}
         self.outputs: dict[str, Path] = {}
-        self.run_id: int | None = None
-        self.log: RunLog | None = None
+        self._run_id: int | None = None
+        self._log: RunLog | None = None
+
+    @property
+    def run_id(self) -> int:
+        """The run record's id, set when the run starts."""
+        if self._run_id is None:
+            raise RuntimeError("the nightly run has not started: it has no run record yet")
+        return self._run_id
+
+    @property
+    def log(self) -> RunLog:
+        """The run's JSON-lines log, opened when the run starts."""
+        if self._log is None:
+            raise RuntimeError("the nightly run has not started: it has no log yet")
+        return self._log
 
     def stage_ingest(self) -> dict:
         from tracker.ingest.quarantine import quarantine, write_warnings
@@ -99,7 +112,7 @@ class NightlyStages:
         with transaction(self.sessions) as s:
             outcome = run_matching(
                 s,
-                s.get(Run, self.run_id),
+                stored_run(s, self.run_id),
                 self.options.link_settings,
                 retrain=self.options.retrain,
                 retrain_after_labels=self.options.settings.matching.retrain_after_labels,
@@ -117,7 +130,7 @@ class NightlyStages:
         from tracker.services.compliance import compliance_stage
 
         with transaction(self.sessions) as s:
-            return compliance_stage(s, s.get(Run, self.run_id))
+            return compliance_stage(s, stored_run(s, self.run_id))
 
     def stage_retention(self) -> dict:
         from tracker.services.reject_retention import erase_old_rejects

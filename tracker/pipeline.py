@@ -68,8 +68,8 @@ class Nightly(NightlyStages):
 
     def _start(self) -> None:
         o = self.options
-        self.run_id = open_run(self.sessions, o.as_of, o.inbox, o.outbox)
-        self.log = RunLog(o.settings.runs_dir / f"run-{self.run_id}.jsonl", o.echo)
+        self._run_id = open_run(self.sessions, o.as_of, o.inbox, o.outbox)
+        self._log = RunLog(o.settings.runs_dir / f"run-{self.run_id}.jsonl", o.echo)
         self.log.write(
             "run started", run=self.run_id, as_of=o.as_of, inbox=o.inbox, outbox=o.outbox
         )

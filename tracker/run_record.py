@@ -49,6 +49,14 @@ def open_run(sessions: sessionmaker[Session], as_of: date, inbox: Path, outbox: 
         return run.id
 
 
+def stored_run(session: Session, run_id: int) -> Run:
+    """The run's row; a missing one is a bug (runs are never deleted while they run)."""
+    run = session.get(Run, run_id)
+    if run is None:
+        raise LookupError(f"run {run_id} has no record")
+    return run
+
+
 def save_run(
     sessions: sessionmaker[Session],
     run_id: int,
@@ -59,7 +67,7 @@ def save_run(
 ) -> None:
     """The run's status, counts and timings as they stand; finished unless still running."""
     with transaction(sessions) as s:
-        run = s.get(Run, run_id)
+        run = stored_run(s, run_id)
         run.status = status
         run.error = error
         run.counts = json.loads(json.dumps(counts, default=str))

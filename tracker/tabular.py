@@ -16,7 +16,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import IO, Any
+from typing import IO, Any, Literal, overload
 
 import xlsxwriter
 
@@ -209,6 +209,45 @@ def _write_cell(worksheet: Any, row: int, column: int, value: Any, day: Any, ins
     else:
         # Text always as text, formula-like text marked as text, as in the CSV.
         worksheet.write_string(row, column, safe_cell(str(value)))
+
+
+@overload
+def render(
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[Column | str],
+    fmt: Literal["xlsx"],
+    *,
+    footer: str | None = None,
+    envelope: Mapping[str, Any] | None = None,
+    items_key: str = "items",
+    sheet: str = "rows",
+) -> bytes: ...
+
+
+@overload
+def render(
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[Column | str],
+    fmt: Literal["table", "csv", "json"],
+    *,
+    footer: str | None = None,
+    envelope: Mapping[str, Any] | None = None,
+    items_key: str = "items",
+    sheet: str = "rows",
+) -> str: ...
+
+
+@overload
+def render(
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[Column | str],
+    fmt: str,
+    *,
+    footer: str | None = None,
+    envelope: Mapping[str, Any] | None = None,
+    items_key: str = "items",
+    sheet: str = "rows",
+) -> str | bytes: ...
 
 
 def render(

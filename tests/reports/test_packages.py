@@ -308,6 +308,29 @@ def test_package_carries_what_the_issue_lists(cli, flag_id, unit_key, tmp_path):
     assert match["confirmed_by_analyst_on"] is not None
 
 
+def test_a_swapped_name_order_that_weighs_for_the_match_is_not_sent_and_builds(
+    cli, sessions, unit_key, tmp_path
+):
+    """The matcher explains its name-order field too; the package schema has no such field, so
+    the agreeing fields leave it out (it used to refuse the whole package)."""
+    swapped = {
+        "field": "name_order",
+        "level": 1,
+        "label": "family and given names swapped between fields",
+        "weight": 4.1,
+    }
+    with transaction(sessions) as s:
+        flag = confirmed_travel_flag(s)
+        link = s.get(Link, flag.link_id)
+        link.explanation = {**EXPLANATION, "fields": [*EXPLANATION["fields"], swapped]}
+        flag_id = flag.id
+    out = tmp_path / "out"
+    result = build(cli, flag_id, out)
+    assert result.exit_code == 0, result.output
+    p = json.loads((only_package(out) / PACKAGE_JSON).read_text())
+    assert "name_order" not in [f["field"] for f in p["match"]["agreeing_fields"]]
+
+
 def test_a_notified_trip_carries_what_was_declared(cli, sessions, unit_key, tmp_path):
     with transaction(sessions) as s:
         flag = confirmed_travel_flag(s, kind="late_travel_notification", with_notification=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Annotated, Literal
 
 import pytest
 from pydantic import BaseModel, ValidationError
@@ -17,10 +18,11 @@ from tracker.schemas.common import (
     Period,
     Port,
     YesNo,
-    identifier_type,
-    one_of_type,
+    identifier_rule,
+    one_of,
     row_problems,
     shown,
+    too_long,
 )
 
 
@@ -33,8 +35,8 @@ class Sample(BaseModel):
     period: Period | None = None
     port: Port | None = None
     flag: YesNo | None = None
-    code: identifier_type(5) | None = None
-    sex: one_of_type(("M", "F", "X")) | None = None
+    code: Annotated[str, identifier_rule(5), too_long(5)] | None = None
+    sex: Annotated[Literal["M", "F", "X"], one_of(("M", "F", "X"))] | None = None
 
 
 def problem(**values) -> str:

@@ -30,12 +30,13 @@ import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, delete, or_, select, update
+from sqlalchemy import SQLColumnExpression, and_, case, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tracker.access.people import ADDRESS_WIDE, ANONYMOUS, UserError
 from tracker.audit import AuditEntry
+from tracker.db import changed_rows
 from tracker.models import SignInFailure
 from tracker.settings import SignInSettings
 
@@ -136,7 +137,8 @@ def _counted(
     """The row with one more failure: an atomic increment (restarted at 1 when its first
     failure is older than ``restart_before``), or a new row; racing inserts fall back to the
     increment. The increment holds the row's lock until the transaction ends."""
-    failures, first = SignInFailure.failures + 1, SignInFailure.first_failed_at
+    failures: SQLColumnExpression[int] = SignInFailure.failures + 1
+    first: SQLColumnExpression[datetime] = SignInFailure.first_failed_at
     if restart_before is not None:
         stale = SignInFailure.first_failed_at <= restart_before
         failures = case((stale, 1), else_=failures)
@@ -148,8 +150,10 @@ def _counted(
             .values(failures=failures, first_failed_at=first, last_failed_at=now)
             .execution_options(synchronize_session=False)
         )
-        if bumped.rowcount:
+        if changed_rows(bumped):
             row = _row(session, account, client)
+            if row is None:
+                raise RuntimeError(f"sign-in failure row for {account!r} vanished mid-update")
             session.refresh(row)
             return row
         try:

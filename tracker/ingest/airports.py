@@ -24,7 +24,7 @@ class Airport:
 
 
 @cache
-def _table() -> dict[str, dict]:
+def _table() -> dict[str, airportsdata.Airport]:
     return airportsdata.load("IATA")
 
 

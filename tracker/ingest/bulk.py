@@ -7,10 +7,11 @@ written is indistinguishable from an ORM insert).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from operator import itemgetter
+from typing import Any
 
 from sqlalchemy import (
     Column,
@@ -24,7 +25,9 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
 
+from tracker.db import driver_connection
 from tracker.models.base import UTCDateTime
 
 
@@ -78,11 +81,11 @@ def _sqlite_encoder(column: Column, dialect: Dialect):
 def _default_of(column: Column):
     """The value an ORM insert would give a column the record leaves out."""
     default = column.default
-    if default is None:
-        return None
-    if default.is_callable:
-        return default.arg(None)
-    if default.is_scalar:
+    if isinstance(default, CallableColumnDefault):
+        # SQLAlchemy wraps the models' zero-argument defaults (utcnow, dict, list) to take an
+        # execution context they never read; a bulk insert has none to give.
+        return default.arg(None)  # type: ignore[arg-type]
+    if isinstance(default, ScalarElementColumnDefault):
         return default.arg
     return None
 
@@ -128,6 +131,7 @@ class BulkWriter:
         """
         count = len(records)
         given = [c.name for c in self.columns if c.name in records[0]]
+        by_column: dict[str, Sequence[Any]]
         if len(given) == 1:  # itemgetter of one name gives values, not tuples
             by_column = {given[0]: [r[given[0]] for r in records]}
         else:
@@ -139,7 +143,7 @@ class BulkWriter:
         """``rows`` for records held as columns: each column encoded once per distinct value."""
         return self._assembled(columns, count, self._encoded_once_each)
 
-    def _assembled(self, by_column: dict[str, list], count: int, encode) -> list[tuple]:
+    def _assembled(self, by_column: Mapping[str, Sequence[Any]], count: int, encode) -> list[tuple]:
         assembled = []
         for column in self.columns:
             name = column.name
@@ -193,7 +197,7 @@ class BulkWriter:
 
     def _copy(self, rows: list[tuple]) -> None:
         statement = f"COPY {self._table_sql} ({self._columns_sql}) FROM STDIN"
-        driver = self.connection.connection.driver_connection
+        driver = driver_connection(self.connection)
         error_class = type(driver).Error
         try:
             with driver.cursor() as cursor, cursor.copy(statement) as copy:
@@ -236,10 +240,10 @@ def sqlite_heavy_write(
     if connection.dialect.name != "sqlite":
         yield
         return
-    previous_cache = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    previous_cache = connection.exec_driver_sql("PRAGMA cache_size").scalar_one()
     connection.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_BULK_CACHE_KIB}")
     rebuilt = [index for index in table.indexes if not index.unique] if rebuild_indexes else []
-    if rebuilt and not connection.connection.driver_connection.in_transaction:
+    if rebuilt and not driver_connection(connection).in_transaction:
         # Python's sqlite3 opens a transaction only before a write, and DROP INDEX is not
         # one: dropped outside a transaction, the indexes would stay gone if the work after
         # failed. Begin one, so a failure rolls the drop back with everything else.

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from tracker.ingest.field_checks import FieldCheck
 from tracker.ingest.formats.rows import CellChunk
 from tracker.ingest.kinds import KindSpec
-from tracker.ingest.rejects import RejectedRow, rejected_row
+from tracker.ingest.rejects import RejectedRow, broken_row, rejected_row
 from tracker.ingest.row_rules import ROW_RULES
 from tracker.schemas import KNOWN_OFFENDERS, ContractRow
 from tracker.schemas.common import row_problems
@@ -179,15 +179,16 @@ def prepare_cells(
 ) -> PreparedCells:
     """Validate a chunk by columns and build its records as columns; the few rows a rule
     may refuse are judged one by one by the row model."""
-    if spec.needs_offender and known_offenders is None:
-        raise ValueError(f"{spec.kind} rows need the register's known ids to be checked")
-    rejected = [rejected_row(row, [row.problem]) for row in chunk.broken]
+    known: dict[str, int] = {}
+    if spec.needs_offender:
+        if known_offenders is None:
+            raise ValueError(f"{spec.kind} rows need the register's known ids to be checked")
+        known = known_offenders
+    rejected = [broken_row(row) for row in chunk.broken]
     columns, suspects = validator.validated_columns(chunk)
     suspects |= validator.rule_suspects(columns, known_offenders, suspects)
     lines = chunk.lines
-    offender_pks = (
-        list(map(known_offenders.get, columns["offender_id"])) if spec.needs_offender else None
-    )
+    offender_pks = list(map(known.get, columns["offender_id"])) if spec.needs_offender else None
     checked: list[tuple[int, dict]] = []
     if suspects:
         judged_lines, judged = [], []
@@ -198,11 +199,7 @@ def prepare_cells(
             else:
                 judged_lines.append(lines[index])
                 judged.append(row)
-        judged_pks = (
-            [known_offenders.get(row.offender_id) for row in judged]
-            if spec.needs_offender
-            else None
-        )
+        judged_pks = [known.get(row.offender_id) for row in judged] if spec.needs_offender else None
         checked = list(zip(judged_lines, records_of(spec, judged, judged_pks), strict=True))
         keep = [i for i in range(len(lines)) if i not in suspects]
         columns = take(columns, keep)

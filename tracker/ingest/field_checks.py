@@ -10,7 +10,7 @@ through the result.
 from __future__ import annotations
 
 from types import UnionType
-from typing import Annotated, Union, get_args, get_origin
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import StringConstraints, TypeAdapter, ValidationError
 
@@ -44,7 +44,11 @@ class FieldCheck:
 
     def __init__(self, name: str, model: type[ContractRow]):
         info = model.model_fields[name]
-        annotation = (
+        if info.annotation is None:
+            raise TypeError(f"{model.__name__}.{name} has no type to check its cells by")
+        # The field's type with its constraints, put back together at run time for pydantic:
+        # a type form no static annotation can spell.
+        annotation: Any = (
             Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
         )
         self.name = name
@@ -69,7 +73,7 @@ class FieldCheck:
         if self.plain_text:
             return self._text_column(cells)
         if self.identifier_length is not None:
-            values = self._identifier_column(cells)
+            values = self._identifier_column(cells, self.identifier_length)
             if values is not None:
                 return values, set()
         if len(self._known) > CACHE_LIMIT:
@@ -106,7 +110,7 @@ class FieldCheck:
         if not (type(value) is str and value == cell):
             self._altered.add(cell)
 
-    def _identifier_column(self, cells: list) -> list | None:
+    def _identifier_column(self, cells: list, limit: int) -> list | None:
         """An id or code column that needs nothing done (no surrounding spaces, none too
         long; blanks only where a value may be missing) as it is, found in C; None when some
         cell needs more, for the general path to judge."""
@@ -115,7 +119,7 @@ class FieldCheck:
             stripped = list(map(str.strip, texts))
         except TypeError:  # a value that is not text
             return None
-        if stripped != texts or max(map(len, texts), default=0) > self.identifier_length:
+        if stripped != texts or max(map(len, texts), default=0) > limit:
             return None
         if "" not in texts:
             return list(texts)

@@ -75,9 +75,16 @@ def _offender_columns(columns: dict[str, list], _offender_pks: list | None) -> d
     return dict(columns)
 
 
+def _register_keys(offender_pks: list | None) -> list:
+    """The offenders' primary keys a register row's builder is given (never None for one)."""
+    if offender_pks is None:
+        raise ValueError("a register row's columns are built with its offenders' keys")
+    return offender_pks
+
+
 def _alias_columns(columns: dict[str, list], offender_pks: list | None) -> dict[str, list]:
     return {
-        "offender_pk": offender_pks,
+        "offender_pk": _register_keys(offender_pks),
         "offender_id": columns["offender_id"],
         "family_name": columns["family_name"],
         "given_names": columns["given_names"],
@@ -87,7 +94,7 @@ def _alias_columns(columns: dict[str, list], offender_pks: list | None) -> dict[
 
 def _document_columns(columns: dict[str, list], offender_pks: list | None) -> dict[str, list]:
     return {
-        "offender_pk": offender_pks,
+        "offender_pk": _register_keys(offender_pks),
         "offender_id": columns["offender_id"],
         "doc_type": columns["doc_type"],
         "doc_number": columns["doc_number"],
@@ -98,7 +105,7 @@ def _document_columns(columns: dict[str, list], offender_pks: list | None) -> di
 
 def _notification_columns(columns: dict[str, list], offender_pks: list | None) -> dict[str, list]:
     built = dict(columns)
-    built["offender_pk"] = offender_pks
+    built["offender_pk"] = _register_keys(offender_pks)
     built["notified_on"] = _date_parts(columns["notified_on"])
     built["notified_at"] = _instants_or_none(columns["notified_on"])
     return built

@@ -11,7 +11,7 @@ process reads the first, and hands each file's reading over as it finishes it.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,12 +99,12 @@ def read_all(
     files: list[tuple[Path, str]],
     validator: ColumnValidator,
     offenders: OffenderIndex | None,
-) -> Iterator[FileReading]:
+) -> Generator[FileReading, None, None]:
     """Each file's reading, in the order given; with enough files, the second half is read
     in a forked child at the same time as the first half here (the child never touches the
     database: the whole register's ids are fetched before it starts)."""
 
-    def read(planned: list[tuple[Path, str]]) -> Iterator[FileReading]:
+    def read(planned: list[tuple[Path, str]]) -> Generator[FileReading, None, None]:
         for path, fmt in planned:
             yield read_whole(context, path, fmt, validator, offenders)
 

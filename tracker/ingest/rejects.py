@@ -39,6 +39,13 @@ class RejectedRow:
     count: int = 1
 
 
+def broken_row(row: SourceRow) -> RejectedRow:
+    """The reject entry of a row that could not be split into cells, for its one problem."""
+    if row.problem is None:
+        raise ValueError(f"line {row.line} was set aside as broken without a problem")
+    return rejected_row(row, [row.problem])
+
+
 def rejected_row(row: SourceRow, problems: list[tuple[str | None, str]]) -> RejectedRow:
     """The reject entry: the columns at fault and every reason, each naming its column."""
     labels = row.labels or {}
@@ -72,7 +79,7 @@ class RejectSink:
         """One rejected entry standing for ``count`` input rows (a whole PAXLST message: many)."""
         text = raw_text(raw)
         if self._csv is None:
-            self._open()
+            self._csv = self._open()
         self._csv.writerow((self.source_name, line, column or "", reason, text))
         self._pending.append(
             {
@@ -85,11 +92,13 @@ class RejectSink:
         )
         self.count += count
 
-    def _open(self) -> None:
+    def _open(self) -> SafeCsvWriter:
+        """The reject file's writer, its header written (opened at the first reject)."""
         self._partial.parent.mkdir(parents=True, exist_ok=True)
         self._stream = open(self._partial, "w", encoding="utf-8", newline="")  # noqa: SIM115
-        self._csv = SafeCsvWriter(self._stream)
-        self._csv.writerow(REJECT_COLUMNS)
+        writer = SafeCsvWriter(self._stream)
+        writer.writerow(REJECT_COLUMNS)
+        return writer
 
     def flush(self) -> None:
         """Send the rejects gathered so far to the rejects table."""

@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.ingest.context import LoadContext
-from tracker.ingest.formats import format_of
+from tracker.ingest.formats import format_of, known_format
 from tracker.ingest.formats.rows import CHUNK_ROWS
 from tracker.ingest.inbox import kind_of, scan_inbox
 from tracker.ingest.kinds import KINDS
@@ -105,7 +105,7 @@ def ingest_inbox(
     if not inbox.is_dir():
         raise IngestError(f"{inbox}: inbox folder does not exist")
     scan = scan_inbox(inbox)
-    planned = [(kind, path, format_of(path)) for kind, path in scan.files]
+    planned = [(kind, path, known_format(path)) for kind, path in scan.files]
     skipped = [
         FileResult(path, kind_of(path) or "", format_of(path) or "", refused=reason, skipped=True)
         for path, reason in scan.skipped

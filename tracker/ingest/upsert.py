@@ -14,8 +14,9 @@ from collections import Counter, defaultdict
 from collections.abc import Container
 from dataclasses import dataclass, field
 from operator import itemgetter
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from tracker.audit import AuditEntry, record_events
@@ -242,24 +243,27 @@ class Upserter:
         """Store a chunk ``settle`` decided: the records through ``apply``, then the rows."""
         self._empty_at_start = False  # the keys of settled rows are not remembered here
         [source] = prepared.sources  # only a file read as it is stored is settled
+        rows = prepared.rows
+        if rows is None:
+            raise ValueError("apply_settled stores a chunk that settle decided; this one is not")
         self.apply(prepared.checked)
-        self.writer.insert_encoded(prepared.rows, validated=True)
-        self.counts_by_source[source].new += len(prepared.rows)
-        self._refresh_statistics(len(prepared.rows))
+        self.writer.insert_encoded(rows, validated=True)
+        self.counts_by_source[source].new += len(rows)
+        self._refresh_statistics(len(rows))
 
     def _stored(self, keys: set[tuple]) -> dict[tuple, tuple[int, dict]]:
         """Stored records with these keys: key -> (primary key, contract values)."""
         spec = self.spec
         table = spec.table
         names = dict.fromkeys(n for n in ("id", *spec.key, *spec.compared) if n in table.c)
-        columns = [table.c[name] for name in names]
+        columns: list[ColumnElement[Any]] = [table.c[name] for name in names]
         joined = "offender_pk" in table.c
         if joined:
             columns.append(Offender.offender_id.label("offender_id"))
         positions = [spec.key.index(name) for name in spec.group_by]
         group_of = itemgetter(*positions) if positions else (lambda _key: ())
         lookup_of = itemgetter(spec.key.index(spec.lookup))
-        groups: dict[object, set] = defaultdict(set)
+        groups: dict[Any, set] = defaultdict(set)
         for key in keys:
             groups[group_of(key)].add(lookup_of(key))
         found: dict[tuple, tuple[int, dict]] = {}
@@ -290,7 +294,12 @@ class Upserter:
                 record["public_id"] = secrets.token_hex(8)  # never derived from offender_id
         self.writer.insert(inserts, validated=True)
         self._refresh_statistics(len(inserts))
-        updates = [(e.pk, e.values) for e in state.values() if e.action == "update"]
+        updates: list[tuple[int, dict]] = []
+        for entry in state.values():
+            if entry.action == "update":
+                if entry.pk is None:
+                    raise ValueError("an update of a record that was never stored")
+                updates.append((entry.pk, entry.values))
         self.writer.update(updates, self.written)
 
     def _refresh_statistics(self, inserted: int) -> None:

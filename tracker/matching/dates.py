@@ -53,7 +53,7 @@ def _one_day(dob: np.ndarray, days: int) -> np.ndarray:
 def _transposed(dob: np.ndarray) -> list[np.ndarray]:
     """``dob`` with each pair of neighbouring digits exchanged (invalid dates meet nothing)."""
     dob = dob.astype(np.int64)
-    out = []
+    out: list[np.ndarray] = []
     for low, high in zip(POWERS[:-1], POWERS[1:], strict=True):
         a, b = (dob // low) % 10, (dob // high) % 10
         out.append(dob + (b - a) * low + (a - b) * high)
@@ -78,7 +78,7 @@ def slipped_dates(dob: np.ndarray) -> list[np.ndarray]:
 def one_digit_variants(dob: np.ndarray) -> list[np.ndarray]:
     """``dob`` with one digit replaced by each other digit, position by position."""
     dob = dob.astype(np.int64)
-    out = []
+    out: list[np.ndarray] = []
     for power in POWERS:
         digit = (dob // power) % 10
         out.extend(dob + (other - digit) * power for other in range(10))

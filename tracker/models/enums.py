@@ -5,7 +5,19 @@ offers them as choices, so a new value is added here once. Each is a ``Literal``
 type checker, and the tuple of its values, for code that lists them.
 """
 
-from typing import Literal, get_args
+from typing import Literal, TypeVar, get_args
+
+Member = TypeVar("Member", bound=str | int)
+
+
+def member_of(vocabulary: tuple[Member, ...], value: object) -> Member:
+    """``value`` as a member of ``vocabulary``, for a value read back from a column whose CHECK
+    constraint holds it to that vocabulary (so a miss is a bug, raised as one)."""
+    for allowed in vocabulary:
+        if allowed == value:
+            return allowed
+    raise ValueError(f"{value!r} is not one of {', '.join(map(str, vocabulary))}")
+
 
 Sex = Literal["M", "F", "X"]
 SEXES: tuple[Sex, ...] = get_args(Sex)

@@ -12,8 +12,18 @@ from datetime import datetime
 from tracker.countries import country_name
 from tracker.matching.compare import KNOWN_LABELS
 from tracker.models import Notification
+from tracker.models.enums import (
+    ALIAS_KINDS,
+    DIRECTIONS,
+    FLAG_KINDS,
+    OFFENDER_STATUSES,
+    RISK_LEVELS,
+    SEXES,
+    member_of,
+)
 from tracker.reports.package_facts import PackageFacts, PackageRequest
 from tracker.schemas.package import (
+    AGREEING_FIELD_NAMES,
     SCHEMA_VERSION,
     AgreeingField,
     AliasName,
@@ -75,11 +85,15 @@ def _subject(facts: PackageFacts) -> Subject:
         family_name=o.family_name,
         given_names=o.given_names,
         aliases=[
-            AliasName(family_name=a.family_name, given_names=a.given_names, kind=a.kind)
+            AliasName(
+                family_name=a.family_name,
+                given_names=a.given_names,
+                kind=member_of(ALIAS_KINDS, a.kind),
+            )
             for a in facts.aliases
         ],
         date_of_birth=o.date_of_birth,
-        sex=o.sex,
+        sex=None if o.sex is None else member_of(SEXES, o.sex),
         nationalities=_codes(o.nationalities),
         passports=[
             Passport(
@@ -106,7 +120,7 @@ def _travel(facts: PackageFacts) -> Travel:
     t, flag = facts.travel, facts.flag
     notified = NOTIFIED_BY_FINDING.get(flag.kind, facts.notification is not None)
     return Travel(
-        direction=t.direction,
+        direction=member_of(DIRECTIONS, t.direction),
         carrier=t.carrier,
         flight_number=t.flight_number,
         departure_port=t.departure_port,
@@ -117,7 +131,7 @@ def _travel(facts: PackageFacts) -> Travel:
         departure_date=t.departure_local_date,
         notified=notified,
         declared=_declared(facts.notification),
-        finding=flag.kind,
+        finding=member_of(FLAG_KINDS, flag.kind),
         finding_description=FINDINGS.get(flag.kind, GENERIC_FINDING),
     )
 
@@ -129,7 +143,9 @@ def _match(facts: PackageFacts) -> MatchEvidence:
     agreed = [
         AgreeingField(field=row.field, agreement=row.label)
         for row in (explanation.fields if explanation else ())
-        if row.weight > 0 and row.label in KNOWN_LABELS.get(row.field, ())
+        if row.field in AGREEING_FIELD_NAMES
+        and row.weight > 0
+        and row.label in KNOWN_LABELS.get(row.field, ())
     ]
     probability = facts.link.match_probability if facts.link else facts.flag.match_probability
     return MatchEvidence(
@@ -171,9 +187,9 @@ def assemble_package(
         ),
         subject=_subject(facts),
         offence_category=o.offence_category,
-        risk_level=o.risk_level,
+        risk_level=None if o.risk_level is None else member_of(RISK_LEVELS, o.risk_level),
         registration=Registration(
-            status=o.status,
+            status=member_of(OFFENDER_STATUSES, o.status),
             requirement_start=o.requirement_start,
             notification_period=o.notification_period,
         ),

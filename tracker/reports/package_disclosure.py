@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from tracker.access.people import Actor
 from tracker.audit import record_event
+from tracker.db import changed_rows
 from tracker.models import Disclosure, Flag, Package
 from tracker.reports.package_facts import PackageFacts, PackageRefused, PackageRequest
 from tracker.reports.package_folder import BuiltPackage
@@ -23,7 +24,7 @@ def mark_actioned(session: Session, flag_id: int, now: datetime) -> None:
         .where(Flag.id == flag_id, Flag.status == "confirmed")
         .values(status="actioned", updated_at=now)
     )
-    if result.rowcount != 1:
+    if changed_rows(result) != 1:
         raise PackageRefused(f"flag {flag_id} changed while the package was built; try again")
 
 

@@ -26,6 +26,8 @@ from tracker.models import (
     Package,
     TravelRecord,
 )
+from tracker.models.enums import HandlingCode
+from tracker.schemas.package import GradingIntelligence, GradingSource
 
 
 class PackageRefused(Exception):
@@ -40,9 +42,9 @@ class PackageRequest:
     country: str
     agency: str
     reason: str
-    source: str
-    intelligence: str
-    handling: str
+    source: GradingSource
+    intelligence: GradingIntelligence
+    handling: HandlingCode
     conditions: str | None
     out_dir: Path
 
@@ -95,7 +97,11 @@ def packageable_flag(session: Session, flag_id: int) -> Flag:
 
 
 def gather_facts(session: Session, flag: Flag) -> PackageFacts:
-    offender = session.get(Offender, flag.offender_pk)
+    """The rows of a flag ``packageable_flag`` let through (so its travel record exists)."""
+    offender = flag.offender
+    travel = session.get(TravelRecord, flag.travel_pk) if flag.travel_pk is not None else None
+    if travel is None:
+        raise LookupError(f"flag {flag.id} has no travel record: packageable_flag lets none by")
     aliases = session.scalars(
         select(Alias).where(Alias.offender_pk == offender.id).order_by(Alias.id)
     )
@@ -115,7 +121,7 @@ def gather_facts(session: Session, flag: Flag) -> PackageFacts:
         offender=offender,
         aliases=list(aliases),
         documents=list(documents),
-        travel=session.get(TravelRecord, flag.travel_pk),
+        travel=travel,
         link=link,
         notification=notification,
         confirmed_on=confirmed_at.date() if confirmed_at else None,

@@ -9,7 +9,6 @@ checks a package without the database (``package_verify``); ``list_packages`` li
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from sqlalchemy.orm import Session
 from tracker.access.people import Actor
 from tracker.countries import ISO_COUNTRY_CODES, country_name
 from tracker.models import Package, User
+from tracker.models.enums import HANDLING_CODES
 from tracker.reports import signing
 from tracker.reports.package_content import assemble_package, fields_sent
 from tracker.reports.package_disclosure import mark_actioned, record_disclosure
@@ -46,8 +46,9 @@ from tracker.reports.package_verify import (
 from tracker.schemas.package import (
     GRADING_INTELLIGENCE,
     GRADING_SOURCES,
-    HANDLING_LABELS,
     SCHEMA_VERSION,
+    GradingIntelligence,
+    GradingSource,
 )
 from tracker.settings import Settings
 
@@ -56,8 +57,6 @@ from tracker.settings import Settings
 # corroborated by an analyst's review, so it is known indirectly but corroborated.
 DEFAULT_GRADING = "1B"
 DEFAULT_HANDLING = "P"
-
-_GRADING = re.compile(r"^([123])([A-E])$")
 
 
 class PackageOptionError(ValueError):
@@ -85,17 +84,18 @@ def parse_country(text: str, home_country: str | None = None) -> str:
     return code
 
 
-def parse_grading(text: str) -> tuple[str, str]:
+def parse_grading(text: str) -> tuple[GradingSource, GradingIntelligence]:
     """``1B`` -> ("1", "B"): source 1-3 then intelligence A-E (UK 3x5x2)."""
-    match = _GRADING.fullmatch((text or "").strip().upper())
-    if match is None:
+    code = (text or "").strip().upper()
+    source, intelligence = code[:1], code[1:]
+    if source not in GRADING_SOURCES or intelligence not in GRADING_INTELLIGENCE:
         raise PackageOptionError(
             "--grading",
             f"{text!r} is not a 3x5x2 grading: source {'/'.join(GRADING_SOURCES)} then "
             f"intelligence {GRADING_INTELLIGENCE[0]}-{GRADING_INTELLIGENCE[-1]} "
             f"(e.g. {DEFAULT_GRADING})",
         )
-    return match.group(1), match.group(2)
+    return source, intelligence
 
 
 def default_agency(country: str) -> str:
@@ -118,7 +118,7 @@ def make_request(
     code = parse_country(country, home_country)
     source, intelligence = parse_grading(grading)
     handling = (handling or "").strip().upper()
-    if handling not in HANDLING_LABELS:
+    if handling not in HANDLING_CODES:
         raise PackageOptionError("--handling", f"{handling!r} is not a handling code (P or C)")
     conditions = (conditions or "").strip() or None
     if handling == "C" and conditions is None:

@@ -124,7 +124,7 @@ def load_evidence(session: Session, flag_id: int) -> Evidence:
     flag = session.get(Flag, flag_id)
     if flag is None:
         raise FlagNotFound(f"no flag with id {flag_id}")
-    offender = session.get(Offender, flag.offender_pk)
+    offender = flag.offender
     aliases = list(
         session.scalars(select(Alias).where(Alias.offender_pk == offender.id).order_by(Alias.id))
     )

@@ -164,7 +164,7 @@ def review_queue(
         raise ValueError("page and page size start at 1")
     assignee = aliased(User)
     segments = _segment_counts(session, filters, assignee)
-    counts = dict.fromkeys(SEVERITIES, 0)
+    counts: dict[str, int] = dict.fromkeys(SEVERITIES, 0)
     for (severity, _), n in segments.items():
         counts[severity] = counts.get(severity, 0) + n
     total = sum(segments.values())

@@ -12,10 +12,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, get_args
 
-from pydantic import BaseModel, BeforeValidator, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    GetPydanticSchema,
+    StringConstraints,
+    ValidationError,
+)
 from pydantic_core import PydanticCustomError
+from pydantic_core.core_schema import literal_schema
 
 from tracker.countries import COUNTRY_CODES, COUNTRY_LIST_SEPARATOR
 from tracker.schemas.limits import IDENTIFIER_LIMIT
@@ -70,33 +77,33 @@ class Explain:
     reason: str
 
 
-def identifier_type(limit: int = IDENTIFIER_LIMIT):
-    """An id or code: surrounding spaces dropped, no longer than ``limit``."""
-    return Annotated[
-        str,
-        StringConstraints(strip_whitespace=True, max_length=limit),
-        Explain(f"is longer than {limit} characters"),
-    ]
+def identifier_rule(limit: int = IDENTIFIER_LIMIT) -> StringConstraints:
+    """An id or code's rule: surrounding spaces dropped, no longer than ``limit``."""
+    return StringConstraints(strip_whitespace=True, max_length=limit)
 
 
-def text_type(max_length: int, what: str):
+def text_rule(max_length: int) -> StringConstraints:
     """Text in any script and case, kept exactly as given, no longer than ``max_length``."""
-    return Annotated[
-        str,
-        StringConstraints(max_length=max_length),
-        Explain(f"is longer than {max_length:,} characters, the contract's limit for {what}"),
-    ]
+    return StringConstraints(max_length=max_length)
 
+
+def too_long(limit: int, what: str | None = None) -> Explain:
+    """The words for text over its limit (``what`` names the contract's kind of text)."""
+    if what is None:
+        return Explain(f"is longer than {limit} characters")
+    return Explain(f"is longer than {limit:,} characters, the contract's limit for {what}")
+
+
+def one_of(allowed: Iterable[object]) -> Explain:
+    """The words for a value outside one of the contract's closed lists."""
+    return Explain(f"is not one of {', '.join(str(v) for v in allowed)}")
+
+
+Identifier = Annotated[str, identifier_rule(), too_long(IDENTIFIER_LIMIT)]
+"""An id or code at the contract's usual identifier limit."""
 
 Text = str
 """Text with no limit of its own (values checked against a closed list or a pattern)."""
-
-
-def one_of_type(allowed: Iterable[Any]):
-    """A value from one of the contract's closed lists, exactly as the contract writes it."""
-    allowed = tuple(allowed)
-    listing = ", ".join(str(v) for v in allowed)
-    return Annotated[Literal[allowed], Explain(f"is not one of {listing}")]
 
 
 def parse_yes_no(value: object) -> bool:
@@ -138,9 +145,12 @@ def _joined(value: object) -> str:
 
 
 Country = Annotated[
-    Literal[tuple(sorted(COUNTRY_CODES))],
+    str,
+    GetPydanticSchema(lambda _source, _handler: literal_schema(sorted(COUNTRY_CODES))),
     Explain("is not an ISO 3166-1 alpha-3 country code"),
 ]
+"""A code from a list known only at run time (pycountry's), checked by pydantic's core as a
+literal is; to the type checker it is text."""
 CountryList = Annotated[str, BeforeValidator(parse_country_list)]
 Port = Annotated[
     str,
@@ -152,7 +162,9 @@ Port = Annotated[
 # --- numbers, dates, times, periods ----------------------------------------------------------
 
 
-def whole_number_type(low: int, high: int, what: str):
+def whole_number(low: int, high: int, what: str) -> BeforeValidator:
+    """A whole number from ``low`` to ``high``; ``what`` names it in the refusal."""
+
     def validate(value: object) -> int:
         text = _single(value).strip()
         if not _WHOLE_NUMBER.fullmatch(text):
@@ -162,7 +174,7 @@ def whole_number_type(low: int, high: int, what: str):
             raise contract_error(f"{shown(value)} is not {what} (expected {low} to {high})")
         return number
 
-    return Annotated[int, BeforeValidator(validate)]
+    return BeforeValidator(validate)
 
 
 def parse_date(value: object) -> date:

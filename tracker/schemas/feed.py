@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Literal
+from typing import Final, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-FEED_SCHEMA_VERSION = "1.0"
+FEED_SCHEMA_VERSION: Final = "1.0"
 
 
 class _Public(BaseModel):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import (
     AwareDatetime,
@@ -22,30 +22,43 @@ from pydantic import (
 )
 
 from tracker.models.enums import (
-    ALIAS_KINDS,
-    DIRECTIONS,
-    FLAG_KINDS,
-    HANDLING_CODES,
-    OFFENDER_STATUSES,
-    RISK_LEVELS,
-    SEXES,
+    AliasKind,
+    Direction,
+    FlagKind,
+    HandlingCode,
+    OffenderStatus,
+    RiskLevel,
+    Sex,
 )
 
-SCHEMA_VERSION = "1.0"
-MANIFEST_VERSION = "1.0"
-SIGNATURE_ALGORITHM = "Ed25519"
+PackageSchemaVersion = Literal["1.0"]
+SCHEMA_VERSION: PackageSchemaVersion = "1.0"
+ManifestVersion = Literal["1.0"]
+MANIFEST_VERSION: ManifestVersion = "1.0"
+SignatureAlgorithm = Literal["Ed25519"]
+SIGNATURE_ALGORITHM: SignatureAlgorithm = "Ed25519"
 # UK 3x5x2 grading: each code and what it means, in the words the summary page prints.
-SOURCE_LABELS = {"1": "reliable", "2": "untested", "3": "not reliable"}
-INTELLIGENCE_LABELS = {
+GradingSource = Literal["1", "2", "3"]
+GradingIntelligence = Literal["A", "B", "C", "D", "E"]
+GRADING_SOURCES: tuple[GradingSource, ...] = get_args(GradingSource)
+GRADING_INTELLIGENCE: tuple[GradingIntelligence, ...] = get_args(GradingIntelligence)
+SOURCE_LABELS: dict[GradingSource, str] = {"1": "reliable", "2": "untested", "3": "not reliable"}
+INTELLIGENCE_LABELS: dict[GradingIntelligence, str] = {
     "A": "known directly to the source",
     "B": "known indirectly but corroborated",
     "C": "known indirectly",
     "D": "not known",
     "E": "suspected to be false",
 }
-HANDLING_LABELS = {"P": "lawful sharing permitted", "C": "lawful sharing permitted with conditions"}
-GRADING_SOURCES = tuple(SOURCE_LABELS)
-GRADING_INTELLIGENCE = tuple(INTELLIGENCE_LABELS)
+HANDLING_LABELS: dict[HandlingCode, str] = {
+    "P": "lawful sharing permitted",
+    "C": "lawful sharing permitted with conditions",
+}
+# The matcher's fields a package names as agreeing (the matcher's name order is not sent).
+AgreeingFieldName = Literal[
+    "family_name", "given_names", "date_of_birth", "document", "sex", "nationality"
+]
+AGREEING_FIELD_NAMES: tuple[AgreeingFieldName, ...] = get_args(AgreeingFieldName)
 PUBLISHED_SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "package.schema.json"
 
 Iso3 = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
@@ -89,10 +102,10 @@ class LegalBasis(Strict):
 class Grading(Strict):
     """UK 3x5x2: source reliability, intelligence assessment, handling code."""
 
-    source: Literal[GRADING_SOURCES]
-    intelligence: Literal[GRADING_INTELLIGENCE]
+    source: GradingSource
+    intelligence: GradingIntelligence
     code: Annotated[str, StringConstraints(pattern=r"^[123][A-E]$")]
-    handling: Literal[HANDLING_CODES]
+    handling: HandlingCode
     conditions: NonEmpty | None = Field(
         default=None, description="Present exactly when handling is C; they travel with the data."
     )
@@ -109,7 +122,7 @@ class Grading(Strict):
 class AliasName(Strict):
     family_name: str
     given_names: str
-    kind: Literal[ALIAS_KINDS]
+    kind: AliasKind
 
 
 class Passport(Strict):
@@ -123,7 +136,7 @@ class Subject(Strict):
     given_names: str
     aliases: list[AliasName]
     date_of_birth: date
-    sex: Literal[SEXES] | None
+    sex: Sex | None
     nationalities: list[CountryCode]
     passports: list[Passport]
 
@@ -131,7 +144,7 @@ class Subject(Strict):
 class Registration(Strict):
     """The registration status; the requirement start is the conviction, caution or release."""
 
-    status: Literal[OFFENDER_STATUSES]
+    status: OffenderStatus
     requirement_start: date
     notification_period: str = Field(description="indefinite, or ISO 8601 (P10Y, P2Y6M)")
 
@@ -146,7 +159,7 @@ class DeclaredTravel(Strict):
 
 
 class Travel(Strict):
-    direction: Literal[DIRECTIONS]
+    direction: Direction
     carrier: str | None
     flight_number: str | None
     departure_port: str | None
@@ -157,12 +170,12 @@ class Travel(Strict):
     departure_date: date = Field(description="Local calendar date of departure.")
     notified: bool = Field(description="Whether the subject notified this travel at all.")
     declared: DeclaredTravel | None
-    finding: Literal[FLAG_KINDS] = Field(description="The compliance finding an analyst confirmed.")
+    finding: FlagKind = Field(description="The compliance finding an analyst confirmed.")
     finding_description: str
 
 
 class AgreeingField(Strict):
-    field: Literal["family_name", "given_names", "date_of_birth", "document", "sex", "nationality"]
+    field: AgreeingFieldName
     agreement: str
 
 
@@ -186,7 +199,7 @@ class IntelligencePackage(Strict):
         json_schema_extra={"x-schema-version": SCHEMA_VERSION},
     )
 
-    schema_version: Literal[SCHEMA_VERSION]
+    schema_version: PackageSchemaVersion
     package_id: PackageId = Field(description="Random (uuid4): derived from no internal id.")
     created_at: AwareDatetime
     created_by: NonEmpty
@@ -196,7 +209,7 @@ class IntelligencePackage(Strict):
     grading: Grading
     subject: Subject
     offence_category: str | None
-    risk_level: Literal[RISK_LEVELS] | None
+    risk_level: RiskLevel | None
     registration: Registration
     travel: Travel
     match: MatchEvidence
@@ -205,11 +218,11 @@ class IntelligencePackage(Strict):
 class Manifest(Strict):
     """manifest.json: each file's SHA-256 and an Ed25519 signature over the rest of it."""
 
-    schema_version: Literal[MANIFEST_VERSION]
+    schema_version: ManifestVersion
     package_id: PackageId
     files: dict[str, Sha256Hex]
     key_id: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{16}$")]
-    algorithm: Literal[SIGNATURE_ALGORITHM]
+    algorithm: SignatureAlgorithm
     signature: str
 
 

@@ -14,34 +14,24 @@ from typing import Annotated, Union, get_args, get_origin
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationInfo, model_validator
 
-from tracker.models.enums import (
-    ALIAS_KINDS,
-    DIRECTIONS,
-    DOC_TYPES,
-    JURISDICTIONS,
-    NOTIFICATION_KINDS,
-    OFFENDER_STATUSES,
-    RISK_LEVELS,
-    SEXES,
-    TIERS,
-    TRAVEL_SEXES,
-    TRAVELLER_KINDS,
-)
+from tracker.models import enums
 from tracker.schemas.common import (
     Country,
     CountryList,
     DateOrDateTime,
+    Identifier,
     IsoDate,
     OffsetDateTime,
     Period,
     Port,
     YesNo,
     contract_error,
-    identifier_type,
-    one_of_type,
+    identifier_rule,
+    one_of,
     shown,
-    text_type,
-    whole_number_type,
+    text_rule,
+    too_long,
+    whole_number,
 )
 from tracker.schemas.limits import (
     FLIGHT_NUMBER_LIMIT,
@@ -54,7 +44,7 @@ KNOWN_OFFENDERS = "known_offenders"
 """Validation-context key: the register ids known to exist (a set or a mapping)."""
 
 
-_TIERS_BY_TEXT = {str(tier): tier for tier in TIERS}
+_TIERS_BY_TEXT = {str(tier): tier for tier in enums.TIERS}
 
 
 def _parse_tier(value: object) -> int:
@@ -64,28 +54,28 @@ def _parse_tier(value: object) -> int:
     return tier
 
 
-Name = text_type(NAME_LIMIT, "names")
-FreeText = text_type(FREE_TEXT_LIMIT, "free text")
-OffenderId = identifier_type()
-Postcode = identifier_type(POSTCODE_LIMIT)
-DocumentNumber = identifier_type()
-NotificationId = identifier_type()
-RecordId = identifier_type()
-SourceName = identifier_type()
-FlightNumber = identifier_type(FLIGHT_NUMBER_LIMIT)
-BookingRef = identifier_type()
-Sex = one_of_type(SEXES)
-TravelSex = one_of_type(TRAVEL_SEXES)
-Jurisdiction = one_of_type(JURISDICTIONS)
+Name = Annotated[str, text_rule(NAME_LIMIT), too_long(NAME_LIMIT, "names")]
+FreeText = Annotated[str, text_rule(FREE_TEXT_LIMIT), too_long(FREE_TEXT_LIMIT, "free text")]
+OffenderId = Identifier
+Postcode = Annotated[str, identifier_rule(POSTCODE_LIMIT), too_long(POSTCODE_LIMIT)]
+DocumentNumber = Identifier
+NotificationId = Identifier
+RecordId = Identifier
+SourceName = Identifier
+FlightNumber = Annotated[str, identifier_rule(FLIGHT_NUMBER_LIMIT), too_long(FLIGHT_NUMBER_LIMIT)]
+BookingRef = Identifier
+Sex = Annotated[enums.Sex, one_of(enums.SEXES)]
+TravelSex = Annotated[enums.TravelSex, one_of(enums.TRAVEL_SEXES)]
+Jurisdiction = Annotated[enums.Jurisdiction, one_of(enums.JURISDICTIONS)]
 Tier = Annotated[int, BeforeValidator(_parse_tier)]
-RiskLevel = one_of_type(RISK_LEVELS)
-OffenderStatus = one_of_type(OFFENDER_STATUSES)
-AliasKind = one_of_type(ALIAS_KINDS)
-DocType = one_of_type(DOC_TYPES)
-NotificationKind = one_of_type(NOTIFICATION_KINDS)
-Direction = one_of_type(DIRECTIONS)
-TravellerKind = one_of_type(TRAVELLER_KINDS)
-HeightCm = whole_number_type(30, 300, "a height in centimetres")
+RiskLevel = Annotated[enums.RiskLevel, one_of(enums.RISK_LEVELS)]
+OffenderStatus = Annotated[enums.OffenderStatus, one_of(enums.OFFENDER_STATUSES)]
+AliasKind = Annotated[enums.AliasKind, one_of(enums.ALIAS_KINDS)]
+DocType = Annotated[enums.DocType, one_of(enums.DOC_TYPES)]
+NotificationKind = Annotated[enums.NotificationKind, one_of(enums.NOTIFICATION_KINDS)]
+Direction = Annotated[enums.Direction, one_of(enums.DIRECTIONS)]
+TravellerKind = Annotated[enums.TravellerKind, one_of(enums.TRAVELLER_KINDS)]
+HeightCm = Annotated[int, whole_number(30, 300, "a height in centimetres")]
 
 
 class ContractRow(BaseModel):
@@ -168,7 +158,7 @@ class DocumentRow(RegisterRow):
 
 
 KINDS_NEEDING_EFFECTIVE_DATE = frozenset(
-    k for k in NOTIFICATION_KINDS if k == "initial" or k.startswith("change_")
+    k for k in enums.NOTIFICATION_KINDS if k == "initial" or k.startswith("change_")
 )
 
 

@@ -141,7 +141,10 @@ def _held_flags(session: Session) -> dict[str, _Held]:
     rows = session.execute(
         select(Flag.flag_key, Flag.id, Flag.status, Flag.kind, Flag.offender_pk, Flag.travel_pk)
     )
-    return {key: _Held(*rest) for key, *rest in rows}
+    return {
+        key: _Held(flag_id, status, kind, offender_pk, travel_pk)
+        for key, flag_id, status, kind, offender_pk, travel_pk in rows
+    }
 
 
 def _open_values(session: Session) -> dict[int, dict]:

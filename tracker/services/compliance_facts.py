@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from tracker.compliance import NotificationFacts, OffenderFacts, TravelFacts
 from tracker.countries import country_list
+from tracker.db import driver_connection
 from tracker.models import Link, Notification, Offender, PairLabel, Run, TravelRecord
 
 
@@ -28,7 +29,7 @@ def _fetch(session: Session, statement) -> list[tuple]:
     """
     connection = session.connection()
     sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
-    cursor = connection.connection.driver_connection.cursor()
+    cursor = driver_connection(connection).cursor()
     try:
         cursor.execute(sql)
         return cursor.fetchall()
@@ -42,6 +43,12 @@ class _Values:
 
     def __init__(self, session: Session):
         self.text = session.connection().dialect.name == "sqlite"
+
+    def required_date(self, value) -> date:
+        """A NOT NULL date column's value (a NULL there is a broken database)."""
+        if value is None:
+            raise ValueError("a date column declared NOT NULL gave NULL")
+        return date.fromisoformat(value) if self.text else value
 
     def date(self, value) -> date | None:
         if value is None or not self.text:
@@ -76,8 +83,8 @@ def load_offender_facts(session: Session) -> list[OffenderFacts]:
         OffenderFacts(
             pk,
             oid,
-            v.date(dob),
-            v.date(start),
+            v.required_date(dob),
+            v.required_date(start),
             period,
             jurisdiction or "uk-ew",
             tier,
@@ -219,7 +226,9 @@ def load_linked_travel(session: Session, links_run_id: int | None) -> dict[int, 
         session, statement
     ):
         grouped[offender_pk].append(
-            TravelFacts(pk, source, record_id, direction, v.date(day), v.instant(instant), *rest)
+            TravelFacts(
+                pk, source, record_id, direction, v.required_date(day), v.instant(instant), *rest
+            )
         )
     return grouped
 

@@ -24,6 +24,14 @@ def format_of(path: Path) -> str | None:
     return FORMATS_BY_SUFFIX.get(path.suffix.lower())
 
 
+def known_format(path: Path) -> str:
+    """``format_of`` for a file the inbox scan took, whose ending names a format by then."""
+    fmt = format_of(path)
+    if fmt is None:
+        raise ValueError(f"{path.name}: its ending names no input format")
+    return fmt
+
+
 def open_reader(
     path: Path, fmt: str, model: type[ContractRow], home_country: str, today: date | None
 ) -> RowReader:

@@ -8,7 +8,7 @@ required columns) raises ``FileRefused``.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from itertools import chain, islice
 from pathlib import Path
 
@@ -18,7 +18,7 @@ from tracker.ingest.formats.text_file import TextFile, not_utf8
 csv.field_size_limit(16 * 1024 * 1024)  # a pathological cell is a row problem, not a crash
 
 
-def _nul_problem(values: dict[str, object]) -> tuple[str | None, str]:
+def _nul_problem(values: Mapping[str, object]) -> tuple[str | None, str]:
     for name, value in values.items():
         if isinstance(value, str) and "\x00" in value:
             return name, "contains a NUL character, which cannot be stored"
@@ -192,19 +192,19 @@ class CsvReader:
         broken: list[SourceRow] = []
         if set(map(len, records)) != {width} or "\x00" in "".join(block):
             whole = []
-            for number, raw, cells in zip(lines, block, records, strict=True):
-                if not cells:
+            for number, raw, record in zip(lines, block, records, strict=True):
+                if not record:
                     continue  # a blank line is not a row
-                if len(cells) != width:
-                    problem = f"has {len(cells)} cells but the header row has {width}"
+                if len(record) != width:
+                    problem = f"has {len(record)} cells but the header row has {width}"
                     broken.append(SourceRow(number, raw, problem=(None, problem)))
                 elif "\x00" in raw:
                     values = {
-                        n: c for n, c in zip(names, cells, strict=True) if n and not is_blank(c)
+                        n: c for n, c in zip(names, record, strict=True) if n and not is_blank(c)
                     }
                     broken.append(SourceRow(number, raw, problem=_nul_problem(values)))
                 else:
-                    whole.append((number, raw, cells))
+                    whole.append((number, raw, record))
             lines = [number for number, _, _ in whole]
             block = [raw for _, raw, _ in whole]
             records = [cells for _, _, cells in whole]

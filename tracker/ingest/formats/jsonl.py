@@ -14,6 +14,9 @@ from pathlib import Path
 from tracker.ingest.formats.rows import CHUNK_ROWS, SourceRow, raw_text
 from tracker.ingest.formats.text_file import TextFile, not_utf8
 
+JsonCell = str | list[str]
+"""A JSON value as a CSV cell would hold it: text, or a list of texts where several may go."""
+
 
 class JsonLinesReader:
     """One JSON object per line; arrays allowed for multi-valued fields."""
@@ -85,7 +88,7 @@ class JsonLinesReader:
                 return SourceRow(line, raw, problem=problem)
         return SourceRow(line, raw, values)
 
-    def _plain_values(self, document: dict) -> dict[str, object] | None:
+    def _plain_values(self, document: dict) -> dict[str, JsonCell] | None:
         """The cells of the common object, every key a contract column as written and every
         value text, in one pass each (no key can then clash with another, no value is a
         number, an array or an object); None for any other, which ``_checked_values`` judges.
@@ -96,10 +99,12 @@ class JsonLinesReader:
             return None
         return {name: value for name, value in document.items() if value and not value.isspace()}
 
-    def _checked_values(self, line: int, raw: str, document: dict) -> dict[str, object] | SourceRow:
+    def _checked_values(
+        self, line: int, raw: str, document: dict
+    ) -> dict[str, JsonCell] | SourceRow:
         """The cells of any object, key by key: its values as a CSV row would hold them, or
         the row rejected with the first problem found."""
-        values: dict[str, object] = {}
+        values: dict[str, JsonCell] = {}
         for key, value in document.items():
             name = key.strip().lower()
             if name not in self.columns:
@@ -188,7 +193,7 @@ def _json_scalar(value: object) -> str | None:
     raise ValueError(f"holds a JSON {type(value).__name__} where a value is expected")
 
 
-def _json_cell(value: object, many: bool) -> object:
+def _json_cell(value: object, many: bool) -> JsonCell | None:
     """A JSON value as the text a CSV cell would hold (arrays, where allowed, lists of text)."""
     if isinstance(value, list):
         if not many:
@@ -201,7 +206,7 @@ def _json_cell(value: object, many: bool) -> object:
     return _json_scalar(value)
 
 
-def _unstorable_text(values: dict[str, object]) -> tuple[str, str] | None:
+def _unstorable_text(values: dict[str, JsonCell]) -> tuple[str, str] | None:
     """JSON escapes can spell a NUL or half a surrogate pair, which no database stores."""
     for name, value in values.items():
         for text in value if isinstance(value, list) else [value]:

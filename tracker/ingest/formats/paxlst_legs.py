@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tracker.ingest.airports import Airport, airport
+from tracker.ingest.formats.paxlst_segments import Segment
 
 STOP_QUALIFIERS = {"125": "departure", "87": "arrival", "92": "routing"}
 EMBARKATION, DEBARKATION = "178", "179"
@@ -39,9 +40,13 @@ class Leg:
     arrival: Stop
 
 
-def _stops_by_transport(head: list) -> list[tuple[object, list[tuple[object, list]]]]:
+StopSegments = tuple[Segment, list[Segment]]
+"""A stop's LOC segment and the DTM segments after it."""
+
+
+def _stops_by_transport(head: list[Segment]) -> list[tuple[Segment | None, list[StopSegments]]]:
     """Per TDT segment, its LOC segments (of the stop qualifiers) with the DTMs after each."""
-    groups: list = []
+    groups: list[tuple[Segment | None, list[StopSegments]]] = []
     collecting = False  # a DTM belongs to the stop LOC right before it, not to any other LOC
     for segment in head:
         if segment.tag == "TDT":
@@ -58,7 +63,7 @@ def _stops_by_transport(head: list) -> list[tuple[object, list[tuple[object, lis
     return groups
 
 
-def _stop(loc, dates: list) -> Stop:
+def _stop(loc: Segment, dates: list[Segment]) -> Stop:
     code = loc.element(1)
     found = airport(code)
     role = STOP_QUALIFIERS[loc.element(0)]
@@ -72,9 +77,9 @@ def _stop(loc, dates: list) -> Stop:
     return Stop(found, loc.element(0), departs, arrives)
 
 
-def message_legs(head: list) -> list[Leg]:
+def message_legs(head: list[Segment]) -> list[Leg]:
     """Every leg of the message's flight part, in order: consecutive calls of each TDT."""
-    legs = []
+    legs: list[Leg] = []
     for tdt, locations in _stops_by_transport(head):
         stops = [_stop(loc, dates) for loc, dates in locations]
         if {stop.qualifier for stop in stops} == {"125", "87"}:  # written in either order

@@ -78,7 +78,7 @@ class TravellerRows:
         try:
             if message.problem:
                 raise MessageRejected(message.problem)
-            head, mismatches = _check_envelope(message, groups)
+            head, crew_list, mismatches = _check_envelope(message, groups)
             legs = message_legs(head)
             # one leg: its facts are every traveller's, worked out (and checked) once
             shared = self._journey_facts(legs, None, None) if len(legs) == 1 else None
@@ -90,7 +90,6 @@ class TravellerRows:
             end = message.end if message.end is not None else len(text)
             reason = (None, f"message {message.reference or '?'} rejected whole: {exc}")
             return _rejected_travellers(text, message, end, reason)
-        crew_list = _first(head, "BGM").element(0) == CREW_LIST_CODE
         rows = []
         for position, group in enumerate(groups, start=1):
             record_id = f"{control}-{message.reference}-{position:04d}"
@@ -180,9 +179,10 @@ class TravellerRows:
 
 def _check_envelope(
     message: Message, groups: list[list[Segment]]
-) -> tuple[list[Segment], list[str]]:
+) -> tuple[list[Segment], bool, list[str]]:
     """The message is a whole PAXLST passenger or crew list; returns its segments before the
-    first person (the flight's part) and what its control counts get wrong. Senders' trailers
+    first person (the flight's part), whether it is a crew list, and what its control counts
+    get wrong. Senders' trailers
     disagree with their messages often (issue 18): a count is a check, not a reason to lose
     hundreds of travellers, so a mismatch loads the message with a warning."""
     segments = message.segments
@@ -213,7 +213,7 @@ def _check_envelope(
                 f"CNT+{cnt.element(0)} says {shown_count(cnt.element(0, 1))} "
                 f"travellers but {len(groups)} follow"
             )
-    return head, warnings
+    return head, bgm.element(0) == CREW_LIST_CODE, warnings
 
 
 def travel_direction(departure_country: str, arrival_country: str, home_country: str) -> str:

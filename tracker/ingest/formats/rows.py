@@ -7,7 +7,7 @@ reject file exactly as the sender sent it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -28,7 +28,7 @@ class SourceRow:
 
     line: int
     raw: str
-    values: dict[str, object] | None = None
+    values: Mapping[str, object] | None = None
     problem: tuple[str | None, str] | None = None
     count: int = 1
     labels: dict[str, str] | None = None
@@ -58,7 +58,10 @@ class CellChunk:
         """The columnar form of a reader's rows (JSON Lines, PAXLST, or CSV's slow path)."""
         whole = [row for row in rows if row.problem is None]
         broken = [row for row in rows if row.problem is not None]
-        cells = {name: [row.values.get(name) for row in whole] for name in columns}
+        values = [row.values for row in whole if row.values is not None]
+        if len(values) != len(whole):
+            raise ValueError("a row read without a problem carries no values")
+        cells = {name: [row_values.get(name) for row_values in values] for name in columns}
         labels = next((row.labels for row in rows if row.labels), None)
         return cls(
             [row.line for row in whole],

@@ -4,8 +4,8 @@ the first byte that is not UTF-8."""
 from __future__ import annotations
 
 import codecs
+from io import BufferedReader, TextIOWrapper
 from pathlib import Path
-from typing import IO
 
 from tracker.ingest.formats.rows import FileRefused
 
@@ -38,10 +38,12 @@ class TextFile:
 
     def __init__(self, path: Path):
         self.path = path
-        self.stream: IO[str] | None = None
+        self.stream: TextIOWrapper[BufferedReader] | None = None
 
-    def open(self) -> IO[str]:
-        self.stream = open(self.path, encoding="utf-8-sig", newline="")  # noqa: SIM115
+    def open(self) -> TextIOWrapper[BufferedReader]:
+        """The text stream over its own byte buffer, whose position ``position`` reports."""
+        binary = open(self.path, "rb")  # noqa: SIM115
+        self.stream = TextIOWrapper(binary, encoding="utf-8-sig", newline="")
         return self.stream
 
     def position(self) -> int:
