@@ -187,3 +187,15 @@ def test_an_output_folder_must_exist_and_is_not_made(runner, tmp_path, args):
     assert result.exit_code == 1
     assert not (tmp_path / "missing").exists()
     assert not (tmp_path / "new.db").exists()
+
+
+def test_sqlite_file_names_only_a_real_file():
+    from pathlib import Path
+
+    from tracker.db import sqlite_file
+
+    assert sqlite_file("sqlite:///x/tracker.db") == Path("x/tracker.db")
+    assert sqlite_file("sqlite://") is None
+    assert sqlite_file("sqlite:///:memory:") is None
+    assert sqlite_file("postgresql+psycopg://u@h/d") is None
+    assert sqlite_file("not a url") is None
