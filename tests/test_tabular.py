@@ -7,11 +7,22 @@ import csv
 import io
 import json
 from datetime import date
+from pathlib import Path
 
 import openpyxl
 import pytest
 
-from tracker.tabular import Column, SafeCsvWriter, csv_text, plain, probability, render, safe_cell
+import tracker
+from tracker.tabular import (
+    Column,
+    SafeCsvWriter,
+    csv_text,
+    plain,
+    probability,
+    render,
+    safe_cell,
+    sheet_value,
+)
 
 HOSTILE = [
     '=HYPERLINK("http://example.invalid","x")',
@@ -102,3 +113,43 @@ def test_render_xlsx_has_a_bold_frozen_filtered_header_typed_cells_and_no_formul
 def test_render_refuses_an_unknown_format():
     with pytest.raises(ValueError, match="unknown format"):
         render(RENDER_ROWS, RENDER_COLUMNS, "html")
+
+
+# --- exports a manager forwards unchanged (issue 21) -----------------------------------------
+
+NOISY_ROWS = [
+    {"flag_id": 1, "match_probability": 0.9999984298862367, "due_on": date(2026, 3, 1)},
+    {"flag_id": 2, "match_probability": 0.87654321, "due_on": None},
+    {"flag_id": 3, "match_probability": None, "due_on": None},
+]
+
+
+def test_probabilities_are_rounded_to_four_places_in_the_csv_only_not_the_json():
+    rows = list(csv.DictReader(io.StringIO(render(NOISY_ROWS, ["match_probability"], "csv"))))
+    assert [r["match_probability"] for r in rows] == ["1.0", "0.8765", ""]
+    document = json.loads(render(NOISY_ROWS, ["match_probability"], "json"))
+    assert [r["match_probability"] for r in document] == [0.9999984298862367, 0.87654321, None]
+
+
+def test_probabilities_are_rounded_in_the_workbook_and_dates_are_dates():
+    columns = ["flag_id", Column("match_probability", "p", shown=probability), "due_on"]
+    sheet = openpyxl.load_workbook(io.BytesIO(render(NOISY_ROWS, columns, "xlsx"))).active
+    assert [sheet[f"B{n}"].value for n in (2, 3, 4)] == [1.0, 0.8765, None]
+    assert sheet["C2"].is_date and sheet["C2"].number_format == "yyyy-mm-dd"
+    assert sheet.column_dimensions["B"].width >= len("match_probability")
+
+
+def test_only_the_probability_columns_are_rounded():
+    assert sheet_value("match_probability", 0.123456) == 0.1235
+    assert sheet_value("match_weight", 12.3456789) == 12.3456789
+    assert sheet_value("match_probability", 1) == 1 and sheet_value("match_probability", "x") == "x"
+
+
+def test_every_workbook_the_tracker_writes_goes_through_render():
+    package = Path(tracker.__file__).parent
+    writers = sorted(
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if "xlsxwriter" in path.read_text(encoding="utf-8")
+    )
+    assert writers == ["tabular.py"]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, CursorResult, Engine, Result, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -48,28 +48,73 @@ def _set_sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPo
     cursor.close()
 
 
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+URL_FORMS = "use sqlite:///PATH or postgresql+psycopg://USER@HOST/DBNAME"
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for ``url`` with the project's connection settings applied."""
+    """An engine for ``url`` with the project's connection settings applied; a URL the
+    tracker cannot use is refused with a ``DatabaseURLError`` that says why."""
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
         raise DatabaseURLError(f"cannot use database URL {url!r}: {exc}") from exc
-    if parsed.get_backend_name() == "sqlite":
+    shown = parsed.render_as_string()  # the password hidden
+    backend = parsed.get_backend_name()
+    if backend not in SUPPORTED_BACKENDS:
+        raise DatabaseURLError(
+            f"cannot use database URL {shown!r}: the tracker does not work with scheme "
+            f"{parsed.drivername!r}; {URL_FORMS}"
+        )
+    if backend == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
             parent = Path(database).parent
             if not parent.exists():
                 raise DatabaseURLError(
-                    f"cannot use database URL {url!r}: folder {parent} does not exist"
+                    f"cannot use database URL {shown!r}: folder {parent} does not exist"
                 )
-        engine = create_engine(url, **kwargs)
+        engine = _create_engine(parsed.render_as_string(hide_password=False), shown, kwargs)
         event.listen(engine, "connect", _set_sqlite_pragmas)
         return engine
-    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+    if parsed.drivername == "postgresql":
         # The plain scheme would pick psycopg2, which the project does not install.
-        url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+        parsed = parsed.set(drivername="postgresql+psycopg")
     kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    return _create_engine(parsed.render_as_string(hide_password=False), shown, kwargs)
+
+
+def _create_engine(url: str, shown: str, kwargs: dict[str, Any]) -> Engine:
+    """``create_engine``, its refusals of a driver it cannot load named as the URL's."""
+    try:
+        return create_engine(url, **kwargs)
+    except NoSuchModuleError as exc:
+        scheme = make_url(url).drivername
+        raise DatabaseURLError(
+            f"cannot use database URL {shown!r}: unknown driver in scheme {scheme!r}; {URL_FORMS}"
+        ) from exc
+    except ImportError as exc:
+        scheme = make_url(url).drivername
+        raise DatabaseURLError(
+            f"cannot use database URL {shown!r}: the driver for scheme {scheme!r} "
+            f"is not installed ({exc.name or exc}); {URL_FORMS}"
+        ) from exc
+    except ArgumentError as exc:
+        raise DatabaseURLError(f"cannot use database URL {shown!r}: {exc}") from exc
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names (None for other databases and in-memory ones)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    if database.startswith("file:"):  # a URI filename: SQLite resolves it itself
+        return None
+    return Path(database)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

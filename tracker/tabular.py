@@ -117,6 +117,20 @@ def probability(value: float) -> str:
     return f"{value:.3f}"
 
 
+PROBABILITY_PLACES = 4
+#: Columns a spreadsheet (CSV, XLSX) shows rounded, by key, whichever listing they are in: a
+#: manager forwards 0.9871, not 0.9870999843. JSON keeps the full value for programs.
+SHEET_PLACES: dict[str, int] = {"match_probability": PROBABILITY_PLACES}
+
+
+def sheet_value(key: str, value: Any) -> Any:
+    """``value`` as a CSV or XLSX cell shows it: a rounded column's float rounded."""
+    places = SHEET_PLACES.get(key)
+    if places is not None and isinstance(value, float):
+        return round(value, places)
+    return value
+
+
 def _columns(columns: Sequence[Column | str]) -> list[Column]:
     return [c if isinstance(c, Column) else Column(c) for c in columns]
 
@@ -125,6 +139,11 @@ def records(rows: Iterable[Mapping[str, Any]], columns: Sequence[Column | str]) 
     """Each row as a plain record of just ``columns`` (dates as ISO text): the JSON form."""
     keys = [c.key for c in _columns(columns)]
     return [{k: plain(row.get(k)) for k in keys} for row in rows]
+
+
+def sheet_records(rows: Iterable[Mapping[str, Any]], columns: Sequence[Column | str]) -> list[dict]:
+    """Each row as the CSV shows it: the JSON form with the rounded columns rounded."""
+    return [{k: sheet_value(k, v) for k, v in record.items()} for record in records(rows, columns)]
 
 
 def table_text(
@@ -165,7 +184,8 @@ def xlsx_bytes(
     rows: Iterable[Mapping[str, Any]], columns: Sequence[Column | str], sheet: str = "rows"
 ) -> bytes:
     """A workbook a manager can use as it opens: bold frozen header with a filter, columns
-    sized to their content, dates as dates, numbers as numbers, text never a formula."""
+    sized to their content, dates as dates, numbers as numbers (probabilities rounded, as in
+    the CSV), text never a formula."""
     cols = _columns(columns)
     buffer = io.BytesIO()
     options = {
@@ -184,7 +204,7 @@ def xlsx_bytes(
     count = 0
     for count, row in enumerate(rows, start=1):
         for index, column in enumerate(cols):
-            value = row.get(column.key)
+            value = sheet_value(column.key, row.get(column.key))
             widths[index] = max(widths[index], min(len(str(plain(value) or "")), 60))
             _write_cell(worksheet, count, index, value, day, instant)
     worksheet.freeze_panes(1, 0)
@@ -266,7 +286,7 @@ def render(
     if fmt == "table":
         return table_text(rows, columns, footer)
     if fmt == "csv":
-        return csv_text([c.key for c in _columns(columns)], records(rows, columns))
+        return csv_text([c.key for c in _columns(columns)], sheet_records(rows, columns))
     if fmt == "json":
         return json_text(rows, columns, envelope, items_key)
     if fmt == "xlsx":

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.exc import IntegrityError, InvalidRequestError
 
-import tracker.ingest
+import tracker.services.ingest
 
 
 @pytest.mark.parametrize(
@@ -23,8 +23,8 @@ def test_a_refused_load_is_one_error_line(cli, tmp_path, monkeypatch, error, sho
     def refuse(*args, **kwargs):
         raise error
 
-    monkeypatch.setattr(tracker.ingest, "ingest_files", refuse)
-    result = cli("ingest", "offenders", tmp_path / "offenders.csv")
+    monkeypatch.setattr(tracker.services.ingest, "ingest_files", refuse)
+    result = cli("ingest", "offenders", tmp_path / "offenders.csv", user="ada")
     assert result.exit_code == 1
     assert f"Error: the database refused the load: {shown}" in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -19,14 +19,20 @@ GOOD = (
 
 
 @pytest.fixture
-def runner(monkeypatch, data_dir) -> CliRunner:
+def runner(monkeypatch, data_dir, db_url) -> CliRunner:
+    """Loading by hand needs an admin: ada, and ann.analyst who may not."""
     monkeypatch.setenv("TRACKER_DATA_DIR", str(data_dir))
     monkeypatch.delenv("TRACKER_USER", raising=False)
-    return CliRunner()
+    runner = CliRunner()
+    for name, role in (("ada", "admin"), ("ann.analyst", "analyst")):
+        args = ["--db", db_url, "--user", "ada", "users", "add", name, "--role", role]
+        assert runner.invoke(main, args).exit_code == 0
+    return runner
 
 
-def ingest(runner, db_url, *args):
-    return runner.invoke(main, ["--db", db_url, "ingest", *map(str, args)])
+def ingest(runner, db_url, *args, user: str | None = "ada"):
+    prefix = ["--db", db_url] + (["--user", user] if user else [])
+    return runner.invoke(main, [*prefix, "ingest", *map(str, args)])
 
 
 def test_every_row_loaded_exits_0_with_one_summary_line(runner, db_url, write_file):
@@ -126,20 +132,14 @@ def test_a_folder_or_an_unknown_kind_is_a_usage_error(runner, db_url, tmp_path):
     assert ingest(runner, db_url, "passengers", tmp_path / "x.csv").exit_code == 2
 
 
-def test_the_load_acts_as_system_unless_a_user_is_given(runner, db_url, write_file):
-    ingest(runner, db_url, "offenders", write_file("offenders.csv", GOOD))
-    runner.invoke(
-        main,
-        [
-            "--db",
-            db_url,
-            "--user",
-            "ann.analyst",
-            "ingest",
-            "offenders",
-            str(write_file("o2.csv", GOOD)),
-        ],
-    )
+def test_loading_by_hand_needs_an_admin_who_is_audited(runner, db_url, write_file):
+    path = write_file("offenders.csv", GOOD)
+    nobody = ingest(runner, db_url, "offenders", path, user=None)
+    assert nobody.exit_code == 1 and "`ingest.run` needs the acting person" in nobody.output
+    analyst = ingest(runner, db_url, "offenders", path, user="ann.analyst")
+    assert analyst.exit_code == 1
+    assert "user 'ann.analyst' (role analyst) may not ingest.run" in analyst.output
+    assert ingest(runner, db_url, "offenders", path).exit_code == 0
     engine = make_engine(db_url)
     with transaction(make_session_factory(engine)) as s:
         actors = s.scalars(
@@ -147,8 +147,10 @@ def test_the_load_acts_as_system_unless_a_user_is_given(runner, db_url, write_fi
             .where(AuditEvent.action == "collection")
             .order_by(AuditEvent.id)
         ).all()
+        offenders = s.scalars(select(Offender.offender_id).order_by(Offender.offender_id)).all()
     engine.dispose()
-    assert actors == ["system", "ann.analyst"]
+    assert actors == ["ada"]
+    assert offenders == ["VR-1", "VR-2"]
 
 
 def test_a_travel_paxlst_file_loads_from_the_command_line(runner, db_url, write_file, build_paxlst):

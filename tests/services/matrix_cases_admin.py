@@ -1,4 +1,5 @@
-"""Permission-matrix rows for people, one's own password, audit, packages, keys and the feed."""
+"""Permission-matrix rows for people, one's own password, audit, packages, keys, the feed and
+loading files by hand."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from tracker.access.sign_in_throttle import ThrottlePolicy, attempt_failed, rese
 from tracker.models import Flag, Package, User
 from tracker.reports import feed_approvals, signing
 from tracker.reports.packages import make_request
-from tracker.services import account, feed, keys, packages, people
+from tracker.services import account, feed, ingest, keys, packages, people
 from tracker.services.audit_trail import read_audit_log, verify_audit_trail
 from tracker.settings import DatabaseSettings, Settings
 
@@ -44,6 +45,17 @@ def _settings(tmp: Path) -> Settings:
     if signing.current_key_id(settings.keys_dir) is None:
         signing.init_keys(settings.keys_dir)
     return settings
+
+
+def _loaded_by_hand(session: Session, who: str | None, w: World, tmp: Path):
+    """One register file loaded outside the nightly (its own transaction, audited)."""
+    path = tmp / "offenders.csv"
+    path.write_text(
+        "offender_id,family_name,given_names,date_of_birth,requirement_start,"
+        "notification_period,managing_force\nVR-BYHAND-1,Smith,Jo,1980-01-31,2020-05-01,P10Y,Kent\n",
+        encoding="utf-8",
+    )
+    return ingest.load_files_by_hand(session, who, "offenders", [path], settings=_settings(tmp))
 
 
 def _package_built(session: Session, who: str | None, w: World, tmp: Path):
@@ -152,4 +164,5 @@ CASES: list[ServiceCase] = [
     ServiceCase(
         "feed.preview", lambda s, who, w, tmp: feed.list_publications(s, who), "consultation"
     ),
+    ServiceCase("ingest.run", _loaded_by_hand, "collection"),
 ]

@@ -20,6 +20,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "offenders.show": frozenset({"analyst", "supervisor", "liaison"}),
     "flags.read": frozenset({"analyst", "supervisor", "liaison", "admin"}),
     "links.export": frozenset({"analyst", "supervisor"}),
+    "ingest.run": frozenset({"admin"}),
     "match.evaluate": frozenset({"analyst", "supervisor", "admin"}),
     "match.health": frozenset({"analyst", "supervisor", "admin"}),
     "match.train": frozenset({"supervisor", "admin"}),

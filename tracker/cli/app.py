@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import click
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker import __version__
@@ -18,6 +19,7 @@ from tracker.db import (
     make_engine,
     make_session_factory,
     schema_is_current,
+    sqlite_file,
 )
 from tracker.settings import Settings, SettingsError, read_settings
 
@@ -31,6 +33,14 @@ class AppContext:
     def __init__(self, settings: Settings):
         self.settings = settings
         self._engine: Engine | None = None
+        file = sqlite_file(settings.database.url)
+        # A SQLite file this command would create by connecting: removed if the command fails.
+        self.new_sqlite_file = file if file is not None and not file.exists() else None
+
+    @property
+    def database_file_missing(self) -> bool:
+        """Whether the database is a SQLite file that does not exist (yet)."""
+        return self.new_sqlite_file is not None and not self.new_sqlite_file.exists()
 
     @property
     def engine(self) -> Engine:
@@ -51,22 +61,37 @@ class AppContext:
             self._engine.dispose()
             self._engine = None
 
+    def discard_new_database(self) -> None:
+        """After a failed command: remove the SQLite file it created, so a refusal leaves
+        nothing behind (a file that was there before is never touched)."""
+        if self.new_sqlite_file is None or not self.new_sqlite_file.exists():
+            return
+        self.close()
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{self.new_sqlite_file}{suffix}").unlink(missing_ok=True)
+
     def sessions(self, require_schema: bool = True) -> sessionmaker[Session]:
         """A session factory; refuses plainly when the schema is missing or out of date."""
+        engine = self.engine  # a URL that cannot be used is refused first
         if require_schema:
+            if self.database_file_missing:
+                raise click.ClickException(
+                    f"database file {self.new_sqlite_file} does not exist; run "
+                    "`tracker db upgrade` (same --db) to create it, or try `tracker demo`"
+                )
             try:
-                current = schema_is_current(self.engine)
+                current = schema_is_current(engine)
             except OperationalError as exc:
                 raise click.ClickException(
-                    f"cannot reach database {self.engine.url.render_as_string()}: {exc.orig or exc}"
+                    f"cannot reach database {engine.url.render_as_string()}: {exc.orig or exc}"
                 ) from exc
             if not current:
                 raise click.ClickException(
-                    f"database {self.engine.url.render_as_string()} is not at the newest schema "
-                    f"(it is at {current_revision(self.engine) or 'none'}, newest is "
+                    f"database {engine.url.render_as_string()} is not at the newest schema "
+                    f"(it is at {current_revision(engine) or 'none'}, newest is "
                     f"{head_revision()}); run `tracker db upgrade` first"
                 )
-        return make_session_factory(self.engine)
+        return make_session_factory(engine)
 
 
 pass_app = click.make_pass_decorator(AppContext)
@@ -80,7 +105,38 @@ class TrackerGroup(click.Group):
         try:
             return super().invoke(ctx)
         except PermissionDenied as exc:
+            _discard_new_database(ctx)
             raise click.ClickException(str(exc)) from exc
+        except DatabaseError as exc:
+            _discard_new_database(ctx)
+            if not _unusable_database(exc):
+                raise
+            where = f"database {ctx.obj.engine.url.render_as_string()}" if ctx.obj else "database"
+            raise click.ClickException(f"cannot use {where}: {exc.orig or exc}") from exc
+        except BaseException as exc:
+            if not _ended_well(exc):
+                _discard_new_database(ctx)
+            raise
+
+
+def _unusable_database(exc: DatabaseError) -> bool:
+    """A server that cannot be reached, or a file that is not a database (not a refused
+    statement, whose traceback a developer needs)."""
+    return isinstance(exc, OperationalError) or type(exc) is DatabaseError
+
+
+def _ended_well(exc: BaseException) -> bool:
+    """Whether ``exc`` is only how a successful command ends (exit status 0)."""
+    if isinstance(exc, click.exceptions.Exit):
+        return exc.exit_code == 0
+    if isinstance(exc, SystemExit):
+        return exc.code in (0, None)
+    return False
+
+
+def _discard_new_database(ctx: click.Context) -> None:
+    if isinstance(ctx.obj, AppContext):
+        ctx.obj.discard_new_database()
 
 
 @click.group(cls=TrackerGroup, context_settings=CONTEXT_SETTINGS)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from tracker.cli.app import AppContext, pass_app
+from tracker.cli.options import DATE_OR_INSTANT
 from tracker.cli.output import emit, listing_output
 from tracker.db import transaction
 from tracker.models.enums import AUDIT_ACTIONS
@@ -148,8 +149,8 @@ def audit_checkpoint_command(app: AppContext) -> None:
 @click.option("--user", "actor", metavar="NAME", help="Only entries by this person.")
 @click.option("--action", type=click.Choice(AUDIT_ACTIONS))
 @click.option("--object", "object_ref", metavar="TYPE[:ID]", help="e.g. flag:12 or user.")
-@click.option("--since", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S%z"]))
-@click.option("--until", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S%z"]))
+@click.option("--since", type=DATE_OR_INSTANT)
+@click.option("--until", type=DATE_OR_INSTANT)
 @click.option("--limit", default=200, show_default=True, type=click.IntRange(1, 100_000))
 @listing_output("table", "json")
 @pass_app

@@ -39,4 +39,7 @@ def db_upgrade(app: AppContext) -> None:
 @pass_app
 def db_current(app: AppContext) -> None:
     """Print the schema version of the database and the newest one this tracker knows."""
+    if app.database_file_missing:  # looking must not create the file
+        click.echo(f"database: no file at {app.new_sqlite_file}  newest: {head_revision()}")
+        return
     click.echo(f"database: {current_revision(app.engine) or 'empty'}  newest: {head_revision()}")

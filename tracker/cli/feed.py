@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from tracker.cli.app import AppContext, pass_app
-from tracker.cli.options import PAGE
+from tracker.cli.options import OUTPUT_FILE, PAGE
 from tracker.cli.output import emit, listing_output
 from tracker.db import transaction
 from tracker.tabular import Column, render
@@ -51,9 +51,7 @@ def feed() -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["json", "atom"]), default="json", show_default=True
 )
-@click.option(
-    "--out", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout)."
-)
+@click.option("--out", type=OUTPUT_FILE, help="File (default: stdout).")
 @click.option("--page", default=1, show_default=True, type=PAGE)
 @click.option(
     "--page-size",

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from tracker.cli.app import AppContext, pass_app
+from tracker.cli.options import DATE
 from tracker.cli.output import emit, listing_output
 from tracker.db import transaction
 from tracker.models.enums import (
@@ -46,7 +47,7 @@ def _flag_filters(func):
         click.option("--force", metavar="NAME", help="Only offenders this force manages."),
         click.option(
             "--since",
-            type=click.DateTime(["%Y-%m-%d"]),
+            type=DATE,
             metavar="DATE",
             help="Only flags detected on or after DATE.",
         ),

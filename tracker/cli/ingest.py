@@ -25,24 +25,31 @@ def ingest(app: AppContext, kind: str, paths: tuple[Path, ...]) -> None:
     in a reject file the summary names (under $TRACKER_DATA_DIR/rejects). Loading the same
     file again changes nothing.
 
+    Loading by hand needs an admin (--user NAME); the nightly job loads its inbox as the
+    system.
+
     Exit 0 when every row loaded, 3 when some rows were rejected (see the reject files the
     summary names), 1 when nothing could be loaded.
     """
     from sqlalchemy.exc import SQLAlchemyError, StatementError
 
-    from tracker.ingest import IngestError, exit_code, ingest_files
-    from tracker.settings import SYSTEM_ACTOR
+    from tracker.access.permissions import PermissionDenied
+    from tracker.db import transaction
+    from tracker.ingest import IngestError
+    from tracker.services.ingest import load_files_by_hand
 
-    sessions = app.sessions()
     try:
-        results = ingest_files(
-            sessions,
-            kind,
-            list(paths),
-            settings=app.settings,
-            actor=app.settings.user or SYSTEM_ACTOR,
-            progress=sys.stderr.isatty(),
-        )
+        with transaction(app.sessions()) as session:
+            results = load_files_by_hand(
+                session,
+                app.settings.user,
+                kind,
+                list(paths),
+                settings=app.settings,
+                progress=sys.stderr.isatty(),
+            )
+    except PermissionDenied:
+        raise  # the root command says why (it is an OSError, not a file's)
     except IngestError as exc:
         raise click.ClickException(str(exc)) from exc
     except OSError as exc:
@@ -55,6 +62,8 @@ def ingest(app: AppContext, kind: str, paths: tuple[Path, ...]) -> None:
         for warning in result.warnings:
             click.echo(f"warning: {result.path}: {warning}", err=True)
         click.echo(result.summary(), err=result.refused is not None)
+    from tracker.ingest import exit_code
+
     code = exit_code(results)
     if code:
         sys.exit(code)

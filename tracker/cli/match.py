@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from tracker.cli.app import AppContext, pass_app
-from tracker.cli.options import DAYS, ROW_ID
+from tracker.cli.options import DATE, DAYS, ROW_ID
 from tracker.cli.output import emit, listing_output
 from tracker.db import transaction
 
@@ -23,7 +23,7 @@ from tracker.db import transaction
 )
 @click.option(
     "--as-of",
-    type=click.DateTime(["%Y-%m-%d"]),
+    type=DATE,
     metavar="DATE",
     help="Last day of the window (default: today). Decisions count by their UTC decision date.",
 )

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from tracker.cli.app import AppContext, pass_app
-from tracker.cli.options import RETENTION_DAYS
+from tracker.cli.options import DATE, RETENTION_DAYS
 
 
 def _probability_option(name: str, help_text: str):
@@ -30,7 +30,7 @@ def _probability_option(name: str, help_text: str):
 )
 @click.option(
     "--as-of",
-    type=click.DateTime(["%Y-%m-%d"]),
+    type=DATE,
     help="Evaluate compliance as of DATE (default: today).",
 )
 @click.option(

@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from tracker.cli.options import OUTPUT_FILE
 from tracker.tabular import FORMATS
 
 
@@ -28,7 +29,7 @@ def listing_output(
     def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
         command = click.option(
             "--out",
-            type=click.Path(dir_okay=False, path_type=Path),
+            type=OUTPUT_FILE,
             help="Write to this file instead of the screen"
             + (" (needed for xlsx)." if "xlsx" in chosen else "."),
         )(command)

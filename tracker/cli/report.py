@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from tracker.cli.app import AppContext, pass_app
-from tracker.cli.options import ROW_ID
+from tracker.cli.options import OUTPUT_FILE, ROW_ID
 from tracker.cli.output import emit, listing_output
 from tracker.db import transaction
 from tracker.tabular import render
@@ -37,7 +37,7 @@ def report() -> None:
 
 @report.command("daily")
 @click.option("--run", "run_id", type=ROW_ID, help="Run id (default: the latest run).")
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", required=True, type=OUTPUT_FILE)
 @pass_app
 def report_daily(app: AppContext, run_id: int | None, out: Path) -> None:
     """The daily summary for managers: a self-contained HTML page with charts (new and open

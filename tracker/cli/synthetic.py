@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from tracker.cli.app import AppContext
-from tracker.cli.options import GENERATED_ROWS, PORT, SEED
+from tracker.cli.options import DATE, GENERATED_ROWS, OUTPUT_FOLDER, PORT, SEED
 
 
 @click.command()
@@ -82,7 +82,7 @@ class _GenerateCommand(click.Command):
 
 
 @click.command(cls=_GenerateCommand)
-@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", required=True, type=OUTPUT_FOLDER)
 @click.option(
     "--offenders", default=300, show_default=True, type=GENERATED_ROWS, help="Register entries."
 )
@@ -92,7 +92,7 @@ class _GenerateCommand(click.Command):
 @click.option("--seed", default=7, show_default=True, type=SEED, help="Same seed, same files.")
 @click.option(
     "--as-of",
-    type=click.DateTime(["%Y-%m-%d"]),
+    type=DATE,
     default="2026-11-20",
     show_default=True,
     help="The date the planted compliance failures are true on.",
