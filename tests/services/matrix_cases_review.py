@@ -14,7 +14,7 @@ from tracker.services.link_export import export_links
 from tracker.services.match_health import HealthWindow, read_match_health
 from tracker.services.matcher import evaluate_run, train_matching_model
 from tracker.services.reports import read_run_figures, write_daily_report
-from tracker.services.review import decide_flag, list_queue, show_flag
+from tracker.services.review import assign_flags, decide_flag, list_queue, show_flag
 
 
 def _evaluate(session, who, world, tmp_path):
@@ -82,5 +82,10 @@ CASES = [
         "report.read",
         lambda s, who, w, tmp: write_daily_report(s, who, tmp / "daily.html", w.run_id),
         label="report.read daily file",
+    ),
+    ServiceCase(
+        "review.assign",
+        lambda s, who, w, tmp: assign_flags(s, who, [w.flag_id], "me"),
+        audit="alteration",
     ),
 ]

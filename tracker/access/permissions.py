@@ -17,6 +17,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "review.escalations": frozenset({"supervisor"}),
     "review.show": frozenset({"analyst", "supervisor", "liaison"}),
     "review.decide": frozenset({"analyst", "supervisor"}),
+    "review.assign": frozenset({"analyst", "supervisor"}),
     "flags.read": frozenset({"analyst", "supervisor", "liaison", "admin"}),
     "links.export": frozenset({"analyst", "supervisor"}),
     "match.evaluate": frozenset({"analyst", "supervisor", "admin"}),

@@ -117,3 +117,30 @@ def review_decide(app: AppContext, flag_id: int, decision: str, reason: str) -> 
         except (DecisionError, FlagNotFound) as exc:
             raise click.ClickException(str(exc)) from exc
     click.echo(f"flag {flag_id}: {decision} recorded by {who}")
+
+
+@review.command("assign")
+@click.argument("flag_ids", nargs=-1, required=True, type=ROW_ID)
+@click.option("--to", "assignee", metavar="NAME", help="An analyst or supervisor; `me` for you.")
+@click.option("--unassign", is_flag=True, help="Take the flags back from whoever has them.")
+@pass_app
+def review_assign(app: AppContext, flag_ids: tuple[int, ...], assignee, unassign) -> None:
+    """Give flags to a person so two analysts do not work the same one (analysts and
+    supervisors); each flag's change is an audit entry."""
+    from tracker.review.assignment import AssignmentError
+    from tracker.review.evidence import FlagNotFound
+    from tracker.services.review import assign_flags
+
+    if unassign == (assignee is not None):
+        raise click.UsageError("give either --to NAME (or --to me) or --unassign")
+    with transaction(app.sessions()) as session:
+        try:
+            flags = assign_flags(session, app.settings.user, flag_ids, assignee)
+        except (AssignmentError, FlagNotFound) as exc:
+            raise click.ClickException(str(exc)) from exc
+    ids = ", ".join(str(f.id) for f in flags)
+    given = app.settings.user if assignee == "me" else assignee
+    click.echo(
+        f"flag{'s' if len(flags) > 1 else ''} {ids}: "
+        + (f"assigned to {given}" if given else "unassigned")
+    )

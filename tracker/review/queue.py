@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from tracker.models import Flag, Offender, TravelRecord, User
@@ -60,6 +60,8 @@ class QueuePage:
     page: int
     page_size: int
     counts_by_severity: dict[str, int] = field(default_factory=dict)
+    #: Who the reader may give these flags to (empty when they may not assign).
+    assignees: list[str] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -164,7 +166,7 @@ def review_queue(
         raise ValueError("page and page size start at 1")
     assignee = aliased(User)
     segments = _segment_counts(session, filters, assignee)
-    counts = dict.fromkeys(SEVERITIES, 0)
+    counts: dict[str, int] = dict.fromkeys(SEVERITIES, 0)
     for (severity, _), n in segments.items():
         counts[severity] = counts.get(severity, 0) + n
     total = sum(segments.values())
@@ -183,3 +185,25 @@ def review_queue(
         wanted -= len(fetched)
         skip = 0
     return QueuePage(rows, total, page, page_size, counts)
+
+
+def next_in_queue(session: Session, filters: QueueFilter, after: Flag) -> int | None:
+    """The flag that follows ``after`` in the queue's order for ``filters`` (whether or not
+    ``after`` is still in it, e.g. just decided); None when it was the last."""
+    assignee = aliased(User)
+    segments = [(s, dated) for s in SEVERITIES for dated in (True, False)]
+    here = (after.severity, after.due_on is not None)
+    for severity, dated in segments[segments.index(here) :] if here in segments else []:
+        statement = _with_joins(select(Flag.id).select_from(Flag), filters, assignee)
+        statement = statement.where(Flag.severity == severity, Flag.id != after.id)
+        statement = statement.where(Flag.due_on.is_not(None) if dated else Flag.due_on.is_(None))
+        if (severity, dated) == here:
+            later = Flag.id > after.id
+            if dated:
+                later = or_(Flag.due_on > after.due_on, and_(Flag.due_on == after.due_on, later))
+            statement = statement.where(later)
+        order = (Flag.due_on, Flag.id) if dated else (Flag.id,)
+        found = session.scalar(statement.order_by(*order).limit(1))
+        if found is not None:
+            return found
+    return None

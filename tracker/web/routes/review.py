@@ -7,16 +7,21 @@ every listing and every opened flag as a consultation.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from typing import Annotated
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Form, Request
+from pydantic import Field
+from starlette.datastructures import QueryParams
 from starlette.responses import Response
 
 from tracker.models.enums import DECISIONS, FLAG_KINDS, FLAG_STATUSES, SEVERITIES
+from tracker.review.assignment import AssignmentError
 from tracker.review.decisions import DecisionError
 from tracker.review.evidence import FlagNotFound
 from tracker.review.queue import QueueFilter
-from tracker.services.review import decide_flag, list_queue, show_flag
+from tracker.row_ids import MAX_ROW_ID
+from tracker.services.review import assign_flags, decide_flag, list_queue, next_flag, show_flag
 from tracker.web import lookups, views
 from tracker.web.ids import RowId
 from tracker.web.pages import Page, is_htmx, signed_in
@@ -38,7 +43,10 @@ class QueueQuery:
 
     @classmethod
     def parse(cls, request: Request) -> QueueQuery:
-        q = request.query_params
+        return cls.from_params(request.query_params)
+
+    @classmethod
+    def from_params(cls, q: QueryParams) -> QueueQuery:
         try:
             number = max(1, int(q.get("page") or 1))
         except ValueError:
@@ -99,6 +107,24 @@ def _queue_page(request: Request, escalated: bool, title: str) -> Response:
         )
 
 
+#: The lists a flag can be opened from that have a "next flag": path -> escalations only.
+QUEUES = {"/queue": False, "/escalations": True}
+
+
+def _next_address(p: Page, flag_id: int, back: str) -> str:
+    """Where an analyst goes after deciding: the next flag of the queue they came from (same
+    filters), or back to that queue when it was the last or they came from elsewhere."""
+    address = urlsplit(back)
+    if address.path not in QUEUES:
+        return back
+    query = QueueQuery.from_params(QueryParams(address.query))
+    filters = query.filters(p.actor.name, QUEUES[address.path])
+    following = next_flag(p.db, p.actor.name, filters, flag_id)
+    if following is None:
+        return back
+    return f"/flags/{following}?" + urlencode({"back": back})
+
+
 @router.get("/queue")
 def queue(request: Request) -> Response:
     return _queue_page(request, False, "Review queue")
@@ -123,6 +149,8 @@ def _flag_page(p: Page, flag_id: int, back: str, status_code: int = 200, **form)
         name_note=views.name_note(evidence),
         timeline=views.timeline(evidence),
         decidable=view.decidable,
+        assignees=view.assignees,
+        assigned_to=view.assigned_to,
         decisions=DECISIONS,
         back=back,
         error=form.get("error"),
@@ -150,8 +178,50 @@ def decide(
         with signed_in(request) as p:
             decide_flag(p.db, p.actor.name, flag_id, decision, reason)
             done = {"confirm": "confirmed", "dismiss": "dismissed", "escalate": "escalated"}
-            return p.redirect(back, ("success", f"Flag {flag_id} {done[decision]}."))
+            following = _next_address(p, flag_id, back)
+            return p.redirect(following, ("success", f"Flag {flag_id} {done[decision]}."))
     except (DecisionError, FlagNotFound) as exc:
         problem = str(exc)
     with signed_in(request) as p:
         return _flag_page(p, flag_id, back, 422, error=problem, decision=decision, reason=reason)
+
+
+def _assigned(flag_ids: list[int], to: str) -> str:
+    who = "you" if to == "me" else to
+    flags = ", ".join(f"#{i}" for i in flag_ids)
+    return f"Flag{'s' if len(flag_ids) > 1 else ''} {flags} " + (
+        f"assigned to {who}." if to else "unassigned."
+    )
+
+
+@router.post("/flags/{flag_id}/assignment")
+def assign(
+    request: Request, flag_id: RowId, to: str = Form(""), back: str = Form("/queue")
+) -> Response:
+    """The flag page's "Assign to me" and person picker (empty: unassign)."""
+    here = f"/flags/{flag_id}?" + urlencode({"back": safe_local_path(back, "/queue")})
+    with signed_in(request) as p:
+        try:
+            assign_flags(p.db, p.actor.name, [flag_id], to.strip() or None)
+        except (AssignmentError, FlagNotFound) as exc:
+            return p.redirect(here, ("error", str(exc)))
+        return p.redirect(here, ("success", _assigned([flag_id], to.strip())))
+
+
+@router.post("/queue/assignment")
+def assign_selected(
+    request: Request,
+    flag: Annotated[list[Annotated[int, Field(ge=1, le=MAX_ROW_ID)]], Form()] = [],  # noqa: B006
+    to: str = Form(""),
+    back: str = Form("/queue"),
+) -> Response:
+    """Bulk assignment of the flags ticked in the queue."""
+    back = safe_local_path(back, "/queue")
+    with signed_in(request) as p:
+        if not flag:
+            return p.redirect(back, ("error", "Tick the flags to assign first."))
+        try:
+            assign_flags(p.db, p.actor.name, flag, to.strip() or None)
+        except (AssignmentError, FlagNotFound) as exc:
+            return p.redirect(back, ("error", str(exc)))
+        return p.redirect(back, ("success", _assigned(sorted(set(flag)), to.strip())))

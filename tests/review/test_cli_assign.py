@@ -1,0 +1,90 @@
+"""`tracker review assign`: giving flags to a person, from the command line."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+from factories import add_flag, add_offender, add_run
+from sqlalchemy import select
+
+from tracker.cli import main
+from tracker.db import transaction
+from tracker.models import AuditEvent, Flag, User
+
+
+@pytest.fixture
+def cli(db_url):
+    runner = CliRunner()
+
+    def invoke(*args, user: str | None = None):
+        prefix = ["--db", db_url] + (["--user", user] if user else [])
+        return runner.invoke(main, [*prefix, *args])
+
+    return invoke
+
+
+@pytest.fixture
+def flag_ids(cli, sessions):
+    assert cli("users", "add", "ada", "--role", "admin").exit_code == 0
+    for name, role in (("ann", "analyst"), ("sue", "supervisor"), ("liz", "liaison")):
+        assert cli("users", "add", name, "--role", role, user="ada").exit_code == 0
+    with transaction(sessions) as s:
+        run = add_run(s)
+        return [add_flag(s, add_offender(s), run).id for _ in range(3)]
+
+
+def _assignees(sessions) -> dict[int, str | None]:
+    with transaction(sessions) as s:
+        rows = s.execute(
+            select(Flag.id, User.name).outerjoin(User, User.id == Flag.assigned_to)
+        ).all()
+        return dict(rows)
+
+
+def test_assign_to_a_person_to_me_and_back(cli, flag_ids, sessions):
+    first, second, third = flag_ids
+    result = cli("review", "assign", str(first), str(second), "--to", "sue", user="ann")
+    assert result.exit_code == 0, result.output
+    assert f"flags {first}, {second}: assigned to sue" in result.output
+    assert cli("review", "assign", str(third), "--to", "me", user="ann").exit_code == 0
+    assert _assignees(sessions) == {first: "sue", second: "sue", third: "ann"}
+
+    mine = cli("review", "queue", "--assigned", "ann", "--format", "csv", user="ann")
+    assert mine.exit_code == 0 and f"\n{third}," in mine.output
+    assert f"\n{first}," not in mine.output
+
+    result = cli("review", "assign", str(first), "--unassign", user="sue")
+    assert result.exit_code == 0 and "unassigned" in result.output
+    assert _assignees(sessions)[first] is None
+
+    with transaction(sessions) as s:
+        entries = list(
+            s.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.action == "alteration", AuditEvent.object_type == "flag")
+                .order_by(AuditEvent.id)
+            )
+        )
+    assert [(e.actor, e.object_id, e.details["after"]) for e in entries] == [
+        ("ann", str(first), "sue"),
+        ("ann", str(second), "sue"),
+        ("ann", str(third), "ann"),
+        ("sue", str(first), None),
+    ]
+    assert entries[-1].details["before"] == "sue"
+
+
+def test_assign_refuses_bad_people_flags_and_options(cli, flag_ids, sessions):
+    first = str(flag_ids[0])
+    refused = cli("review", "assign", first, "--to", "liz", user="ann")
+    assert refused.exit_code == 1 and "does not review flags" in refused.output
+    unknown = cli("review", "assign", first, "--to", "nobody", user="ann")
+    assert unknown.exit_code == 1 and "unknown user 'nobody'" in unknown.output
+    missing = cli("review", "assign", first, "999999", "--to", "me", user="ann")
+    assert missing.exit_code == 1 and "no flag with id 999999" in missing.output
+    assert _assignees(sessions)[flag_ids[0]] is None  # all or nothing
+    both = cli("review", "assign", first, "--to", "ann", "--unassign", user="ann")
+    assert both.exit_code == 2 and "either --to" in both.output
+    assert cli("review", "assign", first, user="ann").exit_code == 2
+    liaison = cli("review", "assign", first, "--to", "ann", user="liz")
+    assert liaison.exit_code != 0 and "may not review.assign" in liaison.output
