@@ -35,9 +35,16 @@ from tracker.db import make_engine, make_session_factory, transaction, upgrade_t
 from tracker.matching.compare import FIELD_LEVELS
 from tracker.models import Flag, Link, Notification, Offender, Run, TravelRecord
 from tracker.models.enums import SEVERITIES
+from tracker.review.queue_order import SORTABLE
 from tracker.services.people import add_user, set_password
 
-TARGETS_MS = {"queue": 300, "queue, filtered": 300, "flag": 200}
+TARGETS_MS = {
+    "queue": 300,
+    "queue, filtered": 300,
+    "queue, searched": 300,
+    "queue, sorted": 300,
+    "flag": 200,
+}
 FAMILY = [
     "SMITH",
     "JONES",
@@ -290,6 +297,15 @@ def main(argv: list[str] | None = None) -> int:
             "queue": ["/queue"] * args.requests,
             "queue, filtered": [
                 f"/queue?severity={rng.choice(SEVERITIES)}&page={rng.randint(1, 20)}"
+                for _ in range(args.requests)
+            ],
+            "queue, searched": [
+                "/queue?q=" + rng.choice([rng.choice(FAMILY).lower(), rng.choice(GIVEN)])
+                for _ in range(args.requests)
+            ],
+            "queue, sorted": [
+                f"/queue?sort={rng.choice(SORTABLE)}{rng.choice(['', ':desc'])}"
+                f"&page={rng.randint(1, 20)}"
                 for _ in range(args.requests)
             ],
             "flag": [f"/flags/{rng.randint(1, args.flags)}" for _ in range(args.requests)],

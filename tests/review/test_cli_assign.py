@@ -88,3 +88,62 @@ def test_assign_refuses_bad_people_flags_and_options(cli, flag_ids, sessions):
     assert cli("review", "assign", first, user="ann").exit_code == 2
     liaison = cli("review", "assign", first, "--to", "ann", user="liz")
     assert liaison.exit_code != 0 and "may not review.assign" in liaison.output
+
+
+def _queue(cli, *args) -> list[str]:
+    result = cli("review", "queue", "--format", "csv", *args, user="ann")
+    assert result.exit_code == 0, result.output
+    return [line.split(",")[0] for line in result.output.splitlines()[1:] if line]
+
+
+@pytest.fixture
+def named(cli, sessions):
+    """Open flags: a name with an accent, a Cyrillic one, a Latin one, one with an alias."""
+    from factories import add_travel
+
+    from tracker.models import Alias
+
+    assert cli("users", "add", "ada", "--role", "admin").exit_code == 0
+    assert cli("users", "add", "ann", "--role", "analyst", user="ada").exit_code == 0
+    with transaction(sessions) as s:
+        run = add_run(s)
+        muller = add_offender(s, offender_id="VR-S-1", family_name="MÜLLER", given_names="Jörg")
+        cyrillic = add_offender(
+            s, offender_id="VR-S-2", family_name="Жуковский", given_names="Юрий"
+        )
+        aliased = add_offender(s, offender_id="VR-S-3", family_name="SMITH", given_names="ANNA")
+        latin = add_offender(s, offender_id="VR-S-4", family_name="WANG", given_names="XIAO MING")
+        s.add(Alias(offender_pk=aliased.id, family_name="KOWALSKA", given_names="ANNA"))
+        trip = add_travel(s, source="api-lhr", record_id="LHR000001003")
+        ids = {
+            "muller": add_flag(s, muller, run, severity="low").id,
+            "cyrillic": add_flag(s, cyrillic, run, severity="high").id,
+            "aliased": add_flag(s, aliased, run, severity="medium", travel_pk=trip.id).id,
+            "latin": add_flag(s, latin, run, severity="low").id,
+        }
+        return {k: str(v) for k, v in ids.items()}
+
+
+def test_queue_search_by_name_reference_travel_and_id(cli, named):
+    assert _queue(cli, "--search", "MÜLLER") == [named["muller"]]
+    assert _queue(cli, "--search", "müller Jörg") == [named["muller"]]
+    assert _queue(cli, "--search", "Жуковский") == [named["cyrillic"]]  # as registered
+    assert _queue(cli, "--search", "王 小明") == [named["latin"]]  # folded like the matcher
+    assert _queue(cli, "--search", "xiao wang") == [named["latin"]]
+    assert _queue(cli, "--search", "kowalska") == [named["aliased"]]  # an alias
+    assert _queue(cli, "--search", "vr-s-2") == [named["cyrillic"]]
+    assert _queue(cli, "--search", "LHR000001003") == [named["aliased"]]
+    assert _queue(cli, "--search", "api-lhr/LHR000001003") == [named["aliased"]]
+    assert _queue(cli, "--search", named["muller"]) == [named["muller"]]
+    assert _queue(cli, "--search", "50%_") == []  # LIKE wildcards are literal
+
+
+def test_queue_sort_by_a_column_either_way(cli, named):
+    assert _queue(cli) == [named[k] for k in ("cyrillic", "aliased", "muller", "latin")]
+    by_reference = [named[k] for k in ("muller", "cyrillic", "aliased", "latin")]
+    assert _queue(cli, "--sort", "offender_id") == by_reference
+    assert _queue(cli, "--sort", "offender_id:desc") == by_reference[::-1]
+    least_first = [named[k] for k in ("muller", "latin", "aliased", "cyrillic")]  # ties: id
+    assert _queue(cli, "--sort", "severity:desc") == least_first
+    bad = cli("review", "queue", "--sort", "summary", user="ann")
+    assert bad.exit_code == 2 and "cannot sort by 'summary'" in bad.output

@@ -380,3 +380,42 @@ def test_a_decision_from_elsewhere_goes_back_there(app, scenario):
     form = {"csrf_token": csrf_of(page), "back": "/", "decision": "confirm", "reason": "seen"}
     response = ann.post(f"/flags/{flag_id}/decision", data=form, follow_redirects=False)
     assert response.headers["location"] == "/"
+
+
+def test_the_queue_searches_names_references_travel_and_ids(clients, scenario):
+    ann = clients["ann"]
+    swapped = scenario.flags["swapped"]
+    assert _queue_ids(ann.get("/queue?q=pemberton").text) == [swapped]
+    assert _queue_ids(ann.get("/queue?q=Жуковский").text) == [scenario.flags["translit"]]
+    assert _queue_ids(ann.get("/queue?q=VR-HARD-alias").text) == [scenario.flags["alias"]]
+    assert _queue_ids(ann.get("/queue?q=api-test/hard-swapped").text) == [swapped]
+    assert _queue_ids(ann.get(f"/queue?q={swapped}").text) == [swapped]
+    html = ann.get("/queue?q=nobody-at-all").text
+    assert "No flags match" in html and 'value="nobody-at-all"' in html
+
+
+def test_the_queue_sorts_by_its_column_headers(clients, scenario):
+    ann = clients["ann"]
+    default = _queue_ids(ann.get("/queue").text)
+    html = ann.get("/queue?sort=flag_id").text
+    assert _queue_ids(html) == sorted(default)
+    assert 'aria-sort="ascending"' in html and "sort=flag_id%3Adesc" in html  # next: descending
+    assert _queue_ids(ann.get("/queue?sort=flag_id:desc").text) == sorted(default, reverse=True)
+    # an unknown sort is dropped like any unknown filter value
+    assert _queue_ids(ann.get("/queue?sort=summary").text) == default
+
+
+def test_the_next_flag_follows_the_chosen_sort_and_search(app, scenario):
+    ann = client_for(app, "ann")
+    ids = sorted(_queue_ids(ann.get("/queue").text))
+    back = "/queue?sort=flag_id"
+    page = ann.get(f"/flags/{ids[0]}").text
+    form = {"csrf_token": csrf_of(page), "back": back, "decision": "confirm", "reason": "seen"}
+    response = ann.post(f"/flags/{ids[0]}/decision", data=form, follow_redirects=False)
+    assert response.headers["location"].startswith(f"/flags/{ids[1]}?")
+    back = "/queue?q=VR-HARD-alias"
+    alias = scenario.flags["alias"]
+    page = ann.get(f"/flags/{alias}").text
+    form = {"csrf_token": csrf_of(page), "back": back, "decision": "confirm", "reason": "seen"}
+    response = ann.post(f"/flags/{alias}/decision", data=form, follow_redirects=False)
+    assert response.headers["location"] == back  # the only match

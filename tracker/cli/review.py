@@ -30,6 +30,18 @@ def review() -> None:
 @click.option("--force", help="Managing force, exactly as in the register.")
 @click.option("--assigned", metavar="NAME", help="Only flags assigned to this person.")
 @click.option("--escalated", is_flag=True, help="Only the supervisors' queue of escalations.")
+@click.option(
+    "--search",
+    default="",
+    metavar="TEXT",
+    help="A name (any script), register reference, travel record id or flag id.",
+)
+@click.option(
+    "--sort",
+    metavar="COLUMN[:desc]",
+    help="Order by a column instead of severity and due date: flag_id, severity, kind, "
+    "offender_id, name, managing_force, due_on, detected_on, match_probability, assigned_to.",
+)
 @click.option("--page", default=1, show_default=True, type=PAGE)
 @click.option("--page-size", default=50, show_default=True, type=click.IntRange(1, 10_000))
 @listing_output("table", "csv", "json", "xlsx")
@@ -42,6 +54,8 @@ def review_queue(
     force,
     assigned,
     escalated,
+    search,
+    sort,
     page,
     page_size,
     fmt,
@@ -50,10 +64,15 @@ def review_queue(
     """Open flags, most severe first and then the most urgent (earliest due), with filters
     and paging. Analysts and supervisors; --escalated is the supervisors' queue."""
     from tracker.review.queue import QUEUE_COLUMNS, QUEUE_TABLE_COLUMNS, QueueFilter
+    from tracker.review.queue_order import SortError, parse_sort
     from tracker.services.review import list_queue
 
     if fmt == "xlsx" and out is None:  # refused before the listing is read and logged
         raise click.UsageError("--format xlsx needs --out FILE.xlsx")
+    try:
+        order = parse_sort(sort)
+    except SortError as exc:
+        raise click.BadParameter(str(exc), param_hint="--sort") from exc
     filters = QueueFilter(
         kinds=kinds,
         severities=severities,
@@ -61,6 +80,8 @@ def review_queue(
         force=force,
         assigned_to=assigned,
         escalated_only=escalated,
+        search=search,
+        sort=order,
     )
     with transaction(app.sessions()) as session:
         result = list_queue(session, app.settings.user, filters, page=page, page_size=page_size)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, aliased
 
 from tracker.models import Flag, Offender, TravelRecord, User
 from tracker.models.enums import SEVERITIES
+from tracker.review.queue_order import search_condition, sort_key
 from tracker.tabular import Column, probability
 
 #: The queue's columns in its CSV, JSON and workbook (and the nightly outbox's copies).
@@ -51,6 +52,10 @@ class QueueFilter:
     assigned_to: str | None = None
     escalated_only: bool = False
     since: date | None = None
+    #: A name (any script), register reference, travel record id or flag id.
+    search: str = ""
+    #: (column, descending) from ``queue_order.SORTABLE``; None: the queue's own order.
+    sort: tuple[str, bool] | None = None
 
 
 @dataclass
@@ -94,13 +99,19 @@ def _filtered(statement, filters: QueueFilter, assignee):
         statement = statement.where(Flag.escalated.is_(True))
     if filters.since:
         statement = statement.where(Flag.detected_on >= filters.since)
+    searched = search_condition(filters.search)
+    if searched is not None:
+        statement = statement.where(searched)
     return statement
 
 
 def _with_joins(statement, filters: QueueFilter, assignee):
-    """Join the offender and the assignee only when a filter needs them."""
-    if filters.force:
+    """Join the offender, the travel record and the assignee only when a filter needs them."""
+    searching = bool(filters.search.strip())
+    if filters.force or searching:
         statement = statement.join(Offender, Offender.id == Flag.offender_pk)
+    if searching:
+        statement = statement.outerjoin(TravelRecord, TravelRecord.id == Flag.travel_pk)
     if filters.assigned_to:
         statement = statement.outerjoin(assignee, assignee.id == Flag.assigned_to)
     return _filtered(statement, filters, assignee)
@@ -117,18 +128,9 @@ def _segment_counts(
     return {(severity, bool(has_date)): n for severity, has_date, n in session.execute(query)}
 
 
-def _page_rows(
-    session: Session,
-    filters: QueueFilter,
-    assignee,
-    segment: tuple[str, bool],
-    offset: int,
-    limit: int,
-) -> list[dict]:
-    """Rows of one segment in queue order; each is one range of the (status, severity, due)
-    index, so a page never sorts the whole queue."""
-    severity, dated = segment
-    statement = (
+def _rows_statement(assignee):
+    """A queue row: the flag with its offender, travel record and assignee."""
+    return (
         select(
             Flag.id.label("flag_id"),
             Flag.kind,
@@ -148,11 +150,39 @@ def _page_rows(
         .join(Offender, Offender.id == Flag.offender_pk)
         .outerjoin(TravelRecord, TravelRecord.id == Flag.travel_pk)
         .outerjoin(assignee, assignee.id == Flag.assigned_to)
+    )
+
+
+def _page_rows(
+    session: Session,
+    filters: QueueFilter,
+    assignee,
+    segment: tuple[str, bool],
+    offset: int,
+    limit: int,
+) -> list[dict]:
+    """Rows of one segment in queue order; each is one range of the (status, severity, due)
+    index, so a page never sorts the whole queue."""
+    severity, dated = segment
+    statement = (
+        _rows_statement(assignee)
         .where(Flag.severity == severity)
         .where(Flag.due_on.is_not(None) if dated else Flag.due_on.is_(None))
     )
     order = (Flag.due_on, Flag.id) if dated else (Flag.id,)
     statement = _filtered(statement, filters, assignee).order_by(*order)
+    return [dict(r._mapping) for r in session.execute(statement.limit(limit).offset(offset))]
+
+
+def _sorted_rows(
+    session: Session, filters: QueueFilter, assignee, offset: int, limit: int
+) -> list[dict]:
+    """One page in the reader's chosen order (empty values last, then by flag id)."""
+    assert filters.sort is not None
+    column, descending = filters.sort
+    key = sort_key(column, assignee)
+    ordered = (key.desc() if descending else key.asc()).nulls_last()
+    statement = _filtered(_rows_statement(assignee), filters, assignee).order_by(ordered, Flag.id)
     return [dict(r._mapping) for r in session.execute(statement.limit(limit).offset(offset))]
 
 
@@ -171,6 +201,9 @@ def review_queue(
         counts[severity] = counts.get(severity, 0) + n
     total = sum(segments.values())
 
+    if filters.sort is not None:
+        rows = _sorted_rows(session, filters, assignee, (page - 1) * page_size, page_size)
+        return QueuePage(rows, total, page, page_size, counts)
     rows: list[dict] = []
     skip, wanted = (page - 1) * page_size, page_size
     for segment in [(s, dated) for s in SEVERITIES for dated in (True, False)]:
@@ -191,6 +224,8 @@ def next_in_queue(session: Session, filters: QueueFilter, after: Flag) -> int | 
     """The flag that follows ``after`` in the queue's order for ``filters`` (whether or not
     ``after`` is still in it, e.g. just decided); None when it was the last."""
     assignee = aliased(User)
+    if filters.sort is not None:
+        return _next_in_sorted(session, filters, assignee, after)
     segments = [(s, dated) for s in SEVERITIES for dated in (True, False)]
     here = (after.severity, after.due_on is not None)
     for severity, dated in segments[segments.index(here) :] if here in segments else []:
@@ -207,3 +242,22 @@ def next_in_queue(session: Session, filters: QueueFilter, after: Flag) -> int | 
         if found is not None:
             return found
     return None
+
+
+def _next_in_sorted(session: Session, filters: QueueFilter, assignee, after: Flag) -> int | None:
+    """The next flag in a chosen order: past ``after``'s value (ties by id), empties last."""
+    assert filters.sort is not None
+    column, descending = filters.sort
+    key = sort_key(column, assignee)
+    rows = _rows_statement(assignee).with_only_columns(key)
+    value = session.scalar(rows.where(Flag.id == after.id))
+    later_id = Flag.id > after.id
+    if value is None:
+        beyond = and_(key.is_(None), later_id)
+    else:
+        further = key < value if descending else key > value
+        beyond = or_(further, and_(key == value, later_id), key.is_(None))
+    ordered = (key.desc() if descending else key.asc()).nulls_last()
+    statement = _filtered(_rows_statement(assignee), filters, assignee).where(Flag.id != after.id)
+    statement = statement.where(beyond).with_only_columns(Flag.id).order_by(ordered, Flag.id)
+    return session.scalar(statement.limit(1))

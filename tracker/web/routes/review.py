@@ -20,6 +20,7 @@ from tracker.review.assignment import AssignmentError
 from tracker.review.decisions import DecisionError
 from tracker.review.evidence import FlagNotFound
 from tracker.review.queue import QueueFilter
+from tracker.review.queue_order import SEARCH_LIMIT, SORTABLE, SortError, parse_sort
 from tracker.row_ids import MAX_ROW_ID
 from tracker.services.review import assign_flags, decide_flag, list_queue, next_flag, show_flag
 from tracker.web import lookups, views
@@ -39,6 +40,8 @@ class QueueQuery:
     statuses: tuple[str, ...] = ("open",)
     force: str = ""
     mine: bool = False
+    search: str = ""
+    sort: str = ""
     page: int = 1
 
     @classmethod
@@ -57,6 +60,8 @@ class QueueQuery:
             statuses=tuple(s for s in q.getlist("status") if s in FLAG_STATUSES) or ("open",),
             force=(q.get("force") or "").strip()[:200],
             mine=q.get("mine") == "1",
+            search=(q.get("q") or "").strip()[:SEARCH_LIMIT],
+            sort=_known_sort(q.get("sort") or ""),
             page=number,
         )
 
@@ -68,6 +73,8 @@ class QueueQuery:
             force=self.force or None,
             assigned_to=actor_name if self.mine else None,
             escalated_only=escalated,
+            search=self.search,
+            sort=parse_sort(self.sort),
         )
 
     def link(self, page_number: int) -> str:
@@ -78,8 +85,34 @@ class QueueQuery:
             pairs.append(("force", self.force))
         if self.mine:
             pairs.append(("mine", "1"))
+        if self.search:
+            pairs.append(("q", self.search))
+        if self.sort:
+            pairs.append(("sort", self.sort))
         pairs.append(("page", str(page_number)))
         return urlencode(pairs)
+
+    def sorted_by(self, column: str) -> str:
+        """The query string that sorts by ``column`` (descending when it already ascends),
+        from the first page, keeping the filters."""
+        again = self.sort == column
+        return QueueQuery(
+            **{**self.__dict__, "sort": f"{column}:desc" if again else column, "page": 1}
+        ).link(1)
+
+    def direction(self, column: str) -> str:
+        """``aria-sort`` of a column header."""
+        if self.sort == column:
+            return "ascending"
+        return "descending" if self.sort == f"{column}:desc" else "none"
+
+
+def _known_sort(text: str) -> str:
+    """A sort the queue knows, else none (like the other filters, an unknown value is dropped)."""
+    try:
+        return text if parse_sort(text) else ""
+    except SortError:
+        return ""
 
 
 def _queue_page(request: Request, escalated: bool, title: str) -> Response:
@@ -103,6 +136,7 @@ def _queue_page(request: Request, escalated: bool, title: str) -> Response:
             forces=request.app.state.choices.get("forces", lambda: lookups.managing_forces(p.db)),
             severities=SEVERITIES,
             statuses=FLAG_STATUSES,
+            sortable=SORTABLE,
             back=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
         )
 
