@@ -147,3 +147,27 @@ def test_queue_sort_by_a_column_either_way(cli, named):
     assert _queue(cli, "--sort", "severity:desc") == least_first
     bad = cli("review", "queue", "--sort", "summary", user="ann")
     assert bad.exit_code == 2 and "cannot sort by 'summary'" in bad.output
+
+
+def test_decide_several_flags_with_one_reason(cli, flag_ids, sessions):
+    first, second, third = map(str, flag_ids)
+    result = cli(
+        "review",
+        "decide",
+        first,
+        second,
+        "--decision",
+        "dismiss",
+        "--reason",
+        "not him",
+        user="ann",
+    )
+    assert result.exit_code == 0, result.output
+    assert f"flags {first}, {second}: dismiss recorded by ann" in result.output
+    again = cli(
+        "review", "decide", second, third, "--decision", "confirm", "--reason", "x", user="ann"
+    )
+    assert again.exit_code == 1 and f"flag {second} is already dismissed" in again.output
+    with transaction(sessions) as s:
+        statuses = dict(s.execute(select(Flag.id, Flag.status)).all())
+    assert statuses[int(third)] == "open"  # all or nothing

@@ -294,3 +294,39 @@ def test_an_analyst_assigns_flags_and_works_through_a_filtered_queue(server, pag
         f".join() === '{alias}'"
     )
     assert page.errors == []
+
+
+def test_an_analyst_searches_sorts_and_decides_several_flags_at_once(server, page):
+    base, scenario = server
+    translit = scenario.flags["translit"]
+    sign_in(page, base, "ann", "/queue")
+    page.fill("#queue-search", "Жуковский")
+    page.press("#queue-search", "Enter")  # htmx swaps the results in place
+    page.wait_for_function("() => location.search.includes('q=')")
+    page.wait_for_function(
+        f"() => [...document.querySelectorAll('tr.queue-row')].map(r => r.dataset.flag)"
+        f".join() === '{translit}'"
+    )
+    page.goto(base + "/queue")
+    page.click("#sort-flag_id")
+    page.wait_for_url(re.compile(r"sort=flag_id&page=1$"))
+    ascending = queue_ids(page)
+    assert ascending == sorted(ascending)
+    page.click("#sort-flag_id")
+    page.wait_for_url(re.compile(r"sort=flag_id%3Adesc&page=1$"))
+    assert queue_ids(page) == sorted(ascending, reverse=True)
+    shoot(page, "queue-sorted")
+
+    escalated = page.eval_on_selector_all(
+        "tr.queue-row:has(.badge.esc)", "rows => rows.map(r => Number(r.dataset.flag))"
+    )  # the supervisors' to decide
+    chosen = [f for f in ascending if f not in escalated][:2]
+    for flag_id in chosen:
+        page.check(f"tr.queue-row[data-flag='{flag_id}'] input.pick")
+    page.check("#bulk-dismiss")
+    page.fill("#bulk-reason", "Same traveller twice: carrier data checked")
+    page.click("#bulk-decide")
+    page.wait_for_selector(".flash.success")
+    assert "dismissed" in page.inner_text(".flash.success")
+    assert not set(chosen) & set(queue_ids(page))
+    assert page.errors == []

@@ -419,3 +419,41 @@ def test_the_next_flag_follows_the_chosen_sort_and_search(app, scenario):
     form = {"csrf_token": csrf_of(page), "back": back, "decision": "confirm", "reason": "seen"}
     response = ann.post(f"/flags/{alias}/decision", data=form, follow_redirects=False)
     assert response.headers["location"] == back  # the only match
+
+
+def test_bulk_decision_from_the_queue_one_reason_for_all(app, web_url, scenario):
+    ann = client_for(app, "ann")
+    queue = ann.get("/queue").text
+    assert 'id="bulk-decide"' in queue and 'formaction="/queue/decision"' in queue
+    chosen = [scenario.flags["alias"], scenario.flags["markup"]]
+    form = {
+        "csrf_token": csrf_of(queue),
+        "back": "/queue",
+        "flag": chosen,
+        "decision": "dismiss",
+        "reason": "same traveller, checked with the carrier",
+    }
+    response = ann.post("/queue/decision", data=form, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/queue"
+    queue = ann.get("/queue").text
+    assert f"Flags #{min(chosen)}, #{max(chosen)} dismissed." in queue
+    assert not set(chosen) & set(_queue_ids(queue))
+    decided = _audit(web_url, action="decision")
+    assert sorted(int(e.object_id) for e in decided) == sorted(chosen)
+    assert {e.justification for e in decided} == {"same traveller, checked with the carrier"}
+
+
+def test_a_bulk_decision_is_all_or_nothing(app, web_url, scenario):
+    ann = client_for(app, "ann")
+    queue = ann.get("/queue").text
+    # the escalated flag is the supervisors' to decide: nothing is decided
+    chosen = [scenario.flags["alias"], scenario.flags["escalated"]]
+    form = {"csrf_token": csrf_of(queue), "flag": chosen, "decision": "confirm", "reason": "x"}
+    response = ann.post("/queue/decision", data=form, follow_redirects=False)
+    page = ann.get(response.headers["location"]).text
+    assert "Nothing decided:" in page and "a supervisor decides it" in page
+    assert _audit(web_url, action="decision") == []
+    assert _flag(web_url, scenario.flags["alias"]).status == "open"
+    no_reason = {**form, "flag": [scenario.flags["alias"]], "reason": " "}
+    response = ann.post("/queue/decision", data=no_reason, follow_redirects=False)
+    assert "a reason is required" in ann.get(response.headers["location"]).text

@@ -119,25 +119,26 @@ def review_show(app: AppContext, flag_id: int) -> None:
 
 
 @review.command("decide")
-@click.argument("flag_id", type=ROW_ID)
+@click.argument("flag_ids", nargs=-1, required=True, type=ROW_ID)
 @click.option("--decision", type=click.Choice(["confirm", "dismiss", "escalate"]), required=True)
 @click.option("--reason", required=True, help="Why: required, kept in the audit trail.")
 @pass_app
-def review_decide(app: AppContext, flag_id: int, decision: str, reason: str) -> None:
-    """Record a decision on an open flag (analysts and supervisors). Escalate puts it on the
-    supervisors' queue; dismissing a travel flag means that travel record is never linked to
-    that offender again."""
+def review_decide(app: AppContext, flag_ids: tuple[int, ...], decision: str, reason: str) -> None:
+    """Record a decision on open flags (analysts and supervisors): several flags take the same
+    decision and reason, all or none. Escalate puts them on the supervisors' queue; dismissing
+    a travel flag means that travel record is never linked to that offender again."""
     from tracker.review.decisions import DecisionError
     from tracker.review.evidence import FlagNotFound
-    from tracker.services.review import decide_flag
+    from tracker.services.review import decide_flags
 
     who = app.settings.user
     with transaction(app.sessions()) as session:
         try:
-            decide_flag(session, who, flag_id, decision, reason)
+            made = decide_flags(session, who, flag_ids, decision, reason)
         except (DecisionError, FlagNotFound) as exc:
             raise click.ClickException(str(exc)) from exc
-    click.echo(f"flag {flag_id}: {decision} recorded by {who}")
+    ids = ", ".join(str(d.flag_id) for d in made)
+    click.echo(f"flag{'s' if len(made) > 1 else ''} {ids}: {decision} recorded by {who}")
 
 
 @review.command("assign")

@@ -106,12 +106,9 @@ def _filtered(statement, filters: QueueFilter, assignee):
 
 
 def _with_joins(statement, filters: QueueFilter, assignee):
-    """Join the offender, the travel record and the assignee only when a filter needs them."""
-    searching = bool(filters.search.strip())
-    if filters.force or searching:
+    """Join the offender and the assignee only when a filter needs them."""
+    if filters.force:
         statement = statement.join(Offender, Offender.id == Flag.offender_pk)
-    if searching:
-        statement = statement.outerjoin(TravelRecord, TravelRecord.id == Flag.travel_pk)
     if filters.assigned_to:
         statement = statement.outerjoin(assignee, assignee.id == Flag.assigned_to)
     return _filtered(statement, filters, assignee)
@@ -177,12 +174,15 @@ def _page_rows(
 def _sorted_rows(
     session: Session, filters: QueueFilter, assignee, offset: int, limit: int
 ) -> list[dict]:
-    """One page in the reader's chosen order (empty values last, then by flag id)."""
-    assert filters.sort is not None
-    column, descending = filters.sort
-    key = sort_key(column, assignee)
-    ordered = (key.desc() if descending else key.asc()).nulls_last()
-    statement = _filtered(_rows_statement(assignee), filters, assignee).order_by(ordered, Flag.id)
+    """One page in the reader's chosen order (empty values last, then by flag id), or in
+    the queue's own order: most severe, then earliest due (undated last)."""
+    if filters.sort is None:
+        order = [sort_key("severity", assignee), Flag.due_on.asc().nulls_last()]
+    else:
+        column, descending = filters.sort
+        key = sort_key(column, assignee)
+        order = [(key.desc() if descending else key.asc()).nulls_last()]
+    statement = _filtered(_rows_statement(assignee), filters, assignee).order_by(*order, Flag.id)
     return [dict(r._mapping) for r in session.execute(statement.limit(limit).offset(offset))]
 
 
@@ -201,9 +201,9 @@ def review_queue(
         counts[severity] = counts.get(severity, 0) + n
     total = sum(segments.values())
 
-    if filters.sort is not None:
-        rows = _sorted_rows(session, filters, assignee, (page - 1) * page_size, page_size)
-        return QueuePage(rows, total, page, page_size, counts)
+    if filters.sort is not None or filters.search.strip():  # a search: one statement
+        chosen = _sorted_rows(session, filters, assignee, (page - 1) * page_size, page_size)
+        return QueuePage(chosen, total, page, page_size, counts)
     rows: list[dict] = []
     skip, wanted = (page - 1) * page_size, page_size
     for segment in [(s, dated) for s in SEVERITIES for dated in (True, False)]:

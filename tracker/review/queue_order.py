@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, case, func, or_
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from tracker.matching.names import fold_name
@@ -57,19 +57,18 @@ def sort_key(column: str, assignee) -> ColumnElement:
     return getattr(table, "id" if column == "flag_id" else column)
 
 
-def _contains(expression, words: list[str]) -> ColumnElement[bool]:
-    return and_(*(expression.like(f"%{word}%", escape="\\") for word in words))
-
-
 def _escaped(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _name_holds(text: str) -> ColumnElement[bool]:
-    """The offender's name or one alias holds every word of ``text``: as typed (a register
-    name in another script), upper-cased, or folded to the matcher's upper-case ASCII."""
-    name = Offender.family_name + " " + Offender.given_names
-    alias = Alias.family_name + " " + Alias.given_names
+def _words(column, words: list[str]) -> ColumnElement[bool]:
+    return and_(*(column.like(f"%{w}%", "\\") for w in words))
+
+
+def _names_holding(text: str, family, given) -> ColumnElement[bool]:
+    """A name holds every word of ``text``: as typed (a register name in another script),
+    upper-cased, or folded to the matcher's upper-case ASCII."""
+    name = family + " " + given
     typed = [_escaped(w) for w in text.split()]
     folded = [_escaped(w) for w in fold_name(text).split()]
     as_typed = and_(
@@ -78,29 +77,33 @@ def _name_holds(text: str) -> ColumnElement[bool]:
             for w in typed
         )
     )
-    found = [as_typed, Offender.aliases.any(_contains(alias, typed))]
+    found = [as_typed]
     if folded:
-        found.append(_contains(func.upper(name), folded))
-        found.append(Offender.aliases.any(_contains(func.upper(alias), folded)))
+        found.append(_words(func.upper(name), folded))
     return or_(*found)
 
 
 def search_condition(text: str) -> ColumnElement[bool] | None:
     """Flags whose register reference or travel record id is ``text``, whose id it is (a
-    number), or whose offender's name or alias holds its words (any other text)."""
+    number), or whose offender's name or alias holds its words (any other text). Each part
+    is an uncorrelated subquery, run once per statement rather than once per flag."""
     text = text.strip()[:SEARCH_LIMIT]
     if not text:
         return None
     source, _, record = text.rpartition("/")
-    found = [
-        Offender.offender_id.in_({text, text.upper()}),
+    travel = or_(
         TravelRecord.record_id == text,
         and_(TravelRecord.source == source, TravelRecord.record_id == record),
-    ]
+    )
+    offenders: ColumnElement[bool] = Offender.offender_id.in_({text, text.upper()})
+    found: list[ColumnElement[bool]] = [Flag.travel_pk.in_(select(TravelRecord.id).where(travel))]
     number = text.lstrip("#")
     if number.isdigit():  # an id or a reference, never part of a name
         if int(number) <= MAX_ROW_ID:
             found.append(Flag.id == int(number))
     else:
-        found.append(_name_holds(text))
+        offenders = or_(offenders, _names_holding(text, Offender.family_name, Offender.given_names))
+        aliases = _names_holding(text, Alias.family_name, Alias.given_names)
+        found.append(Flag.offender_pk.in_(select(Alias.offender_pk).where(aliases)))
+    found.append(Flag.offender_pk.in_(select(Offender.id).where(offenders)))
     return or_(*found)

@@ -114,3 +114,17 @@ def assign_flags(
     actor = require_actor(session, who, "review.assign")
     name = actor.name if assignee == SELF else assignee
     return assign_flags_to(session, actor, flag_ids, name)
+
+
+def decide_flags(
+    session: Session, who: str | None, flag_ids: Sequence[int], decision: str, reason: str
+) -> list[Decision]:
+    """One decision and reason for several flags (ten flags of one offender): each is decided
+    and logged as if alone; one refusal refuses them all (the caller's transaction)."""
+    actor = require_actor(session, who, "review.decide")
+    if not flag_ids:
+        raise decisions.DecisionError("no flags given")
+    made = []
+    for flag_id in sorted(set(flag_ids)):
+        made.append(decisions.decide_flag(session, actor, flag_id, decision, reason))
+    return made

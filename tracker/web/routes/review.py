@@ -22,13 +22,23 @@ from tracker.review.evidence import FlagNotFound
 from tracker.review.queue import QueueFilter
 from tracker.review.queue_order import SEARCH_LIMIT, SORTABLE, SortError, parse_sort
 from tracker.row_ids import MAX_ROW_ID
-from tracker.services.review import assign_flags, decide_flag, list_queue, next_flag, show_flag
+from tracker.services.review import (
+    assign_flags,
+    decide_flag,
+    decide_flags,
+    list_queue,
+    next_flag,
+    show_flag,
+)
 from tracker.web import lookups, views
 from tracker.web.ids import RowId
 from tracker.web.pages import Page, is_htmx, signed_in
 from tracker.web.redirects import safe_local_path
 
 router = APIRouter()
+DONE = {"confirm": "confirmed", "dismiss": "dismissed", "escalate": "escalated"}
+#: Ticked flags from the queue's bulk form (row ids, bounded like any form id).
+TickedFlags = Annotated[list[Annotated[int, Field(ge=1, le=MAX_ROW_ID)]], Form()]
 
 
 @dataclass
@@ -137,6 +147,7 @@ def _queue_page(request: Request, escalated: bool, title: str) -> Response:
             severities=SEVERITIES,
             statuses=FLAG_STATUSES,
             sortable=SORTABLE,
+            decisions=DECISIONS,
             back=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
         )
 
@@ -211,9 +222,8 @@ def decide(
     try:
         with signed_in(request) as p:
             decide_flag(p.db, p.actor.name, flag_id, decision, reason)
-            done = {"confirm": "confirmed", "dismiss": "dismissed", "escalate": "escalated"}
             following = _next_address(p, flag_id, back)
-            return p.redirect(following, ("success", f"Flag {flag_id} {done[decision]}."))
+            return p.redirect(following, ("success", f"Flag {flag_id} {DONE[decision]}."))
     except (DecisionError, FlagNotFound) as exc:
         problem = str(exc)
     with signed_in(request) as p:
@@ -245,7 +255,7 @@ def assign(
 @router.post("/queue/assignment")
 def assign_selected(
     request: Request,
-    flag: Annotated[list[Annotated[int, Field(ge=1, le=MAX_ROW_ID)]], Form()] = [],  # noqa: B006
+    flag: TickedFlags = [],  # noqa: B006 (FastAPI copies defaults)
     to: str = Form(""),
     back: str = Form("/queue"),
 ) -> Response:
@@ -259,3 +269,25 @@ def assign_selected(
         except (AssignmentError, FlagNotFound) as exc:
             return p.redirect(back, ("error", str(exc)))
         return p.redirect(back, ("success", _assigned(sorted(set(flag)), to.strip())))
+
+
+@router.post("/queue/decision")
+def decide_selected(
+    request: Request,
+    flag: TickedFlags = [],  # noqa: B006 (FastAPI copies defaults)
+    decision: str = Form(""),
+    reason: str = Form(""),
+    back: str = Form("/queue"),
+) -> Response:
+    """Bulk decision on the flags ticked in the queue: one decision, one reason, all or none."""
+    back = safe_local_path(back, "/queue")
+    try:
+        with signed_in(request) as p:
+            made = decide_flags(p.db, p.actor.name, flag, decision, reason)
+            flags = ", ".join(f"#{d.flag_id}" for d in made)
+            plural = "s" if len(made) > 1 else ""
+            return p.redirect(back, ("success", f"Flag{plural} {flags} {DONE[decision]}."))
+    except (DecisionError, FlagNotFound) as exc:
+        problem = str(exc)
+    with signed_in(request) as p:
+        return p.redirect(back, ("error", f"Nothing decided: {problem}."))
