@@ -175,15 +175,23 @@ def _sorted_rows(
     session: Session, filters: QueueFilter, assignee, offset: int, limit: int
 ) -> list[dict]:
     """One page in the reader's chosen order (empty values last, then by flag id), or in
-    the queue's own order: most severe, then earliest due (undated last)."""
+    the queue's own order: most severe, then earliest due (undated last). The ids are
+    sorted first with only the joins the key needs; then the page's rows are read."""
+    ids = _with_joins(select(Flag.id).select_from(Flag), filters, assignee)
     if filters.sort is None:
         order = [sort_key("severity", assignee), Flag.due_on.asc().nulls_last()]
     else:
         column, descending = filters.sort
+        if column in ("name", "offender_id", "managing_force") and not filters.force:
+            ids = ids.join(Offender, Offender.id == Flag.offender_pk)
+        if column == "assigned_to" and not filters.assigned_to:
+            ids = ids.outerjoin(assignee, assignee.id == Flag.assigned_to)
         key = sort_key(column, assignee)
         order = [(key.desc() if descending else key.asc()).nulls_last()]
-    statement = _filtered(_rows_statement(assignee), filters, assignee).order_by(*order, Flag.id)
-    return [dict(r._mapping) for r in session.execute(statement.limit(limit).offset(offset))]
+    page_ids = list(session.scalars(ids.order_by(*order, Flag.id).limit(limit).offset(offset)))
+    rows = session.execute(_rows_statement(assignee).where(Flag.id.in_(page_ids)))
+    place = {flag_id: n for n, flag_id in enumerate(page_ids)}
+    return sorted((dict(r._mapping) for r in rows), key=lambda row: place[row["flag_id"]])
 
 
 def review_queue(
