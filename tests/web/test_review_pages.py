@@ -457,3 +457,15 @@ def test_a_bulk_decision_is_all_or_nothing(app, web_url, scenario):
     no_reason = {**form, "flag": [scenario.flags["alias"]], "reason": " "}
     response = ann.post("/queue/decision", data=no_reason, follow_redirects=False)
     assert "a reason is required" in ann.get(response.headers["location"]).text
+
+
+def test_a_decision_sent_back_to_a_queue_the_reader_may_not_list_stands(app, web_url, scenario):
+    ann = client_for(app, "ann")
+    flag_id = scenario.flags["markup"]
+    page = ann.get(f"/flags/{flag_id}").text
+    form = {"csrf_token": csrf_of(page), "back": "/escalations", "decision": "confirm"}
+    response = ann.post(
+        f"/flags/{flag_id}/decision", data={**form, "reason": "seen"}, follow_redirects=False
+    )
+    assert response.status_code == 303 and response.headers["location"] == "/escalations"
+    assert _flag(web_url, flag_id).status == "confirmed"

@@ -15,6 +15,7 @@ from pydantic import Field
 from starlette.datastructures import QueryParams
 from starlette.responses import Response
 
+from tracker.access.permissions import PermissionDenied
 from tracker.models.enums import DECISIONS, FLAG_KINDS, FLAG_STATUSES, SEVERITIES
 from tracker.review.assignment import AssignmentError
 from tracker.review.decisions import DecisionError
@@ -164,7 +165,10 @@ def _next_address(p: Page, flag_id: int, back: str) -> str:
         return back
     query = QueueQuery.from_params(QueryParams(address.query))
     filters = query.filters(p.actor.name, QUEUES[address.path])
-    following = next_flag(p.db, p.actor.name, filters, flag_id)
+    try:
+        following = next_flag(p.db, p.actor.name, filters, flag_id)
+    except PermissionDenied:  # a queue the reader may not list: the decision still stands
+        return back
     if following is None:
         return back
     return f"/flags/{following}?" + urlencode({"back": back})
