@@ -9,7 +9,8 @@ file is removed at the end.)
 Loads offenders, travel records, links (with explanations) and open flags by bulk insert into
 a freshly migrated database, starts the application with uvicorn on 127.0.0.1 (a free port),
 signs in over HTTP, and prints the median and 95th percentile of the response time of the
-queue page (first page, filtered, searched by name, sorted by a column) and of flag pages. Targets: queue < 300 ms, flag < 200 ms.
+queue page (first page, filtered, searched by name, sorted by a column) and of flag pages.
+Targets: queue < 300 ms, flag < 200 ms.
 The requests go to this machine only and stop after ``--requests`` each.
 """
 
