@@ -9,8 +9,8 @@ file is removed at the end.)
 Loads offenders, travel records, links (with explanations) and open flags by bulk insert into
 a freshly migrated database, starts the application with uvicorn on 127.0.0.1 (a free port),
 signs in over HTTP, and prints the median and 95th percentile of the response time of the
-queue page (first page, and filtered), of flag pages and of offender pages. Targets: queue
-< 300 ms, flag < 200 ms, offender < 100 ms.
+queue page (first page, filtered, searched by name, sorted by a column), of flag pages and of
+offender pages. Targets: queue < 300 ms, flag < 200 ms, offender < 100 ms.
 The requests go to this machine only and stop after ``--requests`` each.
 """
 
@@ -36,9 +36,17 @@ from tracker.db import make_engine, make_session_factory, transaction, upgrade_t
 from tracker.matching.compare import FIELD_LEVELS
 from tracker.models import Flag, Link, Notification, Offender, Run, TravelRecord
 from tracker.models.enums import SEVERITIES
+from tracker.review.queue_order import SORTABLE
 from tracker.services.people import add_user, set_password
 
-TARGETS_MS = {"queue": 300, "queue, filtered": 300, "flag": 200, "offender": 100}
+TARGETS_MS = {
+    "queue": 300,
+    "queue, filtered": 300,
+    "queue, searched": 300,
+    "queue, sorted": 300,
+    "flag": 200,
+    "offender": 100,
+}
 FAMILY = [
     "SMITH",
     "JONES",
@@ -292,6 +300,15 @@ def main(argv: list[str] | None = None) -> int:
             "queue": ["/queue"] * args.requests,
             "queue, filtered": [
                 f"/queue?severity={rng.choice(SEVERITIES)}&page={rng.randint(1, 20)}"
+                for _ in range(args.requests)
+            ],
+            "queue, searched": [
+                "/queue?q=" + rng.choice([rng.choice(FAMILY).lower(), rng.choice(GIVEN)])
+                for _ in range(args.requests)
+            ],
+            "queue, sorted": [
+                f"/queue?sort={rng.choice(SORTABLE)}{rng.choice(['', ':desc'])}"
+                f"&page={rng.randint(1, 20)}"
                 for _ in range(args.requests)
             ],
             "flag": [f"/flags/{rng.randint(1, args.flags)}" for _ in range(args.requests)],

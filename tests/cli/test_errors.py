@@ -30,6 +30,7 @@ DATABASE_COMMANDS = [
     ["nightly", "--inbox", "."],
     ["package", "list"],
     ["report", "daily", "--out", "report.html"],
+    ["review", "assign", "1", "--to", "me"],
     ["review", "queue"],
     ["review", "show", "1"],
     ["serve"],

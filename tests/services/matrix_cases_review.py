@@ -15,7 +15,13 @@ from tracker.services.match_health import HealthWindow, read_match_health
 from tracker.services.matcher import evaluate_run, train_matching_model
 from tracker.services.offenders import show_offender
 from tracker.services.reports import read_run_figures, write_daily_report
-from tracker.services.review import decide_flag, list_queue, show_flag
+from tracker.services.review import (
+    assign_flags,
+    decide_flag,
+    decide_flags,
+    list_queue,
+    show_flag,
+)
 
 
 def _evaluate(session, who, world, tmp_path):
@@ -88,5 +94,16 @@ CASES = [
         "offenders.show",
         lambda s, who, w, tmp: show_offender(s, who, w.offender_id),
         audit="consultation",
+    ),
+    ServiceCase(
+        "review.assign",
+        lambda s, who, w, tmp: assign_flags(s, who, [w.flag_id], "me"),
+        audit="alteration",
+    ),
+    ServiceCase(
+        "review.decide",
+        lambda s, who, w, tmp: decide_flags(s, who, [w.flag_id], "dismiss", "not them"),
+        audit="decision",
+        label="review.decide several",
     ),
 ]

@@ -178,8 +178,10 @@ def test_an_analyst_dismisses_the_most_severe_flag_and_an_admin_sees_it(server, 
     page.check("#decision-dismiss")
     page.fill("#reason", "Different person: date of birth checked with the carrier")
     page.click("#decide-button")
-    page.wait_for_url(re.compile(r"/queue$"))
+    page.wait_for_url(re.compile(rf"/flags/{scenario.flags['alias']}\?back=%2Fqueue$"))  # next
     assert f"Flag {most_severe} dismissed." in page.inner_text(".flash")
+    page.click("#back-link")
+    page.wait_for_url(re.compile(r"/queue$"))
     assert most_severe not in queue_ids(page)
 
     page.select_option("select[name=severity]", "high")  # htmx swaps the results in place
@@ -239,4 +241,92 @@ def test_a_liaison_officer_sees_the_packages_page(server, page):
     sign_in(page, base, "liz", "/packages")
     assert "Intelligence packages" in page.inner_text("h1")
     shoot(page, "packages")
+    assert page.errors == []
+
+
+def assigned_to(tab, name: str) -> None:
+    """Wait for the flag page (reloaded after an assignment) to name its assignee."""
+    tab.wait_for_function(
+        "name => document.getElementById('assigned-to')?.textContent === name", arg=name
+    )
+
+
+def test_an_analyst_assigns_flags_and_works_through_a_filtered_queue(server, page):
+    base, scenario = server
+    alias, escalated = scenario.flags["alias"], scenario.flags["escalated"]
+    sign_in(page, base, "ann", "/queue?severity=high")
+    assert queue_ids(page) == [alias, escalated]
+    page.check("#select-all")  # bulk: every flag on the page to the supervisor
+    page.select_option("#bulk-to", "sam")
+    page.click("#bulk-assign")
+    page.wait_for_url(re.compile(r"/queue\?severity=high$"))
+    assert "assigned to sam" in page.inner_text(".flash")
+    assigned = page.eval_on_selector_all(
+        "tr.queue-row td:nth-child(8)", "cells => cells.map(c => c.textContent.trim())"
+    )
+    assert assigned == ["sam", "sam"]
+
+    page.click(f"tr.queue-row[data-flag='{alias}'] a.open")
+    page.wait_for_url(re.compile(rf"/flags/{alias}\b"))
+    assert page.inner_text("#assigned-to") == "sam"
+    page.click("#assign-me")
+    assigned_to(page, "ann")
+    assert page.locator("#assign-me").count() == 0
+    page.select_option("#assign-to", "")
+    page.click("#assign-button")
+    assigned_to(page, "nobody")
+    page.click("#assign-me")
+    assigned_to(page, "ann")
+    assert "assigned to you" in page.inner_text(".flash.success")
+    shoot(page, "flag-assigned")
+
+    page.check("#decision-escalate")  # next flag: the following one of the same filters
+    page.fill("#reason", "Needs a supervisor: two passports")
+    page.click("#decide-button")
+    page.wait_for_url(re.compile(rf"/flags/{escalated}\?back=%2Fqueue%3Fseverity%3Dhigh$"))
+    assert f"Flag {alias} escalated." in page.inner_text(".flash")
+    page.click("#back-link")
+    page.wait_for_url(re.compile(r"/queue\?severity=high$"))
+    page.check("input[name=mine]")
+    page.wait_for_function("() => location.search.includes('mine=1')")
+    page.wait_for_function(
+        f"() => [...document.querySelectorAll('tr.queue-row')].map(r => r.dataset.flag)"
+        f".join() === '{alias}'"
+    )
+    assert page.errors == []
+
+
+def test_an_analyst_searches_sorts_and_decides_several_flags_at_once(server, page):
+    base, scenario = server
+    translit = scenario.flags["translit"]
+    sign_in(page, base, "ann", "/queue")
+    page.fill("#queue-search", "Жуковский")
+    page.press("#queue-search", "Enter")  # htmx swaps the results in place
+    page.wait_for_function("() => location.search.includes('q=')")
+    page.wait_for_function(
+        f"() => [...document.querySelectorAll('tr.queue-row')].map(r => r.dataset.flag)"
+        f".join() === '{translit}'"
+    )
+    page.goto(base + "/queue")
+    page.click("#sort-flag_id")
+    page.wait_for_url(re.compile(r"sort=flag_id&page=1$"))
+    ascending = queue_ids(page)
+    assert ascending == sorted(ascending)
+    page.click("#sort-flag_id")
+    page.wait_for_url(re.compile(r"sort=flag_id%3Adesc&page=1$"))
+    assert queue_ids(page) == sorted(ascending, reverse=True)
+    shoot(page, "queue-sorted")
+
+    escalated = page.eval_on_selector_all(
+        "tr.queue-row:has(.badge.esc)", "rows => rows.map(r => Number(r.dataset.flag))"
+    )  # the supervisors' to decide
+    chosen = [f for f in ascending if f not in escalated][:2]
+    for flag_id in chosen:
+        page.check(f"tr.queue-row[data-flag='{flag_id}'] input.pick")
+    page.check("#bulk-dismiss")
+    page.fill("#bulk-reason", "Same traveller twice: carrier data checked")
+    page.click("#bulk-decide")
+    page.wait_for_selector(".flash.success")
+    assert "dismissed" in page.inner_text(".flash.success")
+    assert not set(chosen) & set(queue_ids(page))
     assert page.errors == []

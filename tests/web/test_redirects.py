@@ -76,7 +76,8 @@ def test_a_decisions_redirect_stays_on_the_site(app, scenario):
             "back": "/%2F/evil.example",
         },
     )
-    assert response.status_code == 303 and response.headers["location"] == "/queue"
+    following = f"/flags/{scenario.flags['escalated']}?back=%2Fqueue"  # the queue's next flag
+    assert response.status_code == 303 and response.headers["location"] == following
 
 
 def test_sign_in_sends_a_signed_in_person_only_to_a_local_next(clients):

@@ -117,10 +117,10 @@ def test_a_decision_goes_through_the_clis_function_and_leaves_the_queue(app, web
     ann = client_for(app, "ann")
     flag_id = scenario.flags["alias"]
     response = _decide(ann, flag_id, decision="dismiss", reason="different person: CCTV")
-    assert response.status_code == 303 and response.headers["location"] == "/queue"
-    queue = ann.get("/queue").text
-    assert f"Flag {flag_id} dismissed." in queue
-    assert flag_id not in _queue_ids(queue)
+    following = f"/flags/{scenario.flags['escalated']}?back=%2Fqueue"  # the next flag
+    assert response.status_code == 303 and response.headers["location"] == following
+    assert f"Flag {flag_id} dismissed." in ann.get(following).text
+    assert flag_id not in _queue_ids(ann.get("/queue").text)
     assert _flag(web_url, flag_id).status == "dismissed"
     decisions = _audit(web_url, action="decision")
     assert [(e.actor, e.object_id, e.justification) for e in decisions] == [
@@ -267,3 +267,205 @@ def test_static_files_are_served_from_the_package(shared_app):
         response = client.get(f"/static/{name}")
         assert response.status_code == 200 and response.content
     assert "Zero-Clause BSD" in client.get("/static/htmx.min.js").text[:200]
+
+
+def _assignees(url: str) -> dict[int, str | None]:
+    from tracker.models import User
+
+    engine = make_engine(url)
+    try:
+        with transaction(make_session_factory(engine)) as s:
+            query = select(Flag.id, User.name).outerjoin(User, User.id == Flag.assigned_to)
+            return dict(s.execute(query).all())
+    finally:
+        engine.dispose()
+
+
+def _assign(client, flag_id: int, to: str):
+    page = client.get(f"/flags/{flag_id}").text
+    form = {"csrf_token": csrf_of(page), "back": "/queue?severity=high", "to": to}
+    return client.post(f"/flags/{flag_id}/assignment", data=form, follow_redirects=False)
+
+
+def test_assign_to_me_and_the_person_picker_on_the_flag_page(app, web_url, scenario):
+    ann = client_for(app, "ann")
+    flag_id = scenario.flags["alias"]
+    page = ann.get(f"/flags/{flag_id}").text
+    assert 'id="assign-me"' in page and '<option value="sam">' in page
+    assert '<option value="liz">' not in page  # a liaison officer does not review flags
+    response = _assign(ann, flag_id, "me")
+    here = f"/flags/{flag_id}?back=%2Fqueue%3Fseverity%3Dhigh"
+    assert response.status_code == 303 and response.headers["location"] == here
+    page = ann.get(here).text
+    assert f"Flag #{flag_id} assigned to you." in page
+    assert 'id="assigned-to">ann<' in page and 'id="assign-me"' not in page
+    assert _queue_ids(ann.get("/queue?mine=1").text) == [flag_id]
+
+    assert _assign(ann, flag_id, "sam").status_code == 303
+    assert _assignees(web_url)[flag_id] == "sam"
+    assert _queue_ids(ann.get("/queue?mine=1").text) == []
+    assert _assign(ann, flag_id, "").status_code == 303
+    assert _assignees(web_url)[flag_id] is None
+    changes = _audit(web_url, action="alteration", object_type="flag")
+    assert [(e.actor, e.details["before"], e.details["after"]) for e in changes] == [
+        ("ann", None, "ann"),
+        ("ann", "ann", "sam"),
+        ("ann", "sam", None),
+    ]
+
+
+def test_an_assignment_to_someone_who_does_not_review_is_refused(app, web_url, scenario):
+    ann = client_for(app, "ann")
+    flag_id = scenario.flags["alias"]
+    response = _assign(ann, flag_id, "liz")
+    assert response.status_code == 303
+    assert "does not review flags" in ann.get(response.headers["location"]).text
+    assert _assignees(web_url)[flag_id] is None
+
+
+def test_a_liaison_officer_may_not_assign(app, web_url, scenario):
+    liz = client_for(app, "liz")
+    flag_id = scenario.flags["alias"]
+    page = liz.get(f"/flags/{flag_id}").text
+    assert 'id="assign-form"' not in page and 'id="assign-me"' not in page
+    form = {"csrf_token": csrf_of(page), "to": "me"}
+    response = liz.post(f"/flags/{flag_id}/assignment", data=form, follow_redirects=False)
+    assert response.status_code == 403
+    assert _assignees(web_url)[flag_id] is None
+
+
+def test_bulk_assignment_from_the_queue(app, web_url, scenario):
+    ann = client_for(app, "ann")
+    queue = ann.get("/queue").text
+    assert 'id="bulk-form"' in queue and 'class="pick" name="flag"' in queue
+    chosen = [scenario.flags["alias"], scenario.flags["markup"]]
+    form = {"csrf_token": csrf_of(queue), "back": "/queue", "to": "sam", "flag": chosen}
+    response = ann.post("/queue/assignment", data=form, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/queue"
+    queue = ann.get("/queue").text
+    assert f"Flags #{min(chosen)}, #{max(chosen)} assigned to sam." in queue
+    assigned = _assignees(web_url)
+    assert {f for f, name in assigned.items() if name == "sam"} == set(chosen)
+    sam = client_for(app, "sam")
+    assert sorted(_queue_ids(sam.get("/queue?mine=1").text)) == sorted(chosen)
+    nothing = {"csrf_token": csrf_of(queue), "back": "/queue", "to": "me"}
+    response = ann.post("/queue/assignment", data=nothing, follow_redirects=False)
+    assert "Tick the flags" in ann.get(response.headers["location"]).text
+
+
+def test_after_a_decision_the_next_flag_of_the_same_filtered_queue_opens(app, scenario):
+    ann = client_for(app, "ann")
+    alias, escalated = scenario.flags["alias"], scenario.flags["escalated"]
+    back = "/queue?severity=high&page=1"
+    page = ann.get(f"/flags/{alias}").text
+    form = {"csrf_token": csrf_of(page), "back": back, "decision": "confirm", "reason": "seen"}
+    response = ann.post(f"/flags/{alias}/decision", data=form, follow_redirects=False)
+    following = response.headers["location"]
+    assert following == f"/flags/{escalated}?back=%2Fqueue%3Fseverity%3Dhigh%26page%3D1"
+    page = ann.get(following).text
+    assert f"Flag {alias} confirmed." in page and f'href="{back.replace("&", "&amp;")}"' in page
+
+    # the last flag of that queue leads back to the queue
+    sam = client_for(app, "sam")
+    page = sam.get(f"/flags/{escalated}").text
+    form = {"csrf_token": csrf_of(page), "back": back, "decision": "dismiss", "reason": "no"}
+    response = sam.post(f"/flags/{escalated}/decision", data=form, follow_redirects=False)
+    assert response.headers["location"] == back
+
+
+def test_a_decision_from_elsewhere_goes_back_there(app, scenario):
+    ann = client_for(app, "ann")
+    flag_id = scenario.flags["markup"]
+    page = ann.get(f"/flags/{flag_id}").text
+    form = {"csrf_token": csrf_of(page), "back": "/", "decision": "confirm", "reason": "seen"}
+    response = ann.post(f"/flags/{flag_id}/decision", data=form, follow_redirects=False)
+    assert response.headers["location"] == "/"
+
+
+def test_the_queue_searches_names_references_travel_and_ids(clients, scenario):
+    ann = clients["ann"]
+    swapped = scenario.flags["swapped"]
+    assert _queue_ids(ann.get("/queue?q=pemberton").text) == [swapped]
+    assert _queue_ids(ann.get("/queue?q=Жуковский").text) == [scenario.flags["translit"]]
+    assert _queue_ids(ann.get("/queue?q=VR-HARD-alias").text) == [scenario.flags["alias"]]
+    assert _queue_ids(ann.get("/queue?q=api-test/hard-swapped").text) == [swapped]
+    assert _queue_ids(ann.get(f"/queue?q={swapped}").text) == [swapped]
+    html = ann.get("/queue?q=nobody-at-all").text
+    assert "No flags match" in html and 'value="nobody-at-all"' in html
+
+
+def test_the_queue_sorts_by_its_column_headers(clients, scenario):
+    ann = clients["ann"]
+    default = _queue_ids(ann.get("/queue").text)
+    html = ann.get("/queue?sort=flag_id").text
+    assert _queue_ids(html) == sorted(default)
+    assert 'aria-sort="ascending"' in html and "sort=flag_id%3Adesc" in html  # next: descending
+    assert _queue_ids(ann.get("/queue?sort=flag_id:desc").text) == sorted(default, reverse=True)
+    # an unknown sort is dropped like any unknown filter value
+    assert _queue_ids(ann.get("/queue?sort=summary").text) == default
+
+
+def test_the_next_flag_follows_the_chosen_sort_and_search(app, scenario):
+    ann = client_for(app, "ann")
+    ids = sorted(_queue_ids(ann.get("/queue").text))
+    back = "/queue?sort=flag_id"
+    page = ann.get(f"/flags/{ids[0]}").text
+    form = {"csrf_token": csrf_of(page), "back": back, "decision": "confirm", "reason": "seen"}
+    response = ann.post(f"/flags/{ids[0]}/decision", data=form, follow_redirects=False)
+    assert response.headers["location"].startswith(f"/flags/{ids[1]}?")
+    back = "/queue?q=VR-HARD-alias"
+    alias = scenario.flags["alias"]
+    page = ann.get(f"/flags/{alias}").text
+    form = {"csrf_token": csrf_of(page), "back": back, "decision": "confirm", "reason": "seen"}
+    response = ann.post(f"/flags/{alias}/decision", data=form, follow_redirects=False)
+    assert response.headers["location"] == back  # the only match
+
+
+def test_bulk_decision_from_the_queue_one_reason_for_all(app, web_url, scenario):
+    ann = client_for(app, "ann")
+    queue = ann.get("/queue").text
+    assert 'id="bulk-decide"' in queue and 'formaction="/queue/decision"' in queue
+    chosen = [scenario.flags["alias"], scenario.flags["markup"]]
+    form = {
+        "csrf_token": csrf_of(queue),
+        "back": "/queue",
+        "flag": chosen,
+        "decision": "dismiss",
+        "reason": "same traveller, checked with the carrier",
+    }
+    response = ann.post("/queue/decision", data=form, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/queue"
+    queue = ann.get("/queue").text
+    assert f"Flags #{min(chosen)}, #{max(chosen)} dismissed." in queue
+    assert not set(chosen) & set(_queue_ids(queue))
+    decided = _audit(web_url, action="decision")
+    assert sorted(int(e.object_id) for e in decided) == sorted(chosen)
+    assert {e.justification for e in decided} == {"same traveller, checked with the carrier"}
+
+
+def test_a_bulk_decision_is_all_or_nothing(app, web_url, scenario):
+    ann = client_for(app, "ann")
+    queue = ann.get("/queue").text
+    # the escalated flag is the supervisors' to decide: nothing is decided
+    chosen = [scenario.flags["alias"], scenario.flags["escalated"]]
+    form = {"csrf_token": csrf_of(queue), "flag": chosen, "decision": "confirm", "reason": "x"}
+    response = ann.post("/queue/decision", data=form, follow_redirects=False)
+    page = ann.get(response.headers["location"]).text
+    assert "Nothing decided:" in page and "a supervisor decides it" in page
+    assert _audit(web_url, action="decision") == []
+    assert _flag(web_url, scenario.flags["alias"]).status == "open"
+    no_reason = {**form, "flag": [scenario.flags["alias"]], "reason": " "}
+    response = ann.post("/queue/decision", data=no_reason, follow_redirects=False)
+    assert "a reason is required" in ann.get(response.headers["location"]).text
+
+
+def test_a_decision_sent_back_to_a_queue_the_reader_may_not_list_stands(app, web_url, scenario):
+    ann = client_for(app, "ann")
+    flag_id = scenario.flags["markup"]
+    page = ann.get(f"/flags/{flag_id}").text
+    form = {"csrf_token": csrf_of(page), "back": "/escalations", "decision": "confirm"}
+    response = ann.post(
+        f"/flags/{flag_id}/decision", data={**form, "reason": "seen"}, follow_redirects=False
+    )
+    assert response.status_code == 303 and response.headers["location"] == "/escalations"
+    assert _flag(web_url, flag_id).status == "confirmed"

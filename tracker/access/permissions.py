@@ -18,6 +18,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "review.show": frozenset({"analyst", "supervisor", "liaison"}),
     "review.decide": frozenset({"analyst", "supervisor"}),
     "offenders.show": frozenset({"analyst", "supervisor", "liaison"}),
+    "review.assign": frozenset({"analyst", "supervisor"}),
     "flags.read": frozenset({"analyst", "supervisor", "liaison", "admin"}),
     "links.export": frozenset({"analyst", "supervisor"}),
     "ingest.run": frozenset({"admin"}),

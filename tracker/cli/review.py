@@ -30,6 +30,18 @@ def review() -> None:
 @click.option("--force", help="Managing force, exactly as in the register.")
 @click.option("--assigned", metavar="NAME", help="Only flags assigned to this person.")
 @click.option("--escalated", is_flag=True, help="Only the supervisors' queue of escalations.")
+@click.option(
+    "--search",
+    default="",
+    metavar="TEXT",
+    help="A name (any script), register reference, travel record id or flag id.",
+)
+@click.option(
+    "--sort",
+    metavar="COLUMN[:desc]",
+    help="Order by a column instead of severity and due date: flag_id, severity, kind, "
+    "offender_id, name, managing_force, due_on, detected_on, match_probability, assigned_to.",
+)
 @click.option("--page", default=1, show_default=True, type=PAGE)
 @click.option("--page-size", default=50, show_default=True, type=click.IntRange(1, 10_000))
 @listing_output("table", "csv", "json", "xlsx")
@@ -42,6 +54,8 @@ def review_queue(
     force,
     assigned,
     escalated,
+    search,
+    sort,
     page,
     page_size,
     fmt,
@@ -50,10 +64,15 @@ def review_queue(
     """Open flags, most severe first and then the most urgent (earliest due), with filters
     and paging. Analysts and supervisors; --escalated is the supervisors' queue."""
     from tracker.review.queue import QUEUE_COLUMNS, QUEUE_TABLE_COLUMNS, QueueFilter
+    from tracker.review.queue_order import SortError, parse_sort
     from tracker.services.review import list_queue
 
     if fmt == "xlsx" and out is None:  # refused before the listing is read and logged
         raise click.UsageError("--format xlsx needs --out FILE.xlsx")
+    try:
+        order = parse_sort(sort)
+    except SortError as exc:
+        raise click.BadParameter(str(exc), param_hint="--sort") from exc
     filters = QueueFilter(
         kinds=kinds,
         severities=severities,
@@ -61,6 +80,8 @@ def review_queue(
         force=force,
         assigned_to=assigned,
         escalated_only=escalated,
+        search=search,
+        sort=order,
     )
     with transaction(app.sessions()) as session:
         result = list_queue(session, app.settings.user, filters, page=page, page_size=page_size)
@@ -98,22 +119,50 @@ def review_show(app: AppContext, flag_id: int) -> None:
 
 
 @review.command("decide")
-@click.argument("flag_id", type=ROW_ID)
+@click.argument("flag_ids", nargs=-1, required=True, type=ROW_ID)
 @click.option("--decision", type=click.Choice(["confirm", "dismiss", "escalate"]), required=True)
 @click.option("--reason", required=True, help="Why: required, kept in the audit trail.")
 @pass_app
-def review_decide(app: AppContext, flag_id: int, decision: str, reason: str) -> None:
-    """Record a decision on an open flag (analysts and supervisors). Escalate puts it on the
-    supervisors' queue; dismissing a travel flag means that travel record is never linked to
-    that offender again."""
+def review_decide(app: AppContext, flag_ids: tuple[int, ...], decision: str, reason: str) -> None:
+    """Record a decision on open flags (analysts and supervisors): several flags take the same
+    decision and reason, all or none. Escalate puts them on the supervisors' queue; dismissing
+    a travel flag means that travel record is never linked to that offender again."""
     from tracker.review.decisions import DecisionError
     from tracker.review.evidence import FlagNotFound
-    from tracker.services.review import decide_flag
+    from tracker.services.review import decide_flags
 
     who = app.settings.user
     with transaction(app.sessions()) as session:
         try:
-            decide_flag(session, who, flag_id, decision, reason)
+            made = decide_flags(session, who, flag_ids, decision, reason)
         except (DecisionError, FlagNotFound) as exc:
             raise click.ClickException(str(exc)) from exc
-    click.echo(f"flag {flag_id}: {decision} recorded by {who}")
+    ids = ", ".join(str(d.flag_id) for d in made)
+    click.echo(f"flag{'s' if len(made) > 1 else ''} {ids}: {decision} recorded by {who}")
+
+
+@review.command("assign")
+@click.argument("flag_ids", nargs=-1, required=True, type=ROW_ID)
+@click.option("--to", "assignee", metavar="NAME", help="An analyst or supervisor; `me` for you.")
+@click.option("--unassign", is_flag=True, help="Take the flags back from whoever has them.")
+@pass_app
+def review_assign(app: AppContext, flag_ids: tuple[int, ...], assignee, unassign) -> None:
+    """Give flags to a person so two analysts do not work the same one (analysts and
+    supervisors); each flag's change is an audit entry."""
+    from tracker.review.assignment import AssignmentError
+    from tracker.review.evidence import FlagNotFound
+    from tracker.services.review import assign_flags
+
+    if unassign == (assignee is not None):
+        raise click.UsageError("give either --to NAME (or --to me) or --unassign")
+    with transaction(app.sessions()) as session:
+        try:
+            flags = assign_flags(session, app.settings.user, flag_ids, assignee)
+        except (AssignmentError, FlagNotFound) as exc:
+            raise click.ClickException(str(exc)) from exc
+    ids = ", ".join(str(f.id) for f in flags)
+    given = app.settings.user if assignee == "me" else assignee
+    click.echo(
+        f"flag{'s' if len(flags) > 1 else ''} {ids}: "
+        + (f"assigned to {given}" if given else "unassigned")
+    )

@@ -58,6 +58,7 @@ class Evidence:
     comparison: list[dict] = field(default_factory=list)
     timeline: list[Notification] = field(default_factory=list)
     decisions: list[tuple[Decision, str]] = field(default_factory=list)
+    assignee: str | None = None
 
 
 # Rows of a link's explanation that weigh the whole name or adjust the total rather than compare
@@ -155,6 +156,8 @@ def load_evidence(session: Session, flag_id: int) -> Evidence:
         )
     ]
     evidence = Evidence(flag, offender, aliases, documents, travel, link, [], timeline, decisions)
+    if flag.assigned_to is not None:
+        evidence.assignee = session.scalar(select(User.name).where(User.id == flag.assigned_to))
     if travel is not None:
         explanation = link.explanation if link else None
         evidence.comparison = _comparison_rows(offender, documents, travel, explanation)
@@ -169,6 +172,7 @@ def render_evidence(evidence: Evidence) -> str:
         f"  {f.summary}",
         f"  rule: {f.rule}",
         f"  due {f.due_on or '-'}, detected {f.detected_on}",
+        f"  assigned to {evidence.assignee or '-'}",
         "",
         f"Register entry {o.offender_id}: {o.family_name}, {o.given_names}",
         f"  born {o.date_of_birth}, sex {o.sex or '-'}, nationalities {o.nationalities or '-'}",

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from tracker.models import Flag, Offender, TravelRecord, User
 from tracker.models.enums import SEVERITIES
+from tracker.review.queue_order import search_condition, sort_key
 from tracker.tabular import Column, probability
 
 #: The queue's columns in its CSV, JSON and workbook (and the nightly outbox's copies).
@@ -51,6 +52,10 @@ class QueueFilter:
     assigned_to: str | None = None
     escalated_only: bool = False
     since: date | None = None
+    #: A name (any script), register reference, travel record id or flag id.
+    search: str = ""
+    #: (column, descending) from ``queue_order.SORTABLE``; None: the queue's own order.
+    sort: tuple[str, bool] | None = None
 
 
 @dataclass
@@ -60,6 +65,8 @@ class QueuePage:
     page: int
     page_size: int
     counts_by_severity: dict[str, int] = field(default_factory=dict)
+    #: Who the reader may give these flags to (empty when they may not assign).
+    assignees: list[str] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -92,6 +99,9 @@ def _filtered(statement, filters: QueueFilter, assignee):
         statement = statement.where(Flag.escalated.is_(True))
     if filters.since:
         statement = statement.where(Flag.detected_on >= filters.since)
+    searched = search_condition(filters.search)
+    if searched is not None:
+        statement = statement.where(searched)
     return statement
 
 
@@ -115,18 +125,9 @@ def _segment_counts(
     return {(severity, bool(has_date)): n for severity, has_date, n in session.execute(query)}
 
 
-def _page_rows(
-    session: Session,
-    filters: QueueFilter,
-    assignee,
-    segment: tuple[str, bool],
-    offset: int,
-    limit: int,
-) -> list[dict]:
-    """Rows of one segment in queue order; each is one range of the (status, severity, due)
-    index, so a page never sorts the whole queue."""
-    severity, dated = segment
-    statement = (
+def _rows_statement(assignee):
+    """A queue row: the flag with its offender, travel record and assignee."""
+    return (
         select(
             Flag.id.label("flag_id"),
             Flag.kind,
@@ -146,12 +147,51 @@ def _page_rows(
         .join(Offender, Offender.id == Flag.offender_pk)
         .outerjoin(TravelRecord, TravelRecord.id == Flag.travel_pk)
         .outerjoin(assignee, assignee.id == Flag.assigned_to)
+    )
+
+
+def _page_rows(
+    session: Session,
+    filters: QueueFilter,
+    assignee,
+    segment: tuple[str, bool],
+    offset: int,
+    limit: int,
+) -> list[dict]:
+    """Rows of one segment in queue order; each is one range of the (status, severity, due)
+    index, so a page never sorts the whole queue."""
+    severity, dated = segment
+    statement = (
+        _rows_statement(assignee)
         .where(Flag.severity == severity)
         .where(Flag.due_on.is_not(None) if dated else Flag.due_on.is_(None))
     )
     order = (Flag.due_on, Flag.id) if dated else (Flag.id,)
     statement = _filtered(statement, filters, assignee).order_by(*order)
     return [dict(r._mapping) for r in session.execute(statement.limit(limit).offset(offset))]
+
+
+def _sorted_rows(
+    session: Session, filters: QueueFilter, assignee, offset: int, limit: int
+) -> list[dict]:
+    """One page in the reader's chosen order (empty values last, then by flag id), or in
+    the queue's own order: most severe, then earliest due (undated last). The ids are
+    sorted first with only the joins the key needs; then the page's rows are read."""
+    ids = _with_joins(select(Flag.id).select_from(Flag), filters, assignee)
+    if filters.sort is None:
+        order = [sort_key("severity", assignee), Flag.due_on.asc().nulls_last()]
+    else:
+        column, descending = filters.sort
+        if column in ("name", "offender_id", "managing_force") and not filters.force:
+            ids = ids.join(Offender, Offender.id == Flag.offender_pk)
+        if column == "assigned_to" and not filters.assigned_to:
+            ids = ids.outerjoin(assignee, assignee.id == Flag.assigned_to)
+        key = sort_key(column, assignee)
+        order = [(key.desc() if descending else key.asc()).nulls_last()]
+    page_ids = list(session.scalars(ids.order_by(*order, Flag.id).limit(limit).offset(offset)))
+    rows = session.execute(_rows_statement(assignee).where(Flag.id.in_(page_ids)))
+    place = {flag_id: n for n, flag_id in enumerate(page_ids)}
+    return sorted((dict(r._mapping) for r in rows), key=lambda row: place[row["flag_id"]])
 
 
 def review_queue(
@@ -169,6 +209,9 @@ def review_queue(
         counts[severity] = counts.get(severity, 0) + n
     total = sum(segments.values())
 
+    if filters.sort is not None or filters.search.strip():  # a search: one statement
+        chosen = _sorted_rows(session, filters, assignee, (page - 1) * page_size, page_size)
+        return QueuePage(chosen, total, page, page_size, counts)
     rows: list[dict] = []
     skip, wanted = (page - 1) * page_size, page_size
     for segment in [(s, dated) for s in SEVERITIES for dated in (True, False)]:
@@ -183,3 +226,46 @@ def review_queue(
         wanted -= len(fetched)
         skip = 0
     return QueuePage(rows, total, page, page_size, counts)
+
+
+def next_in_queue(session: Session, filters: QueueFilter, after: Flag) -> int | None:
+    """The flag that follows ``after`` in the queue's order for ``filters`` (whether or not
+    ``after`` is still in it, e.g. just decided); None when it was the last."""
+    assignee = aliased(User)
+    if filters.sort is not None:
+        return _next_in_sorted(session, filters, assignee, after)
+    segments = [(s, dated) for s in SEVERITIES for dated in (True, False)]
+    here = (after.severity, after.due_on is not None)
+    for severity, dated in segments[segments.index(here) :] if here in segments else []:
+        statement = _with_joins(select(Flag.id).select_from(Flag), filters, assignee)
+        statement = statement.where(Flag.severity == severity, Flag.id != after.id)
+        statement = statement.where(Flag.due_on.is_not(None) if dated else Flag.due_on.is_(None))
+        if (severity, dated) == here:
+            later = Flag.id > after.id
+            if dated:
+                later = or_(Flag.due_on > after.due_on, and_(Flag.due_on == after.due_on, later))
+            statement = statement.where(later)
+        order = (Flag.due_on, Flag.id) if dated else (Flag.id,)
+        found = session.scalar(statement.order_by(*order).limit(1))
+        if found is not None:
+            return found
+    return None
+
+
+def _next_in_sorted(session: Session, filters: QueueFilter, assignee, after: Flag) -> int | None:
+    """The next flag in a chosen order: past ``after``'s value (ties by id), empties last."""
+    assert filters.sort is not None
+    column, descending = filters.sort
+    key = sort_key(column, assignee)
+    rows = _rows_statement(assignee).with_only_columns(key)
+    value = session.scalar(rows.where(Flag.id == after.id))
+    later_id = Flag.id > after.id
+    if value is None:
+        beyond = and_(key.is_(None), later_id)
+    else:
+        further = key < value if descending else key > value
+        beyond = or_(further, and_(key == value, later_id), key.is_(None))
+    ordered = (key.desc() if descending else key.asc()).nulls_last()
+    statement = _filtered(_rows_statement(assignee), filters, assignee).where(Flag.id != after.id)
+    statement = statement.where(beyond).with_only_columns(Flag.id).order_by(ordered, Flag.id)
+    return session.scalar(statement.limit(1))

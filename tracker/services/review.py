@@ -5,6 +5,7 @@ opened flag is logged as a consultation once, the same way, whichever screen ask
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -12,10 +13,12 @@ from sqlalchemy.orm import Session
 from tracker.access.people import require_actor
 from tracker.access.permissions import allowed
 from tracker.audit import record_event
-from tracker.models import Decision
+from tracker.models import Decision, Flag
 from tracker.review import decisions
-from tracker.review.evidence import Evidence, load_evidence
-from tracker.review.queue import QueueFilter, QueuePage, review_queue
+from tracker.review.assignment import assign_flags as assign_flags_to
+from tracker.review.assignment import assignable_people
+from tracker.review.evidence import Evidence, FlagNotFound, load_evidence
+from tracker.review.queue import QueueFilter, QueuePage, next_in_queue, review_queue
 
 #: Register fields only some roles may see, with the action whose roles may: the offence
 #: category travels only in intelligence packages, so only their builders see it.
@@ -30,6 +33,8 @@ class FlagView:
     evidence: Evidence
     decidable: bool
     restricted_shown: frozenset[str]
+    assignees: tuple[str, ...] = ()
+    assigned_to: str | None = None
 
 
 def list_queue(
@@ -39,6 +44,8 @@ def list_queue(
     escalated = filters.escalated_only
     actor = require_actor(session, who, "review.escalations" if escalated else "review.queue")
     result = review_queue(session, filters, page=page, page_size=page_size)
+    if allowed(actor.role or "", "review.assign"):
+        result.assignees = assignable_people(session)
     record_event(
         session,
         actor=actor.name,
@@ -53,6 +60,17 @@ def list_queue(
         },
     )
     return result
+
+
+def next_flag(session: Session, who: str | None, filters: QueueFilter, after: int) -> int | None:
+    """The flag after ``after`` in the queue ``filters`` describe: where an analyst goes once
+    they have decided one. Only an id: opening that flag is the consultation."""
+    queue = "review.escalations" if filters.escalated_only else "review.queue"
+    require_actor(session, who, queue)
+    flag = session.get(Flag, after)
+    if flag is None:
+        raise FlagNotFound(f"no flag with id {after}")
+    return next_in_queue(session, filters, flag)
 
 
 def show_flag(session: Session, who: str | None, flag_id: int) -> FlagView:
@@ -72,7 +90,8 @@ def show_flag(session: Session, who: str | None, flag_id: int) -> FlagView:
     role = actor.role or ""
     decidable = allowed(role, "review.decide") and decisions.why_not_decidable(actor, flag) is None
     shown = frozenset(name for name, action in RESTRICTED_FIELDS.items() if allowed(role, action))
-    return FlagView(evidence, decidable, shown)
+    assignees = tuple(assignable_people(session)) if allowed(role, "review.assign") else ()
+    return FlagView(evidence, decidable, shown, assignees, evidence.assignee)
 
 
 def decide_flag(
@@ -81,3 +100,31 @@ def decide_flag(
     """Confirm, dismiss or escalate an open flag, with the reason (logged as a decision)."""
     actor = require_actor(session, who, "review.decide")
     return decisions.decide_flag(session, actor, flag_id, decision, reason)
+
+
+#: ``--to me`` (and the web's "Assign to me"): the acting person themself.
+SELF = "me"
+
+
+def assign_flags(
+    session: Session, who: str | None, flag_ids: Sequence[int], assignee: str | None
+) -> list[Flag]:
+    """Give flags to a person (``me``: the acting person; None: unassign); one audit entry
+    per flag, so the trail shows who handed which flag to whom."""
+    actor = require_actor(session, who, "review.assign")
+    name = actor.name if assignee == SELF else assignee
+    return assign_flags_to(session, actor, flag_ids, name)
+
+
+def decide_flags(
+    session: Session, who: str | None, flag_ids: Sequence[int], decision: str, reason: str
+) -> list[Decision]:
+    """One decision and reason for several flags (ten flags of one offender): each is decided
+    and logged as if alone; one refusal refuses them all (the caller's transaction)."""
+    actor = require_actor(session, who, "review.decide")
+    if not flag_ids:
+        raise decisions.DecisionError("no flags given")
+    made = []
+    for flag_id in sorted(set(flag_ids)):
+        made.append(decisions.decide_flag(session, actor, flag_id, decision, reason))
+    return made

@@ -7,22 +7,39 @@ every listing and every opened flag as a consultation.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from typing import Annotated
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Form, Request
+from pydantic import Field
+from starlette.datastructures import QueryParams
 from starlette.responses import Response
 
+from tracker.access.permissions import PermissionDenied
 from tracker.models.enums import DECISIONS, FLAG_KINDS, FLAG_STATUSES, SEVERITIES
+from tracker.review.assignment import AssignmentError
 from tracker.review.decisions import DecisionError
 from tracker.review.evidence import FlagNotFound
 from tracker.review.queue import QueueFilter
-from tracker.services.review import decide_flag, list_queue, show_flag
+from tracker.review.queue_order import SEARCH_LIMIT, SORTABLE, SortError, parse_sort
+from tracker.row_ids import MAX_ROW_ID
+from tracker.services.review import (
+    assign_flags,
+    decide_flag,
+    decide_flags,
+    list_queue,
+    next_flag,
+    show_flag,
+)
 from tracker.web import lookups, views
 from tracker.web.ids import RowId
 from tracker.web.pages import Page, is_htmx, signed_in
 from tracker.web.redirects import safe_local_path
 
 router = APIRouter()
+DONE = {"confirm": "confirmed", "dismiss": "dismissed", "escalate": "escalated"}
+#: Ticked flags from the queue's bulk form (row ids, bounded like any form id).
+TickedFlags = Annotated[list[Annotated[int, Field(ge=1, le=MAX_ROW_ID)]], Form()]
 
 
 @dataclass
@@ -34,11 +51,16 @@ class QueueQuery:
     statuses: tuple[str, ...] = ("open",)
     force: str = ""
     mine: bool = False
+    search: str = ""
+    sort: str = ""
     page: int = 1
 
     @classmethod
     def parse(cls, request: Request) -> QueueQuery:
-        q = request.query_params
+        return cls.from_params(request.query_params)
+
+    @classmethod
+    def from_params(cls, q: QueryParams) -> QueueQuery:
         try:
             number = max(1, int(q.get("page") or 1))
         except ValueError:
@@ -49,6 +71,8 @@ class QueueQuery:
             statuses=tuple(s for s in q.getlist("status") if s in FLAG_STATUSES) or ("open",),
             force=(q.get("force") or "").strip()[:200],
             mine=q.get("mine") == "1",
+            search=(q.get("q") or "").strip()[:SEARCH_LIMIT],
+            sort=_known_sort(q.get("sort") or ""),
             page=number,
         )
 
@@ -60,6 +84,8 @@ class QueueQuery:
             force=self.force or None,
             assigned_to=actor_name if self.mine else None,
             escalated_only=escalated,
+            search=self.search,
+            sort=parse_sort(self.sort),
         )
 
     def link(self, page_number: int) -> str:
@@ -70,8 +96,34 @@ class QueueQuery:
             pairs.append(("force", self.force))
         if self.mine:
             pairs.append(("mine", "1"))
+        if self.search:
+            pairs.append(("q", self.search))
+        if self.sort:
+            pairs.append(("sort", self.sort))
         pairs.append(("page", str(page_number)))
         return urlencode(pairs)
+
+    def sorted_by(self, column: str) -> str:
+        """The query string that sorts by ``column`` (descending when it already ascends),
+        from the first page, keeping the filters."""
+        again = self.sort == column
+        return QueueQuery(
+            **{**self.__dict__, "sort": f"{column}:desc" if again else column, "page": 1}
+        ).link(1)
+
+    def direction(self, column: str) -> str:
+        """``aria-sort`` of a column header."""
+        if self.sort == column:
+            return "ascending"
+        return "descending" if self.sort == f"{column}:desc" else "none"
+
+
+def _known_sort(text: str) -> str:
+    """A sort the queue knows, else none (like the other filters, an unknown value is dropped)."""
+    try:
+        return text if parse_sort(text) else ""
+    except SortError:
+        return ""
 
 
 def _queue_page(request: Request, escalated: bool, title: str) -> Response:
@@ -95,8 +147,31 @@ def _queue_page(request: Request, escalated: bool, title: str) -> Response:
             forces=request.app.state.choices.get("forces", lambda: lookups.managing_forces(p.db)),
             severities=SEVERITIES,
             statuses=FLAG_STATUSES,
+            sortable=SORTABLE,
+            decisions=DECISIONS,
             back=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
         )
+
+
+#: The lists a flag can be opened from that have a "next flag": path -> escalations only.
+QUEUES = {"/queue": False, "/escalations": True}
+
+
+def _next_address(p: Page, flag_id: int, back: str) -> str:
+    """Where an analyst goes after deciding: the next flag of the queue they came from (same
+    filters), or back to that queue when it was the last or they came from elsewhere."""
+    address = urlsplit(back)
+    if address.path not in QUEUES:
+        return back
+    query = QueueQuery.from_params(QueryParams(address.query))
+    filters = query.filters(p.actor.name, QUEUES[address.path])
+    try:
+        following = next_flag(p.db, p.actor.name, filters, flag_id)
+    except PermissionDenied:  # a queue the reader may not list: the decision still stands
+        return back
+    if following is None:
+        return back
+    return f"/flags/{following}?" + urlencode({"back": back})
 
 
 @router.get("/queue")
@@ -123,6 +198,8 @@ def _flag_page(p: Page, flag_id: int, back: str, status_code: int = 200, **form)
         name_note=views.name_note(evidence),
         timeline=views.timeline(evidence),
         decidable=view.decidable,
+        assignees=view.assignees,
+        assigned_to=view.assigned_to,
         decisions=DECISIONS,
         back=back,
         error=form.get("error"),
@@ -149,9 +226,72 @@ def decide(
     try:
         with signed_in(request) as p:
             decide_flag(p.db, p.actor.name, flag_id, decision, reason)
-            done = {"confirm": "confirmed", "dismiss": "dismissed", "escalate": "escalated"}
-            return p.redirect(back, ("success", f"Flag {flag_id} {done[decision]}."))
+            following = _next_address(p, flag_id, back)
+            return p.redirect(following, ("success", f"Flag {flag_id} {DONE[decision]}."))
     except (DecisionError, FlagNotFound) as exc:
         problem = str(exc)
     with signed_in(request) as p:
         return _flag_page(p, flag_id, back, 422, error=problem, decision=decision, reason=reason)
+
+
+def _assigned(flag_ids: list[int], to: str) -> str:
+    who = "you" if to == "me" else to
+    flags = ", ".join(f"#{i}" for i in flag_ids)
+    return f"Flag{'s' if len(flag_ids) > 1 else ''} {flags} " + (
+        f"assigned to {who}." if to else "unassigned."
+    )
+
+
+@router.post("/flags/{flag_id}/assignment")
+def assign(
+    request: Request, flag_id: RowId, to: str = Form(""), back: str = Form("/queue")
+) -> Response:
+    """The flag page's "Assign to me" and person picker (empty: unassign)."""
+    here = f"/flags/{flag_id}?" + urlencode({"back": safe_local_path(back, "/queue")})
+    with signed_in(request) as p:
+        try:
+            assign_flags(p.db, p.actor.name, [flag_id], to.strip() or None)
+        except (AssignmentError, FlagNotFound) as exc:
+            return p.redirect(here, ("error", str(exc)))
+        return p.redirect(here, ("success", _assigned([flag_id], to.strip())))
+
+
+@router.post("/queue/assignment")
+def assign_selected(
+    request: Request,
+    flag: TickedFlags = [],  # noqa: B006 (FastAPI copies defaults)
+    to: str = Form(""),
+    back: str = Form("/queue"),
+) -> Response:
+    """Bulk assignment of the flags ticked in the queue."""
+    back = safe_local_path(back, "/queue")
+    with signed_in(request) as p:
+        if not flag:
+            return p.redirect(back, ("error", "Tick the flags to assign first."))
+        try:
+            assign_flags(p.db, p.actor.name, flag, to.strip() or None)
+        except (AssignmentError, FlagNotFound) as exc:
+            return p.redirect(back, ("error", str(exc)))
+        return p.redirect(back, ("success", _assigned(sorted(set(flag)), to.strip())))
+
+
+@router.post("/queue/decision")
+def decide_selected(
+    request: Request,
+    flag: TickedFlags = [],  # noqa: B006 (FastAPI copies defaults)
+    decision: str = Form(""),
+    reason: str = Form(""),
+    back: str = Form("/queue"),
+) -> Response:
+    """Bulk decision on the flags ticked in the queue: one decision, one reason, all or none."""
+    back = safe_local_path(back, "/queue")
+    try:
+        with signed_in(request) as p:
+            made = decide_flags(p.db, p.actor.name, flag, decision, reason)
+            flags = ", ".join(f"#{d.flag_id}" for d in made)
+            plural = "s" if len(made) > 1 else ""
+            return p.redirect(back, ("success", f"Flag{plural} {flags} {DONE[decision]}."))
+    except (DecisionError, FlagNotFound) as exc:
+        problem = str(exc)
+    with signed_in(request) as p:
+        return p.redirect(back, ("error", f"Nothing decided: {problem}."))

@@ -45,11 +45,23 @@
       case "[": follow("page-prev"); break;
       case "]": follow("page-next"); break;
       case "b": follow("back-link"); break;
+      case "x":
+        var row = rows()[current()];
+        var pick = row && row.querySelector("input.pick");
+        if (pick) { pick.checked = !pick.checked; event.preventDefault(); }
+        break;
       case "r":
         var reason = document.getElementById("reason");
         if (reason) { reason.focus(); event.preventDefault(); }
         break;
     }
+  });
+
+  document.addEventListener("change", function (event) {
+    if (!event.target || event.target.id !== "select-all") { return; }
+    document.querySelectorAll("tr.queue-row input.pick").forEach(function (box) {
+      box.checked = event.target.checked;
+    });
   });
 
   document.addEventListener("focusin", function (event) {
