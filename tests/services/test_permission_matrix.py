@@ -42,3 +42,7 @@ def test_each_service_lets_only_the_permitted_roles_act_and_audits_them(case, se
                     case.call(session, who, world, tmp_path)
                 assert _audit_count(session, None) == before_all, (case.id, who)
             session.rollback()
+
+
+def test_every_action_of_the_permission_table_has_a_row_in_the_matrix():
+    assert set(PERMISSIONS) - {case.action for case in CASES} == set()
