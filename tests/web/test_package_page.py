@@ -62,7 +62,7 @@ def test_without_a_signing_key_the_page_says_who_sets_it_up(app, scenario):
     _confirmed(app, flag_id)
     liz = client_for(app, "liz")
     page = liz.get("/packages").text
-    assert 'id="package-no-key"' in page and "tracker --user NAME keys init" in page
+    assert 'id="package-no-key"' in page and "tracker keys init" in page
     assert "administrator or a liaison officer" in page
     token = csrf_of(page)
     reason = "travel to THA by a high-risk offender"
@@ -71,5 +71,5 @@ def test_without_a_signing_key_the_page_says_who_sets_it_up(app, scenario):
         data={"csrf_token": token, "flag_id": flag_id, "country": "THA", "reason": reason},
         follow_redirects=False,
     )
-    assert refused.status_code == 422 and "keys init" in refused.text
+    assert refused.status_code == 422 and "tracker keys init" in refused.text
     assert f'value="{reason}"' in _row(refused.text, flag_id)

@@ -37,8 +37,8 @@ LOG = logging.getLogger("tracker.web")
 
 NO_KEY = (
     "this server has no usable signing key for packages, so nothing was built; an "
-    "administrator or a liaison officer sets it up once on the server "
-    "(`tracker --user NAME keys init`), then build again: what you typed is kept"
+    "administrator or a liaison officer sets it up once by running `tracker keys init` on "
+    "the server, then build again: what you typed is kept"
 )
 NO_FOLDER = (
     "this server could not write the package, so nothing was built; an administrator "
