@@ -140,7 +140,7 @@ CASES: list[ServiceCase] = [
     ServiceCase("package.build", _package_built, "disclosure"),
     ServiceCase(
         "package.build",
-        lambda s, who, w, tmp: packages.package_desk(s, who),
+        lambda s, who, w, tmp: packages.package_desk(s, who, tmp / "keys"),
         label="package.build (the packages page)",
     ),
     ServiceCase(

@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 
 from tracker.access.people import require_actor
 from tracker.audit import record_event
-from tracker.models import Package
+from tracker.models import Flag, Package, TravelRecord
 from tracker.reports import packages
 from tracker.reports.package_facts import PackageRequest
 from tracker.reports.package_folder import BuiltPackage, tighten_own_folder
+from tracker.reports.signing import current_key_id
 from tracker.review.queue import QueueFilter, review_queue
 from tracker.settings import Settings
 
@@ -39,11 +40,13 @@ class NoSuchPackage(LookupError):
 
 @dataclass(frozen=True)
 class PackageDesk:
-    """The liaison officer's page: confirmed flags with travel to build from, and what was
-    built already."""
+    """The liaison officer's page: confirmed flags with travel to build from (each with its
+    trip's ``route`` and ``arrival_country``), what was built already, and whether the server
+    has a signing key to build with (``signing_key_id`` is None when it has none)."""
 
     candidates: list[dict]
     packages: list[dict]
+    signing_key_id: str | None
 
 
 def build_package(
@@ -85,11 +88,37 @@ def list_packages(
     return rows
 
 
-def package_desk(session: Session, who: str | None) -> PackageDesk:
-    """The liaison officer's packages page: what can be built, and what was."""
+def _trips(session: Session, flag_ids: list[int]) -> dict[int, TravelRecord]:
+    """Each flag's travel record, so the officer sees the trip, not the carrier's record id."""
+    if not flag_ids:
+        return {}
+    found = session.execute(
+        select(Flag.id, TravelRecord)
+        .join(TravelRecord, TravelRecord.id == Flag.travel_pk)
+        .where(Flag.id.in_(flag_ids))
+    )
+    return {flag_id: trip for flag_id, trip in found}
+
+
+def trip_route(trip: TravelRecord) -> str:
+    """``LHR → BKK, 2026-03-01``: ports where the carrier gave them, else countries."""
+    origin = trip.departure_port or trip.departure_country
+    destination = trip.arrival_port or trip.arrival_country
+    return f"{origin} → {destination}, {trip.departure_local_date.isoformat()}"
+
+
+def package_desk(session: Session, who: str | None, keys_dir: Path) -> PackageDesk:
+    """The liaison officer's packages page: what can be built (with the trip's route and the
+    arrival country to suggest), what was, and the unit's key id if ``keys_dir`` holds one."""
     require_actor(session, who, "package.build")
     confirmed = review_queue(session, QueueFilter(statuses=("confirmed",)), page_size=200)
-    return PackageDesk([r for r in confirmed.rows if r["travel"]], _rows(session))
+    candidates = [dict(r) for r in confirmed.rows if r["travel"]]
+    trips = _trips(session, [r["flag_id"] for r in candidates])
+    for row in candidates:
+        trip = trips.get(row["flag_id"])
+        row["route"] = trip_route(trip) if trip else row["travel"]
+        row["arrival_country"] = trip.arrival_country if trip else ""
+    return PackageDesk(candidates, _rows(session), current_key_id(keys_dir))
 
 
 def download_package(session: Session, who: str | None, package_id: str) -> bytes:

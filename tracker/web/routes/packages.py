@@ -37,7 +37,8 @@ LOG = logging.getLogger("tracker.web")
 
 NO_KEY = (
     "this server has no usable signing key for packages, so nothing was built; an "
-    "administrator must set it up (`tracker keys init` on the server)"
+    "administrator or a liaison officer sets it up once by running `tracker keys init` on "
+    "the server, then build again: what you typed is kept"
 )
 NO_FOLDER = (
     "this server could not write the package, so nothing was built; an administrator "
@@ -61,7 +62,7 @@ def shown_problem(exc: PackageOptionError | PackageRefused | OSError) -> str:
 def _render(
     p: Page, status_code: int = 200, error: str | None = None, form: dict | None = None
 ) -> Response:
-    desk = package_desk(p.db, p.actor.name)
+    desk = package_desk(p.db, p.actor.name, p.request.app.state.settings.installation.keys_dir)
     return p.render(
         "packages.html",
         status_code=status_code,
@@ -69,6 +70,7 @@ def _render(
         form=form or {},
         candidates=desk.candidates,
         packages=desk.packages,
+        signing_key_id=desk.signing_key_id,
         default_grading=DEFAULT_GRADING,
         handling=HANDLING_LABELS,
     )
