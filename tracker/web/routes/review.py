@@ -149,7 +149,9 @@ def _filter_choices(request: Request, p: Page) -> dict[str, Any]:
 def _queue_page(request: Request, escalated: bool, title: str) -> Response:
     query = QueueQuery.parse(request)
     with signed_in(request) as p:
-        if query.unknown:
+        # Refused before reading, nothing logged; a reader who may not list this queue at all
+        # falls through to the service's refusal instead.
+        if query.unknown and p.can("review.escalations" if escalated else "review.queue"):
             return p.render(
                 "queue.html",
                 status_code=400,
