@@ -59,8 +59,21 @@ def test_the_queue_filters_by_kind_severity_force_status_and_assignee(clients, s
     assert _queue_ids(ann.get("/queue?status=confirmed").text) == [scenario.flags["confirmed"]]
     assert _queue_ids(ann.get("/queue?mine=1").text) == []
     assert "No flags match" in ann.get("/queue?mine=1").text
-    # values outside the contract's vocabulary are ignored, not an error
-    assert ann.get("/queue?kind=bogus&severity=nope&page=x").status_code == 200
+    # an empty choice ("any kind") and an unreadable page number are no filter
+    assert ann.get("/queue?kind=&severity=&page=x").status_code == 200
+
+
+def test_an_unknown_filter_value_is_refused_with_a_message(clients, scenario):
+    ann = clients["ann"]
+    for bad in ["kind=bogus", "severity=nope", "status=closed"]:
+        response = ann.get(f"/queue?{bad}")
+        assert response.status_code == 400
+        assert 'id="filter-problem"' in response.text and bad in response.text
+        assert _queue_ids(response.text) == []  # nothing listed under a filter it cannot apply
+    both = ann.get("/queue?kind=late_change&severity=nope").text
+    assert "severity=nope" in both and "kind=late_change" not in both
+    assert ann.get("/escalations?kind=bogus").status_code == 403  # not hers to list at all
+    assert clients["sam"].get("/escalations?kind=bogus").status_code == 400
 
 
 def test_the_queue_pages(web_url, tmp_path, scenario):
@@ -72,6 +85,13 @@ def test_the_queue_pages(web_url, tmp_path, scenario):
     assert _queue_ids(third) == [scenario.flags["markup"]]
     assert 'rel="prev"' in third and 'rel="next"' not in third
     assert "page=2" in third
+    # past the end: the last page at its own address, never "page 999 of 3"
+    beyond = ann.get("/queue?severity=high&page=999", follow_redirects=False)
+    assert beyond.status_code == 303
+    assert beyond.headers["location"] == "/queue?severity=high&status=open&page=1"
+    last = ann.get("/queue?page=999")
+    assert str(last.url).endswith("page=3") and "page 3 of 3" in last.text
+    assert _queue_ids(last.text) == [scenario.flags["markup"]]
 
 
 def test_htmx_gets_only_the_results(clients):

@@ -6,14 +6,14 @@ every listing and every opened flag as a consultation.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Annotated
+from dataclasses import dataclass, replace
+from typing import Annotated, Any
 from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Form, Request
 from pydantic import Field
 from starlette.datastructures import QueryParams
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from tracker.access.permissions import PermissionDenied
 from tracker.models.enums import DECISIONS, FLAG_KINDS, FLAG_STATUSES, SEVERITIES
@@ -54,6 +54,8 @@ class QueueQuery:
     search: str = ""
     sort: str = ""
     page: int = 1
+    #: Filter values outside the contract's vocabulary, refused with a message on the page.
+    unknown: tuple[str, ...] = ()
 
     @classmethod
     def parse(cls, request: Request) -> QueueQuery:
@@ -74,6 +76,16 @@ class QueueQuery:
             search=(q.get("q") or "").strip()[:SEARCH_LIMIT],
             sort=_known_sort(q.get("sort") or ""),
             page=number,
+            unknown=tuple(
+                f"{name}={value}"
+                for name, known in (
+                    ("kind", FLAG_KINDS),
+                    ("severity", SEVERITIES),
+                    ("status", FLAG_STATUSES),
+                )
+                for value in q.getlist(name)
+                if value and value not in known
+            ),
         )
 
     def filters(self, actor_name: str, escalated: bool) -> QueueFilter:
@@ -107,9 +119,7 @@ class QueueQuery:
         """The query string that sorts by ``column`` (descending when it already ascends),
         from the first page, keeping the filters."""
         again = self.sort == column
-        return QueueQuery(
-            **{**self.__dict__, "sort": f"{column}:desc" if again else column, "page": 1}
-        ).link(1)
+        return replace(self, sort=f"{column}:desc" if again else column, page=1).link(1)
 
     def direction(self, column: str) -> str:
         """``aria-sort`` of a column header."""
@@ -126,9 +136,32 @@ def _known_sort(text: str) -> str:
         return ""
 
 
+def _filter_choices(request: Request, p: Page) -> dict[str, Any]:
+    """The values the queue's filter form offers."""
+    return {
+        "kinds": FLAG_KINDS,
+        "forces": request.app.state.choices.get("forces", lambda: lookups.managing_forces(p.db)),
+        "severities": SEVERITIES,
+        "statuses": FLAG_STATUSES,
+    }
+
+
 def _queue_page(request: Request, escalated: bool, title: str) -> Response:
     query = QueueQuery.parse(request)
     with signed_in(request) as p:
+        # Refused before reading, nothing logged; a reader who may not list this queue at all
+        # falls through to the service's refusal instead.
+        if query.unknown and p.can("review.escalations" if escalated else "review.queue"):
+            return p.render(
+                "queue.html",
+                status_code=400,
+                title=title,
+                path=request.url.path,
+                query=query,
+                result=None,
+                problem="Unknown filter value: " + ", ".join(query.unknown) + ".",
+                **_filter_choices(request, p),
+            )
         result = list_queue(
             p.db,
             p.actor.name,
@@ -136,6 +169,10 @@ def _queue_page(request: Request, escalated: bool, title: str) -> Response:
             page=query.page,
             page_size=request.app.state.settings.page_size,
         )
+        if query.page > result.pages:  # past the end: the last page, at its own address
+            return RedirectResponse(
+                f"{request.url.path}?{query.link(result.pages)}", status_code=303
+            )
         template = "queue_results.html" if is_htmx(request) else "queue.html"
         return p.render(
             template,
@@ -143,10 +180,8 @@ def _queue_page(request: Request, escalated: bool, title: str) -> Response:
             path=request.url.path,
             query=query,
             result=result,
-            kinds=FLAG_KINDS,
-            forces=request.app.state.choices.get("forces", lambda: lookups.managing_forces(p.db)),
-            severities=SEVERITIES,
-            statuses=FLAG_STATUSES,
+            **_filter_choices(request, p),
+            problem=None,
             sortable=SORTABLE,
             decisions=DECISIONS,
             back=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
