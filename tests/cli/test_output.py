@@ -41,3 +41,22 @@ def test_a_missing_folder_is_refused_not_made(tmp_path):
 def test_a_listing_cannot_offer_a_format_the_renderer_lacks():
     with pytest.raises(ValueError):
         listing_output("table", "html")
+
+
+def test_a_workbook_without_a_file_is_refused_before_the_command_runs():
+    ran = []
+
+    @click.command()
+    @listing_output("table", "xlsx")
+    def counted(fmt: str, out) -> None:
+        ran.append(fmt)
+
+    result = CliRunner().invoke(counted, ["--format", "xlsx"])
+    assert result.exit_code == 2 and "--format xlsx needs --out" in result.output
+    assert ran == []
+
+
+def test_a_text_file_written_ends_with_a_newline(tmp_path):
+    target = tmp_path / "rows.csv"
+    assert CliRunner().invoke(listing, ["--format", "csv", "--out", str(target)]).exit_code == 0
+    assert target.read_text(encoding="utf-8") == "format csv\n"

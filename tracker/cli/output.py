@@ -6,6 +6,7 @@ A listing command is decorated with ``@listing_output(...)`` and ends with
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -27,12 +28,19 @@ def listing_output(
         raise ValueError(f"formats {chosen} / default {default!r} are not of {FORMATS}")
 
     def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
-        command = click.option(
+        @functools.wraps(command)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            # A workbook without a file is refused before the command reads or logs anything.
+            if kwargs.get("fmt") == "xlsx" and kwargs.get("out") is None:
+                raise click.UsageError("--format xlsx needs --out FILE.xlsx")
+            return command(*args, **kwargs)
+
+        with_out = click.option(
             "--out",
             type=OUTPUT_FILE,
             help="Write to this file instead of the screen"
             + (" (needed for xlsx)." if "xlsx" in chosen else "."),
-        )(command)
+        )(checked)
         return click.option(
             "--format",
             "fmt",
@@ -40,7 +48,7 @@ def listing_output(
             default=default,
             show_default=True,
             help="How to write the rows.",
-        )(command)
+        )(with_out)
 
     return decorate
 
@@ -59,7 +67,7 @@ def emit(content: str | bytes, out: Path | None) -> None:
         if isinstance(content, bytes):
             out.write_bytes(content)
         else:
-            out.write_text(content, encoding="utf-8")
+            out.write_text(content if content.endswith("\n") else content + "\n", encoding="utf-8")
     except OSError as exc:
         raise click.ClickException(f"cannot write {out}: {exc.strerror}") from exc
     click.echo(f"wrote {out}", err=True)

@@ -67,8 +67,6 @@ def review_queue(
     from tracker.review.queue_order import SortError, parse_sort
     from tracker.services.review import list_queue
 
-    if fmt == "xlsx" and out is None:  # refused before the listing is read and logged
-        raise click.UsageError("--format xlsx needs --out FILE.xlsx")
     try:
         order = parse_sort(sort)
     except SortError as exc:
