@@ -9,11 +9,15 @@ from tracker.models.offender import Alias, Document, Offender
 from tracker.models.package import Disclosure, Package
 from tracker.models.publication import Publication
 from tracker.models.run import Run, RunLock
+from tracker.models.screening import Alert, AlertDelivery, ApiToken, Screening, ScreeningHit
 from tracker.models.travel import Reject, SourceFile, TravelRecord
 from tracker.models.user import SignInFailure, User
 
 __all__ = [
+    "Alert",
+    "AlertDelivery",
     "Alias",
+    "ApiToken",
     "AuditEvent",
     "AuditEventValues",
     "AuditHead",
@@ -32,6 +36,8 @@ __all__ = [
     "Reject",
     "Run",
     "RunLock",
+    "Screening",
+    "ScreeningHit",
     "SignInFailure",
     "SourceFile",
     "TravelRecord",

@@ -64,6 +64,8 @@ FlagKind = Literal[
     "overdue_periodic",
     "overdue_weekly",
     "whereabouts_unknown",
+    # raised by screening before travel happens (data contract 1.1; domain.md, level one)
+    "pending_departure_without_notice",
 ]
 FLAG_KINDS: tuple[FlagKind, ...] = get_args(FlagKind)
 Severity = Literal["critical", "high", "medium", "low"]
@@ -93,7 +95,7 @@ RunKind = Literal["nightly", "ingest", "match", "evaluate"]
 RUN_KINDS: tuple[RunKind, ...] = get_args(RunKind)
 InputKind = Literal["offenders", "aliases", "documents", "notifications", "travel"]
 INPUT_KINDS: tuple[InputKind, ...] = get_args(InputKind)
-InputFormat = Literal["csv", "jsonl", "paxlst"]
+InputFormat = Literal["csv", "jsonl", "paxlst", "pnrgov"]
 INPUT_FORMATS: tuple[InputFormat, ...] = get_args(InputFormat)
 PairLabel = Literal["match", "non_match"]
 PAIR_LABELS: tuple[PairLabel, ...] = get_args(PairLabel)
@@ -101,3 +103,14 @@ PublicationState = Literal["approved", "withdrawn"]
 PUBLICATION_STATES: tuple[PublicationState, ...] = get_args(PublicationState)
 HandlingCode = Literal["P", "C"]
 HANDLING_CODES: tuple[HandlingCode, ...] = get_args(HandlingCode)
+TokenScope = Literal["manifests:write", "screenings:read"]
+TOKEN_SCOPES: tuple[TokenScope, ...] = get_args(TokenScope)
+# received: stored, not yet screened; screened: hits written; failed: the body could not be read
+ScreeningStatus = Literal["received", "screened", "failed"]
+SCREENING_STATUSES: tuple[ScreeningStatus, ...] = get_args(ScreeningStatus)
+AlertState = Literal["raised", "acknowledged", "escalated"]
+ALERT_STATES: tuple[AlertState, ...] = get_args(AlertState)
+AlertChannel = Literal["email", "webhook", "escalation_email"]
+ALERT_CHANNELS: tuple[AlertChannel, ...] = get_args(AlertChannel)
+DeliveryOutcome = Literal["delivered", "failed"]
+DELIVERY_OUTCOMES: tuple[DeliveryOutcome, ...] = get_args(DeliveryOutcome)

@@ -46,7 +46,13 @@ class Flag(Base):
     match_probability: Mapped[float | None] = mapped_column(Float)
     due_on: Mapped[date | None] = mapped_column(Date)
     detected_on: Mapped[date] = mapped_column(Date)
-    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), doc="run that first raised it")
+    run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("runs.id"), doc="run that first raised it (none when a screening raised it)"
+    )
+    screening_id: Mapped[int | None] = mapped_column(
+        ForeignKey("screenings.id", ondelete="SET NULL"),
+        doc="the screening that raised it before travel (pending_departure_without_notice)",
+    )
     last_seen_run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
     rule: Mapped[str] = mapped_column(Text, doc="profile rule and the section it comes from")
     summary: Mapped[str] = mapped_column(Text)
