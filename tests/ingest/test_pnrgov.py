@@ -314,3 +314,31 @@ def test_an_edi_file_holding_pnrgov_is_read_as_pnrgov(write_file):
     text = pnr.interchange([pnr.message([pnr.booking("ABC123", [pnr.traveller()])])])
     assert known_format(write_file("push.edi", text)) == "pnrgov"
     assert known_format(write_file("push.pnr", text)) == "pnrgov"
+
+
+def test_the_guides_tif_examples_read_as_the_decision_note_says():
+    rows, reader = read_rows(CORPUS / "02-guide-tif-examples.pnr")
+    assert reader.warnings == []
+    names = [
+        (r.values["family_name"], r.values.get("given_names"), r.values.get("sex"))
+        if r.values
+        else r.problem[1]
+        for r in rows
+    ]
+    assert names == [
+        ("FENWICK", "JOHN", "M"),
+        ("Y", "WEN", "F"),
+        ("ALINHDAO", None, "F"),
+        ("FENWICK", "POPPY", None),
+        "message 1, segment 20 (TIF, line 22): 'SUNNY TOURS' is a group booking of 12 seats "
+        "(TIF qualifier G) with no individual names; nothing to match",
+    ]
+    assert {r.values["booking_ref"] for r in rows[:4]} == {"QWE5RT"}
+    assert rows[0].values["direction"] == "in" and rows[0].values["flight_number"] == "LH900"
+
+
+def test_the_corpus_covers_every_file_in_its_folder():
+    assert {p.name for p in CORPUS.glob("*.pnr")} == {
+        "01-guide-example-codeshare.pnr",
+        "02-guide-tif-examples.pnr",
+    }

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from tracker.ingest.airports import airport
 from tracker.ingest.formats.paxlst_messages import travel_direction
@@ -38,7 +39,23 @@ def is_flight(tvl: Segment) -> bool:
 
 def leg_of(tvl: Segment, home_country: str) -> Leg:
     """The travel fields of one flight leg; LegProblem names what cannot be read."""
-    departs, arrives = tvl.element(1).strip().upper(), tvl.element(2).strip().upper()
+    facts, key = _leg_facts(
+        tvl.element(0, 0).strip(),
+        tvl.element(0, 1).strip(),
+        tvl.element(1).strip().upper(),
+        tvl.element(2).strip().upper(),
+        tvl.element(3, 0).strip().upper(),
+        tvl.element(4, 0).strip().upper(),
+        home_country,
+    )
+    return Leg(tvl, dict(facts), key)
+
+
+@lru_cache(maxsize=4096)
+def _leg_facts(
+    day: str, clock: str, departs: str, arrives: str, carrier: str, number: str, home: str
+) -> tuple[dict[str, str], str]:
+    """Worked out once per flight: every booking on a pushed flight names the same leg."""
     origin, destination = airport(departs), airport(arrives)
     if origin is None:
         raise LegProblem(
@@ -50,9 +67,7 @@ def leg_of(tvl: Segment, home_country: str) -> Leg:
         raise LegProblem(
             f"names arrival airport {arrives[:12]!r}, which is not a known IATA airport"
         )
-    local = _local_departure(tvl.element(0, 0), tvl.element(0, 1))
-    carrier = tvl.element(3, 0).strip().upper()
-    number = tvl.element(4, 0).strip().upper()
+    local = _local_departure(day, clock)
     flight = f"{carrier}{number}" if number and not number.startswith(carrier) else number
     facts = {
         "departure_port": origin.iata,
@@ -60,14 +75,13 @@ def leg_of(tvl: Segment, home_country: str) -> Leg:
         "departure_country": origin.country,
         "arrival_country": destination.country,
         "departure_time": local.replace(tzinfo=origin.timezone).isoformat(),
-        "direction": travel_direction(origin.country, destination.country, home_country),
+        "direction": travel_direction(origin.country, destination.country, home),
     }
     if carrier:
         facts["carrier"] = carrier
     if flight:
         facts["flight_number"] = flight
-    key = f"{flight or carrier or 'NOFLIGHT'}-{origin.iata}-{local:%Y%m%d}"
-    return Leg(tvl, facts, key)
+    return facts, f"{flight or carrier or 'NOFLIGHT'}-{origin.iata}-{local:%Y%m%d}"
 
 
 def _local_departure(day: str, clock: str) -> datetime:
