@@ -342,3 +342,22 @@ def test_the_corpus_covers_every_file_in_its_folder():
         "01-guide-example-codeshare.pnr",
         "02-guide-tif-examples.pnr",
     }
+
+
+def test_a_booking_sent_without_its_src_still_gives_its_travellers(write_file):
+    text = pnr.interchange([pnr.message([pnr.booking("ABC123", [pnr.traveller()])])])
+    rows, _ = read_rows(write_file("push.pnr", text.replace("SRC'\n", "", 1)))
+    assert [r.values["record_id"] for r in rows] == ["ABC123-1-BA9-LHR-20261127"]
+
+
+def test_a_leg_at_an_unknown_airport_rejects_that_legs_rows_alone(write_file):
+    legs = [pnr.tvl(), pnr.tvl("101226", "0905", "QQQ", "LHR", "BA", "10")]
+    text = pnr.interchange([pnr.message([pnr.booking("ABC123", [pnr.traveller()], legs)])])
+    rows, _ = read_rows(write_file("push.pnr", text))
+    assert rows[0].problem is None
+    assert rows[1].problem == (
+        None,
+        "message 1, segment 19 (TVL, line 22): the flight names departure airport 'QQQ', "
+        "which is not a known IATA airport",
+    )
+    assert rows[1].raw.endswith("TVL+101226:0905:281126:0630+QQQ+LHR+BA+10:Y'")

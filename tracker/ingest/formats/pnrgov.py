@@ -24,6 +24,7 @@ from tracker.ingest.formats.pnrgov_bookings import Booking, BookingRows, Placed,
 from tracker.ingest.formats.rows import SourceRow
 
 MESSAGE_TYPE = "PNRGOV"
+LEVEL_0 = frozenset({"UNH", "MSG", "ORG", "TVL", "EQN"})  # before the first booking (SRC)
 
 
 class MessageRejected(Exception):
@@ -72,7 +73,7 @@ def _checked_message(message: Message, placed: list[Placed]) -> tuple[list[Place
     if kind != MESSAGE_TYPE:
         shown = kind[:10] if kind.isalnum() else "untyped"
         raise MessageRejected(f"is a {shown} message, not PNRGOV")
-    first = next((i for i, (_, s) in enumerate(placed) if s.tag == "SRC"), len(placed))
+    first = next((i for i, (_, s) in enumerate(placed) if s.tag not in LEVEL_0), len(placed))
     return placed[:first], placed[first:]
 
 

@@ -69,19 +69,18 @@ class Booking:
 
 
 def bookings_of(body: list[Placed]) -> list[Booking]:
-    """The SRC groups of a message's body, in order; TIFs after a booking's first TVL are
-    check-in data about travellers already named (group 7), not travellers."""
+    """The SRC groups of a message's body, in order (what comes before the first SRC is a
+    booking too); TIFs after a booking's first TVL are check-in data about travellers
+    already named (group 7), not travellers."""
     bookings: list[Booking] = []
     current: Booking | None = None
     for placed in body:
         segment = placed[1]
         tag = segment.tag
-        if tag == "SRC":
+        if tag == "SRC" or current is None:  # a sender that leaves SRC out: one booking
             current = Booking(placed)
             bookings.append(current)
-        elif current is None:
-            continue
-        elif tag == "RCI" and current.rci is None:
+        if tag == "RCI" and current.rci is None:
             current.rci = segment
         elif tag == "TVL":
             current.tvls.append(placed)
