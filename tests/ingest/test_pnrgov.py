@@ -361,3 +361,11 @@ def test_a_leg_at_an_unknown_airport_rejects_that_legs_rows_alone(write_file):
         "which is not a known IATA airport",
     )
     assert rows[1].raw.endswith("TVL+101226:0905:281126:0630+QQQ+LHR+BA+10:Y'")
+
+
+def test_a_segment_that_cannot_be_parsed_is_named_without_quoting_it(write_file):
+    text = pnr.interchange([pnr.message([pnr.booking("ABC123", [pnr.traveller()])])])
+    broken = text.replace("FOP+CC", "4111111111111111\nFOP+CC")
+    rows, _ = read_rows(write_file("push.pnr", broken))
+    assert rows[0].problem[1] == "message 1 rejected whole: segment on line 19 cannot be parsed"
+    assert rows[0].raw == "TIF+HAWTHORN+DAVIDMR:A:1'"

@@ -75,6 +75,9 @@ class EdifactReader:
 
     format = "edifact"
     source_prefix = "edifact"
+    quotes_parse_errors = True
+    """Whether a segment's parse error is given with the parser's words, which may quote the
+    segment's text (a PNR's may hold contact or payment details: PNRGOV says less)."""
 
     def __init__(self, path: Path, home_country: str = "GBR", today: date | None = None):
         self.path = path
@@ -136,10 +139,11 @@ class EdifactReader:
             segment = parser.parse(span)
             tag = segment.tag if segment else raw_tag(parser.text, span)
             if segment is None:
+                error = self._parse_error(parser.last_error)
                 if current is None:
-                    self.warnings.append(f"{parser.last_error} (outside any message): ignored")
+                    self.warnings.append(f"{error} (outside any message): ignored")
                 elif current.problem is None:
-                    current.problem = parser.last_error
+                    current.problem = error
             if tag == "UNH":
                 if current is not None:
                     current.problem = current.problem or "has no UNT trailer before the next UNH"
@@ -181,6 +185,10 @@ class EdifactReader:
             self.warnings.append("text after the last complete segment was ignored")
         if not closed:
             self.warnings.append("no UNZ trailer: the interchange may be truncated")
+
+    def _parse_error(self, error: str | None) -> str:
+        text = error or "a segment cannot be parsed"
+        return text if self.quotes_parse_errors else text.split(": ", 1)[0]
 
     def _check_count(
         self, tag: str, segment: Segment | None, counted: int, what: str, where: str

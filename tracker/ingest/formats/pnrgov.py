@@ -10,9 +10,6 @@ gate-close pushes update one journey instead of adding travellers.
 
 from __future__ import annotations
 
-from datetime import date
-from pathlib import Path
-
 from tracker.ingest.formats.edifact import (
     EdifactReader,
     Message,
@@ -36,9 +33,7 @@ class PnrgovReader(EdifactReader):
 
     format = "pnrgov"
     source_prefix = "pnrgov"
-
-    def __init__(self, path: Path, home_country: str = "GBR", today: date | None = None):
-        super().__init__(path, home_country, today)
+    quotes_parse_errors = False
 
     def message_rows(
         self, text: str, message: Message, source: str, control: str
