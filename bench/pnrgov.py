@@ -83,6 +83,16 @@ def write_interchange(path: Path, passengers: int, seed: int = 22) -> int:
     return bookings
 
 
+def read_alone(path: Path) -> tuple[float, int]:
+    """The reader's best time of three (the first pays for loading the airport table)."""
+    times, rows = [], 0
+    for _ in range(3):
+        started = time.perf_counter()
+        rows = sum(len(chunk) for chunk in PnrgovReader(path, "GBR", TODAY).chunks())
+        times.append(time.perf_counter() - started)
+    return min(times), rows
+
+
 def load(url: str, path: Path, data_dir: Path) -> dict:
     """Load ``path`` twice into a freshly migrated database (first push, then the same push
     again); the figures as a dict."""
@@ -159,13 +169,11 @@ def main() -> int:
         folder = Path(tmp)
         path = folder / "ba9-gate.pnr"
         bookings = write_interchange(path, args.passengers)
-        started = time.perf_counter()
-        reader = PnrgovReader(path, "GBR", TODAY)
-        rows = sum(len(chunk) for chunk in reader.chunks())
+        seconds, rows = read_alone(path)
         print(
             f"file: {args.passengers:,} passengers in {bookings:,} bookings, "
-            f"{path.stat().st_size / 2**20:.1f} MiB; read alone in "
-            f"{time.perf_counter() - started:.2f} s ({rows:,} rows, one per traveller per leg)"
+            f"{path.stat().st_size / 2**20:.1f} MiB; read alone in {seconds:.2f} s "
+            f"(best of 3; {rows:,} rows, one per traveller per leg)"
         )
         if not args.no_sqlite:
             load_in_child("sqlite", f"sqlite:///{folder / 'bench.db'}", path, folder / "d1")
