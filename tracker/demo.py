@@ -46,6 +46,7 @@ INBOX_PATTERNS = (
     "travel*",
     "*.edi",
     "*.paxlst",
+    "*.pnr",
 )
 
 

@@ -21,6 +21,8 @@ from tracker.ingest.inbox import kind_of, scan_inbox
         ("travel-extra.jsonl", "travel"),
         ("apiba-000182.paxlst", "travel"),
         ("lhr.edi", "travel"),
+        ("ba9-20261127-gate.pnr", "travel"),
+        ("BA9.PNR", "travel"),
         ("truth_links.csv", None),
         ("offenders.txt", None),
         ("manifest.json", None),

@@ -318,7 +318,8 @@ def test_a_file_that_cannot_be_read_is_refused_whole_and_nothing_of_it_stays(
         (
             "offenders.txt",
             "offenders",
-            "offenders.txt: unknown format .txt; expected .csv, .jsonl, or .edi/.paxlst for travel",
+            "offenders.txt: unknown format .txt; expected .csv, .jsonl, or .edi/.paxlst/.pnr "
+            "for travel",
         ),
         (
             "flight.paxlst",

@@ -18,7 +18,7 @@ from tracker.models.enums import (
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @pass_app
 def ingest(app: AppContext, kind: str, paths: tuple[Path, ...]) -> None:
-    """Load input files of one KIND (.csv, .jsonl, or .edi/.paxlst for travel).
+    """Load input files of one KIND (.csv, .jsonl, or .edi/.paxlst/.pnr for travel).
 
     Each file loads in its own transaction and gets one summary line: rows read, loaded
     (new, updated, unchanged) and rejected. Rejected rows are kept whole, with the reason,

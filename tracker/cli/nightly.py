@@ -26,7 +26,7 @@ def _probability_option(name: str, help_text: str):
     required=True,
     type=click.Path(file_okay=False, exists=True, path_type=Path),
     help="Folder of offenders*, aliases*, documents*, notifications*, travel* (.csv/.jsonl) and "
-    "*.edi/*.paxlst files. Processed files move to the run's archive folder.",
+    "*.edi/*.paxlst/*.pnr files. Processed files move to the run's archive folder.",
 )
 @click.option(
     "--as-of",

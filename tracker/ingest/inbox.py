@@ -29,7 +29,7 @@ class InboxScan:
 def kind_of(path: Path) -> str | None:
     """The input kind a file's name announces, or None when it is not an inbox file."""
     fmt = format_of(path)
-    if fmt == "paxlst":
+    if fmt in ("paxlst", "pnrgov"):
         return "travel"
     if fmt is None:
         return None

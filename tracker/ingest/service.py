@@ -45,12 +45,12 @@ def check_paths(kind: str, paths: list[Path]) -> list[tuple[Path, str]]:
         elif fmt is None:
             problems.append(
                 f"{path}: unknown format {path.suffix or '(no ending)'}; "
-                "expected .csv, .jsonl, or .edi/.paxlst for travel"
+                "expected .csv, .jsonl, or .edi/.paxlst/.pnr for travel"
             )
-        elif fmt == "paxlst" and kind != "travel":
-            problems.append(f"{path}: PAXLST files hold travel records, not {kind}")
+        elif fmt in ("paxlst", "pnrgov") and kind != "travel":
+            problems.append(f"{path}: {fmt.upper()} files hold travel records, not {kind}")
         else:
-            planned.append((path, fmt))
+            planned.append((path, known_format(path)))
     if problems:
         raise IngestError("; ".join(problems) + "; nothing was loaded")
     return planned

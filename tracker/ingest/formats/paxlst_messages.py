@@ -8,9 +8,9 @@ whole, as one rejected row per traveller in it; a traveller lacking a fact is re
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime
 
+from tracker.ingest.formats.edifact import Message, same_count, shown_count, trailer_mismatches
 from tracker.ingest.formats.paxlst_legs import (
     DEBARKATION,
     EMBARKATION,
@@ -49,16 +49,6 @@ FIELD_SEGMENTS = {
 
 class MessageRejected(Exception):
     """A whole message cannot be loaded; the message says why."""
-
-
-@dataclass
-class Message:
-    reference: str
-    start: int
-    line: int
-    segments: list[Segment]
-    end: int | None = None
-    problem: str | None = None
 
 
 class TravellerRows:
@@ -186,20 +176,10 @@ def _check_envelope(
     disagree with their messages often (issue 18): a count is a check, not a reason to lose
     hundreds of travellers, so a mismatch loads the message with a warning."""
     segments = message.segments
-    unh, unt = segments[0], segments[-1]
+    unh = segments[0]
     if unh.element(1) != "PAXLST":
         raise MessageRejected(f"is a {unh.element(1) or 'untyped'} message, not PAXLST")
-    warnings = []
-    if unt.element(1) != message.reference:
-        warnings.append(
-            f"UNT reference {_shown_reference(unt.element(1))} differs from the UNH "
-            "reference "
-            f"{message.reference!r}"
-        )
-    if not same_count(unt.element(0), len(segments)):
-        warnings.append(
-            f"UNT counts {shown_count(unt.element(0))} segments but the message has {len(segments)}"
-        )
+    warnings = trailer_mismatches(message)
     head = segments[: segments.index(groups[0][0])] if groups else segments
     bgm = _first(head, "BGM")
     if bgm is None or bgm.element(0) not in LIST_DOCUMENT_CODES:
@@ -226,33 +206,6 @@ def travel_direction(departure_country: str, arrival_country: str, home_country:
     if enters and not leaves:
         return "in"
     return "transit"
-
-
-def _is_count(text: str) -> bool:
-    return 0 < len(text) <= 12 and text.isascii() and text.isdecimal()
-
-
-def shown_count(written: str) -> str:
-    """A count as written, for a warning: only a plain number is echoed (a trailer's text is
-    the sender's, and may hold anything)."""
-    text = written.strip()
-    return text if _is_count(text) else "no count" if not text else "something that is no count"
-
-
-def _shown_reference(written: str) -> str:
-    text = written.strip()
-    return (
-        repr(text)
-        if 0 < len(text) <= 14 and text.isascii() and text.isalnum()
-        else ("an unreadable reference")
-    )
-
-
-def same_count(written: str, counted: int) -> bool:
-    """A control count as written (zero-padded or not) equals what was counted. Only plain
-    ASCII digits, at most 12 of them, are a count (``²`` or 5,000 digits are not)."""
-    text = written.strip()
-    return _is_count(text) and int(text) == counted
 
 
 def _first(segments: list[Segment], tag: str) -> Segment | None:
