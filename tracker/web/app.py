@@ -123,6 +123,7 @@ def _include_routes(app: FastAPI) -> None:
     from tracker.web.routes import (
         admin,
         auth,
+        duty,
         health,
         offenders,
         packages,
@@ -132,7 +133,18 @@ def _include_routes(app: FastAPI) -> None:
         supervisors,
     )
 
-    for module in (health, auth, review, offenders, supervisors, packages, reports, admin, public):
+    for module in (
+        health,
+        auth,
+        review,
+        duty,
+        offenders,
+        supervisors,
+        packages,
+        reports,
+        admin,
+        public,
+    ):
         app.include_router(module.router)
 
 
