@@ -114,9 +114,8 @@ def test_starttls_is_used_when_the_server_offers_it(sessions, world, db_url, tls
 
 def test_the_webhook_is_signed_over_its_raw_body(sessions, world, db_url, webhook_receiver):
     alert_id = raise_one(sessions, world)
-    settings = alert_settings(
-        db_url, webhook_url=webhook_receiver.url, webhook_secret=WEBHOOK_SECRET
-    )
+    keyed = webhook_receiver.url + "?key=receiver-key"
+    settings = alert_settings(db_url, webhook_url=keyed, webhook_secret=WEBHOOK_SECRET)
     [(attempt, outcome)] = deliver_now(sessions, alert_id, settings)
     assert (attempt.channel, outcome.delivered, outcome.detail) == (
         "webhook",
@@ -132,6 +131,12 @@ def test_the_webhook_is_signed_over_its_raw_body(sessions, world, db_url, webhoo
     assert (sent["alert_id"], sent["flight"], sent["event"]) == (alert_id, "BA0123", "raised")
     assert sent["flag_url"] == f"{BASE_URL}/flags/{world.flag_id}"
     assert_nothing_personal(body.decode(), world)
+    with sessions() as session:  # the receiver's key is not kept
+        assert deliveries(session, alert_id)[0][:2] == ("webhook", "delivered")
+        target = session.scalars(select(AlertDelivery.target)).one()
+        assert target == webhook_receiver.url
+        sent = session.scalars(select(AuditEvent).where(AuditEvent.action == "disclosure"))
+        assert {e.details["recipient"] for e in sent} == {webhook_receiver.url}
 
 
 def test_a_webhook_that_refuses_is_a_failed_delivery(sessions, world, db_url, webhook_receiver):

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit, urlunsplit
 
 from sqlalchemy import case, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -51,6 +52,13 @@ class Attempt:
     @property
     def recipients(self) -> list[str]:
         return AlertSettings.recipients(self.target)
+
+    @property
+    def shown_target(self) -> str:
+        """The target as recorded: a webhook URL without its query (it may hold a key)."""
+        if self.channel != "webhook":
+            return self.target
+        return urlunsplit(urlsplit(self.target)._replace(query="", fragment=""))
 
 
 def raise_level_one(
@@ -291,7 +299,7 @@ def _finished_channels(session: Session, alert_id: int) -> set[str]:
 
 
 def _audit_entry(attempt: Attempt, event: str, detail: str | None = None) -> AuditEntry:
-    details = {"event": event, "channel": attempt.channel, "recipient": attempt.target}
+    details = {"event": event, "channel": attempt.channel, "recipient": attempt.shown_target}
     if detail is not None:
         details["outcome"], details["reply"] = event, detail
     return AuditEntry(
@@ -313,7 +321,7 @@ def record_outcomes(
             AlertDelivery(
                 alert_id=attempt.alert_id,
                 channel=attempt.channel,
-                target=attempt.target,
+                target=attempt.shown_target,
                 outcome="delivered" if delivered else "failed",
                 attempted_at=now,
                 detail=detail,
