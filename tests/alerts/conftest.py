@@ -48,6 +48,19 @@ def tls_smtp_server(tmp_path, monkeypatch):
 
 
 @pytest.fixture
+def smtps_server(tmp_path, monkeypatch):
+    """An SMTP server speaking TLS from the first byte (``smtps://``), certificate as above."""
+    cert_path, key_path = _self_signed(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_path, key_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert_path))
+    inbox = Inbox()
+    controller, port = _controller(inbox, ssl_context=context)
+    yield MailServer(f"smtps://127.0.0.1:{port}", inbox)
+    controller.stop()
+
+
+@pytest.fixture
 def webhook_receiver():
     received: list[tuple[dict[str, str], bytes]] = []
     receiver = Receiver("", received)

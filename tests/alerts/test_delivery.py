@@ -112,6 +112,25 @@ def test_starttls_is_used_when_the_server_offers_it(sessions, world, db_url, tls
     assert f"/flags/{world.flag_id}" in mail.get_payload(decode=True).decode()
 
 
+def test_smtps_speaks_tls_from_the_first_byte(sessions, world, db_url, smtps_server):
+    alert_id = raise_one(sessions, world)
+    settings = alert_settings(db_url, smtp_url=smtps_server.url, duty_email=DUTY)
+    [(_, outcome)] = deliver_now(sessions, alert_id, settings)
+    assert outcome.delivered and outcome.detail.startswith("TLS: 250"), outcome.detail
+    assert len(smtps_server.inbox.wait_for(1)) == 1
+
+
+def test_an_untrusted_certificate_is_a_failed_delivery(
+    sessions, world, db_url, tls_smtp_server, monkeypatch
+):
+    monkeypatch.delenv("SSL_CERT_FILE")  # the system's CAs do not know the test's certificate
+    alert_id = raise_one(sessions, world)
+    settings = alert_settings(db_url, smtp_url=tls_smtp_server.url, duty_email=DUTY)
+    [(_, outcome)] = deliver_now(sessions, alert_id, settings)
+    assert not outcome.delivered and "CERTIFICATE_VERIFY_FAILED" in outcome.detail
+    assert tls_smtp_server.inbox.envelopes == []
+
+
 def test_the_webhook_is_signed_over_its_raw_body(sessions, world, db_url, webhook_receiver):
     alert_id = raise_one(sessions, world)
     keyed = webhook_receiver.url + "?key=receiver-key"
