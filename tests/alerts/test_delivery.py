@@ -75,6 +75,25 @@ def test_raising_twice_gives_one_alert_audited_once_as_the_systems_decision(sess
         assert_nothing_personal(json.dumps(event.details), world)
 
 
+def test_a_flight_with_line_breaks_cannot_add_a_mail_header(sessions, world, db_url, smtp_server):
+    with transaction(sessions) as session:
+        alert = raise_level_one(
+            session,
+            the_flag(session, world),
+            screening_id=None,
+            reason="r",
+            flight="BA0123\r\nBcc: someone@elsewhere.example",
+            departure_time=None,
+            now=NOW,
+        )
+        alert_id = alert.id
+    settings = alert_settings(db_url, smtp_url=smtp_server.url, duty_email=DUTY)
+    [(_, outcome)] = deliver_now(sessions, alert_id, settings)
+    [mail] = smtp_server.inbox.wait_for(1)
+    assert outcome.delivered and mail["Bcc"] is None
+    assert smtp_server.inbox.envelopes[0].rcpt_tos == [DUTY]
+
+
 def test_the_duty_officer_gets_the_minimum_by_email(sessions, world, db_url, smtp_server):
     alert_id = raise_one(sessions, world)
     settings = alert_settings(db_url, smtp_url=smtp_server.url, duty_email=DUTY)

@@ -81,7 +81,7 @@ def raise_level_one(
         "screening_id": screening_id,
         "reason": reason[:REASON_LIMIT],
         "severity": "level_one",
-        "flight": flight[:FLIGHT_LIMIT] if flight else None,
+        "flight": " ".join(flight.split())[:FLIGHT_LIMIT] or None if flight else None,
         "departure_time": departure_time,
         "state": "raised",
         "raised_at": now,
