@@ -48,6 +48,23 @@ DOCUMENTED = [
     ("TRACKER_SIGNIN_MAX_DELAY_MINUTES", "20", "sign_in.max_delay_minutes", 20),
     ("TRACKER_SIGNIN_LOCK_MINUTES", "25", "sign_in.max_delay_minutes", 25),
     ("TRACKER_SIGNIN_CLIENT_LIMIT", "9", "sign_in.client_limit", 9),
+    (
+        "TRACKER_SMTP_URL",
+        "smtp://mail.ppu.example:25",
+        "alerts.smtp_url",
+        "smtp://mail.ppu.example:25",
+    ),
+    ("TRACKER_SMTP_URL", "smtps://mail.ppu.example", "alerts.smtp_url", "smtps://mail.ppu.example"),
+    ("TRACKER_DUTY_EMAIL", "duty@ppu.example", "alerts.duty_email", "duty@ppu.example"),
+    ("TRACKER_ALERT_FROM", "tracker@ppu.example", "alerts.alert_from", "tracker@ppu.example"),
+    (
+        "TRACKER_ESCALATION_EMAIL",
+        "a@ppu.example, b@ppu.example",
+        "alerts.escalation_email",
+        "a@ppu.example, b@ppu.example",
+    ),
+    ("TRACKER_ESCALATE_AFTER_MINUTES", "5", "alerts.escalate_after_minutes", 5),
+    ("TRACKER_ALERT_TIMEOUT_SECONDS", "2.5", "alerts.timeout_seconds", 2.5),
 ]
 
 
@@ -76,6 +93,18 @@ def test_every_documented_variable_is_read_into_its_section(
     assert _at(read_settings(), path) == expected
 
 
+def test_the_webhook_is_read_with_its_secret_which_is_never_shown(monkeypatch):
+    webhook_secret = "w" * 32
+    monkeypatch.setenv("TRACKER_WEBHOOK_URL", "https://control-room.example/hooks")
+    with pytest.raises(SettingsError, match="needed with TRACKER_WEBHOOK_URL"):
+        read_settings()
+    monkeypatch.setenv("TRACKER_WEBHOOK_SECRET", webhook_secret)
+    alerts = read_settings().alerts
+    assert alerts.webhook_url == "https://control-room.example/hooks"
+    assert alerts.webhook_secret.get_secret_value() == webhook_secret
+    assert webhook_secret not in repr(alerts)
+
+
 def test_the_secret_key_is_read_and_never_shown(monkeypatch):
     monkeypatch.setenv("TRACKER_SECRET_KEY", SECRET)
     settings = read_settings()
@@ -100,6 +129,10 @@ def test_defaults_are_the_documented_ones(monkeypatch, tmp_path):
     sign_in = settings.sign_in
     assert (sign_in.max_failures, sign_in.max_delay_minutes, sign_in.client_limit) == (5, 15, 30)
     assert settings.feed.publisher == settings.unit_name == "Public Protection Unit"
+    alerts = settings.alerts
+    assert (alerts.smtp_url, alerts.duty_email, alerts.escalation_email) == (None, None, None)
+    assert (alerts.alert_from, alerts.escalate_after_minutes) == ("tracker@localhost", 15)
+    assert (alerts.webhook_url, alerts.webhook_secret, alerts.timeout_seconds) == (None, None, 5)
 
 
 def test_the_feed_is_published_by_the_unit_unless_named(monkeypatch):
@@ -152,6 +185,14 @@ def test_an_option_beats_the_environment(monkeypatch):
         ("TRACKER_SIGNIN_LOCK_MINUTES", "soon", "valid integer"),
         ("TRACKER_FEED_BASE_URL", "police.example/x", "must be an absolute"),
         ("TRACKER_WEB__IDLE_MINUTES", "x", "valid integer"),
+        ("TRACKER_SMTP_URL", "mail.ppu.example:25", "must be smtp://HOST:PORT or smtps://"),
+        ("TRACKER_SMTP_URL", "http://mail.ppu.example", "must be smtp://HOST:PORT or smtps://"),
+        ("TRACKER_SMTP_URL", "smtp://mail.ppu.example:99999", "Port out of range"),
+        ("TRACKER_DUTY_EMAIL", "duty officer", "is not an e-mail address"),
+        ("TRACKER_ESCALATION_EMAIL", "a@ppu.example, Sup <b@x>", "is not an e-mail address"),
+        ("TRACKER_ESCALATE_AFTER_MINUTES", "0", "greater than or equal to 1"),
+        ("TRACKER_ALERT_TIMEOUT_SECONDS", "0", "greater than 0"),
+        ("TRACKER_WEBHOOK_URL", "ftp://control-room.example", "must be an absolute http"),
     ],
 )
 def test_an_invalid_value_is_refused_with_its_name(monkeypatch, variable, raw, why):

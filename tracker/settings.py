@@ -34,6 +34,7 @@ from pydantic_settings import (
 )
 
 from tracker.schemas.feed import HowToReport
+from tracker.settings_alerts import AlertSettings
 
 ENV_PREFIX = "TRACKER_"
 DEFAULT_DATABASE_FILE = "tracker.db"
@@ -209,6 +210,7 @@ class Settings(BaseSettings):
     feed: FeedSettings = Field(default_factory=FeedSettings)
     web: WebSettings = Field(default_factory=WebSettings)
     sign_in: SignInSettings = Field(default_factory=SignInSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
     home_country: str = Field(
         "GBR", description="ISO alpha-3 country whose borders the travel feeds watch."
     )

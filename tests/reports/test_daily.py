@@ -166,3 +166,42 @@ def test_the_web_base_url_for_the_report_links_is_a_setting(monkeypatch):
     assert read_settings().web.base_url == "https://tracker.unit.example"
     monkeypatch.delenv("TRACKER_WEB_BASE_URL")
     assert read_settings().web.base_url == ""
+
+
+def test_the_days_level_one_alerts_show_their_time_to_acknowledge(sessions, tmp_path):
+    from tracker.models import Alert
+
+    raised = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
+    with transaction(sessions) as s:
+        run = add_run(s, date(2026, 3, 10))
+        flags = [add_flag(s, add_offender(s, family_name="Secretname"), run) for _ in range(3)]
+        s.add_all(
+            [
+                Alert(
+                    flag_id=flags[0].id,
+                    reason="r",
+                    raised_at=raised,
+                    state="acknowledged",
+                    acknowledged_by="ann",
+                    acknowledged_at=raised.replace(minute=4, second=30),
+                ),
+                Alert(
+                    flag_id=flags[1].id,
+                    reason="r",
+                    raised_at=raised,
+                    state="escalated",
+                    escalated_at=raised.replace(minute=15),
+                ),
+                Alert(flag_id=flags[2].id, reason="r", raised_at=datetime(2026, 3, 9, tzinfo=UTC)),
+            ]
+        )
+        s.flush()
+        out = write_daily_report(s, tmp_path / "r.html", run.id, web_url="https://t.example")
+        figures = collect_daily_figures(s, run.id)
+    assert [(a["state"], a["minutes_to_acknowledge"]) for a in figures.alerts] == [
+        ("acknowledged", 4.5),
+        ("escalated", None),
+    ]
+    html = out.read_text(encoding="utf-8")
+    assert "Level-one alerts of the day" in html and "<td>4.5</td>" in html
+    assert "not yet" in html and "Secretname" not in html

@@ -35,6 +35,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audit.verify": frozenset({"admin", "supervisor"}),
     "keys.manage": frozenset({"admin", "liaison"}),
     "account.change_password": frozenset(ROLES),
+    "alerts.list": frozenset({"analyst", "supervisor", "admin"}),
+    "alerts.acknowledge": frozenset({"analyst", "supervisor", "admin"}),
+    "alerts.escalate": frozenset({"supervisor", "admin"}),
 }
 
 assert all(roles <= set(ROLES) for roles in PERMISSIONS.values())

@@ -5,6 +5,7 @@ One module per command group; this one only puts the groups on the root command.
 
 from __future__ import annotations
 
+from tracker.cli.alerts import alerts
 from tracker.cli.app import main
 from tracker.cli.audit import audit
 from tracker.cli.database import db
@@ -42,6 +43,7 @@ for _command in (
     feed,
     report,
     serve,
+    alerts,
 ):
     main.add_command(_command)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker.ingest.quarantine import WHAT_TO_DO
-from tracker.models import Flag, Link, Offender, Reject, Run, SourceFile
+from tracker.models import Alert, Flag, Link, Offender, Reject, Run, SourceFile
 from tracker.models.enums import FLAG_KINDS, SEVERITIES
 from tracker.reports import charts
 from tracker.services.match_health import HealthRow, HealthWindow, match_health
@@ -58,6 +58,8 @@ class DailyFigures:
     #: The run before this one, and the flags it raised per kind (None: this is the first).
     previous_run: Run | None = None
     previous_new_by_kind: dict[str, int] = field(default_factory=dict)
+    #: Level-one alerts raised on the run's as-of day (UTC): id, flag, state, time to acknowledge.
+    alerts: list[dict] = field(default_factory=list)
 
     @property
     def new_by_kind(self) -> dict[str, int]:
@@ -134,6 +136,32 @@ def _critical_cases(session: Session, run: Run) -> list[dict]:
         .limit(CRITICAL_CASES_SHOWN)
     )
     return [row._asdict() for row in rows]
+
+
+def _alerts_of_the_day(session: Session, run: Run) -> list[dict]:
+    """How fast each level-one alert of the day was taken on (minutes; None: not yet)."""
+    start = datetime.combine(run.as_of, time.min, UTC)
+    raised = session.scalars(
+        select(Alert)
+        .where(Alert.raised_at >= start, Alert.raised_at < start + timedelta(days=1))
+        .order_by(Alert.id)
+        .limit(CRITICAL_CASES_SHOWN)
+    )
+    return [
+        {
+            "id": a.id,
+            "flag_id": a.flag_id,
+            "raised_at": a.raised_at,
+            "state": a.state,
+            "escalated": a.escalated_at is not None,
+            "minutes_to_acknowledge": (
+                round((a.acknowledged_at - a.raised_at).total_seconds() / 60, 1)
+                if a.acknowledged_at
+                else None
+            ),
+        }
+        for a in raised
+    ]
 
 
 def _previous(session: Session, run: Run) -> tuple[Run | None, dict[str, int]]:
@@ -254,6 +282,7 @@ def collect_daily_figures(session: Session, run_id: int | None = None) -> DailyF
         _critical_cases(session, run),
         previous,
         previous_new_by_kind,
+        _alerts_of_the_day(session, run),
     )
 
 

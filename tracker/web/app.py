@@ -20,6 +20,7 @@ from starlette.staticfiles import StaticFiles
 
 from tracker import __version__
 from tracker.access.permissions import PermissionDenied
+from tracker.alerts.dispatch import SWEEP_SECONDS, AlertDispatcher
 from tracker.audit_checkpointing import WEB_POLL_SECONDS, PeriodicCheckpoints
 from tracker.db import make_engine, make_session_factory
 from tracker.review.evidence import FlagNotFound
@@ -48,7 +49,8 @@ def _settings(config: WebAppSettings | Settings | str | None, overrides: dict) -
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """While the server runs, the audit trail is checkpointed between nights."""
+    """While the server runs, the audit trail is checkpointed between nights, and level-one
+    alerts are delivered (and overdue ones escalated) by a worker thread."""
     installation = app.state.settings.installation
     checkpoints = PeriodicCheckpoints(
         app.state.sessions,
@@ -58,9 +60,15 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         poll=app.state.checkpoint_poll,
     )
     checkpoints.start()
+    alerts = AlertDispatcher(
+        app.state.sessions, installation, sweep_seconds=app.state.alert_sweep_seconds
+    )
+    alerts.start()
+    app.state.alerts = alerts
     try:
         yield
     finally:
+        alerts.stop()
         checkpoints.stop()
 
 
@@ -69,13 +77,15 @@ def create_app(
     *,
     clock: Callable[[], float] = time.time,
     checkpoint_poll: float = WEB_POLL_SECONDS,
+    alert_sweep_seconds: float = SWEEP_SECONDS,
     **overrides,
 ) -> FastAPI:
     """The application for ``config``: web settings, the tracker's settings, or a database URL.
 
     ``overrides`` set any ``WebAppSettings`` field (``secret_key``, ``idle_minutes``...);
     ``clock`` exists for tests of the idle timeout; ``checkpoint_poll``: seconds between
-    looks at whether the audit trail is due a checkpoint.
+    looks at whether the audit trail is due a checkpoint; ``alert_sweep_seconds``: between
+    escalation sweeps.
     """
     settings = _settings(config, overrides)
     app = FastAPI(
@@ -87,6 +97,7 @@ def create_app(
         lifespan=_lifespan,
     )
     app.state.checkpoint_poll = checkpoint_poll
+    app.state.alert_sweep_seconds = alert_sweep_seconds
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.state.sessions = make_session_factory(app.state.engine)
@@ -112,6 +123,7 @@ def _include_routes(app: FastAPI) -> None:
     from tracker.web.routes import (
         admin,
         auth,
+        duty,
         health,
         offenders,
         packages,
@@ -121,7 +133,18 @@ def _include_routes(app: FastAPI) -> None:
         supervisors,
     )
 
-    for module in (health, auth, review, offenders, supervisors, packages, reports, admin, public):
+    for module in (
+        health,
+        auth,
+        review,
+        duty,
+        offenders,
+        supervisors,
+        packages,
+        reports,
+        admin,
+        public,
+    ):
         app.include_router(module.router)
 
 

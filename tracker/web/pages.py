@@ -26,6 +26,7 @@ from tracker.web.session import WebSession
 NAVIGATION = (
     ("Review queue", "/queue", "review.queue"),
     ("Escalations", "/escalations", "review.escalations"),
+    ("Duty", "/duty", "alerts.list"),
     ("Most wanted", "/approvals", "feed.preview"),
     ("Packages", "/packages", "package.build"),
     ("Latest run", "/reports/latest", "report.read"),

@@ -69,4 +69,49 @@
     if (!row) { return; }
     rows().forEach(function (r) { r.classList.toggle("selected", r === row); });
   });
+  /* The duty page: the waiting count in the tab's title and a short tone (WebAudio, no sound
+     file) when the live list brings an alert newer than any seen on this page. Browsers let a
+     page sound only after a click on it: the "Turn the sound on" button is that click. */
+  var newestSeen = null;
+  var audio = null;
+
+  function tone() {
+    var Context = window.AudioContext || window.webkitAudioContext;
+    if (!Context) { return; }
+    audio = audio || new Context();
+    if (audio.state === "suspended") { audio.resume(); }
+    var oscillator = audio.createOscillator();
+    var gain = audio.createGain();
+    oscillator.type = "square";
+    oscillator.frequency.value = 880;
+    gain.gain.setValueAtTime(0.15, audio.currentTime);
+    gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 0.35);
+    oscillator.connect(gain);
+    gain.connect(audio.destination);
+    oscillator.start();
+    oscillator.stop(audio.currentTime + 0.35);
+  }
+
+  function dutyState() {
+    var state = document.getElementById("duty-state");
+    if (!state) { return; }
+    var newest = Number(state.dataset.newest || 0);
+    document.title = state.dataset.title + " · Tracker";
+    if (newestSeen !== null && newest > newestSeen) {
+      document.body.dataset.tones = String(Number(document.body.dataset.tones || 0) + 1);
+      try { tone(); } catch (e) { /* no sound here: the title and the list still change */ }
+    }
+    newestSeen = Math.max(newest, newestSeen || 0);
+  }
+
+  document.addEventListener("DOMContentLoaded", dutyState);
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.target && event.target.id === "duty-live") { dutyState(); }
+  });
+  document.addEventListener("click", function (event) {
+    if (!event.target || event.target.id !== "duty-sound") { return; }
+    try { tone(); event.target.textContent = "Sound is on"; } catch (e) {
+      event.target.textContent = "This browser cannot play the tone";
+    }
+  });
 })();
