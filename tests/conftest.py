@@ -3,6 +3,8 @@
 A migrated template is made once per worker; each test gets its own copy (a file copy on
 SQLite, ``CREATE DATABASE ... TEMPLATE`` on PostgreSQL), so tests never see each other's rows.
 When ``CI`` is set, an unreachable PostgreSQL fails the suite instead of skipping.
+Passwords are hashed at argon2's lowest cost in the test processes (thousands of sign-ins);
+tests/access/test_passwords.py pins the production cost the application itself uses.
 """
 
 from __future__ import annotations
@@ -18,12 +20,21 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from tracker.access.passwords import use_hash_cost
 from tracker.db import make_engine, make_session_factory, upgrade_to_head
 
 PG_ADMIN_URL = os.environ.get(
     "TRACKER_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 BACKENDS = ("sqlite", "postgresql")
+TEST_HASH_COST = {"time_cost": 1, "memory_kib": 8}  # argon2's minimum: one pass over 8 KiB
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashes() -> None:
+    """Sign-ins cost microseconds instead of a fifth of a second each; what is hashed and
+    checked is unchanged (subprocesses the tests start keep the production cost)."""
+    use_hash_cost(**TEST_HASH_COST)
 
 
 def _worker() -> str:
