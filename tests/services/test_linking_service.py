@@ -13,7 +13,7 @@ from factories import add_offender, add_run, add_travel, add_user, load_populati
 from sqlalchemy import func, select
 
 from tracker.cli import main
-from tracker.db import transaction
+from tracker.db import make_engine, make_session_factory, transaction
 from tracker.matching.settings import LinkSettings
 from tracker.models import Link, MatchModel, PairLabel, Run, TravelRecord
 from tracker.services.linking import run_matching
@@ -21,16 +21,42 @@ from tracker.services.linking import run_matching
 SETTINGS = LinkSettings(u_sample_pairs=20_000)
 
 
+@pytest.fixture(scope="module")
+def matched_database(database_factory, population):
+    """The population loaded and matched once per backend (the slow part); a test using
+    ``matched`` gets its own copy of it as its ``db_url``."""
+    url = database_factory.migrated_url()
+    engine = make_engine(url)
+    try:
+        with transaction(make_session_factory(engine)) as s:
+            load_population(s, population)
+            add_user(s, "ann", "analyst")
+            run = Run(as_of=date(2026, 3, 10))
+            s.add(run)
+            s.flush()
+            outcome = run_matching(s, run, SETTINGS)
+            matched_run = run.id, outcome
+    finally:
+        engine.dispose()
+    return url, matched_run
+
+
 @pytest.fixture
-def matched(sessions, population):
-    with transaction(sessions) as s:
-        load_population(s, population)
-        add_user(s, "ann", "analyst")
-        run = Run(as_of=date(2026, 3, 10))
-        s.add(run)
-        s.flush()
-        outcome = run_matching(s, run, SETTINGS)
-        return run.id, outcome
+def db_url(request, database_factory):
+    """A copy of the matched database for a test that asks for ``matched``, otherwise a
+    freshly migrated one, private to the test either way."""
+    if "matched" in request.fixturenames:
+        url = database_factory.copy_of(request.getfixturevalue("matched_database")[0])
+    else:
+        url = database_factory.migrated_url()
+    yield url
+    database_factory.drop(url)
+
+
+@pytest.fixture
+def matched(db_url, matched_database):
+    """The matching run's id and outcome, already in this test's database."""
+    return matched_database[1]
 
 
 def test_links_and_a_versioned_model_are_stored(sessions, matched):
