@@ -49,8 +49,7 @@ def db_url(request, database_factory):
         url = database_factory.copy_of(request.getfixturevalue("matched_database")[0])
     else:
         url = database_factory.migrated_url()
-    yield url
-    database_factory.drop(url)
+    return url
 
 
 @pytest.fixture
