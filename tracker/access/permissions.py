@@ -34,6 +34,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audit.read": frozenset({"admin", "supervisor"}),
     "audit.verify": frozenset({"admin", "supervisor"}),
     "keys.manage": frozenset({"admin", "liaison"}),
+    "tokens.create": frozenset({"admin"}),
+    "tokens.list": frozenset({"admin"}),
+    "tokens.revoke": frozenset({"admin"}),
     "account.change_password": frozenset(ROLES),
 }
 

@@ -21,6 +21,7 @@ from tracker.cli.report import report, stats
 from tracker.cli.review import review
 from tracker.cli.serve import serve
 from tracker.cli.synthetic import demo, generate
+from tracker.cli.tokens import tokens
 from tracker.cli.users import users
 
 for _command in (
@@ -36,6 +37,7 @@ for _command in (
     review,
     offenders,
     users,
+    tokens,
     audit,
     package,
     keys,
