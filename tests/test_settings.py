@@ -48,6 +48,8 @@ DOCUMENTED = [
     ("TRACKER_SIGNIN_MAX_DELAY_MINUTES", "20", "sign_in.max_delay_minutes", 20),
     ("TRACKER_SIGNIN_LOCK_MINUTES", "25", "sign_in.max_delay_minutes", 25),
     ("TRACKER_SIGNIN_CLIENT_LIMIT", "9", "sign_in.client_limit", 9),
+    ("TRACKER_API_MAX_BODY_BYTES", "65536", "api.max_body_bytes", 65536),
+    ("TRACKER_API_RATE_PER_MINUTE", "60", "api.rate_per_minute", 60),
 ]
 
 

@@ -24,8 +24,9 @@ def db(session):
 
 
 def _admit(db, secret, scopes=("manifests:write",), now=NOW):
+    header = secret if secret is None or " " in secret else f"Bearer {secret}"
     return admit_call(
-        db, secret, scopes, purpose="collection", client="192.0.2.1", path="/manifests", now=now
+        db, header, scopes, purpose="collection", client="192.0.2.1", path="/manifests", now=now
     )
 
 
@@ -83,12 +84,16 @@ def test_unknown_revoked_and_expired_tokens_are_refused_alike_with_distinct_reas
         _admit(db, made.secret, now=NOW + timedelta(days=1)),
         _admit(db, kept.secret),
         _admit(db, "Basic something"),
+        _admit(db, None),
+        _admit(db, "Bearer not-ours"),
     ]
     assert {call.status for call in calls} == {401}
     assert _refusals(db) == [
         ("anonymous", "collection", "unknown token"),
         ("token:old-feed", "collection", "expired token"),
         ("token:gone-feed", "collection", "revoked token"),
+        ("anonymous", "collection", "not a bearer token"),
+        ("anonymous", "collection", "no token"),
         ("anonymous", "collection", "not a bearer token"),
     ]
     trail = str(db.scalars(select(AuditEvent.details)).all())

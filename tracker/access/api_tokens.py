@@ -34,12 +34,14 @@ SENDER_PREFIX = "token:"  # how a token acts in screenings and in the audit trai
 NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
 
 # Why a token was refused: each is written to the audit trail, none is told to the caller.
-UNKNOWN, REVOKED, EXPIRED, MALFORMED, MISSING_SCOPE = (
+UNKNOWN, REVOKED, EXPIRED, MALFORMED, MISSING, MISSING_SCOPE, RATE_LIMITED = (
     "unknown token",
     "revoked token",
     "expired token",
     "not a bearer token",
+    "no token",
     "scope missing",
+    "rate limit exceeded",
 )
 
 
@@ -121,10 +123,24 @@ def token_state(token: ApiToken, now: datetime) -> str:
     return "active"
 
 
+def bearer_secret(authorization: str | None) -> str:
+    """The secret of an ``Authorization: Bearer <secret>`` header's value, or
+    ``TokenRefused`` when there is none or it is no token of ours."""
+    if not authorization or not authorization.strip():
+        raise TokenRefused(MISSING)
+    scheme, _, secret = authorization.strip().partition(" ")
+    secret = secret.strip()
+    if scheme.lower() != "bearer" or not secret:
+        raise TokenRefused(MALFORMED)
+    return secret
+
+
 def verify_secret(session: Session, secret: str | None, now: datetime) -> ApiToken:
     """The token ``secret`` opens as of ``now``, or ``TokenRefused`` saying why not."""
-    if not secret or len(secret) > MAX_SECRET_LENGTH or not secret.startswith(TOKEN_PREFIX):
-        raise TokenRefused(MALFORMED if secret else UNKNOWN)
+    if not secret:
+        raise TokenRefused(MISSING)
+    if len(secret) > MAX_SECRET_LENGTH or not secret.startswith(TOKEN_PREFIX):
+        raise TokenRefused(MALFORMED)
     digest = hash_secret(secret)
     token = session.scalars(select(ApiToken).where(ApiToken.token_hash == digest)).one_or_none()
     if token is None or not hmac.compare_digest(token.token_hash, digest):
@@ -135,6 +151,12 @@ def verify_secret(session: Session, secret: str | None, now: datetime) -> ApiTok
     if state == "expired":
         raise TokenRefused(EXPIRED, token.name)
     return token
+
+
+def find_by_secret(session: Session, secret: str) -> ApiToken | None:
+    """The token a secret belongs to, whatever its state (to name it in the trail)."""
+    digest = hash_secret(secret)
+    return session.scalars(select(ApiToken).where(ApiToken.token_hash == digest)).one_or_none()
 
 
 def has_scope(token: ApiToken, scope: str) -> bool:

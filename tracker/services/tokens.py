@@ -159,7 +159,7 @@ def revoke_token(
 
 def admit_call(
     session: Session,
-    secret: str | None,
+    authorization: str | None,
     scopes: Iterable[str],
     *,
     purpose: CallPurpose,
@@ -167,11 +167,12 @@ def admit_call(
     path: str,
     now: datetime | None = None,
 ) -> AdmittedCall:
-    """Whether the bearer ``secret`` may make this call, holding one of ``scopes``. An
-    admitted token is marked used; a refusal is written to the trail. The caller commits
-    either way (a refusal must be kept though the call fails)."""
+    """Whether the ``Authorization`` header's bearer token may make this call, holding one of
+    ``scopes``. An admitted token is marked used; a refusal is written to the trail. The
+    caller commits either way (a refusal must be kept though the call fails)."""
     now = now or datetime.now(UTC)
     try:
+        secret = api_tokens.bearer_secret(authorization)
         token = api_tokens.verify_secret(session, secret, now)
     except TokenRefused as refused:
         record_refused_call(session, refused.name, refused.reason, purpose, client, path)
@@ -183,6 +184,16 @@ def admit_call(
     token.last_used_at = now
     session.flush()
     return AdmittedCall(token.name, tuple(token.scopes or []))
+
+
+def record_rate_limited(
+    session: Session, secret: str, purpose: CallPurpose, client: str, path: str
+) -> None:
+    """A token kept over its rate, in the trail under its name (once a minute: the adapter
+    counts the calls, so a flood costs the database nothing more)."""
+    token = api_tokens.find_by_secret(session, secret)
+    name = token.name if token is not None else None
+    record_refused_call(session, name, api_tokens.RATE_LIMITED, purpose, client, path)
 
 
 def record_refused_call(
