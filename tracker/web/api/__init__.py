@@ -48,6 +48,7 @@ def create_api(
         redoc_url=None,
     )
     api.state.sessions = sessions
+    api.state.installation = settings.installation  # what screening reads (thresholds...)
     api.state.clock = clock
     api.state.trusted_proxies = settings.trusted_proxies
     api.state.api_settings = settings.api
