@@ -34,6 +34,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audit.read": frozenset({"admin", "supervisor"}),
     "audit.verify": frozenset({"admin", "supervisor"}),
     "keys.manage": frozenset({"admin", "liaison"}),
+    "screening.screen": frozenset({"analyst", "supervisor", "admin"}),
+    "screening.show": frozenset({"analyst", "supervisor", "admin"}),
     "account.change_password": frozenset(ROLES),
 }
 
