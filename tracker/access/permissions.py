@@ -37,6 +37,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "tokens.create": frozenset({"admin"}),
     "tokens.list": frozenset({"admin"}),
     "tokens.revoke": frozenset({"admin"}),
+    "screening.screen": frozenset({"analyst", "supervisor", "admin"}),
+    "screening.show": frozenset({"analyst", "supervisor", "admin"}),
     "account.change_password": frozenset(ROLES),
 }
 
