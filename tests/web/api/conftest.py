@@ -7,23 +7,15 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from typing import Annotated
 
 import httpx
 import pytest
-from fastapi import APIRouter, Depends, HTTPException
 
 from tracker.db import transaction
 from tracker.services.people import add_user
-from tracker.services.tokens import AdmittedCall, create_token
+from tracker.services.tokens import create_token
 from tracker.settings import ApiSettings
 from tracker.web import create_app
-from tracker.web.api.auth import MANIFESTS_WRITE, SCREENINGS_READ, admitted
-from tracker.web.api.pushed import Manifest
-
-Reader = Annotated[
-    AdmittedCall, Depends(admitted("consultation", SCREENINGS_READ, MANIFESTS_WRITE))
-]
 
 SECRET = "api-test-secret-" + "k" * 40
 
@@ -75,21 +67,6 @@ class Served:
         return httpx.Client(base_url=self.base + "/api/v1", headers=headers, timeout=30)
 
 
-def _double():
-    """Until the screening use case lands: the two routes' guards, answering without it."""
-    router = APIRouter()
-
-    @router.post("/manifests", status_code=201)
-    async def push(manifest: Manifest) -> dict:
-        return {"bytes": len(manifest.body)}
-
-    @router.get("/screenings/{screening_id}")
-    async def read(screening_id: int, caller: Reader) -> dict:
-        raise HTTPException(404)
-
-    return router
-
-
 @pytest.fixture
 def admin(sessions):
     with transaction(sessions) as session:
@@ -120,7 +97,6 @@ def serve(db_url, tmp_path, admin) -> Iterator:
         )
         if routes is not None:
             app.state.api.include_router(routes)
-        app.state.api.include_router(_double())
         served = Served(app, _free_port()).start()
         running.append(served)
         return served

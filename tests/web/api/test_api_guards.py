@@ -151,9 +151,10 @@ def test_a_token_over_its_rate_waits_and_the_trail_notes_it_once(serve, make_tok
 def test_an_address_sending_bad_tokens_is_slowed_without_writing_more(serve, sessions):
     served = serve()
     with served.client("trk_" + "y" * 43) as client:
-        answers = [_push(client).status_code for _ in range(62)]
-    assert answers[:60] == [401] * 60 and answers[60:] == [429, 429]
-    assert len(_refusals(sessions)) == 60
+        answers = [_push(client).status_code for _ in range(75)]
+    refused = answers.count(401)  # a minute's 60, and the few that refilled meanwhile
+    assert answers[:60] == [401] * 60 and refused < 70 and answers[-1] == 429
+    assert len(_refusals(sessions)) == refused  # a 429 here writes nothing
 
 
 def test_an_admitted_call_marks_the_token_used(serve, make_token, sessions):

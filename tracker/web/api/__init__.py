@@ -61,4 +61,6 @@ def create_api(
 
 
 def _include_routes(api: FastAPI) -> None:
-    pass
+    from tracker.web.api import routes
+
+    api.include_router(routes.router)
