@@ -186,6 +186,22 @@ def admit_call(
     return AdmittedCall(token.name, tuple(token.scopes or []))
 
 
+def record_repeated_manifest(
+    session: Session, name: str, screening_id: int, client: str, path: str
+) -> None:
+    """A manifest sent again under its key: answered with the first screening and nothing
+    stored, but the call is in the trail like any other."""
+    record_event(
+        session,
+        actor=api_tokens.sender_of(name),
+        action="collection",
+        object_type="screening",
+        object_id=screening_id,
+        justification="manifest sent again under its Idempotency-Key: nothing stored",
+        details={"event": "repeated", "client": client, "path": path[:200]},
+    )
+
+
 def record_rate_limited(
     session: Session, secret: str, purpose: CallPurpose, client: str, path: str
 ) -> None:

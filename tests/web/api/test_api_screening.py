@@ -143,6 +143,13 @@ def test_the_same_manifest_twice_is_one_screening_and_its_travellers_are_stored_
     assert again.headers["location"] == first.headers["location"]
     assert _count(sessions, TravelRecord) == travellers
     assert _count(sessions, Screening) == 1
+    with sessions() as session:
+        repeated = session.scalars(
+            select(AuditEvent.object_id).where(
+                AuditEvent.details["event"].as_string() == "repeated"
+            )
+        ).all()
+    assert repeated == [str(first.json()["id"])]
     assert other.status_code == 422
     assert other.headers["content-type"] == "application/problem+json"
 

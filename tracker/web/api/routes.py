@@ -19,10 +19,10 @@ from tracker.services.screening import (
     screen_manifest,
     show_screening,
 )
-from tracker.services.tokens import AdmittedCall
-from tracker.web.api.auth import MANIFESTS_WRITE, SCREENINGS_READ, admitted, refuse
+from tracker.services.tokens import AdmittedCall, record_repeated_manifest
+from tracker.web.api.auth import MANIFESTS_WRITE, SCREENINGS_READ, admitted, client_of, refuse
 from tracker.web.api.problems import ApiProblem, documented
-from tracker.web.api.pushed import MANIFEST_OPENAPI, Manifest, ManifestWriter
+from tracker.web.api.pushed import MANIFEST_OPENAPI, Manifest, ManifestWriter, PushedManifest
 
 router = APIRouter()
 Reader = Annotated[
@@ -31,19 +31,24 @@ Reader = Annotated[
 ScreeningId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="The screening's id.")]
 
 
-def _screened(request: Request, sender: str, manifest) -> ScreeningOutcome:
-    """The use case in one transaction (committed before the answer is sent)."""
+def _screened(request: Request, caller: AdmittedCall, manifest: PushedManifest) -> ScreeningOutcome:
+    """The use case in one transaction (committed before the answer is sent); a manifest
+    sent again is written to the trail too."""
     state = request.app.state
     with transaction(state.sessions) as session:
-        return screen_manifest(
+        outcome = screen_manifest(
             session,
-            sender,
+            caller.sender,
             manifest.body,
             manifest.content_type,
             manifest.idempotency_key,
-            now=None,
             settings=state.installation,
         )
+        if outcome.duplicate and caller.name is not None:
+            record_repeated_manifest(
+                session, caller.name, outcome.id, client_of(request), request.url.path
+            )
+        return outcome
 
 
 @router.post(
@@ -66,7 +71,7 @@ async def push_manifest(
     request: Request, caller: ManifestWriter, manifest: Manifest
 ) -> JSONResponse:
     try:
-        outcome = await run_in_threadpool(_screened, request, caller.sender, manifest)
+        outcome = await run_in_threadpool(_screened, request, caller, manifest)
     except ScreeningRefused as exc:
         problem = ApiProblem(422, "manifest-refused", str(exc))
         raise await refuse(request, caller, "collection", problem) from None
