@@ -51,7 +51,7 @@ def _reasons(explanation: LinkExplanation | None) -> list[HitReason]:
     return [HitReason(field=f.field, label=f.label, weight=f.weight) for f in explanation.fields]
 
 
-def _flags_of(session: Session, travel_pks: set[int]) -> dict[tuple[int, int], int]:
+def _flags_of(session: Session, travel_pks: set[int]) -> dict[tuple[int | None, int], int]:
     """The pre-departure flags of these bookings (raised by this screening or an earlier one
     of the same booking), by (travel, offender)."""
     rows = session.execute(
