@@ -3,59 +3,22 @@ same answer as the nightly's, one screening per Idempotency-Key."""
 
 from __future__ import annotations
 
-import sys
-from datetime import UTC, date, datetime
-from pathlib import Path
+from datetime import date
 
 import pytest
-from factories import add_user, load_population
+from manifests import csv_body, jsonl_body
+from screening_world import manifest_of, screen
 from sqlalchemy import func, select
 
 from tracker.db import transaction
-from tracker.matching.settings import LinkSettings
 from tracker.models import AuditEvent, Link, Run, Screening, ScreeningHit, SourceFile, TravelRecord
-from tracker.services.linking import run_matching, train_model
-from tracker.services.screening import ScreeningRefused, screen_manifest, show_screening
-from tracker.settings import Settings
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "screening"))
-from manifests import csv_body, jsonl_body, manifest_rows
-
-TRAINING = LinkSettings(u_sample_pairs=20_000)
-NOW = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
-DEPARTURE = datetime(2026, 3, 11, 6, 40, tzinfo=UTC)
-SCREENED_TRAVEL = (
-    select(func.count()).select_from(TravelRecord).where(TravelRecord.source == "api-screen")
-)
-
-
-@pytest.fixture
-def world(sessions, population, tmp_path):
-    with transaction(sessions) as s:
-        load_population(s, population)
-        add_user(s, "ann", "analyst")
-        add_user(s, "lee", "liaison")
-        train_model(s, "system", settings=TRAINING)
-    return Settings(data_dir=tmp_path / "data")
-
-
-def _manifest(population, count: int = 60):
-    travel = population["travel"]
-    offenders = travel[travel["travel_key"].str.startswith("api/")].head(count // 2)
-    public = travel[travel["travel_key"].str.startswith("pub/")].head(count - len(offenders))
-    import pandas as pd
-
-    return manifest_rows(pd.concat([offenders, public]), DEPARTURE)
-
-
-def _screen(sessions, world, body, key="k1", sender="ann", content_type="text/csv"):
-    with transaction(sessions) as s:
-        return screen_manifest(s, sender, body, content_type, key, now=NOW, settings=world)
+from tracker.services.linking import run_matching
+from tracker.services.screening import ScreeningRefused, show_screening
 
 
 def test_a_manifest_is_stored_scored_and_explained(sessions, world, population):
-    rows = _manifest(population)
-    outcome = _screen(sessions, world, csv_body(rows))
+    rows = manifest_of(population)
+    outcome = screen(sessions, world, csv_body(rows))
     assert outcome.status == "screened" and not outcome.duplicate
     assert outcome.travellers_read == len(rows) and outcome.travellers_rejected == 0
     assert sum(hit.band == "match" for hit in outcome.hits) >= 20
@@ -77,11 +40,11 @@ def test_a_manifest_is_stored_scored_and_explained(sessions, world, population):
 def test_the_same_key_gives_the_first_screening_and_stores_nothing_twice(
     sessions, world, population
 ):
-    body = csv_body(_manifest(population))
-    first = _screen(sessions, world, body)
-    again = _screen(sessions, world, body)
+    body = csv_body(manifest_of(population))
+    first = screen(sessions, world, body)
+    again = screen(sessions, world, body)
     assert again.duplicate and again.id == first.id and again.hits == first.hits
-    other_key = _screen(sessions, world, body, key="k2")
+    other_key = screen(sessions, world, body, key="k2")
     assert other_key.id != first.id and not other_key.duplicate
     assert [h.offender_id for h in other_key.hits] == [h.offender_id for h in first.hits]
     with transaction(sessions) as s:
@@ -93,13 +56,13 @@ def test_the_same_key_gives_the_first_screening_and_stores_nothing_twice(
         )
         assert stored == 60
     with pytest.raises(ScreeningRefused, match="another manifest"):
-        _screen(sessions, world, body + b"\n", key="k1")
+        screen(sessions, world, body + b"\n", key="k1")
 
 
 def test_json_lines_and_rejects(sessions, world, population):
-    rows = _manifest(population, 10)
+    rows = manifest_of(population, 10)
     rows[3]["direction"] = "sideways"
-    outcome = _screen(sessions, world, jsonl_body(rows), content_type="application/x-ndjson")
+    outcome = screen(sessions, world, jsonl_body(rows), content_type="application/x-ndjson")
     assert outcome.travellers_read == 10 and outcome.travellers_rejected == 1
     with transaction(sessions) as s:
         source = s.get(SourceFile, s.get(Screening, outcome.id).source_file_id)
@@ -108,22 +71,22 @@ def test_json_lines_and_rejects(sessions, world, population):
 
 def test_refusals(sessions, world, population):
     with pytest.raises(ScreeningRefused, match="content type"):
-        _screen(sessions, world, b"x", content_type="text/plain")
+        screen(sessions, world, b"x", content_type="text/plain")
     with pytest.raises(ScreeningRefused, match="empty"):
-        _screen(sessions, world, b"")
+        screen(sessions, world, b"")
     with pytest.raises(PermissionError):
-        _screen(sessions, world, b"x", sender="lee")
+        screen(sessions, world, b"x", sender="lee")
 
 
 def test_screening_agrees_with_the_nightly(sessions, world, population):
     """Three manifests (the counts then moved in memory, one traveller's row changed by the
     last) and the night after: the same links, probabilities and explanations."""
-    rows = _manifest(population)
-    _screen(sessions, world, csv_body(rows[:20]), key="a")
-    _screen(sessions, world, csv_body(rows[20:]), key="b")
+    rows = manifest_of(population)
+    screen(sessions, world, csv_body(rows[:20]), key="a")
+    screen(sessions, world, csv_body(rows[20:]), key="b")
     rows[5]["given_names"] = ""
     rows[6]["date_of_birth"] = ""
-    outcome = _screen(sessions, world, csv_body(rows[:20]), key="c")
+    outcome = screen(sessions, world, csv_body(rows[:20]), key="c")
     with transaction(sessions) as s:
         run = Run(as_of=date(2026, 3, 10))
         s.add(run)
@@ -159,6 +122,6 @@ def test_screening_agrees_with_the_nightly(sessions, world, population):
 
 
 def test_show_screening(sessions, world, population):
-    outcome = _screen(sessions, world, csv_body(_manifest(population, 4)))
+    outcome = screen(sessions, world, csv_body(manifest_of(population, 4)))
     with transaction(sessions) as s:
         assert show_screening(s, "ann", outcome.id).id == outcome.id

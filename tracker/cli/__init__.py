@@ -19,6 +19,7 @@ from tracker.cli.offenders import offenders
 from tracker.cli.packages import package
 from tracker.cli.report import report, stats
 from tracker.cli.review import review
+from tracker.cli.screen import screen, watch
 from tracker.cli.serve import serve
 from tracker.cli.synthetic import demo, generate
 from tracker.cli.tokens import tokens
@@ -44,6 +45,8 @@ for _command in (
     feed,
     report,
     serve,
+    screen,
+    watch,
 ):
     main.add_command(_command)
 

@@ -7,6 +7,7 @@ import pandas as pd
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from tracker.compliance.travel_rules import RAISED_BEFORE_TRAVEL
 from tracker.models import Alert, Flag, Offender, Screening, ScreeningHit, TravelRecord
 from tracker.schemas.explanation import LinkExplanation
 from tracker.schemas.screening import (
@@ -50,6 +51,17 @@ def _reasons(explanation: LinkExplanation | None) -> list[HitReason]:
     return [HitReason(field=f.field, label=f.label, weight=f.weight) for f in explanation.fields]
 
 
+def _flags_of(session: Session, travel_pks: set[int]) -> dict[tuple[int | None, int], int]:
+    """The pre-departure flags of these bookings (raised by this screening or an earlier one
+    of the same booking), by (travel, offender)."""
+    rows = session.execute(
+        select(Flag.id, Flag.travel_pk, Flag.offender_pk).where(
+            Flag.travel_pk.in_(sorted(travel_pks)), Flag.kind.in_(sorted(RAISED_BEFORE_TRAVEL))
+        )
+    )
+    return {(travel_pk, offender_pk): flag_id for flag_id, travel_pk, offender_pk in rows}
+
+
 def read_outcome(session: Session, screening: Screening, duplicate: bool) -> ScreeningOutcome:
     """The screening as stored: its hits (by ids), their flags, and the alerts raised."""
     hits = session.execute(
@@ -59,18 +71,12 @@ def read_outcome(session: Session, screening: Screening, duplicate: bool) -> Scr
         .where(ScreeningHit.screening_id == screening.id)
         .order_by(ScreeningHit.id)
     ).all()
-    flags = {
-        (travel_pk, offender_pk): flag_id
-        for flag_id, travel_pk, offender_pk in session.execute(
-            select(Flag.id, Flag.travel_pk, Flag.offender_pk).where(
-                Flag.screening_id == screening.id
-            )
-        )
-    }
-    alerts = session.scalars(
-        select(Alert).where(Alert.screening_id == screening.id).order_by(Alert.id)
-    ).all()
     summary = screening.summary or {}
+    flags = _flags_of(session, {hit.travel_pk for hit, *_ in hits})
+    flag_ids = {*flags.values(), *summary.get("level_one", [])}
+    alerts = session.scalars(
+        select(Alert).where(Alert.flag_id.in_(sorted(flag_ids))).order_by(Alert.id)
+    ).all()
     return ScreeningOutcome(
         id=screening.id,
         status=screening.status,

@@ -32,6 +32,7 @@ from tracker.screening.manifest import (
 from tracker.screening.records import MAX_WARNINGS_KEPT, read_outcome, write_hits
 from tracker.screening.scoring import score_travellers
 from tracker.services.linking import active_model, load_register, load_travel
+from tracker.services.screening_rules import run_hit_rules
 from tracker.settings import Settings, read_settings
 
 TOKEN_PREFIX = "token:"
@@ -216,7 +217,15 @@ def _screen(
             _dismissed(session, intake.travel_pks),
         )
     hits = write_hits(session, screening, links)
-    screening.summary = {**screening.summary, "hits": _by_band(hits)}
+    rules = run_hit_rules(session, screening, hits, now)
+    screening.summary = {
+        **screening.summary,
+        "hits": _by_band(hits),
+        "flags": rules.flags,
+        "level_one": [flag_id for flag_id, _ in rules.level_one],
+        "level_one_unflagged": [hit_id for hit_id, _ in rules.unflagged],
+        "alerts": rules.alerts,
+    }
     record_event(
         session,
         actor=actor,
@@ -228,6 +237,8 @@ def _screen(
             "source_file_id": screening.source_file_id,
             "travellers": len(intake.travel_pks),
             "hits": _by_band(hits),
+            "flags": rules.flags,
+            "alerts": rules.alerts,
             "model_version": model.version,
         },
     )
