@@ -46,3 +46,11 @@ def test_only_admins_manage_tokens(cli):
     assert refused.exit_code == 1 and "may not tokens.create" in refused.output
     assert cli("tokens", "list", user="ann").exit_code == 1
     assert cli("tokens", "list").exit_code == 1
+
+
+def test_the_acting_admin_may_be_named_with_as(cli):
+    made = cli("tokens", "create", "bcp-5", "--scope", "manifests:write", "--as", "ada")
+    assert made.exit_code == 0, made.output
+    assert cli("tokens", "list", "--as", "ada").exit_code == 0
+    assert cli("tokens", "revoke", "bcp-5", "--as", "ada").exit_code == 0
+    assert cli("tokens", "list", "--as", "nobody").exit_code == 1

@@ -29,6 +29,15 @@ TOKEN_COLUMNS = (
 )
 
 
+def _as_option(command):
+    return click.option(
+        "--as",
+        "who",
+        metavar="NAME",
+        help="The admin acting; default --user (or TRACKER_USER).",
+    )(command)
+
+
 @click.group()
 def tokens() -> None:
     """API tokens of border systems: made, listed and revoked by admins."""
@@ -51,16 +60,19 @@ def tokens() -> None:
     show_default=True,
     help="Days until the token stops working.",
 )
+@_as_option
 @pass_app
-def tokens_create(app: AppContext, name: str, scopes: tuple[str, ...], expires_days: int) -> None:
-    """Make a token NAME for a border system (admins; --user or TRACKER_USER). The secret is
-    printed once, now: only its hash is kept, so a lost secret means a new token."""
+def tokens_create(
+    app: AppContext, name: str, scopes: tuple[str, ...], expires_days: int, who: str | None
+) -> None:
+    """Make a token NAME for a border system (admins). The secret is printed once, now:
+    only its hash is kept, so a lost secret means a new token."""
     from tracker.access.api_tokens import TokenError
     from tracker.services.tokens import create_token
 
     with transaction(app.sessions()) as session:
         try:
-            made = create_token(session, app.settings.user, name, scopes, expires_days)
+            made = create_token(session, who or app.settings.user, name, scopes, expires_days)
         except TokenError as exc:
             raise click.ClickException(str(exc)) from exc
     click.echo(made.secret)
@@ -74,28 +86,30 @@ def tokens_create(app: AppContext, name: str, scopes: tuple[str, ...], expires_d
 
 @tokens.command("list")
 @listing_output("table", "csv", "json")
+@_as_option
 @pass_app
-def tokens_list(app: AppContext, fmt: str, out: Path | None) -> None:
+def tokens_list(app: AppContext, fmt: str, out: Path | None, who: str | None) -> None:
     """Every token, its scopes, state (active, expired, revoked) and last use (admins). The
     secrets are never shown again."""
     from tracker.services.tokens import list_tokens
 
     with transaction(app.sessions()) as session:
-        rows = list_tokens(session, app.settings.user)
+        rows = list_tokens(session, who or app.settings.user)
     emit(render(rows, TOKEN_COLUMNS, fmt), out)
 
 
 @tokens.command("revoke")
 @click.argument("name")
+@_as_option
 @pass_app
-def tokens_revoke(app: AppContext, name: str) -> None:
+def tokens_revoke(app: AppContext, name: str, who: str | None) -> None:
     """Stop token NAME working at once (admins). Its past calls stay in the audit trail."""
     from tracker.access.api_tokens import TokenError
     from tracker.services.tokens import revoke_token
 
     with transaction(app.sessions()) as session:
         try:
-            revoke_token(session, app.settings.user, name)
+            revoke_token(session, who or app.settings.user, name)
         except TokenError as exc:
             raise click.ClickException(str(exc)) from exc
     click.echo(f"revoked token {name.strip()}")
