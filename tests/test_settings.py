@@ -65,6 +65,8 @@ DOCUMENTED = [
     ),
     ("TRACKER_ESCALATE_AFTER_MINUTES", "5", "alerts.escalate_after_minutes", 5),
     ("TRACKER_ALERT_TIMEOUT_SECONDS", "2.5", "alerts.timeout_seconds", 2.5),
+    ("TRACKER_API_MAX_BODY_BYTES", "65536", "api.max_body_bytes", 65536),
+    ("TRACKER_API_RATE_PER_MINUTE", "60", "api.rate_per_minute", 60),
 ]
 
 

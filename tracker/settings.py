@@ -195,6 +195,28 @@ class SignInSettings(BaseModel):
     )
 
 
+class ApiSettings(BaseModel):
+    """What one border system may send the API: the largest manifest and how many calls a
+    token makes a minute (``tracker.web.api``)."""
+
+    model_config = SECTION_CONFIG
+
+    max_body_bytes: int = Field(
+        5 * 1024 * 1024,
+        ge=1024,
+        le=256 * 1024 * 1024,
+        validation_alias=_names("max_body_bytes", "TRACKER_API_MAX_BODY_BYTES"),
+        description="A manifest larger than this is refused (413) before it is all read.",
+    )
+    rate_per_minute: int = Field(
+        600,
+        ge=1,
+        le=100_000,
+        validation_alias=_names("rate_per_minute", "TRACKER_API_RATE_PER_MINUTE"),
+        description="Calls a token may make a minute (bursts up to as many); more get 429.",
+    )
+
+
 class Settings(BaseSettings):
     """Everything configurable about one installation (a unit's tracker)."""
 
@@ -211,6 +233,7 @@ class Settings(BaseSettings):
     web: WebSettings = Field(default_factory=WebSettings)
     sign_in: SignInSettings = Field(default_factory=SignInSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
     home_country: str = Field(
         "GBR", description="ISO alpha-3 country whose borders the travel feeds watch."
     )

@@ -10,13 +10,14 @@ from service_matrix import INACTIVE, ServiceCase, World
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker.access.api_tokens import hash_secret, new_secret
 from tracker.access.passwords import hash_password
 from tracker.access.people import Actor, find_user
 from tracker.access.sign_in_throttle import ThrottlePolicy, attempt_failed, reserve_attempt
-from tracker.models import Flag, Package, User
+from tracker.models import ApiToken, Flag, Package, User
 from tracker.reports import feed_approvals, signing
 from tracker.reports.packages import make_request
-from tracker.services import account, feed, ingest, keys, packages, people
+from tracker.services import account, feed, ingest, keys, packages, people, tokens
 from tracker.services.audit_trail import read_audit_log, verify_audit_trail
 from tracker.settings import DatabaseSettings, Settings
 
@@ -99,6 +100,20 @@ def _withdrawn(session: Session, who: str | None, w: World, tmp: Path):
     return feed.withdraw_publication(session, who, w.offender_id, "found")
 
 
+def _token_revoked(session: Session, who: str | None, w: World, tmp: Path):
+    """A token (made without the use case, nothing audited), then revoked by ``who``."""
+    session.add(
+        ApiToken(
+            name="border-feed",
+            token_hash=hash_secret(new_secret()),
+            scopes=["manifests:write"],
+            created_by="ada",
+        )
+    )
+    session.flush()
+    return tokens.revoke_token(session, who, "border-feed")
+
+
 def _keys_made(session: Session, who: str | None, w: World, tmp: Path):
     return keys.init_keys(session, who, tmp / "keys" / str(who), tmp / "data" / str(who))
 
@@ -165,4 +180,11 @@ CASES: list[ServiceCase] = [
         "feed.preview", lambda s, who, w, tmp: feed.list_publications(s, who), "consultation"
     ),
     ServiceCase("ingest.run", _loaded_by_hand, "collection"),
+    ServiceCase(
+        "tokens.create",
+        lambda s, who, w, tmp: tokens.create_token(s, who, "border-feed", ["manifests:write"]),
+        "user_change",
+    ),
+    ServiceCase("tokens.list", lambda s, who, w, tmp: tokens.list_tokens(s, who)),
+    ServiceCase("tokens.revoke", _token_revoked, "user_change"),
 ]

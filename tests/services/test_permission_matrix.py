@@ -8,13 +8,14 @@ import pytest
 from matrix_cases_admin import CASES as ADMIN_CASES
 from matrix_cases_alerts import CASES as ALERT_CASES
 from matrix_cases_review import CASES as REVIEW_CASES
+from matrix_cases_screening import CASES as SCREENING_CASES
 from service_matrix import INACTIVE, PEOPLE, build_world
 from sqlalchemy import func, select
 
 from tracker.access.permissions import PERMISSIONS, PermissionDenied
 from tracker.models import AuditEvent
 
-CASES = REVIEW_CASES + ADMIN_CASES + ALERT_CASES
+CASES = REVIEW_CASES + ADMIN_CASES + ALERT_CASES + SCREENING_CASES
 
 
 def _audit_count(session, action: str | None) -> int:

@@ -20,8 +20,10 @@ from tracker.cli.offenders import offenders
 from tracker.cli.packages import package
 from tracker.cli.report import report, stats
 from tracker.cli.review import review
+from tracker.cli.screen import screen, watch
 from tracker.cli.serve import serve
 from tracker.cli.synthetic import demo, generate
+from tracker.cli.tokens import tokens
 from tracker.cli.users import users
 
 for _command in (
@@ -37,6 +39,7 @@ for _command in (
     review,
     offenders,
     users,
+    tokens,
     audit,
     package,
     keys,
@@ -44,6 +47,8 @@ for _command in (
     report,
     serve,
     alerts,
+    screen,
+    watch,
 ):
     main.add_command(_command)
 

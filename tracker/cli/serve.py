@@ -14,7 +14,8 @@ from tracker.cli.options import PORT
 @pass_app
 def serve(app: AppContext, host: str, port: int) -> None:
     """The analysts' web application on the unit's intranet (sign in with a password set by
-    `tracker users set-password`). Put it behind the unit's TLS proxy for Secure cookies."""
+    `tracker users set-password`), and the API for border systems under /api/v1 (tokens from
+    `tracker tokens create`). Put it behind the unit's TLS proxy for Secure cookies."""
     import uvicorn
 
     from tracker.web import create_app
@@ -28,6 +29,7 @@ def serve(app: AppContext, host: str, port: int) -> None:
         raise click.ClickException(str(exc)) from exc
     proxies = [str(network) for network in web.state.settings.trusted_proxies]
     click.echo(f"tracker web application on http://{host}:{port}/ (Ctrl+C stops it)")
+    click.echo(f"API for border systems on http://{host}:{port}/api/v1/ (OpenAPI: openapi.json)")
     # Forwarded headers only from TRACKER_TRUSTED_PROXIES (none by default).
     uvicorn.run(
         web,

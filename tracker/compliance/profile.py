@@ -200,6 +200,17 @@ class SeverityPolicy(Rule):
         return self.default[kind]
 
 
+class LevelOneRule(Rule):
+    """What makes a screening hit "level one" (domain.md s.5): a hit in ``bands`` on an
+    offender whose status is one of ``statuses``, or whose risk level is one of
+    ``risk_levels`` when departing within ``within_hours`` with no compliant notification."""
+
+    bands: tuple[LinkBand, ...] = Field(("match",), min_length=1)
+    statuses: tuple[OffenderStatus, ...] = ("wanted",)
+    risk_levels: tuple[RiskLevel, ...] = ("high", "very_high")
+    within_hours: int = Field(72, ge=0, le=24 * 30)
+
+
 class UnevaluatedRule(Rule):
     """A legal rule the contract's data cannot show; listed so nobody assumes it is checked."""
 
@@ -227,6 +238,7 @@ class Profile(BaseModel):
     travel_return: ReturnRule | None = None
     whereabouts: WhereaboutsRule
     severity: SeverityPolicy
+    level_one: LevelOneRule | None = Field(None, description="None: screening raises no alerts")
     not_evaluated: tuple[UnevaluatedRule, ...] = ()
 
     def business_days_for(self, rule: DeadlineRule) -> BusinessDays | None:

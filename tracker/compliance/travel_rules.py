@@ -14,8 +14,12 @@ from tracker.compliance.trips import Trip
 from tracker.compliance.wording import days_text, deadline_text, link_text, route_text
 from tracker.models.enums import FlagKind
 
+RAISED_BEFORE_TRAVEL: frozenset[str] = frozenset({"pending_departure_without_notice"})
+"""Kinds that screening raises before a departure: the nightly neither raises nor resolves
+them (a person decides them; the trip, once taken, is judged by the rules above)."""
 
-def _notice_about(
+
+def notice_about(
     trip: Trip, notices: Sequence[NotificationFacts], rule: ForeignTravelRule
 ) -> tuple[str, NotificationFacts | None]:
     """Which foreign travel notice is about this trip, and whether its details agree.
@@ -198,7 +202,7 @@ def travel_flags(situation: Situation) -> list[FlagCandidate]:
             continue
         if rule.applies_from is not None and day < rule.applies_from:
             continue
-        verdict, note = _notice_about(trip, notices, rule)
+        verdict, note = notice_about(trip, notices, rule)
         flags += _departure_flags(situation, trip, verdict, note)
         following = situation.trips[i + 1].departure_date if i + 1 < len(situation.trips) else None
         flags += _return_flags(situation, trip, note, following)

@@ -17,12 +17,13 @@ from __future__ import annotations
 import gc
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 from tqdm import tqdm
 
@@ -45,6 +46,7 @@ from tracker.ingest.columnar import (
 from tracker.ingest.context import LoadContext
 from tracker.ingest.formats.rows import FileRefused
 from tracker.ingest.keyed_lookup import OffenderIndex
+from tracker.ingest.kinds import KindSpec
 from tracker.ingest.reading import prepared_chunks, read_all
 from tracker.ingest.rejects import RejectSink
 from tracker.ingest.results import FileResult
@@ -84,6 +86,39 @@ def load_files(
     return load.results
 
 
+def load_file_here(
+    session: Session, context: LoadContext, path: Path, fmt: str
+) -> tuple[FileResult, list[tuple]]:
+    """One small file loaded in the caller's transaction: a screened manifest's travellers and
+    its screening commit together. Read whole first, so a file that cannot be read is refused
+    with only its record kept. Returns its result and the keys of the valid rows it held; its
+    reject file takes its name when the caller commits (and is dropped if it rolls back)."""
+    load = _Load(context, [(path, fmt)], read_whole=True)
+    keys: list[tuple] = []
+    load.on_stored = keys.extend
+    try:
+        load.run(session)
+    except BaseException:
+        load.discard()
+        raise
+    _rejects_follow_transaction(session, load)
+    [result] = load.results
+    return result, keys
+
+
+def _rejects_follow_transaction(session: Session, load: _Load) -> None:
+    def committed(_session: Session) -> None:
+        event.remove(session, "after_soft_rollback", rolled_back)
+        load.commit_rejects()
+
+    def rolled_back(_session: Session, _previous) -> None:
+        event.remove(session, "after_commit", committed)
+        load.discard()
+
+    event.listen(session, "after_commit", committed, once=True)
+    event.listen(session, "after_soft_rollback", rolled_back, once=True)
+
+
 @dataclass
 class _File:
     """A file being loaded: its result, its record, its chunks still to store, its rejects."""
@@ -98,11 +133,15 @@ class _Load:
     """The work of one load inside its transaction: the files recorded, read (as they are
     stored, or whole first), stored, and their counts and entries written at the end."""
 
-    def __init__(self, context: LoadContext, files: list[tuple[Path, str]]):
+    def __init__(
+        self, context: LoadContext, files: list[tuple[Path, str]], read_whole: bool = False
+    ):
         self.context = context
         self.files = files
+        self.read_whole = read_whole  # a file alone read whole first too (never forked)
         self.results: list[FileResult] = []
         self._loading: list[_File] = []
+        self.on_stored: Callable[[list[tuple]], None] | None = None  # keys of valid rows
 
     def run(self, session: Session) -> None:
         context, spec = self.context, self.context.spec
@@ -114,7 +153,7 @@ class _Load:
         with ExitStack() as stack:
             stack.enter_context(_collector_paused())
             bar = stack.enter_context(closing(self._progress_bar(total)))
-            if len(self.files) == 1:
+            if len(self.files) == 1 and not self.read_whole:
                 self._start_streaming(session, upserter, offenders, validator, stack)
             else:
                 self._read_whole(session, offenders, validator, bar)
@@ -208,7 +247,7 @@ class _Load:
         (a chunk's worth at a time)."""
         pending: list[PreparedCells] = []
         pending_records = 0
-        streaming = len(self.files) == 1
+        streaming = len(self.files) == 1 and not self.read_whole
         for file in self._loading:
             for prepared in file.chunks:
                 file.result.read += prepared.read
@@ -220,6 +259,8 @@ class _Load:
                 if prepared.rows is not None:  # settled where it was read
                     upserter.apply_settled(prepared)
                     continue
+                if self.on_stored is not None:
+                    self.on_stored(_valid_keys(self.context.spec, prepared))
                 pending.append(prepared)
                 pending_records += prepared.records
                 if streaming or pending_records >= self.context.chunk_rows:
@@ -275,6 +316,14 @@ class _Load:
         for result in self.results:
             share = result.read / rows if rows else 1 / len(self.results)
             result.seconds += shared * share
+
+
+def _valid_keys(spec: KindSpec, prepared: PreparedCells) -> list[tuple]:
+    """The contract keys of a chunk's valid rows, those judged by columns and by the model."""
+    columns = prepared.columns
+    keys = list(zip(*(columns[name] for name in spec.key), strict=True)) if prepared.count else []
+    keys.extend(spec.key_of(record) for _, record in prepared.checked)
+    return keys
 
 
 def _warned(result: FileResult, chunks):

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
+from tracker.matching.blocking_join import join_keys, unique_pairs
 from tracker.matching.blocking_keys import (
     Keys,
     combine,
@@ -30,7 +30,7 @@ from tracker.matching.blocking_slips import (
     family_sound_slip_keys_register,
     family_sound_slip_keys_travel,
 )
-from tracker.matching.codes import EMPTY, SharedCodes, shared_codes, sorted_unique
+from tracker.matching.codes import EMPTY, SharedCodes, shared_codes
 from tracker.matching.dates import MISSING
 from tracker.matching.names import formal_names
 from tracker.matching.prepare import PreparedRegister, PreparedTravel
@@ -317,28 +317,9 @@ class CandidatePairs:
         return len(self.t)
 
 
-def _join(travel_keys: Keys, register_keys: Keys, max_block: int) -> np.ndarray:
-    """(t, o) pairs sharing a key, skipping keys so common on the register side that they say
-    nothing (more than ``max_block`` people): the register's keys sorted into runs, each
-    travel key looked up among them."""
-    empty = np.zeros((2, 0), dtype=np.int64)
-    if len(register_keys) == 0 or len(travel_keys) == 0:
-        return empty
-    order = np.argsort(register_keys.key, kind="stable")
-    key, pos = register_keys.key[order], register_keys.pos[order]
-    run_start = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-    run_size = np.diff(np.r_[run_start, len(key)])
-    small = run_size <= max_block
-    run_key, run_start, run_size = key[run_start][small], run_start[small], run_size[small]
-    if len(run_key) == 0:
-        return empty
-    run = pd.Index(run_key).get_indexer(travel_keys.key)  # a hash table: no binary search
-    hit = np.flatnonzero(run >= 0)
-    size = run_size[run[hit]]
-    within = np.arange(int(size.sum())) - np.repeat(np.cumsum(size) - size, size)
-    t = np.repeat(travel_keys.pos[hit], size)
-    o = pos[np.repeat(run_start[run[hit]], size) + within]
-    return np.stack([t.astype(np.int64), o.astype(np.int64)])
+def pass_block(blocking_pass: BlockingPass, max_block: int) -> int:
+    """Register people per key, at most, in this pass under the run's ``max_block``."""
+    return min(max_block, blocking_pass.max_block or max_block)
 
 
 def generate_candidates(
@@ -351,20 +332,18 @@ def generate_candidates(
     """The union of every pass's pairs, each pair once. ``codes``: both sides' shared codes,
     when the caller has them already."""
     codes = codes if codes is not None else shared_codes(travel, register)
-    n_register = max(len(register), 1)
     collected: list[np.ndarray] = []
     per_pass: dict[str, int] = {}
     for blocking_pass in passes:
-        block = min(max_block, blocking_pass.max_block or max_block)
-        pairs = _join(
+        pairs = join_keys(
             blocking_pass.travel_keys(travel, codes),
             blocking_pass.register_keys(register, codes),
-            block,
+            pass_block(blocking_pass, max_block),
         )
         per_pass[blocking_pass.name] = pairs.shape[1]
-        collected.append(pairs[0] * n_register + pairs[1])
-    combined = sorted_unique(np.concatenate(collected)) if collected else np.array([], np.int64)
-    return CandidatePairs(combined // n_register, combined % n_register, per_pass)
+        collected.append(pairs)
+    t, o = unique_pairs(collected, max(len(register), 1))
+    return CandidatePairs(t, o, per_pass)
 
 
 def blocking_recall(

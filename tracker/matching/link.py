@@ -21,7 +21,12 @@ from tracker.matching.compare import FIELDS, compare_pairs
 from tracker.matching.explain import explain_links
 from tracker.matching.frequencies import name_frequencies, term_frequencies
 from tracker.matching.model import MatchParameters, conflict_rule_applies
-from tracker.matching.prepare import pair_positions, prepare_register, prepare_travel
+from tracker.matching.prepare import (
+    PreparedRegister,
+    pair_positions,
+    prepare_register,
+    prepare_travel,
+)
 from tracker.matching.prior import one_to_one_prior
 from tracker.matching.scoring import rescore_with_prior, score
 from tracker.matching.settings import LinkSettings
@@ -78,6 +83,17 @@ def _in_key_order(frame: pd.DataFrame | None, keys: list[str]) -> pd.DataFrame |
     return frame.sort_values(present, kind="stable", na_position="last").reset_index(drop=True)
 
 
+def prepare_register_in_key_order(
+    register: pd.DataFrame, aliases: pd.DataFrame | None, documents: pd.DataFrame | None
+) -> PreparedRegister:
+    """The register prepared from its rows in key order (the night's and screening's own)."""
+    return prepare_register(
+        _in_key_order(register, ["offender_key"]),
+        _in_key_order(aliases, ["offender_key", "family_name", "given_names", "kind"]),
+        _in_key_order(documents, ["offender_key", "doc_number", "issuing_country"]),
+    )
+
+
 def link_travel_to_register(
     register: pd.DataFrame,
     travel: pd.DataFrame,
@@ -98,11 +114,7 @@ def link_travel_to_register(
     """
     settings = settings or LinkSettings()
     timer = _Timer()
-    prepared_register = prepare_register(
-        _in_key_order(register, ["offender_key"]),
-        _in_key_order(aliases, ["offender_key", "family_name", "given_names", "kind"]),
-        _in_key_order(documents, ["offender_key", "doc_number", "issuing_country"]),
-    )
+    prepared_register = prepare_register_in_key_order(register, aliases, documents)
     # Travel stays in the order given (a million rows): its samples go through canonical_order.
     prepared_travel = prepare_travel(travel)
     codes = shared_codes(prepared_travel, prepared_register)

@@ -20,6 +20,7 @@ from tracker.models import (
     Link,
     Notification,
     Offender,
+    ScreeningHit,
     TravelRecord,
     User,
 )
@@ -159,9 +160,18 @@ def load_evidence(session: Session, flag_id: int) -> Evidence:
     if flag.assigned_to is not None:
         evidence.assignee = session.scalar(select(User.name).where(User.id == flag.assigned_to))
     if travel is not None:
-        explanation = link.explanation if link else None
+        explanation = link.explanation if link else _screening_explanation(session, flag)
         evidence.comparison = _comparison_rows(offender, documents, travel, explanation)
     return evidence
+
+
+def _screening_explanation(session: Session, flag: Flag) -> LinkExplanation | None:
+    """A flag raised by a screening has no nightly link: its screening hit explains the match."""
+    hit_id = (flag.evidence or {}).get("hit_id")
+    if flag.screening_id is None or not isinstance(hit_id, int):
+        return None
+    hit = session.get(ScreeningHit, hit_id)
+    return hit.explanation if hit is not None else None
 
 
 def render_evidence(evidence: Evidence) -> str:

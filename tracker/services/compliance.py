@@ -32,6 +32,7 @@ from tracker.compliance import (
     TravelFacts,
     resolution_reason,
 )
+from tracker.compliance.travel_rules import RAISED_BEFORE_TRAVEL
 from tracker.models import Flag, Run
 from tracker.services.compliance_facts import (
     choose_links_run,
@@ -300,7 +301,7 @@ def _apply(
     by_offender = {e.offender_pk: e for e in evaluations}
     resolve_rows = []
     for key, flag in held.items():
-        if flag.status != "open" or key in candidates:
+        if flag.status != "open" or key in candidates or flag.kind in RAISED_BEFORE_TRAVEL:
             continue
         evaluation = by_offender.get(flag.offender_pk) or OffenderEvaluation(
             flag.offender_pk, excluded="the offender is no longer evaluated"

@@ -64,7 +64,10 @@ class _Values:
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def load_offender_facts(session: Session) -> list[OffenderFacts]:
+def load_offender_facts(
+    session: Session, offender_pks: list[int] | None = None
+) -> list[OffenderFacts]:
+    """Every offender's facts, or only those of ``offender_pks`` (a screening's hits)."""
     statement = select(
         Offender.id,
         Offender.offender_id,
@@ -78,6 +81,8 @@ def load_offender_facts(session: Session) -> list[OffenderFacts]:
         Offender.wanted_since,
         Offender.fixed_abode,
     ).order_by(Offender.id)
+    if offender_pks is not None:
+        statement = statement.where(Offender.id.in_(offender_pks))
     v = _Values(session)
     return [
         OffenderFacts(

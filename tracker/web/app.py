@@ -1,7 +1,8 @@
 """The app factory: one FastAPI application over the same services the CLI uses.
 
 Middleware, outermost first: security headers on every response, then the signed session
-with the CSRF check. Routes live in ``tracker.web.routes``, one module per area.
+with the CSRF check. Routes live in ``tracker.web.routes``, one module per area; the API for
+systems is an application of its own mounted at ``/api/v1`` (``tracker.web.api``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from tracker.audit_checkpointing import WEB_POLL_SECONDS, PeriodicCheckpoints
 from tracker.db import make_engine, make_session_factory
 from tracker.review.evidence import FlagNotFound
 from tracker.settings import Settings, read_settings
+from tracker.web.api import PREFIX as API_PREFIX
+from tracker.web.api import create_api
 from tracker.web.cache import TimedCache
 from tracker.web.headers import SecurityHeadersMiddleware
 from tracker.web.pages import NotSignedIn, is_htmx, sign_in_url
@@ -106,6 +109,8 @@ def create_app(
     app.state.charts = TimedCache(ttl=300)
     app.state.choices = TimedCache(ttl=60)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.state.api = create_api(settings, app.state.sessions, clock)
+    app.mount(API_PREFIX, app.state.api, name="api")
     _include_routes(app)
     _add_error_pages(app)
     app.add_middleware(

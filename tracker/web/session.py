@@ -33,8 +33,9 @@ CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_FORM_BYTES = 64 * 1024
-# Paths that never need a session: static files, the operators' health check, the public feed.
-SESSIONLESS_PREFIXES = ("/static/", "/public/", "/healthz", "/favicon.ico")
+# Paths that never need a session: static files, the operators' health check, the public feed,
+# and the API for systems (bearer tokens, no cookie read or set: ``tracker.web.api``).
+SESSIONLESS_PREFIXES = ("/static/", "/public/", "/healthz", "/favicon.ico", "/api/")
 
 REFUSED_FORM = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>Form refused</title><link rel="stylesheet" href="/static/app.css"></head>

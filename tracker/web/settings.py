@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker.access.sign_in_throttle import ThrottlePolicy
-from tracker.settings import Settings, WebSettings
+from tracker.settings import ApiSettings, Settings, WebSettings
 from tracker.web.clients import Network, parse_trusted_proxies
 
 SECRET_FILE_NAME = "web-secret.key"
@@ -43,6 +43,8 @@ class WebAppSettings:
     client_attempts: int | None = None  # default: the sign-in section's client limit
     # Proxies whose X-Forwarded-For is believed (addresses or CIDRs); none by default.
     trusted_proxies: tuple[Network, ...] | str = ()
+    # The API's body limit and rate per token (``tracker.web.api``).
+    api: ApiSettings = field(default_factory=ApiSettings)
 
     def __post_init__(self) -> None:
         if self.client_attempts is not None:
@@ -61,6 +63,7 @@ class WebAppSettings:
             "session_hours": web.session_hours,
             "throttle": ThrottlePolicy.from_settings(settings.sign_in),
             "trusted_proxies": web.trusted_proxies,
+            "api": settings.api,
         }
         fields.update(overrides)
         secret = fields.pop("secret_key", None) or load_secret_key(data_dir, configured)

@@ -1,0 +1,205 @@
+"""Manifests pushed over a real server and screened against a register with a stored model:
+the screening answered and read back, the same manifest twice stored once, a token reading
+only its own screenings, and every call in the trail under the token's name."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from factories import load_population
+from sqlalchemy import func, select
+
+from tracker.db import make_engine, make_session_factory, transaction
+from tracker.models import AuditEvent, Screening, TravelRecord
+from tracker.services.linking import train_model
+
+DATA = Path(__file__).resolve().parents[2] / "data"
+HEADER = [
+    "record_id", "source", "family_name", "given_names", "date_of_birth", "sex",
+    "nationality", "doc_type", "doc_number", "doc_issuing_country", "direction",
+    "departure_port", "arrival_port", "departure_country", "arrival_country",
+    "departure_time", "carrier", "flight_number",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def trained_template(database_factory, population):
+    """The test population's register and travel, with a matching model fitted once."""
+    url = database_factory.migrated_url()
+    engine = make_engine(url)
+    with transaction(make_session_factory(engine)) as session:
+        load_population(session, population)
+    with transaction(make_session_factory(engine)) as session:
+        train_model(session, "system")
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def db_url(database_factory, trained_template):
+    """A private copy of the trained register for each test."""
+    return database_factory.copy_of(trained_template)
+
+
+def _rows(population, keys: range, flight: str = "TG917") -> list[dict]:
+    travel = population["travel"].iloc[list(keys)]
+    departure = (datetime.now(UTC) + timedelta(hours=20)).replace(microsecond=0)
+    return [
+        {
+            "record_id": f"M-{row.travel_key.replace('/', '-')}",
+            "source": "bcp-heathrow",
+            "family_name": row.family_name,
+            "given_names": row.given_names,
+            "date_of_birth": row.date_of_birth or "",
+            "sex": row.sex,
+            "nationality": row.nationality,
+            "doc_type": "P",
+            "doc_number": row.doc_number,
+            "doc_issuing_country": row.doc_issuing_country,
+            "direction": "out",
+            "departure_port": "LHR",
+            "arrival_port": "BKK",
+            "departure_country": "GBR",
+            "arrival_country": "THA",
+            "departure_time": departure.isoformat(),
+            "carrier": "TG",
+            "flight_number": flight,
+        }
+        for row in travel.itertuples()
+    ]
+
+
+def _csv(rows: list[dict]) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=HEADER, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+def _jsonl(rows: list[dict]) -> bytes:
+    lines = (json.dumps({k: v for k, v in row.items() if v != ""}) for row in rows)
+    return "".join(line + "\n" for line in lines).encode()
+
+
+def _push(client, body: bytes, key: str, content_type: str = "text/csv"):
+    headers = {"Content-Type": content_type, "Idempotency-Key": key}
+    return client.post("/manifests", content=body, headers=headers)
+
+
+def _count(sessions, model) -> int:
+    with sessions() as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def test_a_pushed_manifest_is_screened_and_read_back(serve, make_token, population, sessions):
+    served = serve()
+    body = _csv(_rows(population, range(0, 6)) + _rows(population, range(400, 404)))
+    with served.client(make_token("bcp-heathrow")) as client:
+        pushed = _push(client, body, "LHR-TG917-20261204-1")
+        assert pushed.status_code == 201, pushed.text
+        outcome = pushed.json()
+        assert pushed.headers["location"] == f"/api/v1/screenings/{outcome['id']}"
+        read = client.get(served.base + pushed.headers["location"])
+    assert outcome["status"] == "screened" and outcome["duplicate"] is False
+    assert (outcome["travellers_read"], outcome["travellers_rejected"]) == (10, 0)
+    assert outcome["hits"], outcome
+    hit = outcome["hits"][0]
+    assert hit["band"] in ("match", "review") and 0 < hit["match_probability"] <= 1
+    assert hit["reasons"] and hit["offender_id"].startswith("VR-")
+    assert read.status_code == 200 and read.json()["id"] == outcome["id"]
+    assert read.json()["hits"] == outcome["hits"]
+    with sessions() as session:
+        trail = session.execute(
+            select(AuditEvent.actor, AuditEvent.action).where(
+                AuditEvent.actor == "token:bcp-heathrow"
+            )
+        ).all()
+    actions = {action for _, action in trail}
+    assert {"collection", "consultation"} <= actions
+
+
+def test_the_same_manifest_twice_is_one_screening_and_its_travellers_are_stored_once(
+    serve, make_token, population, sessions
+):
+    served = serve()
+    body = _jsonl(_rows(population, range(10, 15)))
+    with served.client(make_token("bcp-heathrow")) as client:
+        first = _push(client, body, "key-1", "application/x-ndjson")
+        travellers = _count(sessions, TravelRecord)
+        again = _push(client, body, "key-1", "application/x-ndjson")
+        other = _push(
+            client, _jsonl(_rows(population, range(20, 22))), "key-1", "application/x-ndjson"
+        )
+    assert first.status_code == 201, first.text
+    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+    assert again.json()["duplicate"] is True
+    assert again.headers["location"] == first.headers["location"]
+    assert _count(sessions, TravelRecord) == travellers
+    assert _count(sessions, Screening) == 1
+    with sessions() as session:
+        repeated = session.scalars(
+            select(AuditEvent.object_id).where(
+                AuditEvent.details["event"].as_string() == "repeated"
+            )
+        ).all()
+    assert repeated == [str(first.json()["id"])]
+    assert other.status_code == 422
+    assert other.headers["content-type"] == "application/problem+json"
+
+
+def test_a_token_reads_only_the_screenings_it_sent(serve, make_token, population, sessions):
+    served = serve()
+    sender, stranger = make_token("bcp-heathrow"), make_token("bcp-dover", "screenings:read")
+    with served.client(sender) as client:
+        pushed = _push(client, _csv(_rows(population, range(30, 32))), "k")
+    location = served.base + pushed.headers["location"]
+    with served.client(stranger) as client:
+        refused = client.get(location)
+        missing = client.get("/screenings/999999")
+    assert refused.status_code == 404 and missing.status_code == 404
+    assert refused.json() == missing.json() | {"detail": refused.json()["detail"]}
+    with sessions() as session:
+        reads = session.scalars(
+            select(AuditEvent.details).where(AuditEvent.actor == "token:bcp-dover")
+        ).all()
+    assert len(reads) == 2 and all(d["event"] == "refused" for d in reads)
+
+
+def test_a_paxlst_interchange_is_screened_as_edifact(serve, make_token):
+    served = serve()
+    body = (DATA / "paxlst" / "03-cbp-style-loc92-legs.edi").read_bytes()
+    with served.client(make_token("bcp-atlanta")) as client:
+        pushed = _push(client, body, "QQ877-20260301", "application/edifact")
+    assert pushed.status_code == 201, pushed.text
+    assert pushed.json()["status"] == "screened" and pushed.json()["travellers_read"] == 3
+
+
+def test_the_same_key_sent_at_once_twice_gives_one_screening(
+    serve, make_token, population, sessions, backend, request
+):
+    if backend == "sqlite":
+        # pysqlite starts no transaction before a SAVEPOINT, so releasing screening's
+        # savepoint commits the "received" row at once and the second request screens it too
+        # (UNIQUE screening_hits); fixed by the pysqlite BEGIN recipe in tracker/db.py.
+        reason = "SQLite: a released savepoint commits the screening early"
+        request.applymarker(pytest.mark.xfail(strict=False, reason=reason))  # a race
+    served = serve()
+    secret = make_token("bcp-heathrow")
+    body = _csv(_rows(population, range(40, 50)))
+
+    def push_once(_: int):
+        with served.client(secret) as client:
+            return _push(client, body, "LHR-TG917-race")
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers = list(pool.map(push_once, range(2)))
+    assert sorted(a.status_code for a in answers) == [200, 201], [a.text for a in answers]
+    assert answers[0].json()["id"] == answers[1].json()["id"]
+    assert _count(sessions, Screening) == 1

@@ -1,0 +1,283 @@
+"""Screening a manifest now (issue 22), for the API (a border system's token) and the
+command line (a person): the travellers stored through the ingest path, scored against the
+register with the stored model, hits written with their explanations, and the rules run for
+the offenders hit. The same manifest sent twice with one Idempotency-Key is one screening."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from tracker.access.people import require_actor
+from tracker.audit import record_event
+from tracker.ingest.keyed_lookup import batches, one_of_values
+from tracker.matching.prepare import prepare_travel
+from tracker.matching.settings import LinkSettings
+from tracker.models import PairLabel, Screening
+from tracker.schemas.limits import IDENTIFIER_LIMIT
+from tracker.schemas.screening import ScreeningOutcome
+from tracker.screening import memory
+from tracker.screening.intake import Intake, store_travellers, travellers_frame
+from tracker.screening.manifest import (
+    ManifestRefused,
+    body_digest,
+    checked_body,
+    manifest_format,
+)
+from tracker.screening.records import MAX_WARNINGS_KEPT, read_outcome, write_hits
+from tracker.screening.scoring import score_travellers
+from tracker.services.linking import active_model, load_register, load_travel
+from tracker.services.screening_rules import run_hit_rules
+from tracker.settings import Settings, read_settings
+
+TOKEN_PREFIX = "token:"
+PERSON_PREFIX = "cli:"
+IDEMPOTENCY_KEY_LIMIT = 200
+
+
+class ScreeningRefused(ValueError):
+    """The manifest cannot be screened (its type, size or key, or no model): nothing was
+    stored, and the message says why."""
+
+
+class ScreeningNotFound(LookupError):
+    """No screening with this id that the caller may read."""
+
+
+def screen_manifest(
+    session: Session,
+    sender: str,
+    body: bytes,
+    content_type: str,
+    idempotency_key: str | None,
+    *,
+    now: datetime | None = None,
+    settings: Settings | None = None,
+) -> ScreeningOutcome:
+    """Screen one manifest for ``sender``: ``token:NAME`` (a system the API authenticated
+    with scope manifests:write) or a person's name (checked here)."""
+    stored_as, actor = _sender(session, sender, "screening.screen")
+    now = now or datetime.now(UTC)
+    settings = settings or read_settings()
+    key = _checked_key(idempotency_key)
+    digest = body_digest(body)
+    earlier = _earlier(session, stored_as, key, digest)
+    if earlier is not None:
+        return read_outcome(session, earlier, duplicate=True)
+    try:
+        fmt = manifest_format(content_type, checked_body(body))
+    except ManifestRefused as exc:
+        raise ScreeningRefused(str(exc)) from None
+    model = active_model(session)
+    if model is None:
+        raise ScreeningRefused(
+            "no matching model is stored: an admin or supervisor runs `tracker match train` "
+            "once before manifests can be screened"
+        )
+    screening = _received(session, stored_as, key, content_type, digest, now)
+    if screening.status != "received":  # the same key, stored meanwhile by another request
+        return read_outcome(session, screening, duplicate=True)
+    started = time.perf_counter()
+    try:
+        _screen(session, screening, body, fmt, model, actor, settings, now)
+    except BaseException:
+        memory.forget_travel(session)
+        raise
+    screening.screened_at = now + timedelta(seconds=time.perf_counter() - started)
+    session.flush()
+    return read_outcome(session, screening, duplicate=False)
+
+
+def show_screening(session: Session, sender: str, screening_id: int) -> ScreeningOutcome:
+    """One screening's outcome: a token reads the screenings it sent, a person any (logged
+    as a consultation)."""
+    stored_as, actor = _sender(session, sender, "screening.show")
+    screening = session.get(Screening, screening_id)
+    if screening is None or (stored_as.startswith(TOKEN_PREFIX) and screening.sender != stored_as):
+        raise ScreeningNotFound(f"no screening {screening_id}")
+    record_event(
+        session,
+        actor=actor,
+        action="consultation",
+        object_type="screening",
+        object_id=screening.id,
+        justification="screening outcome read",
+    )
+    return read_outcome(session, screening, duplicate=False)
+
+
+# --- the steps ----------------------------------------------------------------------------
+
+
+def _sender(session: Session, sender: str, action: str) -> tuple[str, str]:
+    """(the screening's sender, the audit's actor): a token as the API authenticated it, or
+    a person allowed ``action``."""
+    if sender.startswith(TOKEN_PREFIX) and len(sender) > len(TOKEN_PREFIX):
+        return sender, sender
+    person = require_actor(session, sender, action)
+    return f"{PERSON_PREFIX}{person.name}", person.name
+
+
+def _checked_key(key: str | None) -> str | None:
+    if key is None:
+        return None
+    key = key.strip()
+    if not key or len(key) > IDEMPOTENCY_KEY_LIMIT or not key.isprintable():
+        raise ScreeningRefused(
+            f"the Idempotency-Key must be 1 to {IDEMPOTENCY_KEY_LIMIT} printable characters"
+        )
+    return key
+
+
+def _earlier(session: Session, sender: str, key: str | None, digest: str) -> Screening | None:
+    """The screening this sender already made under ``key``; refused if it was of another
+    manifest (a key names one manifest)."""
+    if key is None:
+        return None
+    found = session.scalars(
+        select(Screening).where(Screening.sender == sender, Screening.idempotency_key == key)
+    ).one_or_none()
+    if found is not None and found.body_sha256 != digest:
+        raise ScreeningRefused(
+            f"Idempotency-Key {key[:IDENTIFIER_LIMIT]!r} was used for another manifest "
+            f"(screening {found.id}); send a new key"
+        )
+    return found
+
+
+def _received(
+    session: Session, sender: str, key: str | None, content_type: str, digest: str, now: datetime
+) -> Screening:
+    """The new screening, or the one another request stored under the same key meanwhile."""
+    screening = Screening(
+        sender=sender,
+        idempotency_key=key,
+        content_type=content_type[:100],
+        body_sha256=digest,
+        status="received",
+        received_at=now,
+        summary={},
+    )
+    try:
+        with session.begin_nested():
+            session.add(screening)
+            session.flush()
+    except IntegrityError:
+        found = _earlier(session, sender, key, digest)
+        if found is None:
+            raise
+        return found
+    return screening
+
+
+def _screen(
+    session: Session,
+    screening: Screening,
+    body: bytes,
+    fmt: str,
+    model,
+    actor: str,
+    settings: Settings,
+    now: datetime,
+) -> None:
+    before = memory.travel_fingerprint(session)
+    intake = store_travellers(
+        session,
+        body,
+        fmt,
+        settings=settings,
+        actor=actor,
+        name=f"screening-{screening.id}",
+        today=now.date(),
+    )
+    _record_intake(screening, intake, model.version)
+    if intake.result.refused:
+        return
+    link_settings = LinkSettings(
+        match_threshold=settings.matching.match_threshold,
+        review_threshold=settings.matching.review_threshold,
+    )
+    with memory.database_lock():
+        index = memory.held_register(session, link_settings, lambda: load_register(session))
+        statistics = memory.held_travel(session, before, lambda: load_travel(session))
+        travel = prepare_travel(travellers_frame(session, intake.travel_pks))
+        statistics.put(travel.records)
+        memory.travel_moved(session)
+        links = score_travellers(
+            travel,
+            index,
+            statistics,
+            memory.held_model(session, model),
+            link_settings,
+            _dismissed(session, intake.travel_pks),
+        )
+    hits = write_hits(session, screening, links)
+    rules = run_hit_rules(session, screening, hits, now)
+    screening.summary = {
+        **screening.summary,
+        "hits": _by_band(hits),
+        "flags": rules.flags,
+        "level_one": [flag_id for flag_id, _ in rules.level_one],
+        "level_one_unflagged": [hit_id for hit_id, _ in rules.unflagged],
+        "alerts": rules.alerts,
+    }
+    record_event(
+        session,
+        actor=actor,
+        action="combination",
+        object_type="screening",
+        object_id=screening.id,
+        justification="manifest screened against the register",
+        details={
+            "source_file_id": screening.source_file_id,
+            "travellers": len(intake.travel_pks),
+            "hits": _by_band(hits),
+            "flags": rules.flags,
+            "alerts": rules.alerts,
+            "model_version": model.version,
+        },
+    )
+
+
+def _record_intake(screening: Screening, intake: Intake, model_version: int) -> None:
+    result = intake.result
+    screening.source_file_id = result.source_file_id
+    screening.travellers_read = result.read
+    screening.travellers_rejected = result.rejected
+    screening.model_version = model_version
+    screening.status = "failed" if result.refused else "screened"
+    screening.error = result.refused
+    screening.summary = {
+        "warnings": result.warnings[:MAX_WARNINGS_KEPT],
+        "new": result.new,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+    }
+
+
+def _dismissed(session: Session, travel_pks: list[int]) -> pd.DataFrame:
+    """Pairs of these travellers an analyst dismissed: never linked again."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    rows: list[tuple] = []
+    for batch in batches(travel_pks):
+        rows.extend(
+            session.execute(
+                select(PairLabel.travel_pk, PairLabel.offender_pk).where(
+                    PairLabel.label != "match",
+                    one_of_values(postgres, PairLabel.travel_pk, batch),
+                )
+            ).all()
+        )
+    return pd.DataFrame(rows, columns=["travel_key", "offender_key"])
+
+
+def _by_band(hits) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for hit in hits:
+        counts[hit.band] = counts.get(hit.band, 0) + 1
+    return counts
