@@ -57,7 +57,7 @@ def score_travellers(
         ),
     }
     register_dob = register.people["dob"].to_numpy()[frame["o"].to_numpy()]
-    names = statistics.name_frequencies(records)
+    names = statistics.name_frequencies(records, frame["t"].to_numpy(), register_dob)
     weights = score(comparisons, model, frequencies, names, register_dob)
     scored = pd.concat([frame, weights], axis=1)
     chosen = choose_best_links(scored, pair_positions(suppressed, travel, register), settings)
