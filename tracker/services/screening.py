@@ -93,6 +93,19 @@ def screen_manifest(
     return read_outcome(session, screening, duplicate=False)
 
 
+def warm_screening(session: Session, settings: Settings | None = None) -> None:
+    """Build what screening keeps in memory (the register index, the travel name counts)
+    before the first manifest arrives: `tracker serve` and `tracker watch` call it at start,
+    so the first border system's push does not wait the seconds it takes."""
+    settings = settings or read_settings()
+    with memory.database_lock():
+        memory.held_register(session, _link_settings(settings), lambda: load_register(session))
+        memory.held_travel(
+            session, memory.travel_fingerprint(session), lambda: load_travel(session)
+        )
+        memory.travel_moved(session)
+
+
 def show_screening(session: Session, sender: str, screening_id: int) -> ScreeningOutcome:
     """One screening's outcome: a token reads the screenings it sent, a person any (logged
     as a consultation)."""
@@ -198,10 +211,7 @@ def _screen(
     _record_intake(screening, intake, model.version)
     if intake.result.refused:
         return
-    link_settings = LinkSettings(
-        match_threshold=settings.matching.match_threshold,
-        review_threshold=settings.matching.review_threshold,
-    )
+    link_settings = _link_settings(settings)
     with memory.database_lock():
         index = memory.held_register(session, link_settings, lambda: load_register(session))
         statistics = memory.held_travel(session, before, lambda: load_travel(session))
@@ -241,6 +251,14 @@ def _screen(
             "alerts": rules.alerts,
             "model_version": model.version,
         },
+    )
+
+
+def _link_settings(settings: Settings) -> LinkSettings:
+    """The nightly's bands (its thresholds), blocking and comparison as the matcher's own."""
+    return LinkSettings(
+        match_threshold=settings.matching.match_threshold,
+        review_threshold=settings.matching.review_threshold,
     )
 
 
