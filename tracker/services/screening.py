@@ -42,7 +42,13 @@ IDEMPOTENCY_KEY_LIMIT = 200
 
 class ScreeningRefused(ValueError):
     """The manifest cannot be screened (its type, size or key, or no model): nothing was
-    stored, and the message says why."""
+    stored, and the message says why. ``code``: ``content_type``, ``message_type``,
+    ``empty``, ``too_large``, ``idempotency_key``, ``key_reused`` or ``no_model`` (what the
+    API answers by: 415, 422, 400, 413, 400, 409, 503)."""
+
+    def __init__(self, message: str, code: str):
+        super().__init__(message)
+        self.code = code
 
 
 class ScreeningNotFound(LookupError):
@@ -72,12 +78,13 @@ def screen_manifest(
     try:
         fmt = manifest_format(content_type, checked_body(body))
     except ManifestRefused as exc:
-        raise ScreeningRefused(str(exc)) from None
+        raise ScreeningRefused(str(exc), exc.code) from None
     model = active_model(session)
     if model is None:
         raise ScreeningRefused(
             "no matching model is stored: an admin or supervisor runs `tracker match train` "
-            "once before manifests can be screened"
+            "once before manifests can be screened",
+            "no_model",
         )
     screening = _received(session, stored_as, key, content_type, digest, now)
     if screening.status != "received":  # the same key, stored meanwhile by another request
@@ -142,7 +149,8 @@ def _checked_key(key: str | None) -> str | None:
     key = key.strip()
     if not key or len(key) > IDEMPOTENCY_KEY_LIMIT or not key.isprintable():
         raise ScreeningRefused(
-            f"the Idempotency-Key must be 1 to {IDEMPOTENCY_KEY_LIMIT} printable characters"
+            f"the Idempotency-Key must be 1 to {IDEMPOTENCY_KEY_LIMIT} printable characters",
+            "idempotency_key",
         )
     return key
 
@@ -158,7 +166,8 @@ def _earlier(session: Session, sender: str, key: str | None, digest: str) -> Scr
     if found is not None and found.body_sha256 != digest:
         raise ScreeningRefused(
             f"Idempotency-Key {key[:IDENTIFIER_LIMIT]!r} was used for another manifest "
-            f"(screening {found.id}); send a new key"
+            f"(screening {found.id}); send a new key",
+            "key_reused",
         )
     return found
 
