@@ -69,9 +69,18 @@ def test_json_lines_and_rejects(sessions, world, population):
         assert source.format == "jsonl" and source.rows_rejected == 1
 
 
+EDIFACT = "application/edifact"
+
+
 def test_refusals(sessions, world, population):
-    with pytest.raises(ScreeningRefused, match="content type"):
+    with pytest.raises(ScreeningRefused, match="content type") as refused:
         screen(sessions, world, b"x", content_type="text/plain")
+    assert refused.value.code == "content_type"
+    with pytest.raises(ScreeningRefused, match="no PAXLST or PNRGOV") as refused:
+        screen(
+            sessions, world, b"UNB+UNOA:4+X+Y+260301:0640+1'", content_type="application/edifact"
+        )
+    assert refused.value.code == "message_type"
     with pytest.raises(ScreeningRefused, match="empty"):
         screen(sessions, world, b"")
     with pytest.raises(PermissionError):

@@ -159,6 +159,11 @@ def watch(app: AppContext, inbox: Path, who: str | None, interval: float, once: 
     who = who or app.settings.user
     sessions = app.sessions()
     folder = WatchedFolder(inbox)
+    from tracker.db import transaction
+    from tracker.services.screening import warm_screening
+
+    with transaction(sessions) as session:
+        warm_screening(session, app.settings)
     click.echo(f"watching {inbox} every {interval:g}s (Ctrl-C stops)", err=True)
     try:
         folder.arrived()  # what is there now is taken on the next poll if it holds still

@@ -25,7 +25,12 @@ SNIFF_BYTES = 4096
 
 
 class ManifestRefused(ValueError):
-    """The manifest cannot be screened at all (type, size, empty): the message says why."""
+    """The manifest cannot be screened at all: the message says why, ``code`` which rule
+    (``content_type``, ``message_type``, ``empty``, ``too_large``: what an API answers by)."""
+
+    def __init__(self, message: str, code: str):
+        super().__init__(message)
+        self.code = code
 
 
 def manifest_format(content_type: str, body: bytes) -> str:
@@ -35,23 +40,27 @@ def manifest_format(content_type: str, body: bytes) -> str:
     if kind is None:
         raise ManifestRefused(
             f"content type {content_type[:100]!r} is not a manifest; expected one of "
-            f"{', '.join(CONTENT_TYPES)}"
+            f"{', '.join(CONTENT_TYPES)}",
+            "content_type",
         )
     if kind != "edifact":
         return kind
     found = _MESSAGE_TYPE.search(body[:SNIFF_BYTES])
     if found is None:
-        raise ManifestRefused("the EDIFACT interchange holds no PAXLST or PNRGOV message (UNH)")
+        raise ManifestRefused(
+            "the EDIFACT interchange holds no PAXLST or PNRGOV message (UNH)", "message_type"
+        )
     return found.group(1).decode("ascii").lower()
 
 
 def checked_body(body: bytes) -> bytes:
     """The body, refused when empty or beyond ``MAX_MANIFEST_BYTES``."""
     if not body:
-        raise ManifestRefused("the manifest is empty")
+        raise ManifestRefused("the manifest is empty", "empty")
     if len(body) > MAX_MANIFEST_BYTES:
         raise ManifestRefused(
-            f"the manifest is {len(body):,} bytes; the limit is {MAX_MANIFEST_BYTES:,}"
+            f"the manifest is {len(body):,} bytes; the limit is {MAX_MANIFEST_BYTES:,}",
+            "too_large",
         )
     return body
 

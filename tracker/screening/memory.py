@@ -10,8 +10,9 @@ database's copies: a screening takes milliseconds once they are built.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 from sqlalchemy import func, select
@@ -26,6 +27,9 @@ from tracker.screening.travel_stats import TravelStatistics
 
 RegisterFrames = tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
 REGISTER_KINDS = ("offenders", "aliases", "documents")
+RECHECK_SECONDS = 30.0
+"""How often the full scans (counts, last edit) that catch an erasure or an edit by hand are
+taken again; every load is seen at once by the ids."""
 
 
 @dataclass
@@ -35,6 +39,8 @@ class _Held:
     travel: TravelStatistics | None = None
     travel_print: tuple | None = None
     model: tuple[int, MatchParameters] | None = None
+    register_census: tuple | None = None
+    checked: dict[str, float] = field(default_factory=dict)  # slow check -> when taken
 
 
 _held: dict[str, _Held] = {}
@@ -55,25 +61,41 @@ def _held_for(session: Session) -> _Held:
 
 
 def register_fingerprint(session: Session) -> tuple:
-    """Counts and highest ids of the register's tables, their last change, and the last
-    register file loaded: any addition, erasure or edit moves one of them."""
-    offenders = session.execute(
-        select(func.count(), func.max(Offender.id), func.max(Offender.updated_at))
-    ).one()
-    aliases = session.execute(select(func.count(), func.max(Alias.id))).one()
-    documents = session.execute(select(func.count(), func.max(Document.id))).one()
-    files = session.scalar(
-        select(func.max(SourceFile.id)).where(SourceFile.kind.in_(REGISTER_KINDS))
+    """The highest ids of the register's tables and the last register file loaded: every
+    load moves one (each is one index look-up, cheap at any size)."""
+    return (
+        session.scalar(select(func.max(Offender.id))),
+        session.scalar(select(func.max(Alias.id))),
+        session.scalar(select(func.max(Document.id))),
+        session.scalar(select(func.max(SourceFile.id)).where(SourceFile.kind.in_(REGISTER_KINDS))),
     )
-    return (*offenders, *aliases, *documents, files)
+
+
+def register_census(session: Session) -> tuple:
+    """Counts of the register's tables and its last edit: what an erasure or an edit by
+    hand moves (full scans, so taken every ``RECHECK_SECONDS`` rather than per manifest)."""
+    offenders = session.execute(select(func.count(), func.max(Offender.updated_at))).one()
+    aliases = session.scalar(select(func.count()).select_from(Alias))
+    documents = session.scalar(select(func.count()).select_from(Document))
+    return (*offenders, aliases, documents)
 
 
 def travel_fingerprint(session: Session) -> tuple:
-    """Count and highest id of travel, and the last travel file loaded (an update by a later
-    file names it)."""
-    travel = session.execute(select(func.count(), func.max(TravelRecord.id))).one()
-    files = session.scalar(select(func.max(SourceFile.id)).where(SourceFile.kind == "travel"))
-    return (*travel, files)
+    """The highest travel id and the last travel file loaded (an update by a later file
+    names it)."""
+    return (
+        session.scalar(select(func.max(TravelRecord.id))),
+        session.scalar(select(func.max(SourceFile.id)).where(SourceFile.kind == "travel")),
+    )
+
+
+def _due(held: _Held, what: str) -> bool:
+    """Whether the slow check of ``what`` is due (and, if so, it is now taken)."""
+    now = time.monotonic()
+    if now - held.checked.get(what, 0.0) < RECHECK_SECONDS:
+        return False
+    held.checked[what] = now
+    return True
 
 
 def held_register(
@@ -83,9 +105,15 @@ def held_register(
     aliases, documents) again when it changed."""
     held = _held_for(session)
     fingerprint = (register_fingerprint(session), settings.max_block, settings.blocking_passes)
-    if held.register is None or held.register_print != fingerprint:
+    stale = held.register is None or held.register_print != fingerprint
+    if not stale and _due(held, "register"):
+        stale = register_census(session) != held.register_census
+    if stale:
+        held.register_census = register_census(session)
         held.register = build_register_index(*load(), settings)
         held.register_print = fingerprint
+        held.checked["register"] = time.monotonic()
+    assert held.register is not None
     return held.register
 
 
@@ -104,8 +132,15 @@ def held_travel(
 
 
 def travel_moved(session: Session) -> None:
-    """The caller's travellers are counted: the counts now stand at the table's fingerprint."""
-    _held_for(session).travel_print = travel_fingerprint(session)
+    """The caller's travellers are counted: the counts now stand at the table's fingerprint
+    (and, now and then, are checked against the table's size: an erasure since, such as the
+    nightly's retention, has them counted afresh next time)."""
+    held = _held_for(session)
+    held.travel_print = travel_fingerprint(session)
+    if held.travel is not None and _due(held, "travel"):
+        counted = session.scalar(select(func.count()).select_from(TravelRecord))
+        if counted != held.travel.records:
+            held.travel, held.travel_print = None, None
 
 
 def forget_travel(session: Session) -> None:

@@ -102,6 +102,16 @@ def _register_vocabulary(values: np.ndarray) -> np.ndarray:
     return np.array(["", *pd.unique(values[values != ""])], dtype=object)
 
 
+def _rows_of(o: np.ndarray, people: np.ndarray) -> np.ndarray:
+    """Positions of the rows of a table sorted by ``o`` that belong to ``people`` (sorted),
+    in table order: each person's run found by binary search, never a scan of the table."""
+    start = np.searchsorted(o, people, side="left")
+    end = np.searchsorted(o, people, side="right")
+    sizes = end - start
+    offsets = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    return np.repeat(start, sizes) + offsets
+
+
 def register_subset(register: PreparedRegister, people: np.ndarray) -> PreparedRegister:
     """The register restricted to ``people`` (sorted positions), renumbered 0.. in the same
     order, with variants and documents kept in their order: comparing a traveller with a
@@ -109,24 +119,24 @@ def register_subset(register: PreparedRegister, people: np.ndarray) -> PreparedR
     renumbered = np.full(len(register), -1, dtype=np.int64)
     renumbered[people] = np.arange(len(people))
 
-    def kept(frame: pd.DataFrame) -> pd.DataFrame:
+    def kept(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
         o = frame["o"].to_numpy().astype(np.int64)
-        rows = renumbered[o] >= 0
-        out = frame[rows].reset_index(drop=True)
+        rows = _rows_of(o, people)
+        out = frame.take(rows).reset_index(drop=True)
         out["o"] = renumbered[o[rows]]
-        return out
+        return out, rows
 
-    variant_rows = renumbered[register.variants["o"].to_numpy().astype(np.int64)] >= 0
-    codes = register.variant_codes[variant_rows].reset_index(drop=True)
+    variants, variant_rows = kept(register.variants)
+    codes = register.variant_codes.take(variant_rows).reset_index(drop=True)
     used = np.unique(np.r_[0, codes.to_numpy().ravel()])
     recoded = pd.DataFrame(
         {name: np.searchsorted(used, codes[name].to_numpy()).astype(np.int32) for name in codes}
     )
     return PreparedRegister(
-        register.people.iloc[people].reset_index(drop=True),
-        kept(register.variants),
-        kept(register.documents),
-        kept(register.nationalities),
+        register.people.take(people).reset_index(drop=True),
+        variants,
+        kept(register.documents)[0],
+        kept(register.nationalities)[0],
         recoded,
         register.vocabulary[used],
     )

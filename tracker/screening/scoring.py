@@ -11,6 +11,7 @@ from tracker.matching.blocking import CandidatePairs
 from tracker.matching.codes import shared_codes
 from tracker.matching.compare import compare_pairs
 from tracker.matching.explain import explain_links
+from tracker.matching.frequencies import JOINT_FAMILY_LEVEL, JOINT_GIVEN_LEVELS
 from tracker.matching.link import choose_best_links
 from tracker.matching.model import MatchParameters
 from tracker.matching.prepare import PreparedTravel, pair_positions
@@ -57,7 +58,11 @@ def score_travellers(
         ),
     }
     register_dob = register.people["dob"].to_numpy()[frame["o"].to_numpy()]
-    names = statistics.name_frequencies(records)
+    # Only pairs agreeing on the whole family name and a given name weigh the joint counts.
+    joint = (frame["family_name"].to_numpy() == JOINT_FAMILY_LEVEL) & np.isin(
+        frame["given_names"].to_numpy(), list(JOINT_GIVEN_LEVELS)
+    )
+    names = statistics.name_frequencies(records, frame["t"].to_numpy()[joint], register_dob[joint])
     weights = score(comparisons, model, frequencies, names, register_dob)
     scored = pd.concat([frame, weights], axis=1)
     chosen = choose_best_links(scored, pair_positions(suppressed, travel, register), settings)

@@ -24,8 +24,10 @@ TEXT_COLUMNS = ("family_core", "given", "first_given", "sex", "nationality")
 
 NO_NAME = "\x00"  # a key no name form can equal
 
-# (sex code, nationality code, birth date) -> records, per (family code, given code)
+# per (family code, given code): records by (sex code, nationality code)
 PeopleCounts = dict[tuple[int, int], Counter]
+# per (family code, given code, sex code, nationality code, birth date): records
+DatedCounts = Counter
 
 
 @dataclass
@@ -40,6 +42,9 @@ class TravelStatistics:
     totals: Counter = field(default_factory=Counter)
     people: dict[str, PeopleCounts] = field(
         default_factory=lambda: {part: defaultdict(Counter) for part, _ in PARTS}
+    )
+    dated: dict[str, DatedCounts] = field(
+        default_factory=lambda: {part: Counter() for part, _ in PARTS}
     )
 
     @property
@@ -80,7 +85,9 @@ class TravelStatistics:
             self.given[given] += step
             self.totals["given"] += step
         for (part, _), name in zip(PARTS, (given, first), strict=True):
-            self.people[part][(family, name)][(sex, nat, dob)] += step
+            self.people[part][(family, name)][(sex, nat)] += step
+            if dob >= 0:
+                self.dated[part][(family, name, sex, nat, dob)] += step
 
     # --- what the scoring asks --------------------------------------------------------------
 
@@ -98,18 +105,23 @@ class TravelStatistics:
             shares[NO_NAME] = 1 / total
         return pd.Series(shares, dtype=float)
 
-    def name_frequencies(self, records: pd.DataFrame) -> NameFrequencies:
+    def name_frequencies(
+        self, records: pd.DataFrame, pair_t: np.ndarray, pair_dob: np.ndarray
+    ) -> NameFrequencies:
         """``NameFrequencies`` for these prepared travel records (positions t), with counts
-        over the whole table, as ``name_frequencies`` of every record would give them."""
+        over the whole table, as ``name_frequencies`` of every record would give them; the
+        birth-date counts only for the (record, register birth date) pairs to be scored."""
         vocabulary = self.vocabulary
         family = [vocabulary.get(v, -1) for v in records["family_core"].tolist()]
         sex = [vocabulary.get(v, -1) for v in records["sex"].tolist()]
         nat = [vocabulary.get(v, -1) for v in records["nationality"].tolist()]
         dob = records["dob"].to_numpy().astype(np.int64)
+        asked = sorted({(int(t), int(d)) for t, d in zip(pair_t, pair_dob, strict=True) if d >= 0})
         keys, counts, key_dob = {}, {}, {}
         for part, column in PARTS:
             name = [vocabulary.get(v, -1) for v in records[column].tolist()]
-            people = self.people[part]
+            held = [self.people[part].get(pair, EMPTY) for pair in zip(family, name, strict=True)]
+            dated = self.dated[part]
             for with_sex in (0, 1):
                 for with_nat in (0, 1):
                     table = (part, with_sex, with_nat)
@@ -118,35 +130,39 @@ class TravelStatistics:
                         for f, g, s, n in zip(family, name, sex, nat, strict=True)
                     ]
                     key, distinct = pd.factorize(pd.Series(wanted, dtype=object))
-                    by_dob = [_by_birth_date(people, k) for k in distinct]
-                    keys[table] = key.astype(np.int64)
-                    totals = np.array([sum(d.values()) for d in by_dob], dtype=np.int64)
-                    counts[table] = totals[key] if len(key) else key.astype(np.int64)
-                    key_dob[table] = _key_dob_table(by_dob)
+                    key = key.astype(np.int64)
+                    keys[table] = key
+                    counts[table] = np.array(
+                        [
+                            _matching(held[t], with_sex, sex[t], with_nat, nat[t])
+                            for t in range(len(key))
+                        ],
+                        dtype=np.int64,
+                    )
+                    combos: dict[int, int] = {}
+                    for t, d in asked:
+                        found = sum(
+                            dated.get((family[t], name[t], sx, nt, d), 0)
+                            for sx, nt in held[t]
+                            if (not with_sex or sx == sex[t]) and (not with_nat or nt == nat[t])
+                        )
+                        if found:
+                            combos[int(key[t]) * DOB_SPAN + d] = found
+                    ordered = sorted(combos)
+                    key_dob[table] = (
+                        np.array(ordered, dtype=np.int64),
+                        np.array([combos[c] for c in ordered], dtype=np.int64),
+                    )
         return NameFrequencies(self.records, keys, counts, dob, key_dob)
 
 
-def _by_birth_date(people: PeopleCounts, key: tuple) -> Counter:
-    """Records per birth date sharing ``key`` (family, given, sex or None, nationality or
-    None)."""
-    family, given, sex, nat = key
-    found: Counter = Counter()
-    for (s, n, dob), count in people.get((family, given), Counter()).items():
-        if count and (sex is None or s == sex) and (nat is None or n == nat):
-            found[dob] += count
-    return found
+EMPTY: Counter = Counter()
 
 
-def _key_dob_table(by_dob: list[Counter]) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted (key * DOB_SPAN + birth date) of known birth dates, and their counts."""
-    combos = [
-        (key * DOB_SPAN + dob, count)
-        for key, dates in enumerate(by_dob)
-        for dob, count in dates.items()
-        if dob >= 0 and count > 0
-    ]
-    combos.sort()
-    return (
-        np.array([c for c, _ in combos], dtype=np.int64),
-        np.array([n for _, n in combos], dtype=np.int64),
+def _matching(held: Counter, with_sex: int, sex: int, with_nat: int, nat: int) -> int:
+    """Records of one name whose sex and nationality agree where the table asks."""
+    return sum(
+        count
+        for (s, n), count in held.items()
+        if (not with_sex or s == sex) and (not with_nat or n == nat)
     )

@@ -42,7 +42,13 @@ IDEMPOTENCY_KEY_LIMIT = 200
 
 class ScreeningRefused(ValueError):
     """The manifest cannot be screened (its type, size or key, or no model): nothing was
-    stored, and the message says why."""
+    stored, and the message says why. ``code``: ``content_type``, ``message_type``,
+    ``empty``, ``too_large``, ``idempotency_key``, ``key_reused`` or ``no_model`` (what the
+    API answers by: 415, 422, 400, 413, 400, 409, 503)."""
+
+    def __init__(self, message: str, code: str):
+        super().__init__(message)
+        self.code = code
 
 
 class ScreeningNotFound(LookupError):
@@ -72,12 +78,13 @@ def screen_manifest(
     try:
         fmt = manifest_format(content_type, checked_body(body))
     except ManifestRefused as exc:
-        raise ScreeningRefused(str(exc)) from None
+        raise ScreeningRefused(str(exc), exc.code) from None
     model = active_model(session)
     if model is None:
         raise ScreeningRefused(
             "no matching model is stored: an admin or supervisor runs `tracker match train` "
-            "once before manifests can be screened"
+            "once before manifests can be screened",
+            "no_model",
         )
     screening = _received(session, stored_as, key, content_type, digest, now)
     if screening.status != "received":  # the same key, stored meanwhile by another request
@@ -91,6 +98,19 @@ def screen_manifest(
     screening.screened_at = now + timedelta(seconds=time.perf_counter() - started)
     session.flush()
     return read_outcome(session, screening, duplicate=False)
+
+
+def warm_screening(session: Session, settings: Settings | None = None) -> None:
+    """Build what screening keeps in memory (the register index, the travel name counts)
+    before the first manifest arrives: `tracker serve` and `tracker watch` call it at start,
+    so the first border system's push does not wait the seconds it takes."""
+    settings = settings or read_settings()
+    with memory.database_lock():
+        memory.held_register(session, _link_settings(settings), lambda: load_register(session))
+        memory.held_travel(
+            session, memory.travel_fingerprint(session), lambda: load_travel(session)
+        )
+        memory.travel_moved(session)
 
 
 def show_screening(session: Session, sender: str, screening_id: int) -> ScreeningOutcome:
@@ -129,7 +149,8 @@ def _checked_key(key: str | None) -> str | None:
     key = key.strip()
     if not key or len(key) > IDEMPOTENCY_KEY_LIMIT or not key.isprintable():
         raise ScreeningRefused(
-            f"the Idempotency-Key must be 1 to {IDEMPOTENCY_KEY_LIMIT} printable characters"
+            f"the Idempotency-Key must be 1 to {IDEMPOTENCY_KEY_LIMIT} printable characters",
+            "idempotency_key",
         )
     return key
 
@@ -145,7 +166,8 @@ def _earlier(session: Session, sender: str, key: str | None, digest: str) -> Scr
     if found is not None and found.body_sha256 != digest:
         raise ScreeningRefused(
             f"Idempotency-Key {key[:IDENTIFIER_LIMIT]!r} was used for another manifest "
-            f"(screening {found.id}); send a new key"
+            f"(screening {found.id}); send a new key",
+            "key_reused",
         )
     return found
 
@@ -198,10 +220,7 @@ def _screen(
     _record_intake(screening, intake, model.version)
     if intake.result.refused:
         return
-    link_settings = LinkSettings(
-        match_threshold=settings.matching.match_threshold,
-        review_threshold=settings.matching.review_threshold,
-    )
+    link_settings = _link_settings(settings)
     with memory.database_lock():
         index = memory.held_register(session, link_settings, lambda: load_register(session))
         statistics = memory.held_travel(session, before, lambda: load_travel(session))
@@ -241,6 +260,14 @@ def _screen(
             "alerts": rules.alerts,
             "model_version": model.version,
         },
+    )
+
+
+def _link_settings(settings: Settings) -> LinkSettings:
+    """The nightly's bands (its thresholds), blocking and comparison as the matcher's own."""
+    return LinkSettings(
+        match_threshold=settings.matching.match_threshold,
+        review_threshold=settings.matching.review_threshold,
     )
 
 

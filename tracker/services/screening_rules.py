@@ -52,43 +52,53 @@ def run_hit_rules(
             Notification.offender_pk.in_(sorted(offenders)), Notification.kind == "foreign_travel"
         ),
     )
-    travel = _travel_facts(session, hits)
+    travel, flights = _travel_facts(session, hits)
+    decided: list[tuple[ScreeningHit, FlagCandidate | None, str | None]] = []
     for hit in hits:
         offender, booked = offenders[hit.offender_pk], travel[hit.id]
         profile = _profiles()[offender.jurisdiction]
         held = notices.get(hit.offender_pk, [])
         candidate = pending_departure(profile, offender, booked, held, now)
-        flag = _raised(session, candidate, screening, hit, now) if candidate else None
         notified, _ = compliant_notice(profile, booked, held)
         reason = level_one_reason(profile, offender, hit.band, booked, now, notified=notified)
-        if flag is not None:
-            outcome.flags.append(flag.id)
+        decided.append((hit, candidate, reason))
+    flags = _raised(session, [(c, hit) for hit, c, _ in decided if c is not None], screening, now)
+    outcome.flags = sorted({flag.id for flag in flags.values()})
+    wanted = _open_wanted_flags(
+        session, [hit.offender_pk for hit, c, reason in decided if reason and c is None]
+    )
+    for hit, candidate, reason in decided:
         if reason is None:
             continue
-        flag = flag or _open_wanted_flag(session, hit.offender_pk)
+        flag = flags[candidate.flag_key] if candidate else wanted.get(hit.offender_pk)
         if flag is None:  # nothing a person would decide: the decision is kept, no alert
             outcome.unflagged.append((hit.id, reason))
             continue
         outcome.level_one.append((flag.id, reason))
-        alert = _raise_alert(session, flag, screening, reason, booked, now)
+        booked = travel[hit.id]
+        alert = _raise_alert(session, flag, screening, reason, booked, flights[hit.id], now)
         if alert is not None:
             outcome.alerts.append(alert)
     return outcome
 
 
-def _open_wanted_flag(session: Session, offender_pk: int) -> Flag | None:
-    """The offender's open whereabouts flag (the night's, for a wanted person): what a
+def _open_wanted_flags(session: Session, offender_pks: list[int]) -> dict[int, Flag]:
+    """Each offender's open whereabouts flag (the night's, for a wanted person): what a
     level-one hit that raised no pre-departure flag is about."""
-    return session.scalars(
+    if not offender_pks:
+        return {}
+    found: dict[int, Flag] = {}
+    for flag in session.scalars(
         select(Flag)
         .where(
-            Flag.offender_pk == offender_pk,
+            Flag.offender_pk.in_(sorted(set(offender_pks))),
             Flag.kind == "whereabouts_unknown",
             Flag.status == "open",
         )
         .order_by(Flag.id)
-        .limit(1)
-    ).first()
+    ):
+        found.setdefault(flag.offender_pk, flag)
+    return found
 
 
 def _raise_alert(
@@ -97,6 +107,7 @@ def _raise_alert(
     screening: Screening,
     reason: str,
     booked: TravelFacts,
+    flight: str | None,
     now: datetime,
 ) -> int | None:
     """The level-one alert for the flag, through the alerts use case (which audits it and
@@ -106,35 +117,31 @@ def _raise_alert(
         flag,
         screening_id=screening.id,
         reason=reason,
-        flight=_flight(session, booked.travel_pk),
+        flight=flight,
         departure_time=booked.departure_time,
         now=now,
     )
     return int(alert.id)
 
 
-def _flight(session: Session, travel_pk: int) -> str | None:
-    carrier, number = session.execute(
-        select(TravelRecord.carrier, TravelRecord.flight_number).where(TravelRecord.id == travel_pk)
-    ).one()
-    return f"{carrier or ''}{number or ''}" or None
-
-
 def _pks(hits: list[ScreeningHit], side: str) -> list[int]:
     return sorted({hit.offender_pk if side == "offender" else hit.travel_pk for hit in hits})
 
 
-def _travel_facts(session: Session, hits: list[ScreeningHit]) -> dict[int, TravelFacts]:
-    """The booked travel of each hit (by hit id), with the hit as its link."""
+def _travel_facts(
+    session: Session, hits: list[ScreeningHit]
+) -> tuple[dict[int, TravelFacts], dict[int, str | None]]:
+    """The booked travel of each hit (by hit id), with the hit as its link, and its flight."""
     rows = {
         record.id: record
         for record in session.scalars(
             select(TravelRecord).where(TravelRecord.id.in_(_pks(hits, "travel")))
         )
     }
-    facts = {}
+    facts, flights = {}, {}
     for hit in hits:
         r = rows[hit.travel_pk]
+        flights[hit.id] = f"{r.carrier or ''}{r.flight_number or ''}" or None
         facts[hit.id] = TravelFacts(
             r.id,
             r.source,
@@ -150,37 +157,44 @@ def _travel_facts(session: Session, hits: list[ScreeningHit]) -> dict[int, Trave
             hit.match_probability,
             hit.band,
         )
-    return facts
+    return facts, flights
 
 
 def _raised(
     session: Session,
-    candidate: FlagCandidate,
+    candidates: list[tuple[FlagCandidate, ScreeningHit]],
     screening: Screening,
-    hit: ScreeningHit,
     now: datetime,
-) -> Flag:
-    """The flag of this key: the one held (raised by an earlier screening of the same
-    booking), or a new open one naming this screening and hit (no run: none raised it)."""
-    held = session.scalars(select(Flag).where(Flag.flag_key == candidate.flag_key)).one_or_none()
-    if held is not None:
-        return held
-    flag = Flag(
-        flag_key=candidate.flag_key,
-        kind=candidate.kind,
-        severity=candidate.severity,
-        status="open",
-        offender_pk=candidate.offender_pk,
-        travel_pk=candidate.travel_pk,
-        match_probability=candidate.match_probability,
-        due_on=candidate.due_on,
-        detected_on=now.date(),
-        run_id=None,
-        screening_id=screening.id,
-        rule=candidate.rule,
-        summary=candidate.summary,
-        evidence={**candidate.evidence, "screening_id": screening.id, "hit_id": hit.id},
-    )
-    session.add(flag)
+) -> dict[str, Flag]:
+    """The flag of each candidate's key: the one held (raised by an earlier screening of the
+    same booking), or a new open one naming this screening and hit (no run raised it)."""
+    keys = sorted({candidate.flag_key for candidate, _ in candidates})
+    if not keys:
+        return {}
+    held = {
+        flag.flag_key: flag for flag in session.scalars(select(Flag).where(Flag.flag_key.in_(keys)))
+    }
+    new = []
+    for candidate, hit in candidates:
+        if candidate.flag_key in held:
+            continue
+        flag = held[candidate.flag_key] = Flag(
+            flag_key=candidate.flag_key,
+            kind=candidate.kind,
+            severity=candidate.severity,
+            status="open",
+            offender_pk=candidate.offender_pk,
+            travel_pk=candidate.travel_pk,
+            match_probability=candidate.match_probability,
+            due_on=candidate.due_on,
+            detected_on=now.date(),
+            run_id=None,
+            screening_id=screening.id,
+            rule=candidate.rule,
+            summary=candidate.summary,
+            evidence={**candidate.evidence, "screening_id": screening.id, "hit_id": hit.id},
+        )
+        new.append(flag)
+    session.add_all(new)
     session.flush()
-    return flag
+    return held
