@@ -116,12 +116,24 @@ def _include_routes(app: FastAPI) -> None:
         offenders,
         packages,
         public,
+        queue_export,
         reports,
         review,
         supervisors,
     )
 
-    for module in (health, auth, review, offenders, supervisors, packages, reports, admin, public):
+    for module in (
+        health,
+        auth,
+        queue_export,
+        review,
+        offenders,
+        supervisors,
+        packages,
+        reports,
+        admin,
+        public,
+    ):
         app.include_router(module.router)
 
 

@@ -102,6 +102,13 @@ class QueueQuery:
 
     def link(self, page_number: int) -> str:
         """The query string for another page of the same filters."""
+        return urlencode([*self._pairs(), ("page", str(page_number))])
+
+    def export_link(self) -> str:
+        """The query string of an export: the filters, search and sort, every page."""
+        return urlencode(self._pairs())
+
+    def _pairs(self) -> list[tuple[str, str]]:
         pairs = [("kind", k) for k in self.kinds] + [("severity", s) for s in self.severities]
         pairs += [("status", s) for s in self.statuses]
         if self.force:
@@ -112,8 +119,7 @@ class QueueQuery:
             pairs.append(("q", self.search))
         if self.sort:
             pairs.append(("sort", self.sort))
-        pairs.append(("page", str(page_number)))
-        return urlencode(pairs)
+        return pairs
 
     def sorted_by(self, column: str) -> str:
         """The query string that sorts by ``column`` (descending when it already ascends),
