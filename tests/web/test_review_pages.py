@@ -59,8 +59,22 @@ def test_the_queue_filters_by_kind_severity_force_status_and_assignee(clients, s
     assert _queue_ids(ann.get("/queue?status=confirmed").text) == [scenario.flags["confirmed"]]
     assert _queue_ids(ann.get("/queue?mine=1").text) == []
     assert "No flags match" in ann.get("/queue?mine=1").text
-    # an empty choice ("any kind") and an unreadable page number are no filter
-    assert ann.get("/queue?kind=&severity=&page=x").status_code == 200
+    # an empty choice ("any kind") is no filter
+    assert ann.get("/queue?kind=&severity=").status_code == 200
+
+
+def test_a_page_number_that_is_not_one_from_1_is_refused_on_every_page(clients):
+    for path, who in (("/queue", "ann"), ("/escalations", "sam")):
+        for bad in ("x", "0", "-2", "1.5", "2x"):
+            response = clients[who].get(f"{path}?page={bad}")
+            assert response.status_code == 400, (path, bad)
+            assert f"page={bad}." in response.text and 'id="filter-problem"' in response.text
+            assert _queue_ids(response.text) == []
+        assert clients[who].get(f"{path}?page=1").status_code == 200
+    for feed in ("/public/most-wanted.json", "/public/most-wanted.atom"):
+        for bad in ("x", "0", "-1"):
+            response = clients["ann"].get(f"{feed}?page={bad}")
+            assert response.status_code == 400 and "page" in response.text
 
 
 def test_an_unknown_filter_value_is_refused_with_a_message(clients, scenario):

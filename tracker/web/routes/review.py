@@ -56,6 +56,18 @@ class QueueQuery:
     page: int = 1
     #: Filter values outside the contract's vocabulary, refused with a message on the page.
     unknown: tuple[str, ...] = ()
+    #: A page number that is not a whole number from 1, refused like an unknown value.
+    bad_page: str = ""
+
+    @property
+    def problem(self) -> str | None:
+        """Why the page cannot be listed as asked, naming each bad value; None when it can."""
+        said = []
+        if self.unknown:
+            said.append("Unknown filter value: " + ", ".join(self.unknown) + ".")
+        if self.bad_page:
+            said.append(f"Page must be a whole number from 1: page={self.bad_page}.")
+        return " ".join(said) or None
 
     @classmethod
     def parse(cls, request: Request) -> QueueQuery:
@@ -63,10 +75,8 @@ class QueueQuery:
 
     @classmethod
     def from_params(cls, q: QueryParams) -> QueueQuery:
-        try:
-            number = max(1, int(q.get("page") or 1))
-        except ValueError:
-            number = 1
+        typed = (q.get("page") or "").strip()
+        number = page_number(typed)
         return cls(
             kinds=tuple(k for k in q.getlist("kind") if k in FLAG_KINDS),
             severities=tuple(s for s in q.getlist("severity") if s in SEVERITIES),
@@ -75,7 +85,7 @@ class QueueQuery:
             mine=q.get("mine") == "1",
             search=(q.get("q") or "").strip()[:SEARCH_LIMIT],
             sort=_known_sort(q.get("sort") or ""),
-            page=number,
+            page=number or 1,
             unknown=tuple(
                 f"{name}={value}"
                 for name, known in (
@@ -86,6 +96,7 @@ class QueueQuery:
                 for value in q.getlist(name)
                 if value and value not in known
             ),
+            bad_page="" if number else typed[:20],
         )
 
     def filters(self, actor_name: str, escalated: bool) -> QueueFilter:
@@ -134,6 +145,16 @@ class QueueQuery:
         return "descending" if self.sort == f"{column}:desc" else "none"
 
 
+def page_number(typed: str) -> int | None:
+    """The page asked for (none typed: the first), or None when it is not a whole number from
+    1 (``x``, ``0``, ``-2``): a bad page is refused, never quietly the first."""
+    if not typed:
+        return 1
+    if not typed.isdigit() or len(typed) > 9 or int(typed) < 1:
+        return None
+    return int(typed)
+
+
 def _known_sort(text: str) -> str:
     """A sort the queue knows, else none (like the other filters, an unknown value is dropped)."""
     try:
@@ -157,7 +178,7 @@ def _queue_page(request: Request, escalated: bool, title: str) -> Response:
     with signed_in(request) as p:
         # Refused before reading, nothing logged; a reader who may not list this queue at all
         # falls through to the service's refusal instead.
-        if query.unknown and p.can("review.escalations" if escalated else "review.queue"):
+        if query.problem and p.can("review.escalations" if escalated else "review.queue"):
             return p.render(
                 "queue.html",
                 status_code=400,
@@ -165,7 +186,7 @@ def _queue_page(request: Request, escalated: bool, title: str) -> Response:
                 path=request.url.path,
                 query=query,
                 result=None,
-                problem="Unknown filter value: " + ", ".join(query.unknown) + ".",
+                problem=query.problem,
                 **_filter_choices(request, p),
             )
         result = list_queue(
