@@ -477,20 +477,42 @@ def test_bulk_decision_from_the_queue_one_reason_for_all(app, web_url, scenario)
     assert {e.justification for e in decided} == {"same traveller, checked with the carrier"}
 
 
+def _ticked(html: str) -> list[int]:
+    return sorted(int(i) for i in re.findall(r'name="flag" value="(\d+)"[^>]* checked', html))
+
+
 def test_a_bulk_decision_is_all_or_nothing(app, web_url, scenario):
     ann = client_for(app, "ann")
-    queue = ann.get("/queue").text
+    queue = ann.get("/queue?sort=flag_id").text
     # the escalated flag is the supervisors' to decide: nothing is decided
     chosen = [scenario.flags["alias"], scenario.flags["escalated"]]
-    form = {"csrf_token": csrf_of(queue), "flag": chosen, "decision": "confirm", "reason": "x"}
-    response = ann.post("/queue/decision", data=form, follow_redirects=False)
-    page = ann.get(response.headers["location"]).text
+    form = {
+        "csrf_token": csrf_of(queue),
+        "back": "/queue?sort=flag_id",
+        "flag": chosen,
+        "decision": "confirm",
+        "reason": "Seen on the carrier's list",
+    }
+    refused = ann.post("/queue/decision", data=form, follow_redirects=False)
+    assert refused.status_code == 422  # the same queue again, as the reader left the form
+    page = refused.text
     assert "Nothing decided:" in page and "a supervisor decides it" in page
+    assert 'value="Seen on the carrier&#39;s list"' in page
+    assert 'id="bulk-confirm" checked' in page
+    assert _ticked(page) == sorted(chosen)
+    assert 'aria-sort="ascending"' in page  # the queue's own sort kept
     assert _audit(web_url, action="decision") == []
     assert _flag(web_url, scenario.flags["alias"]).status == "open"
     no_reason = {**form, "flag": [scenario.flags["alias"]], "reason": " "}
-    response = ann.post("/queue/decision", data=no_reason, follow_redirects=False)
-    assert "a reason is required" in ann.get(response.headers["location"]).text
+    page = ann.post("/queue/decision", data=no_reason).text
+    assert "a reason is required" in page and _ticked(page) == [scenario.flags["alias"]]
+    nothing = {**form, "flag": []}
+    page = ann.post("/queue/decision", data=nothing).text
+    assert "no flags given" in page and "Seen on the carrier&#39;s list" in page
+    assert _ticked(page) == []
+    elsewhere = {**form, "back": "/offenders/VR-HARD-alias"}
+    response = ann.post("/queue/decision", data=elsewhere, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == elsewhere["back"]
 
 
 def test_a_decision_sent_back_to_a_queue_the_reader_may_not_list_stands(app, web_url, scenario):

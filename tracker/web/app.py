@@ -116,6 +116,7 @@ def _include_routes(app: FastAPI) -> None:
         offenders,
         packages,
         public,
+        queue_bulk,
         queue_export,
         reports,
         review,
@@ -125,6 +126,7 @@ def _include_routes(app: FastAPI) -> None:
     for module in (
         health,
         auth,
+        queue_bulk,
         queue_export,
         review,
         offenders,

@@ -26,7 +26,6 @@ from tracker.row_ids import MAX_ROW_ID
 from tracker.services.review import (
     assign_flags,
     decide_flag,
-    decide_flags,
     list_queue,
     next_flag,
     show_flag,
@@ -173,6 +172,19 @@ def _filter_choices(request: Request, p: Page) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class BulkForm:
+    """What the reader typed into the queue's bulk form, shown again when it is refused."""
+
+    flags: frozenset[int] = frozenset()
+    decision: str = ""
+    reason: str = ""
+
+
+#: Each queue's address and heading.
+TITLES = {"/queue": "Review queue", "/escalations": "Escalations"}
+
+
 def _queue_page(request: Request, escalated: bool, title: str) -> Response:
     query = QueueQuery.parse(request)
     with signed_in(request) as p:
@@ -189,30 +201,45 @@ def _queue_page(request: Request, escalated: bool, title: str) -> Response:
                 problem=query.problem,
                 **_filter_choices(request, p),
             )
-        result = list_queue(
-            p.db,
-            p.actor.name,
-            query.filters(p.actor.name, escalated),
-            page=query.page,
-            page_size=request.app.state.settings.page_size,
-        )
-        if query.page > result.pages:  # past the end: the last page, at its own address
-            return RedirectResponse(
-                f"{request.url.path}?{query.link(result.pages)}", status_code=303
-            )
-        template = "queue_results.html" if is_htmx(request) else "queue.html"
-        return p.render(
-            template,
-            title=title,
-            path=request.url.path,
-            query=query,
-            result=result,
-            **_filter_choices(request, p),
-            problem=None,
-            sortable=SORTABLE,
-            decisions=DECISIONS,
-            back=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
-        )
+        back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return render_queue(p, query, request.url.path, back)
+
+
+def render_queue(
+    p: Page,
+    query: QueueQuery,
+    path: str,
+    back: str,
+    kept: BulkForm | None = None,
+    status_code: int = 200,
+) -> Response:
+    """One page of a queue (``path``: /queue or /escalations), with the bulk form as the
+    reader left it (``kept``) when it was refused."""
+    request = p.request
+    result = list_queue(
+        p.db,
+        p.actor.name,
+        query.filters(p.actor.name, QUEUES[path]),
+        page=query.page,
+        page_size=request.app.state.settings.page_size,
+    )
+    if query.page > result.pages:  # past the end: the last page, at its own address
+        return RedirectResponse(f"{path}?{query.link(result.pages)}", status_code=303)
+    template = "queue_results.html" if is_htmx(request) else "queue.html"
+    return p.render(
+        template,
+        status_code=status_code,
+        title=TITLES[path],
+        path=path,
+        query=query,
+        result=result,
+        **_filter_choices(request, p),
+        problem=None,
+        sortable=SORTABLE,
+        decisions=DECISIONS,
+        back=back,
+        kept=kept or BulkForm(),
+    )
 
 
 #: The lists a flag can be opened from that have a "next flag": path -> escalations only.
@@ -238,12 +265,12 @@ def _next_address(p: Page, flag_id: int, back: str) -> str:
 
 @router.get("/queue")
 def queue(request: Request) -> Response:
-    return _queue_page(request, False, "Review queue")
+    return _queue_page(request, False, TITLES["/queue"])
 
 
 @router.get("/escalations")
 def escalations(request: Request) -> Response:
-    return _queue_page(request, True, "Escalations")
+    return _queue_page(request, True, TITLES["/escalations"])
 
 
 def _flag_page(p: Page, flag_id: int, back: str, status_code: int = 200, **form) -> Response:
@@ -296,7 +323,7 @@ def decide(
         return _flag_page(p, flag_id, back, 422, error=problem, decision=decision, reason=reason)
 
 
-def _assigned(flag_ids: list[int], to: str) -> str:
+def assigned_message(flag_ids: list[int], to: str) -> str:
     who = "you" if to == "me" else to
     flags = ", ".join(f"#{i}" for i in flag_ids)
     return f"Flag{'s' if len(flag_ids) > 1 else ''} {flags} " + (
@@ -315,45 +342,4 @@ def assign(
             assign_flags(p.db, p.actor.name, [flag_id], to.strip() or None)
         except (AssignmentError, FlagNotFound) as exc:
             return p.redirect(here, ("error", str(exc)))
-        return p.redirect(here, ("success", _assigned([flag_id], to.strip())))
-
-
-@router.post("/queue/assignment")
-def assign_selected(
-    request: Request,
-    flag: TickedFlags = [],  # noqa: B006 (FastAPI copies defaults)
-    to: str = Form(""),
-    back: str = Form("/queue"),
-) -> Response:
-    """Bulk assignment of the flags ticked in the queue."""
-    back = safe_local_path(back, "/queue")
-    with signed_in(request) as p:
-        if not flag:
-            return p.redirect(back, ("error", "Tick the flags to assign first."))
-        try:
-            assign_flags(p.db, p.actor.name, flag, to.strip() or None)
-        except (AssignmentError, FlagNotFound) as exc:
-            return p.redirect(back, ("error", str(exc)))
-        return p.redirect(back, ("success", _assigned(sorted(set(flag)), to.strip())))
-
-
-@router.post("/queue/decision")
-def decide_selected(
-    request: Request,
-    flag: TickedFlags = [],  # noqa: B006 (FastAPI copies defaults)
-    decision: str = Form(""),
-    reason: str = Form(""),
-    back: str = Form("/queue"),
-) -> Response:
-    """Bulk decision on the flags ticked in the queue: one decision, one reason, all or none."""
-    back = safe_local_path(back, "/queue")
-    try:
-        with signed_in(request) as p:
-            made = decide_flags(p.db, p.actor.name, flag, decision, reason)
-            flags = ", ".join(f"#{d.flag_id}" for d in made)
-            plural = "s" if len(made) > 1 else ""
-            return p.redirect(back, ("success", f"Flag{plural} {flags} {DONE[decision]}."))
-    except (DecisionError, FlagNotFound) as exc:
-        problem = str(exc)
-    with signed_in(request) as p:
-        return p.redirect(back, ("error", f"Nothing decided: {problem}."))
+        return p.redirect(here, ("success", assigned_message([flag_id], to.strip())))
