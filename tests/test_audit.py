@@ -420,13 +420,11 @@ def test_writers_at_once_each_get_their_place_in_the_chain(sessions):
     def consult(n: int) -> None:
         try:
             start.wait()
-            for i in range(5):
+            for _ in range(5):
                 with transaction(sessions) as s:
                     s.scalar(select(func.count()).select_from(AuditEvent))  # a page's reads
-                    record_event(
-                        s, actor=f"analyst{n}", action="consultation", object_type="flag"
-                    )
-        except BaseException as exc:  # noqa: BLE001 (collected for the assertion)
+                    record_event(s, actor=f"analyst{n}", action="consultation", object_type="flag")
+        except BaseException as exc:  # collected for the assertion below
             failures.append(exc)
 
     with transaction(sessions) as s:  # the head row exists, as in any database in use
