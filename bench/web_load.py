@@ -11,7 +11,9 @@ The application runs in its own process under uvicorn on 127.0.0.1 (a free port)
 `tracker serve` runs it. Each analyst is a thread with its own account and signed-in session
 (httpx), looping: a queue page (plain, filtered by severity, searched by a name, sorted by a
 column, or a later page), then a flag from it, then that flag's offender, until the time is
-up. Prints each page's p50, p95 and max and the requests per second. Target: the queue's
+up (``--think S``: reading each page S seconds on average first; 0, the default, is the
+worst case of every analyst clicking at once). Prints each page's p50, p95 and max and the
+requests per second. Target: the queue's
 p95 < 500 ms. Requests go to this machine only and stop when ``--seconds`` have passed.
 """
 
@@ -120,13 +122,18 @@ def queue_address(rng: random.Random) -> tuple[str, str]:
 class Analyst(threading.Thread):
     """One analyst's loop: queue -> a flag from it -> that flag's offender, until ``until``."""
 
-    def __init__(self, base: str, name: str, until: float, seed: int, times: dict):
+    def __init__(
+        self, base: str, name: str, until: float, seed: int, times: dict, think: float = 0.0
+    ):
         super().__init__(daemon=True)
         self.client = signed_in(base, name)
         self.until, self.rng, self.times = until, random.Random(seed), times
+        self.think = think
         self.errors: list[str] = []
 
     def timed(self, page: str, path: str) -> str | None:
+        if self.think:  # reading the last page: on average ``think`` seconds
+            time.sleep(self.rng.uniform(0, 2 * self.think))
         started = time.perf_counter()
         response = self.client.get(path, follow_redirects=True)
         self.times[page].append((time.perf_counter() - started) * 1000)
@@ -200,6 +207,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--flags", type=int, default=100_000)
     parser.add_argument("--analysts", type=int, default=20, choices=range(1, 101))
     parser.add_argument("--seconds", type=float, default=60.0, help="length of the run (max 600)")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean seconds an analyst reads a page before the next (0: none, the worst case)",
+    )
     args = parser.parse_args(argv)
     if not 1 <= args.seconds <= 600:
         parser.error("--seconds must be from 1 to 600")
@@ -214,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
             warm.get(path)
         warm.close()
         # every analyst signs in first, then all start together
-        team = [Analyst(base, name, 0, n, times) for n, name in enumerate(names)]
+        team = [Analyst(base, name, 0, n, times, args.think) for n, name in enumerate(names)]
         started = time.monotonic()
         until = started + args.seconds
         for analyst in team:
@@ -225,8 +238,8 @@ def main(argv: list[str] | None = None) -> int:
         elapsed = time.monotonic() - started
         errors = [e for analyst in team for e in analyst.errors]
         print(
-            f"{args.flags:,} open flags, {args.analysts} analysts at once for {args.seconds:.0f} s "
-            f"({engine_name(url)}):"
+            f"{args.flags:,} open flags, {args.analysts} analysts at once for "
+            f"{args.seconds:.0f} s, {args.think:g} s reading each page ({engine_name(url)}):"
         )
         print("\n".join(report(times, elapsed)))
         if errors:
