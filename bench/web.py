@@ -37,6 +37,7 @@ from tracker.matching.compare import FIELD_LEVELS
 from tracker.models import Flag, Link, Notification, Offender, Run, TravelRecord
 from tracker.models.enums import SEVERITIES
 from tracker.review.queue_order import SORTABLE
+from tracker.search_names import refresh_search_names
 from tracker.services.people import add_user, set_password
 
 TARGETS_MS = {
@@ -64,7 +65,12 @@ FAMILY = [
     "YILMAZ",
     "KELLY",
     "MENSAH",
+    "Жуковский",  # names kept in other scripts, searched in Latin letters too
+    "Παπαδόπουλος",
+    "حسن",
 ]
+#: Latin spellings of the names kept in other scripts, searched for like the others.
+TRANSLITERATED = ["zhukovskiy", "papadopoulos", "hassan"]
 GIVEN = ["JOHN", "ANNA", "PIOTR", "IMRAN", "CHINEDU", "MINH", "MARIA", "DMITRI", "SEAN", "LUCIA"]
 FORCES = [f"Force {n:02d}" for n in range(1, 44)]
 KINDS = ["unnotified_travel", "late_travel_notification", "travel_details_mismatch"]
@@ -136,6 +142,7 @@ def load(sessions, flags: int, seed: int = 11) -> int:
     with transaction(sessions) as s:
         for part in _chunks(rows):
             s.execute(insert(Offender), part)
+        refresh_search_names(s.connection())  # as ingest does after a bulk load
         pks = [pk for (pk,) in s.execute(select(Offender.id).order_by(Offender.id))]
         s.execute(
             insert(Notification),
@@ -303,7 +310,10 @@ def main(argv: list[str] | None = None) -> int:
                 for _ in range(args.requests)
             ],
             "queue, searched": [
-                "/queue?q=" + rng.choice([rng.choice(FAMILY).lower(), rng.choice(GIVEN)])
+                "/queue?q="
+                + rng.choice(
+                    [rng.choice(FAMILY).lower(), rng.choice(GIVEN), rng.choice(TRANSLITERATED)]
+                )
                 for _ in range(args.requests)
             ],
             "queue, sorted": [

@@ -22,6 +22,7 @@ from tracker.models import (
     TravelRecord,
     User,
 )
+from tracker.search_names import refresh_search_names
 
 _ids = itertools.count(1)
 
@@ -158,6 +159,7 @@ def load_population(session: Session, population) -> None:
             for i, r in enumerate(register.itertuples())
         ],
     )
+    refresh_search_names(session.connection())  # a bulk insert: folded as ingest folds
     ids = dict(session.execute(select(Offender.offender_id, Offender.id)).all())
     session.execute(
         insert(Document),

@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import exists, insert, select
+from sqlalchemy import exists, insert, select, update
 from sqlalchemy.orm import Session
 
 from tracker.audit_chain import (
@@ -33,9 +33,22 @@ class AuditError(ValueError):
     """An audit entry could not be written as asked."""
 
 
+def _take_write_lock(session: Session) -> None:
+    """On SQLite, which ignores FOR UPDATE: hold the database's write lock (waiting up to the
+    busy timeout) before the head is read, so that head is the latest and stays so until this
+    transaction ends. Without it two web requests read the same head and one of them failed
+    (20 analysts at once, bench/web_load.py)."""
+    if session.get_bind().dialect.name == "sqlite":
+        head = AuditHead.__table__
+        session.execute(
+            update(head).where(head.c.id == 1).values(last_event_id=head.c.last_event_id)
+        )
+
+
 def _locked_head(session: Session) -> AuditHead:
     """The head row, locked; made only for a trail that has no entry yet. A trail with entries
     and no head was tampered with: writing on would hide that, so it is refused."""
+    _take_write_lock(session)
     head = session.scalars(
         select(AuditHead).where(AuditHead.id == 1).with_for_update()
     ).one_or_none()

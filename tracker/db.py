@@ -118,6 +118,9 @@ def sqlite_file(url: str) -> Path | None:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that keep ``offenders.search_names`` folded as they write names."""
+    import tracker.search_names  # noqa: F401 (registers the flush hook)
+
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 

@@ -215,7 +215,9 @@ def flag_id(sessions, people) -> int:
         return confirmed_travel_flag(s).id
 
 
-def build(cli, flag: int, out: Path, *extra, user="liz"):
+def build(cli, flag: int, out: Path, *extra, user="liz", mkdir=True):
+    """``package build`` of ``flag`` into ``out`` (made with --mkdir unless ``mkdir=False``)."""
+    extra = ("--mkdir", *extra) if mkdir else extra
     return cli(
         "package",
         "build",
@@ -428,6 +430,24 @@ def test_bad_options_are_usage_errors(cli, flag_id, unit_key, tmp_path, extra, o
     assert not out.exists()
 
 
+def test_a_missing_out_folder_is_refused_unless_mkdir(cli, flag_id, unit_key, tmp_path, sessions):
+    out = tmp_path / "missing" / "out"
+    refused = build(cli, flag_id, out, user="liz", mkdir=False)
+    assert refused.exit_code == 1
+    assert f"folder {out} does not exist (give --mkdir to create it)" in refused.output
+    assert not out.exists() and not (tmp_path / "missing").exists()
+    with transaction(sessions) as s:  # nothing built, nothing disclosed
+        assert s.get(Flag, flag_id).status == "confirmed"
+    a_file = tmp_path / "file"
+    a_file.write_text("x")
+    assert "is a file" in build(cli, flag_id, a_file, mkdir=False).output  # click says so
+    out.parent.mkdir()
+    out.mkdir()
+    made = build(cli, flag_id, out, mkdir=False)
+    assert made.exit_code == 0, made.output
+    assert only_package(out).is_dir()
+
+
 def test_reason_is_required(cli, flag_id, unit_key, tmp_path):
     result = cli(
         "package", "build", flag_id, "--country", "THA", "--out", tmp_path / "o", user="liz"
@@ -449,6 +469,7 @@ def test_another_country_than_the_arrival_is_allowed_with_a_warning(
         out,
         "--reason",
         "onward travel to Cambodia is known",
+        "--mkdir",
         user="liz",
     )
     assert result.exit_code == 0, result.output
@@ -477,6 +498,7 @@ def test_travel_document_country_codes_pass_and_d_is_germany(cli, sessions, unit
         out,
         "--reason",
         "travelling to Germany unnotified",
+        "--mkdir",
         user="liz",
     )
     assert result.exit_code == 0, result.output

@@ -63,6 +63,16 @@ def test_the_audit_page_names_changed_fields_without_restricted_values(app, web_
     assert "wanted" in page and "BA11" in page  # what is not restricted still shows
 
 
+def test_an_unknown_action_or_limit_is_refused_naming_it(app):
+    ada = client_for(app, "ada")
+    for bad in ("action=bogus", "limit=7", "action=alteration&limit=x"):
+        response = ada.get(f"/admin/audit?{bad}")
+        assert response.status_code == 400, bad
+        named = bad.split("&")[-1]
+        assert 'id="filter-problem"' in response.text and named in response.text
+    assert ada.get("/admin/audit?action=alteration&limit=1000").status_code == 200
+
+
 def test_the_verify_page_shows_whether_the_trail_is_anchored(app, web_url, tmp_path):
     ada = client_for(app, "ada")
     html = ada.get("/admin/audit/verify").text

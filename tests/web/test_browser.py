@@ -132,11 +132,13 @@ def page(chromium):
     tab.close()
 
 
-def shoot(tab, name: str, full_page: bool = False) -> None:
+def shoot(tab, name: str, full_page: bool = False, docs: bool = True) -> None:
+    """A screenshot in test-artifacts/; with UPDATE_SCREENSHOTS=1 also in docs/screenshots/
+    (``docs=False``: a page whose README picture is taken from the demo's data instead)."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     tab.screenshot(path=str(path), full_page=full_page)
-    if os.environ.get("UPDATE_SCREENSHOTS") == "1":  # a small palette copy for the README
+    if docs and os.environ.get("UPDATE_SCREENSHOTS") == "1":  # small palette copy, README
         from PIL import Image
 
         DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -166,14 +168,14 @@ def test_an_analyst_dismisses_the_most_severe_flag_and_an_admin_sees_it(server, 
     most_severe = scenario.flags["swapped"]
     sign_in(page, base, "ann", "/queue")
     assert queue_ids(page)[0] == most_severe
-    shoot(page, "queue")
+    shoot(page, "queue", docs=False)
 
     page.keyboard.press("j")  # keyboard: select the first flag, Enter opens it
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(rf"/flags/{most_severe}\b"))
     assert page.locator("#waterfall g.step").count() >= 8
     assert "Total match weight" in page.inner_text("main")
-    shoot(page, "flag", full_page=True)
+    shoot(page, "flag", full_page=True, docs=False)
 
     page.check("#decision-dismiss")
     page.fill("#reason", "Different person: date of birth checked with the carrier")
@@ -232,7 +234,7 @@ def test_a_supervisor_approves_a_wanted_offender_and_the_feed_carries_them(serve
     shoot(page, "escalations")
     page.goto(base + "/reports/latest")
     page.wait_for_function("() => [...document.images].every(i => i.complete && i.naturalWidth)")
-    shoot(page, "report")
+    shoot(page, "report", docs=False)
     assert page.errors == []
 
 

@@ -37,7 +37,29 @@ def test_a_page_fits_a_390_px_screen(server, page, path, table, name):  # noqa: 
         assert page.evaluate(PAGE_WIDTH) <= PHONE["width"]
         assert page.locator(".table-scroll").count() >= 1
         assert page.eval_on_selector_all("td.date, span.date", WRAPPED_DATES) == []
-        shoot(page, name, full_page=True)
+        shoot(page, name, full_page=True, docs=name != "queue-390")
+    finally:
+        page.set_viewport_size(DESKTOP)
+    assert page.errors == []
+
+
+SCROLL_WIDTH = "document.scrollingElement.scrollWidth"
+
+
+@pytest.mark.parametrize("who", ["sam", "ann"])
+def test_case_work_pages_never_scroll_sideways_at_390_px(server, page, who):  # noqa: F811
+    """The queue, an offender's record (its flags, travel, packages and audit as stacked
+    cards), a flag's evidence and the latest run's report, for a supervisor (who also sees
+    the record's audit) and an analyst."""
+    base, scenario = server
+    flag_id = scenario.flags["alias"]
+    paths = ["/queue", "/offenders/VR-HARD-alias", f"/flags/{flag_id}", "/reports/latest"]
+    page.set_viewport_size(PHONE)
+    try:
+        sign_in(page, base, who, paths[0])
+        for path in paths:
+            page.goto(base + path)
+            assert page.evaluate(SCROLL_WIDTH) <= PHONE["width"], path
     finally:
         page.set_viewport_size(DESKTOP)
     assert page.errors == []

@@ -24,9 +24,9 @@ def test_an_analyst_opens_the_offender_from_a_flag_and_returns(server, page):  #
     assert page.locator(f"#offender-flags tr[data-flag='{flag_id}']").count() == 1
     assert page.locator("#offender-travel tbody tr").count() >= 1
     assert page.locator("#offender-audit").count() == 0  # an analyst does not read the trail
-    shoot(page, "offender", full_page=True)
+    shoot(page, "offender", full_page=True, docs=False)
     page.set_viewport_size({"width": 390, "height": 844})
-    shoot(page, "offender-390", full_page=True)
+    shoot(page, "offender-390", full_page=True, docs=False)
     page.click("#back-link")
     page.wait_for_url(re.compile(rf"/flags/{flag_id}$"))
     assert page.errors == []

@@ -76,7 +76,7 @@ def test_the_daily_report_fits_a_phone(demo_server, page):  # noqa: F811
     assert "Critical cases raised in this run" in page.inner_text("main")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the run's page is {width}px wide"
-    shoot(page, "report-390", full_page=True)
+    shoot(page, "report-390", full_page=True, docs=False)  # the case-work test takes it
     link = page.get_attribute("a[href$='/daily.html']", "href")
     page.goto(base + link)
     assert "Critical cases raised today" in page.inner_text("body")
@@ -86,3 +86,33 @@ def test_the_daily_report_fits_a_phone(demo_server, page):  # noqa: F811
     page.set_viewport_size({"width": 1280, "height": 860})
     page.goto(base + link)
     shoot(page, "daily-report", full_page=True)
+
+
+#: The README's pictures of case work, from the demo's data: name, how to reach the page.
+CASE_WORK = ("queue", "offender", "flag", "report")
+
+
+def _case_work_pages(tab, base: str) -> dict[str, str]:
+    """The queue, the most severe flag on it, that flag's offender and the latest run."""
+    tab.goto(base + "/queue")
+    flag = tab.get_attribute("tr.queue-row a.open", "href")
+    tab.goto(base + flag)
+    offender = tab.get_attribute("#offender-link", "href")
+    return {"queue": "/queue", "offender": offender, "flag": flag, "report": "/reports/latest"}
+
+
+def test_screenshots_of_case_work_on_a_desktop_and_a_phone(demo_server, page):  # noqa: F811
+    """docs/screenshots/{queue,offender,flag,report}{,-390}.png with UPDATE_SCREENSHOTS=1;
+    on the phone no page scrolls sideways."""
+    base, summary = demo_server
+    _sign_in(page, base, "demo-supervisor", _printed_password(summary, "demo-supervisor"))
+    pages = _case_work_pages(page, base)
+    for viewport, suffix in (({"width": 1280, "height": 860}, ""), (PHONE, "-390")):
+        page.set_viewport_size(viewport)
+        for name in CASE_WORK:
+            page.goto(base + pages[name])
+            width = page.evaluate("document.scrollingElement.scrollWidth")
+            assert width <= viewport["width"], f"{name} is {width}px wide"
+            shoot(page, name + suffix, full_page=name != "queue")
+    page.set_viewport_size({"width": 1280, "height": 860})
+    assert not page.errors

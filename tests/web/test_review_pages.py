@@ -59,8 +59,22 @@ def test_the_queue_filters_by_kind_severity_force_status_and_assignee(clients, s
     assert _queue_ids(ann.get("/queue?status=confirmed").text) == [scenario.flags["confirmed"]]
     assert _queue_ids(ann.get("/queue?mine=1").text) == []
     assert "No flags match" in ann.get("/queue?mine=1").text
-    # an empty choice ("any kind") and an unreadable page number are no filter
-    assert ann.get("/queue?kind=&severity=&page=x").status_code == 200
+    # an empty choice ("any kind") is no filter
+    assert ann.get("/queue?kind=&severity=").status_code == 200
+
+
+def test_a_page_number_that_is_not_one_from_1_is_refused_on_every_page(clients):
+    for path, who in (("/queue", "ann"), ("/escalations", "sam")):
+        for bad in ("x", "0", "-2", "1.5", "2x"):
+            response = clients[who].get(f"{path}?page={bad}")
+            assert response.status_code == 400, (path, bad)
+            assert f"page={bad}." in response.text and 'id="filter-problem"' in response.text
+            assert _queue_ids(response.text) == []
+        assert clients[who].get(f"{path}?page=1").status_code == 200
+    for feed in ("/public/most-wanted.json", "/public/most-wanted.atom"):
+        for bad in ("x", "0", "-1"):
+            response = clients["ann"].get(f"{feed}?page={bad}")
+            assert response.status_code == 400 and "page" in response.text
 
 
 def test_an_unknown_filter_value_is_refused_with_a_message(clients, scenario):
@@ -463,20 +477,42 @@ def test_bulk_decision_from_the_queue_one_reason_for_all(app, web_url, scenario)
     assert {e.justification for e in decided} == {"same traveller, checked with the carrier"}
 
 
+def _ticked(html: str) -> list[int]:
+    return sorted(int(i) for i in re.findall(r'name="flag" value="(\d+)"[^>]* checked', html))
+
+
 def test_a_bulk_decision_is_all_or_nothing(app, web_url, scenario):
     ann = client_for(app, "ann")
-    queue = ann.get("/queue").text
+    queue = ann.get("/queue?sort=flag_id").text
     # the escalated flag is the supervisors' to decide: nothing is decided
     chosen = [scenario.flags["alias"], scenario.flags["escalated"]]
-    form = {"csrf_token": csrf_of(queue), "flag": chosen, "decision": "confirm", "reason": "x"}
-    response = ann.post("/queue/decision", data=form, follow_redirects=False)
-    page = ann.get(response.headers["location"]).text
+    form = {
+        "csrf_token": csrf_of(queue),
+        "back": "/queue?sort=flag_id",
+        "flag": chosen,
+        "decision": "confirm",
+        "reason": "Seen on the carrier's list",
+    }
+    refused = ann.post("/queue/decision", data=form, follow_redirects=False)
+    assert refused.status_code == 422  # the same queue again, as the reader left the form
+    page = refused.text
     assert "Nothing decided:" in page and "a supervisor decides it" in page
+    assert 'value="Seen on the carrier&#39;s list"' in page
+    assert 'id="bulk-confirm" checked' in page
+    assert _ticked(page) == sorted(chosen)
+    assert 'aria-sort="ascending"' in page  # the queue's own sort kept
     assert _audit(web_url, action="decision") == []
     assert _flag(web_url, scenario.flags["alias"]).status == "open"
     no_reason = {**form, "flag": [scenario.flags["alias"]], "reason": " "}
-    response = ann.post("/queue/decision", data=no_reason, follow_redirects=False)
-    assert "a reason is required" in ann.get(response.headers["location"]).text
+    page = ann.post("/queue/decision", data=no_reason).text
+    assert "a reason is required" in page and _ticked(page) == [scenario.flags["alias"]]
+    nothing = {**form, "flag": []}
+    page = ann.post("/queue/decision", data=nothing).text
+    assert "no flags given" in page and "Seen on the carrier&#39;s list" in page
+    assert _ticked(page) == []
+    elsewhere = {**form, "back": "/offenders/VR-HARD-alias"}
+    response = ann.post("/queue/decision", data=elsewhere, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == elsewhere["back"]
 
 
 def test_a_decision_sent_back_to_a_queue_the_reader_may_not_list_stands(app, web_url, scenario):

@@ -93,3 +93,15 @@ class OutputPath(click.Path):
 
 OUTPUT_FILE = OutputPath()
 OUTPUT_FOLDER = OutputPath(folder=True)
+
+
+def folder_to_write(path: Path, mkdir: bool) -> Path:
+    """A folder a command writes into: it must exist (a typo must not scatter personal data
+    into a new folder), unless ``--mkdir`` asks for it to be made. Checked before any work."""
+    if path.exists() and not path.is_dir():
+        raise click.ClickException(f"cannot write into {path}: it is not a folder")
+    if path.exists() or mkdir:
+        return path
+    raise click.ClickException(
+        f"cannot write into {path}: folder {path} does not exist (give --mkdir to create it)"
+    )

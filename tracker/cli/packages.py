@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from tracker.cli.app import AppContext, pass_app
-from tracker.cli.options import ROW_ID
+from tracker.cli.options import ROW_ID, folder_to_write
 from tracker.cli.output import emit, listing_output
 from tracker.db import transaction
 from tracker.tabular import Column, render
@@ -44,8 +44,9 @@ def package() -> None:
     "--out",
     required=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder under which PACKAGE_ID/ and PACKAGE_ID.zip are written.",
+    help="Folder under which PACKAGE_ID/ and PACKAGE_ID.zip are written; it must exist.",
 )
+@click.option("--mkdir", is_flag=True, help="Create the --out folder (owner-only) if missing.")
 @click.option(
     "--reason",
     required=True,
@@ -83,6 +84,7 @@ def package_build(
     grading: str,
     handling: str,
     conditions: str | None,
+    mkdir: bool,
 ) -> None:
     """Build, sign and log the package for a confirmed travel flag (liaison officers only).
 
@@ -109,6 +111,7 @@ def package_build(
         )
     except PackageOptionError as exc:
         raise click.BadParameter(str(exc), param_hint=exc.option) from exc
+    folder_to_write(out, mkdir)  # the options first, then the folder, then the database
     built = None
     try:
         with transaction(app.sessions()) as session:

@@ -53,8 +53,11 @@ from tracker.ingest.results import FileResult
 from tracker.ingest.upsert import Upserter
 from tracker.ingest.worker import can_fork, run_in_child
 from tracker.models import SourceFile
+from tracker.search_names import refresh_search_names
 
 BYTES_PER_ROW_ESTIMATE = 100  # to judge a file's size in rows before reading it
+#: Kinds whose load changes a name the queue searches (``offenders.search_names``).
+NAMED_KINDS = ("offenders", "aliases")
 
 
 def load_files(
@@ -162,6 +165,8 @@ class _Load:
                 sqlite_bulk_load(connection, spec.table, expected_rows // BYTES_PER_ROW_ESTIMATE)
             )
             self._store(upserter, bar)
+        if spec.kind in NAMED_KINDS:
+            refresh_search_names(connection, [file.source.id for file in self._loading])
         self._finish(session, upserter)
 
     def _start_streaming(

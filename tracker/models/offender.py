@@ -60,6 +60,9 @@ class Offender(Base):
     height_cm: Mapped[int | None] = mapped_column(Integer)
     description: Mapped[str | None] = mapped_column(Text)
     photo_ref: Mapped[str | None] = mapped_column(Text)
+    search_names: Mapped[str | None] = mapped_column(
+        Text, doc="every name folded for search (tracker.search_names); NULL until folded"
+    )
     public_id: Mapped[str] = mapped_column(
         String(32), unique=True, doc="random, for the public feed; not derivable from offender_id"
     )

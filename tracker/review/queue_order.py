@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from tracker.matching.names import fold_name
-from tracker.models import Alias, Flag, Offender, TravelRecord
+from tracker.models import Flag, Offender, TravelRecord
 from tracker.models.enums import SEVERITIES
 from tracker.row_ids import MAX_ROW_ID
+from tracker.search_names import search_names_holding
 
 #: The columns a queue sorts by (``--sort COLUMN[:desc]``, the web's column headers).
 SORTABLE = (
@@ -57,35 +57,10 @@ def sort_key(column: str, assignee) -> ColumnElement:
     return getattr(table, "id" if column == "flag_id" else column)
 
 
-def _escaped(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _words(column, words: list[str]) -> ColumnElement[bool]:
-    return and_(*(column.like(f"%{w}%", "\\") for w in words))
-
-
-def _names_holding(text: str, family, given) -> ColumnElement[bool]:
-    """A name holds every word of ``text``: as typed (a register name in another script),
-    upper-cased, or folded to the matcher's upper-case ASCII."""
-    name = family + " " + given
-    typed = [_escaped(w) for w in text.split()]
-    folded = [_escaped(w) for w in fold_name(text).split()]
-    as_typed = and_(
-        *(
-            or_(name.like(f"%{w}%", "\\"), func.upper(name).like(f"%{w.upper()}%", "\\"))
-            for w in typed
-        )
-    )
-    found = [as_typed]
-    if folded:
-        found.append(_words(func.upper(name), folded))
-    return or_(*found)
-
-
 def search_condition(text: str) -> ColumnElement[bool] | None:
     """Flags whose register reference or travel record id is ``text``, whose id it is (a
-    number), or whose offender's name or alias holds its words (any other text). Each part
+    number), or whose offender's name or alias holds its words in any script (any other
+    text; ``tracker.search_names``). Each part
     is an uncorrelated subquery, run once per statement rather than once per flag."""
     text = text.strip()[:SEARCH_LIMIT]
     if not text:
@@ -102,8 +77,8 @@ def search_condition(text: str) -> ColumnElement[bool] | None:
         if int(number) <= MAX_ROW_ID:
             found.append(Flag.id == int(number))
     else:
-        offenders = or_(offenders, _names_holding(text, Offender.family_name, Offender.given_names))
-        aliases = _names_holding(text, Alias.family_name, Alias.given_names)
-        found.append(Flag.offender_pk.in_(select(Alias.offender_pk).where(aliases)))
+        names = search_names_holding(Offender.search_names, text)
+        if names is not None:
+            offenders = or_(offenders, names)
     found.append(Flag.offender_pk.in_(select(Offender.id).where(offenders)))
     return or_(*found)

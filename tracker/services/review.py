@@ -62,6 +62,36 @@ def list_queue(
     return result
 
 
+#: The most rows one export of the queue carries (the CLI's largest page): narrow the filters
+#: for more, so a click never reads the whole register.
+EXPORT_LIMIT = 10_000
+
+
+def export_queue(session: Session, who: str | None, filters: QueueFilter, fmt: str) -> QueuePage:
+    """Every flag of the queue ``filters`` describe (up to ``EXPORT_LIMIT``), in its order,
+    for a CSV or workbook the reader takes away: logged as a consultation naming the format,
+    like the CLI's ``review queue --format``."""
+    escalated = filters.escalated_only
+    actor = require_actor(session, who, "review.escalations" if escalated else "review.queue")
+    result = review_queue(session, filters, page=1, page_size=EXPORT_LIMIT)
+    record_event(
+        session,
+        actor=actor.name,
+        action="consultation",
+        object_type="review_queue",
+        justification=f"{'escalations' if escalated else 'review queue'} exported",
+        details={
+            "format": fmt,
+            "rows": len(result.rows),
+            "total": result.total,
+            "escalated": escalated,
+            "search": bool(filters.search.strip()),
+            "sort": list(filters.sort) if filters.sort else None,
+        },
+    )
+    return result
+
+
 def next_flag(session: Session, who: str | None, filters: QueueFilter, after: int) -> int | None:
     """The flag after ``after`` in the queue ``filters`` describe: where an analyst goes once
     they have decided one. Only an id: opening that flag is the consultation."""

@@ -133,6 +133,8 @@ def _include_routes(app: FastAPI) -> None:
         offenders,
         packages,
         public,
+        queue_bulk,
+        queue_export,
         reports,
         review,
         supervisors,
@@ -141,6 +143,8 @@ def _include_routes(app: FastAPI) -> None:
     for module in (
         health,
         auth,
+        queue_bulk,
+        queue_export,
         review,
         duty,
         offenders,

@@ -8,7 +8,9 @@ anonymous reads must not be able to grow the trail without bound.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from tracker.reports.feed import render_json
@@ -19,13 +21,14 @@ from tracker.settings import FeedSettings
 
 router = APIRouter()
 CACHE = "public, max-age=300"
+#: A page of the feed: a whole number from 1 (anything else is a 400 naming ``page``).
+FeedPage = Annotated[int, Query(ge=1, le=1_000_000)]
 
 
 def _document(
     request: Request, page: int, page_size: int | None
 ) -> tuple[FeedDocument, FeedSettings]:
     settings: FeedSettings = request.app.state.settings.installation.feed
-    page = max(1, page)
     page_size = None if page_size is None else min(max(1, page_size), 100)
     with request.app.state.sessions() as session:
         doc = most_wanted(session, settings, page=page, page_size=page_size)
@@ -33,7 +36,7 @@ def _document(
 
 
 @router.get("/public/most-wanted.json")
-def feed_json(request: Request, page: int = 1, page_size: int | None = None) -> Response:
+def feed_json(request: Request, page: FeedPage = 1, page_size: int | None = None) -> Response:
     doc, _ = _document(request, page, page_size)
     return Response(
         render_json(doc), media_type="application/json", headers={"cache-control": CACHE}
@@ -41,7 +44,7 @@ def feed_json(request: Request, page: int = 1, page_size: int | None = None) -> 
 
 
 @router.get("/public/most-wanted.atom")
-def feed_atom(request: Request, page: int = 1, page_size: int | None = None) -> Response:
+def feed_atom(request: Request, page: FeedPage = 1, page_size: int | None = None) -> Response:
     doc, settings = _document(request, page, page_size)
     return Response(
         render_atom(doc, settings.publisher),

@@ -26,7 +26,6 @@ from tracker.row_ids import MAX_ROW_ID
 from tracker.services.review import (
     assign_flags,
     decide_flag,
-    decide_flags,
     list_queue,
     next_flag,
     show_flag,
@@ -56,6 +55,18 @@ class QueueQuery:
     page: int = 1
     #: Filter values outside the contract's vocabulary, refused with a message on the page.
     unknown: tuple[str, ...] = ()
+    #: A page number that is not a whole number from 1, refused like an unknown value.
+    bad_page: str = ""
+
+    @property
+    def problem(self) -> str | None:
+        """Why the page cannot be listed as asked, naming each bad value; None when it can."""
+        said = []
+        if self.unknown:
+            said.append("Unknown filter value: " + ", ".join(self.unknown) + ".")
+        if self.bad_page:
+            said.append(f"Page must be a whole number from 1: page={self.bad_page}.")
+        return " ".join(said) or None
 
     @classmethod
     def parse(cls, request: Request) -> QueueQuery:
@@ -63,10 +74,8 @@ class QueueQuery:
 
     @classmethod
     def from_params(cls, q: QueryParams) -> QueueQuery:
-        try:
-            number = max(1, int(q.get("page") or 1))
-        except ValueError:
-            number = 1
+        typed = (q.get("page") or "").strip()
+        number = page_number(typed)
         return cls(
             kinds=tuple(k for k in q.getlist("kind") if k in FLAG_KINDS),
             severities=tuple(s for s in q.getlist("severity") if s in SEVERITIES),
@@ -75,7 +84,7 @@ class QueueQuery:
             mine=q.get("mine") == "1",
             search=(q.get("q") or "").strip()[:SEARCH_LIMIT],
             sort=_known_sort(q.get("sort") or ""),
-            page=number,
+            page=number or 1,
             unknown=tuple(
                 f"{name}={value}"
                 for name, known in (
@@ -86,6 +95,7 @@ class QueueQuery:
                 for value in q.getlist(name)
                 if value and value not in known
             ),
+            bad_page="" if number else typed[:20],
         )
 
     def filters(self, actor_name: str, escalated: bool) -> QueueFilter:
@@ -102,6 +112,13 @@ class QueueQuery:
 
     def link(self, page_number: int) -> str:
         """The query string for another page of the same filters."""
+        return urlencode([*self._pairs(), ("page", str(page_number))])
+
+    def export_link(self) -> str:
+        """The query string of an export: the filters, search and sort, every page."""
+        return urlencode(self._pairs())
+
+    def _pairs(self) -> list[tuple[str, str]]:
         pairs = [("kind", k) for k in self.kinds] + [("severity", s) for s in self.severities]
         pairs += [("status", s) for s in self.statuses]
         if self.force:
@@ -112,8 +129,7 @@ class QueueQuery:
             pairs.append(("q", self.search))
         if self.sort:
             pairs.append(("sort", self.sort))
-        pairs.append(("page", str(page_number)))
-        return urlencode(pairs)
+        return pairs
 
     def sorted_by(self, column: str) -> str:
         """The query string that sorts by ``column`` (descending when it already ascends),
@@ -126,6 +142,16 @@ class QueueQuery:
         if self.sort == column:
             return "ascending"
         return "descending" if self.sort == f"{column}:desc" else "none"
+
+
+def page_number(typed: str) -> int | None:
+    """The page asked for (none typed: the first), or None when it is not a whole number from
+    1 (``x``, ``0``, ``-2``): a bad page is refused, never quietly the first."""
+    if not typed:
+        return 1
+    if not typed.isdigit() or len(typed) > 9 or int(typed) < 1:
+        return None
+    return int(typed)
 
 
 def _known_sort(text: str) -> str:
@@ -146,12 +172,25 @@ def _filter_choices(request: Request, p: Page) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class BulkForm:
+    """What the reader typed into the queue's bulk form, shown again when it is refused."""
+
+    flags: frozenset[int] = frozenset()
+    decision: str = ""
+    reason: str = ""
+
+
+#: Each queue's address and heading.
+TITLES = {"/queue": "Review queue", "/escalations": "Escalations"}
+
+
 def _queue_page(request: Request, escalated: bool, title: str) -> Response:
     query = QueueQuery.parse(request)
     with signed_in(request) as p:
         # Refused before reading, nothing logged; a reader who may not list this queue at all
         # falls through to the service's refusal instead.
-        if query.unknown and p.can("review.escalations" if escalated else "review.queue"):
+        if query.problem and p.can("review.escalations" if escalated else "review.queue"):
             return p.render(
                 "queue.html",
                 status_code=400,
@@ -159,33 +198,48 @@ def _queue_page(request: Request, escalated: bool, title: str) -> Response:
                 path=request.url.path,
                 query=query,
                 result=None,
-                problem="Unknown filter value: " + ", ".join(query.unknown) + ".",
+                problem=query.problem,
                 **_filter_choices(request, p),
             )
-        result = list_queue(
-            p.db,
-            p.actor.name,
-            query.filters(p.actor.name, escalated),
-            page=query.page,
-            page_size=request.app.state.settings.page_size,
-        )
-        if query.page > result.pages:  # past the end: the last page, at its own address
-            return RedirectResponse(
-                f"{request.url.path}?{query.link(result.pages)}", status_code=303
-            )
-        template = "queue_results.html" if is_htmx(request) else "queue.html"
-        return p.render(
-            template,
-            title=title,
-            path=request.url.path,
-            query=query,
-            result=result,
-            **_filter_choices(request, p),
-            problem=None,
-            sortable=SORTABLE,
-            decisions=DECISIONS,
-            back=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
-        )
+        back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return render_queue(p, query, request.url.path, back)
+
+
+def render_queue(
+    p: Page,
+    query: QueueQuery,
+    path: str,
+    back: str,
+    kept: BulkForm | None = None,
+    status_code: int = 200,
+) -> Response:
+    """One page of a queue (``path``: /queue or /escalations), with the bulk form as the
+    reader left it (``kept``) when it was refused."""
+    request = p.request
+    result = list_queue(
+        p.db,
+        p.actor.name,
+        query.filters(p.actor.name, QUEUES[path]),
+        page=query.page,
+        page_size=request.app.state.settings.page_size,
+    )
+    if query.page > result.pages:  # past the end: the last page, at its own address
+        return RedirectResponse(f"{path}?{query.link(result.pages)}", status_code=303)
+    template = "queue_results.html" if is_htmx(request) else "queue.html"
+    return p.render(
+        template,
+        status_code=status_code,
+        title=TITLES[path],
+        path=path,
+        query=query,
+        result=result,
+        **_filter_choices(request, p),
+        problem=None,
+        sortable=SORTABLE,
+        decisions=DECISIONS,
+        back=back,
+        kept=kept or BulkForm(),
+    )
 
 
 #: The lists a flag can be opened from that have a "next flag": path -> escalations only.
@@ -211,12 +265,12 @@ def _next_address(p: Page, flag_id: int, back: str) -> str:
 
 @router.get("/queue")
 def queue(request: Request) -> Response:
-    return _queue_page(request, False, "Review queue")
+    return _queue_page(request, False, TITLES["/queue"])
 
 
 @router.get("/escalations")
 def escalations(request: Request) -> Response:
-    return _queue_page(request, True, "Escalations")
+    return _queue_page(request, True, TITLES["/escalations"])
 
 
 def _flag_page(p: Page, flag_id: int, back: str, status_code: int = 200, **form) -> Response:
@@ -269,7 +323,7 @@ def decide(
         return _flag_page(p, flag_id, back, 422, error=problem, decision=decision, reason=reason)
 
 
-def _assigned(flag_ids: list[int], to: str) -> str:
+def assigned_message(flag_ids: list[int], to: str) -> str:
     who = "you" if to == "me" else to
     flags = ", ".join(f"#{i}" for i in flag_ids)
     return f"Flag{'s' if len(flag_ids) > 1 else ''} {flags} " + (
@@ -288,45 +342,4 @@ def assign(
             assign_flags(p.db, p.actor.name, [flag_id], to.strip() or None)
         except (AssignmentError, FlagNotFound) as exc:
             return p.redirect(here, ("error", str(exc)))
-        return p.redirect(here, ("success", _assigned([flag_id], to.strip())))
-
-
-@router.post("/queue/assignment")
-def assign_selected(
-    request: Request,
-    flag: TickedFlags = [],  # noqa: B006 (FastAPI copies defaults)
-    to: str = Form(""),
-    back: str = Form("/queue"),
-) -> Response:
-    """Bulk assignment of the flags ticked in the queue."""
-    back = safe_local_path(back, "/queue")
-    with signed_in(request) as p:
-        if not flag:
-            return p.redirect(back, ("error", "Tick the flags to assign first."))
-        try:
-            assign_flags(p.db, p.actor.name, flag, to.strip() or None)
-        except (AssignmentError, FlagNotFound) as exc:
-            return p.redirect(back, ("error", str(exc)))
-        return p.redirect(back, ("success", _assigned(sorted(set(flag)), to.strip())))
-
-
-@router.post("/queue/decision")
-def decide_selected(
-    request: Request,
-    flag: TickedFlags = [],  # noqa: B006 (FastAPI copies defaults)
-    decision: str = Form(""),
-    reason: str = Form(""),
-    back: str = Form("/queue"),
-) -> Response:
-    """Bulk decision on the flags ticked in the queue: one decision, one reason, all or none."""
-    back = safe_local_path(back, "/queue")
-    try:
-        with signed_in(request) as p:
-            made = decide_flags(p.db, p.actor.name, flag, decision, reason)
-            flags = ", ".join(f"#{d.flag_id}" for d in made)
-            plural = "s" if len(made) > 1 else ""
-            return p.redirect(back, ("success", f"Flag{plural} {flags} {DONE[decision]}."))
-    except (DecisionError, FlagNotFound) as exc:
-        problem = str(exc)
-    with signed_in(request) as p:
-        return p.redirect(back, ("error", f"Nothing decided: {problem}."))
+        return p.redirect(here, ("success", assigned_message([flag_id], to.strip())))
