@@ -141,3 +141,12 @@ def test_a_header_in_many_lines_and_a_header_only(pusher):
 def test_the_server_answers_after_all_that(pusher):
     body = json.dumps({"record_id": "ok-1", "source": "bcp", "family_name": "X"}).encode()
     _answered_without_failing(pusher(body + b"\n", NDJSON))
+
+
+def test_json_lines_of_many_unknown_keys_give_a_short_warning(pusher):
+    lines = (
+        b'{"record_id": "R-%d", "%s": 1}' % (n, b"k%06d" % n + b"x" * 90) for n in range(40_000)
+    )
+    outcome = _answered_without_failing(pusher(b"\n".join(lines) + b"\n", NDJSON))
+    warning = next(w for w in outcome["warnings"] if w.startswith("ignored unknown"))
+    assert len(warning) < 300 and warning.endswith("and over 995 more")
