@@ -74,7 +74,7 @@ def screen_manifest(
     digest = body_digest(body)
     earlier = _earlier(session, stored_as, key, digest)
     if earlier is not None:
-        return read_outcome(session, earlier, duplicate=True)
+        return read_outcome(session, earlier, duplicate=True, for_system=_system(stored_as))
     try:
         fmt = manifest_format(content_type, checked_body(body))
     except ManifestRefused as exc:
@@ -88,7 +88,7 @@ def screen_manifest(
         )
     screening = _received(session, stored_as, key, content_type, digest, now)
     if screening.status != "received":  # the same key, stored meanwhile by another request
-        return read_outcome(session, screening, duplicate=True)
+        return read_outcome(session, screening, duplicate=True, for_system=_system(stored_as))
     started = time.perf_counter()
     try:
         _screen(session, screening, body, fmt, model, actor, settings, now)
@@ -97,7 +97,7 @@ def screen_manifest(
         raise
     screening.screened_at = now + timedelta(seconds=time.perf_counter() - started)
     session.flush()
-    return read_outcome(session, screening, duplicate=False)
+    return read_outcome(session, screening, duplicate=False, for_system=_system(stored_as))
 
 
 def warm_screening(session: Session, settings: Settings | None = None) -> None:
@@ -128,7 +128,7 @@ def show_screening(session: Session, sender: str, screening_id: int) -> Screenin
         object_id=screening.id,
         justification="screening outcome read",
     )
-    return read_outcome(session, screening, duplicate=False)
+    return read_outcome(session, screening, duplicate=False, for_system=_system(stored_as))
 
 
 # --- the steps ----------------------------------------------------------------------------
@@ -141,6 +141,12 @@ def _sender(session: Session, sender: str, action: str) -> tuple[str, str]:
         return sender, sender
     person = require_actor(session, sender, action)
     return f"{PERSON_PREFIX}{person.name}", person.name
+
+
+def _system(stored_as: str) -> bool:
+    """Whether the reader is a border system's token: it is told an alert was raised, not
+    why (the why names the offender's status or risk level, register details for people)."""
+    return stored_as.startswith(TOKEN_PREFIX)
 
 
 def _checked_key(key: str | None) -> str | None:
