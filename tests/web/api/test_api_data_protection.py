@@ -10,6 +10,7 @@ import pytest
 from factories import load_population
 from sqlalchemy import select
 
+from tracker.audit import verify_chain
 from tracker.db import make_engine, make_session_factory, transaction
 from tracker.models import Base
 from tracker.services.linking import train_model
@@ -66,6 +67,7 @@ def _variants(guide: str) -> dict[str, str]:
 
 def _everything_stored(sessions) -> str:
     with sessions() as session:
+        assert verify_chain(session).intact  # the trail of the pushes adds up
         return "\n".join(
             repr(session.execute(select(table)).all()) for table in Base.metadata.sorted_tables
         )
