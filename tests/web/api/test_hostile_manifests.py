@@ -8,8 +8,10 @@ import json
 
 import pytest
 from factories import load_population
+from sqlalchemy import func, select
 
 from tracker.db import make_engine, make_session_factory, transaction
+from tracker.models import Screening, TravelRecord
 from tracker.services.linking import train_model
 
 CSV, NDJSON, EDIFACT = "text/csv", "application/x-ndjson", "application/edifact"
@@ -44,8 +46,8 @@ def pusher(serve, make_token):
     client.timeout = 120
     counter = iter(range(1, 10_000))
 
-    def push(body: bytes, content_type: str):
-        headers = {"Content-Type": content_type, "Idempotency-Key": f"k-{next(counter)}"}
+    def push(body: bytes, content_type: str, key: str | None = None):
+        headers = {"Content-Type": content_type, "Idempotency-Key": key or f"k-{next(counter)}"}
         return client.post("/manifests", content=body, headers=headers)
 
     yield push
@@ -145,8 +147,38 @@ def test_the_server_answers_after_all_that(pusher):
 
 def test_json_lines_of_many_unknown_keys_give_a_short_warning(pusher):
     lines = (
-        b'{"record_id": "R-%d", "%s": 1}' % (n, b"k%06d" % n + b"x" * 90) for n in range(40_000)
+        b'{"record_id": "R-%d", "%s": 1}' % (n, b"k%06d" % n + b"x" * 90) for n in range(4_000)
     )
     outcome = _answered_without_failing(pusher(b"\n".join(lines) + b"\n", NDJSON))
     warning = next(w for w in outcome["warnings"] if w.startswith("ignored unknown"))
     assert len(warning) < 300 and warning.endswith("and over 995 more")
+
+
+def _travel_rows(sessions) -> int:
+    with sessions() as session:
+        return session.scalar(select(func.count()).select_from(TravelRecord))
+
+
+def test_a_manifest_of_too_many_travellers_is_refused_and_nothing_kept(pusher, sessions):
+    before = _travel_rows(sessions)
+    lines = HEADER + b"".join(ROW.replace(b"R-1", b"R-%d" % n) for n in range(5_001))
+    refused = pusher(lines, CSV)
+    assert refused.status_code == 422 and "at most 5,000" in refused.json()["detail"]
+    leg = b"TVL+271126:1040:271126:1120+FRA+LHR+LH+900"
+    tifs = [b"TIF+SMITH%d+JOHNMR:A:%d" % (n, n) for n in range(5_001)]
+    refused = pusher(_pnrgov(b"SRC", b"RCI+LH:QWE5RT", *tifs, leg), EDIFACT)
+    assert refused.status_code == 422 and "5,001 travel rows" in refused.json()["detail"]
+    assert _travel_rows(sessions) == before
+    with sessions() as session:  # on SQLite the savepoint kept the screening's row
+        assert session.scalars(select(Screening.status)).all() in ([], ["received"])
+
+
+def test_a_manifest_refused_midway_is_refused_again_not_answered_empty(pusher, sessions):
+    """Sent again under its key, a manifest whose first screening failed midway is screened
+    again (refused again here), never answered 200 "received" with no hits (SQLite keeps
+    the screening's row past the failure)."""
+    leg = b"TVL+271126:1040:271126:1120+FRA+LHR+LH+900"
+    tifs = [b"TIF+SMITH%d+JOHNMR:A:%d" % (n, n) for n in range(5_001)]
+    body = _pnrgov(b"SRC", b"RCI+LH:QWE5RT", *tifs, leg)
+    answers = [pusher(body, EDIFACT, key="retried") for _ in range(2)]
+    assert [a.status_code for a in answers] == [422, 422], answers[1].text
