@@ -242,7 +242,7 @@ def _screen(
         name=f"screening-{screening.id}",
         today=now.date(),
     )
-    _check_travellers(len(intake.travel_pks))  # any format, before anything is scored
+    _check_travellers(max(len(intake.travel_pks), intake.result.read))  # any format, unscored
     _record_intake(screening, intake, model.version)
     if intake.result.refused:
         return
