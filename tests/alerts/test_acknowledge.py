@@ -14,6 +14,7 @@ from test_delivery import audit_events, deliveries, raise_one
 
 from tracker.access.permissions import PermissionDenied
 from tracker.alerts.dispatch import AlertDispatcher, deliver_alert, run_sweep
+from tracker.audit import verify_chain
 from tracker.db import transaction
 from tracker.models import Alert, AuditEvent
 from tracker.services.alerts import AlertError, acknowledge, escalate_overdue, list_alerts
@@ -112,6 +113,11 @@ def test_unacknowledged_after_the_set_minutes_it_escalates_to_the_supervisors(
         acknowledge(session, "sam", alert_id, NOW + timedelta(minutes=20))
     with sessions() as session:
         assert audit_events(session, alert_id)[-1] == "decision:acknowledged"
+        assert verify_chain(session).intact  # `tracker audit verify` after the whole flow
+        trail = str(session.execute(select(AuditEvent.details, AuditEvent.justification)).all())
+    mails = [m.as_string() for m in smtp_server.inbox.messages()]
+    for text in (trail, *mails):
+        assert world.address not in text and world.family_name not in text
 
 
 def test_an_acknowledged_alert_never_escalates(sessions, world, db_url):

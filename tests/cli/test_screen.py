@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -92,3 +93,18 @@ def test_watch_once_screens_what_arrived_whole_and_moves_it(cli, register, tmp_p
     # a second watch finds nothing new
     again = cli("watch", "--inbox", inbox, "--as", "ann", "--once", "--interval", "0.1")
     assert again.exit_code == 0 and _screenings(db_url) == 2
+
+
+def test_watch_keeps_no_screened_pnrgov_file_only_a_note(cli, register, tmp_path):
+    guide = (
+        Path(__file__).resolve().parents[1] / "data" / "pnrgov" / "01-guide-example-codeshare.pnr"
+    )
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "push.pnr").write_bytes(guide.read_bytes())
+    result = cli("watch", "--inbox", inbox, "--as", "ann", "--once", "--interval", "0.1")
+    assert result.exit_code == 0, result.output
+    [note] = (inbox / "screened").iterdir()
+    assert note.name == "s1-push.pnr.screened.txt" and "not kept" in note.read_text()
+    kept = "".join(p.read_text(errors="replace") for p in inbox.rglob("*") if p.is_file())
+    assert "4111111111111111" not in kept and "EXAMPLE.INVALID" not in kept

@@ -96,3 +96,17 @@ def test_a_flag_with_no_run_is_in_the_queue_the_flag_page_and_the_export(
         assert weights  # the screening hit explains the match
         exported = export_flags(s, "ann", FlagFilters(kinds=(PENDING,)))
         assert {row["flag_id"]: row["run_id"] for row in exported}[flag.id] is None
+
+
+def test_a_border_system_is_told_an_alert_was_raised_not_why(sessions, world, population):
+    """The reason names the offender's status or risk level: people read it, tokens do not."""
+    from tracker.services.screening import show_screening
+
+    pushed = screen(sessions, world, csv_body(manifest_of(population)), sender="token:feed")
+    assert pushed.alerts and all(a.reason is None for a in pushed.alerts)
+    assert all(a.flight and a.severity == "level_one" for a in pushed.alerts)
+    with transaction(sessions) as s:
+        by_token = show_screening(s, "token:feed", pushed.id)
+        by_person = show_screening(s, "ann", pushed.id)
+    assert all(a.reason is None for a in by_token.alerts)
+    assert all("risk offender" in a.reason or "wanted" in a.reason for a in by_person.alerts)

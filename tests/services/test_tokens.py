@@ -40,6 +40,7 @@ def test_a_token_is_shown_once_and_only_its_hash_is_kept(db):
     [listed] = list_tokens(db, "ada", now=NOW)
     assert "token_hash" not in listed and made.secret not in str(listed)
     assert listed["state"] == "active" and listed["scopes"] == "manifests:write"
+    assert made.secret not in repr(made) and made.secret not in str(made)
 
 
 def test_token_names_scopes_and_expiry_are_checked(db):

@@ -179,6 +179,7 @@ def watch(app: AppContext, inbox: Path, who: str | None, interval: float, once: 
 
 def _screen_and_move(sessions, settings, who, folder, path: Path, screened: str, failed: str):
     """Screen one arrived file and move it to where its outcome says."""
+    from tracker.ingest.formats.edifact import file_message_type
     from tracker.screening.manifest import body_digest
 
     try:
@@ -191,7 +192,10 @@ def _screen_and_move(sessions, settings, who, folder, path: Path, screened: str,
         click.echo(f"refused: {refusal}; moved to {moved}", err=True)
         return
     reason = outcome.error if outcome.status == "failed" else None
-    moved = folder.move(path, failed if reason else screened, f"s{outcome.id}", reason)
+    if reason is None and file_message_type(path) == "PNRGOV":
+        moved = folder.drop_screened_pnr(path, outcome.id)
+    else:
+        moved = folder.move(path, failed if reason else screened, f"s{outcome.id}", reason)
     click.echo(_summary(path, outcome) + f"\n  moved to {moved}", err=True)
     for row in _hit_rows(path, outcome):
         click.echo(

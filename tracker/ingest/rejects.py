@@ -4,7 +4,8 @@ unchanged to the rejects table.
 The reject file is a CSV (``source_file, line, column, reason, raw``) the sender can read and
 correct from. Its cells go through ``tracker.tabular`` like every export: a raw row a
 spreadsheet would take for a formula (it starts with ``=``, ``+``, ``-``, ``@``...) is written
-after an apostrophe, so opening the file cannot run it; the rejects table keeps it unchanged.
+after an apostrophe, so opening the file cannot run it; the rejects table keeps it unchanged
+(but for a NUL character, which PostgreSQL cannot store: both show it as ``\u2400``).
 
 The file is written beside the load under a temporary name and only takes its real name when
 the file's transaction commits, so a failed load leaves no reject file claiming rows that
@@ -26,6 +27,13 @@ from tracker.tabular import SafeCsvWriter
 
 REJECT_COLUMNS = ("source_file", "line", "column", "reason", "raw")
 REJECT_SUFFIX = ".rejects.csv"
+NUL_SHOWN = "\u2400"  # SYMBOL FOR NULL: PostgreSQL's text holds no NUL, so a reject shows it so
+
+
+def storable(text: str) -> str:
+    """``text`` with each NUL character shown as the symbol for null (a sender's NUL byte
+    in a rejected row must not fail the load that rejects it)."""
+    return text.replace("\x00", NUL_SHOWN)
 
 
 @dataclass(slots=True)
@@ -77,10 +85,10 @@ class RejectSink:
 
     def add(self, line: int | None, column: str | None, reason: str, raw: str, count: int = 1):
         """One rejected entry standing for ``count`` input rows (a whole PAXLST message: many)."""
-        text = raw_text(raw)
+        text, reason, column = storable(raw_text(raw)), storable(reason), storable(column or "")
         if self._csv is None:
             self._csv = self._open()
-        self._csv.writerow((self.source_name, line, column or "", reason, text))
+        self._csv.writerow((self.source_name, line, column, reason, text))
         self._pending.append(
             {
                 "source_file_id": self.source_file_id,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class HitReason(BaseModel):
@@ -43,7 +43,10 @@ class ScreeningAlertOut(BaseModel):
 
     alert_id: int
     flag_id: int
-    reason: str
+    reason: str | None = Field(
+        description="Why the hit is level one (the offender's status or risk level): "
+        "shown to people, null in the API's answers to border systems."
+    )
     severity: str
     flight: str | None
     departure_time: datetime | None

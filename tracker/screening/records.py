@@ -62,8 +62,11 @@ def _flags_of(session: Session, travel_pks: set[int]) -> dict[tuple[int | None, 
     return {(travel_pk, offender_pk): flag_id for flag_id, travel_pk, offender_pk in rows}
 
 
-def read_outcome(session: Session, screening: Screening, duplicate: bool) -> ScreeningOutcome:
-    """The screening as stored: its hits (by ids), their flags, and the alerts raised."""
+def read_outcome(
+    session: Session, screening: Screening, duplicate: bool, *, for_system: bool = False
+) -> ScreeningOutcome:
+    """The screening as stored: its hits (by ids), their flags, and the alerts raised (with
+    their reason for a person, without it for a system: ``for_system``)."""
     hits = session.execute(
         select(ScreeningHit, TravelRecord.source, TravelRecord.record_id, Offender.offender_id)
         .join(TravelRecord, TravelRecord.id == ScreeningHit.travel_pk)
@@ -106,7 +109,7 @@ def read_outcome(session: Session, screening: Screening, duplicate: bool) -> Scr
             ScreeningAlertOut(
                 alert_id=alert.id,
                 flag_id=alert.flag_id,
-                reason=alert.reason,
+                reason=None if for_system else alert.reason,
                 severity=alert.severity,
                 flight=alert.flight,
                 departure_time=alert.departure_time,

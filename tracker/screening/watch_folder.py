@@ -22,6 +22,11 @@ MANIFEST_TYPES = {
 }
 SCREENED, FAILED = "screened", "failed"
 REASON_SUFFIX = ".reason.txt"
+NOTE_SUFFIX = ".screened.txt"
+PNR_NOT_KEPT = (
+    "screened as screening {id}; the PNRGOV file itself is not kept: a PNR holds contact "
+    "and payment details the tracker never stores (its travellers are in the database)\n"
+)
 
 
 def content_type_of(path: Path) -> str | None:
@@ -62,6 +67,15 @@ class WatchedFolder:
             and not stat.S_ISREG(entry.lstat().st_mode)
             and not entry.name.startswith(".")
         ]
+
+    def drop_screened_pnr(self, path: Path, screening_id: int) -> Path:
+        """A screened PNRGOV file is deleted, a note left in ``screened/`` in its place (a PNR
+        holds contact and payment details that must not lie about on disk)."""
+        note = self.move(path, SCREENED, f"s{screening_id}")
+        note.unlink()
+        written = note.with_name(note.name + NOTE_SUFFIX)
+        written.write_text(PNR_NOT_KEPT.format(id=screening_id), "utf-8")
+        return written
 
     def move(self, path: Path, outcome: str, prefix: str, reason: str | None = None) -> Path:
         """Move ``path`` into ``screened/`` or ``failed/`` (named ``<prefix>-<name>``, never

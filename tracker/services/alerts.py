@@ -55,10 +55,13 @@ class Attempt:
 
     @property
     def shown_target(self) -> str:
-        """The target as recorded: a webhook URL without its query (it may hold a key)."""
+        """The target as recorded: a webhook URL without its user, password and query (each
+        may hold a key)."""
         if self.channel != "webhook":
             return self.target
-        return urlunsplit(urlsplit(self.target)._replace(query="", fragment=""))
+        parts = urlsplit(self.target)
+        host = parts.netloc.rpartition("@")[2]
+        return urlunsplit(parts._replace(netloc=host, query="", fragment=""))
 
 
 def raise_level_one(

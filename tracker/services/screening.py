@@ -38,13 +38,17 @@ from tracker.settings import Settings, read_settings
 TOKEN_PREFIX = "token:"
 PERSON_PREFIX = "cli:"
 IDEMPOTENCY_KEY_LIMIT = 200
+MAX_MANIFEST_TRAVELLERS = 5_000
+"""Travel rows one manifest may bring (a full A380 is some 850 travellers, each a row per
+leg). Screening holds the memory's lock: a manifest of 30,000 rows held it for half a minute,
+and every other border system's level-one alert with it."""
 
 
 class ScreeningRefused(ValueError):
     """The manifest cannot be screened (its type, size or key, or no model): nothing was
     stored, and the message says why. ``code``: ``content_type``, ``message_type``,
-    ``empty``, ``too_large``, ``idempotency_key``, ``key_reused`` or ``no_model`` (what the
-    API answers by: 415, 422, 400, 413, 400, 409, 503)."""
+    ``empty``, ``too_large``, ``idempotency_key``, ``key_reused``, ``no_model`` or
+    ``too_many_travellers`` (what the API answers by: 415, 422, 400, 413, 400, 409, 503, 413)."""
 
     def __init__(self, message: str, code: str):
         super().__init__(message)
@@ -73,12 +77,14 @@ def screen_manifest(
     key = _checked_key(idempotency_key)
     digest = body_digest(body)
     earlier = _earlier(session, stored_as, key, digest)
-    if earlier is not None:
-        return read_outcome(session, earlier, duplicate=True)
+    if earlier is not None and earlier.status != "received":
+        return read_outcome(session, earlier, duplicate=True, for_system=_system(stored_as))
     try:
         fmt = manifest_format(content_type, checked_body(body))
     except ManifestRefused as exc:
         raise ScreeningRefused(str(exc), exc.code) from None
+    if fmt in ("csv", "jsonl"):  # a line per traveller: refused before a line is read
+        _check_travellers(body.count(b"\n") - (fmt == "csv"))
     model = active_model(session)
     if model is None:
         raise ScreeningRefused(
@@ -86,9 +92,11 @@ def screen_manifest(
             "once before manifests can be screened",
             "no_model",
         )
-    screening = _received(session, stored_as, key, content_type, digest, now)
+    # A "received" screening seen here was never screened: on SQLite its savepoint committed
+    # it before a failure rolled the rest back. It is screened now, never answered as empty.
+    screening = earlier or _received(session, stored_as, key, content_type, digest, now)
     if screening.status != "received":  # the same key, stored meanwhile by another request
-        return read_outcome(session, screening, duplicate=True)
+        return read_outcome(session, screening, duplicate=True, for_system=_system(stored_as))
     started = time.perf_counter()
     try:
         _screen(session, screening, body, fmt, model, actor, settings, now)
@@ -97,7 +105,7 @@ def screen_manifest(
         raise
     screening.screened_at = now + timedelta(seconds=time.perf_counter() - started)
     session.flush()
-    return read_outcome(session, screening, duplicate=False)
+    return read_outcome(session, screening, duplicate=False, for_system=_system(stored_as))
 
 
 def warm_screening(session: Session, settings: Settings | None = None) -> None:
@@ -128,7 +136,7 @@ def show_screening(session: Session, sender: str, screening_id: int) -> Screenin
         object_id=screening.id,
         justification="screening outcome read",
     )
-    return read_outcome(session, screening, duplicate=False)
+    return read_outcome(session, screening, duplicate=False, for_system=_system(stored_as))
 
 
 # --- the steps ----------------------------------------------------------------------------
@@ -141,6 +149,23 @@ def _sender(session: Session, sender: str, action: str) -> tuple[str, str]:
         return sender, sender
     person = require_actor(session, sender, action)
     return f"{PERSON_PREFIX}{person.name}", person.name
+
+
+def _system(stored_as: str) -> bool:
+    """Whether the reader is a border system's token: it is told an alert was raised, not
+    why (the why names the offender's status or risk level, register details for people)."""
+    return stored_as.startswith(TOKEN_PREFIX)
+
+
+def _check_travellers(count: int) -> None:
+    """Refuse a manifest of more than ``MAX_MANIFEST_TRAVELLERS`` rows (nothing is kept: the
+    caller's transaction is rolled back)."""
+    if count > MAX_MANIFEST_TRAVELLERS:
+        raise ScreeningRefused(
+            f"the manifest holds {count:,} travel rows or lines; one manifest may hold at most "
+            f"{MAX_MANIFEST_TRAVELLERS:,} (send a flight per manifest)",
+            "too_many_travellers",
+        )
 
 
 def _checked_key(key: str | None) -> str | None:
@@ -217,6 +242,7 @@ def _screen(
         name=f"screening-{screening.id}",
         today=now.date(),
     )
+    _check_travellers(max(len(intake.travel_pks), intake.result.read))  # any format, unscored
     _record_intake(screening, intake, model.version)
     if intake.result.refused:
         return

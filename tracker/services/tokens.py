@@ -10,7 +10,7 @@ known (``anonymous`` otherwise), with the reason and never the secret. Manifests
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -28,10 +28,11 @@ CallPurpose = Literal["collection", "consultation"]  # the audit action of a cal
 
 @dataclass(frozen=True)
 class CreatedToken:
-    """A token just made; ``secret`` exists only here (the database keeps its hash)."""
+    """A token just made; ``secret`` exists only here (the database keeps its hash), and is
+    left out of the repr so no log, traceback or debugger line can show it."""
 
     name: str
-    secret: str
+    secret: str = field(repr=False)
     scopes: list[str]
     expires_at: datetime
 

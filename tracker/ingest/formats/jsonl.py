@@ -38,6 +38,7 @@ class JsonLinesReader:
         self.numbers = numbers
         self.warnings: list[str] = []
         self._unknown: dict[str, None] = {}
+        self._unknown_overflow = False  # more distinct unknown keys than UNKNOWN_KEPT
         self._file = TextFile(path)
 
     def position(self) -> int:
@@ -61,7 +62,24 @@ class JsonLinesReader:
             except UnicodeDecodeError:
                 raise not_utf8(self.path) from None
         if self._unknown:
-            self.warnings.append(f"ignored unknown column(s): {', '.join(self._unknown)}")
+            self.warnings.append(self._unknown_warning())
+
+    def _unknown_warning(self) -> str:
+        """The keys ignored, as the CSV reader names unknown columns: the first five, each
+        cut to 30 characters (a sender's keys may be anything, of any number and length)."""
+        shown = ", ".join(key[:30] for key in list(self._unknown)[:UNKNOWN_SHOWN])
+        more = len(self._unknown) - UNKNOWN_SHOWN
+        if more <= 0:
+            return f"ignored unknown column(s): {shown}"
+        return (
+            f"ignored unknown column(s): {shown} and {'over ' * self._unknown_overflow}{more} more"
+        )
+
+    def _note_unknown(self, key: str) -> None:
+        if key in self._unknown or len(self._unknown) < UNKNOWN_KEPT:
+            self._unknown.setdefault(key, None)
+        else:
+            self._unknown_overflow = True
 
     def _row(self, line: int, raw: str) -> SourceRow:
         try:
@@ -108,7 +126,7 @@ class JsonLinesReader:
         for key, value in document.items():
             name = key.strip().lower()
             if name not in self.columns:
-                self._unknown.setdefault(key, None)
+                self._note_unknown(key)
                 continue
             if name in values:
                 return SourceRow(line, raw, problem=(name, "given twice"))
@@ -127,6 +145,7 @@ class JsonLinesReader:
         return values
 
 
+UNKNOWN_SHOWN, UNKNOWN_KEPT = 5, 1_000  # unknown keys named in the warning, and counted
 MAX_JSON_NUMBER_DIGITS = 64  # the contract's longest identifier; no field holds a longer number
 
 
