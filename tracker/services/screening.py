@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from tracker.access.people import require_actor
@@ -175,25 +176,33 @@ def _earlier(session: Session, sender: str, key: str | None, digest: str) -> Scr
 def _received(
     session: Session, sender: str, key: str | None, content_type: str, digest: str, now: datetime
 ) -> Screening:
-    """The new screening, or the one another request stored under the same key meanwhile."""
-    screening = Screening(
-        sender=sender,
-        idempotency_key=key,
-        content_type=content_type[:100],
-        body_sha256=digest,
-        status="received",
-        received_at=now,
-        summary={},
+    """The new screening, or the one another request stored under the same key meanwhile.
+
+    The row is claimed by one INSERT that does nothing on a conflict: a second request with
+    the same key waits there for the first one's transaction (PostgreSQL's row lock, SQLite's
+    write lock) and then reads the first screening, committed. No savepoint: pysqlite would
+    commit a released one's row at once, before the screening is done."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    new_id = session.scalar(
+        insert(Screening)
+        .values(
+            sender=sender,
+            idempotency_key=key,
+            content_type=content_type[:100],
+            body_sha256=digest,
+            status="received",
+            received_at=now,
+            summary={},
+        )
+        .on_conflict_do_nothing(index_elements=[Screening.sender, Screening.idempotency_key])
+        .returning(Screening.id)
     )
-    try:
-        with session.begin_nested():
-            session.add(screening)
-            session.flush()
-    except IntegrityError:
-        found = _earlier(session, sender, key, digest)
-        if found is None:
-            raise
-        return found
+    if new_id is not None:
+        screening = session.get(Screening, new_id)
+    else:
+        screening = _earlier(session, sender, key, digest)
+    if screening is None:  # the conflicting row is gone again: cannot happen in one key
+        raise RuntimeError(f"screening under key {key!r} neither stored nor found")
     return screening
 
 

@@ -182,14 +182,8 @@ def test_a_paxlst_interchange_is_screened_as_edifact(serve, make_token):
 
 
 def test_the_same_key_sent_at_once_twice_gives_one_screening(
-    serve, make_token, population, sessions, backend, request
+    serve, make_token, population, sessions
 ):
-    if backend == "sqlite":
-        # pysqlite starts no transaction before a SAVEPOINT, so releasing screening's
-        # savepoint commits the "received" row at once and the second request screens it too
-        # (UNIQUE screening_hits); fixed by the pysqlite BEGIN recipe in tracker/db.py.
-        reason = "SQLite: a released savepoint commits the screening early"
-        request.applymarker(pytest.mark.xfail(strict=False, reason=reason))  # a race
     served = serve()
     secret = make_token("bcp-heathrow")
     body = _csv(_rows(population, range(40, 50)))
