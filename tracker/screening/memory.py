@@ -149,6 +149,12 @@ def forget_travel(session: Session) -> None:
     held.travel, held.travel_print = None, None
 
 
+def is_warm(session: Session) -> bool:
+    """Whether this database's register index, travel counts and model are all held."""
+    held = _held.get(_key(session))
+    return held is not None and None not in (held.register, held.travel, held.model)
+
+
 def held_model(session: Session, model: MatchModel) -> MatchParameters:
     """The stored model's parameters, read once per stored version."""
     held = _held_for(session)

@@ -101,17 +101,23 @@ def screen_manifest(
     return read_outcome(session, screening, duplicate=False)
 
 
-def warm_screening(session: Session, settings: Settings | None = None) -> None:
-    """Build what screening keeps in memory (the register index, the travel name counts)
-    before the first manifest arrives: `tracker serve` and `tracker watch` call it at start,
-    so the first border system's push does not wait the seconds it takes."""
+def warm_screening(session: Session, settings: Settings | None = None) -> bool:
+    """Build what screening keeps in memory (the register index, the travel name counts,
+    the model) before the first manifest arrives: `tracker serve` and `tracker watch` call
+    it at start, so the first border system's push does not wait the seconds it takes.
+    False when no model is stored yet: nothing can be screened, so nothing is built."""
     settings = settings or read_settings()
+    model = active_model(session)
+    if model is None:
+        return False
     with memory.database_lock():
         memory.held_register(session, _link_settings(settings), lambda: load_register(session))
         memory.held_travel(
             session, memory.travel_fingerprint(session), lambda: load_travel(session)
         )
         memory.travel_moved(session)
+        memory.held_model(session, model)
+    return True
 
 
 def show_screening(session: Session, sender: str, screening_id: int) -> ScreeningOutcome:

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from tracker.db import make_engine, make_session_factory, transaction
 from tracker.models import AuditEvent, Screening, TravelRecord
+from tracker.screening import memory
 from tracker.services.linking import train_model
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -197,3 +198,17 @@ def test_the_same_key_sent_at_once_twice_gives_one_screening(
     assert sorted(a.status_code for a in answers) == [200, 201], [a.text for a in answers]
     assert answers[0].json()["id"] == answers[1].json()["id"]
     assert _count(sessions, Screening) == 1
+
+
+def test_serve_warms_screening_at_start(serve, make_token, population, sessions):
+    with sessions() as session:
+        assert not memory.is_warm(session)
+    served = serve(lifespan=True)
+    warm_up = served.app.state.screening_warm_up
+    assert warm_up.ready.wait(120), "the warm-up did not end"
+    assert warm_up.outcome == "warm"
+    with sessions() as session:
+        assert memory.is_warm(session)
+    with served.client(make_token("bcp-heathrow")) as client:
+        pushed = _push(client, _csv(_rows(population, range(60, 63))), "after-warm-up")
+    assert pushed.status_code == 201, pushed.text
