@@ -151,8 +151,9 @@ def test_the_same_manifest_twice_is_one_screening_and_its_travellers_are_stored_
             )
         ).all()
     assert repeated == [str(first.json()["id"])]
-    assert other.status_code == 422
+    assert other.status_code == 409
     assert other.headers["content-type"] == "application/problem+json"
+    assert other.json()["type"] == "urn:tracker:problem:idempotency-key-reused"
 
 
 def test_a_token_reads_only_the_screenings_it_sent(serve, make_token, population, sessions):
