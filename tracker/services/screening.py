@@ -251,15 +251,9 @@ def _screen(
             _dismissed(session, intake.travel_pks),
         )
     hits = write_hits(session, screening, links)
-    rules = run_hit_rules(session, screening, hits, now)
-    screening.summary = {
-        **screening.summary,
-        "hits": _by_band(hits),
-        "flags": rules.flags,
-        "level_one": [flag_id for flag_id, _ in rules.level_one],
-        "level_one_unflagged": [hit_id for hit_id, _ in rules.unflagged],
-        "alerts": rules.alerts,
-    }
+    # The combination is written before the rules act on it: the trail reads in the order
+    # things happened (the hits, then the alerts raised for them); what the rules raised is
+    # in the screening's summary and in the alerts' own entries.
     record_event(
         session,
         actor=actor,
@@ -271,11 +265,18 @@ def _screen(
             "source_file_id": screening.source_file_id,
             "travellers": len(intake.travel_pks),
             "hits": _by_band(hits),
-            "flags": rules.flags,
-            "alerts": rules.alerts,
             "model_version": model.version,
         },
     )
+    rules = run_hit_rules(session, screening, hits, now)
+    screening.summary = {
+        **screening.summary,
+        "hits": _by_band(hits),
+        "flags": rules.flags,
+        "level_one": [flag_id for flag_id, _ in rules.level_one],
+        "level_one_unflagged": [hit_id for hit_id, _ in rules.unflagged],
+        "alerts": rules.alerts,
+    }
 
 
 def _link_settings(settings: Settings) -> LinkSettings:
