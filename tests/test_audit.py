@@ -405,3 +405,32 @@ def test_values_erased_with_an_erasure_entry_naming_them_keep_the_chain_intact(e
 def test_erased_ids_are_kept_as_ranges():
     assert id_ranges([7, 3, 4, 5, 9, 10, 4]) == [[3, 5], [7, 7], [9, 10]]
     assert id_ranges([]) == []
+
+
+def test_writers_at_once_each_get_their_own_place_in_the_chain(sessions):
+    """A writer that has only read so far (no transaction yet on SQLite) must not take the
+    head another writer is about to move: the screening and the alert dispatcher write at
+    once under `tracker serve`."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def write(worker: int) -> None:
+        for n in range(15):
+            with transaction(sessions) as session:
+                session.execute(select(AuditEvent.id).limit(1)).all()
+                record_event(
+                    session,
+                    actor="system",
+                    action="decision",
+                    object_type="t",
+                    object_id=f"{worker}-{n}",
+                )
+
+    with transaction(sessions) as session:  # the trail has begun (its head row exists)
+        record_event(session, actor="system", action="decision", object_type="t")
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(write, range(4)))
+    with sessions() as session:
+        ids = session.scalars(select(AuditEvent.id).order_by(AuditEvent.id)).all()
+    assert ids == list(range(1, 62))
+    with transaction(sessions) as session:
+        assert verify_chain(session).intact

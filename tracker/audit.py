@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import exists, insert, select
+from sqlalchemy import exists, insert, select, update
 from sqlalchemy.orm import Session
 
 from tracker.audit_chain import (
@@ -35,9 +35,22 @@ class AuditError(ValueError):
 
 def _locked_head(session: Session) -> AuditHead:
     """The head row, locked; made only for a trail that has no entry yet. A trail with entries
-    and no head was tampered with: writing on would hide that, so it is refused."""
+    and no head was tampered with: writing on would hide that, so it is refused.
+
+    On SQLite, FOR UPDATE is not there and pysqlite begins no transaction for a read: a
+    writer would read the head another is about to move (the screening and the alert
+    dispatcher of `tracker serve` write at once). A no-op UPDATE takes the write lock first
+    (waiting for the other's commit), so the head read next is the newest."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(
+            update(AuditHead).where(AuditHead.id == 1).values(id=AuditHead.id),
+            execution_options={"synchronize_session": False},
+        )
     head = session.scalars(
-        select(AuditHead).where(AuditHead.id == 1).with_for_update()
+        select(AuditHead)
+        .where(AuditHead.id == 1)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).one_or_none()
     if head is None:
         if session.scalar(select(exists().where(AuditEvent.id > 0))):

@@ -222,6 +222,7 @@ def _screen(
     settings: Settings,
     now: datetime,
 ) -> None:
+    memory.screenings_in_turn(session)
     before = memory.travel_fingerprint(session)
     intake = store_travellers(
         session,
