@@ -3,6 +3,7 @@
 
     python bench/screening.py                                   # 100k register, both backends
     python bench/screening.py --offenders 10000 --travel 50000 --db sqlite
+    python bench/screening.py --http                            # over `tracker serve`
 
 Prints the first screening (it builds the register index and the travel name counts), then
 p50/p95 latency, manifests per minute and peak memory. Each backend runs in its own process
@@ -106,9 +107,15 @@ def prepare(backend: str, inbox: Path, work: Path) -> tuple[sessionmaker, Settin
     return sessions, settings
 
 
-def run_one(backend: str, inbox: Path, work: Path, count: int, size: int) -> None:
+def run_one(backend: str, inbox: Path, work: Path, count: int, size: int, args=None) -> None:
     """Load, train, then time ``count`` screenings (child process)."""
     sessions, settings = prepare(backend, inbox, work)
+    if args is not None and args.http:
+        from screening_http import run_http
+
+        run_http(backend, sessions, settings.database.url, inbox, work, args)
+        _drop(backend, sessions)
+        return
     departure = datetime.now(UTC) + timedelta(hours=30)
     bodies = manifests(inbox, count + 1, size, departure)
     seconds, hits, alerts = [], 0, 0
@@ -130,6 +137,10 @@ def run_one(backend: str, inbox: Path, work: Path, count: int, size: int) -> Non
         f"{60 * len(timed) / sum(timed):.0f} manifests a minute; {hits:,} hits, "
         f"{alerts} alerts; peak memory {peak_memory_mib():,.0f} MiB"
     )
+    _drop(backend, sessions)
+
+
+def _drop(backend: str, sessions: sessionmaker) -> None:
     if backend == "postgresql":
         sessions.kw["bind"].dispose()
         admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
@@ -147,10 +158,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--inbox", type=Path, help="reuse a generated folder")
+    parser.add_argument("--http", action="store_true", help="push over `tracker serve`")
+    parser.add_argument("--rate", type=float, default=5.0, help="--http: manifests a second")
+    parser.add_argument("--seconds", type=float, default=60.0, help="--http: at the rate")
     parser.add_argument("--child", nargs=2, metavar=("BACKEND", "WORKDIR"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        run_one(args.child[0], args.inbox, Path(args.child[1]), args.manifests, args.size)
+        run_one(args.child[0], args.inbox, Path(args.child[1]), args.manifests, args.size, args)
         return 0
     with tempfile.TemporaryDirectory(prefix="tracker-screening-bench-") as tmp:
         inbox = args.inbox
@@ -167,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
             work.mkdir()
             child = [sys.executable, __file__, "--inbox", str(inbox), "--child", backend, str(work)]
             child += ["--manifests", str(args.manifests), "--size", str(args.size)]
+            if args.http:
+                child += ["--http", "--rate", str(args.rate), "--seconds", str(args.seconds)]
             subprocess.run(child, check=True)
     return 0
 

@@ -438,3 +438,32 @@ def test_writers_at_once_each_get_their_place_in_the_chain(sessions):
     with transaction(sessions) as s:
         report = verify_chain(s)
         assert report.intact and report.entries == 41
+
+
+def test_writers_at_once_each_get_their_own_place_in_the_chain(sessions):
+    """A writer that has only read so far (no transaction yet on SQLite) must not take the
+    head another writer is about to move: the screening and the alert dispatcher write at
+    once under `tracker serve`."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def write(worker: int) -> None:
+        for n in range(15):
+            with transaction(sessions) as session:
+                session.execute(select(AuditEvent.id).limit(1)).all()
+                record_event(
+                    session,
+                    actor="system",
+                    action="decision",
+                    object_type="t",
+                    object_id=f"{worker}-{n}",
+                )
+
+    with transaction(sessions) as session:  # the trail has begun (its head row exists)
+        record_event(session, actor="system", action="decision", object_type="t")
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(write, range(4)))
+    with sessions() as session:
+        ids = session.scalars(select(AuditEvent.id).order_by(AuditEvent.id)).all()
+    assert ids == list(range(1, 62))
+    with transaction(sessions) as session:
+        assert verify_chain(session).intact

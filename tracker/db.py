@@ -29,6 +29,7 @@ class DatabaseURLError(ValueError):
 
 
 SQLITE_CACHE_KIB = 64 * 1024
+SQLITE_BUSY_MS = 30_000  # how long a writer waits for another's lock
 SQLITE_MMAP_BYTES = 1024 * 1024 * 1024
 
 
@@ -38,7 +39,7 @@ def _set_sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPo
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
     # A national register is gigabytes: a 64 MiB page cache (SQLite's default is 2 MiB) and
     # reads through a memory map keep the nightly's big scans and index look-ups off the
     # system-call path. Both are per connection and cost nothing on a small database.

@@ -30,6 +30,7 @@ from tracker.alerts import registry
 from tracker.alerts.email import Outcome, SmtpServer, send_email
 from tracker.alerts.message import email_message, webhook_body
 from tracker.alerts.webhook import post_webhook
+from tracker.audit import lock_trail_promptly
 from tracker.db import transaction
 from tracker.services.alerts import (
     Attempt,
@@ -79,10 +80,12 @@ def deliver_now(
     """Send every channel of the alert not yet delivered (or only ``channels``), now."""
     factory = _factory(sessions)
     with transaction(factory) as session:
+        lock_trail_promptly(session)  # on SQLite, between screenings, not seconds after
         attempts = plan_deliveries(session, settings, alert_id, channels)
     results = [(attempt, send(attempt, settings)) for attempt in attempts]
     if results:
         with transaction(factory) as session:
+            lock_trail_promptly(session)
             outcomes = [(a, o.delivered, o.detail) for a, o in results]
             record_outcomes(session, outcomes, datetime.now(UTC))
     return results

@@ -52,6 +52,21 @@ def database_lock() -> threading.RLock:
     return _lock
 
 
+SCREENING_LOCK_KEY = 0x5C2EE22  # the PostgreSQL advisory lock screenings take in turn
+
+
+def screenings_in_turn(session: Session) -> None:
+    """Wait until no other transaction is screening this database (until it commits).
+
+    Each screening reads the travel fingerprint before it stores its travellers and finds
+    the counts held for it; two at once on PostgreSQL would each see the table without the
+    other's travellers, miss the fingerprint the other left and count 200,000 rows again
+    (seconds). SQLite has them in turn already: the screening's first write takes its lock.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(SCREENING_LOCK_KEY)))
+
+
 def _key(session: Session) -> str:
     return session.get_bind().engine.url.render_as_string(hide_password=True)
 
@@ -147,6 +162,12 @@ def forget_travel(session: Session) -> None:
     """The counts hold travellers that were never committed: count again next time."""
     held = _held_for(session)
     held.travel, held.travel_print = None, None
+
+
+def is_warm(session: Session) -> bool:
+    """Whether this database's register index, travel counts and model are all held."""
+    held = _held.get(_key(session))
+    return held is not None and None not in (held.register, held.travel, held.model)
 
 
 def held_model(session: Session, model: MatchModel) -> MatchParameters:

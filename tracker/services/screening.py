@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from tracker.access.people import require_actor
@@ -108,17 +109,23 @@ def screen_manifest(
     return read_outcome(session, screening, duplicate=False, for_system=_system(stored_as))
 
 
-def warm_screening(session: Session, settings: Settings | None = None) -> None:
-    """Build what screening keeps in memory (the register index, the travel name counts)
-    before the first manifest arrives: `tracker serve` and `tracker watch` call it at start,
-    so the first border system's push does not wait the seconds it takes."""
+def warm_screening(session: Session, settings: Settings | None = None) -> bool:
+    """Build what screening keeps in memory (the register index, the travel name counts,
+    the model) before the first manifest arrives: `tracker serve` and `tracker watch` call
+    it at start, so the first border system's push does not wait the seconds it takes.
+    False when no model is stored yet: nothing can be screened, so nothing is built."""
     settings = settings or read_settings()
+    model = active_model(session)
+    if model is None:
+        return False
     with memory.database_lock():
         memory.held_register(session, _link_settings(settings), lambda: load_register(session))
         memory.held_travel(
             session, memory.travel_fingerprint(session), lambda: load_travel(session)
         )
         memory.travel_moved(session)
+        memory.held_model(session, model)
+    return True
 
 
 def show_screening(session: Session, sender: str, screening_id: int) -> ScreeningOutcome:
@@ -200,25 +207,33 @@ def _earlier(session: Session, sender: str, key: str | None, digest: str) -> Scr
 def _received(
     session: Session, sender: str, key: str | None, content_type: str, digest: str, now: datetime
 ) -> Screening:
-    """The new screening, or the one another request stored under the same key meanwhile."""
-    screening = Screening(
-        sender=sender,
-        idempotency_key=key,
-        content_type=content_type[:100],
-        body_sha256=digest,
-        status="received",
-        received_at=now,
-        summary={},
+    """The new screening, or the one another request stored under the same key meanwhile.
+
+    The row is claimed by one INSERT that does nothing on a conflict: a second request with
+    the same key waits there for the first one's transaction (PostgreSQL's row lock, SQLite's
+    write lock) and then reads the first screening, committed. No savepoint: pysqlite would
+    commit a released one's row at once, before the screening is done."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    new_id = session.scalar(
+        insert(Screening)
+        .values(
+            sender=sender,
+            idempotency_key=key,
+            content_type=content_type[:100],
+            body_sha256=digest,
+            status="received",
+            received_at=now,
+            summary={},
+        )
+        .on_conflict_do_nothing(index_elements=[Screening.sender, Screening.idempotency_key])
+        .returning(Screening.id)
     )
-    try:
-        with session.begin_nested():
-            session.add(screening)
-            session.flush()
-    except IntegrityError:
-        found = _earlier(session, sender, key, digest)
-        if found is None:
-            raise
-        return found
+    if new_id is not None:
+        screening = session.get(Screening, new_id)
+    else:
+        screening = _earlier(session, sender, key, digest)
+    if screening is None:  # the conflicting row is gone again: cannot happen in one key
+        raise RuntimeError(f"screening under key {key!r} neither stored nor found")
     return screening
 
 
@@ -232,6 +247,7 @@ def _screen(
     settings: Settings,
     now: datetime,
 ) -> None:
+    memory.screenings_in_turn(session)
     before = memory.travel_fingerprint(session)
     intake = store_travellers(
         session,
@@ -262,15 +278,9 @@ def _screen(
             _dismissed(session, intake.travel_pks),
         )
     hits = write_hits(session, screening, links)
-    rules = run_hit_rules(session, screening, hits, now)
-    screening.summary = {
-        **screening.summary,
-        "hits": _by_band(hits),
-        "flags": rules.flags,
-        "level_one": [flag_id for flag_id, _ in rules.level_one],
-        "level_one_unflagged": [hit_id for hit_id, _ in rules.unflagged],
-        "alerts": rules.alerts,
-    }
+    # The combination is written before the rules act on it: the trail reads in the order
+    # things happened (the hits, then the alerts raised for them); what the rules raised is
+    # in the screening's summary and in the alerts' own entries.
     record_event(
         session,
         actor=actor,
@@ -282,11 +292,18 @@ def _screen(
             "source_file_id": screening.source_file_id,
             "travellers": len(intake.travel_pks),
             "hits": _by_band(hits),
-            "flags": rules.flags,
-            "alerts": rules.alerts,
             "model_version": model.version,
         },
     )
+    rules = run_hit_rules(session, screening, hits, now)
+    screening.summary = {
+        **screening.summary,
+        "hits": _by_band(hits),
+        "flags": rules.flags,
+        "level_one": [flag_id for flag_id, _ in rules.level_one],
+        "level_one_unflagged": [hit_id for hit_id, _ in rules.unflagged],
+        "alerts": rules.alerts,
+    }
 
 
 def _link_settings(settings: Settings) -> LinkSettings:

@@ -34,6 +34,7 @@ from tracker.web.pages import NotSignedIn, is_htmx, sign_in_url
 from tracker.web.session import SessionMiddleware
 from tracker.web.settings import WebAppSettings
 from tracker.web.templating import make_templates
+from tracker.web.warmup import ScreeningWarmUp
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -53,8 +54,12 @@ def _settings(config: WebAppSettings | Settings | str | None, overrides: dict) -
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """While the server runs, the audit trail is checkpointed between nights, and level-one
-    alerts are delivered (and overdue ones escalated) by a worker thread."""
+    alerts are delivered (and overdue ones escalated) by a worker thread; at start,
+    screening's memory is built in another, so start-up is not held by it."""
     installation = app.state.settings.installation
+    warm_up = ScreeningWarmUp(app.state.sessions, installation)
+    app.state.screening_warm_up = warm_up
+    warm_up.start()
     checkpoints = PeriodicCheckpoints(
         app.state.sessions,
         installation.keys_dir,
@@ -73,6 +78,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         alerts.stop()
         checkpoints.stop()
+        warm_up.stop()
 
 
 def create_app(

@@ -29,7 +29,7 @@ def _free_port() -> int:
 class Served:
     """One running server: its base URL, its app, and a way to stop it."""
 
-    def __init__(self, app, port: int):
+    def __init__(self, app, port: int, lifespan: str = "off"):
         import uvicorn
 
         self.app = app
@@ -40,7 +40,7 @@ class Served:
                 host="127.0.0.1",
                 port=port,
                 log_level="warning",
-                lifespan="off",
+                lifespan=lifespan,
                 timeout_graceful_shutdown=1,
                 server_header=False,
             )
@@ -88,16 +88,17 @@ def make_token(sessions, admin):
 
 @pytest.fixture
 def serve(db_url, tmp_path, admin) -> Iterator:
-    """``serve(**api_settings)`` starts the web application with those API settings."""
+    """``serve(**api_settings)`` starts the web application with those API settings
+    (``lifespan=True``: with its start-up and its background workers, as `tracker serve`)."""
     running: list[Served] = []
 
-    def start(routes=None, **api: int) -> Served:
+    def start(routes=None, lifespan: bool = False, **api: int) -> Served:
         app = create_app(
             db_url, secret_key=SECRET, data_dir=tmp_path / "data", api=ApiSettings(**api)
         )
         if routes is not None:
             app.state.api.include_router(routes)
-        served = Served(app, _free_port()).start()
+        served = Served(app, _free_port(), "on" if lifespan else "off").start()
         running.append(served)
         return served
 

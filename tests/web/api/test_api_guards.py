@@ -1,6 +1,7 @@
 """What the API refuses before a manifest is screened, over a real server: bad tokens alike
 (401, each reason in the trail), a missing scope (403), cookies (400), wrong types (415),
-missing keys (400), large bodies (413, chunked ones too) and too many calls (429)."""
+missing keys (400), large bodies (413, chunked ones too), too many calls (429), an EDIFACT
+interchange of another message (415) and no model yet (503, Retry-After)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from tracker.db import transaction
 from tracker.models import ApiToken, AuditEvent
 from tracker.services.tokens import revoke_token
+from tracker.web.api.problems import NO_MODEL_RETRY_SECONDS, refusal_problem
 
 CSV = "text/csv"
 MANIFEST = b"family_name,given_names\nSMITH,JO\n"
@@ -188,3 +190,36 @@ def test_unknown_paths_are_problems_too(serve, path):
         answer = client.get(path)
     assert answer.status_code in (401, 404)
     assert answer.headers["content-type"] == "application/problem+json"
+
+
+def test_refusals_of_the_screening_are_answered_by_their_code(serve, make_token, sessions):
+    served = serve()
+    not_a_manifest = b"UNA:+.? 'UNB+UNOA:4+X+Y+260301:1200+1'UNH+1+CUSRES:D:05B:UN'UNT+2+1'"
+    with served.client(make_token("bcp-heathrow")) as client:
+        other_message = _push(client, not_a_manifest, "application/edifact", key="edi-1")
+        no_model = _push(client, key="csv-1")
+    assert other_message.status_code == 415, other_message.text
+    assert other_message.json()["type"] == "urn:tracker:problem:unsupported-message-type"
+    assert no_model.status_code == 503, no_model.text
+    assert no_model.headers["retry-after"] == str(NO_MODEL_RETRY_SECONDS)
+    assert no_model.json()["type"] == "urn:tracker:problem:no-model"
+    statuses = [details["status"] for *_, details in _trail(sessions)]
+    assert statuses[-2:] == [415, 503]
+
+
+@pytest.mark.parametrize(
+    ("code", "status"),
+    [("too_large", 413), ("content_type", 415), ("message_type", 415), ("key_reused", 409),
+     ("no_model", 503), ("empty", 400), ("idempotency_key", 400), ("unreadable", 422)],
+)  # fmt: skip
+def test_each_refusal_code_has_its_status(code, status):
+    assert refusal_problem(code, "why").status == status
+
+
+def _trail(sessions) -> list[tuple]:
+    with sessions() as session:
+        return session.execute(
+            select(AuditEvent.actor, AuditEvent.action, AuditEvent.details)
+            .where(AuditEvent.object_type == "api_call")
+            .order_by(AuditEvent.id)
+        ).all()

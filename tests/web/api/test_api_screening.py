@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from tracker.db import make_engine, make_session_factory, transaction
 from tracker.models import AuditEvent, Screening, TravelRecord
+from tracker.screening import memory
 from tracker.services.linking import train_model
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -150,8 +151,9 @@ def test_the_same_manifest_twice_is_one_screening_and_its_travellers_are_stored_
             )
         ).all()
     assert repeated == [str(first.json()["id"])]
-    assert other.status_code == 422
+    assert other.status_code == 409
     assert other.headers["content-type"] == "application/problem+json"
+    assert other.json()["type"] == "urn:tracker:problem:idempotency-key-reused"
 
 
 def test_a_token_reads_only_the_screenings_it_sent(serve, make_token, population, sessions):
@@ -182,14 +184,8 @@ def test_a_paxlst_interchange_is_screened_as_edifact(serve, make_token):
 
 
 def test_the_same_key_sent_at_once_twice_gives_one_screening(
-    serve, make_token, population, sessions, backend, request
+    serve, make_token, population, sessions
 ):
-    if backend == "sqlite":
-        # pysqlite starts no transaction before a SAVEPOINT, so releasing screening's
-        # savepoint commits the "received" row at once and the second request screens it too
-        # (UNIQUE screening_hits); fixed by the pysqlite BEGIN recipe in tracker/db.py.
-        reason = "SQLite: a released savepoint commits the screening early"
-        request.applymarker(pytest.mark.xfail(strict=False, reason=reason))  # a race
     served = serve()
     secret = make_token("bcp-heathrow")
     body = _csv(_rows(population, range(40, 50)))
@@ -203,3 +199,17 @@ def test_the_same_key_sent_at_once_twice_gives_one_screening(
     assert sorted(a.status_code for a in answers) == [200, 201], [a.text for a in answers]
     assert answers[0].json()["id"] == answers[1].json()["id"]
     assert _count(sessions, Screening) == 1
+
+
+def test_serve_warms_screening_at_start(serve, make_token, population, sessions):
+    with sessions() as session:
+        assert not memory.is_warm(session)
+    served = serve(lifespan=True)
+    warm_up = served.app.state.screening_warm_up
+    assert warm_up.ready.wait(120), "the warm-up did not end"
+    assert warm_up.outcome == "warm"
+    with sessions() as session:
+        assert memory.is_warm(session)
+    with served.client(make_token("bcp-heathrow")) as client:
+        pushed = _push(client, _csv(_rows(population, range(60, 63))), "after-warm-up")
+    assert pushed.status_code == 201, pushed.text

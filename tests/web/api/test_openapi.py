@@ -24,8 +24,11 @@ def test_the_openapi_document_describes_both_paths_and_the_bearer_scheme(serve):
     [key] = [p for p in push["parameters"] if p["name"] == "Idempotency-Key"]
     assert key["required"] is True and key["schema"]["maxLength"] == 200
     assert push["summary"] and push["description"]
-    assert {"201", "200", "401", "403", "413", "415", "429"} <= set(push["responses"])
+    assert {"201", "200", "400", "401", "403", "409", "413", "415", "422", "429", "503"} <= set(
+        push["responses"]
+    )
     assert PROBLEM in push["responses"]["413"]["content"]
+    assert "Retry-After" in push["responses"]["503"]["headers"]
     read = spec["paths"]["/screenings/{screening_id}"]["get"]
     assert {"200", "401", "404"} <= set(read["responses"])
     scheme = spec["components"]["securitySchemes"]["bearerToken"]

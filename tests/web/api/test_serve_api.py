@@ -22,3 +22,12 @@ def test_serve_mounts_the_api_with_its_settings(db_url, monkeypatch, tmp_path):
     assert api.state.rate_limiter.capacity == 60
     assert api.state.api_settings.max_body_bytes == 1048576
     started["app"].state.engine.dispose()
+
+
+def test_serve_without_a_model_starts_and_leaves_screening_cold(serve):
+    served = serve(lifespan=True)
+    with served.client() as client:
+        assert client.get("/openapi.json").status_code == 200
+    warm_up = served.app.state.screening_warm_up
+    assert warm_up.ready.wait(60), "the warm-up did not end"
+    assert warm_up.outcome == "no_model"

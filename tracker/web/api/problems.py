@@ -43,6 +43,27 @@ class ApiProblem(Exception):
         self.headers = headers or {}
 
 
+NO_MODEL_RETRY_SECONDS = 600
+"""What a 503 asks a sender to wait while no matching model is stored (an admin trains one)."""
+REFUSALS: dict[str, tuple[int, str]] = {
+    "too_large": (413, "too-large"),
+    "content_type": (415, "unsupported-media-type"),
+    "message_type": (415, "unsupported-message-type"),
+    "key_reused": (409, "idempotency-key-reused"),
+    "no_model": (503, "no-model"),
+    "empty": (400, "empty-manifest"),
+    "idempotency_key": (400, "idempotency-key-invalid"),
+}
+"""The answer to each refusal code of the screening use case; any other is 422."""
+
+
+def refusal_problem(code: str, detail: str) -> ApiProblem:
+    """The problem a refused manifest is answered with, by the refusal's ``code``."""
+    status, kind = REFUSALS.get(code, (422, "manifest-refused"))
+    headers = {"Retry-After": str(NO_MODEL_RETRY_SECONDS)} if status == 503 else None
+    return ApiProblem(status, kind, detail, headers)
+
+
 def problem_response(
     status: int, kind: str, detail: str, headers: Mapping[str, str] | None = None
 ) -> Response:
@@ -55,8 +76,8 @@ def problem_response(
 
 
 def documented(*statuses: int) -> dict[int | str, dict]:
-    """The OpenAPI ``responses`` entries of a route's problems."""
-    return {
+    """The OpenAPI ``responses`` entries of a route's problems (a 503's ``Retry-After``)."""
+    entries: dict[int | str, dict] = {
         status: {
             "model": Problem,
             "content": {MEDIA_TYPE: {}},
@@ -64,6 +85,15 @@ def documented(*statuses: int) -> dict[int | str, dict]:
         }
         for status in statuses
     }
+    if 503 in entries:
+        entries[503]["description"] = "No matching model is stored yet: retry later"
+        entries[503]["headers"] = {
+            "Retry-After": {
+                "description": "Seconds to wait before sending the manifest again.",
+                "schema": {"type": "integer"},
+            }
+        }
+    return entries
 
 
 def _validation_problem(exc: RequestValidationError) -> Response:

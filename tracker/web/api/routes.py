@@ -21,7 +21,7 @@ from tracker.services.screening import (
 )
 from tracker.services.tokens import AdmittedCall, record_repeated_manifest
 from tracker.web.api.auth import MANIFESTS_WRITE, SCREENINGS_READ, admitted, client_of, refuse
-from tracker.web.api.problems import ApiProblem, documented
+from tracker.web.api.problems import ApiProblem, documented, refusal_problem
 from tracker.web.api.pushed import MANIFEST_OPENAPI, Manifest, ManifestWriter, PushedManifest
 
 router = APIRouter()
@@ -58,12 +58,15 @@ def _screened(request: Request, caller: AdmittedCall, manifest: PushedManifest) 
     "JSON Lines, screens them against the register and answers the screening (201, with "
     "its address in `Location`). The same manifest sent again with the same "
     "`Idempotency-Key` answers the first screening (200) and stores nothing twice; another "
-    "manifest under a used key is refused (422). Needs scope manifests:write.",
+    "manifest under a used key is refused (409). Refusals: 400 (empty body, bad key), 413 "
+    "(too large), 415 (not a manifest's type, an EDIFACT without PAXLST or PNRGOV), 409 "
+    "(key reused), 422 (unreadable otherwise), 503 with `Retry-After` (no matching model "
+    "stored yet). Needs scope manifests:write.",
     status_code=201,
     response_model=ScreeningOutcome,
     responses={
         200: {"model": ScreeningOutcome, "description": "Sent before: the first screening"},
-        **documented(400, 401, 403, 413, 415, 422, 429),
+        **documented(400, 401, 403, 409, 413, 415, 422, 429, 503),
     },
     openapi_extra=MANIFEST_OPENAPI,
 )
@@ -73,7 +76,7 @@ async def push_manifest(
     try:
         outcome = await run_in_threadpool(_screened, request, caller, manifest)
     except ScreeningRefused as exc:
-        problem = ApiProblem(422, "manifest-refused", str(exc))
+        problem = refusal_problem(exc.code, str(exc))
         raise await refuse(request, caller, "collection", problem) from None
     location = f"{request.scope.get('root_path', '')}/screenings/{outcome.id}"
     return JSONResponse(
