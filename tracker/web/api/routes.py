@@ -58,7 +58,9 @@ def _screened(request: Request, caller: AdmittedCall, manifest: PushedManifest) 
     "JSON Lines, screens them against the register and answers the screening (201, with "
     "its address in `Location`). The same manifest sent again with the same "
     "`Idempotency-Key` answers the first screening (200) and stores nothing twice; another "
-    "manifest under a used key is refused (422). Needs scope manifests:write.",
+    "manifest under a used key is refused (422). A travel row whose `source` is none of "
+    "the token's source patterns is rejected alone (counted in `travellers_rejected`). "
+    "Needs scope manifests:write.",
     status_code=201,
     response_model=ScreeningOutcome,
     responses={
@@ -92,8 +94,9 @@ def _shown(request: Request, sender: str, screening_id: int) -> ScreeningOutcome
     "/screenings/{screening_id}",
     summary="Read a screening",
     description="What a screening found: travellers read and rejected, hits with their "
-    "band, probability and reasons, and the level-one alerts raised. A token reads only "
-    "the screenings it sent (any other id is 404). Needs scope screenings:read or "
+    "band, probability and reasons, and the level-one alerts raised. A token with "
+    "manifests:write reads only the screenings it sent (any other id is 404); a token with "
+    "screenings:read alone (a control room's) reads any. Needs scope screenings:read or "
     "manifests:write.",
     response_model=ScreeningOutcome,
     responses=documented(401, 403, 404, 429),
