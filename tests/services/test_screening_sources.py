@@ -66,6 +66,10 @@ def test_feed_b_cannot_rename_a_traveller_feed_a_pushed(sessions, tokens, popula
     assert (pushed.travellers_read, pushed.travellers_rejected) == (3, 1)
     assert _stored(sessions, "api-feed-a") == before and "RENAMED" not in before.values()
     assert len(_stored(sessions, "api-feed-b-lhr")) == 2  # the rest screened: a glob allows
+    assert pushed.warnings[0] == (
+        "1 travel row(s) rejected: their source is not one this token may write "
+        "(allowed: api-feed-b*)"
+    )
     assert _reasons(sessions, pushed.id) == [
         "source: source 'api-feed-a' is not one this token may write (allowed: api-feed-b*)"
     ]

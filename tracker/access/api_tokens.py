@@ -16,7 +16,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from fnmatch import fnmatchcase
 
@@ -38,6 +38,7 @@ READS_SCREENINGS = "screenings:read"
 SOURCE_PATTERN_LIMIT = 100
 MAX_SOURCE_PATTERNS = 50
 SHOWN_PATTERNS = 5  # patterns named in a rejected row's reason
+NO_SOURCE = "none: make the system a token with --source"  # a token made before sources
 
 # Why a token was refused: each is written to the audit trail, none is told to the caller.
 UNKNOWN, REVOKED, EXPIRED, MALFORMED, MISSING, MISSING_SCOPE, RATE_LIMITED = (
@@ -136,24 +137,37 @@ def may_write_source(patterns: Iterable[str], source: str) -> bool:
     return any(source == pattern or fnmatchcase(source, pattern) for pattern in patterns)
 
 
-def source_refusal(patterns: list[str]) -> Callable[[str], str | None]:
-    """The check of a token's travel rows: for a row's source, why it may not be written
-    (its reject reason), or None. Each distinct source is matched once."""
-    named = ", ".join(patterns[:SHOWN_PATTERNS]) or "none: make the system a token with --source"
-    if len(patterns) > SHOWN_PATTERNS:
-        named += f" and {len(patterns) - SHOWN_PATTERNS} more"
-    verdicts: dict[str, str | None] = {}
+class SourceGate:
+    """The check of a token's travel rows: called with a row's source, why it may not be
+    written (its reject reason) or None. Each distinct source is matched once; ``refused``
+    counts the rows refused, for the screening's answer."""
 
-    def refusal(source: str) -> str | None:
-        if source not in verdicts:
-            verdicts[source] = (
+    def __init__(self, patterns: list[str]):
+        self.patterns = patterns
+        self.refused = 0
+        named = (
+            ", ".join(patterns[:SHOWN_PATTERNS]) or "none: make the system a token with --source"
+        )
+        if len(patterns) > SHOWN_PATTERNS:
+            named += f" and {len(patterns) - SHOWN_PATTERNS} more"
+        self.allowed = named
+        self._verdicts: dict[str, str | None] = {}
+
+    def __call__(self, source: str) -> str | None:
+        if source not in self._verdicts:
+            self._verdicts[source] = (
                 None
-                if may_write_source(patterns, source)
-                else f"source {source!r} is not one this token may write (allowed: {named})"
+                if may_write_source(self.patterns, source)
+                else f"source {source!r} is not one this token may write (allowed: {self.allowed})"
             )
-        return verdicts[source]
+        reason = self._verdicts[source]
+        self.refused += reason is not None
+        return reason
 
-    return refusal
+
+def source_refusal(patterns: list[str]) -> SourceGate:
+    """The gate of a token with these source patterns."""
+    return SourceGate(patterns)
 
 
 def token_of_sender(session: Session, sender: str) -> ApiToken | None:

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from tracker.access import api_tokens
 from tracker.access.people import require_actor
 from tracker.audit import record_event
-from tracker.ingest.columnar import SourceRefusal
 from tracker.ingest.keyed_lookup import batches, one_of_values
 from tracker.matching.prepare import prepare_travel
 from tracker.matching.settings import LinkSettings
@@ -166,7 +165,7 @@ def _may_read(session: Session, reader: str, screening: Screening) -> bool:
     return api_tokens.reads_every_screening(api_tokens.token_of_sender(session, reader))
 
 
-def _source_refusal(session: Session, sender: str) -> SourceRefusal | None:
+def _source_gate(session: Session, sender: str) -> api_tokens.SourceGate | None:
     """A token writes only the travel sources it was made for (rows are kept by source and
     record id: another's source would overwrite another's travellers). A person is not
     restricted: people act under their own permissions."""
@@ -252,6 +251,7 @@ def _screen(
     now: datetime,
 ) -> None:
     before = memory.travel_fingerprint(session)
+    gate = _source_gate(session, screening.sender)
     intake = store_travellers(
         session,
         body,
@@ -260,10 +260,12 @@ def _screen(
         actor=actor,
         name=f"screening-{screening.id}",
         today=now.date(),
-        source_refusal=_source_refusal(session, screening.sender),
+        source_refusal=gate,
     )
     _check_travellers(max(len(intake.travel_pks), intake.result.read))  # any format, unscored
     _record_intake(screening, intake, model.version)
+    if gate is not None and gate.refused:
+        _warn_refused_sources(screening, gate)
     if intake.result.refused:
         return
     link_settings = _link_settings(settings)
@@ -331,6 +333,16 @@ def _record_intake(screening: Screening, intake: Intake, model_version: int) -> 
         "updated": result.updated,
         "unchanged": result.unchanged,
     }
+
+
+def _warn_refused_sources(screening: Screening, gate: api_tokens.SourceGate) -> None:
+    """Tell the border system why rows were rejected: the sources it may write."""
+    warning = (
+        f"{gate.refused:,} travel row(s) rejected: their source is not one this token may "
+        f"write (allowed: {gate.allowed})"
+    )
+    warnings = [warning, *screening.summary.get("warnings", [])][:MAX_WARNINGS_KEPT]
+    screening.summary = {**screening.summary, "warnings": warnings}
 
 
 def _dismissed(session: Session, travel_pks: list[int]) -> pd.DataFrame:

@@ -233,6 +233,7 @@ def test_a_row_of_a_source_the_token_may_not_write_is_rejected_and_counted(
     assert pushed.status_code == 201, pushed.text
     assert pushed.json()["status"] == "screened"
     assert (pushed.json()["travellers_read"], pushed.json()["travellers_rejected"]) == (3, 1)
+    assert "not one this token may write (allowed: bcp-dover*)" in pushed.json()["warnings"][0]
     with sessions() as session:
         names = session.scalars(
             select(TravelRecord.family_name).where(TravelRecord.source == "bcp-heathrow")
