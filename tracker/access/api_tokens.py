@@ -145,9 +145,7 @@ class SourceGate:
     def __init__(self, patterns: list[str]):
         self.patterns = patterns
         self.refused = 0
-        named = (
-            ", ".join(patterns[:SHOWN_PATTERNS]) or "none: make the system a token with --source"
-        )
+        named = ", ".join(patterns[:SHOWN_PATTERNS]) or NO_SOURCE
         if len(patterns) > SHOWN_PATTERNS:
             named += f" and {len(patterns) - SHOWN_PATTERNS} more"
         self.allowed = named

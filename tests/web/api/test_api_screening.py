@@ -172,39 +172,6 @@ def test_a_token_reads_only_the_screenings_it_sent(serve, make_token, population
     assert len(reads) == 2 and all(d["event"] == "refused" for d in reads)
 
 
-def test_a_paxlst_interchange_is_screened_as_edifact(serve, make_token):
-    served = serve()
-    body = (DATA / "paxlst" / "03-cbp-style-loc92-legs.edi").read_bytes()
-    with served.client(make_token("bcp-atlanta")) as client:
-        pushed = _push(client, body, "QQ877-20260301", "application/edifact")
-    assert pushed.status_code == 201, pushed.text
-    assert pushed.json()["status"] == "screened" and pushed.json()["travellers_read"] == 3
-
-
-def test_the_same_key_sent_at_once_twice_gives_one_screening(
-    serve, make_token, population, sessions, backend, request
-):
-    if backend == "sqlite":
-        # pysqlite starts no transaction before a SAVEPOINT, so releasing screening's
-        # savepoint commits the "received" row at once and the second request screens it too
-        # (UNIQUE screening_hits); fixed by the pysqlite BEGIN recipe in tracker/db.py.
-        reason = "SQLite: a released savepoint commits the screening early"
-        request.applymarker(pytest.mark.xfail(strict=False, reason=reason))  # a race
-    served = serve()
-    secret = make_token("bcp-heathrow")
-    body = _csv(_rows(population, range(40, 50)))
-
-    def push_once(_: int):
-        with served.client(secret) as client:
-            return _push(client, body, "LHR-TG917-race")
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        answers = list(pool.map(push_once, range(2)))
-    assert sorted(a.status_code for a in answers) == [200, 201], [a.text for a in answers]
-    assert answers[0].json()["id"] == answers[1].json()["id"]
-    assert _count(sessions, Screening) == 1
-
-
 def test_a_control_room_token_reads_any_screening(serve, make_token, population):
     served = serve()
     sender, room = make_token("bcp-heathrow"), make_token("control-room", "screenings:read")
@@ -242,3 +209,36 @@ def test_a_row_of_a_source_the_token_may_not_write_is_rejected_and_counted(
             select(func.count()).where(TravelRecord.source == "bcp-dover-east")
         )
     assert len(names) == 3 and "RENAMED" not in names and dover_rows == 2
+
+
+def test_a_paxlst_interchange_is_screened_as_edifact(serve, make_token):
+    served = serve()
+    body = (DATA / "paxlst" / "03-cbp-style-loc92-legs.edi").read_bytes()
+    with served.client(make_token("bcp-atlanta")) as client:
+        pushed = _push(client, body, "QQ877-20260301", "application/edifact")
+    assert pushed.status_code == 201, pushed.text
+    assert pushed.json()["status"] == "screened" and pushed.json()["travellers_read"] == 3
+
+
+def test_the_same_key_sent_at_once_twice_gives_one_screening(
+    serve, make_token, population, sessions, backend, request
+):
+    if backend == "sqlite":
+        # pysqlite starts no transaction before a SAVEPOINT, so releasing screening's
+        # savepoint commits the "received" row at once and the second request screens it too
+        # (UNIQUE screening_hits); fixed by the pysqlite BEGIN recipe in tracker/db.py.
+        reason = "SQLite: a released savepoint commits the screening early"
+        request.applymarker(pytest.mark.xfail(strict=False, reason=reason))  # a race
+    served = serve()
+    secret = make_token("bcp-heathrow")
+    body = _csv(_rows(population, range(40, 50)))
+
+    def push_once(_: int):
+        with served.client(secret) as client:
+            return _push(client, body, "LHR-TG917-race")
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers = list(pool.map(push_once, range(2)))
+    assert sorted(a.status_code for a in answers) == [200, 201], [a.text for a in answers]
+    assert answers[0].json()["id"] == answers[1].json()["id"]
+    assert _count(sessions, Screening) == 1

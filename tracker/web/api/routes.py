@@ -58,9 +58,7 @@ def _screened(request: Request, caller: AdmittedCall, manifest: PushedManifest) 
     "JSON Lines, screens them against the register and answers the screening (201, with "
     "its address in `Location`). The same manifest sent again with the same "
     "`Idempotency-Key` answers the first screening (200) and stores nothing twice; another "
-    "manifest under a used key is refused (422). A travel row whose `source` is none of "
-    "the token's source patterns is rejected alone (counted in `travellers_rejected`). "
-    "Needs scope manifests:write.",
+    "manifest under a used key is refused (422). Needs scope manifests:write.",
     status_code=201,
     response_model=ScreeningOutcome,
     responses={
