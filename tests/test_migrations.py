@@ -177,3 +177,26 @@ def test_0008_drops_the_unread_norm_columns_and_a_downgrade_brings_them_back_fil
     engine.dispose()
     upgrade_to_head(engine)
     assert columns_and_indexes() == {table: (set(), set()) for table in NORM_COLUMNS}
+
+
+def test_0011_gives_the_tokens_made_before_no_source_and_a_downgrade_drops_the_column(
+    database_factory, engine
+):
+    from sqlalchemy import text
+
+    engine.dispose()
+    downgrade_to(engine, "0010")
+    assert "sources" not in {c["name"] for c in inspect(engine).get_columns("api_tokens")}
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO api_tokens (name, token_hash, scopes, created_at, created_by) "
+                "VALUES ('old-feed', :hash, '[\"manifests:write\"]', CURRENT_TIMESTAMP, 'ada')"
+            ),
+            {"hash": "0" * 64},
+        )
+    engine.dispose()
+    upgrade_to_head(engine)
+    with engine.connect() as connection:
+        [(sources,)] = connection.execute(text("SELECT sources FROM api_tokens")).all()
+    assert sources in ([], "[]")  # JSON read back (PostgreSQL) or as stored text (SQLite)

@@ -182,7 +182,9 @@ CASES: list[ServiceCase] = [
     ServiceCase("ingest.run", _loaded_by_hand, "collection"),
     ServiceCase(
         "tokens.create",
-        lambda s, who, w, tmp: tokens.create_token(s, who, "border-feed", ["manifests:write"]),
+        lambda s, who, w, tmp: tokens.create_token(
+            s, who, "border-feed", ["manifests:write"], sources=["api-border"]
+        ),
         "user_change",
     ),
     ServiceCase("tokens.list", lambda s, who, w, tmp: tokens.list_tokens(s, who)),

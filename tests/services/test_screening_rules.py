@@ -7,6 +7,7 @@ import importlib.util
 from datetime import date
 
 import pytest
+from factories import add_user
 from manifests import csv_body
 from screening_world import SCREENED_TRAVEL, manifest_of, screen
 from sqlalchemy import func, select
@@ -101,7 +102,11 @@ def test_a_flag_with_no_run_is_in_the_queue_the_flag_page_and_the_export(
 def test_a_border_system_is_told_an_alert_was_raised_not_why(sessions, world, population):
     """The reason names the offender's status or risk level: people read it, tokens do not."""
     from tracker.services.screening import show_screening
+    from tracker.services.tokens import create_token
 
+    with transaction(sessions) as s:
+        add_user(s, "ada", "admin")
+        create_token(s, "ada", "feed", ["manifests:write"], sources=["api-screen"])
     pushed = screen(sessions, world, csv_body(manifest_of(population)), sender="token:feed")
     assert pushed.alerts and all(a.reason is None for a in pushed.alerts)
     assert all(a.flight and a.severity == "level_one" for a in pushed.alerts)

@@ -18,6 +18,7 @@ import re
 import secrets
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from fnmatch import fnmatchcase
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -32,6 +33,12 @@ DEFAULT_EXPIRY_DAYS = 365
 MAX_EXPIRY_DAYS = 730
 SENDER_PREFIX = "token:"  # how a token acts in screenings and in the audit trail
 NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
+WRITES_TRAVEL = "manifests:write"  # the scope whose tokens store travel rows
+READS_SCREENINGS = "screenings:read"
+SOURCE_PATTERN_LIMIT = 100
+MAX_SOURCE_PATTERNS = 50
+SHOWN_PATTERNS = 5  # patterns named in a rejected row's reason
+NO_SOURCE = "none: make the system a token with --source"  # a token made before sources
 
 # Why a token was refused: each is written to the audit trail, none is told to the caller.
 UNKNOWN, REVOKED, EXPIRED, MALFORMED, MISSING, MISSING_SCOPE, RATE_LIMITED = (
@@ -97,6 +104,82 @@ def checked_scopes(scopes: Iterable[str]) -> list[str]:
             f"unknown scope {', '.join(unknown)}; expected one of {', '.join(TOKEN_SCOPES)}"
         )
     return [scope for scope in TOKEN_SCOPES if scope in asked]
+
+
+def checked_sources(sources: Iterable[str], scopes: Iterable[str]) -> list[str]:
+    """The travel sources a token may write: exact names or ``*`` globs, 1 to 100 printable
+    characters, at most 50. A manifests:write token needs one (rows are kept by source and
+    record id, so a token writing any source could overwrite any traveller); no other may
+    have one."""
+    asked = list(dict.fromkeys(pattern.strip() for pattern in sources))
+    writes = WRITES_TRAVEL in set(scopes)
+    if writes and not asked:
+        raise TokenError(
+            "a manifests:write token needs --source PATTERN (repeatable): the travel sources "
+            "it may write, an exact source such as api-bcp-heathrow or a glob such as paxlst-*"
+        )
+    if asked and not writes:
+        raise TokenError("--source is for manifests:write tokens: only they write travel rows")
+    if len(asked) > MAX_SOURCE_PATTERNS:
+        raise TokenError(f"a token may have at most {MAX_SOURCE_PATTERNS} source patterns")
+    for pattern in asked:
+        if not pattern or len(pattern) > SOURCE_PATTERN_LIMIT or not pattern.isprintable():
+            raise TokenError(
+                f"source pattern {pattern[:120]!r} must be 1 to {SOURCE_PATTERN_LIMIT} "
+                "printable characters"
+            )
+    return asked
+
+
+def may_write_source(patterns: Iterable[str], source: str) -> bool:
+    """Whether ``source`` is one of ``patterns`` or matches one of them as a glob
+    (``fnmatch``, case-sensitive: ``paxlst-*`` is not ``PAXLST-*``)."""
+    return any(source == pattern or fnmatchcase(source, pattern) for pattern in patterns)
+
+
+class SourceGate:
+    """The check of a token's travel rows: called with a row's source, why it may not be
+    written (its reject reason) or None. Each distinct source is matched once; ``refused``
+    counts the rows refused, for the screening's answer."""
+
+    def __init__(self, patterns: list[str]):
+        self.patterns = patterns
+        self.refused = 0
+        named = ", ".join(patterns[:SHOWN_PATTERNS]) or NO_SOURCE
+        if len(patterns) > SHOWN_PATTERNS:
+            named += f" and {len(patterns) - SHOWN_PATTERNS} more"
+        self.allowed = named
+        self._verdicts: dict[str, str | None] = {}
+
+    def __call__(self, source: str) -> str | None:
+        if source not in self._verdicts:
+            self._verdicts[source] = (
+                None
+                if may_write_source(self.patterns, source)
+                else f"source {source!r} is not one this token may write (allowed: {self.allowed})"
+            )
+        reason = self._verdicts[source]
+        self.refused += reason is not None
+        return reason
+
+
+def source_refusal(patterns: list[str]) -> SourceGate:
+    """The gate of a token with these source patterns."""
+    return SourceGate(patterns)
+
+
+def token_of_sender(session: Session, sender: str) -> ApiToken | None:
+    """The token a ``token:NAME`` sender is, or None (a person, or no such token)."""
+    if not sender.startswith(SENDER_PREFIX):
+        return None
+    return find_token(session, sender[len(SENDER_PREFIX) :])
+
+
+def reads_every_screening(token: ApiToken | None) -> bool:
+    """A control room's token (screenings:read without manifests:write) reads any
+    screening; a token that pushes manifests reads only its own."""
+    scopes = set(token.scopes or []) if token is not None else set()
+    return READS_SCREENINGS in scopes and WRITES_TRAVEL not in scopes
 
 
 def expiry(now: datetime, days: int) -> datetime:

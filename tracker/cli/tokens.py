@@ -21,6 +21,7 @@ def _moment(at: object) -> str:
 TOKEN_COLUMNS = (
     Column("name"),
     Column("scopes"),
+    Column("sources"),
     Column("state"),
     Column("expires_at", "expires", shown=_moment),
     Column("last_used_at", "last used", shown=_moment),
@@ -54,6 +55,14 @@ def tokens() -> None:
     help="What the token may do; repeat for several.",
 )
 @click.option(
+    "--source",
+    "sources",
+    metavar="PATTERN",
+    multiple=True,
+    help="A travel source the token may write: exact, or a glob with * (paxlst-bcp*). "
+    "Required for manifests:write; repeat for several.",
+)
+@click.option(
     "--expires-days",
     type=click.IntRange(1, MAX_EXPIRY_DAYS),
     default=DEFAULT_EXPIRY_DAYS,
@@ -63,21 +72,31 @@ def tokens() -> None:
 @_as_option
 @pass_app
 def tokens_create(
-    app: AppContext, name: str, scopes: tuple[str, ...], expires_days: int, who: str | None
+    app: AppContext,
+    name: str,
+    scopes: tuple[str, ...],
+    sources: tuple[str, ...],
+    expires_days: int,
+    who: str | None,
 ) -> None:
     """Make a token NAME for a border system (admins). The secret is printed once, now:
-    only its hash is kept, so a lost secret means a new token."""
+    only its hash is kept, so a lost secret means a new token. A manifests:write token
+    writes only travel rows whose source matches one of its --source patterns."""
     from tracker.access.api_tokens import TokenError
     from tracker.services.tokens import create_token
 
     with transaction(app.sessions()) as session:
         try:
-            made = create_token(session, who or app.settings.user, name, scopes, expires_days)
+            made = create_token(
+                session, who or app.settings.user, name, scopes, expires_days, sources=sources
+            )
         except TokenError as exc:
             raise click.ClickException(str(exc)) from exc
     click.echo(made.secret)
+    writes = f", writes {' '.join(made.sources)}" if made.sources else ""
     click.echo(
-        f"token {made.name} ({' '.join(made.scopes)}) expires {made.expires_at:%Y-%m-%d}; "
+        f"token {made.name} ({' '.join(made.scopes)}{writes}) expires "
+        f"{made.expires_at:%Y-%m-%d}; "
         "the secret above is shown only now: give it to the system's operator over a safe "
         "channel. Systems send it as `Authorization: Bearer <secret>`.",
         err=True,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import marshal
 import pickle
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any
@@ -171,14 +171,51 @@ def records_of(spec: KindSpec, rows: list[ContractRow], offender_pks: list | Non
     return [row_at(built, index) for index in range(len(rows))]
 
 
+SourceRefusal = Callable[[str], "str | None"]
+"""Why a valid row's ``source`` may not be written by this sender (its reject reason), or
+None: a border system's token writes only its own travel sources."""
+
+
+def withheld_sources(
+    columns: dict[str, list], skip: set[int], refusal: SourceRefusal | None
+) -> dict[int, str]:
+    """Rows (not already set aside) whose source this sender may not write, with why."""
+    if refusal is None or "source" not in columns:
+        return {}
+    withheld = {}
+    for index, source in enumerate(columns["source"]):
+        if index not in skip and (reason := refusal(source)) is not None:
+            withheld[index] = reason
+    return withheld
+
+
+def _judged(
+    validator: ColumnValidator,
+    chunk: CellChunk,
+    index: int,
+    known_offenders: dict[str, int] | None,
+    refusal: SourceRefusal | None,
+):
+    """The row model's verdict on a row a rule may refuse, then its source's."""
+    row, reject = validator.judge_row(chunk, index, known_offenders)
+    if reject is None and refusal is not None and hasattr(row, "source"):
+        reason = refusal(row.source)
+        if reason is not None:
+            return None, rejected_row(chunk.source_row(index), [("source", reason)])
+    return row, reject
+
+
 def prepare_cells(
     chunk: CellChunk,
     spec: KindSpec,
     validator: ColumnValidator,
     known_offenders: dict[str, int] | None = None,
+    *,
+    source_refusal: SourceRefusal | None = None,
 ) -> PreparedCells:
     """Validate a chunk by columns and build its records as columns; the few rows a rule
-    may refuse are judged one by one by the row model."""
+    may refuse are judged one by one by the row model. A valid row whose source the sender
+    may not write (``source_refusal``) is rejected alone, before anything is stored."""
     known: dict[str, int] = {}
     if spec.needs_offender:
         if known_offenders is None:
@@ -187,13 +224,16 @@ def prepare_cells(
     rejected = [broken_row(row) for row in chunk.broken]
     columns, suspects = validator.validated_columns(chunk)
     suspects |= validator.rule_suspects(columns, known_offenders, suspects)
+    withheld = withheld_sources(columns, suspects, source_refusal)
+    for index, reason in withheld.items():
+        rejected.append(rejected_row(chunk.source_row(index), [("source", reason)]))
     lines = chunk.lines
     offender_pks = list(map(known.get, columns["offender_id"])) if spec.needs_offender else None
     checked: list[tuple[int, dict]] = []
     if suspects:
         judged_lines, judged = [], []
         for index in sorted(suspects):
-            row, reject = validator.judge_row(chunk, index, known_offenders)
+            row, reject = _judged(validator, chunk, index, known_offenders, source_refusal)
             if reject is not None:
                 rejected.append(reject)
             else:
@@ -201,7 +241,8 @@ def prepare_cells(
                 judged.append(row)
         judged_pks = [known.get(row.offender_id) for row in judged] if spec.needs_offender else None
         checked = list(zip(judged_lines, records_of(spec, judged, judged_pks), strict=True))
-        keep = [i for i in range(len(lines)) if i not in suspects]
+    if suspects or withheld:
+        keep = [i for i in range(len(lines)) if i not in suspects and i not in withheld]
         columns = take(columns, keep)
         lines = [lines[i] for i in keep]
         if offender_pks is not None:

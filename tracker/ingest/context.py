@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from tracker.ingest.columnar import SourceRefusal
 from tracker.ingest.formats import open_reader
 from tracker.ingest.formats.rows import CHUNK_ROWS, RowReader
 from tracker.ingest.kinds import KINDS, KindSpec
@@ -19,7 +20,8 @@ class LoadContext:
 
     ``home_country`` tells a PAXLST traveller's direction; ``today`` dates two-digit birth
     years (None: the real today); ``chunk_rows`` is how many rows are checked and stored at
-    a time; ``progress`` shows a progress bar on stderr.
+    a time; ``progress`` shows a progress bar on stderr; ``source_refusal`` rejects each
+    travel row whose source the sender may not write (a border system's token).
     """
 
     spec: KindSpec
@@ -30,6 +32,7 @@ class LoadContext:
     today: date | None = None
     chunk_rows: int = CHUNK_ROWS
     progress: bool = False
+    source_refusal: SourceRefusal | None = None
 
     @classmethod
     def of(
@@ -42,6 +45,7 @@ class LoadContext:
         today: date | None = None,
         chunk_rows: int = CHUNK_ROWS,
         progress: bool = False,
+        source_refusal: SourceRefusal | None = None,
     ) -> LoadContext:
         return cls(
             KINDS[kind],
@@ -52,6 +56,7 @@ class LoadContext:
             today,
             chunk_rows,
             progress,
+            source_refusal,
         )
 
     @property

@@ -62,7 +62,9 @@ def prepared_chunks(
     spec = context.spec
     for chunk in cell_chunks(reader, spec.model, context.chunk_rows):
         known = offenders.resolve(offender_ids_in(chunk)) if offenders is not None else None
-        prepared = prepare_cells(chunk, spec, validator, known)
+        prepared = prepare_cells(
+            chunk, spec, validator, known, source_refusal=context.source_refusal
+        )
         if source_file_id is not None:
             prepared.attach_source(source_file_id)
         yield settle(prepared) if settle is not None else prepared

@@ -22,7 +22,8 @@ from tracker.schemas.explanation import LinkExplanation
 
 class ApiToken(Base):
     """A system's bearer token: only its SHA-256 is kept (the secret is shown once), with its
-    scopes, expiry and revocation, so every call can be refused or audited by the token's name."""
+    scopes, the travel sources it may write, its expiry and revocation, so every call can be
+    refused or audited by the token's name."""
 
     __tablename__ = "api_tokens"
 
@@ -30,6 +31,9 @@ class ApiToken(Base):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, doc="SHA-256 hex of secret")
     scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    sources: Mapped[list[str]] = mapped_column(
+        JSON, default=list, doc="travel sources it may write: exact names or * globs"
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by: Mapped[str] = mapped_column(String(100))
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -12,6 +12,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker.ingest.columnar import SourceRefusal
 from tracker.ingest.context import LoadContext
 from tracker.ingest.keyed_lookup import batches, one_of_values
 from tracker.ingest.load import load_file_here
@@ -39,10 +40,19 @@ def store_travellers(
     actor: str,
     name: str,
     today: date | None = None,
+    source_refusal: SourceRefusal | None = None,
 ) -> Intake:
     """Load the manifest as a travel file named ``name``; the stored travellers it holds, in
-    the order of their keys."""
-    context = LoadContext.of("travel", settings, actor=actor, today=today, chunk_rows=1 << 20)
+    the order of their keys. A row whose source ``source_refusal`` refuses (a token writing
+    another's source) is rejected before anything is stored."""
+    context = LoadContext.of(
+        "travel",
+        settings,
+        actor=actor,
+        today=today,
+        chunk_rows=1 << 20,
+        source_refusal=source_refusal,
+    )
     with manifest_file(body, fmt, name) as path:
         result, keys = load_file_here(session, context, path, fmt)
     return Intake(result, travel_pks_of(session, keys))

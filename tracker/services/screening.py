@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from tracker.access import api_tokens
 from tracker.access.people import require_actor
 from tracker.audit import record_event
 from tracker.ingest.keyed_lookup import batches, one_of_values
@@ -129,11 +130,11 @@ def warm_screening(session: Session, settings: Settings | None = None) -> bool:
 
 
 def show_screening(session: Session, sender: str, screening_id: int) -> ScreeningOutcome:
-    """One screening's outcome: a token reads the screenings it sent, a person any (logged
-    as a consultation)."""
+    """One screening's outcome: a token that pushes manifests reads the screenings it sent,
+    a control room's (screenings:read alone) and a person any (logged as a consultation)."""
     stored_as, actor = _sender(session, sender, "screening.show")
     screening = session.get(Screening, screening_id)
-    if screening is None or (stored_as.startswith(TOKEN_PREFIX) and screening.sender != stored_as):
+    if screening is None or not _may_read(session, stored_as, screening):
         raise ScreeningNotFound(f"no screening {screening_id}")
     record_event(
         session,
@@ -162,6 +163,23 @@ def _system(stored_as: str) -> bool:
     """Whether the reader is a border system's token: it is told an alert was raised, not
     why (the why names the offender's status or risk level, register details for people)."""
     return stored_as.startswith(TOKEN_PREFIX)
+
+
+def _may_read(session: Session, reader: str, screening: Screening) -> bool:
+    """A person reads any screening, a token its own, a control room's token any."""
+    if not _system(reader) or screening.sender == reader:
+        return True
+    return api_tokens.reads_every_screening(api_tokens.token_of_sender(session, reader))
+
+
+def _source_gate(session: Session, sender: str) -> api_tokens.SourceGate | None:
+    """A token writes only the travel sources it was made for (rows are kept by source and
+    record id: another's source would overwrite another's travellers). A person is not
+    restricted: people act under their own permissions."""
+    if not _system(sender):
+        return None
+    token = api_tokens.token_of_sender(session, sender)
+    return api_tokens.source_refusal(list(token.sources or []) if token is not None else [])
 
 
 def _check_travellers(count: int) -> None:
@@ -249,6 +267,7 @@ def _screen(
 ) -> None:
     memory.screenings_in_turn(session)
     before = memory.travel_fingerprint(session)
+    gate = _source_gate(session, screening.sender)
     intake = store_travellers(
         session,
         body,
@@ -257,9 +276,12 @@ def _screen(
         actor=actor,
         name=f"screening-{screening.id}",
         today=now.date(),
+        source_refusal=gate,
     )
     _check_travellers(max(len(intake.travel_pks), intake.result.read))  # any format, unscored
     _record_intake(screening, intake, model.version)
+    if gate is not None and gate.refused:
+        _warn_refused_sources(screening, gate)
     if intake.result.refused:
         return
     link_settings = _link_settings(settings)
@@ -328,6 +350,16 @@ def _record_intake(screening: Screening, intake: Intake, model_version: int) -> 
         "updated": result.updated,
         "unchanged": result.unchanged,
     }
+
+
+def _warn_refused_sources(screening: Screening, gate: api_tokens.SourceGate) -> None:
+    """Tell the border system why rows were rejected: the sources it may write."""
+    warning = (
+        f"{gate.refused:,} travel row(s) rejected: their source is not one this token may "
+        f"write (allowed: {gate.allowed})"
+    )
+    warnings = [warning, *screening.summary.get("warnings", [])][:MAX_WARNINGS_KEPT]
+    screening.summary = {**screening.summary, "warnings": warnings}
 
 
 def _dismissed(session: Session, travel_pks: list[int]) -> pd.DataFrame:

@@ -35,6 +35,7 @@ class CreatedToken:
     secret: str = field(repr=False)
     scopes: list[str]
     expires_at: datetime
+    sources: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -80,13 +81,16 @@ def create_token(
     scopes: Iterable[str],
     expires_days: int = api_tokens.DEFAULT_EXPIRY_DAYS,
     *,
+    sources: Iterable[str] = (),
     now: datetime | None = None,
 ) -> CreatedToken:
-    """Make a token for a border system (admins). The secret is returned once, here."""
+    """Make a token for a border system (admins). The secret is returned once, here. A
+    manifests:write token names the travel ``sources`` it may write (exact or ``*`` globs)."""
     actor = require_actor(session, who, "tokens.create")
     now = now or datetime.now(UTC)
     name = api_tokens.checked_name(name)
     chosen = api_tokens.checked_scopes(scopes)
+    patterns = api_tokens.checked_sources(sources, chosen)
     expires_at = api_tokens.expiry(now, expires_days)
     if api_tokens.find_token(session, name) is not None:
         raise TokenError(f"a token named {name!r} exists already (names are never reused)")
@@ -96,6 +100,7 @@ def create_token(
             name=name,
             token_hash=api_tokens.hash_secret(secret),
             scopes=chosen,
+            sources=patterns,
             created_at=now,
             created_by=actor.name,
             expires_at=expires_at,
@@ -109,17 +114,19 @@ def create_token(
         "API token created",
         event="token_created",
         scopes=chosen,
+        sources=patterns,
         expires_at=expires_at,
     )
-    return CreatedToken(name, secret, chosen, expires_at)
+    return CreatedToken(name, secret, chosen, expires_at, patterns)
 
 
 def _token_row(token: ApiToken, now: datetime) -> dict:
-    """What an admin sees of a token, never its hash; scopes space-separated (as OAuth
-    writes them), one cell in every format."""
+    """What an admin sees of a token, never its hash; scopes and source patterns
+    space-separated (as OAuth writes scopes), one cell in every format."""
     return {
         "name": token.name,
         "scopes": " ".join(token.scopes or []),
+        "sources": " ".join(token.sources or []),
         "state": api_tokens.token_state(token, now),
         "created_at": token.created_at,
         "created_by": token.created_by,

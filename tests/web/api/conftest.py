@@ -76,11 +76,15 @@ def admin(sessions):
 
 @pytest.fixture
 def make_token(sessions, admin):
-    """``make_token(name, *scopes, **options)`` -> the secret, made by ada."""
+    """``make_token(name, *scopes, **options)`` -> the secret, made by ada. A manifests:write
+    token writes every source (``*``) unless ``sources`` are given."""
 
     def make(name: str, *scopes: str, **options) -> str:
+        chosen = scopes or ("manifests:write",)
+        if "manifests:write" in chosen:
+            options.setdefault("sources", ["*"])
         with transaction(sessions) as session:
-            made = create_token(session, admin, name, scopes or ["manifests:write"], **options)
+            made = create_token(session, admin, name, chosen, **options)
         return made.secret
 
     return make

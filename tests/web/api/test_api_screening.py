@@ -158,7 +158,7 @@ def test_the_same_manifest_twice_is_one_screening_and_its_travellers_are_stored_
 
 def test_a_token_reads_only_the_screenings_it_sent(serve, make_token, population, sessions):
     served = serve()
-    sender, stranger = make_token("bcp-heathrow"), make_token("bcp-dover", "screenings:read")
+    sender, stranger = make_token("bcp-heathrow"), make_token("bcp-dover")
     with served.client(sender) as client:
         pushed = _push(client, _csv(_rows(population, range(30, 32))), "k")
     location = served.base + pushed.headers["location"]
@@ -172,6 +172,45 @@ def test_a_token_reads_only_the_screenings_it_sent(serve, make_token, population
             select(AuditEvent.details).where(AuditEvent.actor == "token:bcp-dover")
         ).all()
     assert len(reads) == 2 and all(d["event"] == "refused" for d in reads)
+
+
+def test_a_control_room_token_reads_any_screening(serve, make_token, population):
+    served = serve()
+    sender, room = make_token("bcp-heathrow"), make_token("control-room", "screenings:read")
+    with served.client(sender) as client:
+        pushed = _push(client, _csv(_rows(population, range(30, 32))), "k")
+    with served.client(room) as client:
+        read = client.get(served.base + pushed.headers["location"])
+        pushing = client.post("/manifests", content=b"x", headers={"Content-Type": "text/csv"})
+    assert read.status_code == 200 and read.json()["id"] == pushed.json()["id"]
+    assert pushing.status_code == 403
+
+
+def test_a_row_of_a_source_the_token_may_not_write_is_rejected_and_counted(
+    serve, make_token, population, sessions
+):
+    served = serve()
+    lhr = make_token("bcp-heathrow", sources=["bcp-heathrow"])
+    dover = make_token("bcp-dover", sources=["bcp-dover*"])
+    theirs = _rows(population, range(50, 53))
+    with served.client(lhr) as client:
+        assert _push(client, _csv(theirs), "k1").status_code == 201
+    renamed = [theirs[0] | {"family_name": "RENAMED"}]
+    own = [row | {"source": "bcp-dover-east"} for row in _rows(population, range(60, 62))]
+    with served.client(dover) as client:
+        pushed = _push(client, _csv(renamed + own), "k2")
+    assert pushed.status_code == 201, pushed.text
+    assert pushed.json()["status"] == "screened"
+    assert (pushed.json()["travellers_read"], pushed.json()["travellers_rejected"]) == (3, 1)
+    assert "not one this token may write (allowed: bcp-dover*)" in pushed.json()["warnings"][0]
+    with sessions() as session:
+        names = session.scalars(
+            select(TravelRecord.family_name).where(TravelRecord.source == "bcp-heathrow")
+        ).all()
+        dover_rows = session.scalar(
+            select(func.count()).where(TravelRecord.source == "bcp-dover-east")
+        )
+    assert len(names) == 3 and "RENAMED" not in names and dover_rows == 2
 
 
 def test_a_paxlst_interchange_is_screened_as_edifact(serve, make_token):

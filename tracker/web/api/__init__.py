@@ -25,10 +25,12 @@ DESCRIPTION = """\
 Border systems push passenger manifests (PAXLST or PNRGOV interchanges, or travel records of
 the data contract as CSV or JSON Lines) and read what screening found.
 
-Authentication: a bearer token made by an admin (`tracker tokens create NAME --scope SCOPE`).
-Cookies are refused. Every call, admitted or refused, is written to the audit trail under the
-token's name. Each token has a rate (600 calls a minute by default; 429 with `Retry-After`
-beyond it) and each manifest a size limit (5 MiB by default; 413 beyond it).
+Authentication: a bearer token made by an admin (`tracker tokens create NAME --scope
+manifests:write --source PATTERN`). A token writes only the travel sources it was made for:
+a row of another source is rejected alone. Cookies are refused. Every call, admitted or
+refused, is written to the audit trail under the token's name. Each token has a rate (600
+calls a minute by default; 429 with `Retry-After` beyond it) and each manifest a size limit
+(5 MiB by default; 413 beyond it).
 
 Errors are problem details (RFC 9457, `application/problem+json`) whose `type` is a URN such
 as `urn:tracker:problem:rate-limited`.

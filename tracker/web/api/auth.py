@@ -36,9 +36,10 @@ bearer_scheme = HTTPBearer(
     auto_error=False,
     scheme_name="bearerToken",
     bearerFormat="trk_…",
-    description="A token made by an admin with `tracker tokens create NAME --scope SCOPE`, "
-    "sent as `Authorization: Bearer <secret>`. Scopes: manifests:write (push manifests, "
-    "read their screenings), screenings:read (read screenings the token sent).",
+    description="A token made by an admin with `tracker tokens create NAME --scope SCOPE "
+    "[--source PATTERN]`, sent as `Authorization: Bearer <secret>`. Scopes: manifests:write "
+    "(push manifests of the token's own travel sources, read their screenings), "
+    "screenings:read (alone: read any screening, as a control room does).",
 )
 
 

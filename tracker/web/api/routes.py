@@ -95,8 +95,9 @@ def _shown(request: Request, sender: str, screening_id: int) -> ScreeningOutcome
     "/screenings/{screening_id}",
     summary="Read a screening",
     description="What a screening found: travellers read and rejected, hits with their "
-    "band, probability and reasons, and the level-one alerts raised. A token reads only "
-    "the screenings it sent (any other id is 404). Needs scope screenings:read or "
+    "band, probability and reasons, and the level-one alerts raised. A token with "
+    "manifests:write reads only the screenings it sent (any other id is 404); a token with "
+    "screenings:read alone (a control room's) reads any. Needs scope screenings:read or "
     "manifests:write.",
     response_model=ScreeningOutcome,
     responses=documented(401, 403, 404, 429),
