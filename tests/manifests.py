@@ -7,33 +7,20 @@ import io
 import json
 from datetime import datetime
 
-TRAVEL_HEADER = (
-    "record_id",
-    "source",
-    "family_name",
-    "given_names",
-    "date_of_birth",
-    "sex",
-    "nationality",
-    "doc_type",
-    "doc_number",
-    "doc_issuing_country",
-    "direction",
-    "departure_port",
-    "arrival_port",
-    "departure_country",
-    "arrival_country",
-    "departure_time",
-    "carrier",
-    "flight_number",
-)
+from tracker.synthetic.travel import TRAVEL_COLUMNS
 
 
-def manifest_rows(travel, departure: datetime, source: str = "api-screen", flight: str = "123"):
+def manifest_rows(
+    travel,
+    departure: datetime,
+    source: str = "api-screen",
+    flight: str = "123",
+    prefix: str = "S",
+):
     """Contract travel rows for the population's travel frame ``travel``, on one flight."""
     return [
         {
-            "record_id": f"S-{row.travel_key.replace('/', '-')}",
+            "record_id": f"{prefix}-{row.travel_key.replace('/', '-')}",
             "source": source,
             "family_name": row.family_name,
             "given_names": row.given_names,
@@ -58,7 +45,7 @@ def manifest_rows(travel, departure: datetime, source: str = "api-screen", fligh
 
 def csv_body(rows: list[dict]) -> bytes:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=TRAVEL_HEADER, lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=TRAVEL_COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue().encode()

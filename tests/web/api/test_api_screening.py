@@ -4,15 +4,13 @@ only its own screenings, and every call in the trail under the token's name."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from factories import load_population
+from manifests import csv_body, jsonl_body, manifest_rows
 from sqlalchemy import func, select
 
 from tracker.db import make_engine, make_session_factory, transaction
@@ -21,12 +19,6 @@ from tracker.screening import memory
 from tracker.services.linking import train_model
 
 DATA = Path(__file__).resolve().parents[2] / "data"
-HEADER = [
-    "record_id", "source", "family_name", "given_names", "date_of_birth", "sex",
-    "nationality", "doc_type", "doc_number", "doc_issuing_country", "direction",
-    "departure_port", "arrival_port", "departure_country", "arrival_country",
-    "departure_time", "carrier", "flight_number",
-]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -51,42 +43,7 @@ def db_url(database_factory, trained_template):
 def _rows(population, keys: range, flight: str = "TG917") -> list[dict]:
     travel = population["travel"].iloc[list(keys)]
     departure = (datetime.now(UTC) + timedelta(hours=20)).replace(microsecond=0)
-    return [
-        {
-            "record_id": f"M-{row.travel_key.replace('/', '-')}",
-            "source": "bcp-heathrow",
-            "family_name": row.family_name,
-            "given_names": row.given_names,
-            "date_of_birth": row.date_of_birth or "",
-            "sex": row.sex,
-            "nationality": row.nationality,
-            "doc_type": "P",
-            "doc_number": row.doc_number,
-            "doc_issuing_country": row.doc_issuing_country,
-            "direction": "out",
-            "departure_port": "LHR",
-            "arrival_port": "BKK",
-            "departure_country": "GBR",
-            "arrival_country": "THA",
-            "departure_time": departure.isoformat(),
-            "carrier": "TG",
-            "flight_number": flight,
-        }
-        for row in travel.itertuples()
-    ]
-
-
-def _csv(rows: list[dict]) -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=HEADER, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue().encode()
-
-
-def _jsonl(rows: list[dict]) -> bytes:
-    lines = (json.dumps({k: v for k, v in row.items() if v != ""}) for row in rows)
-    return "".join(line + "\n" for line in lines).encode()
+    return manifest_rows(travel, departure, source="bcp-heathrow", flight=flight, prefix="M")
 
 
 def _push(client, body: bytes, key: str, content_type: str = "text/csv"):
@@ -101,7 +58,7 @@ def _count(sessions, model) -> int:
 
 def test_a_pushed_manifest_is_screened_and_read_back(serve, make_token, population, sessions):
     served = serve()
-    body = _csv(_rows(population, range(0, 6)) + _rows(population, range(400, 404)))
+    body = csv_body(_rows(population, range(0, 6)) + _rows(population, range(400, 404)))
     with served.client(make_token("bcp-heathrow")) as client:
         pushed = _push(client, body, "LHR-TG917-20261204-1")
         assert pushed.status_code == 201, pushed.text
@@ -130,13 +87,13 @@ def test_the_same_manifest_twice_is_one_screening_and_its_travellers_are_stored_
     serve, make_token, population, sessions
 ):
     served = serve()
-    body = _jsonl(_rows(population, range(10, 15)))
+    body = jsonl_body(_rows(population, range(10, 15)))
     with served.client(make_token("bcp-heathrow")) as client:
         first = _push(client, body, "key-1", "application/x-ndjson")
         travellers = _count(sessions, TravelRecord)
         again = _push(client, body, "key-1", "application/x-ndjson")
         other = _push(
-            client, _jsonl(_rows(population, range(20, 22))), "key-1", "application/x-ndjson"
+            client, jsonl_body(_rows(population, range(20, 22))), "key-1", "application/x-ndjson"
         )
     assert first.status_code == 201, first.text
     assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
@@ -160,7 +117,7 @@ def test_a_token_reads_only_the_screenings_it_sent(serve, make_token, population
     served = serve()
     sender, stranger = make_token("bcp-heathrow"), make_token("bcp-dover")
     with served.client(sender) as client:
-        pushed = _push(client, _csv(_rows(population, range(30, 32))), "k")
+        pushed = _push(client, csv_body(_rows(population, range(30, 32))), "k")
     location = served.base + pushed.headers["location"]
     with served.client(stranger) as client:
         refused = client.get(location)
@@ -178,7 +135,7 @@ def test_a_control_room_token_reads_any_screening(serve, make_token, population)
     served = serve()
     sender, room = make_token("bcp-heathrow"), make_token("control-room", "screenings:read")
     with served.client(sender) as client:
-        pushed = _push(client, _csv(_rows(population, range(30, 32))), "k")
+        pushed = _push(client, csv_body(_rows(population, range(30, 32))), "k")
     with served.client(room) as client:
         read = client.get(served.base + pushed.headers["location"])
         pushing = client.post("/manifests", content=b"x", headers={"Content-Type": "text/csv"})
@@ -194,11 +151,11 @@ def test_a_row_of_a_source_the_token_may_not_write_is_rejected_and_counted(
     dover = make_token("bcp-dover", sources=["bcp-dover*"])
     theirs = _rows(population, range(50, 53))
     with served.client(lhr) as client:
-        assert _push(client, _csv(theirs), "k1").status_code == 201
+        assert _push(client, csv_body(theirs), "k1").status_code == 201
     renamed = [theirs[0] | {"family_name": "RENAMED"}]
     own = [row | {"source": "bcp-dover-east"} for row in _rows(population, range(60, 62))]
     with served.client(dover) as client:
-        pushed = _push(client, _csv(renamed + own), "k2")
+        pushed = _push(client, csv_body(renamed + own), "k2")
     assert pushed.status_code == 201, pushed.text
     assert pushed.json()["status"] == "screened"
     assert (pushed.json()["travellers_read"], pushed.json()["travellers_rejected"]) == (3, 1)
@@ -227,7 +184,7 @@ def test_the_same_key_sent_at_once_twice_gives_one_screening(
 ):
     served = serve()
     secret = make_token("bcp-heathrow")
-    body = _csv(_rows(population, range(40, 50)))
+    body = csv_body(_rows(population, range(40, 50)))
 
     def push_once(_: int):
         with served.client(secret) as client:
@@ -250,5 +207,5 @@ def test_serve_warms_screening_at_start(serve, make_token, population, sessions)
     with sessions() as session:
         assert memory.is_warm(session)
     with served.client(make_token("bcp-heathrow")) as client:
-        pushed = _push(client, _csv(_rows(population, range(60, 63))), "after-warm-up")
+        pushed = _push(client, csv_body(_rows(population, range(60, 63))), "after-warm-up")
     assert pushed.status_code == 201, pushed.text
